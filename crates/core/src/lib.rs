@@ -1,0 +1,12 @@
+//! Zhaoyin's domain core: the rules that decide, with no I/O, no async and no SQL.
+//!
+//! Storage (`zhaoyin-db`) persists what this crate decides; the web layer asks it who may do what.
+
+pub mod audit;
+pub mod authz;
+pub mod org;
+pub mod paging;
+pub mod password;
+pub mod validation;
+
+pub use validation::{FieldError, Invalid};

@@ -1,0 +1,110 @@
+//! Password rules and hashing (argon2id, PHC strings). Rules follow the usual requirement for
+//! government systems (等保): a minimum length and at least three of four character classes.
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+use crate::validation::{FieldError, Invalid};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordPolicy {
+    pub min_length: usize,
+}
+
+impl Default for PasswordPolicy {
+    fn default() -> Self {
+        Self { min_length: 10 }
+    }
+}
+
+pub const MAX_LENGTH: usize = 128;
+
+impl PasswordPolicy {
+    /// Every rule the password breaks, as field errors on `field`.
+    pub fn check(&self, field: &str, username: &str, password: &str) -> Result<(), Invalid> {
+        let mut e = Invalid::default();
+        let len = password.chars().count();
+        if len < self.min_length {
+            e.push(FieldError::new(field, "err.password_short").with("min", self.min_length));
+        }
+        if len > MAX_LENGTH {
+            e.push(FieldError::new(field, "err.too_long").with("max", MAX_LENGTH));
+        }
+        let classes = [
+            password.chars().any(|c| c.is_ascii_lowercase()),
+            password.chars().any(|c| c.is_ascii_uppercase()),
+            password.chars().any(|c| c.is_ascii_digit()),
+            password.chars().any(|c| !c.is_ascii_alphanumeric()),
+        ]
+        .iter()
+        .filter(|x| **x)
+        .count();
+        if classes < 3 {
+            e.push(FieldError::new(field, "err.password_classes"));
+        }
+        let user = username.trim().to_lowercase();
+        if !user.is_empty() && password.to_lowercase().contains(&user) {
+            e.push(FieldError::new(field, "err.password_username"));
+        }
+        e.into_result()
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(String);
+
+/// Hashes with argon2id and a random salt. CPU-heavy (tens of milliseconds): call it off the
+/// async executor.
+pub fn hash(password: &str) -> Result<String, HashError> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| HashError(e.to_string()))
+}
+
+/// Whether `password` matches the PHC string `phc`. A malformed hash never matches.
+pub fn verify(password: &str, phc: &str) -> bool {
+    Argon2::default()
+        .verify_password(password.as_bytes(), phc)
+        .is_ok()
+}
+
+/// A valid hash of a random secret, verified against when the username does not exist so that
+/// a wrong username costs the same time as a wrong password.
+pub fn decoy_hash() -> &'static str {
+    static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    DECOY.get_or_init(|| hash("decoy-Password-1").unwrap_or_default())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rules() {
+        let p = PasswordPolicy::default();
+        assert!(p.check("password", "wangli", "Gaoqing@2026").is_ok());
+        let codes = |pw: &str| -> Vec<&'static str> {
+            p.check("password", "wangli", pw)
+                .err()
+                .map(|e| e.0.iter().map(|x| x.code).collect())
+                .unwrap_or_default()
+        };
+        assert_eq!(codes("Ab1!"), vec!["err.password_short"]);
+        assert_eq!(codes("abcdefghijkl"), vec!["err.password_classes"]);
+        assert_eq!(codes("WangLi@20261"), vec!["err.password_username"]);
+        assert_eq!(codes("县城招商引资工作123"), vec!["err.password_classes"]);
+        assert_eq!(codes("县城招商引资工作a1Z"), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn hash_and_verify() {
+        let h = hash("Gaoqing@2026").expect("hash");
+        assert!(h.starts_with("$argon2id$"));
+        assert!(verify("Gaoqing@2026", &h));
+        assert!(!verify("gaoqing@2026", &h));
+        assert!(!verify("Gaoqing@2026", "not a hash"));
+        assert!(!verify("x", decoy_hash()));
+    }
+}

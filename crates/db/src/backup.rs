@@ -1,0 +1,156 @@
+//! Online backup and restore, one function per engine side by side.
+//!
+//! SQLite: `VACUUM INTO` writes a consistent, compacted copy from a read snapshot while the app
+//! keeps serving (WAL lets writers go on). Restore replaces the file while the app is stopped.
+//! PostgreSQL: `pg_dump --format=custom` (a consistent snapshot, also while serving) and
+//! `pg_restore --clean --single-transaction`; the client tools come with PostgreSQL.
+
+use std::path::{Path, PathBuf};
+
+use crate::{Db, Engine, Error, Result, Sql, Target};
+
+const SQLITE_MAGIC: &[u8] = b"SQLite format 3\0";
+const PGDUMP_MAGIC: &[u8] = b"PGDMP";
+
+/// Writes a backup of `db` to `file`, which must not exist yet.
+pub async fn backup(db: &Db, url: &str, file: &Path) -> Result<u64> {
+    if file.exists() {
+        return Err(Error::Other(format!(
+            "{} already exists; choose a new file name",
+            file.display()
+        )));
+    }
+    match db.engine() {
+        Engine::Sqlite { .. } => {
+            let target = file.to_str().ok_or_else(|| Error::Other("backup path is not UTF-8".into()))?;
+            // A read connection is enough: VACUUM INTO reads a snapshot and writes a new file.
+            db.all::<(i64,)>(Sql::new("VACUUM INTO $1").bind(target)).await?;
+        }
+        Engine::Postgres(_) => {
+            let Target::Postgres(url) = Target::parse(url)? else {
+                return Err(Error::Other("not a PostgreSQL URL".into()));
+            };
+            run_tool(
+                "pg_dump",
+                &[
+                    "--format=custom",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--file",
+                    &file.to_string_lossy(),
+                    "--dbname",
+                    &url,
+                ],
+            )
+            .await?;
+        }
+    }
+    Ok(std::fs::metadata(file)?.len())
+}
+
+/// Restores `file` into the database named by `url`. The app must be stopped (for SQLite a
+/// `-wal` file beside the database means it is still open somewhere, and restore refuses).
+pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
+    let head = read_head(file)?;
+    match Target::parse(url)? {
+        Target::Sqlite(path) => {
+            if !head.starts_with(SQLITE_MAGIC) {
+                return Err(Error::Other(format!("{} is not a SQLite backup", file.display())));
+            }
+            let wal = sidecar(&path, "-wal");
+            if wal.exists() && !force {
+                return Err(Error::Other(format!(
+                    "{} exists: the database is open (is zhaoyin serve running?). Stop it first, or pass --force",
+                    wal.display()
+                )));
+            }
+            // Check the copy before it replaces anything.
+            let staged = sidecar(&path, ".restoring");
+            std::fs::copy(file, &staged)?;
+            let check = Db::connect(
+                &format!("sqlite://{}", staged.display()),
+                &crate::PoolConfig::default(),
+            )
+            .await?;
+            let (ok,): (String,) = check.one(Sql::new("PRAGMA integrity_check")).await?;
+            let has_schema: Option<(i64,)> = check
+                .optional(Sql::new(
+                    "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_log'",
+                ))
+                .await?;
+            check.close().await;
+            if ok != "ok" || has_schema.is_none() {
+                let _ = std::fs::remove_file(&staged);
+                return Err(Error::Other(format!(
+                    "{} is damaged or is not a Zhaoyin database ({ok})",
+                    file.display()
+                )));
+            }
+            for ext in ["-wal", "-shm"] {
+                let f = sidecar(&path, ext);
+                if f.exists() {
+                    std::fs::remove_file(f)?;
+                }
+                let f = sidecar(&staged, ext);
+                if f.exists() {
+                    std::fs::remove_file(f)?;
+                }
+            }
+            std::fs::rename(&staged, &path)?;
+            Ok(())
+        }
+        Target::Postgres(url) => {
+            if !head.starts_with(PGDUMP_MAGIC) {
+                return Err(Error::Other(format!(
+                    "{} is not a PostgreSQL backup (pg_dump custom format)",
+                    file.display()
+                )));
+            }
+            run_tool(
+                "pg_restore",
+                &[
+                    "--clean",
+                    "--if-exists",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--single-transaction",
+                    "--exit-on-error",
+                    "--dbname",
+                    &url,
+                    &file.to_string_lossy(),
+                ],
+            )
+            .await
+        }
+    }
+}
+
+fn read_head(file: &Path) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut head = vec![0u8; 16];
+    let n = std::fs::File::open(file)?.read(&mut head)?;
+    head.truncate(n);
+    Ok(head)
+}
+
+fn sidecar(path: &Path, ext: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_owned();
+    s.push(ext);
+    PathBuf::from(s)
+}
+
+async fn run_tool(tool: &str, args: &[&str]) -> Result<()> {
+    let out = tokio::process::Command::new(tool)
+        .args(args)
+        .output()
+        .await
+        .map_err(|e| Error::Other(format!("cannot run {tool} (install the PostgreSQL client tools): {e}")))?;
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(Error::Other(format!(
+            "{tool} failed: {}",
+            String::from_utf8_lossy(&out.stderr).trim()
+        )))
+    }
+}

@@ -1,0 +1,322 @@
+//! A fresh database for each test: a SQLite file in a temporary directory, or — when
+//! `ZHAOYIN_TEST_POSTGRES` holds an admin URL — a new PostgreSQL database cloned from a
+//! migrated template (cloning is much faster than migrating each time).
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use tokio::sync::OnceCell;
+
+use crate::{Db, PoolConfig, Sql};
+
+pub const ENV: &str = "ZHAOYIN_TEST_POSTGRES";
+
+pub struct TestDb {
+    pub db: Db,
+    pub url: String,
+    /// Keeps the SQLite directory alive for the test's duration.
+    pub dir: Option<tempfile::TempDir>,
+}
+
+/// The admin URL when tests should run on PostgreSQL.
+pub fn postgres_admin_url() -> Option<String> {
+    std::env::var(ENV).ok().filter(|s| !s.trim().is_empty())
+}
+
+/// URL of database `name` on the server of `admin`.
+pub fn with_database(admin: &str, name: &str) -> String {
+    let (base, query) = match admin.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (admin, None),
+    };
+    let scheme_end = base.find("://").map(|i| i + 3).unwrap_or(0);
+    let base = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{base}/{name}?{q}"),
+        None => format!("{base}/{name}"),
+    }
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+async fn template(admin: &str) -> String {
+    TEMPLATE
+        .get_or_init(|| async {
+            let migrator = sqlx::migrate!("./migrations/postgres");
+            let mut h = Sha256::new();
+            for m in migrator.iter() {
+                h.update(m.version.to_le_bytes());
+                h.update(&*m.checksum);
+            }
+            let name = format!("zhaoyin_tpl_{}", &hex::encode(h.finalize())[..12]);
+            let admin_db = Db::connect(admin, &PoolConfig::default())
+                .await
+                .unwrap_or_else(|e| panic!("{ENV}: cannot connect: {e}"));
+            // One process builds the template; others wait on the lock.
+            let _ = admin_db
+                .execute(Sql::new("SELECT pg_advisory_lock(7243)"))
+                .await;
+            let exists: Option<(i64,)> = admin_db
+                .optional(Sql::new("SELECT 1::BIGINT FROM pg_database WHERE datname = $1").bind(&name))
+                .await
+                .unwrap_or(None);
+            if exists.is_none() {
+                let _ = admin_db
+                    .execute(Sql::new(format!("DROP DATABASE IF EXISTS {name}_build")))
+                    .await;
+                admin_db
+                    .execute(Sql::new(format!("CREATE DATABASE {name}_build")))
+                    .await
+                    .unwrap_or_else(|e| panic!("create template: {e}"));
+                let build = Db::connect(&with_database(admin, &format!("{name}_build")), &PoolConfig::default())
+                    .await
+                    .unwrap_or_else(|e| panic!("connect template: {e}"));
+                build.migrate().await.unwrap_or_else(|e| panic!("migrate template: {e}"));
+                build.close().await;
+                admin_db
+                    .execute(Sql::new(format!("ALTER DATABASE {name}_build RENAME TO {name}")))
+                    .await
+                    .unwrap_or_else(|e| panic!("rename template: {e}"));
+            }
+            // Databases left by earlier runs (a test that panicked); in use ones stay.
+            let stale: Vec<(String,)> = admin_db
+                .all(Sql::new(
+                    "SELECT datname::TEXT FROM pg_database WHERE datname LIKE 'zt\\_%' \
+                     AND datname NOT IN (SELECT datname FROM pg_stat_activity WHERE datname IS NOT NULL)",
+                ))
+                .await
+                .unwrap_or_default();
+            for (db,) in stale.iter().take(200) {
+                let _ = admin_db.execute(Sql::new(format!("DROP DATABASE IF EXISTS {db}"))).await;
+            }
+            let _ = admin_db
+                .execute(Sql::new("SELECT pg_advisory_unlock(7243)"))
+                .await;
+            admin_db.close().await;
+            name
+        })
+        .await
+        .clone()
+}
+
+/// A new, migrated, empty database on the engine the environment selects.
+pub async fn fresh() -> TestDb {
+    match postgres_admin_url() {
+        Some(admin) => fresh_postgres(&admin).await,
+        None => fresh_sqlite().await,
+    }
+}
+
+pub async fn fresh_sqlite() -> TestDb {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let url = format!("sqlite://{}", dir.path().join("test.db").display());
+    let db = Db::connect(&url, &PoolConfig::default())
+        .await
+        .unwrap_or_else(|e| panic!("sqlite: {e}"));
+    db.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+    TestDb {
+        db,
+        url,
+        dir: Some(dir),
+    }
+}
+
+pub async fn fresh_postgres(admin: &str) -> TestDb {
+    let tpl = template(admin).await;
+    let name = format!("zt_{}", uuid::Uuid::new_v4().simple());
+    let admin_db = Db::connect(admin, &PoolConfig { max_connections: 2, ..Default::default() })
+        .await
+        .unwrap_or_else(|e| panic!("{ENV}: {e}"));
+    let mut attempt = 0;
+    loop {
+        match admin_db
+            .execute(Sql::new(format!("CREATE DATABASE {name} TEMPLATE {tpl}")))
+            .await
+        {
+            Ok(_) => break,
+            // "source database is being accessed by other users": another clone is under way.
+            Err(e) if attempt < 50 => {
+                attempt += 1;
+                tracing::debug!("retrying clone of template: {e}");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+            Err(e) => panic!("create test database: {e}"),
+        }
+    }
+    admin_db.close().await;
+    let url = with_database(admin, &name);
+    let db = Db::connect(&url, &PoolConfig::default())
+        .await
+        .unwrap_or_else(|e| panic!("connect test database: {e}"));
+    TestDb { db, url, dir: None }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_in_url() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "zt_1"),
+            "postgres://postgres@127.0.0.1:5432/zt_1"
+        );
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1", "zt_1"),
+            "postgres://postgres@127.0.0.1/zt_1"
+        );
+        assert_eq!(
+            with_database("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+    }
+}
+
+/// A small organisation for tests: one province, one city with two counties (A and B), a town
+/// in A, two units in A and one in B, a person in each county's first unit.
+pub struct Fixture {
+    pub province: crate::org::Region,
+    pub city: crate::org::Region,
+    pub county_a: crate::org::Region,
+    pub county_b: crate::org::Region,
+    pub town_a: crate::org::Region,
+    pub unit_a: crate::org::Unit,
+    pub unit_a2: crate::org::Unit,
+    pub unit_b: crate::org::Unit,
+    pub person_a: crate::org::Person,
+    pub person_b: crate::org::Person,
+}
+
+pub const PASSWORD: &str = "Test@Pass-2026";
+
+pub async fn fixture(db: &Db) -> Fixture {
+    use zhaoyin_core::org::{PersonInput, RegionInput, UnitInput};
+
+    use crate::audit::Actor;
+    use crate::org;
+
+    let a = Actor::cli();
+    let region = |code: &str, name: &str, level: &str| RegionInput {
+        code: code.into(),
+        name: name.into(),
+        level: level.into(),
+    };
+    let mk = |parent: Option<&org::Region>, r: RegionInput| {
+        let db = db.clone();
+        let a = a.clone();
+        let parent = parent.map(|p| (p.id, p.level.clone()));
+        async move {
+            let pl = parent
+                .as_ref()
+                .and_then(|(_, l)| zhaoyin_core::org::RegionLevel::parse(l));
+            let f = r.validate(pl).unwrap_or_else(|e| panic!("{e:?}"));
+            org::create_region(&db, &a, parent.map(|(id, _)| id), &f)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let province = mk(None, region("370000", "山东省", "province")).await;
+    let city = mk(Some(&province), region("370300", "淄博市", "city")).await;
+    let county_a = mk(Some(&city), region("370322", "高青县", "county")).await;
+    let county_b = mk(Some(&city), region("370321", "桓台县", "county")).await;
+    let town_a = mk(Some(&county_a), region("370322101", "青城镇", "town")).await;
+    let unit = |code: &str, name: &str| UnitInput {
+        code: code.into(),
+        name: name.into(),
+        kind: "department".into(),
+        ..Default::default()
+    };
+    let mku = |region: i64, u: UnitInput| {
+        let db = db.clone();
+        let a = a.clone();
+        async move {
+            let f = u.validate().unwrap_or_else(|e| panic!("{e:?}"));
+            org::create_unit(&db, &a, region, &f)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let unit_a = mku(county_a.id, unit("gq-fgj", "县发展和改革局")).await;
+    let unit_a2 = mku(county_a.id, unit("gq-tcj", "县投资促进中心")).await;
+    let unit_b = mku(county_b.id, unit("ht-fgj", "桓台县发展和改革局")).await;
+    let person = |name: &str| PersonInput {
+        name: name.into(),
+        title: "局长".into(),
+        ..Default::default()
+    };
+    let mkp = |unit: i64, p: PersonInput| {
+        let db = db.clone();
+        let a = a.clone();
+        async move {
+            let f = p.validate().unwrap_or_else(|e| panic!("{e:?}"));
+            org::create_person(&db, &a, unit, &f)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let person_a = mkp(unit_a.id, person("张伟")).await;
+    let person_b = mkp(unit_b.id, person("李娜")).await;
+    Fixture {
+        province,
+        city,
+        county_a,
+        county_b,
+        town_a,
+        unit_a,
+        unit_a2,
+        unit_b,
+        person_a,
+        person_b,
+    }
+}
+
+/// Where a grant applies.
+pub enum At<'a> {
+    Unit(&'a crate::org::Unit),
+    Region(&'a crate::org::Region),
+}
+
+/// An account with one grant and the test password (no forced change).
+pub async fn user_with(
+    db: &Db,
+    username: &str,
+    unit: &crate::org::Unit,
+    role: zhaoyin_core::authz::Role,
+    at: At<'_>,
+) -> crate::users::User {
+    use crate::users::{NewGrant, NewUser, create};
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let hash = HASH
+        .get_or_init(|| zhaoyin_core::password::hash(PASSWORD).unwrap_or_else(|e| panic!("{e}")))
+        .clone();
+    let grant = match at {
+        At::Unit(u) => NewGrant {
+            role,
+            scope_unit_id: Some(u.id),
+            scope_region_id: None,
+        },
+        At::Region(r) => NewGrant {
+            role,
+            scope_unit_id: None,
+            scope_region_id: Some(r.id),
+        },
+    };
+    create(
+        db,
+        &crate::audit::Actor::cli(),
+        &NewUser {
+            username: username.into(),
+            display_name: username.into(),
+            unit_id: unit.id,
+            person_id: None,
+            password_hash: hash,
+            must_change_password: false,
+        },
+        &[grant],
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"))
+}

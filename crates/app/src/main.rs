@@ -1,1 +1,507 @@
-fn main() {}
+//! `zhaoyin`: the one binary. `zhaoyin demo` runs with demo data on SQLite; `zhaoyin serve` runs
+//! against the configured database; the other subcommands administer it from the server.
+
+use std::io::Read;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use zhaoyin::config::Config;
+use zhaoyin::{demo, launch};
+use zhaoyin_core::audit::Broken;
+use zhaoyin_core::authz::{Grant, Role, Scope, check_separation};
+use zhaoyin_core::paging::Page;
+use zhaoyin_db::audit::{self, Actor, Verification};
+use zhaoyin_db::users::{self, GrantRow, NewGrant, NewUser};
+use zhaoyin_db::{Db, backup, org, tokens};
+use zhaoyin_web::i18n::{Lang, Tr};
+
+#[derive(Parser)]
+#[command(name = "zhaoyin", version, about = "招引 · 双招双引督导服务平台 / Zhaoyin supervision platform")]
+struct Cli {
+    /// Configuration file (TOML).
+    #[arg(long, global = true, env = "ZHAOYIN_CONFIG")]
+    config: Option<PathBuf>,
+    /// Database URL: sqlite://PATH or postgres://…
+    #[arg(long, global = true)]
+    database_url: Option<String>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the platform.
+    Serve {
+        /// Address to listen on, e.g. 127.0.0.1:8080.
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Serve with demo data (creates zhaoyin-demo.db if absent).
+    Demo {
+        #[arg(long)]
+        listen: Option<String>,
+    },
+    /// Apply database migrations.
+    Migrate,
+    /// Check that a running instance answers /healthz (exit 0 when healthy).
+    Healthcheck {
+        #[arg(long, default_value = "http://127.0.0.1:8080")]
+        url: String,
+    },
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Write an online backup to FILE.
+    Backup { file: PathBuf },
+    /// Restore FILE into the database (stop the service first).
+    Restore {
+        file: PathBuf,
+        /// Restore even if the SQLite database looks open.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Audit log tools.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account with one role.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        name: String,
+        /// Code of the account's unit.
+        #[arg(long)]
+        unit: String,
+        /// leader, supervisor, clerk, agent, viewer, sysadmin, secadmin or auditor.
+        #[arg(long)]
+        role: String,
+        /// Unit or region code the role applies to (default: the unit for clerk and agent,
+        /// the unit's region otherwise).
+        #[arg(long)]
+        scope: Option<String>,
+        /// Read the initial password from standard input.
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Set a new password (read from standard input).
+    Passwd {
+        username: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// List accounts.
+    List,
+    /// Disable an account (its sessions end, its tokens are revoked).
+    Disable { username: String },
+    /// Print a new personal API token for scripts.
+    Token {
+        username: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+    },
+    /// Grant a role (the three administrator roles are granted only here).
+    Grant {
+        username: String,
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        scope: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum AuditCommand {
+    /// Check the hash chain of the audit log.
+    Verify,
+}
+
+fn tr() -> Tr {
+    let lang = std::env::var("LANG")
+        .ok()
+        .and_then(|l| Lang::parse(&l))
+        .filter(|l| *l == Lang::En)
+        .unwrap_or(Lang::Zh);
+    Tr::new(lang, chrono_tz::Asia::Shanghai)
+}
+
+fn init_logs(cfg: &Config) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.log_level));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    if cfg.log_format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn open(cfg: &Config) -> anyhow::Result<Db> {
+    let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
+    db.migrate().await?;
+    Ok(db)
+}
+
+fn read_password() -> anyhow::Result<String> {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s)?;
+    let pw = s.lines().next().unwrap_or("").to_string();
+    if pw.is_empty() {
+        bail!("{}", tr().t("cli.password_empty"));
+    }
+    Ok(pw)
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("{}: {e:#}", tr().t("cli.error"));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let mut cfg = Config::load(cli.config.as_deref())?;
+    let url_given = cli.database_url.is_some() || std::env::var("ZHAOYIN_DATABASE_URL").is_ok();
+    if let Some(url) = cli.database_url {
+        cfg.database_url = url;
+    }
+    let t = tr();
+    match cli.command {
+        Command::Serve { listen } => {
+            init_logs(&cfg);
+            if let Some(l) = listen {
+                cfg.listen = l;
+            }
+            serve(cfg, None).await?;
+        }
+        Command::Demo { listen } => {
+            init_logs(&cfg);
+            if let Some(l) = listen {
+                cfg.listen = l;
+            }
+            if !url_given && cli.config.is_none() {
+                cfg.database_url = "sqlite://zhaoyin-demo.db".into();
+            }
+            let db = open(&cfg).await?;
+            if demo::is_empty(&db).await? {
+                let n = demo::load(&db).await?;
+                println!("{}", t.tf1("cli.demo_loaded", "n", n));
+            }
+            serve(cfg, Some(db)).await?;
+        }
+        Command::Migrate => {
+            open(&cfg).await?;
+            println!("{}", t.t("cli.migrated"));
+        }
+        Command::Healthcheck { url } => {
+            let url = format!("{}/healthz", url.trim_end_matches('/'));
+            let client = reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()?;
+            return Ok(match client.get(&url).send().await {
+                Ok(r) if r.status().is_success() => {
+                    println!("{}", t.t("cli.healthy"));
+                    ExitCode::SUCCESS
+                }
+                Ok(r) => {
+                    eprintln!("{} ({})", t.t("cli.unhealthy"), r.status());
+                    ExitCode::FAILURE
+                }
+                Err(e) => {
+                    eprintln!("{} ({e})", t.t("cli.unhealthy"));
+                    ExitCode::FAILURE
+                }
+            });
+        }
+        Command::User(cmd) => user(&cfg, cmd, &t).await?,
+        Command::Backup { file } => {
+            let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
+            let size = backup::backup(&db, &cfg.database_url, &file).await?;
+            println!("{}", t.tf2("cli.backup_done", "file", file.display(), "size", size));
+        }
+        Command::Restore { file, force } => {
+            backup::restore(&cfg.database_url, &file, force).await?;
+            let db = open(&cfg).await?;
+            let v = audit::verify(&db).await?;
+            println!("{}", t.tf1("cli.restored", "file", file.display()));
+            return Ok(report_verification(&t, &v));
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
+            let v = audit::verify(&db).await?;
+            return Ok(report_verification(&t, &v));
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn report_verification(t: &Tr, v: &Verification) -> ExitCode {
+    match v {
+        Verification::Intact { entries } => {
+            println!("{}", t.tf1("cli.audit_ok", "n", entries));
+            ExitCode::SUCCESS
+        }
+        Verification::Broken { checked, at } => {
+            let (key, seq) = match at {
+                Broken::Content { seq } => ("cli.audit_edited", *seq),
+                Broken::Link { seq } => ("cli.audit_link", *seq),
+                Broken::Gap { expected, .. } => ("cli.audit_gap", *expected),
+            };
+            eprintln!("{}", t.tf2(key, "seq", seq, "checked", checked));
+            ExitCode::FAILURE
+        }
+        Verification::HeadMismatch { head_seq, last_seq } => {
+            eprintln!("{}", t.tf2("cli.audit_tail", "head", head_seq, "last", last_seq));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(cfg: Config, db: Option<Db>) -> anyhow::Result<()> {
+    let t = tr();
+    let web = cfg.web()?;
+    let db = match db {
+        Some(db) => db,
+        None => open(&cfg).await?,
+    };
+    let listener = tokio::net::TcpListener::bind(&cfg.listen)
+        .await
+        .with_context(|| t.tf1("cli.bind_failed", "addr", &cfg.listen))?;
+    let addr: SocketAddr = listener.local_addr()?;
+    let running = launch(db.clone(), web, listener)?;
+    println!("{}", t.tf1("cli.serving", "url", format!("http://{addr}")));
+    if !demo::is_empty(&db).await? && cfg.database_url.contains("zhaoyin-demo.db") {
+        println!("{}", t.tf1("cli.demo_logins", "password", demo::PASSWORD));
+        for (username, name, _, role, _) in demo::ACCOUNTS {
+            println!("  {username:<12} {name:<8} {}", t.label("role", role.id()));
+        }
+    }
+    shutdown_signal().await;
+    tracing::info!("shutting down");
+    running.stop().await?;
+    db.close().await;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}
+
+/// The scope a CLI grant names: a unit or region code; by default the unit (clerk, agent) or
+/// the unit's region (other roles).
+async fn scope_for(db: &Db, role: Role, code: Option<&str>, unit: &org::Unit) -> anyhow::Result<(Grant, NewGrant)> {
+    let t = tr();
+    let as_unit = |u: &org::Unit| {
+        (
+            Grant {
+                role,
+                scope: Scope::Unit {
+                    id: u.id,
+                    region_path: u.region_path.clone(),
+                },
+            },
+            NewGrant {
+                role,
+                scope_unit_id: Some(u.id),
+                scope_region_id: None,
+            },
+        )
+    };
+    let as_region = |r: &org::Region| {
+        (
+            Grant {
+                role,
+                scope: Scope::Region {
+                    id: r.id,
+                    path: r.path.clone(),
+                },
+            },
+            NewGrant {
+                role,
+                scope_unit_id: None,
+                scope_region_id: Some(r.id),
+            },
+        )
+    };
+    match code {
+        Some(code) => {
+            if let Some(u) = org::unit_by_code(db, code).await? {
+                return Ok(as_unit(&u));
+            }
+            if let Some(r) = org::region_by_code(db, code).await? {
+                return Ok(as_region(&r));
+            }
+            bail!("{}", t.tf1("cli.unknown_scope", "code", code))
+        }
+        None if matches!(role, Role::Clerk | Role::Agent) => Ok(as_unit(unit)),
+        None => Ok(as_region(&org::get_region(db, unit.region_id).await?)),
+    }
+}
+
+fn parse_role(s: &str) -> anyhow::Result<Role> {
+    Role::parse(s.trim()).ok_or_else(|| anyhow::anyhow!("{}", tr().tf1("cli.unknown_role", "role", s)))
+}
+
+async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
+    users::by_username(db, username)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("{}", tr().tf1("cli.unknown_user", "username", username)))
+}
+
+async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
+    let db = open(cfg).await?;
+    let actor = Actor::cli();
+    let policy = cfg.web()?.password;
+    match cmd {
+        UserCommand::Add {
+            username,
+            name,
+            unit,
+            role,
+            scope,
+            password_stdin: _,
+        } => {
+            let role = parse_role(&role)?;
+            let unit = org::unit_by_code(&db, &unit)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("{}", t.tf1("cli.unknown_unit", "code", &unit)))?;
+            let mut e = zhaoyin_core::Invalid::default();
+            let username = zhaoyin_core::validation::username(&mut e, "username", &username);
+            let name = zhaoyin_core::validation::required(&mut e, "display_name", &name, 30);
+            e.into_result().map_err(|e| invalid(t, &e))?;
+            let password = read_password()?;
+            policy.check("password", &username, &password).map_err(|e| invalid(t, &e))?;
+            let (grant, new) = scope_for(&db, role, scope.as_deref(), &unit).await?;
+            check_separation(&[], &grant).map_err(|r| anyhow::anyhow!("{}", t.t(r.key())))?;
+            let hash = zhaoyin_core::password::hash(&password)?;
+            let u = users::create(
+                &db,
+                &actor,
+                &NewUser {
+                    username,
+                    display_name: name,
+                    unit_id: unit.id,
+                    person_id: None,
+                    password_hash: hash,
+                    must_change_password: true,
+                },
+                &[new],
+            )
+            .await
+            .map_err(|e| match e {
+                zhaoyin_db::Error::Duplicate { .. } => anyhow::anyhow!("{}", t.t("cli.username_taken")),
+                other => other.into(),
+            })?;
+            println!("{}", t.tf2("cli.user_added", "username", &u.username, "role", t.label("role", role.id())));
+        }
+        UserCommand::Passwd { username, password_stdin: _ } => {
+            let u = find_user(&db, &username).await?;
+            let password = read_password()?;
+            policy.check("password", &u.username, &password).map_err(|e| invalid(t, &e))?;
+            let hash = zhaoyin_core::password::hash(&password)?;
+            users::set_password(&db, &actor, u.id, &hash, false, None).await?;
+            println!("{}", t.tf1("cli.password_set", "username", &u.username));
+        }
+        UserCommand::List => {
+            let all = zhaoyin_core::authz::Visibility {
+                subtrees: vec!["/".into()],
+                ..Default::default()
+            };
+            let mut page = 1;
+            loop {
+                let (list, total) = users::list(
+                    &db,
+                    &all,
+                    &users::UserFilter {
+                        include_inactive: true,
+                        ..Default::default()
+                    },
+                    Page::new(Some(page), Some(200)),
+                )
+                .await?;
+                for u in &list {
+                    let grants = users::grants_of(&db, u.id).await?;
+                    let roles: Vec<String> = grants
+                        .iter()
+                        .map(|g: &GrantRow| format!("{}@{}", g.role, g.scope_name))
+                        .collect();
+                    println!(
+                        "{:<16} {:<10} {:<16} {:<6} {}",
+                        u.username,
+                        u.display_name,
+                        u.unit_name,
+                        if u.active { t.t("common.active") } else { t.t("common.inactive") },
+                        roles.join(", ")
+                    );
+                }
+                if i64::from(page) * 200 >= total {
+                    break;
+                }
+                page += 1;
+            }
+        }
+        UserCommand::Disable { username } => {
+            let u = find_user(&db, &username).await?;
+            users::set_active(&db, &actor, u.id, u.version, false).await?;
+            println!("{}", t.tf1("cli.user_disabled", "username", &u.username));
+        }
+        UserCommand::Token { username, name } => {
+            let u = find_user(&db, &username).await?;
+            if !u.active {
+                bail!("{}", t.tf1("cli.user_inactive", "username", &u.username));
+            }
+            let (token, _) = tokens::create(&db, &actor, &u, &name).await?;
+            println!("{token}");
+        }
+        UserCommand::Grant { username, role, scope } => {
+            let u = find_user(&db, &username).await?;
+            let role = parse_role(&role)?;
+            let unit = org::get_unit(&db, u.unit_id).await?;
+            let (grant, new) = scope_for(&db, role, scope.as_deref(), &unit).await?;
+            let existing: Vec<Grant> = users::grants_of(&db, u.id)
+                .await?
+                .iter()
+                .filter_map(GrantRow::to_grant)
+                .collect();
+            check_separation(&existing, &grant).map_err(|r| anyhow::anyhow!("{}", t.t(r.key())))?;
+            users::grant(&db, &actor, &u, &new).await?;
+            println!("{}", t.tf2("cli.user_granted", "username", &u.username, "role", t.label("role", role.id())));
+        }
+    }
+    Ok(())
+}
+
+fn invalid(t: &Tr, e: &zhaoyin_core::Invalid) -> anyhow::Error {
+    anyhow::anyhow!(
+        "{}",
+        e.0.iter().map(|x| t.field_error_full(x)).collect::<Vec<_>>().join("；")
+    )
+}

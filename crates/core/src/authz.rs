@@ -219,22 +219,22 @@ pub fn check_separation(existing: &[Grant], new: &Grant) -> Result<(), GrantRefu
     }
 }
 
-/// A grant made in the application by `granter` to the account `grantee_user_id` located at
-/// `grantee_place`. Administrator roles are granted only from the command line.
-pub fn check_grant(
+/// Whether `granter` may manage `grant` on the account at `grantee_place` from the
+/// application: not their own account, not an administrator role (those are granted from the
+/// command line), and both the account and the grant's scope inside the granter's reach.
+fn check_manage(
     granter: &Principal,
     grantee_user_id: i64,
     grantee_place: &Place,
-    existing: &[Grant],
-    new: &Grant,
+    grant: &Grant,
 ) -> Result<(), GrantRefused> {
     if granter.user_id == grantee_user_id {
         return Err(GrantRefused::OwnAccount);
     }
-    if new.role.is_admin() {
+    if grant.role.is_admin() {
         return Err(GrantRefused::AdminRoleInUi);
     }
-    let scope_place = match &new.scope {
+    let scope_place = match &grant.scope {
         Scope::Unit { id, region_path } => Place {
             region_path: region_path.clone(),
             unit_id: Some(*id),
@@ -244,22 +244,46 @@ pub fn check_grant(
             unit_id: None,
         },
     };
-    // The scope granted must lie inside the granter's own reach, as must the account.
     let reach = |place: &Place| {
         granter.grants.iter().any(|g| {
             role_allows(g.role, Entity::User, Action::AssignRoles)
                 && match &g.scope {
                     Scope::Region { path, .. } => place.region_path.starts_with(path.as_str()),
+                    // A unit-scoped security administrator manages unit grants of that unit only.
                     Scope::Unit { id, .. } => {
-                        place.unit_id == Some(*id) && matches!(new.scope, Scope::Unit { .. })
+                        place.unit_id == Some(*id) && matches!(grant.scope, Scope::Unit { .. })
                     }
                 }
         })
     };
-    if !reach(grantee_place) || !reach(&scope_place) {
-        return Err(GrantRefused::ScopeOutsideYours);
+    if reach(grantee_place) && reach(&scope_place) {
+        Ok(())
+    } else {
+        Err(GrantRefused::ScopeOutsideYours)
     }
+}
+
+/// A grant made in the application by `granter` to the account `grantee_user_id` located at
+/// `grantee_place`, which already holds `existing`.
+pub fn check_grant(
+    granter: &Principal,
+    grantee_user_id: i64,
+    grantee_place: &Place,
+    existing: &[Grant],
+    new: &Grant,
+) -> Result<(), GrantRefused> {
+    check_manage(granter, grantee_user_id, grantee_place, new)?;
     check_separation(existing, new)
+}
+
+/// Revoking `grant` in the application follows the same reach rules as granting it.
+pub fn check_revoke(
+    granter: &Principal,
+    grantee_user_id: i64,
+    grantee_place: &Place,
+    grant: &Grant,
+) -> Result<(), GrantRefused> {
+    check_manage(granter, grantee_user_id, grantee_place, grant)
 }
 
 #[cfg(test)]

@@ -67,7 +67,7 @@ pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
     format!("{}{}/", parent_path.unwrap_or("/"), id)
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RegionInput {
     pub code: String,
     pub name: String,
@@ -104,7 +104,7 @@ impl RegionInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct UnitInput {
     pub code: String,
     pub name: String,
@@ -155,7 +155,7 @@ impl UnitInput {
     }
 }
 
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct PersonInput {
     pub name: String,
     #[serde(default)]

@@ -178,3 +178,33 @@ mod tests {
         assert_eq!(e.0.len(), 3);
     }
 }
+
+/// Usernames: 2–32 of `a-z 0-9 . _ -`, starting with a letter or digit; compared lower-case.
+pub fn username(errors: &mut Invalid, field: &str, value: &str) -> String {
+    let v = value.trim().to_lowercase();
+    let ok = (2..=32).contains(&v.len())
+        && v.chars().next().is_some_and(|c| c.is_ascii_alphanumeric())
+        && v.chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if !ok {
+        errors.push(FieldError::new(field, "err.username_format"));
+    }
+    v
+}
+
+#[cfg(test)]
+mod username_tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        let mut e = Invalid::default();
+        assert_eq!(username(&mut e, "username", " WangLi "), "wangli");
+        username(&mut e, "username", "gq.fgj-01");
+        assert!(e.is_empty());
+        username(&mut e, "username", "王丽");
+        username(&mut e, "username", "-x");
+        username(&mut e, "username", "a");
+        assert_eq!(e.0.len(), 3);
+    }
+}

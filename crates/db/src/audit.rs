@@ -131,7 +131,7 @@ pub async fn record(db: &Db, actor: &Actor, change: Change) -> Result<i64> {
     Ok(seq)
 }
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Entry {
     pub seq: i64,
     pub at: DateTime<Utc>,
@@ -277,4 +277,17 @@ pub async fn search(db: &Db, vis: &Visibility, f: &Filter, page: Page) -> Result
         .push(" OFFSET ")
         .push_bind(page.offset());
     Ok((db.all(list_sql).await?, total))
+}
+
+/// The account's most recent sign-ins, newest first (the home page shows the one before this).
+pub async fn recent_logins(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Entry>> {
+    db.all(
+        Sql::new(format!(
+            "SELECT {ENTRY_COLUMNS} FROM audit_log a WHERE a.actor_user_id = $1 AND a.action = 'login' \
+             ORDER BY a.seq DESC LIMIT $2"
+        ))
+        .bind(user_id)
+        .bind(limit),
+    )
+    .await
 }

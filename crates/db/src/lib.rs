@@ -26,6 +26,7 @@ use sqlx::sqlite::{
 };
 
 pub use error::Error;
+pub use sqlx::Error as SqlxError;
 pub use query::{FromRows, Sql, Tx, Value, escape_like};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;

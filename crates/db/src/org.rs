@@ -98,7 +98,7 @@ async fn check_updated(tx: &mut Tx, n: u64, table: &str, id: i64) -> Result<()> 
 
 // ----------------------------------------------------------------------------------- regions
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Region {
     pub id: i64,
     pub code: String,
@@ -307,7 +307,7 @@ pub async fn set_region_active(
 
 // ------------------------------------------------------------------------------------- units
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Unit {
     pub id: i64,
     pub code: String,
@@ -537,7 +537,7 @@ pub async fn set_unit_active(
 
 // ------------------------------------------------------------------------------------ people
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Person {
     pub id: i64,
     pub name: String,
@@ -748,7 +748,7 @@ pub struct PersonRow {
     pub fields: PersonFields,
 }
 
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct ImportSummary {
     pub units_created: u32,
     pub units_updated: u32,

@@ -11,7 +11,7 @@ use crate::{Db, Error, Result, Sql, now};
 
 pub const PREFIX: &str = "zy_";
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct ApiToken {
     pub id: i64,
     pub user_id: i64,

@@ -11,7 +11,7 @@ use crate::audit::{self, Actor, Change};
 use crate::org::push_visibility;
 use crate::{Db, Error, Result, Sql, Tx, escape_like, now};
 
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct User {
     pub id: i64,
     pub username: String,
@@ -335,7 +335,7 @@ pub async fn record_failed_login(
 // ------------------------------------------------------------------------------------ grants
 
 /// A grant as stored, with what the screens show about its scope.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct GrantRow {
     pub id: i64,
     pub user_id: i64,

@@ -1,1 +1,137 @@
+//! Zhaoyin's web layer: server-rendered pages (askama, htmx to enhance), the JSON API under
+//! `/api/v1` with its OpenAPI document, sign-in and sessions, CSRF, embedded assets and metrics.
+//!
+//! Data flows one way: request → [`ctx`] (who, which language, CSRF) → handler (parse) →
+//! [`service`] (authorise, call core and db) → render. Pages and API call the same service
+//! functions, so a rule is enforced once for both.
 
+pub mod api;
+mod assets;
+pub mod ctx;
+pub mod error;
+mod form;
+pub mod i18n;
+mod ops;
+mod pages;
+mod render;
+pub mod service;
+
+use std::ops::Deref;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
+use chrono_tz::Tz;
+use metrics_exporter_prometheus::PrometheusHandle;
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+use zhaoyin_core::password::PasswordPolicy;
+use zhaoyin_db::Db;
+use zhaoyin_db::sessions::Lifetimes;
+
+pub use error::{AppError, AppResult};
+
+/// Settings the web layer needs (the binary maps its configuration onto this).
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    pub session_idle: chrono::Duration,
+    pub session_absolute: chrono::Duration,
+    pub max_failed_logins: i64,
+    pub lockout: chrono::Duration,
+    pub password: PasswordPolicy,
+    /// Largest request body accepted, in bytes (uploads included).
+    pub upload_limit: usize,
+    /// The address users type, e.g. `https://zhaoyin.example.gov.cn`; makes cookies `Secure`
+    /// when https, and is an accepted `Origin`.
+    pub public_url: Option<String>,
+    /// Believe `X-Forwarded-For` / `X-Forwarded-Proto` from a reverse proxy.
+    pub trust_proxy: bool,
+    pub tz: Tz,
+    pub request_timeout: Duration,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        Self {
+            session_idle: chrono::Duration::minutes(30),
+            session_absolute: chrono::Duration::hours(12),
+            max_failed_logins: 5,
+            lockout: chrono::Duration::minutes(15),
+            password: PasswordPolicy::default(),
+            upload_limit: 10 * 1024 * 1024,
+            public_url: None,
+            trust_proxy: false,
+            tz: chrono_tz::Asia::Shanghai,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+impl WebConfig {
+    pub fn lifetimes(&self) -> Lifetimes {
+        Lifetimes {
+            idle: self.session_idle,
+            absolute: self.session_absolute,
+        }
+    }
+}
+
+pub struct Inner {
+    pub db: Db,
+    pub cfg: WebConfig,
+    pub metrics: PrometheusHandle,
+}
+
+/// Shared state of every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl AppState {
+    pub fn new(db: Db, cfg: WebConfig) -> Self {
+        Self(Arc::new(Inner {
+            db,
+            cfg,
+            metrics: ops::metrics_handle(),
+        }))
+    }
+}
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+/// The whole application: pages, API, assets, operations endpoints, and the layers around them.
+pub fn app(state: AppState) -> Router {
+    let limit = state.cfg.upload_limit;
+    let timeout = state.cfg.request_timeout;
+    Router::new()
+        .merge(pages::router())
+        .nest("/api/v1", api::router())
+        .merge(api::docs_router())
+        .merge(assets::router())
+        .merge(ops::router())
+        .fallback(|| async { AppError::NotFound })
+        .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
+        .layer(DefaultBodyLimit::max(limit))
+        .layer(middleware::from_fn(ops::track))
+        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(PropagateRequestIdLayer::x_request_id())
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &http::Request<_>| {
+                let id = req
+                    .headers()
+                    .get("x-request-id")
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or("-");
+                tracing::info_span!("request", id, method = %req.method(), path = %req.uri().path())
+            }),
+        )
+        .layer(SetRequestIdLayer::x_request_id(ops::RequestIds::default()))
+        .with_state(state)
+}

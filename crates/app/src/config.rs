@@ -1,0 +1,162 @@
+//! Configuration: defaults, then a TOML file (`--config`), then `ZHAOYIN_*` environment variables
+//! (nested keys with `__`, e.g. `ZHAOYIN_SESSION__IDLE_MINUTES=20`), then command-line flags.
+
+use std::path::Path;
+
+use figment::Figment;
+use figment::providers::{Env, Format, Serialized, Toml};
+use serde::{Deserialize, Serialize};
+use zhaoyin_core::password::PasswordPolicy;
+use zhaoyin_web::WebConfig;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Config {
+    /// Address to listen on.
+    pub listen: String,
+    /// `sqlite://PATH` or `postgres://…`.
+    pub database_url: String,
+    /// The address users open (https makes cookies Secure); optional.
+    pub public_url: Option<String>,
+    /// Trust `X-Forwarded-For`/`-Proto` from a reverse proxy in front.
+    pub trust_proxy: bool,
+    /// IANA time zone dates are shown in.
+    pub timezone: String,
+    /// Largest upload, in megabytes.
+    pub upload_limit_mb: usize,
+    /// `text` or `json`.
+    pub log_format: String,
+    /// Log filter, e.g. `info` or `zhaoyin=debug,info`; RUST_LOG overrides.
+    pub log_level: String,
+    pub session: SessionConfig,
+    pub login: LoginConfig,
+    pub password: PasswordConfig,
+    pub database: DatabaseConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct SessionConfig {
+    pub idle_minutes: i64,
+    pub absolute_hours: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct LoginConfig {
+    /// Failed attempts before the account is locked.
+    pub max_failed: i64,
+    pub lockout_minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct PasswordConfig {
+    pub min_length: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DatabaseConfig {
+    pub max_connections: u32,
+    pub acquire_timeout_seconds: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: "127.0.0.1:8080".into(),
+            database_url: "sqlite://zhaoyin.db".into(),
+            public_url: None,
+            trust_proxy: false,
+            timezone: "Asia/Shanghai".into(),
+            upload_limit_mb: 10,
+            log_format: "text".into(),
+            log_level: "info".into(),
+            session: SessionConfig::default(),
+            login: LoginConfig::default(),
+            password: PasswordConfig::default(),
+            database: DatabaseConfig::default(),
+        }
+    }
+}
+
+impl Default for SessionConfig {
+    fn default() -> Self {
+        Self {
+            idle_minutes: 30,
+            absolute_hours: 12,
+        }
+    }
+}
+
+impl Default for LoginConfig {
+    fn default() -> Self {
+        Self {
+            max_failed: 5,
+            lockout_minutes: 15,
+        }
+    }
+}
+
+impl Default for PasswordConfig {
+    fn default() -> Self {
+        Self { min_length: 10 }
+    }
+}
+
+impl Default for DatabaseConfig {
+    fn default() -> Self {
+        Self {
+            max_connections: 8,
+            acquire_timeout_seconds: 10,
+        }
+    }
+}
+
+impl Config {
+    /// Defaults ← file ← environment.
+    pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
+        let mut f = Figment::from(Serialized::defaults(Config::default()));
+        if let Some(path) = file {
+            if !path.exists() {
+                anyhow::bail!("配置文件不存在 / config file not found: {}", path.display());
+            }
+            f = f.merge(Toml::file(path));
+        }
+        f = f.merge(Env::prefixed("ZHAOYIN_").split("__"));
+        f.extract()
+            .map_err(|e| anyhow::anyhow!("配置有误 / invalid configuration: {e}"))
+    }
+
+    pub fn web(&self) -> anyhow::Result<WebConfig> {
+        let tz: chrono_tz::Tz = self
+            .timezone
+            .parse()
+            .map_err(|_| anyhow::anyhow!("未知时区 / unknown time zone: {}", self.timezone))?;
+        if self.session.idle_minutes < 1 || self.session.absolute_hours < 1 {
+            anyhow::bail!("session.idle_minutes and session.absolute_hours must be at least 1");
+        }
+        Ok(WebConfig {
+            session_idle: chrono::Duration::minutes(self.session.idle_minutes),
+            session_absolute: chrono::Duration::hours(self.session.absolute_hours),
+            max_failed_logins: self.login.max_failed.max(1),
+            lockout: chrono::Duration::minutes(self.login.lockout_minutes.max(1)),
+            password: PasswordPolicy {
+                min_length: self.password.min_length.max(8),
+            },
+            upload_limit: self.upload_limit_mb.max(1) * 1024 * 1024,
+            public_url: self.public_url.clone().filter(|u| !u.trim().is_empty()),
+            trust_proxy: self.trust_proxy,
+            tz,
+            ..WebConfig::default()
+        })
+    }
+
+    pub fn pool(&self) -> zhaoyin_db::PoolConfig {
+        zhaoyin_db::PoolConfig {
+            max_connections: self.database.max_connections.max(1),
+            acquire_timeout: std::time::Duration::from_secs(self.database.acquire_timeout_seconds.max(1)),
+        }
+    }
+}

@@ -1,0 +1,252 @@
+//! Demo data for `zhaoyin demo`: Gaoqing County (高青县, Zibo, Shandong) with its towns, the
+//! county departments, parks and towns named in its 2019 investment-and-talent measures, a
+//! contact person in each, the county leaders the measures name, and one account per role.
+//! Names of contact persons are invented.
+
+use zhaoyin_core::authz::Role;
+use zhaoyin_core::org::{PersonInput, RegionInput, RegionLevel, UnitInput};
+use zhaoyin_db::audit::Actor;
+use zhaoyin_db::users::{NewGrant, NewUser};
+use zhaoyin_db::{Db, Sql, org, users};
+
+/// Password of every demo account (printed by `zhaoyin demo`).
+pub const PASSWORD: &str = "Zhaoyin@2026";
+
+const PROVINCE: (&str, &str) = ("370000", "山东省");
+const CITY: (&str, &str) = ("370300", "淄博市");
+const COUNTY: (&str, &str) = ("370322", "高青县");
+const TOWNS: &[(&str, &str, &str)] = &[
+    ("370322001", "田镇街道", "gq-tz"),
+    ("370322002", "芦湖街道", "gq-lh"),
+    ("370322101", "青城镇", "gq-qc"),
+    ("370322102", "高城镇", "gq-gc"),
+    ("370322103", "黑里寨镇", "gq-hlz"),
+    ("370322104", "唐坊镇", "gq-tf"),
+    ("370322105", "常家镇", "gq-cj"),
+    ("370322106", "花沟镇", "gq-hg"),
+    ("370322107", "木李镇", "gq-ml"),
+];
+
+/// County-level units: code, name, short name, kind.
+const UNITS: &[(&str, &str, &str, &str)] = &[
+    ("gq-xwb", "县委办公室", "县委办", "office"),
+    ("gq-zfb", "县政府办公室", "县政府办", "office"),
+    ("gq-jw", "县纪委县监委机关", "县纪委监委", "office"),
+    ("gq-zzb", "县委组织部", "组织部", "office"),
+    ("gq-bb", "县委编办", "编办", "office"),
+    ("gq-tcz", "县投资促进中心", "投促中心", "office"),
+    ("gq-swz", "县商务外事服务中心", "商务中心", "office"),
+    ("gq-jrz", "县金融证券服务中心", "金融中心", "office"),
+    ("gq-zhcs", "县智慧城市建设管理中心", "智慧城市中心", "office"),
+    ("gq-fgj", "县发展和改革局", "发改局", "department"),
+    ("gq-gxj", "县工业和信息化局", "工信局", "department"),
+    ("gq-kjj", "县科技局", "科技局", "department"),
+    ("gq-czj", "县财政局", "财政局", "department"),
+    ("gq-rsj", "县人力资源和社会保障局", "人社局", "department"),
+    ("gq-zrj", "县自然资源局", "自然资源局", "department"),
+    ("gq-zjj", "县住房和城乡建设局", "住建局", "department"),
+    ("gq-jtj", "县交通运输局", "交通局", "department"),
+    ("gq-slj", "县水利局", "水利局", "department"),
+    ("gq-yjj", "县应急管理局", "应急局", "department"),
+    ("gq-sjj", "县审计局", "审计局", "department"),
+    ("gq-spj", "县行政审批服务局", "审批局", "department"),
+    ("gq-sthj", "市生态环境局高青分局", "环境分局", "department"),
+    ("gq-swj", "县税务局", "税务局", "department"),
+    ("gq-rh", "县人行", "人行", "department"),
+    ("gq-yjb", "县银监办", "银监办", "department"),
+    ("gq-gd", "县供电公司", "供电公司", "department"),
+    ("gq-xf", "县消防救援大队", "消防大队", "department"),
+    ("gq-kfq", "经济开发区", "开发区", "park"),
+    ("gq-hgy", "县化工产业园", "化工园", "park"),
+];
+
+/// Invented contact persons: unit code, name, title.
+const CONTACTS: &[(&str, &str, &str)] = &[
+    ("gq-xwb", "孙晓东", "督查科科长"),
+    ("gq-zfb", "周文静", "综合科科长"),
+    ("gq-jw", "吴国强", "党风政风监督室主任"),
+    ("gq-zzb", "郑丽华", "干部科科长"),
+    ("gq-bb", "王海涛", "综合科科长"),
+    ("gq-tcz", "刘志远", "主任"),
+    ("gq-tcz", "陈雪梅", "招商科科长"),
+    ("gq-swz", "赵明辉", "副主任"),
+    ("gq-jrz", "钱晓燕", "综合科科长"),
+    ("gq-zhcs", "冯建军", "副主任"),
+    ("gq-fgj", "杨振华", "局长"),
+    ("gq-fgj", "许静", "项目科科长"),
+    ("gq-gxj", "马立新", "副局长"),
+    ("gq-kjj", "朱红梅", "科技服务科科长"),
+    ("gq-czj", "胡永刚", "预算科科长"),
+    ("gq-rsj", "林芳", "人才科科长"),
+    ("gq-zrj", "何建平", "用地科科长"),
+    ("gq-zjj", "高玉兰", "建管科科长"),
+    ("gq-jtj", "罗成", "规划科科长"),
+    ("gq-slj", "梁志强", "办公室主任"),
+    ("gq-yjj", "宋丽", "安监科科长"),
+    ("gq-sjj", "唐伟", "办公室主任"),
+    ("gq-spj", "韩冬梅", "投资项目审批科科长"),
+    ("gq-sthj", "曹磊", "环评科科长"),
+    ("gq-swj", "邓洁", "纳税服务科科长"),
+    ("gq-kfq", "谢国栋", "招商局局长"),
+    ("gq-hgy", "董鹏", "招商部部长"),
+    ("gq-tz", "袁静", "经济发展办主任"),
+    ("gq-lh", "程刚", "经济发展办主任"),
+    ("gq-qc", "傅晓红", "经济发展办主任"),
+    ("gq-gc", "沈涛", "经济发展办主任"),
+    ("gq-hlz", "彭丽娟", "经济发展办主任"),
+    ("gq-tf", "吕建华", "经济发展办主任"),
+    ("gq-cj", "苏明", "经济发展办主任"),
+    ("gq-hg", "卢海燕", "经济发展办主任"),
+    ("gq-ml", "蒋志勇", "经济发展办主任"),
+];
+
+/// The county leaders named as responsible persons in the measures.
+const LEADERS: &[&str] = &["卢琳", "陈现彬", "蔡华刚", "李慧", "张亮云", "赵学", "王金栋", "杨新胜"];
+
+/// Demo accounts: username, display name, unit code, role, scope (unit or county).
+pub const ACCOUNTS: &[(&str, &str, &str, Role, bool)] = &[
+    ("admin", "系统管理员", "gq-zhcs", Role::Sysadmin, false),
+    ("secadmin", "安全管理员", "gq-zhcs", Role::Secadmin, false),
+    ("auditor", "审计管理员", "gq-sjj", Role::Auditor, false),
+    ("leader", "张亮云", "gq-zfb", Role::Leader, false),
+    ("supervisor", "刘志远", "gq-tcz", Role::Supervisor, false),
+    ("clerk", "许静", "gq-fgj", Role::Clerk, true),
+    ("agent", "韩冬梅", "gq-spj", Role::Agent, true),
+    ("viewer", "孙晓东", "gq-xwb", Role::Viewer, false),
+];
+
+/// Whether the database already holds an organisation.
+pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
+    let (n,): (i64,) = db.one(Sql::new("SELECT COUNT(*) FROM regions")).await?;
+    Ok(n == 0)
+}
+
+fn fields<T, E: std::fmt::Debug>(r: Result<T, E>) -> anyhow::Result<T> {
+    r.map_err(|e| anyhow::anyhow!("demo data does not validate: {e:?}"))
+}
+
+/// Loads the demo county. Returns the number of units created.
+pub async fn load(db: &Db) -> anyhow::Result<usize> {
+    let a = Actor::system();
+    let region = |code: &str, name: &str, level: RegionLevel| RegionInput {
+        code: code.into(),
+        name: name.into(),
+        level: level.id().into(),
+    };
+    let province = org::create_region(db, &a, None, &fields(region(PROVINCE.0, PROVINCE.1, RegionLevel::Province).validate(None))?).await?;
+    let city = org::create_region(
+        db,
+        &a,
+        Some(province.id),
+        &fields(region(CITY.0, CITY.1, RegionLevel::City).validate(Some(RegionLevel::Province)))?,
+    )
+    .await?;
+    let county = org::create_region(
+        db,
+        &a,
+        Some(city.id),
+        &fields(region(COUNTY.0, COUNTY.1, RegionLevel::County).validate(Some(RegionLevel::City)))?,
+    )
+    .await?;
+    let mut units = std::collections::HashMap::new();
+    for (i, (code, name, short, kind)) in UNITS.iter().enumerate() {
+        let f = fields(
+            UnitInput {
+                code: (*code).into(),
+                name: (*name).into(),
+                short_name: (*short).into(),
+                kind: (*kind).into(),
+                phone: String::new(),
+                sort_order: Some(i64::try_from(i * 10).unwrap_or(0)),
+            }
+            .validate(),
+        )?;
+        let u = org::create_unit(db, &a, county.id, &f).await?;
+        units.insert(*code, u);
+    }
+    for (i, (rcode, name, ucode)) in TOWNS.iter().enumerate() {
+        let town = org::create_region(
+            db,
+            &a,
+            Some(county.id),
+            &fields(region(rcode, name, RegionLevel::Town).validate(Some(RegionLevel::County)))?,
+        )
+        .await?;
+        let f = fields(
+            UnitInput {
+                code: (*ucode).into(),
+                name: (*name).into(),
+                short_name: String::new(),
+                kind: "town".into(),
+                phone: String::new(),
+                sort_order: Some(1000 + i64::try_from(i * 10).unwrap_or(0)),
+            }
+            .validate(),
+        )?;
+        let u = org::create_unit(db, &a, town.id, &f).await?;
+        units.insert(*ucode, u);
+    }
+    let unit = |code: &str| {
+        units
+            .get(code)
+            .cloned()
+            .ok_or_else(|| anyhow::anyhow!("demo data names an unknown unit {code}"))
+    };
+    let leaders_unit = unit("gq-zfb")?;
+    for name in LEADERS {
+        let f = fields(
+            PersonInput {
+                name: (*name).into(),
+                title: "县级领导".into(),
+                ..Default::default()
+            }
+            .validate(),
+        )?;
+        org::create_person(db, &a, leaders_unit.id, &f).await?;
+    }
+    let mut people = std::collections::HashMap::new();
+    for (code, name, title) in CONTACTS {
+        let f = fields(
+            PersonInput {
+                name: (*name).into(),
+                title: (*title).into(),
+                ..Default::default()
+            }
+            .validate(),
+        )?;
+        let p = org::create_person(db, &a, unit(code)?.id, &f).await?;
+        people.insert(*name, p.id);
+    }
+    let hash = zhaoyin_core::password::hash(PASSWORD)?;
+    for (username, display, code, role, unit_scope) in ACCOUNTS {
+        let u = unit(code)?;
+        let grant = if *unit_scope {
+            NewGrant {
+                role: *role,
+                scope_unit_id: Some(u.id),
+                scope_region_id: None,
+            }
+        } else {
+            NewGrant {
+                role: *role,
+                scope_unit_id: None,
+                scope_region_id: Some(county.id),
+            }
+        };
+        users::create(
+            db,
+            &a,
+            &NewUser {
+                username: (*username).into(),
+                display_name: (*display).into(),
+                unit_id: u.id,
+                person_id: people.get(display).copied(),
+                password_hash: hash.clone(),
+                must_change_password: false,
+            },
+            &[grant],
+        )
+        .await?;
+    }
+    Ok(units.len())
+}

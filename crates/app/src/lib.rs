@@ -1,0 +1,67 @@
+//! The `zhaoyin` binary's library: configuration, demo data, and [`launch`], which tests call to
+//! start the real application in-process on a port of their choosing.
+
+pub mod config;
+pub mod demo;
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use zhaoyin_db::Db;
+use zhaoyin_web::{AppState, WebConfig};
+
+/// A running server.
+pub struct Running {
+    pub addr: SocketAddr,
+    pub handle: JoinHandle<std::io::Result<()>>,
+    shutdown: tokio::sync::watch::Sender<bool>,
+}
+
+impl Running {
+    /// Stops accepting connections and lets requests in flight finish.
+    pub async fn stop(self) -> std::io::Result<()> {
+        let _ = self.shutdown.send(true);
+        self.handle.await.unwrap_or(Ok(()))
+    }
+}
+
+/// Serves the application on `listener` until `stop` (or the returned handle is dropped with
+/// the runtime). Also starts the periodic purge of expired sessions.
+pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<Running> {
+    let addr = listener.local_addr()?;
+    let (tx, mut rx) = tokio::sync::watch::channel(false);
+    let lifetimes = cfg.lifetimes();
+    let housekeeping_db = db.clone();
+    let mut housekeeping_rx = rx.clone();
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        loop {
+            tokio::select! {
+                _ = tick.tick() => {
+                    if let Err(e) = zhaoyin_db::sessions::purge_expired(&housekeeping_db, lifetimes).await {
+                        tracing::warn!("purging expired sessions: {e}");
+                    }
+                }
+                _ = housekeeping_rx.changed() => break,
+            }
+        }
+    });
+    let app = zhaoyin_web::app(AppState::new(db, cfg));
+    let handle = tokio::spawn(async move {
+        axum::serve(
+            listener,
+            app.into_make_service_with_connect_info::<SocketAddr>(),
+        )
+        .with_graceful_shutdown(async move {
+            let _ = rx.changed().await;
+        })
+        .await
+    });
+    Ok(Running {
+        addr,
+        handle,
+        shutdown: tx,
+    })
+}

@@ -1,0 +1,140 @@
+//! The JSON API under `/api/v1`, its OpenAPI 3.1 document at `/api/openapi.json` and a viewer at
+//! `/api/docs` (Swagger UI, embedded). Authentication is a session cookie (with the
+//! `X-CSRF-Token` header for writes) or a personal token: `Authorization: Bearer zy_…`.
+//! Errors are `application/problem+json`.
+
+mod account;
+mod audit;
+mod org;
+mod users;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::Serialize;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi, ToSchema};
+use zhaoyin_core::paging::Page;
+
+use crate::ctx::Ctx;
+use crate::error::Problem;
+use crate::i18n::Tr;
+use crate::render::{self, Chrome};
+use crate::{AppResult, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(org::router())
+        .merge(users::router())
+        .merge(audit::router())
+        .merge(account::router())
+}
+
+pub fn docs_router() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/docs", get(docs))
+}
+
+/// A page of a list.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ListOf<T: ToSchema> {
+    pub items: Vec<T>,
+    /// 1-based page number.
+    pub page: u32,
+    pub per_page: u32,
+    /// Rows matching the filter (for the audit log, counting stops above 10,000).
+    pub total: i64,
+}
+
+impl<T: ToSchema> ListOf<T> {
+    pub fn new(items: Vec<T>, page: Page, total: i64) -> Self {
+        Self {
+            items,
+            page: page.number,
+            per_page: page.per_page,
+            total,
+        }
+    }
+}
+
+pub fn created<T: Serialize>(body: T) -> Response {
+    (StatusCode::CREATED, axum::Json(body)).into_response()
+}
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Zhaoyin API",
+        description = "招引 双招双引督导服务平台 API. Authenticate with a personal token \
+            (`Authorization: Bearer zy_…`, created on the account page or with `zhaoyin user token`). \
+            Lists are paged (`page`, `per_page`) and filtered. Edits carry the `version` they were \
+            made from; a stale edit gets 409. Errors are `application/problem+json` with a Chinese `title`."
+    ),
+    security(("token" = [])),
+    modifiers(&Security),
+    paths(
+        org::list_regions, org::create_region, org::get_region, org::patch_region,
+        org::list_units, org::create_unit, org::get_unit, org::patch_unit,
+        org::list_people, org::create_person, org::get_person, org::patch_person,
+        users::list_users, users::create_user, users::get_user, users::patch_user,
+        users::reset_password, users::grant, users::revoke,
+        audit::search,
+        account::me, account::list_tokens, account::create_token, account::revoke_token,
+    ),
+    components(schemas(Problem)),
+    tags(
+        (name = "organisation", description = "区划、单位、人员"),
+        (name = "accounts", description = "账号与授权"),
+        (name = "audit", description = "审计日志"),
+        (name = "account", description = "我的账号与 API 令牌"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The OpenAPI document (3.1).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Response {
+    match openapi().to_pretty_json() {
+        Ok(s) => {
+            let mut r = s.into_response();
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        Err(e) => crate::AppError::Internal(e.to_string()).into_response(),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "api_docs.html")]
+struct DocsPage {
+    t: Tr,
+    page: Chrome,
+}
+
+async fn docs(ctx: Ctx) -> AppResult<Response> {
+    render::html(&DocsPage {
+        t: ctx.t,
+        page: render::chrome(&ctx, "api.docs_title"),
+    })
+}

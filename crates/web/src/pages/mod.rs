@@ -1,0 +1,108 @@
+//! Server-rendered pages. Every form is a plain HTML form that works without JavaScript; list
+//! filters are GET forms that htmx turns into live updates of the results.
+
+mod account;
+mod audit;
+mod auth;
+mod home;
+mod org;
+mod users;
+
+pub use audit::AuditQuery;
+
+use std::collections::HashMap;
+
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::error::AppError;
+use crate::i18n::Tr;
+use crate::{AppResult, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .merge(auth::router())
+        .merge(home::router())
+        .merge(account::router())
+        .merge(org::router())
+        .merge(users::router())
+        .merge(audit::router())
+}
+
+/// Problems with a submitted form: by field, plus those that belong to no field.
+#[derive(Debug, Default)]
+pub struct FormErrors {
+    pub fields: HashMap<String, String>,
+    pub general: Vec<String>,
+}
+
+impl FormErrors {
+    pub fn get(&self, field: &str) -> Option<&String> {
+        self.fields.get(field)
+    }
+    pub fn any(&self) -> bool {
+        !self.fields.is_empty() || !self.general.is_empty()
+    }
+    /// `fields` names the inputs the form shows; problems with any other field are listed above it.
+    pub fn from(t: &Tr, e: &AppError, fields: &[&str]) -> Self {
+        let mut out = FormErrors::default();
+        match e {
+            AppError::Invalid(i) => {
+                for fe in &i.0 {
+                    if fields.contains(&fe.field.as_str()) && fe.row.is_none() {
+                        out.fields
+                            .entry(fe.field.clone())
+                            .and_modify(|m| {
+                                m.push(' ');
+                                m.push_str(&t.field_error(fe));
+                            })
+                            .or_insert_with(|| t.field_error(fe));
+                    } else {
+                        out.general.push(t.field_error_full(fe));
+                    }
+                }
+            }
+            other => out.general.push(t.t(other.key()).to_string()),
+        }
+        out
+    }
+}
+
+/// Splits a service result for a form: problems the user can fix are shown on the form (with
+/// 422, or 409 for a stale edit); anything else is a real error.
+pub fn form_result<T>(r: AppResult<T>, t: &Tr, fields: &[&str]) -> AppResult<Result<T, (StatusCode, FormErrors)>> {
+    match r {
+        Ok(v) => Ok(Ok(v)),
+        Err(e @ (AppError::Invalid(_) | AppError::Stale)) => Ok(Err((e.status(), FormErrors::from(t, &e, fields)))),
+        Err(e) => Err(e),
+    }
+}
+
+/// After a successful POST: back to a page, with a flash message key.
+pub fn see_other(path: &str, flash: &str) -> Response {
+    let sep = if path.contains('?') { '&' } else { '?' };
+    Redirect::to(&format!("{path}{sep}ok={flash}")).into_response()
+}
+
+/// A `next=` target is only ever a path on this site.
+pub fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_site() {
+        assert_eq!(safe_next(Some("/org/units?page=2")), "/org/units?page=2");
+        assert_eq!(safe_next(Some("//evil.example")), "/");
+        assert_eq!(safe_next(Some("https://evil.example")), "/");
+        assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(None), "/");
+    }
+}

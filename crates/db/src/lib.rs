@@ -190,7 +190,7 @@ impl Db {
 
     /// A trivial round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
-        self.one::<(i64,)>(Sql::new("SELECT 1")).await.map(|_| ())
+        self.one::<(i64,)>(Sql::new("SELECT CAST(1 AS BIGINT)")).await.map(|_| ())
     }
 
     pub fn pool_stats(&self) -> PoolStats {

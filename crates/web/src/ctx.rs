@@ -330,9 +330,6 @@ pub async fn context(State(st): State<AppState>, req: Request, next: Next) -> Re
     let is_asset = path.starts_with("/assets/") || path == "/healthz" || path == "/metrics";
     if is_asset {
         let mut resp = next.run(req).await;
-        if resp.status().is_client_error() || resp.status().is_server_error() {
-            resp = finish_error(&ctx, resp, false);
-        }
         security_headers(&ctx, &path, resp.headers_mut(), true);
         return resp;
     }

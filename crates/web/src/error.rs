@@ -86,6 +86,7 @@ impl AppError {
             StatusCode::FORBIDDEN => AppError::Forbidden,
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => AppError::NotFound,
             StatusCode::PAYLOAD_TOO_LARGE => AppError::TooLarge,
+            StatusCode::SERVICE_UNAVAILABLE => AppError::Unavailable(status.to_string()),
             s if s.is_client_error() => AppError::BadRequest(s.to_string()),
             s => AppError::Internal(s.to_string()),
         }

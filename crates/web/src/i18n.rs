@@ -151,7 +151,15 @@ impl Tr {
             out.push_str(" · ");
         }
         if e.field != "file" {
-            out.push_str(&self.label("field", &e.field));
+            // In a workbook, name the column as its header says.
+            let column = e
+                .sheet
+                .as_ref()
+                .and_then(|sheet| table(self.lang).get(&format!("import.{sheet}_{}", e.field)));
+            match column {
+                Some(c) => out.push_str(c),
+                None => out.push_str(&self.label("field", &e.field)),
+            }
             out.push_str("：");
         }
         out.push_str(&self.field_error(e));

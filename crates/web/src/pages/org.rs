@@ -67,6 +67,15 @@ impl ActiveForm {
     }
 }
 
+/// A form whose numbers did not parse is not sent on, but its other fields are still checked so
+/// that the user sees every problem at once.
+fn with_field_checks(mut parse: Invalid, more: Option<Invalid>) -> AppError {
+    if let Some(more) = more {
+        parse.0.extend(more.0);
+    }
+    AppError::Invalid(parse)
+}
+
 fn flash_for(active: bool) -> &'static str {
     if active { "enabled" } else { "disabled" }
 }
@@ -420,9 +429,10 @@ async fn new_unit(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuer
 async fn create_unit(State(st): State<AppState>, ctx: Ctx, Form(f): Form<UnitFormData>) -> AppResult<Response> {
     let mut e = Invalid::default();
     let (input, region) = f.input(&mut e);
-    let r = match e.into_result() {
-        Ok(()) => svc::create_unit(&st, &ctx, region, &input).await,
-        Err(e) => Err(e.into()),
+    let r = if e.is_empty() {
+        svc::create_unit(&st, &ctx, region, &input).await
+    } else {
+        Err(with_field_checks(e, input.validate().err()))
     };
     match form_result(r, &ctx.t, UNIT_FIELDS)? {
         Ok(_) => Ok(see_other("/org/units", "created")),
@@ -453,9 +463,10 @@ async fn update_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
     let mut e = Invalid::default();
     let (input, region) = f.input(&mut e);
     let version = req_i64(&mut e, "version", &f.version);
-    let r = match e.into_result() {
-        Ok(()) => svc::update_unit(&st, &ctx, id, version, region, &input).await,
-        Err(e) => Err(e.into()),
+    let r = if e.is_empty() {
+        svc::update_unit(&st, &ctx, id, version, region, &input).await
+    } else {
+        Err(with_field_checks(e, input.validate().err()))
     };
     match form_result(r, &ctx.t, UNIT_FIELDS)? {
         Ok(_) => Ok(see_other("/org/units", "saved")),
@@ -594,9 +605,10 @@ async fn new_person(State(st): State<AppState>, ctx: Ctx, Query(q): Query<Person
 async fn create_person(State(st): State<AppState>, ctx: Ctx, Form(f): Form<PersonFormData>) -> AppResult<Response> {
     let mut e = Invalid::default();
     let unit = req_i64(&mut e, "unit", &f.unit_id);
-    let r = match e.into_result() {
-        Ok(()) => svc::create_person(&st, &ctx, unit, &f.input()).await,
-        Err(e) => Err(e.into()),
+    let r = if e.is_empty() {
+        svc::create_person(&st, &ctx, unit, &f.input()).await
+    } else {
+        Err(with_field_checks(e, f.input().validate().err()))
     };
     match form_result(r, &ctx.t, PERSON_FIELDS)? {
         Ok(_) => Ok(see_other("/org/people", "created")),
@@ -625,9 +637,10 @@ async fn update_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     let mut e = Invalid::default();
     let unit = req_i64(&mut e, "unit", &f.unit_id);
     let version = req_i64(&mut e, "version", &f.version);
-    let r = match e.into_result() {
-        Ok(()) => svc::update_person(&st, &ctx, id, version, unit, &f.input()).await,
-        Err(e) => Err(e.into()),
+    let r = if e.is_empty() {
+        svc::update_person(&st, &ctx, id, version, unit, &f.input()).await
+    } else {
+        Err(with_field_checks(e, f.input().validate().err()))
     };
     match form_result(r, &ctx.t, PERSON_FIELDS)? {
         Ok(_) => Ok(see_other("/org/people", "saved")),

@@ -28,7 +28,7 @@ fn col(t: &Tr, other: &Tr, id: &'static str, key: &str, required: bool, width: f
 /// The template's sheets in the user's language; headers in the other language are accepted too.
 pub fn sheets(t: &Tr) -> Vec<Sheet> {
     let other = Tr::new(t.lang.other(), t.tz);
-    let mut kind = col(t, &other, "kind", "field.kind", true, 14.0);
+    let mut kind = col(t, &other, "kind", "import.units_kind", true, 14.0);
     kind.choices = UnitKind::ALL.iter().map(|k| t.label("unit.kind", k.id())).collect();
     vec![
         Sheet {
@@ -36,13 +36,13 @@ pub fn sheets(t: &Tr) -> Vec<Sheet> {
             name: t.t("import.sheet_units").to_string(),
             aliases: vec![other.t("import.sheet_units").to_string()],
             columns: vec![
-                col(t, &other, "code", "field.code", true, 16.0),
-                col(t, &other, "name", "field.name", true, 30.0),
-                col(t, &other, "short_name", "field.short_name", false, 14.0),
+                col(t, &other, "code", "import.units_code", true, 16.0),
+                col(t, &other, "name", "import.units_name", true, 30.0),
+                col(t, &other, "short_name", "import.units_short_name", false, 14.0),
                 kind,
-                col(t, &other, "region_code", "field.region_code", true, 16.0),
-                col(t, &other, "phone", "field.phone", false, 16.0),
-                col(t, &other, "sort_order", "field.sort_order", false, 8.0),
+                col(t, &other, "region_code", "import.units_region_code", true, 16.0),
+                col(t, &other, "phone", "import.units_phone", false, 16.0),
+                col(t, &other, "sort_order", "import.units_sort_order", false, 8.0),
             ],
         },
         Sheet {
@@ -50,11 +50,11 @@ pub fn sheets(t: &Tr) -> Vec<Sheet> {
             name: t.t("import.sheet_people").to_string(),
             aliases: vec![other.t("import.sheet_people").to_string()],
             columns: vec![
-                col(t, &other, "name", "field.display_name", true, 12.0),
-                col(t, &other, "title", "field.title", false, 20.0),
-                col(t, &other, "unit_code", "field.unit_code", true, 16.0),
-                col(t, &other, "phone", "field.phone", false, 16.0),
-                col(t, &other, "email", "field.email", false, 24.0),
+                col(t, &other, "name", "import.people_name", true, 12.0),
+                col(t, &other, "title", "import.people_title", false, 20.0),
+                col(t, &other, "unit_code", "import.people_unit_code", true, 16.0),
+                col(t, &other, "phone", "import.people_phone", false, 16.0),
+                col(t, &other, "email", "import.people_email", false, 24.0),
             ],
         },
     ]

@@ -1,0 +1,184 @@
+//! `spawn_app()` and a browser-like client (cookies, CSRF tokens, no automatic redirects).
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response, StatusCode};
+use tokio::net::TcpListener;
+use zhaoyin::Running;
+use zhaoyin_core::authz::Role;
+use zhaoyin_db::testing::{self, At, Fixture, TestDb};
+use zhaoyin_db::users::User;
+use zhaoyin_db::Db;
+use zhaoyin_web::WebConfig;
+
+pub use zhaoyin_db::testing::PASSWORD;
+
+pub struct TestApp {
+    pub base: String,
+    pub db: Db,
+    pub fx: Fixture,
+    /// Kept so the database (and its temporary directory) lives as long as the app.
+    pub _test_db: TestDb,
+    pub _running: Option<Running>,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(WebConfig::default()).await
+}
+
+pub async fn spawn_app_with(cfg: WebConfig) -> TestApp {
+    let test_db = testing::fresh().await;
+    let fx = testing::fixture(&test_db.db).await;
+    let (base, running) = start(test_db.db.clone(), cfg).await;
+    TestApp {
+        base,
+        db: test_db.db.clone(),
+        fx,
+        _test_db: test_db,
+        _running: Some(running),
+    }
+}
+
+/// Another instance of the app on the same database (as a second server would be).
+pub async fn start(db: Db, cfg: WebConfig) -> (String, Running) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let running = zhaoyin::launch(db, cfg, listener).expect("launch");
+    (format!("http://{}", running.addr), running)
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn user(&self, username: &str, role: Role, at: At<'_>) -> User {
+        let unit = match &at {
+            At::Unit(u) => (*u).clone(),
+            At::Region(r) if r.id == self.fx.county_b.id => self.fx.unit_b.clone(),
+            At::Region(_) => self.fx.unit_a.clone(),
+        };
+        testing::user_with(&self.db, username, &unit, role, at).await
+    }
+
+    /// A browser signed in as `username`.
+    pub async fn login(&self, username: &str) -> Browser {
+        let b = Browser::new(&self.base);
+        let r = b.login(username, PASSWORD).await;
+        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {username} failed");
+        b
+    }
+}
+
+/// Finds `name="_csrf" value="…"` or the csrf meta tag in a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    for marker in ["name=\"_csrf\" value=\"", "name=\"csrf-token\" content=\""] {
+        if let Some(rest) = html.split(marker).nth(1) {
+            return rest.split('"').next().map(str::to_string);
+        }
+    }
+    None
+}
+
+pub struct Browser {
+    pub base: String,
+    pub client: Client,
+}
+
+impl Browser {
+    pub fn new(base: &str) -> Self {
+        Self {
+            base: base.to_string(),
+            client: Client::builder()
+                .cookie_store(true)
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("get")
+    }
+
+    pub async fn text(&self, path: &str) -> (StatusCode, String) {
+        let r = self.get(path).await;
+        let s = r.status();
+        (s, r.text().await.expect("body"))
+    }
+
+    /// The CSRF token of the current page state (signed in or not).
+    pub async fn csrf(&self) -> String {
+        let path = "/login";
+        let (_, html) = self.text(path).await;
+        if let Some(t) = csrf_in(&html) {
+            return t;
+        }
+        // Signed in: /login redirects; the password page is open even before a forced change.
+        let (_, html) = self.text("/account/password").await;
+        csrf_in(&html).expect("csrf token on page")
+    }
+
+    /// POSTs a form with the page's CSRF token added.
+    pub async fn post(&self, path: &str, form: &[(&str, &str)]) -> Response {
+        let token = self.csrf().await;
+        let mut fields: Vec<(&str, &str)> = form.to_vec();
+        fields.push(("_csrf", &token));
+        self.client
+            .post(self.url(path))
+            .form(&fields)
+            .send()
+            .await
+            .expect("post")
+    }
+
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        self.post("/login", &[("username", username), ("password", password), ("next", "/")])
+            .await
+    }
+}
+
+/// An API client with a bearer token.
+pub struct Api {
+    pub base: String,
+    pub token: String,
+    pub client: Client,
+}
+
+impl Api {
+    pub async fn for_user(app: &TestApp, user: &User) -> Api {
+        let (token, _) = zhaoyin_db::tokens::create(&app.db, &zhaoyin_db::audit::Actor::cli(), user, "test")
+            .await
+            .expect("token");
+        Api {
+            base: app.base.clone(),
+            token,
+            client: Client::builder().redirect(Policy::none()).build().expect("client"),
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client
+            .get(format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .expect("get")
+    }
+
+    pub async fn send(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> Response {
+        self.client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token)
+            .json(&body)
+            .send()
+            .await
+            .expect("send")
+    }
+}
+
+pub async fn json(r: Response) -> serde_json::Value {
+    r.json().await.expect("json body")
+}

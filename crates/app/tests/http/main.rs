@@ -1,0 +1,9 @@
+//! HTTP tests: the real application on a loopback port, a fresh database per test (SQLite, or
+//! PostgreSQL with ZHAOYIN_TEST_POSTGRES), one test binary.
+
+mod api;
+mod auth;
+mod helpers;
+mod matrix;
+mod ops;
+mod org;

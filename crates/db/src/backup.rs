@@ -125,6 +125,21 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
     }
 }
 
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn passwords_leave_the_url() {
+        assert_eq!(
+            without_password("postgres://zy:s3cret@db:5432/zhaoyin"),
+            ("postgres://zy@db:5432/zhaoyin".to_string(), Some("s3cret".to_string()))
+        );
+        assert_eq!(without_password("postgres://zy@db/z"), ("postgres://zy@db/z".to_string(), None));
+        assert_eq!(without_password("postgres://zy:a%40b@db/z").1.as_deref(), Some("a@b"));
+    }
+}
+
 fn read_head(file: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let mut head = vec![0u8; 16];
@@ -139,9 +154,61 @@ fn sidecar(path: &Path, ext: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
+/// Splits the password out of a PostgreSQL URL so it travels in `PGPASSWORD`, not on a command
+/// line that every user of the machine can read.
+fn without_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else {
+        return (url.to_string(), None);
+    };
+    let rest = &url[scheme_end..];
+    let Some(at) = rest.find('@') else {
+        return (url.to_string(), None);
+    };
+    match rest[..at].split_once(':') {
+        Some((user, password)) => (
+            format!("{}{user}{}", &url[..scheme_end], &rest[at..]),
+            Some(percent_decode(password)),
+        ),
+        None => (url.to_string(), None),
+    }
+}
+
+/// URL passwords are percent-encoded; `PGPASSWORD` takes them as they are.
+fn percent_decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%'
+            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+        {
+            out.push(v);
+            i += 3;
+            continue;
+        }
+        out.push(b[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 async fn run_tool(tool: &str, args: &[&str]) -> Result<()> {
-    let out = tokio::process::Command::new(tool)
-        .args(args)
+    let mut cmd = tokio::process::Command::new(tool);
+    for a in args {
+        match a.starts_with("postgres") {
+            true => {
+                let (url, password) = without_password(a);
+                cmd.arg(url);
+                if let Some(p) = password {
+                    cmd.env("PGPASSWORD", p);
+                }
+            }
+            false => {
+                cmd.arg(a);
+            }
+        }
+    }
+    let out = cmd
         .output()
         .await
         .map_err(|e| Error::Other(format!("cannot run {tool} (install the PostgreSQL client tools): {e}")))?;

@@ -206,7 +206,7 @@ mod tests {
         assert_eq!(t.label("role", "clerk"), "填报员");
         assert_eq!(t.label("role", "unknown"), "unknown");
         let e = FieldError::new("code", "err.required").at_row("units", 4);
-        assert_eq!(t.field_error_full(&e), "“单位”表第 4 行 · 代码：必填。");
+        assert_eq!(t.field_error_full(&e), "“单位”表第 4 行 · 单位代码：必填。");
         let utc = DateTime::from_timestamp(0, 0).unwrap_or_default();
         assert_eq!(t.datetime(&utc), "1970-01-01 08:00");
     }
@@ -223,7 +223,7 @@ mod tests {
         let zh = table(Lang::Zh);
         for f in files {
             let src = std::fs::read_to_string(&f).unwrap_or_default();
-            for pat in ["t(\"", "tf(\"", "tf1(\"", "tf2(\""] {
+            for pat in [".t(\"", ".tf(\"", ".tf1(\"", ".tf2(\""] {
                 for part in src.split(pat).skip(1) {
                     let key: String = part.chars().take_while(|c| *c != '"').collect();
                     if key.contains('.') && !key.contains(' ') && !key.ends_with('.') && !zh.contains_key(&key) {

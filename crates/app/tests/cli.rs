@@ -1,0 +1,263 @@
+//! The `zhaoyin` binary itself: database URLs, accounts, tokens, audit verification, backup and
+//! restore while serving, health check, serving and graceful shutdown, and the demo.
+
+use std::process::Stdio;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::process::Command;
+use zhaoyin_db::testing::{self, fixture};
+use zhaoyin_db::{Kind, Sql};
+
+const BIN: &str = env!("CARGO_BIN_EXE_zhaoyin");
+
+struct Out {
+    ok: bool,
+    stdout: String,
+    stderr: String,
+}
+
+async fn run(url: &str, args: &[&str], stdin: Option<&str>) -> Out {
+    let mut cmd = Command::new(BIN);
+    cmd.arg("--database-url")
+        .arg(url)
+        .args(args)
+        .env("LANG", "zh_CN.UTF-8")
+        .env_remove("ZHAOYIN_DATABASE_URL")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn zhaoyin");
+    if let Some(mut pipe) = child.stdin.take() {
+        if let Some(input) = stdin {
+            pipe.write_all(input.as_bytes()).await.expect("stdin");
+        }
+        drop(pipe);
+    }
+    let out = child.wait_with_output().await.expect("wait");
+    Out {
+        ok: out.status.success(),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+#[tokio::test]
+async fn an_unknown_database_scheme_is_refused() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let out = run("mysql://root:secret@localhost/zhaoyin", &["migrate"], None).await;
+    assert!(!out.ok);
+    assert!(out.stderr.contains("sqlite://PATH or postgres://"), "{}", out.stderr);
+    assert!(!out.stderr.contains("secret"), "passwords are not echoed");
+    let path = dir.path().join("x.db");
+    let out = run(&path.display().to_string(), &["migrate"], None).await;
+    assert!(!out.ok, "a bare path is not a URL");
+    assert!(!path.exists());
+}
+
+#[tokio::test]
+async fn an_unreachable_postgres_is_a_clear_error() {
+    let out = run("postgres://postgres@127.0.0.1:1/zhaoyin", &["migrate"], None).await;
+    assert!(!out.ok);
+    assert!(out.stderr.contains("cannot connect to the database"), "{}", out.stderr);
+}
+
+#[tokio::test]
+async fn accounts_from_the_command_line() {
+    let t = testing::fresh().await;
+    fixture(&t.db).await;
+    let url = t.url.as_str();
+    let add = ["user", "add", "--username", "Zhang.Wei", "--name", "张伟", "--unit", "gq-fgj", "--role", "clerk", "--password-stdin"];
+    let out = run(url, &add, Some("short\n")).await;
+    assert!(!out.ok && out.stderr.contains("密码至少 10 位"), "{}", out.stderr);
+    let out = run(url, &add, Some("Strong#Pass1\n")).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("已创建账号 zhang.wei，角色：填报员"));
+    let out = run(url, &add, Some("Strong#Pass1\n")).await;
+    assert!(!out.ok && out.stderr.contains("该用户名已被使用"), "{}", out.stderr);
+    let u = zhaoyin_db::users::by_username(&t.db, "zhang.wei").await.expect("q").expect("user");
+    assert!(u.must_change_password);
+    let grants = zhaoyin_db::users::grants_of(&t.db, u.id).await.expect("grants");
+    assert_eq!((grants[0].role.as_str(), grants[0].scope_name.as_str()), ("clerk", "县发展和改革局"));
+
+    // An administrator role, scoped to the county, and the separation of duties.
+    let out = run(
+        url,
+        &["user", "add", "--username", "sys", "--name", "系统管理员", "--unit", "gq-tcj", "--role", "sysadmin", "--scope", "370322", "--password-stdin"],
+        Some("Strong#Pass1\n"),
+    )
+    .await;
+    assert!(out.ok, "{}", out.stderr);
+    let out = run(url, &["user", "grant", "sys", "--role", "clerk"], None).await;
+    assert!(!out.ok && out.stderr.contains("三员分立"), "{}", out.stderr);
+
+    let out = run(url, &["user", "list"], None).await;
+    assert!(out.stdout.contains("zhang.wei") && out.stdout.contains("sysadmin@高青县"), "{}", out.stdout);
+
+    let out = run(url, &["user", "token", "zhang.wei", "--name", "脚本"], None).await;
+    assert!(out.ok);
+    let token = out.stdout.trim();
+    assert!(token.starts_with("zy_") && token.len() > 60);
+    assert!(zhaoyin_db::tokens::lookup(&t.db, token).await.expect("lookup").is_some());
+
+    let out = run(url, &["user", "passwd", "zhang.wei", "--password-stdin"], Some("Another#Pass2\n")).await;
+    assert!(out.ok, "{}", out.stderr);
+    let out = run(url, &["user", "disable", "zhang.wei"], None).await;
+    assert!(out.ok);
+    assert!(zhaoyin_db::tokens::lookup(&t.db, token).await.expect("lookup").is_none(), "its tokens are revoked");
+    let out = run(url, &["user", "disable", "nobody"], None).await;
+    assert!(!out.ok && out.stderr.contains("没有用户名为 nobody 的账号"));
+}
+
+#[tokio::test]
+async fn audit_verify_passes_and_then_finds_a_hand_edit() {
+    let t = testing::fresh().await;
+    fixture(&t.db).await;
+    let out = run(&t.url, &["audit", "verify"], None).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("审计日志完整"));
+    match t.db.kind() {
+        Kind::Sqlite => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update")).await,
+        Kind::Postgres => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update ON audit_log")).await,
+    }
+    .expect("drop trigger");
+    t.db.execute(Sql::new("UPDATE audit_log SET after_json = '{\"name\":\"改\"}' WHERE seq = 4"))
+        .await
+        .expect("edit");
+    let out = run(&t.url, &["audit", "verify"], None).await;
+    assert!(!out.ok);
+    assert!(out.stderr.contains("第 4 条记录的内容与其哈希值不符"), "{}", out.stderr);
+}
+
+async fn spawn_serving(url: &str) -> (tokio::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["--database-url", url, "serve", "--listen", "127.0.0.1:0"])
+        .env("LANG", "zh_CN.UTF-8")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn");
+    let stdout = child.stdout.take().expect("stdout");
+    let mut lines = BufReader::new(stdout).lines();
+    let base = loop {
+        let line = lines.next_line().await.expect("read").expect("serving line");
+        if let Some(url) = line.strip_prefix("招引已启动：") {
+            break url.trim().to_string();
+        }
+    };
+    (child, base)
+}
+
+#[tokio::test]
+async fn serve_answers_health_checks_and_stops_gracefully() {
+    let t = testing::fresh().await;
+    let (mut child, base) = spawn_serving(&t.url).await;
+    let out = run(&t.url, &["healthcheck", "--url", &base], None).await;
+    assert!(out.ok && out.stdout.contains("运行正常"), "{}", out.stderr);
+    let pid = child.id().expect("pid").to_string();
+    let status = Command::new("kill").args(["-TERM", &pid]).status().await.expect("kill");
+    assert!(status.success());
+    let exit = child.wait().await.expect("wait");
+    assert!(exit.success(), "graceful shutdown exits 0");
+    let out = run(&t.url, &["healthcheck", "--url", &base], None).await;
+    assert!(!out.ok, "nothing listens any more");
+}
+
+#[tokio::test]
+async fn backup_while_serving_and_restore() {
+    let t = testing::fresh().await;
+    let fx = fixture(&t.db).await;
+    // Writes go on while the backup runs.
+    let db = t.db.clone();
+    let region = fx.county_a.id;
+    let writer = tokio::spawn(async move {
+        for i in 0..40 {
+            let f = zhaoyin_core::org::UnitInput {
+                code: format!("w{i}"),
+                name: format!("单位{i}"),
+                kind: "office".into(),
+                ..Default::default()
+            }
+            .validate()
+            .expect("valid");
+            zhaoyin_db::org::create_unit(&db, &zhaoyin_db::audit::Actor::cli(), region, &f)
+                .await
+                .expect("write");
+        }
+    });
+    let dir = tempfile::tempdir().expect("tmp");
+    let file = dir.path().join("backup.bin");
+    let file_s = file.display().to_string();
+    if t.db.kind() == Kind::Postgres && std::process::Command::new("pg_dump").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: pg_dump is not installed");
+        return;
+    }
+    let out = run(&t.url, &["backup", &file_s], None).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("备份已写入"));
+    writer.await.expect("writer");
+    // The backup is consistent: its audit chain verifies.
+    let target = match t.db.kind() {
+        Kind::Sqlite => format!("sqlite://{}", dir.path().join("restored.db").display()),
+        Kind::Postgres => testing::fresh_postgres(&testing::postgres_admin_url().expect("admin")).await.url,
+    };
+    let out = run(&target, &["restore", &file_s], None).await;
+    assert!(out.ok, "{}{}", out.stdout, out.stderr);
+    assert!(out.stdout.contains("审计日志完整"), "{}", out.stdout);
+    let restored = zhaoyin_db::Db::connect(&target, &Default::default()).await.expect("open");
+    let (n,): (i64,) = restored.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    assert!((3..=43).contains(&n), "{n}");
+    // A file that is not a backup is refused and changes nothing.
+    let junk = dir.path().join("junk");
+    std::fs::write(&junk, "hello").expect("write");
+    let out = run(&target, &["restore", &junk.display().to_string(), "--force"], None).await;
+    assert!(!out.ok);
+    let (m,): (i64,) = restored.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    assert_eq!(n, m);
+}
+
+#[tokio::test]
+async fn the_demo_serves_a_county_you_can_sign_in_to() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let url = format!("sqlite://{}", dir.path().join("zhaoyin-demo.db").display());
+    let mut child = Command::new(BIN)
+        .args(["--database-url", &url, "demo", "--listen", "127.0.0.1:0"])
+        .env("LANG", "zh_CN.UTF-8")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("spawn");
+    let mut lines = BufReader::new(child.stdout.take().expect("stdout")).lines();
+    let mut printed = String::new();
+    let base = loop {
+        let line = lines.next_line().await.expect("read").expect("line");
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(url) = line.strip_prefix("招引已启动：") {
+            break url.trim().to_string();
+        }
+    };
+    // The logins follow the URL.
+    for _ in 0..9 {
+        let line = lines.next_line().await.expect("read").expect("line");
+        printed.push_str(&line);
+        printed.push('\n');
+    }
+    assert!(printed.contains("已载入演示数据：高青县"), "{printed}");
+    assert!(printed.contains("admin") && printed.contains("Zhaoyin@2026"), "{printed}");
+    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
+    let html = client.get(format!("{base}/login")).send().await.expect("get").text().await.expect("body");
+    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf").to_string();
+    let r = client
+        .post(format!("{base}/login"))
+        .form(&[("username", "admin"), ("password", zhaoyin::demo::PASSWORD), ("_csrf", &csrf)])
+        .send()
+        .await
+        .expect("login");
+    let html = r.text().await.expect("home");
+    assert!(html.contains("系统管理员，您好"), "{html}");
+    let units = client.get(format!("{base}/org/units")).send().await.expect("get").text().await.expect("body");
+    assert!(units.contains("县投资促进中心") && units.contains("经济开发区"));
+    child.kill().await.expect("kill");
+}

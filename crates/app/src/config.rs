@@ -28,6 +28,8 @@ pub struct Config {
     pub log_format: String,
     /// Log filter, e.g. `info` or `zhaoyin=debug,info`; RUST_LOG overrides.
     pub log_level: String,
+    /// Bearer token for `/metrics`; without one, only loopback clients may scrape.
+    pub metrics_token: Option<String>,
     pub session: SessionConfig,
     pub login: LoginConfig,
     pub password: PasswordConfig,
@@ -73,6 +75,7 @@ impl Default for Config {
             upload_limit_mb: 10,
             log_format: "text".into(),
             log_level: "info".into(),
+            metrics_token: None,
             session: SessionConfig::default(),
             login: LoginConfig::default(),
             password: PasswordConfig::default(),
@@ -149,6 +152,7 @@ impl Config {
             public_url: self.public_url.clone().filter(|u| !u.trim().is_empty()),
             trust_proxy: self.trust_proxy,
             tz,
+            metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
             ..WebConfig::default()
         })
     }
@@ -156,7 +160,9 @@ impl Config {
     pub fn pool(&self) -> zhaoyin_db::PoolConfig {
         zhaoyin_db::PoolConfig {
             max_connections: self.database.max_connections.max(1),
-            acquire_timeout: std::time::Duration::from_secs(self.database.acquire_timeout_seconds.max(1)),
+            acquire_timeout: std::time::Duration::from_secs(
+                self.database.acquire_timeout_seconds.max(1),
+            ),
         }
     }
 }

@@ -37,7 +37,12 @@ const UNITS: &[(&str, &str, &str, &str)] = &[
     ("gq-tcz", "县投资促进中心", "投促中心", "office"),
     ("gq-swz", "县商务外事服务中心", "商务中心", "office"),
     ("gq-jrz", "县金融证券服务中心", "金融中心", "office"),
-    ("gq-zhcs", "县智慧城市建设管理中心", "智慧城市中心", "office"),
+    (
+        "gq-zhcs",
+        "县智慧城市建设管理中心",
+        "智慧城市中心",
+        "office",
+    ),
     ("gq-fgj", "县发展和改革局", "发改局", "department"),
     ("gq-gxj", "县工业和信息化局", "工信局", "department"),
     ("gq-kjj", "县科技局", "科技局", "department"),
@@ -101,7 +106,16 @@ const CONTACTS: &[(&str, &str, &str)] = &[
 ];
 
 /// The county leaders named as responsible persons in the measures.
-const LEADERS: &[&str] = &["卢琳", "陈现彬", "蔡华刚", "李慧", "张亮云", "赵学", "王金栋", "杨新胜"];
+const LEADERS: &[&str] = &[
+    "卢琳",
+    "陈现彬",
+    "蔡华刚",
+    "李慧",
+    "张亮云",
+    "赵学",
+    "王金栋",
+    "杨新胜",
+];
 
 /// Demo accounts: username, display name, unit code, role, scope (unit or county).
 pub const ACCOUNTS: &[(&str, &str, &str, Role, bool)] = &[
@@ -133,7 +147,13 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
         name: name.into(),
         level: level.id().into(),
     };
-    let province = org::create_region(db, &a, None, &fields(region(PROVINCE.0, PROVINCE.1, RegionLevel::Province).validate(None))?).await?;
+    let province = org::create_region(
+        db,
+        &a,
+        None,
+        &fields(region(PROVINCE.0, PROVINCE.1, RegionLevel::Province).validate(None))?,
+    )
+    .await?;
     let city = org::create_region(
         db,
         &a,

@@ -19,7 +19,11 @@ use zhaoyin_db::{Db, backup, org, tokens};
 use zhaoyin_web::i18n::{Lang, Tr};
 
 #[derive(Parser)]
-#[command(name = "zhaoyin", version, about = "招引 · 双招双引督导服务平台 / Zhaoyin supervision platform")]
+#[command(
+    name = "zhaoyin",
+    version,
+    about = "招引 · 双招双引督导服务平台 / Zhaoyin supervision platform"
+)]
 struct Cli {
     /// Configuration file (TOML).
     #[arg(long, global = true, env = "ZHAOYIN_CONFIG")]
@@ -54,6 +58,12 @@ enum Command {
     /// Manage accounts.
     #[command(subcommand)]
     User(UserCommand),
+    /// Add regions (for a new installation; afterwards use the pages).
+    #[command(subcommand)]
+    Region(RegionCommand),
+    /// Add units (for a new installation; afterwards use the pages or the XLSX import).
+    #[command(subcommand)]
+    Unit(UnitCommand),
     /// Write an online backup to FILE.
     Backup { file: PathBuf },
     /// Restore FILE into the database (stop the service first).
@@ -117,6 +127,40 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum RegionCommand {
+    /// Add a region: a province has no parent, a city's is a province, and so on.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// province, city, county or town.
+        #[arg(long)]
+        level: String,
+        /// Code of the parent region.
+        #[arg(long)]
+        parent: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UnitCommand {
+    /// Add a unit in a region.
+    Add {
+        #[arg(long)]
+        code: String,
+        #[arg(long)]
+        name: String,
+        /// department, park, town or office.
+        #[arg(long)]
+        kind: String,
+        /// Code of the unit's region.
+        #[arg(long)]
+        region: String,
+    },
+}
+
+#[derive(Subcommand)]
 enum AuditCommand {
     /// Check the hash chain of the audit log.
     Verify,
@@ -133,8 +177,11 @@ fn tr() -> Tr {
 
 fn init_logs(cfg: &Config) {
     use tracing_subscriber::EnvFilter;
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.log_level));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_target(false);
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(&cfg.log_level));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_target(false);
     if cfg.log_format == "json" {
         builder.json().init();
     } else {
@@ -225,10 +272,67 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             });
         }
         Command::User(cmd) => user(&cfg, cmd, &t).await?,
+        Command::Region(RegionCommand::Add {
+            code,
+            name,
+            level,
+            parent,
+        }) => {
+            let db = open(&cfg).await?;
+            let parent = match parent {
+                Some(p) => Some(org::region_by_code(&db, &p).await?.ok_or_else(|| {
+                    anyhow::anyhow!("{}", t.tf1("cli.unknown_scope", "code", &p))
+                })?),
+                None => None,
+            };
+            let fields = zhaoyin_core::org::RegionInput { code, name, level }
+                .validate(
+                    parent
+                        .as_ref()
+                        .and_then(|p| zhaoyin_core::org::RegionLevel::parse(&p.level)),
+                )
+                .map_err(|e| invalid(&t, &e))?;
+            let r = org::create_region(&db, &Actor::cli(), parent.map(|p| p.id), &fields)
+                .await
+                .map_err(|e| duplicate(&t, e))?;
+            println!(
+                "{}",
+                t.tf2("cli.region_added", "code", &r.code, "name", &r.name)
+            );
+        }
+        Command::Unit(UnitCommand::Add {
+            code,
+            name,
+            kind,
+            region,
+        }) => {
+            let db = open(&cfg).await?;
+            let r = org::region_by_code(&db, &region).await?.ok_or_else(|| {
+                anyhow::anyhow!("{}", t.tf1("cli.unknown_scope", "code", &region))
+            })?;
+            let fields = zhaoyin_core::org::UnitInput {
+                code,
+                name,
+                kind,
+                ..Default::default()
+            }
+            .validate()
+            .map_err(|e| invalid(&t, &e))?;
+            let u = org::create_unit(&db, &Actor::cli(), r.id, &fields)
+                .await
+                .map_err(|e| duplicate(&t, e))?;
+            println!(
+                "{}",
+                t.tf2("cli.unit_added", "code", &u.code, "name", &u.name)
+            );
+        }
         Command::Backup { file } => {
             let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
             let size = backup::backup(&db, &cfg.database_url, &file).await?;
-            println!("{}", t.tf2("cli.backup_done", "file", file.display(), "size", size));
+            println!(
+                "{}",
+                t.tf2("cli.backup_done", "file", file.display(), "size", size)
+            );
         }
         Command::Restore { file, force } => {
             backup::restore(&cfg.database_url, &file, force).await?;
@@ -262,7 +366,10 @@ fn report_verification(t: &Tr, v: &Verification) -> ExitCode {
             ExitCode::FAILURE
         }
         Verification::HeadMismatch { head_seq, last_seq } => {
-            eprintln!("{}", t.tf2("cli.audit_tail", "head", head_seq, "last", last_seq));
+            eprintln!(
+                "{}",
+                t.tf2("cli.audit_tail", "head", head_seq, "last", last_seq)
+            );
             ExitCode::FAILURE
         }
     }
@@ -317,7 +424,12 @@ async fn shutdown_signal() {
 
 /// The scope a CLI grant names: a unit or region code; by default the unit (clerk, agent) or
 /// the unit's region (other roles).
-async fn scope_for(db: &Db, role: Role, code: Option<&str>, unit: &org::Unit) -> anyhow::Result<(Grant, NewGrant)> {
+async fn scope_for(
+    db: &Db,
+    role: Role,
+    code: Option<&str>,
+    unit: &org::Unit,
+) -> anyhow::Result<(Grant, NewGrant)> {
     let t = tr();
     let as_unit = |u: &org::Unit| {
         (
@@ -367,7 +479,8 @@ async fn scope_for(db: &Db, role: Role, code: Option<&str>, unit: &org::Unit) ->
 }
 
 fn parse_role(s: &str) -> anyhow::Result<Role> {
-    Role::parse(s.trim()).ok_or_else(|| anyhow::anyhow!("{}", tr().tf1("cli.unknown_role", "role", s)))
+    Role::parse(s.trim())
+        .ok_or_else(|| anyhow::anyhow!("{}", tr().tf1("cli.unknown_role", "role", s)))
 }
 
 async fn find_user(db: &Db, username: &str) -> anyhow::Result<users::User> {
@@ -398,7 +511,9 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
             let name = zhaoyin_core::validation::required(&mut e, "display_name", &name, 30);
             e.into_result().map_err(|e| invalid(t, &e))?;
             let password = read_password()?;
-            policy.check("password", &username, &password).map_err(|e| invalid(t, &e))?;
+            policy
+                .check("password", &username, &password)
+                .map_err(|e| invalid(t, &e))?;
             let (grant, new) = scope_for(&db, role, scope.as_deref(), &unit).await?;
             check_separation(&[], &grant).map_err(|r| anyhow::anyhow!("{}", t.t(r.key())))?;
             let hash = zhaoyin_core::password::hash(&password)?;
@@ -417,15 +532,31 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
             )
             .await
             .map_err(|e| match e {
-                zhaoyin_db::Error::Duplicate { .. } => anyhow::anyhow!("{}", t.t("cli.username_taken")),
+                zhaoyin_db::Error::Duplicate { .. } => {
+                    anyhow::anyhow!("{}", t.t("cli.username_taken"))
+                }
                 other => other.into(),
             })?;
-            println!("{}", t.tf2("cli.user_added", "username", &u.username, "role", t.label("role", role.id())));
+            println!(
+                "{}",
+                t.tf2(
+                    "cli.user_added",
+                    "username",
+                    &u.username,
+                    "role",
+                    t.label("role", role.id())
+                )
+            );
         }
-        UserCommand::Passwd { username, password_stdin: _ } => {
+        UserCommand::Passwd {
+            username,
+            password_stdin: _,
+        } => {
             let u = find_user(&db, &username).await?;
             let password = read_password()?;
-            policy.check("password", &u.username, &password).map_err(|e| invalid(t, &e))?;
+            policy
+                .check("password", &u.username, &password)
+                .map_err(|e| invalid(t, &e))?;
             let hash = zhaoyin_core::password::hash(&password)?;
             users::set_password(&db, &actor, u.id, &hash, false, None).await?;
             println!("{}", t.tf1("cli.password_set", "username", &u.username));
@@ -458,7 +589,11 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
                         u.username,
                         u.display_name,
                         u.unit_name,
-                        if u.active { t.t("common.active") } else { t.t("common.inactive") },
+                        if u.active {
+                            t.t("common.active")
+                        } else {
+                            t.t("common.inactive")
+                        },
                         roles.join(", ")
                     );
                 }
@@ -481,7 +616,11 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
             let (token, _) = tokens::create(&db, &actor, &u, &name).await?;
             println!("{token}");
         }
-        UserCommand::Grant { username, role, scope } => {
+        UserCommand::Grant {
+            username,
+            role,
+            scope,
+        } => {
             let u = find_user(&db, &username).await?;
             let role = parse_role(&role)?;
             let unit = org::get_unit(&db, u.unit_id).await?;
@@ -493,15 +632,36 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
                 .collect();
             check_separation(&existing, &grant).map_err(|r| anyhow::anyhow!("{}", t.t(r.key())))?;
             users::grant(&db, &actor, &u, &new).await?;
-            println!("{}", t.tf2("cli.user_granted", "username", &u.username, "role", t.label("role", role.id())));
+            println!(
+                "{}",
+                t.tf2(
+                    "cli.user_granted",
+                    "username",
+                    &u.username,
+                    "role",
+                    t.label("role", role.id())
+                )
+            );
         }
     }
     Ok(())
 }
 
+fn duplicate(t: &Tr, e: zhaoyin_db::Error) -> anyhow::Error {
+    match e {
+        zhaoyin_db::Error::Duplicate { field } => {
+            anyhow::anyhow!("{}：{}", t.label("field", &field), t.t("err.duplicate"))
+        }
+        other => other.into(),
+    }
+}
+
 fn invalid(t: &Tr, e: &zhaoyin_core::Invalid) -> anyhow::Error {
     anyhow::anyhow!(
         "{}",
-        e.0.iter().map(|x| t.field_error_full(x)).collect::<Vec<_>>().join("；")
+        e.0.iter()
+            .map(|x| t.field_error_full(x))
+            .collect::<Vec<_>>()
+            .join("；")
     )
 }

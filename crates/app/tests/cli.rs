@@ -46,7 +46,11 @@ async fn an_unknown_database_scheme_is_refused() {
     let dir = tempfile::tempdir().expect("tmp");
     let out = run("mysql://root:secret@localhost/zhaoyin", &["migrate"], None).await;
     assert!(!out.ok);
-    assert!(out.stderr.contains("sqlite://PATH or postgres://"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("sqlite://PATH or postgres://"),
+        "{}",
+        out.stderr
+    );
     assert!(!out.stderr.contains("secret"), "passwords are not echoed");
     let path = dir.path().join("x.db");
     let out = run(&path.display().to_string(), &["migrate"], None).await;
@@ -56,9 +60,18 @@ async fn an_unknown_database_scheme_is_refused() {
 
 #[tokio::test]
 async fn an_unreachable_postgres_is_a_clear_error() {
-    let out = run("postgres://postgres@127.0.0.1:1/zhaoyin", &["migrate"], None).await;
+    let out = run(
+        "postgres://postgres@127.0.0.1:1/zhaoyin",
+        &["migrate"],
+        None,
+    )
+    .await;
     assert!(!out.ok);
-    assert!(out.stderr.contains("cannot connect to the database"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("cannot connect to the database"),
+        "{}",
+        out.stderr
+    );
 }
 
 #[tokio::test]
@@ -66,23 +79,65 @@ async fn accounts_from_the_command_line() {
     let t = testing::fresh().await;
     fixture(&t.db).await;
     let url = t.url.as_str();
-    let add = ["user", "add", "--username", "Zhang.Wei", "--name", "张伟", "--unit", "gq-fgj", "--role", "clerk", "--password-stdin"];
+    let add = [
+        "user",
+        "add",
+        "--username",
+        "Zhang.Wei",
+        "--name",
+        "张伟",
+        "--unit",
+        "gq-fgj",
+        "--role",
+        "clerk",
+        "--password-stdin",
+    ];
     let out = run(url, &add, Some("short\n")).await;
-    assert!(!out.ok && out.stderr.contains("密码至少 10 位"), "{}", out.stderr);
+    assert!(
+        !out.ok && out.stderr.contains("密码至少 10 位"),
+        "{}",
+        out.stderr
+    );
     let out = run(url, &add, Some("Strong#Pass1\n")).await;
     assert!(out.ok, "{}", out.stderr);
     assert!(out.stdout.contains("已创建账号 zhang.wei，角色：填报员"));
     let out = run(url, &add, Some("Strong#Pass1\n")).await;
-    assert!(!out.ok && out.stderr.contains("该用户名已被使用"), "{}", out.stderr);
-    let u = zhaoyin_db::users::by_username(&t.db, "zhang.wei").await.expect("q").expect("user");
+    assert!(
+        !out.ok && out.stderr.contains("该用户名已被使用"),
+        "{}",
+        out.stderr
+    );
+    let u = zhaoyin_db::users::by_username(&t.db, "zhang.wei")
+        .await
+        .expect("q")
+        .expect("user");
     assert!(u.must_change_password);
-    let grants = zhaoyin_db::users::grants_of(&t.db, u.id).await.expect("grants");
-    assert_eq!((grants[0].role.as_str(), grants[0].scope_name.as_str()), ("clerk", "县发展和改革局"));
+    let grants = zhaoyin_db::users::grants_of(&t.db, u.id)
+        .await
+        .expect("grants");
+    assert_eq!(
+        (grants[0].role.as_str(), grants[0].scope_name.as_str()),
+        ("clerk", "县发展和改革局")
+    );
 
     // An administrator role, scoped to the county, and the separation of duties.
     let out = run(
         url,
-        &["user", "add", "--username", "sys", "--name", "系统管理员", "--unit", "gq-tcj", "--role", "sysadmin", "--scope", "370322", "--password-stdin"],
+        &[
+            "user",
+            "add",
+            "--username",
+            "sys",
+            "--name",
+            "系统管理员",
+            "--unit",
+            "gq-tcj",
+            "--role",
+            "sysadmin",
+            "--scope",
+            "370322",
+            "--password-stdin",
+        ],
         Some("Strong#Pass1\n"),
     )
     .await;
@@ -91,19 +146,39 @@ async fn accounts_from_the_command_line() {
     assert!(!out.ok && out.stderr.contains("三员分立"), "{}", out.stderr);
 
     let out = run(url, &["user", "list"], None).await;
-    assert!(out.stdout.contains("zhang.wei") && out.stdout.contains("sysadmin@高青县"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("zhang.wei") && out.stdout.contains("sysadmin@高青县"),
+        "{}",
+        out.stdout
+    );
 
     let out = run(url, &["user", "token", "zhang.wei", "--name", "脚本"], None).await;
     assert!(out.ok);
     let token = out.stdout.trim();
     assert!(token.starts_with("zy_") && token.len() > 60);
-    assert!(zhaoyin_db::tokens::lookup(&t.db, token).await.expect("lookup").is_some());
+    assert!(
+        zhaoyin_db::tokens::lookup(&t.db, token)
+            .await
+            .expect("lookup")
+            .is_some()
+    );
 
-    let out = run(url, &["user", "passwd", "zhang.wei", "--password-stdin"], Some("Another#Pass2\n")).await;
+    let out = run(
+        url,
+        &["user", "passwd", "zhang.wei", "--password-stdin"],
+        Some("Another#Pass2\n"),
+    )
+    .await;
     assert!(out.ok, "{}", out.stderr);
     let out = run(url, &["user", "disable", "zhang.wei"], None).await;
     assert!(out.ok);
-    assert!(zhaoyin_db::tokens::lookup(&t.db, token).await.expect("lookup").is_none(), "its tokens are revoked");
+    assert!(
+        zhaoyin_db::tokens::lookup(&t.db, token)
+            .await
+            .expect("lookup")
+            .is_none(),
+        "its tokens are revoked"
+    );
     let out = run(url, &["user", "disable", "nobody"], None).await;
     assert!(!out.ok && out.stderr.contains("没有用户名为 nobody 的账号"));
 }
@@ -116,16 +191,28 @@ async fn audit_verify_passes_and_then_finds_a_hand_edit() {
     assert!(out.ok, "{}", out.stderr);
     assert!(out.stdout.contains("审计日志完整"));
     match t.db.kind() {
-        Kind::Sqlite => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update")).await,
-        Kind::Postgres => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update ON audit_log")).await,
+        Kind::Sqlite => {
+            t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update"))
+                .await
+        }
+        Kind::Postgres => {
+            t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update ON audit_log"))
+                .await
+        }
     }
     .expect("drop trigger");
-    t.db.execute(Sql::new("UPDATE audit_log SET after_json = '{\"name\":\"改\"}' WHERE seq = 4"))
-        .await
-        .expect("edit");
+    t.db.execute(Sql::new(
+        "UPDATE audit_log SET after_json = '{\"name\":\"改\"}' WHERE seq = 4",
+    ))
+    .await
+    .expect("edit");
     let out = run(&t.url, &["audit", "verify"], None).await;
     assert!(!out.ok);
-    assert!(out.stderr.contains("第 4 条记录的内容与其哈希值不符"), "{}", out.stderr);
+    assert!(
+        out.stderr.contains("第 4 条记录的内容与其哈希值不符"),
+        "{}",
+        out.stderr
+    );
 }
 
 async fn spawn_serving(url: &str) -> (tokio::process::Child, String) {
@@ -140,7 +227,11 @@ async fn spawn_serving(url: &str) -> (tokio::process::Child, String) {
     let stdout = child.stdout.take().expect("stdout");
     let mut lines = BufReader::new(stdout).lines();
     let base = loop {
-        let line = lines.next_line().await.expect("read").expect("serving line");
+        let line = lines
+            .next_line()
+            .await
+            .expect("read")
+            .expect("serving line");
         if let Some(url) = line.strip_prefix("招引已启动：") {
             break url.trim().to_string();
         }
@@ -155,7 +246,11 @@ async fn serve_answers_health_checks_and_stops_gracefully() {
     let out = run(&t.url, &["healthcheck", "--url", &base], None).await;
     assert!(out.ok && out.stdout.contains("运行正常"), "{}", out.stderr);
     let pid = child.id().expect("pid").to_string();
-    let status = Command::new("kill").args(["-TERM", &pid]).status().await.expect("kill");
+    let status = Command::new("kill")
+        .args(["-TERM", &pid])
+        .status()
+        .await
+        .expect("kill");
     assert!(status.success());
     let exit = child.wait().await.expect("wait");
     assert!(exit.success(), "graceful shutdown exits 0");
@@ -188,7 +283,12 @@ async fn backup_while_serving_and_restore() {
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("backup.bin");
     let file_s = file.display().to_string();
-    if t.db.kind() == Kind::Postgres && std::process::Command::new("pg_dump").arg("--version").output().is_err() {
+    if t.db.kind() == Kind::Postgres
+        && std::process::Command::new("pg_dump")
+            .arg("--version")
+            .output()
+            .is_err()
+    {
         eprintln!("SKIPPED: pg_dump is not installed");
         return;
     }
@@ -199,20 +299,37 @@ async fn backup_while_serving_and_restore() {
     // The backup is consistent: its audit chain verifies.
     let target = match t.db.kind() {
         Kind::Sqlite => format!("sqlite://{}", dir.path().join("restored.db").display()),
-        Kind::Postgres => testing::fresh_postgres(&testing::postgres_admin_url().expect("admin")).await.url,
+        Kind::Postgres => {
+            testing::fresh_postgres(&testing::postgres_admin_url().expect("admin"))
+                .await
+                .url
+        }
     };
     let out = run(&target, &["restore", &file_s], None).await;
     assert!(out.ok, "{}{}", out.stdout, out.stderr);
     assert!(out.stdout.contains("审计日志完整"), "{}", out.stdout);
-    let restored = zhaoyin_db::Db::connect(&target, &Default::default()).await.expect("open");
-    let (n,): (i64,) = restored.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    let restored = zhaoyin_db::Db::connect(&target, &Default::default())
+        .await
+        .expect("open");
+    let (n,): (i64,) = restored
+        .one(Sql::new("SELECT COUNT(*) FROM units"))
+        .await
+        .expect("count");
     assert!((3..=43).contains(&n), "{n}");
     // A file that is not a backup is refused and changes nothing.
     let junk = dir.path().join("junk");
     std::fs::write(&junk, "hello").expect("write");
-    let out = run(&target, &["restore", &junk.display().to_string(), "--force"], None).await;
+    let out = run(
+        &target,
+        &["restore", &junk.display().to_string(), "--force"],
+        None,
+    )
+    .await;
     assert!(!out.ok);
-    let (m,): (i64,) = restored.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    let (m,): (i64,) = restored
+        .one(Sql::new("SELECT COUNT(*) FROM units"))
+        .await
+        .expect("count");
     assert_eq!(n, m);
 }
 
@@ -245,19 +362,187 @@ async fn the_demo_serves_a_county_you_can_sign_in_to() {
         printed.push('\n');
     }
     assert!(printed.contains("已载入演示数据：高青县"), "{printed}");
-    assert!(printed.contains("admin") && printed.contains("Zhaoyin@2026"), "{printed}");
-    let client = reqwest::Client::builder().cookie_store(true).build().expect("client");
-    let html = client.get(format!("{base}/login")).send().await.expect("get").text().await.expect("body");
-    let csrf = html.split("name=\"_csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).expect("csrf").to_string();
+    assert!(
+        printed.contains("admin") && printed.contains("Zhaoyin@2026"),
+        "{printed}"
+    );
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .expect("client");
+    let html = client
+        .get(format!("{base}/login"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    let csrf = html
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .and_then(|s| s.split('"').next())
+        .expect("csrf")
+        .to_string();
     let r = client
         .post(format!("{base}/login"))
-        .form(&[("username", "admin"), ("password", zhaoyin::demo::PASSWORD), ("_csrf", &csrf)])
+        .form(&[
+            ("username", "admin"),
+            ("password", zhaoyin::demo::PASSWORD),
+            ("_csrf", &csrf),
+        ])
         .send()
         .await
         .expect("login");
     let html = r.text().await.expect("home");
     assert!(html.contains("系统管理员，您好"), "{html}");
-    let units = client.get(format!("{base}/org/units")).send().await.expect("get").text().await.expect("body");
+    let units = client
+        .get(format!("{base}/org/units"))
+        .send()
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
     assert!(units.contains("县投资促进中心") && units.contains("经济开发区"));
     child.kill().await.expect("kill");
+}
+
+#[tokio::test]
+async fn a_fresh_installation_is_set_up_from_the_command_line() {
+    let t = testing::fresh().await;
+    let url = t.url.as_str();
+    let ok = |o: &Out| assert!(o.ok, "{}{}", o.stdout, o.stderr);
+    ok(&run(
+        url,
+        &[
+            "region",
+            "add",
+            "--code",
+            "370000",
+            "--name",
+            "山东省",
+            "--level",
+            "province",
+        ],
+        None,
+    )
+    .await);
+    ok(&run(
+        url,
+        &[
+            "region",
+            "add",
+            "--code",
+            "370300",
+            "--name",
+            "淄博市",
+            "--level",
+            "city",
+            "--parent",
+            "370000",
+        ],
+        None,
+    )
+    .await);
+    let out = run(
+        url,
+        &[
+            "region",
+            "add",
+            "--code",
+            "370322",
+            "--name",
+            "高青县",
+            "--level",
+            "town",
+            "--parent",
+            "370300",
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        !out.ok && out.stderr.contains("上级区划的级别不对"),
+        "{}",
+        out.stderr
+    );
+    ok(&run(
+        url,
+        &[
+            "region",
+            "add",
+            "--code",
+            "370322",
+            "--name",
+            "高青县",
+            "--level",
+            "county",
+            "--parent",
+            "370300",
+        ],
+        None,
+    )
+    .await);
+    let out = run(
+        url,
+        &[
+            "region", "add", "--code", "370322", "--name", "重复", "--level", "county", "--parent",
+            "370300",
+        ],
+        None,
+    )
+    .await;
+    assert!(
+        !out.ok && out.stderr.contains("代码：该值已被使用"),
+        "{}",
+        out.stderr
+    );
+    ok(&run(
+        url,
+        &[
+            "unit",
+            "add",
+            "--code",
+            "gq-zhcs",
+            "--name",
+            "县智慧城市建设管理中心",
+            "--kind",
+            "office",
+            "--region",
+            "370322",
+        ],
+        None,
+    )
+    .await);
+    let out = run(
+        url,
+        &[
+            "user",
+            "add",
+            "--username",
+            "admin",
+            "--name",
+            "系统管理员",
+            "--unit",
+            "gq-zhcs",
+            "--role",
+            "sysadmin",
+            "--password-stdin",
+        ],
+        Some("Gaoqing#Start-1\n"),
+    )
+    .await;
+    ok(&out);
+    let u = zhaoyin_db::users::by_username(&t.db, "admin")
+        .await
+        .expect("q")
+        .expect("admin");
+    let grants = zhaoyin_db::users::grants_of(&t.db, u.id)
+        .await
+        .expect("grants");
+    assert_eq!(
+        grants[0].scope_name, "高青县",
+        "an administrator is scoped to the unit's region by default"
+    );
 }

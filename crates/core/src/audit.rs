@@ -86,7 +86,12 @@ impl Verifier {
         }
     }
 
-    pub fn feed(&mut self, fields: &AuditFields, prev_hash: &str, hash: &str) -> Result<(), Broken> {
+    pub fn feed(
+        &mut self,
+        fields: &AuditFields,
+        prev_hash: &str,
+        hash: &str,
+    ) -> Result<(), Broken> {
         if let Some(expected) = self.next_seq
             && fields.seq != expected
         {

@@ -211,7 +211,8 @@ pub fn check_separation(existing: &[Grant], new: &Grant) -> Result<(), GrantRefu
         return Err(GrantRefused::Duplicate);
     }
     // An administrator role stands alone on its account.
-    let clash = !existing.is_empty() && (new.role.is_admin() || existing.iter().any(|g| g.role.is_admin()));
+    let clash =
+        !existing.is_empty() && (new.role.is_admin() || existing.iter().any(|g| g.role.is_admin()));
     if clash {
         Err(GrantRefused::Separation)
     } else {
@@ -376,7 +377,10 @@ mod tests {
         assert_eq!(v.units, vec![7]);
         assert!(p.visibility(Entity::Unit, Action::Write).is_empty());
         let r = p.visibility(Entity::Region, Action::Read);
-        assert_eq!(r.ancestors_of, vec!["/1/2/".to_string(), "/1/5/".to_string()]);
+        assert_eq!(
+            r.ancestors_of,
+            vec!["/1/2/".to_string(), "/1/5/".to_string()]
+        );
     }
 
     #[test]
@@ -416,11 +420,17 @@ mod tests {
             Err(GrantRefused::ScopeOutsideYours)
         );
         assert_eq!(
-            check_grant(&sec, 2, &grantee, &[admin.clone()], &clerk_here),
+            check_grant(&sec, 2, &grantee, std::slice::from_ref(&admin), &clerk_here),
             Err(GrantRefused::Separation)
         );
         assert_eq!(
-            check_grant(&sec, 2, &grantee, &[clerk_here.clone()], &clerk_here),
+            check_grant(
+                &sec,
+                2,
+                &grantee,
+                std::slice::from_ref(&clerk_here),
+                &clerk_here
+            ),
             Err(GrantRefused::Duplicate)
         );
     }

@@ -141,7 +141,11 @@ impl UnitInput {
         let phone = validation::phone(&mut e, "phone", phone);
         let sort_order = self.sort_order.unwrap_or(0);
         if !(0..=99_999).contains(&sort_order) {
-            e.push(FieldError::new("sort_order", "err.range").with("min", 0).with("max", 99_999));
+            e.push(
+                FieldError::new("sort_order", "err.range")
+                    .with("min", 0)
+                    .with("max", 99_999),
+            );
         }
         e.into_result()?;
         Ok(UnitFields {
@@ -205,9 +209,11 @@ mod tests {
             level: "county".into(),
         };
         assert!(county.validate(Some(RegionLevel::City)).is_ok());
-        let err = county.validate(Some(RegionLevel::Province)).unwrap_err();
+        let err = county
+            .validate(Some(RegionLevel::Province))
+            .expect_err("invalid");
         assert_eq!(err.0[0].code, "err.region_parent_level");
-        let err = county.validate(None).unwrap_err();
+        let err = county.validate(None).expect_err("invalid");
         assert_eq!(err.0[0].field, "parent");
     }
 
@@ -220,7 +226,7 @@ mod tests {
             phone: "abc".into(),
             ..Default::default()
         };
-        let err = bad.validate().unwrap_err();
+        let err = bad.validate().expect_err("invalid");
         let fields: Vec<_> = err.fields().collect();
         assert_eq!(fields, vec!["code", "name", "kind", "phone"]);
     }

@@ -17,9 +17,7 @@ impl Page {
     pub fn new(number: Option<u32>, per_page: Option<u32>) -> Self {
         Self {
             number: number.unwrap_or(1).max(1),
-            per_page: per_page
-                .unwrap_or(DEFAULT_PER_PAGE)
-                .clamp(1, MAX_PER_PAGE),
+            per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
         }
     }
     pub fn offset(&self) -> i64 {

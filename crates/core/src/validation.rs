@@ -80,7 +80,12 @@ pub fn required(errors: &mut Invalid, field: &str, value: &str, max_chars: usize
 }
 
 /// Trims; an empty value becomes `None`.
-pub fn optional(errors: &mut Invalid, field: &str, value: &str, max_chars: usize) -> Option<String> {
+pub fn optional(
+    errors: &mut Invalid,
+    field: &str,
+    value: &str,
+    max_chars: usize,
+) -> Option<String> {
     let v = value.trim();
     if v.chars().count() > max_chars {
         errors.push(FieldError::new(field, "err.too_long").with("max", max_chars));
@@ -127,8 +132,7 @@ pub fn phone(errors: &mut Invalid, field: &str, value: Option<String>) -> Option
     if let Some(v) = &value {
         let digits = v.chars().filter(char::is_ascii_digit).count();
         let ok = (5..=20).contains(&digits)
-            && v
-                .chars()
+            && v.chars()
                 .all(|c| c.is_ascii_digit() || matches!(c, '+' | '-' | ' ' | '(' | ')' | '转'));
         if !ok {
             errors.push(FieldError::new(field, "err.phone_format"));

@@ -177,10 +177,18 @@ const ENTRY_COLUMNS: &str = "a.seq, a.at, a.actor_user_id, a.actor_name, a.ip, a
 /// Outcome of `zhaoyin audit verify`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Verification {
-    Intact { entries: u64 },
-    Broken { checked: u64, at: Broken },
+    Intact {
+        entries: u64,
+    },
+    Broken {
+        checked: u64,
+        at: Broken,
+    },
     /// The head says more (or other) entries exist than the table holds: the tail was removed.
-    HeadMismatch { head_seq: i64, last_seq: i64 },
+    HeadMismatch {
+        head_seq: i64,
+        last_seq: i64,
+    },
 }
 
 /// Walks the whole chain in `seq` order, in batches.
@@ -236,15 +244,22 @@ pub struct Filter {
 
 /// Entries visible to the caller, newest first. Entries with no place (a failed login with an
 /// unknown username) are visible to auditors with a region scope.
-pub async fn search(db: &Db, vis: &Visibility, f: &Filter, page: Page) -> Result<(Vec<Entry>, i64)> {
-    let mut w = Sql::new(" FROM audit_log a LEFT JOIN regions r ON r.id = a.region_id WHERE (1 = 1");
+pub async fn search(
+    db: &Db,
+    vis: &Visibility,
+    f: &Filter,
+    page: Page,
+) -> Result<(Vec<Entry>, i64)> {
+    let mut w =
+        Sql::new(" FROM audit_log a LEFT JOIN regions r ON r.id = a.region_id WHERE (1 = 1");
     crate::org::push_visibility(&mut w, vis, "r.path", Some("a.unit_id"));
     if !vis.subtrees.is_empty() {
         w.push(" OR a.region_id IS NULL AND a.unit_id IS NULL");
     }
     w.push(")");
     if let Some(actor) = &f.actor {
-        w.push(" AND a.actor_name = ").push_bind(actor.to_lowercase());
+        w.push(" AND a.actor_name = ")
+            .push_bind(actor.to_lowercase());
     }
     if let Some(action) = &f.action {
         w.push(" AND a.action = ").push_bind(action);

@@ -22,9 +22,12 @@ pub async fn backup(db: &Db, url: &str, file: &Path) -> Result<u64> {
     }
     match db.engine() {
         Engine::Sqlite { .. } => {
-            let target = file.to_str().ok_or_else(|| Error::Other("backup path is not UTF-8".into()))?;
+            let target = file
+                .to_str()
+                .ok_or_else(|| Error::Other("backup path is not UTF-8".into()))?;
             // A read connection is enough: VACUUM INTO reads a snapshot and writes a new file.
-            db.all::<(i64,)>(Sql::new("VACUUM INTO $1").bind(target)).await?;
+            db.all::<(i64,)>(Sql::new("VACUUM INTO $1").bind(target))
+                .await?;
         }
         Engine::Postgres(_) => {
             let Target::Postgres(url) = Target::parse(url)? else {
@@ -55,7 +58,10 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
     match Target::parse(url)? {
         Target::Sqlite(path) => {
             if !head.starts_with(SQLITE_MAGIC) {
-                return Err(Error::Other(format!("{} is not a SQLite backup", file.display())));
+                return Err(Error::Other(format!(
+                    "{} is not a SQLite backup",
+                    file.display()
+                )));
             }
             let wal = sidecar(&path, "-wal");
             if wal.exists() && !force {
@@ -125,21 +131,6 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::without_password;
-
-    #[test]
-    fn passwords_leave_the_url() {
-        assert_eq!(
-            without_password("postgres://zy:s3cret@db:5432/zhaoyin"),
-            ("postgres://zy@db:5432/zhaoyin".to_string(), Some("s3cret".to_string()))
-        );
-        assert_eq!(without_password("postgres://zy@db/z"), ("postgres://zy@db/z".to_string(), None));
-        assert_eq!(without_password("postgres://zy:a%40b@db/z").1.as_deref(), Some("a@b"));
-    }
-}
-
 fn read_head(file: &Path) -> Result<Vec<u8>> {
     use std::io::Read;
     let mut head = vec![0u8; 16];
@@ -180,7 +171,9 @@ fn percent_decode(s: &str) -> String {
     let mut i = 0;
     while i < b.len() {
         if b[i] == b'%'
-            && let Some(v) = s.get(i + 1..i + 3).and_then(|h| u8::from_str_radix(h, 16).ok())
+            && let Some(v) = s
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
         {
             out.push(v);
             i += 3;
@@ -208,10 +201,11 @@ async fn run_tool(tool: &str, args: &[&str]) -> Result<()> {
             }
         }
     }
-    let out = cmd
-        .output()
-        .await
-        .map_err(|e| Error::Other(format!("cannot run {tool} (install the PostgreSQL client tools): {e}")))?;
+    let out = cmd.output().await.map_err(|e| {
+        Error::Other(format!(
+            "cannot run {tool} (install the PostgreSQL client tools): {e}"
+        ))
+    })?;
     if out.status.success() {
         Ok(())
     } else {
@@ -219,5 +213,29 @@ async fn run_tool(tool: &str, args: &[&str]) -> Result<()> {
             "{tool} failed: {}",
             String::from_utf8_lossy(&out.stderr).trim()
         )))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::without_password;
+
+    #[test]
+    fn passwords_leave_the_url() {
+        assert_eq!(
+            without_password("postgres://zy:s3cret@db:5432/zhaoyin"),
+            (
+                "postgres://zy@db:5432/zhaoyin".to_string(),
+                Some("s3cret".to_string())
+            )
+        );
+        assert_eq!(
+            without_password("postgres://zy@db/z"),
+            ("postgres://zy@db/z".to_string(), None)
+        );
+        assert_eq!(
+            without_password("postgres://zy:a%40b@db/z").1.as_deref(),
+            Some("a@b")
+        );
     }
 }

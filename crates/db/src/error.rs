@@ -65,7 +65,10 @@ fn unique_field(constraint: Option<&str>, table: Option<&str>, message: &str) ->
         return col.to_string();
     }
     if let Some(cols) = message.split("UNIQUE constraint failed: ").nth(1)
-        && let Some((_, col)) = cols.split(',').next().and_then(|c| c.trim().split_once('.'))
+        && let Some((_, col)) = cols
+            .split(',')
+            .next()
+            .and_then(|c| c.trim().split_once('.'))
     {
         return col.to_string();
     }

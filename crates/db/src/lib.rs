@@ -26,8 +26,8 @@ use sqlx::sqlite::{
 };
 
 pub use error::Error;
-pub use sqlx::Error as SqlxError;
 pub use query::{FromRows, Sql, Tx, Value, escape_like};
+pub use sqlx::Error as SqlxError;
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -190,7 +190,9 @@ impl Db {
 
     /// A trivial round trip, for `/healthz`.
     pub async fn ping(&self) -> Result<()> {
-        self.one::<(i64,)>(Sql::new("SELECT CAST(1 AS BIGINT)")).await.map(|_| ())
+        self.one::<(i64,)>(Sql::new("SELECT CAST(1 AS BIGINT)"))
+            .await
+            .map(|_| ())
     }
 
     pub fn pool_stats(&self) -> PoolStats {

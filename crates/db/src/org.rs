@@ -57,7 +57,11 @@ fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
         if i > 0 {
             w.push(" OR ");
         }
-        w.push("LOWER(").push(c).push(") LIKE ").push_bind(pat.clone()).push(" ESCAPE '\\'");
+        w.push("LOWER(")
+            .push(c)
+            .push(") LIKE ")
+            .push_bind(pat.clone())
+            .push(" ESCAPE '\\'");
     }
     w.push(")");
 }
@@ -275,7 +279,9 @@ pub async fn set_region_active(
             )
             .await?;
         if n > 0 {
-            return Err(Invalid::one(FieldError::new("active", "err.region_in_use").with("n", n)).into());
+            return Err(
+                Invalid::one(FieldError::new("active", "err.region_in_use").with("n", n)).into(),
+            );
         }
     }
     let n = tx
@@ -505,7 +511,9 @@ pub async fn set_unit_active(
             )
             .await?;
         if n > 0 {
-            return Err(Invalid::one(FieldError::new("active", "err.unit_in_use").with("n", n)).into());
+            return Err(
+                Invalid::one(FieldError::new("active", "err.unit_in_use").with("n", n)).into(),
+            );
         }
     }
     let n = tx
@@ -594,7 +602,14 @@ pub async fn list_people(
     if !f.include_inactive {
         w.push(" AND p.active = ").push_bind(true);
     }
-    page_of(db, &w, PERSON_SELECT, "r.path, u.sort_order, u.code, p.id", page).await
+    page_of(
+        db,
+        &w,
+        PERSON_SELECT,
+        "r.path, u.sort_order, u.code, p.id",
+        page,
+    )
+    .await
 }
 
 pub async fn get_person(db: &Db, id: i64) -> Result<Person> {
@@ -607,7 +622,12 @@ async fn person_in(tx: &mut Tx, id: i64) -> Result<Person> {
         .await
 }
 
-async fn insert_person(tx: &mut Tx, actor: &Actor, unit_id: i64, f: &PersonFields) -> Result<Person> {
+async fn insert_person(
+    tx: &mut Tx,
+    actor: &Actor,
+    unit_id: i64,
+    f: &PersonFields,
+) -> Result<Person> {
     let (id,): (i64,) = tx
         .one(
             Sql::new(
@@ -673,7 +693,12 @@ async fn update_person_in(
     Ok(after)
 }
 
-pub async fn create_person(db: &Db, actor: &Actor, unit_id: i64, f: &PersonFields) -> Result<Person> {
+pub async fn create_person(
+    db: &Db,
+    actor: &Actor,
+    unit_id: i64,
+    f: &PersonFields,
+) -> Result<Person> {
     let mut tx = db.begin().await?;
     let p = insert_person(&mut tx, actor, unit_id, f).await?;
     tx.commit().await?;
@@ -787,7 +812,9 @@ pub async fn import(
     let mut tx = db.begin().await?;
     for r in units {
         let existing: Option<Unit> = tx
-            .optional(Sql::new(format!("{UNIT_SELECT}{UNIT_FROM} AND u.code = $1")).bind(&r.fields.code))
+            .optional(
+                Sql::new(format!("{UNIT_SELECT}{UNIT_FROM} AND u.code = $1")).bind(&r.fields.code),
+            )
             .await?;
         match existing {
             None => {

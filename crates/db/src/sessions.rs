@@ -49,14 +49,15 @@ impl Session {
 }
 
 /// A successful sign-in: resets the failure count, records the login, replaces the session the
-/// browser had (if any) with a new one, and audits — in one transaction. Returns the cookie token.
+/// browser had (if any) with a new one, and audits — in one transaction. Returns the cookie
+/// token, or `None` when the account was locked meanwhile (by attempts running in parallel).
 pub async fn login(
     db: &Db,
     actor: &Actor,
     user: &User,
     replaced: Option<&str>,
     user_agent: Option<&str>,
-) -> Result<(String, Session)> {
+) -> Result<Option<(String, Session)>> {
     let token = random_token();
     let t = now();
     let session = Session {
@@ -86,16 +87,20 @@ pub async fn login(
         .bind(session.user_agent.clone()),
     )
     .await?;
-    tx.execute(
-        Sql::new(
-            "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1, \
-             last_login_ip = $2 WHERE id = $3",
+    let n = tx
+        .execute(
+            Sql::new(
+                "UPDATE users SET failed_logins = 0, locked_until = NULL, last_login_at = $1, \
+                 last_login_ip = $2 WHERE id = $3 AND (locked_until IS NULL OR locked_until <= $1)",
+            )
+            .bind(t)
+            .bind(actor.ip.clone())
+            .bind(user.id),
         )
-        .bind(t)
-        .bind(actor.ip.clone())
-        .bind(user.id),
-    )
-    .await?;
+        .await?;
+    if n == 0 {
+        return Ok(None);
+    }
     audit::append(
         &mut tx,
         actor,
@@ -103,7 +108,7 @@ pub async fn login(
     )
     .await?;
     tx.commit().await?;
-    Ok((token, session))
+    Ok(Some((token, session)))
 }
 
 /// The live session for a cookie token, or `None` (unknown or expired; an expired one is removed).
@@ -139,7 +144,13 @@ pub async fn touch(db: &Db, id: &str) -> Result<()> {
     .map(|_| ())
 }
 
-pub async fn logout(db: &Db, actor: &Actor, user: &User, session_id: &str, everywhere: bool) -> Result<u64> {
+pub async fn logout(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    session_id: &str,
+    everywhere: bool,
+) -> Result<u64> {
     let mut tx = db.begin().await?;
     let n = if everywhere {
         tx.execute(Sql::new("DELETE FROM sessions WHERE user_id = $1").bind(user.id))
@@ -151,8 +162,12 @@ pub async fn logout(db: &Db, actor: &Actor, user: &User, session_id: &str, every
     audit::append(
         &mut tx,
         actor,
-        Change::new(if everywhere { "logout_all" } else { "logout" }, "user", user.id)
-            .place(Some(user.region_id), Some(user.unit_id)),
+        Change::new(
+            if everywhere { "logout_all" } else { "logout" },
+            "user",
+            user.id,
+        )
+        .place(Some(user.region_id), Some(user.unit_id)),
     )
     .await?;
     tx.commit().await?;

@@ -116,7 +116,9 @@ pub async fn fresh_sqlite() -> TestDb {
     let db = Db::connect(&url, &PoolConfig::default())
         .await
         .unwrap_or_else(|e| panic!("sqlite: {e}"));
-    db.migrate().await.unwrap_or_else(|e| panic!("migrate: {e}"));
+    db.migrate()
+        .await
+        .unwrap_or_else(|e| panic!("migrate: {e}"));
     TestDb {
         db,
         url,
@@ -127,9 +129,15 @@ pub async fn fresh_sqlite() -> TestDb {
 pub async fn fresh_postgres(admin: &str) -> TestDb {
     let tpl = template(admin).await;
     let name = format!("zt_{}", uuid::Uuid::new_v4().simple());
-    let admin_db = Db::connect(admin, &PoolConfig { max_connections: 2, ..Default::default() })
-        .await
-        .unwrap_or_else(|e| panic!("{ENV}: {e}"));
+    let admin_db = Db::connect(
+        admin,
+        &PoolConfig {
+            max_connections: 2,
+            ..Default::default()
+        },
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{ENV}: {e}"));
     let mut attempt = 0;
     loop {
         match admin_db
@@ -152,27 +160,6 @@ pub async fn fresh_postgres(admin: &str) -> TestDb {
         .await
         .unwrap_or_else(|e| panic!("connect test database: {e}"));
     TestDb { db, url, dir: None }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::with_database;
-
-    #[test]
-    fn database_in_url() {
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1:5432/postgres", "zt_1"),
-            "postgres://postgres@127.0.0.1:5432/zt_1"
-        );
-        assert_eq!(
-            with_database("postgres://postgres@127.0.0.1", "zt_1"),
-            "postgres://postgres@127.0.0.1/zt_1"
-        );
-        assert_eq!(
-            with_database("postgres://h/db?sslmode=disable", "x"),
-            "postgres://h/x?sslmode=disable"
-        );
-    }
 }
 
 /// A small organisation for tests: one province, one city with two counties (A and B), a town
@@ -319,4 +306,25 @@ pub async fn user_with(
     )
     .await
     .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::with_database;
+
+    #[test]
+    fn database_in_url() {
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1:5432/postgres", "zt_1"),
+            "postgres://postgres@127.0.0.1:5432/zt_1"
+        );
+        assert_eq!(
+            with_database("postgres://postgres@127.0.0.1", "zt_1"),
+            "postgres://postgres@127.0.0.1/zt_1"
+        );
+        assert_eq!(
+            with_database("postgres://h/db?sslmode=disable", "x"),
+            "postgres://h/x?sslmode=disable"
+        );
+    }
 }

@@ -60,8 +60,13 @@ pub async fn create(db: &Db, actor: &Actor, user: &User, name: &str) -> Result<(
 }
 
 pub async fn of_user(db: &Db, user_id: i64) -> Result<Vec<ApiToken>> {
-    db.all(Sql::new(format!("{TOKEN_SELECT} WHERE user_id = $1 ORDER BY id DESC")).bind(user_id))
-        .await
+    db.all(
+        Sql::new(format!(
+            "{TOKEN_SELECT} WHERE user_id = $1 ORDER BY id DESC"
+        ))
+        .bind(user_id),
+    )
+    .await
 }
 
 pub async fn revoke(db: &Db, actor: &Actor, user: &User, token_id: i64) -> Result<()> {
@@ -96,8 +101,10 @@ pub async fn lookup(db: &Db, token: &str) -> Result<Option<ApiToken>> {
         return Ok(None);
     }
     db.optional(
-        Sql::new(format!("{TOKEN_SELECT} WHERE token_hash = $1 AND revoked_at IS NULL"))
-            .bind(token_hash(token)),
+        Sql::new(format!(
+            "{TOKEN_SELECT} WHERE token_hash = $1 AND revoked_at IS NULL"
+        ))
+        .bind(token_hash(token)),
     )
     .await
 }

@@ -62,7 +62,12 @@ pub struct UserFilter {
     pub include_inactive: bool,
 }
 
-pub async fn list(db: &Db, vis: &Visibility, f: &UserFilter, page: Page) -> Result<(Vec<User>, i64)> {
+pub async fn list(
+    db: &Db,
+    vis: &Visibility,
+    f: &UserFilter,
+    page: Page,
+) -> Result<(Vec<User>, i64)> {
     let mut w = Sql::new(USER_FROM);
     push_visibility(&mut w, vis, "r.path", Some("u.id"));
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -208,7 +213,13 @@ pub async fn update(
 }
 
 /// Disabling an account also ends its sessions and revokes its API tokens.
-pub async fn set_active(db: &Db, actor: &Actor, id: i64, version: i64, active: bool) -> Result<User> {
+pub async fn set_active(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    active: bool,
+) -> Result<User> {
     let mut tx = db.begin().await?;
     let before = user_in(&mut tx, id).await?;
     let n = tx
@@ -230,9 +241,11 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, version: i64, active: b
         tx.execute(Sql::new("DELETE FROM sessions WHERE user_id = $1").bind(id))
             .await?;
         tx.execute(
-            Sql::new("UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
-                .bind(now())
-                .bind(id),
+            Sql::new(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(id),
         )
         .await?;
     }
@@ -250,8 +263,9 @@ pub async fn set_active(db: &Db, actor: &Actor, id: i64, version: i64, active: b
     Ok(after)
 }
 
-/// Sets a new password hash. `must_change` is true when an administrator resets it. Ends every
-/// session of the account except `keep_session` (the one that made the change, if any).
+/// Sets a new password hash. `must_change` is true when an administrator resets it, which also
+/// revokes the account's API tokens. Ends every session of the account except `keep_session`
+/// (the one that made the change, if any).
 pub async fn set_password(
     db: &Db,
     actor: &Actor,
@@ -280,11 +294,26 @@ pub async fn set_password(
             .bind(keep_session.unwrap_or("")),
     )
     .await?;
+    if must_change {
+        // A reset means the account may be in other hands: its tokens go too.
+        tx.execute(
+            Sql::new(
+                "UPDATE api_tokens SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL",
+            )
+            .bind(now())
+            .bind(id),
+        )
+        .await?;
+    }
     audit::append(
         &mut tx,
         actor,
         Change::new(
-            if must_change { "password_reset" } else { "password_change" },
+            if must_change {
+                "password_reset"
+            } else {
+                "password_change"
+            },
             "user",
             id,
         )
@@ -294,40 +323,92 @@ pub async fn set_password(
     tx.commit().await
 }
 
-/// Counts a failed sign-in; at `max_attempts` the account is locked for `lock_for`.
-/// Returns the lock expiry if this attempt locked it.
-pub async fn record_failed_login(
+/// The outcome of reserving a sign-in attempt.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// The password may be checked; this is the account's `n`th attempt in a row.
+    Allowed(i64),
+    Locked(DateTime<Utc>),
+}
+
+async fn lock(
+    tx: &mut Tx,
+    actor: &Actor,
+    user: &User,
+    failed: i64,
+    lock_for: Duration,
+) -> Result<DateTime<Utc>> {
+    let until = now() + lock_for;
+    tx.execute(
+        Sql::new("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
+            .bind(until)
+            .bind(user.id),
+    )
+    .await?;
+    let mut change =
+        Change::new("lock", "user", user.id).place(Some(user.region_id), Some(user.unit_id));
+    change.after = Some(serde_json::json!({ "failed_logins": failed, "locked_until": until }));
+    audit::append(tx, actor, change).await?;
+    Ok(until)
+}
+
+/// Counts an attempt before its password is checked, atomically, so that many attempts sent at
+/// once cannot all slip past the lockout: beyond `max_attempts` the account locks at once and
+/// the password is not even looked at.
+pub async fn reserve_login_attempt(
     db: &Db,
     actor: &Actor,
     user: &User,
     max_attempts: i64,
     lock_for: Duration,
+) -> Result<Attempt> {
+    let mut tx = db.begin().await?;
+    let t = now();
+    let counted: Option<(i64,)> = tx
+        .optional(
+            Sql::new(
+                "UPDATE users SET failed_logins = failed_logins + 1                  WHERE id = $1 AND (locked_until IS NULL OR locked_until <= $2) RETURNING failed_logins",
+            )
+            .bind(user.id)
+            .bind(t),
+        )
+        .await?;
+    let attempt = match counted {
+        None => {
+            let (until,): (Option<DateTime<Utc>>,) = tx
+                .one(Sql::new("SELECT locked_until FROM users WHERE id = $1").bind(user.id))
+                .await?;
+            Attempt::Locked(until.unwrap_or(t))
+        }
+        Some((n,)) if n > max_attempts => {
+            Attempt::Locked(lock(&mut tx, actor, user, n, lock_for).await?)
+        }
+        Some((n,)) => Attempt::Allowed(n),
+    };
+    tx.commit().await?;
+    Ok(attempt)
+}
+
+/// A reserved attempt whose password was wrong: audited, and at the `max_attempts`th in a row
+/// the account is locked for `lock_for`. Returns the lock's end if this attempt locked it.
+pub async fn record_failed_login(
+    db: &Db,
+    actor: &Actor,
+    user: &User,
+    attempt: i64,
+    max_attempts: i64,
+    lock_for: Duration,
 ) -> Result<Option<DateTime<Utc>>> {
     let mut tx = db.begin().await?;
-    let (failed,): (i64,) = tx
-        .one(
-            Sql::new(
-                "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1 RETURNING failed_logins",
-            )
-            .bind(user.id),
-        )
-        .await?;
-    let locked = if failed >= max_attempts {
-        let until = now() + lock_for;
-        tx.execute(
-            Sql::new("UPDATE users SET failed_logins = 0, locked_until = $1 WHERE id = $2")
-                .bind(until)
-                .bind(user.id),
-        )
-        .await?;
-        Some(until)
+    let locked = if attempt >= max_attempts {
+        Some(lock(&mut tx, actor, user, attempt, lock_for).await?)
     } else {
+        let mut change = Change::new("login_failed", "user", user.id)
+            .place(Some(user.region_id), Some(user.unit_id));
+        change.after = Some(serde_json::json!({ "failed_logins": attempt }));
+        audit::append(&mut tx, actor, change).await?;
         None
     };
-    let mut change = Change::new(if locked.is_some() { "lock" } else { "login_failed" }, "user", user.id)
-        .place(Some(user.region_id), Some(user.unit_id));
-    change.after = Some(serde_json::json!({ "failed_logins": failed, "locked_until": locked }));
-    audit::append(&mut tx, actor, change).await?;
     tx.commit().await?;
     Ok(locked)
 }
@@ -470,11 +551,26 @@ pub async fn org_counts(db: &Db, p: &Principal) -> Result<OrgCounts> {
     use zhaoyin_core::authz::{Action, Entity};
     let mut q = Sql::new("SELECT (SELECT COUNT(*) FROM regions r WHERE r.active = $1");
     q = q.bind(true);
-    push_visibility(&mut q, &p.visibility(Entity::Region, Action::Read), "r.path", None);
+    push_visibility(
+        &mut q,
+        &p.visibility(Entity::Region, Action::Read),
+        "r.path",
+        None,
+    );
     q.push(") AS regions, (SELECT COUNT(*) FROM units u JOIN regions r ON r.id = u.region_id WHERE u.active = $1");
-    push_visibility(&mut q, &p.visibility(Entity::Unit, Action::Read), "r.path", Some("u.id"));
+    push_visibility(
+        &mut q,
+        &p.visibility(Entity::Unit, Action::Read),
+        "r.path",
+        Some("u.id"),
+    );
     q.push(") AS units, (SELECT COUNT(*) FROM people pp JOIN units u ON u.id = pp.unit_id JOIN regions r ON r.id = u.region_id WHERE pp.active = $1");
-    push_visibility(&mut q, &p.visibility(Entity::Person, Action::Read), "r.path", Some("u.id"));
+    push_visibility(
+        &mut q,
+        &p.visibility(Entity::Person, Action::Read),
+        "r.path",
+        Some("u.id"),
+    );
     q.push(") AS people");
     db.one(q).await
 }

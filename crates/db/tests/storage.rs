@@ -26,9 +26,15 @@ fn unit_input(code: &str, name: &str) -> zhaoyin_core::org::UnitFields {
 #[tokio::test]
 async fn sqlite_runs_in_wal_with_foreign_keys() {
     let t = testing::fresh_sqlite().await;
-    let (mode,): (String,) = t.db.one(Sql::new("PRAGMA journal_mode")).await.expect("pragma");
+    let (mode,): (String,) =
+        t.db.one(Sql::new("PRAGMA journal_mode"))
+            .await
+            .expect("pragma");
     assert_eq!(mode, "wal");
-    let (fk,): (i64,) = t.db.one(Sql::new("PRAGMA foreign_keys")).await.expect("pragma");
+    let (fk,): (i64,) =
+        t.db.one(Sql::new("PRAGMA foreign_keys"))
+            .await
+            .expect("pragma");
     assert_eq!(fk, 1);
     // Foreign keys are enforced on the writer too.
     let err = org::create_unit(&t.db, &Actor::cli(), 999, &unit_input("x1", "无区划单位"))
@@ -41,10 +47,13 @@ async fn sqlite_runs_in_wal_with_foreign_keys() {
 async fn unknown_scheme_is_refused_and_creates_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("typo.db");
-    let err = Db::connect(&format!("sqlit://{}", path.display()), &PoolConfig::default())
-        .await
-        .err()
-        .expect("refused");
+    let err = Db::connect(
+        &format!("sqlit://{}", path.display()),
+        &PoolConfig::default(),
+    )
+    .await
+    .err()
+    .expect("refused");
     assert!(matches!(err, Error::UnsupportedScheme(_)), "{err}");
     assert!(!path.exists());
 }
@@ -77,7 +86,10 @@ async fn schema(db: &Db) -> BTreeMap<String, Vec<String>> {
 #[tokio::test]
 async fn both_schemas_have_the_same_tables_and_columns() {
     let Some(admin) = testing::postgres_admin_url() else {
-        eprintln!("SKIPPED: set {} to compare the SQLite and PostgreSQL schemas", testing::ENV);
+        eprintln!(
+            "SKIPPED: set {} to compare the SQLite and PostgreSQL schemas",
+            testing::ENV
+        );
         return;
     };
     let lite = testing::fresh_sqlite().await;
@@ -127,9 +139,21 @@ async fn writes_are_audited_and_the_chain_verifies() {
     let last = &entries[0];
     assert_eq!(last.action, "update");
     assert_eq!(last.ip.as_deref(), Some("10.0.0.8"));
-    assert!(last.before_json.as_deref().unwrap_or("").contains("县发展和改革局"));
-    assert!(last.after_json.as_deref().unwrap_or("").contains("高青县发展和改革局"));
-    assert!(matches!(audit::verify(&t.db).await, Ok(Verification::Intact { entries }) if entries >= 11));
+    assert!(
+        last.before_json
+            .as_deref()
+            .unwrap_or("")
+            .contains("县发展和改革局")
+    );
+    assert!(
+        last.after_json
+            .as_deref()
+            .unwrap_or("")
+            .contains("高青县发展和改革局")
+    );
+    assert!(
+        matches!(audit::verify(&t.db).await, Ok(Verification::Intact { entries }) if entries >= 11)
+    );
 }
 
 #[tokio::test]
@@ -138,11 +162,21 @@ async fn the_audit_log_refuses_edits_and_verify_finds_them() {
     fixture(&t.db).await;
     let edit = Sql::new("UPDATE audit_log SET actor_name = 'someone' WHERE seq = 3");
     assert!(t.db.execute(edit.clone()).await.is_err(), "trigger refuses");
-    assert!(t.db.execute(Sql::new("DELETE FROM audit_log WHERE seq = 3")).await.is_err());
+    assert!(
+        t.db.execute(Sql::new("DELETE FROM audit_log WHERE seq = 3"))
+            .await
+            .is_err()
+    );
     // An administrator with database access drops the trigger and edits a row by hand.
     match t.db.kind() {
-        Kind::Sqlite => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update")).await,
-        Kind::Postgres => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update ON audit_log")).await,
+        Kind::Sqlite => {
+            t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update"))
+                .await
+        }
+        Kind::Postgres => {
+            t.db.execute(Sql::new("DROP TRIGGER audit_log_no_update ON audit_log"))
+                .await
+        }
     }
     .expect("drop trigger");
     t.db.execute(edit).await.expect("edit by hand");
@@ -160,11 +194,20 @@ async fn removing_the_newest_entries_is_found() {
     let t = fresh().await;
     fixture(&t.db).await;
     match t.db.kind() {
-        Kind::Sqlite => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_delete")).await,
-        Kind::Postgres => t.db.execute(Sql::new("DROP TRIGGER audit_log_no_delete ON audit_log")).await,
+        Kind::Sqlite => {
+            t.db.execute(Sql::new("DROP TRIGGER audit_log_no_delete"))
+                .await
+        }
+        Kind::Postgres => {
+            t.db.execute(Sql::new("DROP TRIGGER audit_log_no_delete ON audit_log"))
+                .await
+        }
     }
     .expect("drop trigger");
-    let (max,): (i64,) = t.db.one(Sql::new("SELECT MAX(seq) FROM audit_log")).await.expect("max");
+    let (max,): (i64,) =
+        t.db.one(Sql::new("SELECT MAX(seq) FROM audit_log"))
+            .await
+            .expect("max");
     t.db.execute(Sql::new("DELETE FROM audit_log WHERE seq = $1").bind(max))
         .await
         .expect("delete");
@@ -182,24 +225,49 @@ async fn a_stale_edit_is_refused() {
     let t = fresh().await;
     let f = fixture(&t.db).await;
     let a = Actor::cli();
-    org::update_unit(&t.db, &a, f.unit_a.id, 1, f.county_a.id, &unit_input("gq-fgj", "甲"))
-        .await
-        .expect("first edit");
-    let err = org::update_unit(&t.db, &a, f.unit_a.id, 1, f.county_a.id, &unit_input("gq-fgj", "乙"))
-        .await
-        .expect_err("second edit from the same version");
+    org::update_unit(
+        &t.db,
+        &a,
+        f.unit_a.id,
+        1,
+        f.county_a.id,
+        &unit_input("gq-fgj", "甲"),
+    )
+    .await
+    .expect("first edit");
+    let err = org::update_unit(
+        &t.db,
+        &a,
+        f.unit_a.id,
+        1,
+        f.county_a.id,
+        &unit_input("gq-fgj", "乙"),
+    )
+    .await
+    .expect_err("second edit from the same version");
     assert!(matches!(err, Error::Stale), "{err:?}");
-    assert_eq!(org::get_unit(&t.db, f.unit_a.id).await.expect("get").name, "甲");
+    assert_eq!(
+        org::get_unit(&t.db, f.unit_a.id).await.expect("get").name,
+        "甲"
+    );
 }
 
 #[tokio::test]
 async fn duplicates_name_the_field() {
     let t = fresh().await;
     let f = fixture(&t.db).await;
-    let err = org::create_unit(&t.db, &Actor::cli(), f.county_a.id, &unit_input("gq-fgj", "重复"))
-        .await
-        .expect_err("duplicate code");
-    assert!(matches!(&err, Error::Duplicate { field } if field == "code"), "{err:?}");
+    let err = org::create_unit(
+        &t.db,
+        &Actor::cli(),
+        f.county_a.id,
+        &unit_input("gq-fgj", "重复"),
+    )
+    .await
+    .expect_err("duplicate code");
+    assert!(
+        matches!(&err, Error::Duplicate { field } if field == "code"),
+        "{err:?}"
+    );
     let err = users::create(
         &t.db,
         &Actor::cli(),
@@ -231,7 +299,10 @@ async fn duplicates_name_the_field() {
         .await,
     )
     .expect_err("username taken, case-insensitively");
-    assert!(matches!(&err, Error::Duplicate { field } if field == "username"), "{err:?}");
+    assert!(
+        matches!(&err, Error::Duplicate { field } if field == "username"),
+        "{err:?}"
+    );
 }
 
 #[tokio::test]
@@ -259,19 +330,53 @@ async fn lists_show_exactly_what_the_scope_allows() {
     let t = fresh().await;
     let f = fixture(&t.db).await;
     let cases = [
-        user_with(&t.db, "leader-a", &f.unit_a, Role::Leader, At::Region(&f.county_a)).await,
-        user_with(&t.db, "clerk-a", &f.unit_a, Role::Clerk, At::Unit(&f.unit_a)).await,
-        user_with(&t.db, "viewer-city", &f.unit_b, Role::Viewer, At::Region(&f.city)).await,
-        user_with(&t.db, "auditor-b", &f.unit_b, Role::Auditor, At::Region(&f.county_b)).await,
+        user_with(
+            &t.db,
+            "leader-a",
+            &f.unit_a,
+            Role::Leader,
+            At::Region(&f.county_a),
+        )
+        .await,
+        user_with(
+            &t.db,
+            "clerk-a",
+            &f.unit_a,
+            Role::Clerk,
+            At::Unit(&f.unit_a),
+        )
+        .await,
+        user_with(
+            &t.db,
+            "viewer-city",
+            &f.unit_b,
+            Role::Viewer,
+            At::Region(&f.city),
+        )
+        .await,
+        user_with(
+            &t.db,
+            "auditor-b",
+            &f.unit_b,
+            Role::Auditor,
+            At::Region(&f.county_b),
+        )
+        .await,
     ];
     let all = zhaoyin_core::authz::Visibility {
         subtrees: vec!["/".into()],
         ..Default::default()
     };
     let page = Page::new(Some(1), Some(200));
-    let (regions, _) = org::list_regions(&t.db, &all, &RegionFilter::default(), page).await.expect("regions");
-    let (units, _) = org::list_units(&t.db, &all, &UnitFilter::default(), page).await.expect("units");
-    let (people, _) = org::list_people(&t.db, &all, &PersonFilter::default(), page).await.expect("people");
+    let (regions, _) = org::list_regions(&t.db, &all, &RegionFilter::default(), page)
+        .await
+        .expect("regions");
+    let (units, _) = org::list_units(&t.db, &all, &UnitFilter::default(), page)
+        .await
+        .expect("units");
+    let (people, _) = org::list_people(&t.db, &all, &PersonFilter::default(), page)
+        .await
+        .expect("people");
     assert_eq!((regions.len(), units.len(), people.len()), (5, 3, 2));
     for user in &cases {
         let p = users::principal(&t.db, user).await.expect("principal");
@@ -280,33 +385,92 @@ async fn lists_show_exactly_what_the_scope_allows() {
             v.sort_unstable();
             v
         };
-        let (seen, _) = org::list_regions(&t.db, &p.visibility(Entity::Region, Action::Read), &RegionFilter::default(), page)
-            .await
-            .expect("regions");
-        let want: Vec<i64> = regions.iter().filter(|r| p.can(Entity::Region, Action::Read, &r.place())).map(|r| r.id).collect();
-        assert_eq!(ids(seen.iter().map(|r| r.id).collect()), ids(want), "regions for {}", user.username);
-        let (seen, _) = org::list_units(&t.db, &p.visibility(Entity::Unit, Action::Read), &UnitFilter::default(), page)
-            .await
-            .expect("units");
-        let want: Vec<i64> = units.iter().filter(|u| p.can(Entity::Unit, Action::Read, &u.place())).map(|u| u.id).collect();
-        assert_eq!(ids(seen.iter().map(|u| u.id).collect()), ids(want), "units for {}", user.username);
-        let (seen, _) = org::list_people(&t.db, &p.visibility(Entity::Person, Action::Read), &PersonFilter::default(), page)
-            .await
-            .expect("people");
-        let want: Vec<i64> = people.iter().filter(|x| p.can(Entity::Person, Action::Read, &x.place())).map(|x| x.id).collect();
-        assert_eq!(ids(seen.iter().map(|x| x.id).collect()), ids(want), "people for {}", user.username);
+        let (seen, _) = org::list_regions(
+            &t.db,
+            &p.visibility(Entity::Region, Action::Read),
+            &RegionFilter::default(),
+            page,
+        )
+        .await
+        .expect("regions");
+        let want: Vec<i64> = regions
+            .iter()
+            .filter(|r| p.can(Entity::Region, Action::Read, &r.place()))
+            .map(|r| r.id)
+            .collect();
+        assert_eq!(
+            ids(seen.iter().map(|r| r.id).collect()),
+            ids(want),
+            "regions for {}",
+            user.username
+        );
+        let (seen, _) = org::list_units(
+            &t.db,
+            &p.visibility(Entity::Unit, Action::Read),
+            &UnitFilter::default(),
+            page,
+        )
+        .await
+        .expect("units");
+        let want: Vec<i64> = units
+            .iter()
+            .filter(|u| p.can(Entity::Unit, Action::Read, &u.place()))
+            .map(|u| u.id)
+            .collect();
+        assert_eq!(
+            ids(seen.iter().map(|u| u.id).collect()),
+            ids(want),
+            "units for {}",
+            user.username
+        );
+        let (seen, _) = org::list_people(
+            &t.db,
+            &p.visibility(Entity::Person, Action::Read),
+            &PersonFilter::default(),
+            page,
+        )
+        .await
+        .expect("people");
+        let want: Vec<i64> = people
+            .iter()
+            .filter(|x| p.can(Entity::Person, Action::Read, &x.place()))
+            .map(|x| x.id)
+            .collect();
+        assert_eq!(
+            ids(seen.iter().map(|x| x.id).collect()),
+            ids(want),
+            "people for {}",
+            user.username
+        );
     }
     // And the expectations themselves, for two of them.
     let clerk = users::principal(&t.db, &cases[1]).await.expect("principal");
-    let (u, _) = org::list_units(&t.db, &clerk.visibility(Entity::Unit, Action::Read), &UnitFilter::default(), page)
-        .await
-        .expect("units");
-    assert_eq!(u.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(), vec!["gq-fgj"]);
+    let (u, _) = org::list_units(
+        &t.db,
+        &clerk.visibility(Entity::Unit, Action::Read),
+        &UnitFilter::default(),
+        page,
+    )
+    .await
+    .expect("units");
+    assert_eq!(
+        u.iter().map(|u| u.code.as_str()).collect::<Vec<_>>(),
+        vec!["gq-fgj"]
+    );
     let city = users::principal(&t.db, &cases[2]).await.expect("principal");
-    let (r, _) = org::list_regions(&t.db, &city.visibility(Entity::Region, Action::Read), &RegionFilter::default(), page)
-        .await
-        .expect("regions");
-    assert_eq!(r.len(), 5, "city, its counties and town, and the province above");
+    let (r, _) = org::list_regions(
+        &t.db,
+        &city.visibility(Entity::Region, Action::Read),
+        &RegionFilter::default(),
+        page,
+    )
+    .await
+    .expect("regions");
+    assert_eq!(
+        r.len(),
+        5,
+        "city, its counties and town, and the province above"
+    );
 }
 
 #[tokio::test]
@@ -367,16 +531,27 @@ async fn concurrent_writers_queue_and_the_chain_stays_whole() {
         let db = t.db.clone();
         let region = f.county_a.id;
         tasks.push(tokio::spawn(async move {
-            org::create_unit(&db, &Actor::cli(), region, &unit_input(&format!("c{i}"), &format!("单位{i}")))
-                .await
+            org::create_unit(
+                &db,
+                &Actor::cli(),
+                region,
+                &unit_input(&format!("c{i}"), &format!("单位{i}")),
+            )
+            .await
         }));
     }
     for task in tasks {
         task.await.expect("join").expect("write");
     }
-    let (n,): (i64,) = t.db.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    let (n,): (i64,) =
+        t.db.one(Sql::new("SELECT COUNT(*) FROM units"))
+            .await
+            .expect("count");
     assert_eq!(n, 63);
-    assert!(matches!(audit::verify(&t.db).await, Ok(Verification::Intact { .. })));
+    assert!(matches!(
+        audit::verify(&t.db).await,
+        Ok(Verification::Intact { .. })
+    ));
 }
 
 #[tokio::test]
@@ -415,20 +590,53 @@ async fn import_is_all_or_nothing_and_idempotent() {
         .expect("valid"),
     };
     // A person in an unknown unit: nothing at all is written.
-    let err = org::import(&t.db, &a, &units, &[person("gq-kjj", "王芳"), person("nope", "赵磊")])
-        .await
-        .expect_err("unknown unit");
+    let err = org::import(
+        &t.db,
+        &a,
+        &units,
+        &[person("gq-kjj", "王芳"), person("nope", "赵磊")],
+    )
+    .await
+    .expect_err("unknown unit");
     assert!(matches!(err, Error::Invalid(_)));
-    assert!(org::unit_by_code(&t.db, "gq-kjj").await.expect("query").is_none());
+    assert!(
+        org::unit_by_code(&t.db, "gq-kjj")
+            .await
+            .expect("query")
+            .is_none()
+    );
 
     let people = [person("gq-kjj", "王芳"), person("gq-fgj", "张伟")];
-    let s = org::import(&t.db, &a, &units, &people).await.expect("import");
-    assert_eq!((s.units_created, s.units_updated, s.units_unchanged), (1, 0, 1));
-    assert_eq!((s.people_created, s.people_updated), (1, 1), "张伟 gets the new title");
-    let (seq_before,): (i64,) = t.db.one(Sql::new("SELECT seq FROM audit_head")).await.expect("head");
-    let s = org::import(&t.db, &a, &units, &people).await.expect("again");
-    assert_eq!((s.units_created + s.units_updated, s.people_created + s.people_updated), (0, 0));
-    let (seq_after,): (i64,) = t.db.one(Sql::new("SELECT seq FROM audit_head")).await.expect("head");
+    let s = org::import(&t.db, &a, &units, &people)
+        .await
+        .expect("import");
+    assert_eq!(
+        (s.units_created, s.units_updated, s.units_unchanged),
+        (1, 0, 1)
+    );
+    assert_eq!(
+        (s.people_created, s.people_updated),
+        (1, 1),
+        "张伟 gets the new title"
+    );
+    let (seq_before,): (i64,) =
+        t.db.one(Sql::new("SELECT seq FROM audit_head"))
+            .await
+            .expect("head");
+    let s = org::import(&t.db, &a, &units, &people)
+        .await
+        .expect("again");
+    assert_eq!(
+        (
+            s.units_created + s.units_updated,
+            s.people_created + s.people_updated
+        ),
+        (0, 0)
+    );
+    let (seq_after,): (i64,) =
+        t.db.one(Sql::new("SELECT seq FROM audit_head"))
+            .await
+            .expect("head");
     assert_eq!(seq_before, seq_after, "a second import changes nothing");
 }
 
@@ -444,20 +652,101 @@ async fn sessions_expire_and_logout_everywhere_ends_them_all() {
         idle: Duration::minutes(30),
         absolute: Duration::hours(12),
     };
-    let (tok1, s1) = sessions::login(&t.db, &a, &u, None, Some("test")).await.expect("login");
-    let (tok2, _) = sessions::login(&t.db, &a, &u, None, None).await.expect("login");
-    assert_eq!(sessions::lookup(&t.db, &tok1, l).await.expect("lookup").map(|s| s.user_id), Some(u.id));
+    let (tok1, s1) = sessions::login(&t.db, &a, &u, None, Some("test"))
+        .await
+        .expect("login")
+        .expect("not locked");
+    let (tok2, _) = sessions::login(&t.db, &a, &u, None, None)
+        .await
+        .expect("login")
+        .expect("not locked");
+    assert_eq!(
+        sessions::lookup(&t.db, &tok1, l)
+            .await
+            .expect("lookup")
+            .map(|s| s.user_id),
+        Some(u.id)
+    );
     // Signing in again from the same browser replaces its session (fixation defence).
-    let (tok3, _) = sessions::login(&t.db, &a, &u, Some(&tok1), None).await.expect("login");
-    assert!(sessions::lookup(&t.db, &tok1, l).await.expect("lookup").is_none());
+    let (tok3, _) = sessions::login(&t.db, &a, &u, Some(&tok1), None)
+        .await
+        .expect("login")
+        .expect("not locked");
+    assert!(
+        sessions::lookup(&t.db, &tok1, l)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
     // A session idle for longer than the limit is gone.
     let old = chrono::Utc::now() - Duration::minutes(31);
-    t.db.execute(Sql::new("UPDATE sessions SET last_seen_at = $1 WHERE id = $2").bind(old).bind(sessions::token_hash(&tok2)))
+    t.db.execute(
+        Sql::new("UPDATE sessions SET last_seen_at = $1 WHERE id = $2")
+            .bind(old)
+            .bind(sessions::token_hash(&tok2)),
+    )
+    .await
+    .expect("age");
+    assert!(
+        sessions::lookup(&t.db, &tok2, l)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    sessions::logout(&t.db, &a, &u, &s1.id, true)
         .await
-        .expect("age");
-    assert!(sessions::lookup(&t.db, &tok2, l).await.expect("lookup").is_none());
-    sessions::logout(&t.db, &a, &u, &s1.id, true).await.expect("logout all");
-    assert!(sessions::lookup(&t.db, &tok3, l).await.expect("lookup").is_none());
+        .expect("logout all");
+    assert!(
+        sessions::lookup(&t.db, &tok3, l)
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+}
+
+/// Attempts sent all at once cannot slip past the lockout: at most `max` passwords are checked.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn parallel_sign_in_attempts_respect_the_lockout() {
+    use zhaoyin_db::users::{Attempt, reserve_login_attempt};
+    let t = fresh().await;
+    let f = fixture(&t.db).await;
+    let u = user_with(
+        &t.db,
+        "target",
+        &f.unit_a,
+        Role::Viewer,
+        At::Unit(&f.unit_a),
+    )
+    .await;
+    let mut tasks = Vec::new();
+    for _ in 0..30 {
+        let (db, u) = (t.db.clone(), u.clone());
+        tasks.push(tokio::spawn(async move {
+            reserve_login_attempt(&db, &Actor::cli(), &u, 5, chrono::Duration::minutes(15)).await
+        }));
+    }
+    let mut allowed = 0;
+    for task in tasks {
+        if matches!(
+            task.await.expect("join").expect("reserve"),
+            Attempt::Allowed(_)
+        ) {
+            allowed += 1;
+        }
+    }
+    assert_eq!(allowed, 5);
+    assert!(
+        users::get(&t.db, u.id)
+            .await
+            .expect("user")
+            .locked_until
+            .is_some()
+    );
+    // A correct password arriving now does not open a session.
+    let opened = zhaoyin_db::sessions::login(&t.db, &Actor::cli(), &u, None, None)
+        .await
+        .expect("login");
+    assert!(opened.is_none());
 }
 
 #[tokio::test]
@@ -466,23 +755,47 @@ async fn backup_is_a_consistent_copy() {
     let f = fixture(&t.db).await;
     let dir = tempfile::tempdir().expect("tmp");
     let file = dir.path().join("backup.db");
-    let size = zhaoyin_db::backup::backup(&t.db, &t.url, &file).await.expect("backup");
+    let size = zhaoyin_db::backup::backup(&t.db, &t.url, &file)
+        .await
+        .expect("backup");
     assert!(size > 0);
     // The live database moves on; the restored copy is the state at backup time.
-    org::create_unit(&t.db, &Actor::cli(), f.county_a.id, &unit_input("later", "之后的单位"))
-        .await
-        .expect("write after backup");
+    org::create_unit(
+        &t.db,
+        &Actor::cli(),
+        f.county_a.id,
+        &unit_input("later", "之后的单位"),
+    )
+    .await
+    .expect("write after backup");
     let target = dir.path().join("restored.db");
     let url = format!("sqlite://{}", target.display());
-    zhaoyin_db::backup::restore(&url, &file, false).await.expect("restore");
-    let db = Db::connect(&url, &PoolConfig::default()).await.expect("open");
-    let (n,): (i64,) = db.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    zhaoyin_db::backup::restore(&url, &file, false)
+        .await
+        .expect("restore");
+    let db = Db::connect(&url, &PoolConfig::default())
+        .await
+        .expect("open");
+    let (n,): (i64,) = db
+        .one(Sql::new("SELECT COUNT(*) FROM units"))
+        .await
+        .expect("count");
     assert_eq!(n, 3);
-    assert!(matches!(audit::verify(&db).await, Ok(Verification::Intact { .. })));
+    assert!(matches!(
+        audit::verify(&db).await,
+        Ok(Verification::Intact { .. })
+    ));
     // Not a backup: refused, nothing replaced.
     let junk = dir.path().join("junk.db");
     std::fs::write(&junk, b"not a database").expect("write");
-    assert!(zhaoyin_db::backup::restore(&url, &junk, true).await.is_err());
-    let (n,): (i64,) = db.one(Sql::new("SELECT COUNT(*) FROM units")).await.expect("count");
+    assert!(
+        zhaoyin_db::backup::restore(&url, &junk, true)
+            .await
+            .is_err()
+    );
+    let (n,): (i64,) = db
+        .one(Sql::new("SELECT COUNT(*) FROM units"))
+        .await
+        .expect("count");
     assert_eq!(n, 3);
 }

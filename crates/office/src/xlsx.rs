@@ -83,7 +83,12 @@ pub fn template(
             } else {
                 col.header.clone()
             };
-            ws.write_string_with_format(0, c, title, if col.required { &required } else { &header })?;
+            ws.write_string_with_format(
+                0,
+                c,
+                title,
+                if col.required { &required } else { &header },
+            )?;
             ws.set_column_width(c, col.width)?;
             ws.set_column_format(c, &text)?;
             if !col.choices.is_empty() {
@@ -281,6 +286,9 @@ mod tests {
         ws.set_name("Units").expect("name");
         ws.write(0, 0, "类型").expect("w");
         let err = read(&wb.save_to_buffer().expect("save"), &spec()).expect_err("no code column");
-        assert_eq!((err.0[0].code, err.0[0].field.as_str()), ("err.xlsx_column_missing", "code"));
+        assert_eq!(
+            (err.0[0].code, err.0[0].field.as_str()),
+            ("err.xlsx_column_missing", "code")
+        );
     }
 }

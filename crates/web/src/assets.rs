@@ -34,7 +34,11 @@ pub fn version() -> &'static str {
     V.get_or_init(|| {
         let mut names: Vec<_> = Assets::iter().collect();
         names.sort();
-        hash_all(names.iter().filter_map(|n| Assets::get(n).map(|f| f.metadata.sha256_hash())))
+        hash_all(
+            names
+                .iter()
+                .filter_map(|n| Assets::get(n).map(|f| f.metadata.sha256_hash())),
+        )
     })
 }
 

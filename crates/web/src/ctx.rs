@@ -131,7 +131,7 @@ fn cookie_value(jar: &[Cookie<'static>], name: &str) -> Option<String> {
         .filter(|v| !v.is_empty())
 }
 
-fn header_str<'a>(h: &'a HeaderMap, name: impl header::AsHeaderName) -> Option<&'a str> {
+fn header_str(h: &HeaderMap, name: impl header::AsHeaderName) -> Option<&str> {
     h.get(name).and_then(|v| v.to_str().ok())
 }
 
@@ -157,7 +157,10 @@ fn same(a: &str, b: &str) -> bool {
 fn own_origins(h: &HeaderMap, st: &AppState, secure: bool) -> Vec<String> {
     let mut v = Vec::new();
     if let Some(host) = header_str(h, header::HOST) {
-        v.push(format!("{}://{host}", if secure { "https" } else { "http" }));
+        v.push(format!(
+            "{}://{host}",
+            if secure { "https" } else { "http" }
+        ));
     }
     if let Some(public) = &st.cfg.public_url {
         v.push(public.trim_end_matches('/').to_string());
@@ -182,13 +185,18 @@ fn origin_ok(h: &HeaderMap, st: &AppState, secure: bool) -> bool {
     };
     match claimed {
         None => true,
-        Some(o) => own_origins(h, st, secure).iter().any(|own| own.eq_ignore_ascii_case(&o)),
+        Some(o) => own_origins(h, st, secure)
+            .iter()
+            .any(|own| own.eq_ignore_ascii_case(&o)),
     }
 }
 
 /// The CSRF token the request carries: header first, else the form field (the body is read and
 /// put back).
-async fn submitted_token(req: Request, limit: usize) -> Result<(Option<String>, Request), AppError> {
+async fn submitted_token(
+    req: Request,
+    limit: usize,
+) -> Result<(Option<String>, Request), AppError> {
     if let Some(t) = header_str(req.headers(), CSRF_HEADER) {
         let t = t.to_string();
         return Ok((Some(t), req));
@@ -208,7 +216,12 @@ async fn submitted_token(req: Request, limit: usize) -> Result<(Option<String>, 
     let token = if is_form {
         serde_urlencoded::from_bytes::<Vec<(String, String)>>(&bytes)
             .ok()
-            .and_then(|pairs| pairs.into_iter().find(|(k, _)| k == CSRF_FIELD).map(|(_, v)| v))
+            .and_then(|pairs| {
+                pairs
+                    .into_iter()
+                    .find(|(k, _)| k == CSRF_FIELD)
+                    .map(|(_, v)| v)
+            })
     } else if let Some(b) = boundary {
         let stream = futures_util::stream::once({
             let bytes = bytes.clone();
@@ -229,14 +242,16 @@ async fn submitted_token(req: Request, limit: usize) -> Result<(Option<String>, 
     Ok((token, Request::from_parts(parts, Body::from(bytes))))
 }
 
+/// The peer address; behind a trusted proxy, the address that proxy saw (the last entry of
+/// `X-Forwarded-For`: earlier entries are whatever the client chose to send).
 fn client_ip(req: &Request, trust_proxy: bool) -> Option<String> {
     if trust_proxy
-        && let Some(first) = header_str(req.headers(), "x-forwarded-for")
-            .and_then(|v| v.split(',').next())
+        && let Some(last) = header_str(req.headers(), "x-forwarded-for")
+            .and_then(|v| v.rsplit(',').next())
             .map(str::trim)
             .filter(|v| !v.is_empty())
     {
-        return Some(first.to_string());
+        return Some(last.to_string());
     }
     req.extensions()
         .get::<ConnectInfo<SocketAddr>>()
@@ -249,7 +264,9 @@ async fn authenticate(
     headers: &HeaderMap,
     jar: &[Cookie<'static>],
 ) -> Result<(Option<Auth>, bool), AppError> {
-    if let Some(token) = header_str(headers, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer ")) {
+    if let Some(token) =
+        header_str(headers, header::AUTHORIZATION).and_then(|v| v.strip_prefix("Bearer "))
+    {
         let Some(tok) = tokens::lookup(&st.db, token.trim()).await? else {
             return Err(AppError::Unauthenticated);
         };
@@ -313,7 +330,9 @@ pub async fn context(State(st): State<AppState>, req: Request, next: Next) -> Re
         .as_deref()
         .is_some_and(|u| u.starts_with("https://"))
         || (st.cfg.trust_proxy && header_str(&headers, "x-forwarded-proto") == Some("https"));
-    let request_id = header_str(&headers, "x-request-id").unwrap_or("-").to_string();
+    let request_id = header_str(&headers, "x-request-id")
+        .unwrap_or("-")
+        .to_string();
     let pre_csrf = cookie_value(&jar, CSRF_COOKIE);
     let mut ctx = Ctx {
         t: Tr::new(lang, st.cfg.tz),
@@ -346,7 +365,10 @@ pub async fn context(State(st): State<AppState>, req: Request, next: Next) -> Re
             Some(Auth {
                 session: Some(s), ..
             }) => s.csrf_token.clone(),
-            _ => pre_csrf.clone().or_else(|| new_pre_csrf.clone()).unwrap_or_default(),
+            _ => pre_csrf
+                .clone()
+                .or_else(|| new_pre_csrf.clone())
+                .unwrap_or_default(),
         };
         ctx.auth = auth.map(Arc::new);
         Ok::<_, AppError>((expired, via_token, new_pre_csrf))
@@ -388,14 +410,17 @@ pub async fn context(State(st): State<AppState>, req: Request, next: Next) -> Re
     }
 
     if let Some(a) = &ctx.auth
-        && a.session.is_some()
         && a.user.must_change_password
         && !allowed_before_password_change(&path)
     {
         if !api && req.method() == Method::GET {
             return Redirect::to("/account/password").into_response();
         }
-        return finish_error(&ctx, AppError::PasswordChangeRequired.into_response(), false);
+        return finish_error(
+            &ctx,
+            AppError::PasswordChangeRequired.into_response(),
+            false,
+        );
     }
 
     req.extensions_mut().insert(ctx.clone());
@@ -485,11 +510,23 @@ const CSP_DOCS: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
 
 fn security_headers(ctx: &Ctx, path: &str, h: &mut HeaderMap, asset: bool) {
     let csp = if path == "/api/docs" { CSP_DOCS } else { CSP };
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(csp));
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(csp),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
-    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
     h.insert(
         "permissions-policy",
         HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=()"),
@@ -511,8 +548,14 @@ mod tests {
 
     #[test]
     fn origins() {
-        assert_eq!(origin_of("http://127.0.0.1:8080/units?x=1").as_deref(), Some("http://127.0.0.1:8080"));
-        assert_eq!(origin_of("https://a.gov.cn").as_deref(), Some("https://a.gov.cn"));
+        assert_eq!(
+            origin_of("http://127.0.0.1:8080/units?x=1").as_deref(),
+            Some("http://127.0.0.1:8080")
+        );
+        assert_eq!(
+            origin_of("https://a.gov.cn").as_deref(),
+            Some("https://a.gov.cn")
+        );
         assert!(same("abc", "abc") && !same("abc", "abd") && !same("abc", "ab"));
     }
 }

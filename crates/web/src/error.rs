@@ -114,10 +114,14 @@ impl From<zhaoyin_db::Error> for AppError {
         match e {
             E::NotFound => AppError::NotFound,
             E::Stale => AppError::Stale,
-            E::Duplicate { field } => AppError::Invalid(Invalid::one(FieldError::new(field, "err.duplicate"))),
+            E::Duplicate { field } => {
+                AppError::Invalid(Invalid::one(FieldError::new(field, "err.duplicate")))
+            }
             E::Invalid(i) => AppError::Invalid(i),
             E::Connect(m) => AppError::Unavailable(m),
-            E::Sqlx(sqlx_err) if is_unavailable(&sqlx_err) => AppError::Unavailable(sqlx_err.to_string()),
+            E::Sqlx(sqlx_err) if is_unavailable(&sqlx_err) => {
+                AppError::Unavailable(sqlx_err.to_string())
+            }
             other => AppError::Internal(other.to_string()),
         }
     }

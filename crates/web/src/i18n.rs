@@ -117,7 +117,14 @@ impl Tr {
     }
 
     /// [`Tr::tf`] with two placeholders.
-    pub fn tf2(&self, key: &str, k1: &str, v1: impl ToString, k2: &str, v2: impl ToString) -> String {
+    pub fn tf2(
+        &self,
+        key: &str,
+        k1: &str,
+        v1: impl ToString,
+        k2: &str,
+        v2: impl ToString,
+    ) -> String {
         self.tf(key, &[(k1, v1.to_string()), (k2, v2.to_string())])
     }
 
@@ -146,7 +153,10 @@ impl Tr {
         if let (Some(sheet), Some(row)) = (&e.sheet, e.row) {
             out.push_str(&self.tf(
                 "import.row",
-                &[("sheet", self.label("import", &format!("sheet_{sheet}"))), ("row", row.to_string())],
+                &[
+                    ("sheet", self.label("import", &format!("sheet_{sheet}"))),
+                    ("row", row.to_string()),
+                ],
             ));
             out.push_str(" · ");
         }
@@ -160,14 +170,16 @@ impl Tr {
                 Some(c) => out.push_str(c),
                 None => out.push_str(&self.label("field", &e.field)),
             }
-            out.push_str("：");
+            out.push('：');
         }
         out.push_str(&self.field_error(e));
         out
     }
 
     pub fn datetime(&self, t: &DateTime<Utc>) -> String {
-        t.with_timezone(&self.tz).format("%Y-%m-%d %H:%M").to_string()
+        t.with_timezone(&self.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string()
     }
 
     pub fn datetime_opt(&self, t: &Option<DateTime<Utc>>) -> String {
@@ -178,7 +190,11 @@ impl Tr {
     }
 
     pub fn yes_no(&self, b: bool) -> &'static str {
-        if b { self.t("common.yes") } else { self.t("common.no") }
+        if b {
+            self.t("common.yes")
+        } else {
+            self.t("common.no")
+        }
     }
 }
 
@@ -226,17 +242,27 @@ mod tests {
             for pat in [".t(\"", ".tf(\"", ".tf1(\"", ".tf2(\""] {
                 for part in src.split(pat).skip(1) {
                     let key: String = part.chars().take_while(|c| *c != '"').collect();
-                    if key.contains('.') && !key.contains(' ') && !key.ends_with('.') && !zh.contains_key(&key) {
+                    if key.contains('.')
+                        && !key.contains(' ')
+                        && !key.ends_with('.')
+                        && !zh.contains_key(&key)
+                    {
                         missing.push(format!("{}: {key}", f.display()));
                     }
                 }
             }
         }
-        assert!(missing.is_empty(), "missing locale keys:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "missing locale keys:\n{}",
+            missing.join("\n")
+        );
     }
 
     fn collect(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
-        let Ok(rd) = std::fs::read_dir(dir) else { return };
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            return;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {

@@ -51,6 +51,8 @@ pub struct WebConfig {
     pub trust_proxy: bool,
     pub tz: Tz,
     pub request_timeout: Duration,
+    /// Bearer token that `/metrics` requires; without one, only loopback clients may scrape.
+    pub metrics_token: Option<String>,
 }
 
 impl Default for WebConfig {
@@ -66,6 +68,7 @@ impl Default for WebConfig {
             trust_proxy: false,
             tz: chrono_tz::Asia::Shanghai,
             request_timeout: Duration::from_secs(60),
+            metrics_token: None,
         }
     }
 }
@@ -120,7 +123,10 @@ pub fn app(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), ctx::context))
         .layer(DefaultBodyLimit::max(limit))
         .layer(middleware::from_fn(ops::track))
-        .layer(TimeoutLayer::with_status_code(http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(TimeoutLayer::with_status_code(
+            http::StatusCode::REQUEST_TIMEOUT,
+            timeout,
+        ))
         .layer(PropagateRequestIdLayer::x_request_id())
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &http::Request<_>| {
@@ -133,5 +139,7 @@ pub fn app(state: AppState) -> Router {
             }),
         )
         .layer(SetRequestIdLayer::x_request_id(ops::RequestIds::default()))
+        // Request ids are ours: one sent by the client must not reach logs and the audit log.
+        .layer(middleware::map_request(ops::drop_client_request_id))
         .with_state(state)
 }

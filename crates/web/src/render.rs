@@ -122,7 +122,10 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     }
     out.push(NavSection {
         label: String::new(),
-        items: vec![item("/account", "nav.account"), item("/api/docs", "nav.api_docs")],
+        items: vec![
+            item("/account", "nav.account"),
+            item("/api/docs", "nav.api_docs"),
+        ],
     });
     out
 }
@@ -214,17 +217,17 @@ pub fn human_size(bytes: usize) -> String {
 pub fn problem(ctx: &Ctx, err: &AppError) -> Response {
     let t = &ctx.t;
     let errors = match err {
-        AppError::Invalid(i) => i
-            .0
-            .iter()
-            .map(|e| ProblemField {
-                field: e.field.clone(),
-                sheet: e.sheet.clone(),
-                row: e.row,
-                code: e.code.trim_start_matches("err.").to_string(),
-                message: t.field_error(e),
-            })
-            .collect(),
+        AppError::Invalid(i) => {
+            i.0.iter()
+                .map(|e| ProblemField {
+                    field: e.field.clone(),
+                    sheet: e.sheet.clone(),
+                    row: e.row,
+                    code: e.code.trim_start_matches("err.").to_string(),
+                    message: t.field_error(e),
+                })
+                .collect()
+        }
         _ => Vec::new(),
     };
     let detail = match err {
@@ -268,7 +271,10 @@ impl Pager {
                 .cloned()
                 .collect();
             q.push(("page", n.to_string()));
-            format!("{path}?{}", serde_urlencoded::to_string(&q).unwrap_or_default())
+            format!(
+                "{path}?{}",
+                serde_urlencoded::to_string(&q).unwrap_or_default()
+            )
         };
         Self {
             page: page.number,

@@ -5,9 +5,9 @@ use reqwest::{Client, Response, StatusCode};
 use tokio::net::TcpListener;
 use zhaoyin::Running;
 use zhaoyin_core::authz::Role;
+use zhaoyin_db::Db;
 use zhaoyin_db::testing::{self, At, Fixture, TestDb};
 use zhaoyin_db::users::User;
-use zhaoyin_db::Db;
 use zhaoyin_web::WebConfig;
 
 pub use zhaoyin_db::testing::PASSWORD;
@@ -63,7 +63,11 @@ impl TestApp {
     pub async fn login(&self, username: &str) -> Browser {
         let b = Browser::new(&self.base);
         let r = b.login(username, PASSWORD).await;
-        assert_eq!(r.status(), StatusCode::SEE_OTHER, "login of {username} failed");
+        assert_eq!(
+            r.status(),
+            StatusCode::SEE_OTHER,
+            "login of {username} failed"
+        );
         b
     }
 }
@@ -135,8 +139,15 @@ impl Browser {
     }
 
     pub async fn login(&self, username: &str, password: &str) -> Response {
-        self.post("/login", &[("username", username), ("password", password), ("next", "/")])
-            .await
+        self.post(
+            "/login",
+            &[
+                ("username", username),
+                ("password", password),
+                ("next", "/"),
+            ],
+        )
+        .await
     }
 }
 
@@ -149,13 +160,17 @@ pub struct Api {
 
 impl Api {
     pub async fn for_user(app: &TestApp, user: &User) -> Api {
-        let (token, _) = zhaoyin_db::tokens::create(&app.db, &zhaoyin_db::audit::Actor::cli(), user, "test")
-            .await
-            .expect("token");
+        let (token, _) =
+            zhaoyin_db::tokens::create(&app.db, &zhaoyin_db::audit::Actor::cli(), user, "test")
+                .await
+                .expect("token");
         Api {
             base: app.base.clone(),
             token,
-            client: Client::builder().redirect(Policy::none()).build().expect("client"),
+            client: Client::builder()
+                .redirect(Policy::none())
+                .build()
+                .expect("client"),
         }
     }
 
@@ -168,7 +183,12 @@ impl Api {
             .expect("get")
     }
 
-    pub async fn send(&self, method: reqwest::Method, path: &str, body: serde_json::Value) -> Response {
+    pub async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: serde_json::Value,
+    ) -> Response {
         self.client
             .request(method, format!("{}{path}", self.base))
             .bearer_auth(&self.token)

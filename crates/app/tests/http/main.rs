@@ -7,3 +7,4 @@ mod helpers;
 mod matrix;
 mod ops;
 mod org;
+mod security;

@@ -30,7 +30,9 @@ const READ_WRITE: [bool; 4] = [T, F, T, F];
 
 fn expected(role: Role) -> [[bool; 4]; 5] {
     match role {
-        Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer => [READ, READ, READ, NONE, NONE],
+        Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer => {
+            [READ, READ, READ, NONE, NONE]
+        }
         Role::Sysadmin => [READ_WRITE, READ_WRITE, READ_WRITE, READ_WRITE, NONE],
         Role::Secadmin => [READ, READ, READ, READ, NONE],
         Role::Auditor => [READ, READ, READ, READ, READ],
@@ -67,17 +69,31 @@ fn api_path(e: E) -> &'static str {
 /// What a list page shows for the record, so its presence can be checked.
 async fn marker(app: &TestApp, e: E, id: i64) -> String {
     match e {
-        E::Region => format!("<td class=\"mono\">{}</td>", org::get_region(&app.db, id).await.expect("r").code),
-        E::Unit => format!("<td class=\"mono\">{}</td>", org::get_unit(&app.db, id).await.expect("u").code),
-        E::Person => format!("<td>{}</td>", org::get_person(&app.db, id).await.expect("p").name),
-        E::User => format!(">{}</a>", users::get(&app.db, id).await.expect("u").username),
+        E::Region => format!(
+            "<td class=\"mono\">{}</td>",
+            org::get_region(&app.db, id).await.expect("r").code
+        ),
+        E::Unit => format!(
+            "<td class=\"mono\">{}</td>",
+            org::get_unit(&app.db, id).await.expect("u").code
+        ),
+        E::Person => format!(
+            "<td>{}</td>",
+            org::get_person(&app.db, id).await.expect("p").name
+        ),
+        E::User => format!(
+            ">{}</a>",
+            users::get(&app.db, id).await.expect("u").username
+        ),
         E::Audit => format!(" #{id}</td>"),
     }
 }
 
 async fn api_read(app: &TestApp, api: &Api, e: E, id: i64) -> bool {
     if e == E::Audit {
-        let r = api.get(&format!("/api/v1/audit?entity=unit&entity_id={id}")).await;
+        let r = api
+            .get(&format!("/api/v1/audit?entity=unit&entity_id={id}"))
+            .await;
         return match r.status() {
             StatusCode::OK => json(r).await["total"].as_i64().unwrap_or(0) > 0,
             StatusCode::FORBIDDEN => false,
@@ -89,7 +105,10 @@ async fn api_read(app: &TestApp, api: &Api, e: E, id: i64) -> bool {
         StatusCode::OK => true,
         StatusCode::NOT_FOUND => {
             let body = r.text().await.expect("body");
-            assert!(!body.contains(&marker(app, e, id).await), "a refused read leaks data");
+            assert!(
+                !body.contains(&marker(app, e, id).await),
+                "a refused read leaks data"
+            );
             false
         }
         s => panic!("{e:?} read: unexpected {s}"),
@@ -113,7 +132,10 @@ async fn html_read(app: &TestApp, b: &Browser, e: E, id: i64) -> bool {
 }
 
 fn denied(s: StatusCode) -> bool {
-    matches!(s, StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED)
+    matches!(
+        s,
+        StatusCode::FORBIDDEN | StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED
+    )
 }
 
 async fn api_write(app: &TestApp, api: &Api, e: E, id: i64, n: usize) -> bool {
@@ -129,13 +151,23 @@ async fn api_write(app: &TestApp, api: &Api, e: E, id: i64, n: usize) -> bool {
         E::User => json!({"version": v, "display_name": format!("改名{n}")}),
         _ => json!({"version": v, "name": format!("改名{n}")}),
     };
-    let r = api.send(Method::PATCH, &format!("/api/v1/{}/{id}", api_path(e)), body).await;
+    let r = api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/{}/{id}", api_path(e)),
+            body,
+        )
+        .await;
     let s = r.status();
     if s == StatusCode::OK {
         return true;
     }
     assert!(denied(s), "{e:?} API write: unexpected {s}");
-    assert_eq!(version(app, e, id).await, v, "a refused write changes nothing");
+    assert_eq!(
+        version(app, e, id).await,
+        v,
+        "a refused write changes nothing"
+    );
     false
 }
 
@@ -145,26 +177,44 @@ async fn html_write(app: &TestApp, b: &Browser, e: E, id: i64, n: usize) -> bool
     let r = match e {
         E::Region => {
             let r = org::get_region(&app.db, id).await.expect("r");
-            b.post(&format!("/org/regions/{id}"), &[("code", &r.code), ("name", &name), ("version", &v)]).await
+            b.post(
+                &format!("/org/regions/{id}"),
+                &[("code", &r.code), ("name", &name), ("version", &v)],
+            )
+            .await
         }
         E::Unit => {
             let u = org::get_unit(&app.db, id).await.expect("u");
             let region = u.region_id.to_string();
             b.post(
                 &format!("/org/units/{id}"),
-                &[("code", &u.code), ("name", &name), ("kind", &u.kind), ("region_id", &region), ("version", &v)],
+                &[
+                    ("code", &u.code),
+                    ("name", &name),
+                    ("kind", &u.kind),
+                    ("region_id", &region),
+                    ("version", &v),
+                ],
             )
             .await
         }
         E::Person => {
             let p = org::get_person(&app.db, id).await.expect("p");
             let unit = p.unit_id.to_string();
-            b.post(&format!("/org/people/{id}"), &[("name", &name), ("unit_id", &unit), ("version", &v)]).await
+            b.post(
+                &format!("/org/people/{id}"),
+                &[("name", &name), ("unit_id", &unit), ("version", &v)],
+            )
+            .await
         }
         E::User => {
             let u = users::get(&app.db, id).await.expect("u");
             let unit = u.unit_id.to_string();
-            b.post(&format!("/admin/users/{id}"), &[("display_name", &name), ("unit_id", &unit), ("version", &v)]).await
+            b.post(
+                &format!("/admin/users/{id}"),
+                &[("display_name", &name), ("unit_id", &unit), ("version", &v)],
+            )
+            .await
         }
         E::Audit => {
             let r = b.post("/audit", &[]).await;
@@ -184,8 +234,12 @@ async fn html_write(app: &TestApp, b: &Browser, e: E, id: i64, n: usize) -> bool
 async fn every_role_in_and_out_of_its_scope_through_pages_and_api() {
     let app = spawn_app().await;
     let fx = &app.fx;
-    let target_a = app.user("target-a", Role::Viewer, At::Unit(&fx.unit_a)).await;
-    let target_b = app.user("target-b", Role::Viewer, At::Unit(&fx.unit_b)).await;
+    let target_a = app
+        .user("target-a", Role::Viewer, At::Unit(&fx.unit_a))
+        .await;
+    let target_b = app
+        .user("target-b", Role::Viewer, At::Unit(&fx.unit_b))
+        .await;
     let t = Targets {
         region: [fx.county_a.id, fx.county_b.id],
         unit: [fx.unit_a.id, fx.unit_b.id],
@@ -214,14 +268,33 @@ async fn every_role_in_and_out_of_its_scope_through_pages_and_api() {
             for (si, scope) in ["own", "other"].iter().enumerate() {
                 n += 1;
                 let got = [
-                    ("api read", api_read(&app, &api, *e, ids[si]).await, want[si]),
-                    ("page read", html_read(&app, &browser, *e, ids[si]).await, want[si]),
-                    ("api write", api_write(&app, &api, *e, ids[si], n).await, want[2 + si]),
-                    ("page write", html_write(&app, &browser, *e, ids[si], n).await, want[2 + si]),
+                    (
+                        "api read",
+                        api_read(&app, &api, *e, ids[si]).await,
+                        want[si],
+                    ),
+                    (
+                        "page read",
+                        html_read(&app, &browser, *e, ids[si]).await,
+                        want[si],
+                    ),
+                    (
+                        "api write",
+                        api_write(&app, &api, *e, ids[si], n).await,
+                        want[2 + si],
+                    ),
+                    (
+                        "page write",
+                        html_write(&app, &browser, *e, ids[si], n).await,
+                        want[2 + si],
+                    ),
                 ];
                 for (what, got, want) in got {
                     if got != want {
-                        failures.push(format!("{} {e:?} {scope} {what}: got {got}, expected {want}", role.id()));
+                        failures.push(format!(
+                            "{} {e:?} {scope} {what}: got {got}, expected {want}",
+                            role.id()
+                        ));
                     }
                 }
             }

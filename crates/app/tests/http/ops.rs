@@ -13,8 +13,16 @@ async fn health_and_metrics() {
     assert_eq!(r.status(), StatusCode::OK);
     assert!(r.headers().contains_key("x-request-id"));
     let _ = reqwest::get(app.url("/login")).await.expect("get");
-    let text = reqwest::get(app.url("/metrics")).await.expect("get").text().await.expect("body");
-    assert!(text.contains("http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"}"), "{text}");
+    let text = reqwest::get(app.url("/metrics"))
+        .await
+        .expect("get")
+        .text()
+        .await
+        .expect("body");
+    assert!(
+        text.contains("http_requests_total{method=\"GET\",route=\"/login\",status=\"200\"}"),
+        "{text}"
+    );
     assert!(text.contains("http_request_duration_seconds_bucket"));
     assert!(text.contains("db_pool_connections"));
 }
@@ -30,7 +38,8 @@ async fn health_reports_a_lost_database() {
 #[tokio::test]
 async fn two_instances_share_sessions() {
     let app = spawn_app().await;
-    app.user("shared", Role::Viewer, At::Region(&app.fx.county_a)).await;
+    app.user("shared", Role::Viewer, At::Region(&app.fx.county_a))
+        .await;
     let (second, _running) = start(app.db.clone(), zhaoyin_web::WebConfig::default()).await;
     // Sign in on instance one and carry the cookie to instance two (as a load balancer would).
     let r = Browser::new(&app.base).login("shared", PASSWORD).await;

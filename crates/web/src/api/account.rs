@@ -41,7 +41,10 @@ pub async fn me(State(st): State<AppState>, ctx: Ctx) -> AppResult<axum::Json<Me
 
 #[utoipa::path(get, path = "/api/v1/account/tokens", tag = "account",
     responses((status = 200, body = Vec<ApiToken>)))]
-pub async fn list_tokens(State(st): State<AppState>, ctx: Ctx) -> AppResult<axum::Json<Vec<ApiToken>>> {
+pub async fn list_tokens(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> AppResult<axum::Json<Vec<ApiToken>>> {
     Ok(axum::Json(account::tokens(&st, &ctx).await?))
 }
 
@@ -59,14 +62,22 @@ pub struct TokenCreated {
 
 #[utoipa::path(post, path = "/api/v1/account/tokens", tag = "account", request_body = TokenCreate,
     responses((status = 201, body = TokenCreated), (status = 422, body = crate::error::Problem)))]
-pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Json(b): Json<TokenCreate>) -> AppResult<Response> {
+pub async fn create_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<TokenCreate>,
+) -> AppResult<Response> {
     let (token, record) = account::create_token(&st, &ctx, &b.name).await?;
     Ok(created(TokenCreated { token, record }))
 }
 
 #[utoipa::path(delete, path = "/api/v1/account/tokens/{id}", tag = "account",
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
-pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     account::revoke_token(&st, &ctx, id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -8,12 +8,12 @@ use utoipa::IntoParams;
 use zhaoyin_db::audit::Entry;
 
 use super::ListOf;
-use zhaoyin_core::paging::Page;
 use crate::ctx::Ctx;
 use crate::form::Query;
 use crate::pages::AuditQuery;
 use crate::service::audit as svc;
 use crate::{AppResult, AppState};
+use zhaoyin_core::paging::Page;
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/audit", get(search))
@@ -42,7 +42,11 @@ pub struct AuditParams {
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
     responses((status = 200, body = ListOf<Entry>), (status = 403, body = crate::error::Problem)))]
-pub async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<AuditParams>) -> AppResult<axum::Json<ListOf<Entry>>> {
+pub async fn search(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditParams>,
+) -> AppResult<axum::Json<ListOf<Entry>>> {
     let page = Page::new(q.page, q.per_page);
     let filter = AuditQuery {
         actor: q.actor,

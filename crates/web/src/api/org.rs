@@ -10,11 +10,11 @@ use zhaoyin_core::org::{PersonInput, RegionInput, UnitInput};
 use zhaoyin_db::org::{Person, PersonFilter, Region, RegionFilter, Unit, UnitFilter};
 
 use super::{ListOf, created};
-use zhaoyin_core::paging::Page;
 use crate::ctx::Ctx;
 use crate::form::{Json, Query};
 use crate::service::org as svc;
 use crate::{AppResult, AppState};
+use zhaoyin_core::paging::Page;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -43,7 +43,11 @@ pub struct RegionQuery {
 
 #[utoipa::path(get, path = "/api/v1/regions", tag = "organisation", params(RegionQuery),
     responses((status = 200, body = ListOf<Region>), (status = 401, body = crate::error::Problem)))]
-pub async fn list_regions(State(st): State<AppState>, ctx: Ctx, Query(q): Query<RegionQuery>) -> AppResult<axum::Json<ListOf<Region>>> {
+pub async fn list_regions(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RegionQuery>,
+) -> AppResult<axum::Json<ListOf<Region>>> {
     let auth = ctx.auth()?;
     let page = Page::new(q.page, q.per_page);
     let f = RegionFilter {
@@ -66,13 +70,23 @@ pub struct RegionCreate {
 
 #[utoipa::path(post, path = "/api/v1/regions", tag = "organisation", request_body = RegionCreate,
     responses((status = 201, body = Region), (status = 422, body = crate::error::Problem)))]
-pub async fn create_region(State(st): State<AppState>, ctx: Ctx, Json(b): Json<RegionCreate>) -> AppResult<Response> {
-    Ok(created(svc::create_region(&st, &ctx, b.parent_id, &b.region).await?))
+pub async fn create_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<RegionCreate>,
+) -> AppResult<Response> {
+    Ok(created(
+        svc::create_region(&st, &ctx, b.parent_id, &b.region).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/regions/{id}", tag = "organisation",
     responses((status = 200, body = Region), (status = 404, body = crate::error::Problem)))]
-pub async fn get_region(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<axum::Json<Region>> {
+pub async fn get_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<axum::Json<Region>> {
     Ok(axum::Json(svc::region(&st, ctx.auth()?, id).await?))
 }
 
@@ -87,7 +101,12 @@ pub struct RegionPatch {
 
 #[utoipa::path(patch, path = "/api/v1/regions/{id}", tag = "organisation", request_body = RegionPatch,
     responses((status = 200, body = Region), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn patch_region(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(p): Json<RegionPatch>) -> AppResult<axum::Json<Region>> {
+pub async fn patch_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(p): Json<RegionPatch>,
+) -> AppResult<axum::Json<Region>> {
     let current = svc::region(&st, ctx.auth()?, id).await?;
     let mut r = current.clone();
     let mut version = p.version;
@@ -127,7 +146,11 @@ pub struct UnitQuery {
 
 #[utoipa::path(get, path = "/api/v1/units", tag = "organisation", params(UnitQuery),
     responses((status = 200, body = ListOf<Unit>)))]
-pub async fn list_units(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuery>) -> AppResult<axum::Json<ListOf<Unit>>> {
+pub async fn list_units(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<axum::Json<ListOf<Unit>>> {
     let page = Page::new(q.page, q.per_page);
     let f = UnitFilter {
         q: q.q,
@@ -148,13 +171,23 @@ pub struct UnitCreate {
 
 #[utoipa::path(post, path = "/api/v1/units", tag = "organisation", request_body = UnitCreate,
     responses((status = 201, body = Unit), (status = 422, body = crate::error::Problem)))]
-pub async fn create_unit(State(st): State<AppState>, ctx: Ctx, Json(b): Json<UnitCreate>) -> AppResult<Response> {
-    Ok(created(svc::create_unit(&st, &ctx, b.region_id, &b.unit).await?))
+pub async fn create_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<UnitCreate>,
+) -> AppResult<Response> {
+    Ok(created(
+        svc::create_unit(&st, &ctx, b.region_id, &b.unit).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "organisation",
     responses((status = 200, body = Unit), (status = 404, body = crate::error::Problem)))]
-pub async fn get_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<axum::Json<Unit>> {
+pub async fn get_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<axum::Json<Unit>> {
     Ok(axum::Json(svc::unit(&st, ctx.auth()?, id).await?))
 }
 
@@ -173,7 +206,12 @@ pub struct UnitPatch {
 
 #[utoipa::path(patch, path = "/api/v1/units/{id}", tag = "organisation", request_body = UnitPatch,
     responses((status = 200, body = Unit), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn patch_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(p): Json<UnitPatch>) -> AppResult<axum::Json<Unit>> {
+pub async fn patch_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(p): Json<UnitPatch>,
+) -> AppResult<axum::Json<Unit>> {
     let c = svc::unit(&st, ctx.auth()?, id).await?;
     let mut u = c.clone();
     let mut version = p.version;
@@ -193,7 +231,15 @@ pub async fn patch_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64
             phone: p.phone.or(c.phone).unwrap_or_default(),
             sort_order: Some(p.sort_order.unwrap_or(c.sort_order)),
         };
-        u = svc::update_unit(&st, &ctx, id, version, p.region_id.unwrap_or(c.region_id), &input).await?;
+        u = svc::update_unit(
+            &st,
+            &ctx,
+            id,
+            version,
+            p.region_id.unwrap_or(c.region_id),
+            &input,
+        )
+        .await?;
         version = u.version;
     }
     if let Some(active) = p.active {
@@ -219,7 +265,11 @@ pub struct PersonQuery {
 
 #[utoipa::path(get, path = "/api/v1/people", tag = "organisation", params(PersonQuery),
     responses((status = 200, body = ListOf<Person>)))]
-pub async fn list_people(State(st): State<AppState>, ctx: Ctx, Query(q): Query<PersonQuery>) -> AppResult<axum::Json<ListOf<Person>>> {
+pub async fn list_people(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+) -> AppResult<axum::Json<ListOf<Person>>> {
     let page = Page::new(q.page, q.per_page);
     let f = PersonFilter {
         q: q.q,
@@ -240,13 +290,23 @@ pub struct PersonCreate {
 
 #[utoipa::path(post, path = "/api/v1/people", tag = "organisation", request_body = PersonCreate,
     responses((status = 201, body = Person), (status = 422, body = crate::error::Problem)))]
-pub async fn create_person(State(st): State<AppState>, ctx: Ctx, Json(b): Json<PersonCreate>) -> AppResult<Response> {
-    Ok(created(svc::create_person(&st, &ctx, b.unit_id, &b.person).await?))
+pub async fn create_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<PersonCreate>,
+) -> AppResult<Response> {
+    Ok(created(
+        svc::create_person(&st, &ctx, b.unit_id, &b.person).await?,
+    ))
 }
 
 #[utoipa::path(get, path = "/api/v1/people/{id}", tag = "organisation",
     responses((status = 200, body = Person), (status = 404, body = crate::error::Problem)))]
-pub async fn get_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<axum::Json<Person>> {
+pub async fn get_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<axum::Json<Person>> {
     Ok(axum::Json(svc::person(&st, ctx.auth()?, id).await?))
 }
 
@@ -263,18 +323,36 @@ pub struct PersonPatch {
 
 #[utoipa::path(patch, path = "/api/v1/people/{id}", tag = "organisation", request_body = PersonPatch,
     responses((status = 200, body = Person), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn patch_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(p): Json<PersonPatch>) -> AppResult<axum::Json<Person>> {
+pub async fn patch_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(p): Json<PersonPatch>,
+) -> AppResult<axum::Json<Person>> {
     let c = svc::person(&st, ctx.auth()?, id).await?;
     let mut out = c.clone();
     let mut version = p.version;
-    if p.unit_id.is_some() || p.name.is_some() || p.title.is_some() || p.phone.is_some() || p.email.is_some() {
+    if p.unit_id.is_some()
+        || p.name.is_some()
+        || p.title.is_some()
+        || p.phone.is_some()
+        || p.email.is_some()
+    {
         let input = PersonInput {
             name: p.name.unwrap_or(c.name),
             title: p.title.or(c.title).unwrap_or_default(),
             phone: p.phone.or(c.phone).unwrap_or_default(),
             email: p.email.or(c.email).unwrap_or_default(),
         };
-        out = svc::update_person(&st, &ctx, id, version, p.unit_id.unwrap_or(c.unit_id), &input).await?;
+        out = svc::update_person(
+            &st,
+            &ctx,
+            id,
+            version,
+            p.unit_id.unwrap_or(c.unit_id),
+            &input,
+        )
+        .await?;
         version = out.version;
     }
     if let Some(active) = p.active {

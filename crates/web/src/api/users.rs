@@ -10,11 +10,11 @@ use utoipa::{IntoParams, ToSchema};
 use zhaoyin_db::users::{GrantRow, User, UserFilter};
 
 use super::{ListOf, created};
-use zhaoyin_core::paging::Page;
 use crate::ctx::Ctx;
 use crate::form::{Json, Query};
 use crate::service::users::{self as svc, GrantInput, UserInput};
 use crate::{AppResult, AppState};
+use zhaoyin_core::paging::Page;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -42,7 +42,11 @@ pub struct UserQuery {
 
 #[utoipa::path(get, path = "/api/v1/users", tag = "accounts", params(UserQuery),
     responses((status = 200, body = ListOf<User>)))]
-pub async fn list_users(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UserQuery>) -> AppResult<axum::Json<ListOf<User>>> {
+pub async fn list_users(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UserQuery>,
+) -> AppResult<axum::Json<ListOf<User>>> {
     let page = Page::new(q.page, q.per_page);
     let f = UserFilter {
         q: q.q,
@@ -56,7 +60,11 @@ pub async fn list_users(State(st): State<AppState>, ctx: Ctx, Query(q): Query<Us
 
 #[utoipa::path(post, path = "/api/v1/users", tag = "accounts", request_body = UserInput,
     responses((status = 201, body = User), (status = 422, body = crate::error::Problem)))]
-pub async fn create_user(State(st): State<AppState>, ctx: Ctx, Json(b): Json<UserInput>) -> AppResult<Response> {
+pub async fn create_user(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(b): Json<UserInput>,
+) -> AppResult<Response> {
     Ok(created(svc::create(&st, &ctx, &b).await?))
 }
 
@@ -69,7 +77,11 @@ pub struct UserDetail {
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "accounts",
     responses((status = 200, body = UserDetail), (status = 404, body = crate::error::Problem)))]
-pub async fn get_user(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<axum::Json<UserDetail>> {
+pub async fn get_user(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<axum::Json<UserDetail>> {
     let (user, grants) = svc::get(&st, ctx.auth()?, id).await?;
     Ok(axum::Json(UserDetail { user, grants }))
 }
@@ -85,7 +97,12 @@ pub struct UserPatch {
 
 #[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "accounts", request_body = UserPatch,
     responses((status = 200, body = User), (status = 409, body = crate::error::Problem), (status = 422, body = crate::error::Problem)))]
-pub async fn patch_user(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(p): Json<UserPatch>) -> AppResult<axum::Json<User>> {
+pub async fn patch_user(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(p): Json<UserPatch>,
+) -> AppResult<axum::Json<User>> {
     let (c, _) = svc::get(&st, ctx.auth()?, id).await?;
     let mut out = c.clone();
     let mut version = p.version;
@@ -116,21 +133,35 @@ pub struct PasswordReset {
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/password", tag = "accounts", request_body = PasswordReset,
     responses((status = 204), (status = 422, body = crate::error::Problem)))]
-pub async fn reset_password(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<PasswordReset>) -> AppResult<Response> {
+pub async fn reset_password(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<PasswordReset>,
+) -> AppResult<Response> {
     svc::reset_password(&st, &ctx, id, &b.password).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }
 
 #[utoipa::path(post, path = "/api/v1/users/{id}/grants", tag = "accounts", request_body = GrantInput,
     responses((status = 201, body = GrantRow), (status = 422, body = crate::error::Problem)))]
-pub async fn grant(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(b): Json<GrantInput>) -> AppResult<Response> {
+pub async fn grant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(b): Json<GrantInput>,
+) -> AppResult<Response> {
     let gid = svc::grant(&st, &ctx, id, &b).await?;
     Ok(created(zhaoyin_db::users::grant_by_id(&st.db, gid).await?))
 }
 
 #[utoipa::path(delete, path = "/api/v1/users/{id}/grants/{grant_id}", tag = "accounts",
     responses((status = 204), (status = 404, body = crate::error::Problem)))]
-pub async fn revoke(State(st): State<AppState>, ctx: Ctx, Path((id, grant_id)): Path<(i64, i64)>) -> AppResult<Response> {
+pub async fn revoke(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, grant_id)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     svc::revoke(&st, &ctx, id, grant_id).await?;
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -1,10 +1,10 @@
 //! My account: profile, password, signed-in devices, API tokens.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use zhaoyin_db::sessions::{self, Session};
 use zhaoyin_db::tokens::ApiToken;
@@ -21,7 +21,10 @@ use crate::{AppResult, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/account", get(show))
-        .route("/account/password", get(password_page).post(change_password))
+        .route(
+            "/account/password",
+            get(password_page).post(change_password),
+        )
         .route("/account/tokens", post(create_token))
         .route("/account/tokens/{id}/revoke", post(revoke_token))
 }
@@ -57,7 +60,11 @@ async fn account_page(
         unit_name: auth.user.unit_name.clone(),
         grants: users::grants_of(&st.db, auth.user.id).await?,
         sessions: sessions::of_user(&st.db, auth.user.id, st.cfg.lifetimes()).await?,
-        current_session: auth.session.as_ref().map(|s| s.id.clone()).unwrap_or_default(),
+        current_session: auth
+            .session
+            .as_ref()
+            .map(|s| s.id.clone())
+            .unwrap_or_default(),
         tokens: account::tokens(st, ctx).await?,
         new_token,
         errors,
@@ -84,7 +91,10 @@ fn password_form(st: &AppState, ctx: &Ctx, errors: FormErrors) -> AppResult<Pass
         t: ctx.t,
         page: render::chrome(ctx, "account.password"),
         must_change: auth.user.must_change_password,
-        rules: ctx.t.tf("account.password_rules", &[("min", st.cfg.password.min_length.to_string())]),
+        rules: ctx.t.tf(
+            "account.password_rules",
+            &[("min", st.cfg.password.min_length.to_string())],
+        ),
         errors,
     })
 }
@@ -100,9 +110,24 @@ struct PasswordForm {
     password_confirm: String,
 }
 
-async fn change_password(State(st): State<AppState>, ctx: Ctx, Form(f): Form<PasswordForm>) -> AppResult<Response> {
-    let r = account::change_password(&st, &ctx, &f.current_password, &f.new_password, &f.password_confirm).await;
-    match form_result(r, &ctx.t, &["current_password", "new_password", "password_confirm"])? {
+async fn change_password(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let r = account::change_password(
+        &st,
+        &ctx,
+        &f.current_password,
+        &f.new_password,
+        &f.password_confirm,
+    )
+    .await;
+    match form_result(
+        r,
+        &ctx.t,
+        &["current_password", "new_password", "password_confirm"],
+    )? {
         Ok(()) => Ok(see_other("/account", "password_changed")),
         Err((status, errors)) => render::html_status(status, &password_form(&st, &ctx, errors)?),
     }
@@ -113,14 +138,30 @@ struct TokenForm {
     name: String,
 }
 
-async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(f): Form<TokenForm>) -> AppResult<Response> {
-    match form_result(account::create_token(&st, &ctx, &f.name).await, &ctx.t, &["token_name"])? {
-        Ok((token, _)) => render::html(&account_page(&st, &ctx, Some(token), FormErrors::default()).await?),
-        Err((status, errors)) => render::html_status(status, &account_page(&st, &ctx, None, errors).await?),
+async fn create_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<TokenForm>,
+) -> AppResult<Response> {
+    match form_result(
+        account::create_token(&st, &ctx, &f.name).await,
+        &ctx.t,
+        &["token_name"],
+    )? {
+        Ok((token, _)) => {
+            render::html(&account_page(&st, &ctx, Some(token), FormErrors::default()).await?)
+        }
+        Err((status, errors)) => {
+            render::html_status(status, &account_page(&st, &ctx, None, errors).await?)
+        }
     }
 }
 
-async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn revoke_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     account::revoke_token(&st, &ctx, id).await?;
     Ok(see_other("/account", "token_revoked"))
 }

@@ -1,10 +1,10 @@
 //! The auditor's screen: search the audit log; entries are read-only everywhere.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
-use axum::Router;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 use zhaoyin_core::paging::Page;
@@ -99,7 +99,11 @@ impl AuditPage {
     }
 }
 
-async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery>) -> AppResult<Response> {
+async fn search(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let filter = q.filter(&ctx.t);
     let page = Page::new(q.page, q.per_page);
@@ -120,11 +124,15 @@ async fn search(State(st): State<AppState>, ctx: Ctx, Query(q): Query<AuditQuery
         pager: Pager::new("/audit", &query, page, total),
         more: total >= COUNT_BOUND,
         actions: Choice::list(
-            ACTIONS.iter().map(|a| (a.to_string(), ctx.t.label("audit_action", a))),
+            ACTIONS
+                .iter()
+                .map(|a| (a.to_string(), ctx.t.label("audit_action", a))),
             q.action.as_deref().unwrap_or(""),
         ),
         entities: Choice::list(
-            ENTITIES.iter().map(|e| (e.to_string(), ctx.t.label("audit_entity", e))),
+            ENTITIES
+                .iter()
+                .map(|e| (e.to_string(), ctx.t.label("audit_entity", e))),
             q.entity.as_deref().unwrap_or(""),
         ),
         q,

@@ -1,11 +1,11 @@
 //! Sign-in, sign-out and the language switch.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 
 use super::safe_next;
@@ -70,7 +70,12 @@ struct LoginForm {
     next: Option<String>,
 }
 
-async fn login(State(st): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f): Form<LoginForm>) -> AppResult<Response> {
+async fn login(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    headers: HeaderMap,
+    Form(f): Form<LoginForm>,
+) -> AppResult<Response> {
     let old = headers
         .get_all(header::COOKIE)
         .iter()
@@ -78,7 +83,9 @@ async fn login(State(st): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f)
         .flat_map(|v| cookie::Cookie::split_parse(v.to_string()).filter_map(Result::ok))
         .find(|c| c.name() == SESSION_COOKIE)
         .map(|c| c.value().to_string());
-    let ua = headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok());
+    let ua = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
     let outcome = account::login(&st, &ctx, &f.username, &f.password, old.as_deref(), ua).await?;
     let message = match outcome {
         LoginOutcome::Ok { token } => {
@@ -90,7 +97,9 @@ async fn login(State(st): State<AppState>, ctx: Ctx, headers: HeaderMap, Form(f)
             return Ok(r);
         }
         LoginOutcome::Failed => ctx.t.t("login.failed").to_string(),
-        LoginOutcome::Locked { until } => ctx.t.tf("login.locked", &[("until", ctx.t.datetime(&until))]),
+        LoginOutcome::Locked { until } => ctx
+            .t
+            .tf("login.locked", &[("until", ctx.t.datetime(&until))]),
     };
     render::html_status(
         StatusCode::UNAUTHORIZED,

@@ -32,7 +32,10 @@ async fn home(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let auth = ctx.auth()?.clone();
     let grants = users::grants_of(&st.db, auth.user.id).await?;
     let counts = users::org_counts(&st.db, &auth.principal).await?;
-    let previous_login = audit::recent_logins(&st.db, auth.user.id, 2).await?.into_iter().nth(1);
+    let previous_login = audit::recent_logins(&st.db, auth.user.id, 2)
+        .await?
+        .into_iter()
+        .nth(1);
     render::html(&Home {
         t: ctx.t,
         page: render::chrome(&ctx, "home.title"),

@@ -71,10 +71,16 @@ impl FormErrors {
 
 /// Splits a service result for a form: problems the user can fix are shown on the form (with
 /// 422, or 409 for a stale edit); anything else is a real error.
-pub fn form_result<T>(r: AppResult<T>, t: &Tr, fields: &[&str]) -> AppResult<Result<T, (StatusCode, FormErrors)>> {
+pub fn form_result<T>(
+    r: AppResult<T>,
+    t: &Tr,
+    fields: &[&str],
+) -> AppResult<Result<T, (StatusCode, FormErrors)>> {
     match r {
         Ok(v) => Ok(Ok(v)),
-        Err(e @ (AppError::Invalid(_) | AppError::Stale)) => Ok(Err((e.status(), FormErrors::from(t, &e, fields)))),
+        Err(e @ (AppError::Invalid(_) | AppError::Stale)) => {
+            Ok(Err((e.status(), FormErrors::from(t, &e, fields))))
+        }
         Err(e) => Err(e),
     }
 }
@@ -88,7 +94,17 @@ pub fn see_other(path: &str, flash: &str) -> Response {
 /// A `next=` target is only ever a path on this site.
 pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        // Browsers drop tabs and newlines from URLs ("/\t/evil" becomes "//evil"), so any
+        // whitespace or control character disqualifies the target.
+        Some(n)
+            if n.starts_with('/')
+                && !n.starts_with("//")
+                && !n
+                    .chars()
+                    .any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
@@ -103,6 +119,8 @@ mod tests {
         assert_eq!(safe_next(Some("//evil.example")), "/");
         assert_eq!(safe_next(Some("https://evil.example")), "/");
         assert_eq!(safe_next(Some("/\\evil")), "/");
+        assert_eq!(safe_next(Some("/\t/evil.example")), "/");
+        assert_eq!(safe_next(Some("/\n/evil.example")), "/");
         assert_eq!(safe_next(None), "/");
     }
 }

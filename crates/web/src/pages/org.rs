@@ -1,17 +1,19 @@
 //! Organisation screens: regions, units, people, and the spreadsheet import.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::org::{PersonInput, RegionInput, RegionLevel, UnitInput, UnitKind};
 use zhaoyin_core::paging::{MAX_PER_PAGE, Page};
 use zhaoyin_core::{FieldError, Invalid};
-use zhaoyin_db::org::{ImportSummary, Person, PersonFilter, Region, RegionFilter, Unit, UnitFilter};
+use zhaoyin_db::org::{
+    ImportSummary, Person, PersonFilter, Region, RegionFilter, Unit, UnitFilter,
+};
 
 use super::{FormErrors, form_result, see_other};
 use crate::ctx::{Auth, Ctx};
@@ -108,7 +110,11 @@ struct RegionsPage {
     can_create: bool,
 }
 
-async fn regions(State(st): State<AppState>, ctx: Ctx, Query(q): Query<RegionQuery>) -> AppResult<Response> {
+async fn regions(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<RegionQuery>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let filter = RegionFilter {
         q: nonempty(&q.q),
@@ -128,7 +134,14 @@ async fn regions(State(st): State<AppState>, ctx: Ctx, Query(q): Query<RegionQue
     let query = [
         ("q", filter.q.clone().unwrap_or_default()),
         ("level", filter.level.clone().unwrap_or_default()),
-        ("inactive", if filter.include_inactive { "1".into() } else { String::new() }),
+        (
+            "inactive",
+            if filter.include_inactive {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
     ];
     render::html(&RegionsPage {
         t: ctx.t,
@@ -180,14 +193,24 @@ async fn region_form(
 ) -> AppResult<RegionForm> {
     let auth = ctx.auth()?;
     let parents = if region.is_none() {
-        region_choices(svc::writable_regions(st, auth, Entity::Region).await?, &data.parent_id)
+        region_choices(
+            svc::writable_regions(st, auth, Entity::Region).await?,
+            &data.parent_id,
+        )
     } else {
         Vec::new()
     };
     let levels = levels(&ctx.t, &data.level);
     Ok(RegionForm {
         t: ctx.t,
-        page: render::chrome(ctx, if region.is_some() { "regions.edit" } else { "regions.new" }),
+        page: render::chrome(
+            ctx,
+            if region.is_some() {
+                "regions.edit"
+            } else {
+                "regions.new"
+            },
+        ),
         version: region.as_ref().map(|r| r.version).unwrap_or(0),
         region,
         code: data.code,
@@ -201,10 +224,23 @@ async fn region_form(
 const REGION_FIELDS: &[&str] = &["code", "name", "level", "parent"];
 
 async fn new_region(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    render::html(&region_form(&st, &ctx, None, RegionFormData::default(), FormErrors::default()).await?)
+    render::html(
+        &region_form(
+            &st,
+            &ctx,
+            None,
+            RegionFormData::default(),
+            FormErrors::default(),
+        )
+        .await?,
+    )
 }
 
-async fn create_region(State(st): State<AppState>, ctx: Ctx, Form(f): Form<RegionFormData>) -> AppResult<Response> {
+async fn create_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<RegionFormData>,
+) -> AppResult<Response> {
     let mut e = Invalid::default();
     let parent = opt_i64(&mut e, "parent", &f.parent_id);
     let input = RegionInput {
@@ -218,11 +254,17 @@ async fn create_region(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Regio
     };
     match form_result(r, &ctx.t, REGION_FIELDS)? {
         Ok(_) => Ok(see_other("/org/regions", "created")),
-        Err((status, errors)) => render::html_status(status, &region_form(&st, &ctx, None, f, errors).await?),
+        Err((status, errors)) => {
+            render::html_status(status, &region_form(&st, &ctx, None, f, errors).await?)
+        }
     }
 }
 
-async fn edit_region(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let r = svc::region(&st, auth, id).await?;
     auth.require(Entity::Region, Action::Write, &r.place())?;
@@ -236,7 +278,12 @@ async fn edit_region(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     render::html(&region_form(&st, &ctx, Some(r), data, FormErrors::default()).await?)
 }
 
-async fn update_region(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<RegionFormData>) -> AppResult<Response> {
+async fn update_region(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<RegionFormData>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let current = svc::region(&st, auth, id).await?;
     let mut e = Invalid::default();
@@ -247,13 +294,25 @@ async fn update_region(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     };
     match form_result(r, &ctx.t, REGION_FIELDS)? {
         Ok(_) => Ok(see_other("/org/regions", "saved")),
-        Err((status, errors)) => render::html_status(status, &region_form(&st, &ctx, Some(current), f, errors).await?),
+        Err((status, errors)) => render::html_status(
+            status,
+            &region_form(&st, &ctx, Some(current), f, errors).await?,
+        ),
     }
 }
 
-async fn region_active(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> AppResult<Response> {
+async fn region_active(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ActiveForm>,
+) -> AppResult<Response> {
     let (active, version) = f.parse()?;
-    toggled(svc::set_region_active(&st, &ctx, id, version, active).await, "/org/regions", active)
+    toggled(
+        svc::set_region_active(&st, &ctx, id, version, active).await,
+        "/org/regions",
+        active,
+    )
 }
 
 // ------------------------------------------------------------------------------------- units
@@ -282,11 +341,21 @@ struct UnitsPage {
 }
 
 fn kinds(t: &Tr, current: &str) -> Vec<Choice> {
-    Choice::list(UnitKind::ALL.iter().map(|k| (k.id().to_string(), t.label("unit.kind", k.id()))), current)
+    Choice::list(
+        UnitKind::ALL
+            .iter()
+            .map(|k| (k.id().to_string(), t.label("unit.kind", k.id()))),
+        current,
+    )
 }
 
 fn levels(t: &Tr, current: &str) -> Vec<Choice> {
-    Choice::list(RegionLevel::ALL.iter().map(|l| (l.id().to_string(), t.label("region.level", l.id()))), current)
+    Choice::list(
+        RegionLevel::ALL
+            .iter()
+            .map(|l| (l.id().to_string(), t.label("region.level", l.id()))),
+        current,
+    )
 }
 
 /// Regions as options, indented by level so the tree shows.
@@ -294,7 +363,10 @@ fn region_choices(regions: Vec<Region>, current: &str) -> Vec<Choice> {
     Choice::list(
         regions.into_iter().map(|r| {
             let depth = r.path.matches('/').count().saturating_sub(2);
-            (r.id.to_string(), format!("{}{}", "\u{3000}".repeat(depth), r.name))
+            (
+                r.id.to_string(),
+                format!("{}{}", "\u{3000}".repeat(depth), r.name),
+            )
         }),
         current,
     )
@@ -311,10 +383,21 @@ pub fn unit_choices(units: Vec<Unit>, current: &str) -> Vec<Choice> {
 }
 
 async fn visible_regions(st: &AppState, auth: &Auth) -> AppResult<Vec<Region>> {
-    Ok(svc::regions(st, auth, &RegionFilter::default(), Page::new(Some(1), Some(MAX_PER_PAGE))).await?.0)
+    Ok(svc::regions(
+        st,
+        auth,
+        &RegionFilter::default(),
+        Page::new(Some(1), Some(MAX_PER_PAGE)),
+    )
+    .await?
+    .0)
 }
 
-async fn units(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuery>) -> AppResult<Response> {
+async fn units(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let filter = UnitFilter {
         q: nonempty(&q.q),
@@ -333,9 +416,19 @@ async fn units(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuery>)
         .collect();
     let query = [
         ("q", filter.q.clone().unwrap_or_default()),
-        ("region", filter.region_id.map(|r| r.to_string()).unwrap_or_default()),
+        (
+            "region",
+            filter.region_id.map(|r| r.to_string()).unwrap_or_default(),
+        ),
         ("kind", filter.kind.clone().unwrap_or_default()),
-        ("inactive", if filter.include_inactive { "1".into() } else { String::new() }),
+        (
+            "inactive",
+            if filter.include_inactive {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
     ];
     render::html(&UnitsPage {
         t: ctx.t,
@@ -403,14 +496,38 @@ impl UnitFormData {
     }
 }
 
-const UNIT_FIELDS: &[&str] = &["code", "name", "short_name", "kind", "region", "phone", "sort_order"];
+const UNIT_FIELDS: &[&str] = &[
+    "code",
+    "name",
+    "short_name",
+    "kind",
+    "region",
+    "phone",
+    "sort_order",
+];
 
-async fn unit_form(st: &AppState, ctx: &Ctx, unit: Option<Unit>, f: UnitFormData, errors: FormErrors) -> AppResult<UnitFormPage> {
+async fn unit_form(
+    st: &AppState,
+    ctx: &Ctx,
+    unit: Option<Unit>,
+    f: UnitFormData,
+    errors: FormErrors,
+) -> AppResult<UnitFormPage> {
     let auth = ctx.auth()?;
     Ok(UnitFormPage {
         t: ctx.t,
-        page: render::chrome(ctx, if unit.is_some() { "units.edit" } else { "units.new" }),
-        regions: region_choices(svc::writable_regions(st, auth, Entity::Unit).await?, &f.region_id),
+        page: render::chrome(
+            ctx,
+            if unit.is_some() {
+                "units.edit"
+            } else {
+                "units.new"
+            },
+        ),
+        regions: region_choices(
+            svc::writable_regions(st, auth, Entity::Unit).await?,
+            &f.region_id,
+        ),
         kinds: kinds(&ctx.t, &f.kind),
         unit,
         f,
@@ -418,7 +535,11 @@ async fn unit_form(st: &AppState, ctx: &Ctx, unit: Option<Unit>, f: UnitFormData
     })
 }
 
-async fn new_unit(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuery>) -> AppResult<Response> {
+async fn new_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UnitQuery>,
+) -> AppResult<Response> {
     let f = UnitFormData {
         region_id: q.region.unwrap_or_default(),
         ..Default::default()
@@ -426,7 +547,11 @@ async fn new_unit(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UnitQuer
     render::html(&unit_form(&st, &ctx, None, f, FormErrors::default()).await?)
 }
 
-async fn create_unit(State(st): State<AppState>, ctx: Ctx, Form(f): Form<UnitFormData>) -> AppResult<Response> {
+async fn create_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<UnitFormData>,
+) -> AppResult<Response> {
     let mut e = Invalid::default();
     let (input, region) = f.input(&mut e);
     let r = if e.is_empty() {
@@ -436,11 +561,17 @@ async fn create_unit(State(st): State<AppState>, ctx: Ctx, Form(f): Form<UnitFor
     };
     match form_result(r, &ctx.t, UNIT_FIELDS)? {
         Ok(_) => Ok(see_other("/org/units", "created")),
-        Err((status, errors)) => render::html_status(status, &unit_form(&st, &ctx, None, f, errors).await?),
+        Err((status, errors)) => {
+            render::html_status(status, &unit_form(&st, &ctx, None, f, errors).await?)
+        }
     }
 }
 
-async fn edit_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let u = svc::unit(&st, auth, id).await?;
     auth.require(Entity::Unit, Action::Write, &u.place())?;
@@ -457,7 +588,12 @@ async fn edit_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) ->
     render::html(&unit_form(&st, &ctx, Some(u), f, FormErrors::default()).await?)
 }
 
-async fn update_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UnitFormData>) -> AppResult<Response> {
+async fn update_unit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<UnitFormData>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let current = svc::unit(&st, auth, id).await?;
     let mut e = Invalid::default();
@@ -470,13 +606,25 @@ async fn update_unit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, 
     };
     match form_result(r, &ctx.t, UNIT_FIELDS)? {
         Ok(_) => Ok(see_other("/org/units", "saved")),
-        Err((status, errors)) => render::html_status(status, &unit_form(&st, &ctx, Some(current), f, errors).await?),
+        Err((status, errors)) => render::html_status(
+            status,
+            &unit_form(&st, &ctx, Some(current), f, errors).await?,
+        ),
     }
 }
 
-async fn unit_active(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> AppResult<Response> {
+async fn unit_active(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ActiveForm>,
+) -> AppResult<Response> {
     let (active, version) = f.parse()?;
-    toggled(svc::set_unit_active(&st, &ctx, id, version, active).await, "/org/units", active)
+    toggled(
+        svc::set_unit_active(&st, &ctx, id, version, active).await,
+        "/org/units",
+        active,
+    )
 }
 
 // ------------------------------------------------------------------------------------ people
@@ -504,10 +652,21 @@ struct PeoplePage {
 }
 
 async fn visible_units(st: &AppState, auth: &Auth) -> AppResult<Vec<Unit>> {
-    Ok(svc::units(st, auth, &UnitFilter::default(), Page::new(Some(1), Some(MAX_PER_PAGE))).await?.0)
+    Ok(svc::units(
+        st,
+        auth,
+        &UnitFilter::default(),
+        Page::new(Some(1), Some(MAX_PER_PAGE)),
+    )
+    .await?
+    .0)
 }
 
-async fn people(State(st): State<AppState>, ctx: Ctx, Query(q): Query<PersonQuery>) -> AppResult<Response> {
+async fn people(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let filter = PersonFilter {
         q: nonempty(&q.q),
@@ -526,8 +685,18 @@ async fn people(State(st): State<AppState>, ctx: Ctx, Query(q): Query<PersonQuer
         .collect();
     let query = [
         ("q", filter.q.clone().unwrap_or_default()),
-        ("unit", filter.unit_id.map(|u| u.to_string()).unwrap_or_default()),
-        ("inactive", if filter.include_inactive { "1".into() } else { String::new() }),
+        (
+            "unit",
+            filter.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        ),
+        (
+            "inactive",
+            if filter.include_inactive {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
     ];
     render::html(&PeoplePage {
         t: ctx.t,
@@ -537,7 +706,10 @@ async fn people(State(st): State<AppState>, ctx: Ctx, Query(q): Query<PersonQuer
         q: filter.q.unwrap_or_default(),
         unit: filter.unit_id,
         inactive: filter.include_inactive,
-        units: unit_choices(visible_units(&st, auth).await?, &filter.unit_id.map(|u| u.to_string()).unwrap_or_default()),
+        units: unit_choices(
+            visible_units(&st, auth).await?,
+            &filter.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        ),
         can_create: auth.principal.can_somewhere(Entity::Person, Action::Write),
     })
 }
@@ -582,19 +754,39 @@ impl PersonFormData {
 
 const PERSON_FIELDS: &[&str] = &["name", "title", "unit", "phone", "email"];
 
-async fn person_form(st: &AppState, ctx: &Ctx, person: Option<Person>, f: PersonFormData, errors: FormErrors) -> AppResult<PersonFormPage> {
+async fn person_form(
+    st: &AppState,
+    ctx: &Ctx,
+    person: Option<Person>,
+    f: PersonFormData,
+    errors: FormErrors,
+) -> AppResult<PersonFormPage> {
     let auth = ctx.auth()?;
     Ok(PersonFormPage {
         t: ctx.t,
-        page: render::chrome(ctx, if person.is_some() { "people.edit" } else { "people.new" }),
-        units: unit_choices(svc::writable_units(st, auth, Entity::Person).await?, &f.unit_id),
+        page: render::chrome(
+            ctx,
+            if person.is_some() {
+                "people.edit"
+            } else {
+                "people.new"
+            },
+        ),
+        units: unit_choices(
+            svc::writable_units(st, auth, Entity::Person).await?,
+            &f.unit_id,
+        ),
         person,
         f,
         errors,
     })
 }
 
-async fn new_person(State(st): State<AppState>, ctx: Ctx, Query(q): Query<PersonQuery>) -> AppResult<Response> {
+async fn new_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PersonQuery>,
+) -> AppResult<Response> {
     let f = PersonFormData {
         unit_id: q.unit.unwrap_or_default(),
         ..Default::default()
@@ -602,7 +794,11 @@ async fn new_person(State(st): State<AppState>, ctx: Ctx, Query(q): Query<Person
     render::html(&person_form(&st, &ctx, None, f, FormErrors::default()).await?)
 }
 
-async fn create_person(State(st): State<AppState>, ctx: Ctx, Form(f): Form<PersonFormData>) -> AppResult<Response> {
+async fn create_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<PersonFormData>,
+) -> AppResult<Response> {
     let mut e = Invalid::default();
     let unit = req_i64(&mut e, "unit", &f.unit_id);
     let r = if e.is_empty() {
@@ -612,11 +808,17 @@ async fn create_person(State(st): State<AppState>, ctx: Ctx, Form(f): Form<Perso
     };
     match form_result(r, &ctx.t, PERSON_FIELDS)? {
         Ok(_) => Ok(see_other("/org/people", "created")),
-        Err((status, errors)) => render::html_status(status, &person_form(&st, &ctx, None, f, errors).await?),
+        Err((status, errors)) => {
+            render::html_status(status, &person_form(&st, &ctx, None, f, errors).await?)
+        }
     }
 }
 
-async fn edit_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let p = svc::person(&st, auth, id).await?;
     auth.require(Entity::Person, Action::Write, &p.place())?;
@@ -631,7 +833,12 @@ async fn edit_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) 
     render::html(&person_form(&st, &ctx, Some(p), f, FormErrors::default()).await?)
 }
 
-async fn update_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<PersonFormData>) -> AppResult<Response> {
+async fn update_person(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<PersonFormData>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let current = svc::person(&st, auth, id).await?;
     let mut e = Invalid::default();
@@ -644,13 +851,25 @@ async fn update_person(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>
     };
     match form_result(r, &ctx.t, PERSON_FIELDS)? {
         Ok(_) => Ok(see_other("/org/people", "saved")),
-        Err((status, errors)) => render::html_status(status, &person_form(&st, &ctx, Some(current), f, errors).await?),
+        Err((status, errors)) => render::html_status(
+            status,
+            &person_form(&st, &ctx, Some(current), f, errors).await?,
+        ),
     }
 }
 
-async fn person_active(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> AppResult<Response> {
+async fn person_active(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ActiveForm>,
+) -> AppResult<Response> {
     let (active, version) = f.parse()?;
-    toggled(svc::set_person_active(&st, &ctx, id, version, active).await, "/org/people", active)
+    toggled(
+        svc::set_person_active(&st, &ctx, id, version, active).await,
+        "/org/people",
+        active,
+    )
 }
 
 // ------------------------------------------------------------------------------------ import
@@ -666,14 +885,23 @@ struct ImportPage {
 }
 
 fn require_importer(ctx: &Ctx) -> AppResult<()> {
-    if ctx.auth()?.principal.can_somewhere(Entity::Unit, Action::Write) {
+    if ctx
+        .auth()?
+        .principal
+        .can_somewhere(Entity::Unit, Action::Write)
+    {
         Ok(())
     } else {
         Err(AppError::Forbidden)
     }
 }
 
-fn import_page_with(st: &AppState, ctx: &Ctx, done: Option<String>, problems: Vec<String>) -> ImportPage {
+fn import_page_with(
+    st: &AppState,
+    ctx: &Ctx,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> ImportPage {
     ImportPage {
         t: ctx.t,
         page: render::chrome(ctx, "import.title"),
@@ -695,7 +923,9 @@ async fn template(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let h = r.headers_mut();
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
     );
     h.insert(
         header::CONTENT_DISPOSITION,
@@ -706,11 +936,13 @@ async fn template(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 
 /// Reads the uploaded file out of the form (the CSRF field was checked by the middleware).
 pub async fn uploaded_file(mut mp: Multipart) -> AppResult<Vec<u8>> {
-    while let Some(field) = mp
-        .next_field()
-        .await
-        .map_err(|e| if e.status() == StatusCode::PAYLOAD_TOO_LARGE { AppError::TooLarge } else { AppError::BadRequest(e.body_text()) })?
-    {
+    while let Some(field) = mp.next_field().await.map_err(|e| {
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            AppError::TooLarge
+        } else {
+            AppError::BadRequest(e.body_text())
+        }
+    })? {
         if field.name() == Some("file") {
             let bytes = field.bytes().await.map_err(|e| {
                 if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -725,7 +957,10 @@ pub async fn uploaded_file(mut mp: Multipart) -> AppResult<Vec<u8>> {
             return Ok(bytes.to_vec());
         }
     }
-    Err(AppError::Invalid(Invalid::one(FieldError::new("file", "err.file_missing"))))
+    Err(AppError::Invalid(Invalid::one(FieldError::new(
+        "file",
+        "err.file_missing",
+    ))))
 }
 
 async fn import(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
@@ -735,10 +970,18 @@ async fn import(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResul
         Err(e) => Err(e),
     };
     match result {
-        Ok(s) => render::html(&import_page_with(&st, &ctx, Some(summary(&ctx.t, &s)), Vec::new())),
+        Ok(s) => render::html(&import_page_with(
+            &st,
+            &ctx,
+            Some(summary(&ctx.t, &s)),
+            Vec::new(),
+        )),
         Err(AppError::Invalid(i)) => {
             let problems = i.0.iter().map(|e| ctx.t.field_error_full(e)).collect();
-            render::html_status(StatusCode::UNPROCESSABLE_ENTITY, &import_page_with(&st, &ctx, None, problems))
+            render::html_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &import_page_with(&st, &ctx, None, problems),
+            )
         }
         Err(e) => Err(e),
     }

@@ -2,14 +2,14 @@
 //! passwords; the security administrator grants and revokes roles.
 
 use askama::Template;
+use axum::Router;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
-use axum::Router;
 use serde::Deserialize;
+use zhaoyin_core::Invalid;
 use zhaoyin_core::authz::{Action, Entity, Role};
 use zhaoyin_core::paging::Page;
-use zhaoyin_core::Invalid;
 use zhaoyin_db::org::{Person, PersonFilter, Region};
 use zhaoyin_db::users::{GrantRow, User, UserFilter};
 
@@ -19,8 +19,8 @@ use crate::ctx::Ctx;
 use crate::form::{Form, Query, id_filter, nonempty, opt_i64, req_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome, Pager};
-use crate::service::users::{self as svc, GrantInput, UserInput};
 use crate::service::org as org_svc;
+use crate::service::users::{self as svc, GrantInput, UserInput};
 use crate::{AppError, AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -68,7 +68,11 @@ fn roles(t: &Tr, business_only: bool, current: &str) -> Vec<Choice> {
     )
 }
 
-async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UserQuery>) -> AppResult<Response> {
+async fn list(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<UserQuery>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     if !auth.principal.can_somewhere(Entity::User, Action::Read) {
         return Err(AppError::Forbidden);
@@ -90,17 +94,36 @@ async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<UserQuery>) 
         .collect();
     let query = [
         ("q", filter.q.clone().unwrap_or_default()),
-        ("unit", filter.unit_id.map(|u| u.to_string()).unwrap_or_default()),
+        (
+            "unit",
+            filter.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        ),
         ("role", filter.role.clone().unwrap_or_default()),
-        ("inactive", if filter.include_inactive { "1".into() } else { String::new() }),
+        (
+            "inactive",
+            if filter.include_inactive {
+                "1".into()
+            } else {
+                String::new()
+            },
+        ),
     ];
-    let (units, _) = org_svc::units(&st, auth, &Default::default(), Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE))).await?;
+    let (units, _) = org_svc::units(
+        &st,
+        auth,
+        &Default::default(),
+        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
+    )
+    .await?;
     render::html(&UsersPage {
         t: ctx.t,
         page: render::chrome(&ctx, "users.title"),
         rows,
         pager: Pager::new("/admin/users", &query, page, total),
-        units: unit_choices(units, &filter.unit_id.map(|u| u.to_string()).unwrap_or_default()),
+        units: unit_choices(
+            units,
+            &filter.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+        ),
         roles: roles(&ctx.t, false, filter.role.as_deref().unwrap_or("")),
         q: filter.q.unwrap_or_default(),
         inactive: filter.include_inactive,
@@ -137,35 +160,82 @@ struct UserFormPage {
     errors: FormErrors,
 }
 
-const USER_FIELDS: &[&str] = &["username", "display_name", "unit_id", "person_id", "password"];
+const USER_FIELDS: &[&str] = &[
+    "username",
+    "display_name",
+    "unit_id",
+    "person_id",
+    "password",
+];
 
-async fn user_form(st: &AppState, ctx: &Ctx, user: Option<User>, f: UserFormData, errors: FormErrors) -> AppResult<UserFormPage> {
+async fn user_form(
+    st: &AppState,
+    ctx: &Ctx,
+    user: Option<User>,
+    f: UserFormData,
+    errors: FormErrors,
+) -> AppResult<UserFormPage> {
     let auth = ctx.auth()?;
     let units = org_svc::writable_units(st, auth, Entity::User).await?;
-    let (people, _) = org_svc::people(st, auth, &PersonFilter::default(), Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE))).await?;
+    let (people, _) = org_svc::people(
+        st,
+        auth,
+        &PersonFilter::default(),
+        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
+    )
+    .await?;
     Ok(UserFormPage {
         t: ctx.t,
-        page: render::chrome(ctx, if user.is_some() { "users.edit" } else { "users.new" }),
+        page: render::chrome(
+            ctx,
+            if user.is_some() {
+                "users.edit"
+            } else {
+                "users.new"
+            },
+        ),
         units: unit_choices(units, &f.unit_id),
         people: Choice::list(
-            people.into_iter().map(|p: Person| (p.id.to_string(), format!("{}（{}）", p.name, p.unit_name))),
+            people
+                .into_iter()
+                .map(|p: Person| (p.id.to_string(), format!("{}（{}）", p.name, p.unit_name))),
             &f.person_id,
         ),
         user,
         f,
-        rules: ctx.t.tf("account.password_rules", &[("min", st.cfg.password.min_length.to_string())]),
+        rules: ctx.t.tf(
+            "account.password_rules",
+            &[("min", st.cfg.password.min_length.to_string())],
+        ),
         errors,
     })
 }
 
 async fn new(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    if !ctx.auth()?.principal.can_somewhere(Entity::User, Action::Write) {
+    if !ctx
+        .auth()?
+        .principal
+        .can_somewhere(Entity::User, Action::Write)
+    {
         return Err(AppError::Forbidden);
     }
-    render::html(&user_form(&st, &ctx, None, UserFormData::default(), FormErrors::default()).await?)
+    render::html(
+        &user_form(
+            &st,
+            &ctx,
+            None,
+            UserFormData::default(),
+            FormErrors::default(),
+        )
+        .await?,
+    )
 }
 
-async fn create(State(st): State<AppState>, ctx: Ctx, Form(f): Form<UserFormData>) -> AppResult<Response> {
+async fn create(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<UserFormData>,
+) -> AppResult<Response> {
     let mut e = Invalid::default();
     let unit_id = req_i64(&mut e, "unit_id", &f.unit_id);
     let person_id = opt_i64(&mut e, "person_id", &f.person_id);
@@ -213,7 +283,12 @@ async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppR
     render::html(&user_form(&st, &ctx, Some(u), f, FormErrors::default()).await?)
 }
 
-async fn update(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<UserFormData>) -> AppResult<Response> {
+async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<UserFormData>,
+) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let (current, _) = svc::get(&st, auth, id).await?;
     let mut e = Invalid::default();
@@ -226,7 +301,10 @@ async fn update(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(
     };
     match form_result(r, &ctx.t, USER_FIELDS)? {
         Ok(_) => Ok(see_other(&format!("/admin/users/{id}"), "saved")),
-        Err((status, errors)) => render::html_status(status, &user_form(&st, &ctx, Some(current), f, errors).await?),
+        Err((status, errors)) => render::html_status(
+            status,
+            &user_form(&st, &ctx, Some(current), f, errors).await?,
+        ),
     }
 }
 
@@ -248,16 +326,42 @@ struct DetailPage {
     locked: bool,
 }
 
-async fn detail_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> AppResult<DetailPage> {
+async fn detail_page(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+) -> AppResult<DetailPage> {
     let auth = ctx.auth()?;
     let (user, grants) = svc::get(st, auth, id).await?;
     let can_assign = auth.can(Entity::User, Action::AssignRoles, &user.place());
     // A security administrator assigns within the regions they can see; their units too.
     let (scope_regions, scope_units) = if can_assign {
-        let regions = org_svc::regions(st, auth, &Default::default(), Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE))).await?.0;
-        let units = org_svc::units(st, auth, &Default::default(), Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE))).await?.0;
+        let regions = org_svc::regions(
+            st,
+            auth,
+            &Default::default(),
+            Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
+        )
+        .await?
+        .0;
+        let units = org_svc::units(
+            st,
+            auth,
+            &Default::default(),
+            Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
+        )
+        .await?
+        .0;
         let reach = |path: &str, unit: Option<i64>| {
-            auth.can(Entity::User, Action::AssignRoles, &zhaoyin_core::org::Place { region_path: path.to_string(), unit_id: unit })
+            auth.can(
+                Entity::User,
+                Action::AssignRoles,
+                &zhaoyin_core::org::Place {
+                    region_path: path.to_string(),
+                    unit_id: unit,
+                },
+            )
         };
         (
             Choice::list(
@@ -267,7 +371,13 @@ async fn detail_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> A
                     .map(|r: Region| (r.id.to_string(), r.name)),
                 "",
             ),
-            unit_choices(units.into_iter().filter(|u| reach(&u.region_path, Some(u.id))).collect(), ""),
+            unit_choices(
+                units
+                    .into_iter()
+                    .filter(|u| reach(&u.region_path, Some(u.id)))
+                    .collect(),
+                "",
+            ),
         )
     } else {
         (Vec::new(), Vec::new())
@@ -284,7 +394,10 @@ async fn detail_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> A
         roles: roles(&ctx.t, true, ""),
         scope_regions,
         scope_units,
-        rules: ctx.t.tf("account.password_rules", &[("min", st.cfg.password.min_length.to_string())]),
+        rules: ctx.t.tf(
+            "account.password_rules",
+            &[("min", st.cfg.password.min_length.to_string())],
+        ),
         errors,
     })
 }
@@ -299,12 +412,30 @@ struct ActiveForm {
     version: String,
 }
 
-async fn active(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ActiveForm>) -> AppResult<Response> {
-    let version = f.version.trim().parse().map_err(|_| AppError::BadRequest("version".into()))?;
+async fn active(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ActiveForm>,
+) -> AppResult<Response> {
+    let version = f
+        .version
+        .trim()
+        .parse()
+        .map_err(|_| AppError::BadRequest("version".into()))?;
     let on = f.active == "true";
-    match form_result(svc::set_active(&st, &ctx, id, version, on).await, &ctx.t, &[])? {
-        Ok(_) => Ok(see_other(&format!("/admin/users/{id}"), if on { "enabled" } else { "disabled" })),
-        Err((status, errors)) => render::html_status(status, &detail_page(&st, &ctx, id, errors).await?),
+    match form_result(
+        svc::set_active(&st, &ctx, id, version, on).await,
+        &ctx.t,
+        &[],
+    )? {
+        Ok(_) => Ok(see_other(
+            &format!("/admin/users/{id}"),
+            if on { "enabled" } else { "disabled" },
+        )),
+        Err((status, errors)) => {
+            render::html_status(status, &detail_page(&st, &ctx, id, errors).await?)
+        }
     }
 }
 
@@ -313,10 +444,21 @@ struct ResetForm {
     password: String,
 }
 
-async fn reset_password(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<ResetForm>) -> AppResult<Response> {
-    match form_result(svc::reset_password(&st, &ctx, id, &f.password).await, &ctx.t, &["password"])? {
+async fn reset_password(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ResetForm>,
+) -> AppResult<Response> {
+    match form_result(
+        svc::reset_password(&st, &ctx, id, &f.password).await,
+        &ctx.t,
+        &["password"],
+    )? {
         Ok(()) => Ok(see_other(&format!("/admin/users/{id}"), "password_reset")),
-        Err((status, errors)) => render::html_status(status, &detail_page(&st, &ctx, id, errors).await?),
+        Err((status, errors)) => {
+            render::html_status(status, &detail_page(&st, &ctx, id, errors).await?)
+        }
     }
 }
 
@@ -327,7 +469,12 @@ struct GrantForm {
     scope: String,
 }
 
-async fn grant(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f): Form<GrantForm>) -> AppResult<Response> {
+async fn grant(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<GrantForm>,
+) -> AppResult<Response> {
     let input = f.scope.split_once(':').and_then(|(kind, sid)| {
         sid.parse().ok().map(|scope_id| GrantInput {
             role: f.role.clone(),
@@ -341,13 +488,21 @@ async fn grant(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(f
     };
     match form_result(r, &ctx.t, &["role", "scope"])? {
         Ok(()) => Ok(see_other(&format!("/admin/users/{id}"), "granted")),
-        Err((status, errors)) => render::html_status(status, &detail_page(&st, &ctx, id, errors).await?),
+        Err((status, errors)) => {
+            render::html_status(status, &detail_page(&st, &ctx, id, errors).await?)
+        }
     }
 }
 
-async fn revoke(State(st): State<AppState>, ctx: Ctx, Path((id, grant)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn revoke(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, grant)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     match form_result(svc::revoke(&st, &ctx, id, grant).await, &ctx.t, &[])? {
         Ok(()) => Ok(see_other(&format!("/admin/users/{id}"), "revoked")),
-        Err((status, errors)) => render::html_status(status, &detail_page(&st, &ctx, id, errors).await?),
+        Err((status, errors)) => {
+            render::html_status(status, &detail_page(&st, &ctx, id, errors).await?)
+        }
     }
 }

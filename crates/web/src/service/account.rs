@@ -12,9 +12,13 @@ use crate::{AppError, AppResult, AppState};
 
 pub enum LoginOutcome {
     /// Signed in: the new session's cookie token.
-    Ok { token: String },
+    Ok {
+        token: String,
+    },
     Failed,
-    Locked { until: DateTime<Utc> },
+    Locked {
+        until: DateTime<Utc>,
+    },
 }
 
 /// Checks the password and opens a session. Every attempt is audited; a wrong username costs
@@ -28,36 +32,62 @@ pub async fn login(
     user_agent: Option<&str>,
 ) -> AppResult<LoginOutcome> {
     let mut actor: Actor = ctx.actor();
-    actor.name = users::normalize_username(username).chars().take(64).collect();
+    actor.name = users::normalize_username(username)
+        .chars()
+        .take(64)
+        .collect();
     let user = users::by_username(&st.db, username).await?;
     let Some(user) = user.filter(|u| u.active) else {
-        verify_password(password.to_string(), zhaoyin_core::password::decoy_hash().to_string()).await?;
+        verify_password(
+            password.to_string(),
+            zhaoyin_core::password::decoy_hash().to_string(),
+        )
+        .await?;
         let mut change = Change::new("login_failed", "user", "");
         change.entity_id = None;
         audit::record(&st.db, &actor, change).await?;
         return Ok(LoginOutcome::Failed);
     };
     actor.user_id = Some(user.id);
-    if let Some(until) = user.locked_until.filter(|t| *t > now()) {
-        audit::record(
-            &st.db,
-            &actor,
-            Change::new("login_failed", "user", user.id).place(Some(user.region_id), Some(user.unit_id)),
-        )
-        .await?;
-        return Ok(LoginOutcome::Locked { until });
-    }
+    let (max, lock_for) = (st.cfg.max_failed_logins, st.cfg.lockout);
+    let attempt = match users::reserve_login_attempt(&st.db, &actor, &user, max, lock_for).await? {
+        users::Attempt::Allowed(n) => n,
+        users::Attempt::Locked(until) => {
+            // Same cost as a real check, so the answer's timing says nothing.
+            verify_password(
+                password.to_string(),
+                zhaoyin_core::password::decoy_hash().to_string(),
+            )
+            .await?;
+            audit::record(
+                &st.db,
+                &actor,
+                Change::new("login_failed", "user", user.id)
+                    .place(Some(user.region_id), Some(user.unit_id)),
+            )
+            .await?;
+            return Ok(LoginOutcome::Locked { until });
+        }
+    };
     let hash = users::password_hash(&st.db, user.id).await?;
     if !verify_password(password.to_string(), hash).await? {
-        let locked =
-            users::record_failed_login(&st.db, &actor, &user, st.cfg.max_failed_logins, st.cfg.lockout).await?;
-        return Ok(match locked {
-            Some(until) => LoginOutcome::Locked { until },
-            None => LoginOutcome::Failed,
-        });
+        return Ok(
+            match users::record_failed_login(&st.db, &actor, &user, attempt, max, lock_for).await? {
+                Some(until) => LoginOutcome::Locked { until },
+                None => LoginOutcome::Failed,
+            },
+        );
     }
-    let (token, _) = sessions::login(&st.db, &actor, &user, old_session, user_agent).await?;
-    Ok(LoginOutcome::Ok { token })
+    match sessions::login(&st.db, &actor, &user, old_session, user_agent).await? {
+        Some((token, _)) => Ok(LoginOutcome::Ok { token }),
+        None => {
+            let until = users::get(&st.db, user.id)
+                .await?
+                .locked_until
+                .unwrap_or_else(now);
+            Ok(LoginOutcome::Locked { until })
+        }
+    }
 }
 
 pub async fn logout(st: &AppState, ctx: &Ctx, everywhere: bool) -> AppResult<()> {
@@ -70,14 +100,24 @@ pub async fn logout(st: &AppState, ctx: &Ctx, everywhere: bool) -> AppResult<()>
 }
 
 /// Changes the caller's own password; other sessions end, this one stays.
-pub async fn change_password(st: &AppState, ctx: &Ctx, current: &str, new: &str, confirm: &str) -> AppResult<()> {
+pub async fn change_password(
+    st: &AppState,
+    ctx: &Ctx,
+    current: &str,
+    new: &str,
+    confirm: &str,
+) -> AppResult<()> {
     let auth = ctx.auth()?;
     let hash = users::password_hash(&st.db, auth.user.id).await?;
     let mut e = Invalid::default();
     if !verify_password(current.to_string(), hash).await? {
         e.push(FieldError::new("current_password", "err.password_wrong"));
     }
-    if let Err(p) = st.cfg.password.check("new_password", &auth.user.username, new) {
+    if let Err(p) = st
+        .cfg
+        .password
+        .check("new_password", &auth.user.username, new)
+    {
         e.0.extend(p.0);
     }
     if new == current {
@@ -107,6 +147,10 @@ pub async fn tokens(st: &AppState, ctx: &Ctx) -> AppResult<Vec<ApiToken>> {
 
 pub async fn create_token(st: &AppState, ctx: &Ctx, name: &str) -> AppResult<(String, ApiToken)> {
     let auth = ctx.auth()?;
+    // A token cannot mint more tokens: that takes a signed-in person.
+    if auth.session.is_none() {
+        return Err(AppError::Forbidden);
+    }
     let mut e = Invalid::default();
     let name = validation::required(&mut e, "token_name", name, 40);
     e.into_result()?;

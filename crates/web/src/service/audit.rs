@@ -7,7 +7,12 @@ use zhaoyin_db::audit::{self, Entry, Filter};
 use crate::ctx::Auth;
 use crate::{AppError, AppResult, AppState};
 
-pub async fn search(st: &AppState, auth: &Auth, f: &Filter, page: Page) -> AppResult<(Vec<Entry>, i64)> {
+pub async fn search(
+    st: &AppState,
+    auth: &Auth,
+    f: &Filter,
+    page: Page,
+) -> AppResult<(Vec<Entry>, i64)> {
     if !auth.principal.can_somewhere(Entity::Audit, Action::Read) {
         return Err(AppError::Forbidden);
     }

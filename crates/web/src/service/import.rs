@@ -29,7 +29,10 @@ fn col(t: &Tr, other: &Tr, id: &'static str, key: &str, required: bool, width: f
 pub fn sheets(t: &Tr) -> Vec<Sheet> {
     let other = Tr::new(t.lang.other(), t.tz);
     let mut kind = col(t, &other, "kind", "import.units_kind", true, 14.0);
-    kind.choices = UnitKind::ALL.iter().map(|k| t.label("unit.kind", k.id())).collect();
+    kind.choices = UnitKind::ALL
+        .iter()
+        .map(|k| t.label("unit.kind", k.id()))
+        .collect();
     vec![
         Sheet {
             id: "units",
@@ -38,11 +41,32 @@ pub fn sheets(t: &Tr) -> Vec<Sheet> {
             columns: vec![
                 col(t, &other, "code", "import.units_code", true, 16.0),
                 col(t, &other, "name", "import.units_name", true, 30.0),
-                col(t, &other, "short_name", "import.units_short_name", false, 14.0),
+                col(
+                    t,
+                    &other,
+                    "short_name",
+                    "import.units_short_name",
+                    false,
+                    14.0,
+                ),
                 kind,
-                col(t, &other, "region_code", "import.units_region_code", true, 16.0),
+                col(
+                    t,
+                    &other,
+                    "region_code",
+                    "import.units_region_code",
+                    true,
+                    16.0,
+                ),
                 col(t, &other, "phone", "import.units_phone", false, 16.0),
-                col(t, &other, "sort_order", "import.units_sort_order", false, 8.0),
+                col(
+                    t,
+                    &other,
+                    "sort_order",
+                    "import.units_sort_order",
+                    false,
+                    8.0,
+                ),
             ],
         },
         Sheet {
@@ -52,7 +76,14 @@ pub fn sheets(t: &Tr) -> Vec<Sheet> {
             columns: vec![
                 col(t, &other, "name", "import.people_name", true, 12.0),
                 col(t, &other, "title", "import.people_title", false, 20.0),
-                col(t, &other, "unit_code", "import.people_unit_code", true, 16.0),
+                col(
+                    t,
+                    &other,
+                    "unit_code",
+                    "import.people_unit_code",
+                    true,
+                    16.0,
+                ),
                 col(t, &other, "phone", "import.people_phone", false, 16.0),
                 col(t, &other, "email", "import.people_email", false, 24.0),
             ],
@@ -82,25 +113,44 @@ pub async fn template(st: &AppState, ctx: &Ctx) -> AppResult<Vec<u8>> {
     let references = vec![
         ReferenceSheet {
             name: t.t("import.sheet_regions").to_string(),
-            headers: vec![t.t("field.code").into(), t.t("field.name").into(), t.t("field.level").into()],
+            headers: vec![
+                t.t("field.code").into(),
+                t.t("field.name").into(),
+                t.t("field.level").into(),
+            ],
             rows: regions
                 .iter()
-                .map(|r| vec![r.code.clone(), r.name.clone(), t.label("region.level", &r.level)])
+                .map(|r| {
+                    vec![
+                        r.code.clone(),
+                        r.name.clone(),
+                        t.label("region.level", &r.level),
+                    ]
+                })
                 .collect(),
         },
         ReferenceSheet {
             name: t.t("import.sheet_unit_codes").to_string(),
-            headers: vec![t.t("field.code").into(), t.t("field.name").into(), t.t("field.region").into()],
+            headers: vec![
+                t.t("field.code").into(),
+                t.t("field.name").into(),
+                t.t("field.region").into(),
+            ],
             rows: units
                 .iter()
                 .map(|u| vec![u.code.clone(), u.name.clone(), u.region_name.clone()])
                 .collect(),
         },
     ];
-    let notes: Vec<String> = ["import.note_1", "import.note_2", "import.note_3", "import.note_4"]
-        .iter()
-        .map(|k| t.t(k).to_string())
-        .collect();
+    let notes: Vec<String> = [
+        "import.note_1",
+        "import.note_2",
+        "import.note_3",
+        "import.note_4",
+    ]
+    .iter()
+    .map(|k| t.t(k).to_string())
+    .collect();
     xlsx::template(&sheets(t), t.t("import.sheet_notes"), &notes, &references)
         .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
 }
@@ -139,7 +189,10 @@ async fn check(
 ) -> AppResult<(Vec<UnitRow>, Vec<PersonRow>)> {
     let mut errors = Invalid::default();
     let mut regions: HashMap<String, Option<Region>> = HashMap::new();
-    let codes: Vec<String> = unit_rows.iter().map(|r| r.get("code").to_string()).collect();
+    let codes: Vec<String> = unit_rows
+        .iter()
+        .map(|r| r.get("code").to_string())
+        .collect();
     let existing: HashMap<String, org::Unit> = org::units_by_codes(&st.db, &codes)
         .await?
         .into_iter()
@@ -154,7 +207,11 @@ async fn check(
             s => match s.parse::<i64>() {
                 Ok(n) => Some(n),
                 Err(_) => {
-                    errors.push(at(FieldError::new("sort_order", "err.number"), "units", r.row));
+                    errors.push(at(
+                        FieldError::new("sort_order", "err.number"),
+                        "units",
+                        r.row,
+                    ));
                     None
                 }
             },
@@ -174,7 +231,9 @@ async fn check(
         let fields = match input.validate() {
             Ok(f) => Some(f),
             Err(e) => {
-                errors.0.extend(e.0.into_iter().map(|x| at(x, "units", r.row)));
+                errors
+                    .0
+                    .extend(e.0.into_iter().map(|x| at(x, "units", r.row)));
                 None
             }
         };
@@ -190,8 +249,13 @@ async fn check(
             let found = org::region_by_code(&st.db, &code).await?;
             regions.insert(code.clone(), found);
         }
-        let region = regions.get(&code).cloned().flatten();
-        let Some(region) = region.filter(|r| r.active) else {
+        // A region the caller cannot see reads as unknown.
+        let region = regions
+            .get(&code)
+            .cloned()
+            .flatten()
+            .filter(|r| r.active && auth.can(Entity::Region, Action::Read, &r.place()));
+        let Some(region) = region else {
             if !code.is_empty() {
                 errors.push(at(
                     FieldError::new("region_code", "err.unknown_region").with("code", &code),
@@ -199,22 +263,43 @@ async fn check(
                     r.row,
                 ));
             } else {
-                errors.push(at(FieldError::new("region_code", "err.required"), "units", r.row));
+                errors.push(at(
+                    FieldError::new("region_code", "err.required"),
+                    "units",
+                    r.row,
+                ));
             }
             continue;
         };
-        let target = Place {
+        let existing_unit = existing.get(r.get("code"));
+        let region_place = Place {
             region_path: region.path.clone(),
-            unit_id: existing.get(r.get("code")).map(|u| u.id),
+            unit_id: None,
         };
-        let allowed = auth.can(Entity::Unit, Action::Write, &target)
-            && existing
-                .get(r.get("code"))
-                .is_none_or(|u| auth.can(Entity::Unit, Action::Write, &u.place()));
+        // Updating a unit in place needs write permission on it; creating one, or moving one
+        // to another region, needs write permission over the region itself.
+        let allowed = match existing_unit {
+            Some(u) if u.region_id == region.id => {
+                auth.can(Entity::Unit, Action::Write, &u.place())
+            }
+            Some(u) => {
+                auth.can(Entity::Unit, Action::Write, &u.place())
+                    && auth.can(Entity::Unit, Action::Write, &region_place)
+            }
+            None => auth.can(Entity::Unit, Action::Write, &region_place),
+        };
         if !allowed {
-            errors.push(at(FieldError::new("region_code", "err.out_of_scope"), "units", r.row));
+            errors.push(at(
+                FieldError::new("region_code", "err.out_of_scope"),
+                "units",
+                r.row,
+            ));
             continue;
         }
+        let target = Place {
+            region_path: region.path.clone(),
+            unit_id: existing_unit.map(|u| u.id),
+        };
         if let Some(fields) = fields {
             new_unit_places.insert(fields.code.clone(), target);
             units.push(UnitRow {
@@ -245,15 +330,19 @@ async fn check(
         let fields = match input.validate() {
             Ok(f) => Some(f),
             Err(e) => {
-                errors.0.extend(e.0.into_iter().map(|x| at(x, "people", r.row)));
+                errors
+                    .0
+                    .extend(e.0.into_iter().map(|x| at(x, "people", r.row)));
                 None
             }
         };
         let code = r.get("unit_code");
-        let place = new_unit_places
-            .get(code)
-            .cloned()
-            .or_else(|| person_units.get(code).filter(|u| u.active).map(org::Unit::place));
+        let place = new_unit_places.get(code).cloned().or_else(|| {
+            person_units
+                .get(code)
+                .filter(|u| u.active)
+                .map(org::Unit::place)
+        });
         let Some(place) = place else {
             let e = if code.is_empty() {
                 FieldError::new("unit_code", "err.required")
@@ -264,7 +353,11 @@ async fn check(
             continue;
         };
         if !auth.can(Entity::Person, Action::Write, &place) {
-            errors.push(at(FieldError::new("unit_code", "err.out_of_scope"), "people", r.row));
+            errors.push(at(
+                FieldError::new("unit_code", "err.out_of_scope"),
+                "people",
+                r.row,
+            ));
             continue;
         }
         if let Some(fields) = fields {

@@ -3,9 +3,7 @@
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::org::{PersonInput, Place, RegionInput, RegionLevel, UnitInput};
 use zhaoyin_core::paging::Page;
-use zhaoyin_db::org::{
-    self, Person, PersonFilter, Region, RegionFilter, Unit, UnitFilter,
-};
+use zhaoyin_db::org::{self, Person, PersonFilter, Region, RegionFilter, Unit, UnitFilter};
 
 use crate::ctx::{Auth, Ctx};
 use crate::{AppError, AppResult, AppState};
@@ -46,7 +44,12 @@ async fn chosen_unit(st: &AppState, auth: &Auth, id: i64, field: &str) -> AppRes
 
 // ----------------------------------------------------------------------------------- regions
 
-pub async fn regions(st: &AppState, auth: &Auth, f: &RegionFilter, page: Page) -> AppResult<(Vec<Region>, i64)> {
+pub async fn regions(
+    st: &AppState,
+    auth: &Auth,
+    f: &RegionFilter,
+    page: Page,
+) -> AppResult<(Vec<Region>, i64)> {
     let vis = auth.principal.visibility(Entity::Region, Action::Read);
     Ok(org::list_regions(&st.db, &vis, f, page).await?)
 }
@@ -57,7 +60,12 @@ pub async fn region(st: &AppState, auth: &Auth, id: i64) -> AppResult<Region> {
     Ok(r)
 }
 
-pub async fn create_region(st: &AppState, ctx: &Ctx, parent_id: Option<i64>, input: &RegionInput) -> AppResult<Region> {
+pub async fn create_region(
+    st: &AppState,
+    ctx: &Ctx,
+    parent_id: Option<i64>,
+    input: &RegionInput,
+) -> AppResult<Region> {
     let auth = ctx.auth()?;
     let parent = match parent_id {
         Some(id) => Some(chosen_region(st, auth, id, "parent").await?),
@@ -72,7 +80,14 @@ pub async fn create_region(st: &AppState, ctx: &Ctx, parent_id: Option<i64>, inp
     Ok(org::create_region(&st.db, &ctx.actor(), parent_id, &fields).await?)
 }
 
-pub async fn update_region(st: &AppState, ctx: &Ctx, id: i64, version: i64, code: &str, name: &str) -> AppResult<Region> {
+pub async fn update_region(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    code: &str,
+    name: &str,
+) -> AppResult<Region> {
     let auth = ctx.auth()?;
     let r = org::get_region(&st.db, id).await?;
     auth.require(Entity::Region, Action::Write, &r.place())?;
@@ -86,10 +101,24 @@ pub async fn update_region(st: &AppState, ctx: &Ctx, id: i64, version: i64, code
         level: r.level.clone(),
     }
     .validate(parent_level)?;
-    Ok(org::update_region(&st.db, &ctx.actor(), id, version, &fields.code, &fields.name).await?)
+    Ok(org::update_region(
+        &st.db,
+        &ctx.actor(),
+        id,
+        version,
+        &fields.code,
+        &fields.name,
+    )
+    .await?)
 }
 
-pub async fn set_region_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, active: bool) -> AppResult<Region> {
+pub async fn set_region_active(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    active: bool,
+) -> AppResult<Region> {
     let auth = ctx.auth()?;
     let r = org::get_region(&st.db, id).await?;
     auth.require(Entity::Region, Action::Write, &r.place())?;
@@ -98,7 +127,12 @@ pub async fn set_region_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, 
 
 // ------------------------------------------------------------------------------------- units
 
-pub async fn units(st: &AppState, auth: &Auth, f: &UnitFilter, page: Page) -> AppResult<(Vec<Unit>, i64)> {
+pub async fn units(
+    st: &AppState,
+    auth: &Auth,
+    f: &UnitFilter,
+    page: Page,
+) -> AppResult<(Vec<Unit>, i64)> {
     let vis = auth.principal.visibility(Entity::Unit, Action::Read);
     Ok(org::list_units(&st.db, &vis, f, page).await?)
 }
@@ -109,7 +143,12 @@ pub async fn unit(st: &AppState, auth: &Auth, id: i64) -> AppResult<Unit> {
     Ok(u)
 }
 
-pub async fn create_unit(st: &AppState, ctx: &Ctx, region_id: i64, input: &UnitInput) -> AppResult<Unit> {
+pub async fn create_unit(
+    st: &AppState,
+    ctx: &Ctx,
+    region_id: i64,
+    input: &UnitInput,
+) -> AppResult<Unit> {
     let auth = ctx.auth()?;
     let region = chosen_region(st, auth, region_id, "region").await?;
     require_create(auth, Entity::Unit, &place_in(&region, None))?;
@@ -117,19 +156,34 @@ pub async fn create_unit(st: &AppState, ctx: &Ctx, region_id: i64, input: &UnitI
     Ok(org::create_unit(&st.db, &ctx.actor(), region.id, &fields).await?)
 }
 
-pub async fn update_unit(st: &AppState, ctx: &Ctx, id: i64, version: i64, region_id: i64, input: &UnitInput) -> AppResult<Unit> {
+pub async fn update_unit(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    region_id: i64,
+    input: &UnitInput,
+) -> AppResult<Unit> {
     let auth = ctx.auth()?;
     let u = org::get_unit(&st.db, id).await?;
     auth.require(Entity::Unit, Action::Write, &u.place())?;
     if region_id != u.region_id {
+        // Moving a unit needs write permission over the destination region itself; a
+        // unit-scoped writer may never move its unit out from under its region's supervisors.
         let region = chosen_region(st, auth, region_id, "region").await?;
-        require_create(auth, Entity::Unit, &place_in(&region, Some(u.id)))?;
+        require_create(auth, Entity::Unit, &place_in(&region, None))?;
     }
     let fields = input.validate()?;
     Ok(org::update_unit(&st.db, &ctx.actor(), id, version, region_id, &fields).await?)
 }
 
-pub async fn set_unit_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, active: bool) -> AppResult<Unit> {
+pub async fn set_unit_active(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    active: bool,
+) -> AppResult<Unit> {
     let auth = ctx.auth()?;
     let u = org::get_unit(&st.db, id).await?;
     auth.require(Entity::Unit, Action::Write, &u.place())?;
@@ -138,7 +192,12 @@ pub async fn set_unit_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, ac
 
 // ------------------------------------------------------------------------------------ people
 
-pub async fn people(st: &AppState, auth: &Auth, f: &PersonFilter, page: Page) -> AppResult<(Vec<Person>, i64)> {
+pub async fn people(
+    st: &AppState,
+    auth: &Auth,
+    f: &PersonFilter,
+    page: Page,
+) -> AppResult<(Vec<Person>, i64)> {
     let vis = auth.principal.visibility(Entity::Person, Action::Read);
     Ok(org::list_people(&st.db, &vis, f, page).await?)
 }
@@ -149,7 +208,12 @@ pub async fn person(st: &AppState, auth: &Auth, id: i64) -> AppResult<Person> {
     Ok(p)
 }
 
-pub async fn create_person(st: &AppState, ctx: &Ctx, unit_id: i64, input: &PersonInput) -> AppResult<Person> {
+pub async fn create_person(
+    st: &AppState,
+    ctx: &Ctx,
+    unit_id: i64,
+    input: &PersonInput,
+) -> AppResult<Person> {
     let auth = ctx.auth()?;
     let unit = chosen_unit(st, auth, unit_id, "unit").await?;
     require_create(auth, Entity::Person, &unit.place())?;
@@ -157,7 +221,14 @@ pub async fn create_person(st: &AppState, ctx: &Ctx, unit_id: i64, input: &Perso
     Ok(org::create_person(&st.db, &ctx.actor(), unit.id, &fields).await?)
 }
 
-pub async fn update_person(st: &AppState, ctx: &Ctx, id: i64, version: i64, unit_id: i64, input: &PersonInput) -> AppResult<Person> {
+pub async fn update_person(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    unit_id: i64,
+    input: &PersonInput,
+) -> AppResult<Person> {
     let auth = ctx.auth()?;
     let p = org::get_person(&st.db, id).await?;
     auth.require(Entity::Person, Action::Write, &p.place())?;
@@ -169,7 +240,13 @@ pub async fn update_person(st: &AppState, ctx: &Ctx, id: i64, version: i64, unit
     Ok(org::update_person(&st.db, &ctx.actor(), id, version, unit_id, &fields).await?)
 }
 
-pub async fn set_person_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, active: bool) -> AppResult<Person> {
+pub async fn set_person_active(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    active: bool,
+) -> AppResult<Person> {
     let auth = ctx.auth()?;
     let p = org::get_person(&st.db, id).await?;
     auth.require(Entity::Person, Action::Write, &p.place())?;
@@ -177,9 +254,19 @@ pub async fn set_person_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, 
 }
 
 /// Choices for forms: the regions and units the caller may write into.
-pub async fn writable_regions(st: &AppState, auth: &Auth, entity: Entity) -> AppResult<Vec<Region>> {
+pub async fn writable_regions(
+    st: &AppState,
+    auth: &Auth,
+    entity: Entity,
+) -> AppResult<Vec<Region>> {
     let vis = auth.principal.visibility(Entity::Region, Action::Read);
-    let (all, _) = org::list_regions(&st.db, &vis, &RegionFilter::default(), Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE))).await?;
+    let (all, _) = org::list_regions(
+        &st.db,
+        &vis,
+        &RegionFilter::default(),
+        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
+    )
+    .await?;
     Ok(all
         .into_iter()
         .filter(|r| auth.can(entity, Action::Write, &place_in(r, None)))
@@ -188,7 +275,13 @@ pub async fn writable_regions(st: &AppState, auth: &Auth, entity: Entity) -> App
 
 pub async fn writable_units(st: &AppState, auth: &Auth, entity: Entity) -> AppResult<Vec<Unit>> {
     let vis = auth.principal.visibility(Entity::Unit, Action::Read);
-    let (all, _) = org::list_units(&st.db, &vis, &UnitFilter::default(), Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE))).await?;
+    let (all, _) = org::list_units(
+        &st.db,
+        &vis,
+        &UnitFilter::default(),
+        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
+    )
+    .await?;
     Ok(all
         .into_iter()
         .filter(|u| auth.can(entity, Action::Write, &u.place()))

@@ -12,7 +12,12 @@ use super::hash_password;
 use crate::ctx::{Auth, Ctx};
 use crate::{AppError, AppResult, AppState};
 
-pub async fn list(st: &AppState, auth: &Auth, f: &UserFilter, page: Page) -> AppResult<(Vec<User>, i64)> {
+pub async fn list(
+    st: &AppState,
+    auth: &Auth,
+    f: &UserFilter,
+    page: Page,
+) -> AppResult<(Vec<User>, i64)> {
     let vis = auth.principal.visibility(Entity::User, Action::Read);
     Ok(users::list(&st.db, &vis, f, page).await?)
 }
@@ -36,11 +41,18 @@ pub struct UserInput {
     pub password: String,
 }
 
-async fn check_person(st: &AppState, person_id: Option<i64>, unit_id: i64, e: &mut Invalid) -> AppResult<()> {
+async fn check_person(
+    st: &AppState,
+    person_id: Option<i64>,
+    unit_id: i64,
+    e: &mut Invalid,
+) -> AppResult<()> {
     if let Some(pid) = person_id {
         match org::get_person(&st.db, pid).await {
             Ok(p) if p.unit_id == unit_id => {}
-            Ok(_) | Err(zhaoyin_db::Error::NotFound) => e.push(FieldError::new("person_id", "err.unknown_person")),
+            Ok(_) | Err(zhaoyin_db::Error::NotFound) => {
+                e.push(FieldError::new("person_id", "err.unknown_person"))
+            }
             Err(other) => return Err(other.into()),
         }
     }
@@ -51,7 +63,9 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &UserInput) -> AppResult<Us
     let auth = ctx.auth()?;
     let unit = match org::get_unit(&st.db, input.unit_id).await {
         Ok(u) if u.active && auth.can(Entity::Unit, Action::Read, &u.place()) => u,
-        Ok(_) | Err(zhaoyin_db::Error::NotFound) => return Err(AppError::invalid("unit_id", "err.choice")),
+        Ok(_) | Err(zhaoyin_db::Error::NotFound) => {
+            return Err(AppError::invalid("unit_id", "err.choice"));
+        }
         Err(e) => return Err(e.into()),
     };
     if !auth.can(Entity::User, Action::Write, &unit.place()) {
@@ -61,7 +75,11 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &UserInput) -> AppResult<Us
     let username = validation::username(&mut e, "username", &input.username);
     let display_name = validation::required(&mut e, "display_name", &input.display_name, 30);
     check_person(st, input.person_id, unit.id, &mut e).await?;
-    if let Err(p) = st.cfg.password.check("password", &username, &input.password) {
+    if let Err(p) = st
+        .cfg
+        .password
+        .check("password", &username, &input.password)
+    {
         e.0.extend(p.0);
     }
     e.into_result()?;
@@ -82,6 +100,19 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &UserInput) -> AppResult<Us
     .await?)
 }
 
+/// The three administrators' accounts are managed only from the command line, so that one
+/// administrator cannot take over another's account from the pages (三员分立).
+async fn refuse_admin_account(st: &AppState, user_id: i64) -> AppResult<()> {
+    let grants = users::grants_of(&st.db, user_id).await?;
+    if grants
+        .iter()
+        .any(|g| Role::parse(&g.role).is_some_and(Role::is_admin))
+    {
+        return Err(AppError::invalid("user", "err.admin_account_cli"));
+    }
+    Ok(())
+}
+
 pub async fn update(
     st: &AppState,
     ctx: &Ctx,
@@ -94,10 +125,13 @@ pub async fn update(
     let auth = ctx.auth()?;
     let u = users::get(&st.db, id).await?;
     auth.require(Entity::User, Action::Write, &u.place())?;
+    refuse_admin_account(st, u.id).await?;
     if unit_id != u.unit_id {
         match org::get_unit(&st.db, unit_id).await {
             Ok(unit) if unit.active && auth.can(Entity::User, Action::Write, &unit.place()) => {}
-            Ok(_) | Err(zhaoyin_db::Error::NotFound) => return Err(AppError::invalid("unit_id", "err.choice")),
+            Ok(_) | Err(zhaoyin_db::Error::NotFound) => {
+                return Err(AppError::invalid("unit_id", "err.choice"));
+            }
             Err(e) => return Err(e.into()),
         }
     }
@@ -105,16 +139,32 @@ pub async fn update(
     let display_name = validation::required(&mut e, "display_name", display_name, 30);
     check_person(st, person_id, unit_id, &mut e).await?;
     e.into_result()?;
-    Ok(users::update(&st.db, &ctx.actor(), id, version, &display_name, unit_id, person_id).await?)
+    Ok(users::update(
+        &st.db,
+        &ctx.actor(),
+        id,
+        version,
+        &display_name,
+        unit_id,
+        person_id,
+    )
+    .await?)
 }
 
-pub async fn set_active(st: &AppState, ctx: &Ctx, id: i64, version: i64, active: bool) -> AppResult<User> {
+pub async fn set_active(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    version: i64,
+    active: bool,
+) -> AppResult<User> {
     let auth = ctx.auth()?;
     let u = users::get(&st.db, id).await?;
     auth.require(Entity::User, Action::Write, &u.place())?;
     if !active && u.id == auth.user.id {
         return Err(AppError::invalid("active", "err.self_disable"));
     }
+    refuse_admin_account(st, u.id).await?;
     Ok(users::set_active(&st.db, &ctx.actor(), id, version, active).await?)
 }
 
@@ -126,6 +176,7 @@ pub async fn reset_password(st: &AppState, ctx: &Ctx, id: i64, password: &str) -
     if u.id == auth.user.id {
         return Err(AppError::Forbidden);
     }
+    refuse_admin_account(st, u.id).await?;
     st.cfg.password.check("password", &u.username, password)?;
     let hash = hash_password(password.to_string()).await?;
     Ok(users::set_password(&st.db, &ctx.actor(), id, &hash, true, None).await?)
@@ -213,6 +264,7 @@ pub async fn revoke(st: &AppState, ctx: &Ctx, user_id: i64, grant_id: i64) -> Ap
     let grant = row
         .to_grant()
         .ok_or_else(|| AppError::Internal("grant without scope".into()))?;
-    check_revoke(&auth.principal, u.id, &u.place(), &grant).map_err(|r| AppError::invalid("role", r.key()))?;
+    check_revoke(&auth.principal, u.id, &u.place(), &grant)
+        .map_err(|r| AppError::invalid("role", r.key()))?;
     Ok(users::revoke(&st.db, &ctx.actor(), &u, grant_id).await?)
 }

@@ -1,0 +1,98 @@
+//! docs/API.md is generated from the OpenAPI document; this test fails when it is stale.
+//! Regenerate with `ZHAOYIN_UPDATE_DOCS=1 cargo test -p zhaoyin-web --test api_doc`.
+
+use std::fmt::Write;
+
+use serde_json::Value;
+
+fn type_of(v: &Value) -> String {
+    if let Some(t) = v["type"].as_str() {
+        if t == "array" {
+            return format!("array of {}", type_of(&v["items"]));
+        }
+        return t.to_string();
+    }
+    if let Some(ts) = v["type"].as_array() {
+        return ts
+            .iter()
+            .filter_map(Value::as_str)
+            .collect::<Vec<_>>()
+            .join(" or ");
+    }
+    if let Some(r) = v["$ref"].as_str() {
+        return r.rsplit('/').next().unwrap_or(r).to_string();
+    }
+    for key in ["oneOf", "anyOf", "allOf"] {
+        if let Some(list) = v[key].as_array() {
+            return list.iter().map(type_of).collect::<Vec<_>>().join(" or ");
+        }
+    }
+    "object".into()
+}
+
+fn render() -> String {
+    let doc = serde_json::to_value(zhaoyin_web::api::openapi()).unwrap_or_default();
+    let mut out = String::new();
+    let _ = writeln!(out, "# Zhaoyin API\n");
+    let _ = writeln!(
+        out,
+        "Generated from `/api/openapi.json` (OpenAPI {}) by `crates/web/tests/api_doc.rs`; a running \
+         server shows the same document at `/api/docs`.\n",
+        doc["openapi"].as_str().unwrap_or("")
+    );
+    if let Some(d) = doc["info"]["description"].as_str() {
+        let _ = writeln!(out, "{d}\n");
+    }
+    let _ = writeln!(
+        out,
+        "## Operations\n\n| method | path | tag |\n|---|---|---|"
+    );
+    if let Some(paths) = doc["paths"].as_object() {
+        for (path, ops) in paths {
+            for (method, op) in ops.as_object().into_iter().flatten() {
+                let tag = op["tags"][0].as_str().unwrap_or("");
+                let _ = writeln!(out, "| {} | `{path}` | {tag} |", method.to_uppercase());
+            }
+        }
+    }
+    let _ = writeln!(out, "\n## Schemas");
+    for (name, s) in doc["components"]["schemas"]
+        .as_object()
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(out, "\n### {name}\n");
+        if let Some(d) = s["description"].as_str() {
+            let _ = writeln!(out, "{d}\n");
+        }
+        let required: Vec<&str> = s["required"]
+            .as_array()
+            .map(|a| a.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let _ = writeln!(out, "| field | type | required |\n|---|---|---|");
+        for (p, v) in s["properties"].as_object().into_iter().flatten() {
+            let req = if required.contains(&p.as_str()) {
+                "yes"
+            } else {
+                ""
+            };
+            let _ = writeln!(out, "| `{p}` | {} | {req} |", type_of(v));
+        }
+    }
+    out
+}
+
+#[test]
+fn api_md_matches_the_openapi_document() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../docs/API.md");
+    let want = render();
+    if std::env::var("ZHAOYIN_UPDATE_DOCS").is_ok() {
+        std::fs::write(path, &want).expect("write docs/API.md");
+        return;
+    }
+    let have = std::fs::read_to_string(path).unwrap_or_default();
+    assert!(
+        have == want,
+        "docs/API.md is stale: run ZHAOYIN_UPDATE_DOCS=1 cargo test -p zhaoyin-web --test api_doc"
+    );
+}

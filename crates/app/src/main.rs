@@ -328,14 +328,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Backup { file } => {
             let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
-            let size = backup::backup(&db, &cfg.database_url, &file).await?;
+            let size = backup::backup(&db, &cfg.database_url, &file)
+                .await
+                .map_err(|e| explain(&t, e))?;
             println!(
                 "{}",
                 t.tf2("cli.backup_done", "file", file.display(), "size", size)
             );
         }
         Command::Restore { file, force } => {
-            backup::restore(&cfg.database_url, &file, force).await?;
+            backup::restore(&cfg.database_url, &file, force)
+                .await
+                .map_err(|e| explain(&t, e))?;
             let db = open(&cfg).await?;
             let v = audit::verify(&db).await?;
             println!("{}", t.tf1("cli.restored", "file", file.display()));
@@ -645,6 +649,16 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// Storage errors the person at the console can act on, in their language.
+fn explain(t: &Tr, e: zhaoyin_db::Error) -> anyhow::Error {
+    match e {
+        zhaoyin_db::Error::Backup { key, detail } => {
+            anyhow::anyhow!("{}", t.tf1(key, "detail", detail))
+        }
+        other => other.into(),
+    }
 }
 
 fn duplicate(t: &Tr, e: zhaoyin_db::Error) -> anyhow::Error {

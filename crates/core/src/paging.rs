@@ -20,6 +20,10 @@ impl Page {
             per_page: per_page.unwrap_or(DEFAULT_PER_PAGE).clamp(1, MAX_PER_PAGE),
         }
     }
+    /// The first page at the largest size: for choosing from a list (a select), not for browsing.
+    pub fn largest() -> Self {
+        Self::new(Some(1), Some(MAX_PER_PAGE))
+    }
     pub fn offset(&self) -> i64 {
         i64::from(self.number - 1) * i64::from(self.per_page)
     }

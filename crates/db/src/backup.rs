@@ -15,23 +15,24 @@ const PGDUMP_MAGIC: &[u8] = b"PGDMP";
 /// Writes a backup of `db` to `file`, which must not exist yet.
 pub async fn backup(db: &Db, url: &str, file: &Path) -> Result<u64> {
     if file.exists() {
-        return Err(Error::Other(format!(
-            "{} already exists; choose a new file name",
-            file.display()
-        )));
+        return Err(Error::Backup {
+            key: "backup.exists",
+            detail: file.display().to_string(),
+        });
     }
     match db.engine() {
         Engine::Sqlite { .. } => {
-            let target = file
-                .to_str()
-                .ok_or_else(|| Error::Other("backup path is not UTF-8".into()))?;
+            let target = file.to_str().ok_or_else(|| Error::Backup {
+                key: "backup.path",
+                detail: file.display().to_string(),
+            })?;
             // A read connection is enough: VACUUM INTO reads a snapshot and writes a new file.
             db.all::<(i64,)>(Sql::new("VACUUM INTO $1").bind(target))
                 .await?;
         }
         Engine::Postgres(_) => {
             let Target::Postgres(url) = Target::parse(url)? else {
-                return Err(Error::Other("not a PostgreSQL URL".into()));
+                return Err(Error::BadUrl(crate::redact(url)));
             };
             run_tool(
                 "pg_dump",
@@ -58,17 +59,17 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
     match Target::parse(url)? {
         Target::Sqlite(path) => {
             if !head.starts_with(SQLITE_MAGIC) {
-                return Err(Error::Other(format!(
-                    "{} is not a SQLite backup",
-                    file.display()
-                )));
+                return Err(Error::Backup {
+                    key: "backup.not_sqlite",
+                    detail: file.display().to_string(),
+                });
             }
             let wal = sidecar(&path, "-wal");
             if wal.exists() && !force {
-                return Err(Error::Other(format!(
-                    "{} exists: the database is open (is zhaoyin serve running?). Stop it first, or pass --force",
-                    wal.display()
-                )));
+                return Err(Error::Backup {
+                    key: "backup.in_use",
+                    detail: wal.display().to_string(),
+                });
             }
             // Check the copy before it replaces anything.
             let staged = sidecar(&path, ".restoring");
@@ -87,10 +88,10 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
             check.close().await;
             if ok != "ok" || has_schema.is_none() {
                 let _ = std::fs::remove_file(&staged);
-                return Err(Error::Other(format!(
-                    "{} is damaged or is not a Zhaoyin database ({ok})",
-                    file.display()
-                )));
+                return Err(Error::Backup {
+                    key: "backup.damaged",
+                    detail: format!("{} ({ok})", file.display()),
+                });
             }
             for ext in ["-wal", "-shm"] {
                 let f = sidecar(&path, ext);
@@ -107,10 +108,10 @@ pub async fn restore(url: &str, file: &Path, force: bool) -> Result<()> {
         }
         Target::Postgres(url) => {
             if !head.starts_with(PGDUMP_MAGIC) {
-                return Err(Error::Other(format!(
-                    "{} is not a PostgreSQL backup (pg_dump custom format)",
-                    file.display()
-                )));
+                return Err(Error::Backup {
+                    key: "backup.not_pgdump",
+                    detail: file.display().to_string(),
+                });
             }
             run_tool(
                 "pg_restore",
@@ -201,18 +202,17 @@ async fn run_tool(tool: &str, args: &[&str]) -> Result<()> {
             }
         }
     }
-    let out = cmd.output().await.map_err(|e| {
-        Error::Other(format!(
-            "cannot run {tool} (install the PostgreSQL client tools): {e}"
-        ))
+    let out = cmd.output().await.map_err(|e| Error::Backup {
+        key: "backup.tool_missing",
+        detail: format!("{tool}: {e}"),
     })?;
     if out.status.success() {
         Ok(())
     } else {
-        Err(Error::Other(format!(
-            "{tool} failed: {}",
-            String::from_utf8_lossy(&out.stderr).trim()
-        )))
+        Err(Error::Backup {
+            key: "backup.tool_failed",
+            detail: format!("{tool}: {}", String::from_utf8_lossy(&out.stderr).trim()),
+        })
     }
 }
 

@@ -30,8 +30,10 @@ pub enum Error {
     Sqlx(sqlx::Error),
     #[error("{0}")]
     Io(#[from] std::io::Error),
-    #[error("{0}")]
-    Other(String),
+    /// A backup or restore could not be done; `key` is a message in `locales/` (section
+    /// `backup`), `detail` the file or tool output it is about.
+    #[error("{key}: {detail}")]
+    Backup { key: &'static str, detail: String },
 }
 
 impl From<sqlx::Error> for Error {

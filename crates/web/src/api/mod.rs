@@ -80,6 +80,7 @@ impl Modify for Security {
 #[openapi(
     info(
         title = "Zhaoyin API",
+        license(name = "Apache-2.0"),
         description = "招引 双招双引督导服务平台 API. Authenticate with a personal token \
             (`Authorization: Bearer zy_…`, created on the account page or with `zhaoyin user token`). \
             Lists are paged (`page`, `per_page`) and filtered. Edits carry the `version` they were \

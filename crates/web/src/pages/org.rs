@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::org::{PersonInput, RegionInput, RegionLevel, UnitInput, UnitKind};
-use zhaoyin_core::paging::{MAX_PER_PAGE, Page};
+use zhaoyin_core::paging::Page;
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::org::{
     ImportSummary, Person, PersonFilter, Region, RegionFilter, Unit, UnitFilter,
@@ -383,14 +383,11 @@ pub fn unit_choices(units: Vec<Unit>, current: &str) -> Vec<Choice> {
 }
 
 async fn visible_regions(st: &AppState, auth: &Auth) -> AppResult<Vec<Region>> {
-    Ok(svc::regions(
-        st,
-        auth,
-        &RegionFilter::default(),
-        Page::new(Some(1), Some(MAX_PER_PAGE)),
+    Ok(
+        svc::regions(st, auth, &RegionFilter::default(), Page::largest())
+            .await?
+            .0,
     )
-    .await?
-    .0)
 }
 
 async fn units(
@@ -652,14 +649,11 @@ struct PeoplePage {
 }
 
 async fn visible_units(st: &AppState, auth: &Auth) -> AppResult<Vec<Unit>> {
-    Ok(svc::units(
-        st,
-        auth,
-        &UnitFilter::default(),
-        Page::new(Some(1), Some(MAX_PER_PAGE)),
+    Ok(
+        svc::units(st, auth, &UnitFilter::default(), Page::largest())
+            .await?
+            .0,
     )
-    .await?
-    .0)
 }
 
 async fn people(

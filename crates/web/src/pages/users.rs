@@ -108,13 +108,7 @@ async fn list(
             },
         ),
     ];
-    let (units, _) = org_svc::units(
-        &st,
-        auth,
-        &Default::default(),
-        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
-    )
-    .await?;
+    let (units, _) = org_svc::units(&st, auth, &Default::default(), Page::largest()).await?;
     render::html(&UsersPage {
         t: ctx.t,
         page: render::chrome(&ctx, "users.title"),
@@ -177,13 +171,7 @@ async fn user_form(
 ) -> AppResult<UserFormPage> {
     let auth = ctx.auth()?;
     let units = org_svc::writable_units(st, auth, Entity::User).await?;
-    let (people, _) = org_svc::people(
-        st,
-        auth,
-        &PersonFilter::default(),
-        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
-    )
-    .await?;
+    let (people, _) = org_svc::people(st, auth, &PersonFilter::default(), Page::largest()).await?;
     Ok(UserFormPage {
         t: ctx.t,
         page: render::chrome(
@@ -337,22 +325,12 @@ async fn detail_page(
     let can_assign = auth.can(Entity::User, Action::AssignRoles, &user.place());
     // A security administrator assigns within the regions they can see; their units too.
     let (scope_regions, scope_units) = if can_assign {
-        let regions = org_svc::regions(
-            st,
-            auth,
-            &Default::default(),
-            Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
-        )
-        .await?
-        .0;
-        let units = org_svc::units(
-            st,
-            auth,
-            &Default::default(),
-            Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
-        )
-        .await?
-        .0;
+        let regions = org_svc::regions(st, auth, &Default::default(), Page::largest())
+            .await?
+            .0;
+        let units = org_svc::units(st, auth, &Default::default(), Page::largest())
+            .await?
+            .0;
         let reach = |path: &str, unit: Option<i64>| {
             auth.can(
                 Entity::User,

@@ -5,7 +5,7 @@ use std::collections::{HashMap, HashSet};
 
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::org::{PersonInput, Place, UnitInput, UnitKind};
-use zhaoyin_core::paging::{MAX_PER_PAGE, Page};
+use zhaoyin_core::paging::Page;
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::org::{self, ImportSummary, PersonRow, Region, RegionFilter, UnitFilter, UnitRow};
 use zhaoyin_office::xlsx::{self, Column, ReferenceSheet, Row, Sheet};
@@ -95,7 +95,7 @@ pub fn sheets(t: &Tr) -> Vec<Sheet> {
 pub async fn template(st: &AppState, ctx: &Ctx) -> AppResult<Vec<u8>> {
     let auth = ctx.auth()?;
     let t = &ctx.t;
-    let all = Page::new(Some(1), Some(MAX_PER_PAGE));
+    let all = Page::largest();
     let (regions, _) = org::list_regions(
         &st.db,
         &auth.principal.visibility(Entity::Region, Action::Read),

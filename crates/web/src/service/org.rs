@@ -260,13 +260,8 @@ pub async fn writable_regions(
     entity: Entity,
 ) -> AppResult<Vec<Region>> {
     let vis = auth.principal.visibility(Entity::Region, Action::Read);
-    let (all, _) = org::list_regions(
-        &st.db,
-        &vis,
-        &RegionFilter::default(),
-        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
-    )
-    .await?;
+    let (all, _) =
+        org::list_regions(&st.db, &vis, &RegionFilter::default(), Page::largest()).await?;
     Ok(all
         .into_iter()
         .filter(|r| auth.can(entity, Action::Write, &place_in(r, None)))
@@ -275,13 +270,7 @@ pub async fn writable_regions(
 
 pub async fn writable_units(st: &AppState, auth: &Auth, entity: Entity) -> AppResult<Vec<Unit>> {
     let vis = auth.principal.visibility(Entity::Unit, Action::Read);
-    let (all, _) = org::list_units(
-        &st.db,
-        &vis,
-        &UnitFilter::default(),
-        Page::new(Some(1), Some(zhaoyin_core::paging::MAX_PER_PAGE)),
-    )
-    .await?;
+    let (all, _) = org::list_units(&st.db, &vis, &UnitFilter::default(), Page::largest()).await?;
     Ok(all
         .into_iter()
         .filter(|u| auth.can(entity, Action::Write, &u.place()))

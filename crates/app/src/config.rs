@@ -123,22 +123,27 @@ impl Config {
         let mut f = Figment::from(Serialized::defaults(Config::default()));
         if let Some(path) = file {
             if !path.exists() {
-                anyhow::bail!("配置文件不存在 / config file not found: {}", path.display());
+                anyhow::bail!(
+                    "{}",
+                    crate::tr().tf1("cli.config_missing", "file", path.display())
+                );
             }
             f = f.merge(Toml::file(path));
         }
         f = f.merge(Env::prefixed("ZHAOYIN_").split("__"));
         f.extract()
-            .map_err(|e| anyhow::anyhow!("配置有误 / invalid configuration: {e}"))
+            .map_err(|e| anyhow::anyhow!("{}", crate::tr().tf1("cli.config_invalid", "detail", e)))
     }
 
     pub fn web(&self) -> anyhow::Result<WebConfig> {
-        let tz: chrono_tz::Tz = self
-            .timezone
-            .parse()
-            .map_err(|_| anyhow::anyhow!("未知时区 / unknown time zone: {}", self.timezone))?;
+        let tz: chrono_tz::Tz = self.timezone.parse().map_err(|_| {
+            anyhow::anyhow!(
+                "{}",
+                crate::tr().tf1("cli.unknown_timezone", "tz", &self.timezone)
+            )
+        })?;
         if self.session.idle_minutes < 1 || self.session.absolute_hours < 1 {
-            anyhow::bail!("session.idle_minutes and session.absolute_hours must be at least 1");
+            anyhow::bail!("{}", crate::tr().t("cli.session_bounds"));
         }
         Ok(WebConfig {
             session_idle: chrono::Duration::minutes(self.session.idle_minutes),

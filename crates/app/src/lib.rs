@@ -10,6 +10,7 @@ use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 use zhaoyin_db::Db;
+use zhaoyin_web::i18n::{Lang, Tr};
 use zhaoyin_web::{AppState, WebConfig};
 
 /// A running server.
@@ -25,6 +26,16 @@ impl Running {
         let _ = self.shutdown.send(true);
         self.handle.await.unwrap_or(Ok(()))
     }
+}
+
+/// The console's language: English when `LANG` says so, Chinese otherwise.
+pub fn tr() -> Tr {
+    let lang = std::env::var("LANG")
+        .ok()
+        .and_then(|l| Lang::parse(&l))
+        .filter(|l| *l == Lang::En)
+        .unwrap_or(Lang::Zh);
+    Tr::new(lang, chrono_tz::Asia::Shanghai)
 }
 
 /// Serves the application on `listener` until `stop` (or the returned handle is dropped with

@@ -9,14 +9,14 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use zhaoyin::config::Config;
-use zhaoyin::{demo, launch};
+use zhaoyin::{demo, launch, tr};
 use zhaoyin_core::audit::Broken;
 use zhaoyin_core::authz::{Grant, Role, Scope, check_separation};
 use zhaoyin_core::paging::Page;
 use zhaoyin_db::audit::{self, Actor, Verification};
 use zhaoyin_db::users::{self, GrantRow, NewGrant, NewUser};
 use zhaoyin_db::{Db, backup, org, tokens};
-use zhaoyin_web::i18n::{Lang, Tr};
+use zhaoyin_web::i18n::Tr;
 
 #[derive(Parser)]
 #[command(
@@ -164,15 +164,6 @@ enum UnitCommand {
 enum AuditCommand {
     /// Check the hash chain of the audit log.
     Verify,
-}
-
-fn tr() -> Tr {
-    let lang = std::env::var("LANG")
-        .ok()
-        .and_then(|l| Lang::parse(&l))
-        .filter(|l| *l == Lang::En)
-        .unwrap_or(Lang::Zh);
-    Tr::new(lang, chrono_tz::Asia::Shanghai)
 }
 
 fn init_logs(cfg: &Config) {

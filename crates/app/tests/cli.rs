@@ -546,3 +546,59 @@ async fn a_fresh_installation_is_set_up_from_the_command_line() {
         "an administrator is scoped to the unit's region by default"
     );
 }
+
+#[tokio::test]
+async fn configuration_comes_from_a_file_and_the_environment() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let from_file = dir.path().join("from-file.db");
+    let from_env = dir.path().join("from-env.db");
+    let config = dir.path().join("zhaoyin.toml");
+    std::fs::write(
+        &config,
+        format!(
+            "database_url = \"sqlite://{}\"\n[session]\nidle_minutes = 20\n",
+            from_file.display()
+        ),
+    )
+    .expect("write config");
+    let cfg = config.display().to_string();
+    let status = Command::new(BIN)
+        .args(["--config", &cfg, "migrate"])
+        .env_remove("ZHAOYIN_DATABASE_URL")
+        .output()
+        .await
+        .expect("run");
+    assert!(
+        status.status.success(),
+        "{}",
+        String::from_utf8_lossy(&status.stderr)
+    );
+    assert!(from_file.exists());
+    // The environment overrides the file.
+    let status = Command::new(BIN)
+        .args(["--config", &cfg, "migrate"])
+        .env(
+            "ZHAOYIN_DATABASE_URL",
+            format!("sqlite://{}", from_env.display()),
+        )
+        .output()
+        .await
+        .expect("run");
+    assert!(status.status.success());
+    assert!(from_env.exists());
+    // A bad value names itself.
+    std::fs::write(&config, "[session]\nidle_minutes = \"soon\"\n").expect("write");
+    let out = Command::new(BIN)
+        .args(["--config", &cfg, "migrate"])
+        .output()
+        .await
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("idle_minutes"));
+    let out = Command::new(BIN)
+        .args(["--config", "/nonexistent.toml", "migrate"])
+        .output()
+        .await
+        .expect("run");
+    assert!(!out.status.success());
+}

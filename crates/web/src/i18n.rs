@@ -233,7 +233,7 @@ mod tests {
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        for dir in ["templates", "crates/web/src"] {
+        for dir in ["templates", "crates/web/src", "crates/app/src"] {
             collect(&std::path::Path::new(root).join(dir), &mut files);
         }
         let zh = table(Lang::Zh);

@@ -76,6 +76,20 @@ enum Command {
     /// Audit log tools.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Policy documents.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Subcommand)]
+enum PolicyCommand {
+    /// Show what the parser finds in a policy document (text as pasted from a portal).
+    Parse {
+        file: PathBuf,
+        /// Print the structure as JSON (the same as the import preview).
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Subcommand)]
@@ -336,6 +350,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("{}", t.tf1("cli.restored", "file", file.display()));
             return Ok(report_verification(&t, &v));
         }
+        Command::Policy(PolicyCommand::Parse { file, json }) => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| t.tf1("cli.cannot_read", "file", file.display()))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                anyhow::anyhow!("{}", t.tf1("cli.not_utf8", "file", file.display()))
+            })?;
+            let parsed = zhaoyin_core::policy::parse(&text);
+            if json {
+                println!("{}", serde_json::to_string_pretty(&parsed)?);
+            } else {
+                print_policy(&t, &parsed);
+            }
+        }
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
             let v = audit::verify(&db).await?;
@@ -343,6 +370,89 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+fn print_policy(t: &Tr, p: &zhaoyin_core::policy::ParsedPolicy) {
+    use std::fmt::Write as _;
+    let mut o = String::new();
+    let none = t.t("common.none");
+    let _ = writeln!(
+        o,
+        "{}：{}",
+        t.t("policy.title_field"),
+        p.title.as_deref().unwrap_or(none)
+    );
+    let _ = writeln!(
+        o,
+        "{}：{}",
+        t.t("policy.date"),
+        p.date
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| none.to_string())
+    );
+    let _ = writeln!(
+        o,
+        "{}",
+        t.tf2(
+            "policy.found",
+            "chapters",
+            p.chapters.len(),
+            "measures",
+            p.measures().count()
+        )
+    );
+    for c in &p.chapters {
+        let _ = writeln!(o, "\n{}、{}", c.number, c.title);
+        for m in &c.measures {
+            let _ = writeln!(o, "  {}. {}", m.number, m.title);
+            let join = |v: &[String]| {
+                if v.is_empty() {
+                    none.to_string()
+                } else {
+                    v.join("、")
+                }
+            };
+            let _ = writeln!(o, "     {}：{}", t.t("policy.leaders"), join(&m.leaders));
+            let _ = writeln!(
+                o,
+                "     {}：{}",
+                t.t("policy.lead_units"),
+                join(&m.lead_units)
+            );
+            let _ = writeln!(
+                o,
+                "     {}：{}",
+                t.t("policy.support_units"),
+                join(&m.support_units)
+            );
+            if let Some(text) = &m.deadline_text {
+                let date = m
+                    .deadline
+                    .map(|d| d.to_string())
+                    .unwrap_or_else(|| "?".into());
+                let _ = writeln!(o, "     {}：{text}（{date}）", t.t("policy.deadline"));
+            }
+            if !m.cadences.is_empty() {
+                let c: Vec<String> = m
+                    .cadences
+                    .iter()
+                    .map(|c| t.label("cadence", c.id()))
+                    .collect();
+                let _ = writeln!(o, "     {}：{}", t.t("policy.cadences"), c.join("、"));
+            }
+            for target in &m.targets {
+                let _ = writeln!(o, "     {}：{}", t.t("policy.target"), target.text);
+            }
+        }
+    }
+    if !p.ignored.is_empty() {
+        let _ = writeln!(o, "\n{}", t.t("policy.ignored"));
+        for line in &p.ignored {
+            let _ = writeln!(o, "  {line}");
+        }
+    }
+    // A closed pipe (`| head`) is not an error worth a panic.
+    let _ = std::io::Write::write_all(&mut std::io::stdout(), o.as_bytes());
 }
 
 fn report_verification(t: &Tr, v: &Verification) -> ExitCode {

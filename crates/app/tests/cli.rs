@@ -602,3 +602,70 @@ async fn configuration_comes_from_a_file_and_the_environment() {
         .expect("run");
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn policy_parse_prints_the_structure_as_json() {
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../core/tests/policies/linhe-2021-talent.txt"
+    );
+    let out = Command::new(BIN)
+        .args(["policy", "parse", file, "--json"])
+        .output()
+        .await
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(doc["date"], "2021-03-15");
+    let m = &doc["chapters"][0]["measures"][0];
+    for key in [
+        "number",
+        "title",
+        "text",
+        "leaders",
+        "lead_units",
+        "support_units",
+        "unit_groups",
+        "deadline",
+        "cadences",
+        "targets",
+    ] {
+        assert!(!m[key].is_null() || key == "deadline", "missing {key}");
+    }
+    assert_eq!(m["deadline"], "2021-06-30");
+    assert_eq!(m["targets"][0]["comparator"], ">=");
+    assert_eq!(m["targets"][0]["value"], 100.0);
+    assert_eq!(m["targets"][0]["unit"], "万元");
+    assert_eq!(
+        doc["chapters"][0]["measures"][2]["cadences"][0].as_str(),
+        None,
+        "the third measure is in chapter two"
+    );
+    assert_eq!(
+        doc["chapters"][1]["measures"][0]["cadences"][0],
+        "quarterly"
+    );
+    // The readable form, in Chinese.
+    let out = Command::new(BIN)
+        .args(["policy", "parse", file])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .await
+        .expect("run");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("共 2 章、4 条措施") && text.contains("牵头单位：县委组织部（县委人才办）"),
+        "{text}"
+    );
+    // A file that is not text.
+    let out = Command::new(BIN)
+        .args(["policy", "parse", BIN])
+        .output()
+        .await
+        .expect("run");
+    assert!(!out.status.success());
+}

@@ -7,6 +7,7 @@ pub mod authz;
 pub mod org;
 pub mod paging;
 pub mod password;
+pub mod policy;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};

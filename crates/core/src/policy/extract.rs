@@ -121,16 +121,33 @@ fn decimal(s: &str) -> Option<Decimal> {
 
 const UNIT: &str = r"(个百分点|个|家|项|次|亿元|万元|元|%|％|倍|人|名|亩|天|户|所|批|场)";
 
-/// The words before a target that say what is counted ("世界500强不少于20个" → "世界500强").
-fn subject_before(text: &str, start: usize) -> Option<String> {
-    let before = &text[..start];
+/// The words before a target that say what is counted ("世界500强不少于20个" → "世界500强"),
+/// with the byte offset where they start.
+fn subject_before(text: &str, start: usize) -> Option<(usize, String)> {
+    let before = text.get(..start)?;
     let cut = before
-        .rfind(|c: char| "，,。；;、（(：:“”\"".contains(c))
-        .map(|i| i + before[i..].chars().next().map(char::len_utf8).unwrap_or(1))
+        .char_indices()
+        .rev()
+        .find(|(_, c)| "，,。；;、（(：:“”\"\n".contains(*c))
+        .map(|(i, c)| i + c.len_utf8())
         .unwrap_or(0);
-    let s = before[cut..].trim();
+    let raw = &before[cut..];
+    let s = raw.trim_start();
+    let from = cut + (raw.len() - s.len());
+    let s = s.trim_end();
     let n = s.chars().count();
-    (n > 0 && n <= 16).then(|| s.to_string())
+    (n > 0 && n <= 16).then(|| (from, s.to_string()))
+}
+
+/// The target's words: its subject, if any, through the end of the match.
+fn with_subject(text: &str, m: &regex::Match<'_>) -> (String, Option<String>) {
+    match subject_before(text, m.start()) {
+        Some((from, subject)) => (
+            text.get(from..m.end()).unwrap_or(m.as_str()).to_string(),
+            Some(subject),
+        ),
+        None => (m.as_str().to_string(), None),
+    }
 }
 
 /// Quantified targets in the clause, each once, in the order they appear.
@@ -212,13 +229,9 @@ pub fn targets(text: &str) -> Vec<Target> {
         let Some(value) = decimal(n.as_str()) else {
             continue;
         };
-        let subject = subject_before(text, m.start());
-        let start = subject
-            .as_ref()
-            .map(|s| m.start() - s.len())
-            .unwrap_or(m.start());
+        let (words, subject) = with_subject(text, &m);
         let t = Target {
-            text: text[start..m.end()].to_string(),
+            text: words,
             subject,
             comparator,
             value,
@@ -237,13 +250,9 @@ pub fn targets(text: &str) -> Vec<Target> {
         let Some(value) = decimal(n.as_str()) else {
             continue;
         };
-        let subject = subject_before(text, m.start());
-        let start = subject
-            .as_ref()
-            .map(|s| m.start() - s.len())
-            .unwrap_or(m.start());
+        let (words, subject) = with_subject(text, &m);
         let t = Target {
-            text: text[start..m.end()].to_string(),
+            text: words,
             subject,
             comparator: Comparator::AtLeast,
             value,
@@ -263,13 +272,9 @@ pub fn targets(text: &str) -> Vec<Target> {
         let Some(value) = decimal(n.as_str()) else {
             continue;
         };
-        let subject = subject_before(text, m.start());
-        let start = subject
-            .as_ref()
-            .map(|s| m.start() - s.len())
-            .unwrap_or(m.start());
+        let (words, subject) = with_subject(text, &m);
         let t = Target {
-            text: text[start..m.end()].to_string(),
+            text: words,
             subject,
             comparator: if dir.as_str() == "以上" {
                 Comparator::AtLeast

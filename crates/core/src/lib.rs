@@ -8,6 +8,7 @@ pub mod org;
 pub mod paging;
 pub mod password;
 pub mod policy;
+pub mod task;
 pub mod validation;
 
 pub use validation::{FieldError, Invalid};

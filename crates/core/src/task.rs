@@ -1,0 +1,435 @@
+//! Supervised tasks: their lifecycle (交办 → 签收 → 推进 → 申请办结 → 销号, with 退回), who may
+//! move them, their reporting periods, and their lights — computed from dates and data as of any
+//! day, never declared.
+
+use chrono::{Datelike, Duration, NaiveDate};
+use serde::{Deserialize, Serialize};
+
+use crate::org::string_enum;
+
+string_enum!(
+    /// Where a task is in its life.
+    TaskStatus {
+        /// 交办: filed, waiting for the lead unit to accept.
+        Assigned = "assigned",
+        /// 签收: accepted by the lead unit.
+        Accepted = "accepted",
+        /// 推进: reports are coming in.
+        InProgress = "in_progress",
+        /// 申请办结: the lead unit asks to close it, with evidence.
+        CloseRequested = "close_requested",
+        /// 销号: closed by the supervisor.
+        Closed = "closed",
+    }
+);
+
+string_enum!(
+    /// How often a task reports; `Once` has a deadline and no periodic report.
+    TaskCadence {
+        Once = "once",
+        Weekly = "weekly",
+        Monthly = "monthly",
+        Quarterly = "quarterly",
+        Yearly = "yearly",
+    }
+);
+
+string_enum!(
+    /// What someone does to a task.
+    Transition {
+        /// 签收, by the lead unit.
+        Accept = "accept",
+        /// 申请办结, by the lead unit, with evidence.
+        RequestClose = "request_close",
+        /// 销号, by the supervisor, after review.
+        Close = "close",
+        /// 退回, by the supervisor: the closing request is refused and work goes on.
+        Return = "return",
+        /// Re-open a closed task (the supervisor, with a reason).
+        Reopen = "reopen",
+    }
+);
+
+impl TaskStatus {
+    pub fn is_open(self) -> bool {
+        self != TaskStatus::Closed
+    }
+}
+
+/// The caller's standing on one task.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Standing {
+    /// Supervises the task's region (files, reviews, closes, reminds).
+    pub supervisor: bool,
+    /// A leader over the task's region (writes instructions).
+    pub leader: bool,
+    /// A clerk of one of the task's lead units.
+    pub lead_clerk: bool,
+    /// A clerk of one of its supporting units.
+    pub support_clerk: bool,
+}
+
+/// Why a transition was refused: a message key in `locales/`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Refused {
+    #[error("err.task_transition")]
+    NotFromHere,
+    #[error("err.task_not_yours")]
+    NotYours,
+    #[error("err.task_evidence")]
+    NoEvidence,
+    #[error("err.task_reason")]
+    NoReason,
+}
+
+impl Refused {
+    pub fn key(self) -> &'static str {
+        match self {
+            Refused::NotFromHere => "err.task_transition",
+            Refused::NotYours => "err.task_not_yours",
+            Refused::NoEvidence => "err.task_evidence",
+            Refused::NoReason => "err.task_reason",
+        }
+    }
+}
+
+/// The lifecycle: where `t` may lead from `from`, and who may take it.
+pub fn transition(
+    from: TaskStatus,
+    t: Transition,
+    who: Standing,
+    has_evidence: bool,
+    comment: &str,
+) -> Result<TaskStatus, Refused> {
+    use TaskStatus::*;
+    use Transition::*;
+    let to = match (from, t) {
+        (Assigned, Accept) => Accepted,
+        (Accepted | InProgress, RequestClose) => CloseRequested,
+        (CloseRequested, Close) => Closed,
+        (CloseRequested, Return) => InProgress,
+        (Closed, Reopen) => InProgress,
+        _ => return Err(Refused::NotFromHere),
+    };
+    let allowed = match t {
+        Accept | RequestClose => who.lead_clerk || who.supervisor,
+        Close | Return | Reopen => who.supervisor,
+    };
+    if !allowed {
+        return Err(Refused::NotYours);
+    }
+    if t == RequestClose && !has_evidence {
+        return Err(Refused::NoEvidence);
+    }
+    if matches!(t, Return | Reopen) && comment.trim().is_empty() {
+        return Err(Refused::NoReason);
+    }
+    Ok(to)
+}
+
+/// Which transitions the caller may offer on a task now (for buttons).
+pub fn available(from: TaskStatus, who: Standing) -> Vec<Transition> {
+    Transition::ALL
+        .iter()
+        .copied()
+        .filter(|t| transition(from, *t, who, true, "x").is_ok())
+        .collect()
+}
+
+/// One reporting period: its first and last day; a report for it is due by `end`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Period {
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+}
+
+fn month_end(y: i32, m: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
+}
+
+/// The period of `cadence` that contains `day`.
+pub fn period_of(cadence: TaskCadence, day: NaiveDate) -> Option<Period> {
+    let (y, m) = (day.year(), day.month());
+    match cadence {
+        TaskCadence::Once => None,
+        TaskCadence::Weekly => {
+            let start = day - Duration::days(i64::from(day.weekday().num_days_from_monday()));
+            Some(Period {
+                start,
+                end: start + Duration::days(6),
+            })
+        }
+        TaskCadence::Monthly => Some(Period {
+            start: NaiveDate::from_ymd_opt(y, m, 1)?,
+            end: month_end(y, m)?,
+        }),
+        TaskCadence::Quarterly => {
+            let q0 = (m - 1) / 3 * 3 + 1;
+            Some(Period {
+                start: NaiveDate::from_ymd_opt(y, q0, 1)?,
+                end: month_end(y, q0 + 2)?,
+            })
+        }
+        TaskCadence::Yearly => Some(Period {
+            start: NaiveDate::from_ymd_opt(y, 1, 1)?,
+            end: NaiveDate::from_ymd_opt(y, 12, 31)?,
+        }),
+    }
+}
+
+/// The periods whose reports were due by `as_of` (ended before it), from the one containing
+/// `from` — oldest first. Bounded, so a mistaken date cannot make an endless list.
+pub fn due_periods(cadence: TaskCadence, from: NaiveDate, as_of: NaiveDate) -> Vec<Period> {
+    let mut out = Vec::new();
+    let mut day = from;
+    while let Some(p) = period_of(cadence, day) {
+        if p.end >= as_of || out.len() >= 1000 {
+            break;
+        }
+        out.push(p);
+        day = p.end + Duration::days(1);
+    }
+    out
+}
+
+/// The period a report submitted on `day` belongs to: the current one.
+pub fn current_period(cadence: TaskCadence, day: NaiveDate) -> Option<Period> {
+    period_of(cadence, day)
+}
+
+string_enum!(
+    /// 红黄绿灯.
+    Light { Green = "green", Yellow = "yellow", Red = "red" }
+);
+
+/// Why a light has its colour: message keys for the task page.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub enum Reason {
+    Overdue { days: i64 },
+    DeadlineNear { days: i64 },
+    ReportLate { period_end: NaiveDate, days: i64 },
+    ReportMissing { period_end: NaiveDate, days: i64 },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LightRules {
+    /// A deadline this near makes a task yellow; a report late by more makes it red.
+    pub warn_days: i64,
+}
+
+impl Default for LightRules {
+    fn default() -> Self {
+        Self { warn_days: 7 }
+    }
+}
+
+/// What the light of a task is computed from.
+#[derive(Debug, Clone)]
+pub struct LightFacts<'a> {
+    pub status: TaskStatus,
+    pub deadline: Option<NaiveDate>,
+    pub cadence: TaskCadence,
+    /// The day the task was filed (reports are due from its first period on).
+    pub assigned_on: NaiveDate,
+    /// Period ends for which the lead units' reports had been submitted by `as_of`.
+    pub reported_periods: &'a [NaiveDate],
+}
+
+/// The light as of `as_of`, with its reasons. A closed task is green.
+pub fn light(f: &LightFacts<'_>, as_of: NaiveDate, rules: LightRules) -> (Light, Vec<Reason>) {
+    if f.status == TaskStatus::Closed {
+        return (Light::Green, Vec::new());
+    }
+    let mut reasons = Vec::new();
+    let mut colour = Light::Green;
+    let raise = |c: &mut Light, to: Light| {
+        if (to == Light::Red) || (to == Light::Yellow && *c == Light::Green) {
+            *c = to;
+        }
+    };
+    if let Some(d) = f.deadline {
+        let left = (d - as_of).num_days();
+        if left < 0 {
+            reasons.push(Reason::Overdue { days: -left });
+            raise(&mut colour, Light::Red);
+        } else if left <= rules.warn_days {
+            reasons.push(Reason::DeadlineNear { days: left });
+            raise(&mut colour, Light::Yellow);
+        }
+    }
+    // Reports of periods that ended before today and before the deadline (or closing request).
+    if f.status != TaskStatus::CloseRequested {
+        for p in due_periods(f.cadence, f.assigned_on, as_of) {
+            if f.reported_periods.contains(&p.end) {
+                continue;
+            }
+            let late = (as_of - p.end).num_days();
+            if late > rules.warn_days {
+                reasons.push(Reason::ReportMissing {
+                    period_end: p.end,
+                    days: late,
+                });
+                raise(&mut colour, Light::Red);
+            } else {
+                reasons.push(Reason::ReportLate {
+                    period_end: p.end,
+                    days: late,
+                });
+                raise(&mut colour, Light::Yellow);
+            }
+        }
+    }
+    (colour, reasons)
+}
+
+/// A unit reporting "on track" while the computed light is red is a discrepancy the supervisor
+/// should see.
+pub fn discrepancy(claimed_on_track: Option<bool>, computed: Light) -> bool {
+    claimed_on_track == Some(true) && computed == Light::Red
+}
+
+/// Monday of the week of `d` (for weekly meeting agendas and the like).
+pub fn week_start(d: NaiveDate) -> NaiveDate {
+    d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+    }
+
+    const CLERK: Standing = Standing {
+        supervisor: false,
+        leader: false,
+        lead_clerk: true,
+        support_clerk: false,
+    };
+    const SUPPORT: Standing = Standing {
+        supervisor: false,
+        leader: false,
+        lead_clerk: false,
+        support_clerk: true,
+    };
+    const SUPERVISOR: Standing = Standing {
+        supervisor: true,
+        leader: false,
+        lead_clerk: false,
+        support_clerk: false,
+    };
+
+    #[test]
+    fn the_whole_life_of_a_task() {
+        use TaskStatus::*;
+        use Transition::*;
+        assert_eq!(transition(Assigned, Accept, CLERK, false, ""), Ok(Accepted));
+        assert_eq!(
+            transition(Accepted, RequestClose, CLERK, true, ""),
+            Ok(CloseRequested)
+        );
+        assert_eq!(
+            transition(CloseRequested, Return, SUPERVISOR, false, "证据不足"),
+            Ok(InProgress)
+        );
+        assert_eq!(
+            transition(InProgress, RequestClose, CLERK, true, ""),
+            Ok(CloseRequested)
+        );
+        assert_eq!(
+            transition(CloseRequested, Close, SUPERVISOR, false, ""),
+            Ok(Closed)
+        );
+    }
+
+    #[test]
+    fn illegal_moves_are_refused_with_a_reason() {
+        use TaskStatus::*;
+        use Transition::*;
+        assert_eq!(
+            transition(Assigned, Close, SUPERVISOR, true, ""),
+            Err(Refused::NotFromHere)
+        );
+        assert_eq!(
+            transition(Closed, Accept, CLERK, true, ""),
+            Err(Refused::NotFromHere)
+        );
+        assert_eq!(
+            transition(Assigned, Accept, SUPPORT, true, ""),
+            Err(Refused::NotYours)
+        );
+        assert_eq!(
+            transition(CloseRequested, Close, CLERK, true, ""),
+            Err(Refused::NotYours)
+        );
+        assert_eq!(
+            transition(InProgress, RequestClose, CLERK, false, ""),
+            Err(Refused::NoEvidence)
+        );
+        assert_eq!(
+            transition(CloseRequested, Return, SUPERVISOR, true, "  "),
+            Err(Refused::NoReason)
+        );
+        assert_eq!(available(InProgress, CLERK), vec![RequestClose]);
+        assert_eq!(available(CloseRequested, SUPERVISOR), vec![Close, Return]);
+    }
+
+    #[test]
+    fn periods() {
+        let p = period_of(TaskCadence::Quarterly, d(2019, 9, 1)).expect("period");
+        assert_eq!((p.start, p.end), (d(2019, 7, 1), d(2019, 9, 30)));
+        let p = period_of(TaskCadence::Weekly, d(2026, 11, 29)).expect("period");
+        assert_eq!((p.start, p.end), (d(2026, 11, 23), d(2026, 11, 29)));
+        let p = period_of(TaskCadence::Monthly, d(2020, 2, 10)).expect("period");
+        assert_eq!(p.end, d(2020, 2, 29));
+        let due = due_periods(TaskCadence::Monthly, d(2019, 9, 10), d(2019, 12, 5));
+        assert_eq!(
+            due.iter().map(|p| p.end).collect::<Vec<_>>(),
+            vec![d(2019, 9, 30), d(2019, 10, 31), d(2019, 11, 30)]
+        );
+        assert!(due_periods(TaskCadence::Once, d(2019, 1, 1), d(2030, 1, 1)).is_empty());
+    }
+
+    #[test]
+    fn lights() {
+        let rules = LightRules::default();
+        let facts = |status, deadline, reported: &'static [NaiveDate]| LightFacts {
+            status,
+            deadline,
+            cadence: TaskCadence::Monthly,
+            assigned_on: d(2019, 9, 1),
+            reported_periods: reported,
+        };
+        // On time, all reports in.
+        static IN: [NaiveDate; 1] = [NaiveDate::from_ymd_opt(2019, 9, 30).expect("date")];
+        let f = facts(TaskStatus::InProgress, Some(d(2019, 12, 31)), &IN);
+        assert_eq!(light(&f, d(2019, 10, 10), rules).0, Light::Green);
+        // The October report is 3 days late: yellow; 10 days late: red.
+        assert_eq!(light(&f, d(2019, 11, 3), rules).0, Light::Yellow);
+        assert_eq!(light(&f, d(2019, 11, 10), rules).0, Light::Red);
+        // The deadline near, then passed.
+        let once = LightFacts {
+            cadence: TaskCadence::Once,
+            ..facts(TaskStatus::InProgress, Some(d(2019, 8, 31)), &[])
+        };
+        assert_eq!(light(&once, d(2019, 8, 20), rules).0, Light::Green);
+        assert_eq!(
+            light(&once, d(2019, 8, 26), rules),
+            (Light::Yellow, vec![Reason::DeadlineNear { days: 5 }])
+        );
+        assert_eq!(
+            light(&once, d(2019, 9, 2), rules),
+            (Light::Red, vec![Reason::Overdue { days: 2 }])
+        );
+        // Closed is green whatever the dates.
+        let closed = LightFacts {
+            status: TaskStatus::Closed,
+            ..once
+        };
+        assert_eq!(light(&closed, d(2020, 1, 1), rules).0, Light::Green);
+        assert!(discrepancy(Some(true), Light::Red));
+        assert!(!discrepancy(Some(false), Light::Red));
+    }
+}

@@ -351,11 +351,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             return Ok(report_verification(&t, &v));
         }
         Command::Policy(PolicyCommand::Parse { file, json }) => {
+            use zhaoyin_office::text::{Format, extract};
             let bytes = std::fs::read(&file)
                 .with_context(|| t.tf1("cli.cannot_read", "file", file.display()))?;
-            let text = String::from_utf8(bytes).map_err(|_| {
-                anyhow::anyhow!("{}", t.tf1("cli.not_utf8", "file", file.display()))
-            })?;
+            // .html and .docx are read as such; anything else as text (UTF-8 or GBK).
+            let format = Format::from_name(&file.to_string_lossy()).unwrap_or(Format::Text);
+            let text = extract(format, &bytes)
+                .map_err(|e| anyhow::anyhow!("{}: {}", file.display(), t.t(e.key())))?;
             let parsed = zhaoyin_core::policy::parse(&text);
             if json {
                 println!("{}", serde_json::to_string_pretty(&parsed)?);

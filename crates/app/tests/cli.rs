@@ -669,3 +669,46 @@ async fn policy_parse_prints_the_structure_as_json() {
         .expect("run");
     assert!(!out.status.success());
 }
+
+#[tokio::test]
+async fn policy_parse_reads_web_pages_and_word_files() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let html = dir.path().join("policy.html");
+    std::fs::write(
+        &html,
+        "<html><head><meta charset=utf-8><title>x</title></head><body><ul><li><a href='/'>首页</a></li></ul>\
+         <h2>某县推进招商引资的若干措施</h2><p>2023-02-01</p><p>一、项目招引</p><p>1.强化招商。每季度调度一次。</p>\
+         <p>责任人:张三</p><p>责任单位:县商务局,县财政局</p><div>上一页 下一页</div></body></html>",
+    )
+    .expect("write");
+    let out = Command::new(BIN)
+        .args(["policy", "parse", &html.display().to_string(), "--json"])
+        .output()
+        .await
+        .expect("run");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(
+        doc["chapters"][0]["measures"][0]["lead_units"][0],
+        "县商务局"
+    );
+    assert_eq!(
+        doc["chapters"][0]["measures"][0]["cadences"][0],
+        "quarterly"
+    );
+    // An old binary .doc renamed to .docx is refused with a message.
+    let doc_file = dir.path().join("policy.docx");
+    std::fs::write(&doc_file, b"\xD0\xCF\x11\xE0 old word").expect("write");
+    let out = Command::new(BIN)
+        .args(["policy", "parse", &doc_file.display().to_string()])
+        .env("LANG", "zh_CN.UTF-8")
+        .output()
+        .await
+        .expect("run");
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取该 Word 文件"));
+}

@@ -3,4 +3,5 @@
 //! choices, text-formatted code columns), find columns by their header rather than their
 //! position, and report problems by sheet, row and column.
 
+pub mod text;
 pub mod xlsx;

@@ -283,6 +283,40 @@ pub fn light(f: &LightFacts<'_>, as_of: NaiveDate, rules: LightRules) -> (Light,
     (colour, reasons)
 }
 
+/// The first day after `as_of` on which the light would change if nothing new happened (no
+/// report, no transition, no new deadline) — when a sweep must look at the task again. `None`
+/// when it would never change (closed, or nothing ahead).
+pub fn next_change(f: &LightFacts<'_>, as_of: NaiveDate, rules: LightRules) -> Option<NaiveDate> {
+    if f.status == TaskStatus::Closed {
+        return None;
+    }
+    let now = light(f, as_of, rules).0;
+    let w = Duration::days(rules.warn_days);
+    let one = Duration::days(1);
+    let mut candidates: Vec<NaiveDate> = Vec::new();
+    if let Some(d) = f.deadline {
+        candidates.extend([d - w, d + one]);
+    }
+    // Every period that ends within the coming window can make a report late, then missing.
+    let mut day = as_of - w - one;
+    for _ in 0..64 {
+        let Some(p) = period_of(f.cadence, day) else {
+            break;
+        };
+        candidates.extend([p.end + one, p.end + w + one]);
+        if p.end > as_of + w + Duration::days(400) {
+            break;
+        }
+        day = p.end + one;
+    }
+    candidates.sort();
+    candidates.dedup();
+    candidates
+        .into_iter()
+        .filter(|c| *c > as_of)
+        .find(|c| light(f, *c, rules).0 != now)
+}
+
 /// A unit reporting "on track" while the computed light is red is a discrepancy the supervisor
 /// should see.
 pub fn discrepancy(claimed_on_track: Option<bool>, computed: Light) -> bool {
@@ -430,6 +464,26 @@ mod tests {
         };
         assert_eq!(light(&closed, d(2020, 1, 1), rules).0, Light::Green);
         assert!(discrepancy(Some(true), Light::Red));
+        // When the light will change next, with no new data.
+        assert_eq!(
+            next_change(&once, d(2019, 8, 20), rules),
+            Some(d(2019, 8, 24))
+        );
+        assert_eq!(
+            next_change(&once, d(2019, 8, 26), rules),
+            Some(d(2019, 9, 1))
+        );
+        assert_eq!(
+            next_change(&once, d(2019, 9, 2), rules),
+            None,
+            "red stays red"
+        );
+        assert_eq!(
+            next_change(&f, d(2019, 10, 10), rules),
+            Some(d(2019, 11, 1)),
+            "the October report falls due"
+        );
+        assert_eq!(next_change(&closed, d(2019, 10, 10), rules), None);
         assert!(!discrepancy(Some(false), Light::Red));
     }
 }

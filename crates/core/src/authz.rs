@@ -37,6 +37,11 @@ pub enum Entity {
     Person,
     User,
     Audit,
+    /// Policy documents and their clauses.
+    Policy,
+    /// Supervised tasks. Reading is also granted to the clerks of a task's units (see
+    /// `task::standing`); writing here means managing: filing, closing, returning, reminding.
+    Task,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -59,6 +64,12 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
         (Role::Sysadmin | Role::Secadmin | Role::Auditor, User, Read) => true,
         (Role::Secadmin, User, AssignRoles) => true,
         (Role::Auditor, Audit, Read) => true,
+        (
+            Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
+            Policy | Task,
+            Read,
+        ) => true,
+        (Role::Supervisor, Policy | Task, Write) => true,
         _ => false,
     }
 }

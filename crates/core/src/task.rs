@@ -5,6 +5,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use serde::{Deserialize, Serialize};
 
+use crate::authz::{Action, Entity, Grant, Principal, Role, Scope, role_allows};
 use crate::org::string_enum;
 
 string_enum!(
@@ -67,6 +68,58 @@ pub struct Standing {
     pub lead_clerk: bool,
     /// A clerk of one of its supporting units.
     pub support_clerk: bool,
+}
+
+/// Where a task sits: its region, and its lead and supporting units with their regions' paths.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TaskPlace {
+    pub region_path: String,
+    pub lead_units: Vec<(i64, String)>,
+    pub support_units: Vec<(i64, String)>,
+}
+
+impl TaskPlace {
+    fn in_region(&self, g: &Grant) -> bool {
+        matches!(&g.scope, Scope::Region { path, .. } if self.region_path.starts_with(path.as_str()))
+    }
+
+    fn unit_covered(g: &Grant, unit: &(i64, String)) -> bool {
+        match &g.scope {
+            Scope::Unit { id, .. } => *id == unit.0,
+            Scope::Region { path, .. } => unit.1.starts_with(path.as_str()),
+        }
+    }
+
+    /// Whether a unit-scoped grant names one of the task's units.
+    fn unit_grant_on_task(&self, g: &Grant) -> bool {
+        matches!(&g.scope, Scope::Unit { id, .. }
+            if self.lead_units.iter().chain(&self.support_units).any(|u| u.0 == *id))
+    }
+}
+
+/// Who the caller is to this task.
+pub fn standing(p: &Principal, t: &TaskPlace) -> Standing {
+    let role_in_region = |role: Role| p.grants.iter().any(|g| g.role == role && t.in_region(g));
+    let clerk_of = |units: &[(i64, String)]| {
+        p.grants
+            .iter()
+            .any(|g| g.role == Role::Clerk && units.iter().any(|u| TaskPlace::unit_covered(g, u)))
+    };
+    Standing {
+        supervisor: role_in_region(Role::Supervisor),
+        leader: role_in_region(Role::Leader),
+        lead_clerk: clerk_of(&t.lead_units),
+        support_clerk: clerk_of(&t.support_units),
+    }
+}
+
+/// Whether the caller may see the task: a role over its region, or a unit-scoped role of one of
+/// its units. Lists apply the same rule in SQL (`Principal::visibility(Entity::Task, Read)`).
+pub fn can_read(p: &Principal, t: &TaskPlace) -> bool {
+    p.grants.iter().any(|g| {
+        role_allows(g.role, Entity::Task, Action::Read)
+            && (t.in_region(g) || t.unit_grant_on_task(g))
+    })
 }
 
 /// Why a transition was refused: a message key in `locales/`.
@@ -408,6 +461,43 @@ mod tests {
         );
         assert_eq!(available(InProgress, CLERK), vec![RequestClose]);
         assert_eq!(available(CloseRequested, SUPERVISOR), vec![Close, Return]);
+    }
+
+    #[test]
+    fn standing_comes_from_roles_and_units() {
+        let region = |path: &str| Scope::Region {
+            id: 0,
+            path: path.into(),
+        };
+        let unit = |id: i64| Scope::Unit {
+            id,
+            region_path: "/1/2/".into(),
+        };
+        let p = |role: Role, scope: Scope| Principal {
+            user_id: 9,
+            unit_id: 1,
+            grants: vec![Grant { role, scope }],
+        };
+        let t = TaskPlace {
+            region_path: "/1/2/".into(),
+            lead_units: vec![(10, "/1/2/".into())],
+            support_units: vec![(11, "/1/2/3/".into())],
+        };
+        assert!(standing(&p(Role::Supervisor, region("/1/")), &t).supervisor);
+        assert!(!standing(&p(Role::Supervisor, region("/1/5/")), &t).supervisor);
+        assert!(standing(&p(Role::Clerk, unit(10)), &t).lead_clerk);
+        let s = standing(&p(Role::Clerk, unit(11)), &t);
+        assert!(s.support_clerk && !s.lead_clerk);
+        assert!(can_read(&p(Role::Clerk, unit(11)), &t));
+        assert!(
+            !can_read(&p(Role::Clerk, unit(12)), &t),
+            "another unit's clerk"
+        );
+        assert!(can_read(&p(Role::Viewer, region("/1/2/")), &t));
+        assert!(
+            !can_read(&p(Role::Sysadmin, region("/1/")), &t),
+            "administrators do not read business data"
+        );
     }
 
     #[test]

@@ -66,10 +66,11 @@ fn unique_field(constraint: Option<&str>, table: Option<&str>, message: &str) ->
     {
         return col.to_string();
     }
+    // Of a composite key (region, code) the last column is the one a person typed.
     if let Some(cols) = message.split("UNIQUE constraint failed: ").nth(1)
         && let Some((_, col)) = cols
             .split(',')
-            .next()
+            .next_back()
             .and_then(|c| c.trim().split_once('.'))
     {
         return col.to_string();
@@ -90,6 +91,14 @@ mod tests {
         assert_eq!(
             unique_field(None, None, "UNIQUE constraint failed: users.username"),
             "username"
+        );
+        assert_eq!(
+            unique_field(
+                None,
+                None,
+                "UNIQUE constraint failed: tasks.region_id, tasks.code"
+            ),
+            "code"
         );
     }
 }

@@ -10,6 +10,7 @@ mod error;
 pub mod org;
 mod query;
 pub mod sessions;
+pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;
 pub mod tokens;

@@ -19,6 +19,7 @@ pub enum Value {
     Bool(Option<bool>),
     Time(Option<DateTime<Utc>>),
     Date(Option<NaiveDate>),
+    Bytes(Option<Vec<u8>>),
 }
 
 macro_rules! value_from {
@@ -43,6 +44,7 @@ value_from!(Text, &str);
 value_from!(Bool, bool);
 value_from!(Time, DateTime<Utc>);
 value_from!(Date, NaiveDate);
+value_from!(Bytes, Vec<u8>);
 
 impl From<&String> for Value {
     fn from(v: &String) -> Self {
@@ -120,6 +122,7 @@ impl Sql {
                 Value::Bool(x) => a.add(*x),
                 Value::Time(x) => a.add(*x),
                 Value::Date(x) => a.add(*x),
+                Value::Bytes(x) => a.add(x.clone()),
             }
             .map_err(|e| Error::Bind(e.to_string()))?;
         }
@@ -135,6 +138,7 @@ impl Sql {
                 Value::Bool(x) => a.add(*x),
                 Value::Time(x) => a.add(*x),
                 Value::Date(x) => a.add(*x),
+                Value::Bytes(x) => a.add(x.clone()),
             }
             .map_err(|e| Error::Bind(e.to_string()))?;
         }

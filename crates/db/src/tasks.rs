@@ -1,0 +1,767 @@
+//! Policies and their tasks: creating them from a confirmed import in one transaction, lists
+//! filtered by scope, the lifecycle with its timeline, reports, and lights kept current.
+//!
+//! Lights are computed by `zhaoyin_core::task::light`. Each task carries its current light and
+//! the day it will next change with no new data (`light_next_change`); a write recomputes it,
+//! and [`refresh_lights`] walks the tasks whose day has come, recording every change in
+//! `task_light_history` effective on the day it happened — so "as of" a past day reads history.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use zhaoyin_core::authz::Visibility;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::task::{
+    Light, LightFacts, LightRules, TaskCadence, TaskPlace, TaskStatus, light, next_change,
+};
+
+use crate::audit::{self, Actor, Change};
+use crate::{Db, Error, Result, Sql, Tx, escape_like, now};
+
+/// A confirmed import: the policy, its clauses, and the tasks each clause becomes.
+#[derive(Debug, Clone)]
+pub struct NewPolicy {
+    pub region_id: i64,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub doc_number: Option<String>,
+    pub issued_on: Option<NaiveDate>,
+    pub source_text: String,
+    pub clauses: Vec<NewClause>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewClause {
+    pub chapter_number: String,
+    pub chapter_title: String,
+    pub number: String,
+    pub title: String,
+    pub text: String,
+    pub tasks: Vec<NewTask>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewTask {
+    pub code: String,
+    pub title: String,
+    pub content: String,
+    pub cadence: TaskCadence,
+    pub deadline: Option<NaiveDate>,
+    pub lead_units: Vec<i64>,
+    pub support_units: Vec<i64>,
+    pub leaders: Vec<i64>,
+    /// Collective designations not resolved to units ("县直各部门、单位").
+    pub unit_groups: Vec<String>,
+    pub indicators: Vec<NewIndicator>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewIndicator {
+    pub name: String,
+    pub comparator: String,
+    /// Decimal as text, exact.
+    pub target_value: String,
+    pub target_max: Option<String>,
+    pub unit_label: Option<String>,
+}
+
+/// Writes the policy, its clauses and tasks, and each task's first event and light, in one
+/// transaction. Returns the policy id and the task ids in order.
+pub async fn create_policy(
+    db: &Db,
+    actor: &Actor,
+    p: &NewPolicy,
+    today: NaiveDate,
+    rules: LightRules,
+) -> Result<(i64, Vec<i64>)> {
+    let mut tx = db.begin().await?;
+    let t = now();
+    let (policy_id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO policies (region_id, title, issuer, doc_number, issued_on, source_text, \
+                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+            )
+            .bind(p.region_id)
+            .bind(&p.title)
+            .bind(p.issuer.as_ref())
+            .bind(p.doc_number.as_ref())
+            .bind(p.issued_on)
+            .bind(&p.source_text)
+            .bind(t),
+        )
+        .await?;
+    let mut task_ids = Vec::new();
+    for (pos, c) in p.clauses.iter().enumerate() {
+        let (clause_id,): (i64,) = tx
+            .one(
+                Sql::new(
+                    "INSERT INTO policy_clauses (policy_id, position, chapter_number, chapter_title, \
+                     number, title, text) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                )
+                .bind(policy_id)
+                .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+                .bind(&c.chapter_number)
+                .bind(&c.chapter_title)
+                .bind(&c.number)
+                .bind(&c.title)
+                .bind(&c.text),
+            )
+            .await?;
+        for task in &c.tasks {
+            let id = insert_task(
+                &mut tx,
+                actor,
+                p.region_id,
+                Some(policy_id),
+                Some(clause_id),
+                task,
+                today,
+                rules,
+            )
+            .await?;
+            task_ids.push(id);
+        }
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("create", "policy", policy_id)
+            .place(Some(p.region_id), None)
+            .after(&serde_json::json!({ "title": p.title, "clauses": p.clauses.len(), "tasks": task_ids.len() })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((policy_id, task_ids))
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn insert_task(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_id: i64,
+    policy_id: Option<i64>,
+    clause_id: Option<i64>,
+    task: &NewTask,
+    today: NaiveDate,
+    rules: LightRules,
+) -> Result<i64> {
+    let t = now();
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO tasks (region_id, policy_id, clause_id, code, title, content, cadence, \
+                 assigned_on, original_deadline, deadline, status, unit_groups, search, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10, $11, $12, $13, $13) RETURNING id",
+            )
+            .bind(region_id)
+            .bind(policy_id)
+            .bind(clause_id)
+            .bind(&task.code)
+            .bind(&task.title)
+            .bind(&task.content)
+            .bind(task.cadence.id())
+            .bind(today)
+            .bind(task.deadline)
+            .bind(TaskStatus::Assigned.id())
+            .bind(task.unit_groups.join("；"))
+            .bind(search_text(&task.code, &task.title))
+            .bind(t),
+        )
+        .await?;
+    for (units, role) in [(&task.lead_units, "lead"), (&task.support_units, "support")] {
+        for u in units {
+            tx.execute(
+                Sql::new("INSERT INTO task_units (task_id, unit_id, role) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(*u)
+                    .bind(role),
+            )
+            .await?;
+        }
+    }
+    for person in &task.leaders {
+        tx.execute(
+            Sql::new("INSERT INTO task_leaders (task_id, person_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(id)
+                .bind(*person),
+        )
+        .await?;
+    }
+    for (pos, ind) in task.indicators.iter().enumerate() {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO task_indicators (task_id, position, name, comparator, target_value, target_max, \
+                 unit_label, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+            )
+            .bind(id)
+            .bind(i64::try_from(pos).unwrap_or(i64::MAX))
+            .bind(&ind.name)
+            .bind(&ind.comparator)
+            .bind(&ind.target_value)
+            .bind(ind.target_max.as_ref())
+            .bind(ind.unit_label.as_ref())
+            .bind(t),
+        )
+        .await?;
+    }
+    event(
+        tx,
+        actor,
+        id,
+        "assign",
+        None,
+        Some(TaskStatus::Assigned),
+        None,
+    )
+    .await?;
+    relight(tx, id, today, rules).await?;
+    audit::append(
+        tx,
+        actor,
+        Change::new("create", "task", id)
+            .place(Some(region_id), task.lead_units.first().copied())
+            .after(&serde_json::json!({ "code": task.code, "title": task.title })),
+    )
+    .await?;
+    Ok(id)
+}
+
+/// Lower-case code and title, for text search (pinyin initials join them when search learns
+/// pinyin).
+fn search_text(code: &str, title: &str) -> String {
+    format!("{} {}", code.to_lowercase(), title.to_lowercase())
+}
+
+/// A line of the task's timeline.
+async fn event(
+    tx: &mut Tx,
+    actor: &Actor,
+    task_id: i64,
+    kind: &str,
+    from: Option<TaskStatus>,
+    to: Option<TaskStatus>,
+    text: Option<&str>,
+) -> Result<i64> {
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO task_events (task_id, at, actor_user_id, actor_name, kind, from_status, to_status, text) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(task_id)
+            .bind(now())
+            .bind(actor.user_id)
+            .bind(&actor.name)
+            .bind(kind)
+            .bind(from.map(|s| s.id()))
+            .bind(to.map(|s| s.id()))
+            .bind(text),
+        )
+        .await?;
+    Ok(id)
+}
+
+#[derive(Debug, Clone, sqlx::FromRow)]
+struct LightRow {
+    status: String,
+    cadence: String,
+    assigned_on: NaiveDate,
+    deadline: Option<NaiveDate>,
+    light: String,
+}
+
+/// Period ends for which every lead unit had reported by the end of `day`.
+async fn reported_periods(tx: &mut Tx, task_id: i64) -> Result<Vec<NaiveDate>> {
+    let rows: Vec<(NaiveDate,)> = tx
+        .all(
+            Sql::new(
+                "SELECT r.period_end FROM task_reports r \
+                 JOIN task_units u ON u.task_id = r.task_id AND u.unit_id = r.unit_id AND u.role = 'lead' \
+                 WHERE r.task_id = $1 AND r.status <> 'returned' GROUP BY r.period_end \
+                 HAVING COUNT(DISTINCT r.unit_id) >= (SELECT COUNT(*) FROM task_units WHERE task_id = $1 AND role = 'lead')",
+            )
+            .bind(task_id),
+        )
+        .await?;
+    Ok(rows.into_iter().map(|(d,)| d).collect())
+}
+
+/// Recomputes the task's light as of `day`, recording a change in its history.
+async fn relight(tx: &mut Tx, task_id: i64, day: NaiveDate, rules: LightRules) -> Result<Light> {
+    let row: LightRow = tx
+        .one(
+            Sql::new(
+                "SELECT status, cadence, assigned_on, deadline, light FROM tasks WHERE id = $1",
+            )
+            .bind(task_id),
+        )
+        .await?;
+    let reported = reported_periods(tx, task_id).await?;
+    let facts = LightFacts {
+        status: TaskStatus::parse(&row.status).unwrap_or(TaskStatus::Assigned),
+        deadline: row.deadline,
+        cadence: TaskCadence::parse(&row.cadence).unwrap_or(TaskCadence::Once),
+        assigned_on: row.assigned_on,
+        reported_periods: &reported,
+    };
+    let (l, _) = light(&facts, day, rules);
+    let next = next_change(&facts, day, rules);
+    let known: Option<(i64,)> = tx
+        .optional(
+            Sql::new("SELECT task_id FROM task_light_history WHERE task_id = $1 LIMIT 1")
+                .bind(task_id),
+        )
+        .await?;
+    if known.is_none() || row.light != l.id() {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO task_light_history (task_id, since, light) VALUES ($1, $2, $3) \
+                 ON CONFLICT (task_id, since) DO UPDATE SET light = $3",
+            )
+            .bind(task_id)
+            .bind(day)
+            .bind(l.id()),
+        )
+        .await?;
+    }
+    tx.execute(
+        Sql::new("UPDATE tasks SET light = $1, light_next_change = $2 WHERE id = $3")
+            .bind(l.id())
+            .bind(next)
+            .bind(task_id),
+    )
+    .await?;
+    Ok(l)
+}
+
+/// Applies every light change the task was due for up to `today`, each on its own day, before
+/// anything new is written — so a late report does not erase the red days before it.
+async fn catch_up(tx: &mut Tx, task_id: i64, today: NaiveDate, rules: LightRules) -> Result<()> {
+    for _ in 0..10_000 {
+        let (next,): (Option<NaiveDate>,) = tx
+            .one(Sql::new("SELECT light_next_change FROM tasks WHERE id = $1").bind(task_id))
+            .await?;
+        match next {
+            Some(day) if day <= today => {
+                relight(tx, task_id, day, rules).await?;
+            }
+            _ => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// Brings every task whose light is due to change up to `today`, recording each change on the
+/// day it happened (the sweep may run late; the history is still exact). Safe to run from every
+/// instance: the same facts give the same rows. Returns how many tasks were looked at.
+pub async fn refresh_lights(db: &Db, today: NaiveDate, rules: LightRules) -> Result<u64> {
+    let mut done = 0u64;
+    loop {
+        let due: Vec<(i64, NaiveDate)> = db
+            .all(
+                Sql::new(
+                    "SELECT id, light_next_change FROM tasks WHERE light_next_change IS NOT NULL \
+                     AND light_next_change <= $1 ORDER BY light_next_change, id LIMIT 500",
+                )
+                .bind(today),
+            )
+            .await?;
+        if due.is_empty() {
+            return Ok(done);
+        }
+        let mut tx = db.begin().await?;
+        for (id, _) in due {
+            catch_up(&mut tx, id, today, rules).await?;
+            done += 1;
+        }
+        tx.commit().await?;
+    }
+}
+
+// --------------------------------------------------------------------------------- reading
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct TaskRow {
+    pub id: i64,
+    pub region_id: i64,
+    pub region_path: String,
+    pub policy_id: Option<i64>,
+    pub policy_title: Option<String>,
+    pub clause_id: Option<i64>,
+    pub code: String,
+    pub title: String,
+    pub cadence: String,
+    #[schema(value_type = String, format = Date)]
+    pub assigned_on: NaiveDate,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub deadline: Option<NaiveDate>,
+    pub status: String,
+    pub light: String,
+    pub version: i64,
+}
+
+const TASK_SELECT: &str = "SELECT t.id, t.region_id, r.path AS region_path, t.policy_id, \
+     p.title AS policy_title, t.clause_id, t.code, t.title, t.cadence, t.assigned_on, t.deadline, \
+     t.status, t.light, t.version";
+const TASK_FROM: &str = " FROM tasks t JOIN regions r ON r.id = t.region_id \
+     LEFT JOIN policies p ON p.id = t.policy_id WHERE 1 = 1";
+
+/// Tasks a caller may see: a region and below, or one of their units among the task's units.
+pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
+    w.push(" AND (");
+    let mut first = true;
+    for p in &vis.subtrees {
+        if !first {
+            w.push(" OR ");
+        }
+        first = false;
+        w.push("r.path LIKE ").push_bind(format!("{p}%"));
+    }
+    if !vis.units.is_empty() {
+        if !first {
+            w.push(" OR ");
+        }
+        first = false;
+        w.push("EXISTS (SELECT 1 FROM task_units vu WHERE vu.task_id = t.id AND vu.unit_id IN (");
+        for (i, u) in vis.units.iter().enumerate() {
+            if i > 0 {
+                w.push(", ");
+            }
+            w.push_bind(*u);
+        }
+        w.push("))");
+    }
+    if first {
+        w.push("1 = 0");
+    }
+    w.push(")");
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub q: Option<String>,
+    pub policy_id: Option<i64>,
+    pub unit_id: Option<i64>,
+    pub leader_id: Option<i64>,
+    pub status: Option<String>,
+    pub light: Option<String>,
+    pub cadence: Option<String>,
+}
+
+pub async fn list(
+    db: &Db,
+    vis: &Visibility,
+    f: &TaskFilter,
+    page: Page,
+) -> Result<(Vec<TaskRow>, i64)> {
+    let mut w = Sql::new(TASK_FROM);
+    push_task_visibility(&mut w, vis);
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        w.push(" AND t.search LIKE ")
+            .push_bind(format!("%{}%", escape_like(&q.to_lowercase())))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(p) = f.policy_id {
+        w.push(" AND t.policy_id = ").push_bind(p);
+    }
+    if let Some(u) = f.unit_id {
+        w.push(
+            " AND EXISTS (SELECT 1 FROM task_units fu WHERE fu.task_id = t.id AND fu.unit_id = ",
+        )
+        .push_bind(u)
+        .push(")");
+    }
+    if let Some(l) = f.leader_id {
+        w.push(" AND EXISTS (SELECT 1 FROM task_leaders fl WHERE fl.task_id = t.id AND fl.person_id = ")
+            .push_bind(l)
+            .push(")");
+    }
+    if let Some(s) = &f.status {
+        w.push(" AND t.status = ").push_bind(s);
+    }
+    if let Some(l) = &f.light {
+        w.push(" AND t.light = ").push_bind(l);
+    }
+    if let Some(c) = &f.cadence {
+        w.push(" AND t.cadence = ").push_bind(c);
+    }
+    let (total,): (i64,) = db.one(w.bounded_count(100_001)).await?;
+    let mut q = w.prefixed(TASK_SELECT);
+    q.push(" ORDER BY t.deadline IS NULL, t.deadline, t.id LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    Ok((db.all(q).await?, total))
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<TaskRow> {
+    db.one(Sql::new(format!("{TASK_SELECT}{TASK_FROM} AND t.id = $1")).bind(id))
+        .await
+}
+
+/// A task's units, with their names and regions.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct TaskUnit {
+    pub task_id: i64,
+    pub unit_id: i64,
+    pub role: String,
+    pub name: String,
+    pub region_path: String,
+}
+
+pub async fn units_of(db: &Db, task_ids: &[i64]) -> Result<Vec<TaskUnit>> {
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT tu.task_id, tu.unit_id, tu.role, u.name, r.path AS region_path FROM task_units tu \
+         JOIN units u ON u.id = tu.unit_id JOIN regions r ON r.id = u.region_id WHERE tu.task_id IN (",
+    );
+    for (i, id) in task_ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(*id);
+    }
+    q.push(") ORDER BY tu.task_id, tu.role, u.sort_order, u.id");
+    db.all(q).await
+}
+
+/// Where the task sits, for permission checks.
+pub fn place(task: &TaskRow, units: &[TaskUnit]) -> TaskPlace {
+    let of = |role: &str| {
+        units
+            .iter()
+            .filter(|u| u.task_id == task.id && u.role == role)
+            .map(|u| (u.unit_id, u.region_path.clone()))
+            .collect()
+    };
+    TaskPlace {
+        region_path: task.region_path.clone(),
+        lead_units: of("lead"),
+        support_units: of("support"),
+    }
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct TaskEvent {
+    pub id: i64,
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    pub kind: String,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub text: Option<String>,
+}
+
+pub async fn timeline(db: &Db, task_id: i64) -> Result<Vec<TaskEvent>> {
+    db.all(
+        Sql::new(
+            "SELECT id, at, actor_name, kind, from_status, to_status, text FROM task_events \
+             WHERE task_id = $1 ORDER BY at, id",
+        )
+        .bind(task_id),
+    )
+    .await
+}
+
+// --------------------------------------------------------------------------------- writing
+
+/// Moves the task to `to` (already decided by `zhaoyin_core::task::transition`), if it is still
+/// at `from` and `version` — a concurrent move is refused, not overwritten.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_to(
+    db: &Db,
+    actor: &Actor,
+    task: &TaskRow,
+    kind: &str,
+    to: TaskStatus,
+    text: Option<&str>,
+    today: NaiveDate,
+    rules: LightRules,
+) -> Result<TaskRow> {
+    let mut tx = db.begin().await?;
+    catch_up(&mut tx, task.id, today, rules).await?;
+    let closed_at = (to == TaskStatus::Closed).then(now);
+    let n = tx
+        .execute(
+            Sql::new(
+                "UPDATE tasks SET status = $1, closed_at = $2, version = version + 1, updated_at = $3 \
+                 WHERE id = $4 AND version = $5 AND status = $6",
+            )
+            .bind(to.id())
+            .bind(closed_at)
+            .bind(now())
+            .bind(task.id)
+            .bind(task.version)
+            .bind(&task.status),
+        )
+        .await?;
+    if n != 1 {
+        return Err(Error::Stale);
+    }
+    let from = TaskStatus::parse(&task.status);
+    event(&mut tx, actor, task.id, kind, from, Some(to), text).await?;
+    relight(&mut tx, task.id, today, rules).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new(
+            match kind {
+                "accept" => "task_accept",
+                "request_close" => "task_request_close",
+                "close" => "task_close",
+                "return" => "task_return",
+                _ => "task_move",
+            },
+            "task",
+            task.id,
+        )
+        .place(Some(task.region_id), None)
+        .before(&serde_json::json!({ "status": task.status }))
+        .after(&serde_json::json!({ "status": to.id(), "text": text })),
+    )
+    .await?;
+    let after: TaskRow = tx
+        .one(Sql::new(format!("{TASK_SELECT}{TASK_FROM} AND t.id = $1")).bind(task.id))
+        .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A periodic report from one unit.
+#[derive(Debug, Clone)]
+pub struct NewReport {
+    pub unit_id: i64,
+    pub period_start: NaiveDate,
+    pub period_end: NaiveDate,
+    pub progress: String,
+    pub percent: Option<i64>,
+    pub problems: Option<String>,
+    pub support_needed: Option<String>,
+    pub on_track: Option<bool>,
+}
+
+/// Records a unit's report for a period (a second report for the same period replaces the
+/// first, unless it was approved). The first report moves an accepted task into progress.
+pub async fn submit_report(
+    db: &Db,
+    actor: &Actor,
+    task: &TaskRow,
+    r: &NewReport,
+    today: NaiveDate,
+    rules: LightRules,
+) -> Result<i64> {
+    let mut tx = db.begin().await?;
+    catch_up(&mut tx, task.id, today, rules).await?;
+    let t = now();
+    let existing: Option<(i64, String)> = tx
+        .optional(
+            Sql::new("SELECT id, status FROM task_reports WHERE task_id = $1 AND unit_id = $2 AND period_end = $3")
+                .bind(task.id)
+                .bind(r.unit_id)
+                .bind(r.period_end),
+        )
+        .await?;
+    let id = match existing {
+        Some((_, status)) if status == "approved" => return Err(Error::Stale),
+        Some((id, _)) => {
+            tx.execute(
+                Sql::new(
+                    "UPDATE task_reports SET progress = $1, percent = $2, problems = $3, support_needed = $4, \
+                     on_track = $5, status = 'submitted', submitted_by = $6, submitted_at = $7, \
+                     reviewed_by = NULL, reviewed_at = NULL, review_comment = NULL, version = version + 1 \
+                     WHERE id = $8",
+                )
+                .bind(&r.progress)
+                .bind(r.percent)
+                .bind(r.problems.as_ref())
+                .bind(r.support_needed.as_ref())
+                .bind(r.on_track)
+                .bind(actor.user_id)
+                .bind(t)
+                .bind(id),
+            )
+            .await?;
+            id
+        }
+        None => {
+            let (id,): (i64,) = tx
+                .one(
+                    Sql::new(
+                        "INSERT INTO task_reports (task_id, unit_id, period_start, period_end, progress, percent, \
+                         problems, support_needed, on_track, submitted_by, submitted_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                    )
+                    .bind(task.id)
+                    .bind(r.unit_id)
+                    .bind(r.period_start)
+                    .bind(r.period_end)
+                    .bind(&r.progress)
+                    .bind(r.percent)
+                    .bind(r.problems.as_ref())
+                    .bind(r.support_needed.as_ref())
+                    .bind(r.on_track)
+                    .bind(actor.user_id)
+                    .bind(t),
+                )
+                .await?;
+            id
+        }
+    };
+    event(
+        &mut tx,
+        actor,
+        task.id,
+        "report",
+        None,
+        None,
+        Some(&r.progress),
+    )
+    .await?;
+    if task.status == TaskStatus::Accepted.id() {
+        tx.execute(
+            Sql::new("UPDATE tasks SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
+                .bind(TaskStatus::InProgress.id())
+                .bind(t)
+                .bind(task.id),
+        )
+        .await?;
+        event(
+            &mut tx,
+            actor,
+            task.id,
+            "progress",
+            Some(TaskStatus::Accepted),
+            Some(TaskStatus::InProgress),
+            None,
+        )
+        .await?;
+    }
+    relight(&mut tx, task.id, today, rules).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("report", "task", task.id)
+            .place(Some(task.region_id), Some(r.unit_id))
+            .after(&serde_json::json!({ "report_id": id, "period_end": r.period_end, "percent": r.percent })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(id)
+}
+
+/// Light of a task as of a past day, from its history.
+pub async fn light_as_of(db: &Db, task_id: i64, day: NaiveDate) -> Result<Option<String>> {
+    let row: Option<(String,)> = db
+        .optional(
+            Sql::new(
+                "SELECT light FROM task_light_history WHERE task_id = $1 AND since <= $2 \
+                 ORDER BY since DESC LIMIT 1",
+            )
+            .bind(task_id)
+            .bind(day),
+        )
+        .await?;
+    Ok(row.map(|(l,)| l))
+}

@@ -1,0 +1,413 @@
+//! Policies and tasks in storage: created whole, seen by scope, moved with optimistic checks,
+//! reported on, and their lights — current and as of any past day.
+
+use chrono::NaiveDate;
+use zhaoyin_core::authz::{Action, Entity, Role};
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::task::{LightRules, TaskCadence, TaskStatus};
+use zhaoyin_db::audit::{self, Actor, Verification};
+use zhaoyin_db::tasks::{self, NewClause, NewIndicator, NewPolicy, NewReport, NewTask, TaskFilter};
+use zhaoyin_db::testing::{At, Fixture, fixture, fresh, user_with};
+use zhaoyin_db::{Db, Error, users};
+
+fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
+}
+
+const RULES: LightRules = LightRules { warn_days: 7 };
+
+fn task(
+    code: &str,
+    cadence: TaskCadence,
+    deadline: Option<NaiveDate>,
+    lead: i64,
+    support: Vec<i64>,
+) -> NewTask {
+    NewTask {
+        code: code.into(),
+        title: format!("任务{code}"),
+        content: "按期完成".into(),
+        cadence,
+        deadline,
+        lead_units: vec![lead],
+        support_units: support,
+        leaders: vec![],
+        unit_groups: vec![],
+        indicators: vec![],
+    }
+}
+
+async fn policy(db: &Db, fx: &Fixture, tasks: Vec<NewTask>, today: NaiveDate) -> Vec<i64> {
+    let p = NewPolicy {
+        region_id: fx.county_a.id,
+        title: "某县若干措施".into(),
+        issuer: Some("县政府".into()),
+        doc_number: None,
+        issued_on: Some(d(2019, 9, 1)),
+        source_text: "一、……".into(),
+        clauses: vec![NewClause {
+            chapter_number: "一".into(),
+            chapter_title: "第一部分".into(),
+            number: "1".into(),
+            title: "第一条措施".into(),
+            text: "第一条措施。8月底前完成。".into(),
+            tasks,
+        }],
+    };
+    tasks::create_policy(db, &Actor::cli(), &p, today, RULES)
+        .await
+        .expect("create policy")
+        .1
+}
+
+#[tokio::test]
+async fn a_policy_and_its_tasks_are_written_whole_and_audited() {
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let mut first = task(
+        "1-1",
+        TaskCadence::Once,
+        Some(d(2019, 8, 31)),
+        fx.unit_a.id,
+        vec![fx.unit_a2.id],
+    );
+    first.leaders = vec![fx.person_a.id];
+    first.indicators = vec![NewIndicator {
+        name: "世界500强".into(),
+        comparator: ">=".into(),
+        target_value: "20".into(),
+        target_max: None,
+        unit_label: Some("个".into()),
+    }];
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![
+            first,
+            task("1-2", TaskCadence::Monthly, None, fx.unit_a2.id, vec![]),
+        ],
+        d(2019, 9, 2),
+    )
+    .await;
+    assert_eq!(ids.len(), 2);
+    let row = tasks::get(&t.db, ids[0]).await.expect("task");
+    assert_eq!(
+        (row.status.as_str(), row.light.as_str()),
+        ("assigned", "red"),
+        "already past its deadline"
+    );
+    let units = tasks::units_of(&t.db, &ids).await.expect("units");
+    assert_eq!(units.iter().filter(|u| u.task_id == ids[0]).count(), 2);
+    assert_eq!(
+        tasks::timeline(&t.db, ids[0]).await.expect("timeline")[0].kind,
+        "assign"
+    );
+    assert!(matches!(
+        audit::verify(&t.db).await,
+        Ok(Verification::Intact { .. })
+    ));
+    // A duplicate code in the region rolls the whole policy back.
+    let p = NewPolicy {
+        region_id: fx.county_a.id,
+        title: "重复".into(),
+        issuer: None,
+        doc_number: None,
+        issued_on: None,
+        source_text: String::new(),
+        clauses: vec![NewClause {
+            chapter_number: String::new(),
+            chapter_title: String::new(),
+            number: "1".into(),
+            title: "x".into(),
+            text: "x".into(),
+            tasks: vec![
+                task("9-9", TaskCadence::Once, None, fx.unit_a.id, vec![]),
+                task("1-1", TaskCadence::Once, None, fx.unit_a.id, vec![]),
+            ],
+        }],
+    };
+    let err = tasks::create_policy(&t.db, &Actor::cli(), &p, d(2019, 9, 2), RULES)
+        .await
+        .expect_err("duplicate code");
+    assert!(
+        matches!(&err, Error::Duplicate { field } if field == "code"),
+        "{err:?}"
+    );
+    let (all, _) = tasks::list(
+        &t.db,
+        &zhaoyin_core::authz::Visibility {
+            subtrees: vec!["/".into()],
+            ..Default::default()
+        },
+        &TaskFilter::default(),
+        Page::default(),
+    )
+    .await
+    .expect("list");
+    assert_eq!(all.len(), 2, "nothing of the failed import remains");
+}
+
+#[tokio::test]
+async fn a_clerk_sees_the_tasks_of_their_unit_only() {
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![
+            task("a", TaskCadence::Once, None, fx.unit_a.id, vec![]),
+            task(
+                "b",
+                TaskCadence::Once,
+                None,
+                fx.unit_a2.id,
+                vec![fx.unit_a.id],
+            ),
+            task("c", TaskCadence::Once, None, fx.unit_a2.id, vec![]),
+        ],
+        d(2019, 9, 2),
+    )
+    .await;
+    let clerk = user_with(
+        &t.db,
+        "clerk",
+        &fx.unit_a,
+        Role::Clerk,
+        At::Unit(&fx.unit_a),
+    )
+    .await;
+    let p = users::principal(&t.db, &clerk).await.expect("principal");
+    let (seen, total) = tasks::list(
+        &t.db,
+        &p.visibility(Entity::Task, Action::Read),
+        &TaskFilter::default(),
+        Page::default(),
+    )
+    .await
+    .expect("list");
+    assert_eq!(total, 2);
+    assert_eq!(
+        seen.iter().map(|r| r.code.as_str()).collect::<Vec<_>>(),
+        vec!["a", "b"]
+    );
+    // And the same through the row-by-row rule.
+    let units = tasks::units_of(&t.db, &ids).await.expect("units");
+    for id in &ids {
+        let row = tasks::get(&t.db, *id).await.expect("task");
+        let visible = seen.iter().any(|r| r.id == *id);
+        assert_eq!(
+            zhaoyin_core::task::can_read(&p, &tasks::place(&row, &units)),
+            visible,
+            "{}",
+            row.code
+        );
+    }
+    let leader = user_with(
+        &t.db,
+        "leader-b",
+        &fx.unit_b,
+        Role::Leader,
+        At::Region(&fx.county_b),
+    )
+    .await;
+    let p = users::principal(&t.db, &leader).await.expect("principal");
+    let (_, total) = tasks::list(
+        &t.db,
+        &p.visibility(Entity::Task, Action::Read),
+        &TaskFilter::default(),
+        Page::default(),
+    )
+    .await
+    .expect("list");
+    assert_eq!(total, 0, "another county's leader");
+}
+
+#[tokio::test]
+async fn moves_are_checked_against_the_version() {
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![task(
+            "m",
+            TaskCadence::Once,
+            Some(d(2020, 6, 30)),
+            fx.unit_a.id,
+            vec![],
+        )],
+        d(2019, 9, 2),
+    )
+    .await;
+    let row = tasks::get(&t.db, ids[0]).await.expect("task");
+    let a = Actor::cli();
+    let moved = tasks::move_to(
+        &t.db,
+        &a,
+        &row,
+        "accept",
+        TaskStatus::Accepted,
+        None,
+        d(2019, 9, 3),
+        RULES,
+    )
+    .await
+    .expect("accept");
+    assert_eq!(moved.status, "accepted");
+    let err = tasks::move_to(
+        &t.db,
+        &a,
+        &row,
+        "accept",
+        TaskStatus::Accepted,
+        None,
+        d(2019, 9, 3),
+        RULES,
+    )
+    .await
+    .expect_err("from the old version");
+    assert!(matches!(err, Error::Stale));
+    let kinds: Vec<String> = tasks::timeline(&t.db, row.id)
+        .await
+        .expect("timeline")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(kinds, vec!["assign", "accept"]);
+}
+
+/// A monthly task: the September report comes in on time, October's is late, November's never
+/// comes. The light follows, the history records each change on its day, and a report that
+/// arrives late does not rewrite the days it was missing.
+#[tokio::test]
+async fn lights_follow_reports_and_history_answers_as_of() {
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![task(
+            "r",
+            TaskCadence::Monthly,
+            Some(d(2020, 6, 30)),
+            fx.unit_a.id,
+            vec![],
+        )],
+        d(2019, 9, 2),
+    )
+    .await;
+    let a = Actor::cli();
+    let report = |end: NaiveDate| NewReport {
+        unit_id: fx.unit_a.id,
+        period_start: d(2019, end.format("%m").to_string().parse().unwrap_or(1), 1),
+        period_end: end,
+        progress: "按计划推进".into(),
+        percent: Some(30),
+        problems: None,
+        support_needed: None,
+        on_track: Some(true),
+    };
+    let row = tasks::get(&t.db, ids[0]).await.expect("task");
+    let row = tasks::move_to(
+        &t.db,
+        &a,
+        &row,
+        "accept",
+        TaskStatus::Accepted,
+        None,
+        d(2019, 9, 3),
+        RULES,
+    )
+    .await
+    .expect("accept");
+    tasks::submit_report(
+        &t.db,
+        &a,
+        &row,
+        &report(d(2019, 9, 30)),
+        d(2019, 9, 28),
+        RULES,
+    )
+    .await
+    .expect("report");
+    assert_eq!(
+        tasks::get(&t.db, row.id).await.expect("task").status,
+        "in_progress",
+        "the first report moves it on"
+    );
+    // Nobody looks until 20 November: the sweep replays October.
+    tasks::refresh_lights(&t.db, d(2019, 11, 20), RULES)
+        .await
+        .expect("sweep");
+    assert_eq!(tasks::get(&t.db, row.id).await.expect("task").light, "red");
+    let as_of = |day| tasks::light_as_of(&t.db, row.id, day);
+    assert_eq!(
+        as_of(d(2019, 10, 15)).await.expect("q").as_deref(),
+        Some("green")
+    );
+    assert_eq!(
+        as_of(d(2019, 11, 3)).await.expect("q").as_deref(),
+        Some("yellow"),
+        "October's report is late"
+    );
+    assert_eq!(
+        as_of(d(2019, 11, 8)).await.expect("q").as_deref(),
+        Some("red"),
+        "more than 7 days late"
+    );
+    // October's report finally arrives on 21 November; it was red before and that stays true.
+    let row = tasks::get(&t.db, row.id).await.expect("task");
+    tasks::submit_report(
+        &t.db,
+        &a,
+        &row,
+        &report(d(2019, 10, 31)),
+        d(2019, 11, 21),
+        RULES,
+    )
+    .await
+    .expect("late report");
+    assert_eq!(
+        tasks::get(&t.db, row.id).await.expect("task").light,
+        "green"
+    );
+    assert_eq!(
+        as_of(d(2019, 11, 10)).await.expect("q").as_deref(),
+        Some("red")
+    );
+    assert_eq!(
+        as_of(d(2019, 11, 21)).await.expect("q").as_deref(),
+        Some("green")
+    );
+    // November's report never comes: yellow on 1 December, red on 8 December.
+    tasks::refresh_lights(&t.db, d(2019, 12, 10), RULES)
+        .await
+        .expect("sweep");
+    assert_eq!(
+        as_of(d(2019, 12, 1)).await.expect("q").as_deref(),
+        Some("yellow")
+    );
+    assert_eq!(
+        as_of(d(2019, 12, 8)).await.expect("q").as_deref(),
+        Some("red")
+    );
+    let (red, _) = tasks::list(
+        &t.db,
+        &zhaoyin_core::authz::Visibility {
+            subtrees: vec!["/".into()],
+            ..Default::default()
+        },
+        &TaskFilter {
+            light: Some("red".into()),
+            ..Default::default()
+        },
+        Page::default(),
+    )
+    .await
+    .expect("list");
+    assert_eq!(red.len(), 1);
+    assert!(matches!(
+        audit::verify(&t.db).await,
+        Ok(Verification::Intact { .. })
+    ));
+}

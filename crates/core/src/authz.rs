@@ -96,11 +96,12 @@ impl Grant {
         match (&self.scope, entity) {
             // A region is readable when it is inside the scope or above it (the user needs to see
             // where they sit); writable only inside a region scope.
-            (Scope::Region { path, .. }, Entity::Region) => {
+            // Policies, like regions, are visible from beneath: a county reads the city's policies.
+            (Scope::Region { path, .. }, Entity::Region | Entity::Policy) => {
                 place.region_path.starts_with(path.as_str())
                     || (action == Action::Read && path.starts_with(place.region_path.as_str()))
             }
-            (Scope::Unit { region_path, .. }, Entity::Region) => {
+            (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy) => {
                 action == Action::Read
                     && !place.region_path.is_empty()
                     && region_path.starts_with(place.region_path.as_str())
@@ -148,13 +149,13 @@ impl Principal {
             .filter(|g| role_allows(g.role, entity, action))
         {
             match (&g.scope, entity) {
-                (Scope::Region { path, .. }, Entity::Region) => {
+                (Scope::Region { path, .. }, Entity::Region | Entity::Policy) => {
                     v.subtrees.push(path.clone());
                     if action == Action::Read {
                         v.ancestors_of.push(path.clone());
                     }
                 }
-                (Scope::Unit { region_path, .. }, Entity::Region) => {
+                (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy) => {
                     if action == Action::Read {
                         v.ancestors_of.push(region_path.clone());
                     }

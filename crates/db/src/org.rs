@@ -879,3 +879,52 @@ pub async fn import(
     tx.commit().await?;
     Ok(s)
 }
+
+/// Units and people of a region and below, for matching the names in a document.
+pub async fn candidates(
+    db: &Db,
+    region_path: &str,
+) -> Result<(
+    Vec<zhaoyin_core::policy::Candidate>,
+    Vec<zhaoyin_core::policy::Candidate>,
+)> {
+    let units: Vec<(i64, String, Option<String>)> = db
+        .all(
+            Sql::new(
+                "SELECT u.id, u.name, u.short_name FROM units u JOIN regions r ON r.id = u.region_id \
+                 WHERE r.path LIKE $1 AND u.active = $2 ORDER BY u.id",
+            )
+            .bind(format!("{region_path}%"))
+            .bind(true),
+        )
+        .await?;
+    let people: Vec<(i64, String)> = db
+        .all(
+            Sql::new(
+                "SELECT p.id, p.name FROM people p JOIN units u ON u.id = p.unit_id \
+                 JOIN regions r ON r.id = u.region_id WHERE r.path LIKE $1 AND p.active = $2 ORDER BY p.id",
+            )
+            .bind(format!("{region_path}%"))
+            .bind(true),
+        )
+        .await?;
+    use zhaoyin_core::policy::Candidate;
+    Ok((
+        units
+            .into_iter()
+            .map(|(id, name, short_name)| Candidate {
+                id,
+                name,
+                short_name,
+            })
+            .collect(),
+        people
+            .into_iter()
+            .map(|(id, name)| Candidate {
+                id,
+                name,
+                short_name: None,
+            })
+            .collect(),
+    ))
+}

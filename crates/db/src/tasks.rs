@@ -108,13 +108,16 @@ pub async fn create_policy(
             )
             .await?;
         for task in &c.tasks {
+            // Codes may name the policy ("{policy}-1"), whose id is known only now.
+            let mut task = task.clone();
+            task.code = task.code.replace("{policy}", &policy_id.to_string());
             let id = insert_task(
                 &mut tx,
                 actor,
                 p.region_id,
                 Some(policy_id),
                 Some(clause_id),
-                task,
+                &task,
                 today,
                 rules,
             )
@@ -270,19 +273,19 @@ struct LightRow {
     light: String,
 }
 
-/// Period ends for which every lead unit had reported by the end of `day`.
+/// Period ends for which every lead unit has reported (a returned report does not count).
+fn reported_periods_sql(task_id: i64) -> Sql {
+    Sql::new(
+        "SELECT r.period_end FROM task_reports r \
+         JOIN task_units u ON u.task_id = r.task_id AND u.unit_id = r.unit_id AND u.role = 'lead' \
+         WHERE r.task_id = $1 AND r.status <> 'returned' GROUP BY r.period_end \
+         HAVING COUNT(DISTINCT r.unit_id) >= (SELECT COUNT(*) FROM task_units WHERE task_id = $1 AND role = 'lead')",
+    )
+    .bind(task_id)
+}
+
 async fn reported_periods(tx: &mut Tx, task_id: i64) -> Result<Vec<NaiveDate>> {
-    let rows: Vec<(NaiveDate,)> = tx
-        .all(
-            Sql::new(
-                "SELECT r.period_end FROM task_reports r \
-                 JOIN task_units u ON u.task_id = r.task_id AND u.unit_id = r.unit_id AND u.role = 'lead' \
-                 WHERE r.task_id = $1 AND r.status <> 'returned' GROUP BY r.period_end \
-                 HAVING COUNT(DISTINCT r.unit_id) >= (SELECT COUNT(*) FROM task_units WHERE task_id = $1 AND role = 'lead')",
-            )
-            .bind(task_id),
-        )
-        .await?;
+    let rows: Vec<(NaiveDate,)> = tx.all(reported_periods_sql(task_id)).await?;
     Ok(rows.into_iter().map(|(d,)| d).collect())
 }
 
@@ -379,6 +382,166 @@ pub async fn refresh_lights(db: &Db, today: NaiveDate, rules: LightRules) -> Res
 }
 
 // --------------------------------------------------------------------------------- reading
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct PolicyRow {
+    pub id: i64,
+    pub region_id: i64,
+    pub region_path: String,
+    pub title: String,
+    pub issuer: Option<String>,
+    pub doc_number: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub issued_on: Option<NaiveDate>,
+    pub status: String,
+    pub tasks: i64,
+    pub created_at: DateTime<Utc>,
+}
+
+const POLICY_SELECT: &str = "SELECT p.id, p.region_id, r.path AS region_path, p.title, p.issuer, \
+     p.doc_number, p.issued_on, p.status, (SELECT COUNT(*) FROM tasks t WHERE t.policy_id = p.id) AS tasks, \
+     p.created_at";
+const POLICY_FROM: &str = " FROM policies p JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
+
+pub async fn list_policies(db: &Db, vis: &Visibility, page: Page) -> Result<(Vec<PolicyRow>, i64)> {
+    let mut w = Sql::new(POLICY_FROM);
+    crate::org::push_visibility(&mut w, vis, "r.path", None);
+    let (total,): (i64,) = db.one(w.prefixed("SELECT COUNT(*)")).await?;
+    let mut q = w.prefixed(POLICY_SELECT);
+    q.push(" ORDER BY p.issued_on DESC, p.id DESC LIMIT ")
+        .push_bind(page.limit())
+        .push(" OFFSET ")
+        .push_bind(page.offset());
+    Ok((db.all(q).await?, total))
+}
+
+pub async fn get_policy(db: &Db, id: i64) -> Result<PolicyRow> {
+    db.one(Sql::new(format!("{POLICY_SELECT}{POLICY_FROM} AND p.id = $1")).bind(id))
+        .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Clause {
+    pub id: i64,
+    pub policy_id: i64,
+    pub position: i64,
+    pub chapter_number: String,
+    pub chapter_title: String,
+    pub number: String,
+    pub title: String,
+    pub text: String,
+}
+
+pub async fn clauses_of(db: &Db, policy_id: i64) -> Result<Vec<Clause>> {
+    db.all(
+        Sql::new(
+            "SELECT id, policy_id, position, chapter_number, chapter_title, number, title, text \
+             FROM policy_clauses WHERE policy_id = $1 ORDER BY position",
+        )
+        .bind(policy_id),
+    )
+    .await
+}
+
+pub async fn clause(db: &Db, id: i64) -> Result<Clause> {
+    db.one(
+        Sql::new(
+            "SELECT id, policy_id, position, chapter_number, chapter_title, number, title, text \
+             FROM policy_clauses WHERE id = $1",
+        )
+        .bind(id),
+    )
+    .await
+}
+
+/// Leaders of tasks, with names.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct TaskLeader {
+    pub task_id: i64,
+    pub person_id: i64,
+    pub name: String,
+}
+
+pub async fn leaders_of(db: &Db, task_ids: &[i64]) -> Result<Vec<TaskLeader>> {
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT tl.task_id, tl.person_id, p.name FROM task_leaders tl JOIN people p ON p.id = tl.person_id \
+         WHERE tl.task_id IN (",
+    );
+    for (i, id) in task_ids.iter().enumerate() {
+        if i > 0 {
+            q.push(", ");
+        }
+        q.push_bind(*id);
+    }
+    q.push(") ORDER BY tl.task_id, p.id");
+    db.all(q).await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Indicator {
+    pub id: i64,
+    pub task_id: i64,
+    pub name: String,
+    pub comparator: String,
+    pub target_value: String,
+    pub target_max: Option<String>,
+    pub unit_label: Option<String>,
+    pub actual: Option<String>,
+}
+
+pub async fn indicators_of(db: &Db, task_id: i64) -> Result<Vec<Indicator>> {
+    db.all(
+        Sql::new(
+            "SELECT id, task_id, name, comparator, target_value, target_max, unit_label, actual \
+             FROM task_indicators WHERE task_id = $1 ORDER BY position",
+        )
+        .bind(task_id),
+    )
+    .await
+}
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub id: i64,
+    pub task_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub period_start: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub period_end: NaiveDate,
+    pub progress: String,
+    pub percent: Option<i64>,
+    pub problems: Option<String>,
+    pub support_needed: Option<String>,
+    pub on_track: Option<bool>,
+    pub status: String,
+    pub submitted_at: DateTime<Utc>,
+    pub review_comment: Option<String>,
+}
+
+pub async fn reports_of(db: &Db, task_id: i64) -> Result<Vec<Report>> {
+    db.all(
+        Sql::new(
+            "SELECT r.id, r.task_id, r.unit_id, u.name AS unit_name, r.period_start, r.period_end, r.progress, \
+             r.percent, r.problems, r.support_needed, r.on_track, r.status, r.submitted_at, r.review_comment \
+             FROM task_reports r JOIN units u ON u.id = r.unit_id WHERE r.task_id = $1 \
+             ORDER BY r.period_end DESC, u.sort_order",
+        )
+        .bind(task_id),
+    )
+    .await
+}
+
+/// Everything the light of a task is computed from, read now.
+pub async fn light_facts(db: &Db, task_id: i64) -> Result<(TaskRow, Vec<NaiveDate>)> {
+    let row = get(db, task_id).await?;
+    let rows: Vec<(NaiveDate,)> = db.all(reported_periods_sql(task_id)).await?;
+    Ok((row, rows.into_iter().map(|(d,)| d).collect()))
+}
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct TaskRow {

@@ -53,6 +53,8 @@ pub struct WebConfig {
     pub request_timeout: Duration,
     /// Bearer token that `/metrics` requires; without one, only loopback clients may scrape.
     pub metrics_token: Option<String>,
+    /// A deadline this near turns a task yellow; a report late by more turns it red.
+    pub light_warn_days: i64,
 }
 
 impl Default for WebConfig {
@@ -69,11 +71,23 @@ impl Default for WebConfig {
             tz: chrono_tz::Asia::Shanghai,
             request_timeout: Duration::from_secs(60),
             metrics_token: None,
+            light_warn_days: 7,
         }
     }
 }
 
 impl WebConfig {
+    pub fn light_rules(&self) -> zhaoyin_core::task::LightRules {
+        zhaoyin_core::task::LightRules {
+            warn_days: self.light_warn_days,
+        }
+    }
+
+    /// Today in the configured time zone (deadlines and periods are days there).
+    pub fn today(&self) -> chrono::NaiveDate {
+        chrono::Utc::now().with_timezone(&self.tz).date_naive()
+    }
+
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {
             idle: self.session_idle,

@@ -8,3 +8,4 @@ mod matrix;
 mod ops;
 mod org;
 mod security;
+mod tasks;

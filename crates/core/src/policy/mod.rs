@@ -3,6 +3,7 @@
 //! into a structure that becomes supervised tasks.
 
 mod extract;
+mod matching;
 mod numerals;
 mod parse;
 mod units;
@@ -12,6 +13,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 pub use extract::{cadences, deadline, targets};
+pub use matching::{Candidate, match_name};
 pub use numerals::cn_number;
 pub use parse::parse;
 pub use units::{UnitList, split_units};

@@ -6,6 +6,8 @@
 mod account;
 mod audit;
 mod org;
+mod policies;
+mod tasks;
 mod users;
 
 use askama::Template;
@@ -30,6 +32,8 @@ pub fn router() -> Router<AppState> {
         .merge(users::router())
         .merge(audit::router())
         .merge(account::router())
+        .merge(policies::router())
+        .merge(tasks::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -96,6 +100,8 @@ impl Modify for Security {
         users::reset_password, users::grant, users::revoke,
         audit::search,
         account::me, account::list_tokens, account::create_token, account::revoke_token,
+        policies::preview, policies::confirm, policies::list_policies, policies::get_policy,
+        tasks::list_tasks, tasks::get_task, tasks::transition, tasks::list_reports, tasks::submit_report,
     ),
     components(schemas(Problem)),
     tags(
@@ -103,6 +109,8 @@ impl Modify for Security {
         (name = "accounts", description = "账号与授权"),
         (name = "audit", description = "审计日志"),
         (name = "account", description = "我的账号与 API 令牌"),
+        (name = "policies", description = "政策文件导入"),
+        (name = "tasks", description = "督办任务、进展报告"),
     )
 )]
 pub struct ApiDoc;

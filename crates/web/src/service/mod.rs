@@ -6,6 +6,8 @@ pub mod account;
 pub mod audit;
 pub mod import;
 pub mod org;
+pub mod policies;
+pub mod tasks;
 pub mod users;
 
 use crate::AppError;

@@ -13,6 +13,18 @@ use zhaoyin_db::Db;
 use zhaoyin_web::i18n::{Lang, Tr};
 use zhaoyin_web::{AppState, WebConfig};
 
+/// Purges expired sessions and brings task lights up to today.
+async fn housekeeping(db: &Db, cfg: &WebConfig) {
+    if let Err(e) = zhaoyin_db::sessions::purge_expired(db, cfg.lifetimes()).await {
+        tracing::warn!("purging expired sessions: {e}");
+    }
+    match zhaoyin_db::tasks::refresh_lights(db, cfg.today(), cfg.light_rules()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(tasks = n, "task lights brought up to date"),
+        Err(e) => tracing::warn!("refreshing task lights: {e}"),
+    }
+}
+
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
@@ -39,22 +51,19 @@ pub fn tr() -> Tr {
 }
 
 /// Serves the application on `listener` until `stop` (or the returned handle is dropped with
-/// the runtime). Also starts the periodic purge of expired sessions.
+/// the runtime). Also starts the periodic housekeeping (sessions, task lights).
 pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
     let (tx, mut rx) = tokio::sync::watch::channel(false);
-    let lifetimes = cfg.lifetimes();
     let housekeeping_db = db.clone();
+    let housekeeping_cfg = cfg.clone();
     let mut housekeeping_rx = rx.clone();
+    // Periodic work that every instance may do at once: each step is idempotent.
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(600));
         loop {
             tokio::select! {
-                _ = tick.tick() => {
-                    if let Err(e) = zhaoyin_db::sessions::purge_expired(&housekeeping_db, lifetimes).await {
-                        tracing::warn!("purging expired sessions: {e}");
-                    }
-                }
+                _ = tick.tick() => housekeeping(&housekeeping_db, &housekeeping_cfg).await,
                 _ = housekeeping_rx.changed() => break,
             }
         }

@@ -32,14 +32,7 @@ pub(crate) fn push_visibility(w: &mut Sql, vis: &Visibility, path: &str, unit: O
     }
     if let (Some(unit), false) = (unit, vis.units.is_empty()) {
         or(w);
-        w.push(unit).push(" IN (");
-        for (i, u) in vis.units.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.push_bind(*u);
-        }
-        w.push(")");
+        w.push(unit).push(" IN ").push_list(&vis.units);
     }
     if first {
         w.push("1 = 0");
@@ -788,14 +781,8 @@ pub async fn units_by_codes(db: &Db, codes: &[String]) -> Result<Vec<Unit>> {
     if codes.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = Sql::new(format!("{UNIT_SELECT}{UNIT_FROM} AND u.code IN ("));
-    for (i, c) in codes.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push_bind(c);
-    }
-    q.push(")");
+    let mut q = Sql::new(format!("{UNIT_SELECT}{UNIT_FROM} AND u.code IN "));
+    q.push_list(codes);
     db.all(q).await
 }
 

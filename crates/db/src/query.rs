@@ -92,6 +92,19 @@ impl Sql {
         self
     }
 
+    /// Appends `($a, $b, …)` binding each of `values`, for `IN` lists.
+    pub fn push_list<V: Into<Value> + Clone>(&mut self, values: &[V]) -> &mut Self {
+        self.text.push('(');
+        for (i, v) in values.iter().enumerate() {
+            if i > 0 {
+                self.text.push_str(", ");
+            }
+            self.push_bind(v.clone());
+        }
+        self.text.push(')');
+        self
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

@@ -468,15 +468,10 @@ pub async fn leaders_of(db: &Db, task_ids: &[i64]) -> Result<Vec<TaskLeader>> {
     }
     let mut q = Sql::new(
         "SELECT tl.task_id, tl.person_id, p.name FROM task_leaders tl JOIN people p ON p.id = tl.person_id \
-         WHERE tl.task_id IN (",
+         WHERE tl.task_id IN ",
     );
-    for (i, id) in task_ids.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push_bind(*id);
-    }
-    q.push(") ORDER BY tl.task_id, p.id");
+    q.push_list(task_ids);
+    q.push(" ORDER BY tl.task_id, p.id");
     db.all(q).await
 }
 
@@ -585,14 +580,9 @@ pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
             w.push(" OR ");
         }
         first = false;
-        w.push("EXISTS (SELECT 1 FROM task_units vu WHERE vu.task_id = t.id AND vu.unit_id IN (");
-        for (i, u) in vis.units.iter().enumerate() {
-            if i > 0 {
-                w.push(", ");
-            }
-            w.push_bind(*u);
-        }
-        w.push("))");
+        w.push("EXISTS (SELECT 1 FROM task_units vu WHERE vu.task_id = t.id AND vu.unit_id IN ")
+            .push_list(&vis.units)
+            .push(")");
     }
     if first {
         w.push("1 = 0");
@@ -678,15 +668,10 @@ pub async fn units_of(db: &Db, task_ids: &[i64]) -> Result<Vec<TaskUnit>> {
     }
     let mut q = Sql::new(
         "SELECT tu.task_id, tu.unit_id, tu.role, u.name, r.path AS region_path FROM task_units tu \
-         JOIN units u ON u.id = tu.unit_id JOIN regions r ON r.id = u.region_id WHERE tu.task_id IN (",
+         JOIN units u ON u.id = tu.unit_id JOIN regions r ON r.id = u.region_id WHERE tu.task_id IN ",
     );
-    for (i, id) in task_ids.iter().enumerate() {
-        if i > 0 {
-            q.push(", ");
-        }
-        q.push_bind(*id);
-    }
-    q.push(") ORDER BY tu.task_id, tu.role, u.sort_order, u.id");
+    q.push_list(task_ids);
+    q.push(" ORDER BY tu.task_id, tu.role, u.sort_order, u.id");
     db.all(q).await
 }
 

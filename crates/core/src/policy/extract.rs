@@ -5,7 +5,7 @@ use std::str::FromStr;
 use std::sync::OnceLock;
 
 use chrono::{Datelike, NaiveDate};
-use regex::Regex;
+use regex::{Captures, Regex};
 use rust_decimal::Decimal;
 
 use super::numerals::cn_number;
@@ -150,6 +150,16 @@ fn with_subject(text: &str, m: &regex::Match<'_>) -> (String, Option<String>) {
     }
 }
 
+/// What a pattern read from one match.
+struct Reading {
+    comparator: Comparator,
+    value: Decimal,
+    value_max: Option<Decimal>,
+    unit: Option<String>,
+    /// Whether the words before the match say what is counted.
+    subject: bool,
+}
+
 /// Quantified targets in the clause, each once, in the order they appear.
 pub fn targets(text: &str) -> Vec<Target> {
     static WORD: OnceLock<Regex> = OnceLock::new();
@@ -185,147 +195,100 @@ pub fn targets(text: &str) -> Vec<Target> {
         &format!(r"每[^，。；、0-9]{{0,6}}?([0-9]+|[一二两三四五六七八九十]+)\s*{UNIT}"),
     );
 
+    // Each pattern reads its match into a target; earlier patterns win where they overlap.
+    let unit = |c: &Captures<'_>, i: usize| c.get(i).map(|u| u.as_str().to_string());
+    let number = |c: &Captures<'_>, i: usize| c.get(i).and_then(|n| decimal(n.as_str()));
+    let readers: [(&Regex, &dyn Fn(&Captures<'_>) -> Option<Reading>); 6] = [
+        (range, &|c| {
+            Some(Reading {
+                comparator: Comparator::Between,
+                value: number(c, 1)?,
+                value_max: Some(number(c, 2)?),
+                unit: unit(c, 3),
+                subject: false,
+            })
+        }),
+        (word, &|c| {
+            Some(Reading {
+                comparator: match c.get(1)?.as_str() {
+                    "不超过" | "不高于" => Comparator::AtMost,
+                    "超过" | "高于" | "突破" => Comparator::Above,
+                    _ => Comparator::AtLeast,
+                },
+                value: number(c, 2)?,
+                value_max: None,
+                unit: unit(c, 3),
+                subject: true,
+            })
+        }),
+        (far, &|c| {
+            Some(Reading {
+                comparator: Comparator::AtLeast,
+                value: number(c, 2)?,
+                value_max: None,
+                unit: unit(c, 3),
+                subject: true,
+            })
+        }),
+        (above, &|c| {
+            Some(Reading {
+                comparator: if c.get(3)?.as_str() == "以上" {
+                    Comparator::AtLeast
+                } else {
+                    Comparator::AtMost
+                },
+                value: number(c, 1)?,
+                value_max: None,
+                unit: unit(c, 2),
+                subject: true,
+            })
+        }),
+        (each, &|c| {
+            Some(Reading {
+                comparator: Comparator::Equal,
+                value: number(c, 1)?,
+                value_max: None,
+                unit: unit(c, 2),
+                subject: false,
+            })
+        }),
+        (amount, &|c| {
+            Some(Reading {
+                comparator: Comparator::Equal,
+                value: number(c, 1)?,
+                value_max: None,
+                unit: unit(c, 2),
+                subject: false,
+            })
+        }),
+    ];
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut out: Vec<(usize, Target)> = Vec::new();
-    let free = |spans: &Vec<(usize, usize)>, s: usize, e: usize| {
-        spans.iter().all(|(a, b)| e <= *a || s >= *b)
-    };
-    let mut push = |spans: &mut Vec<(usize, usize)>, s: usize, e: usize, t: Target| {
-        spans.push((s, e));
-        out.push((s, t));
-    };
-
-    for c in range.captures_iter(text) {
-        let (Some(m), Some(a), Some(b)) = (c.get(0), c.get(1), c.get(2)) else {
-            continue;
-        };
-        if !free(&spans, m.start(), m.end()) {
-            continue;
-        }
-        if let (Some(lo), Some(hi)) = (decimal(a.as_str()), decimal(b.as_str())) {
-            let t = Target {
-                text: m.as_str().to_string(),
-                subject: None,
-                comparator: Comparator::Between,
-                value: lo,
-                value_max: Some(hi),
-                unit: c.get(3).map(|u| u.as_str().to_string()),
+    for (regex, read) in readers {
+        for c in regex.captures_iter(text) {
+            let Some(m) = c.get(0) else { continue };
+            let overlaps = spans.iter().any(|(a, b)| m.end() > *a && m.start() < *b);
+            let Some(r) = read(&c).filter(|_| !overlaps) else {
+                continue;
             };
-            push(&mut spans, m.start(), m.end(), t);
-        }
-    }
-    for c in word.captures_iter(text) {
-        let (Some(m), Some(w), Some(n)) = (c.get(0), c.get(1), c.get(2)) else {
-            continue;
-        };
-        if !free(&spans, m.start(), m.end()) {
-            continue;
-        }
-        let comparator = match w.as_str() {
-            "不超过" | "不高于" => Comparator::AtMost,
-            "超过" | "高于" | "突破" => Comparator::Above,
-            _ => Comparator::AtLeast,
-        };
-        let Some(value) = decimal(n.as_str()) else {
-            continue;
-        };
-        let (words, subject) = with_subject(text, &m);
-        let t = Target {
-            text: words,
-            subject,
-            comparator,
-            value,
-            value_max: None,
-            unit: c.get(3).map(|u| u.as_str().to_string()),
-        };
-        push(&mut spans, m.start(), m.end(), t);
-    }
-    for c in far.captures_iter(text) {
-        let (Some(m), Some(n)) = (c.get(0), c.get(2)) else {
-            continue;
-        };
-        if !free(&spans, m.start(), m.end()) {
-            continue;
-        }
-        let Some(value) = decimal(n.as_str()) else {
-            continue;
-        };
-        let (words, subject) = with_subject(text, &m);
-        let t = Target {
-            text: words,
-            subject,
-            comparator: Comparator::AtLeast,
-            value,
-            value_max: None,
-            unit: c.get(3).map(|u| u.as_str().to_string()),
-        };
-        push(&mut spans, m.start(), m.end(), t);
-    }
-    for c in above.captures_iter(text) {
-        let (Some(m), Some(n), Some(u), Some(dir)) = (c.get(0), c.get(1), c.get(2), c.get(3))
-        else {
-            continue;
-        };
-        if !free(&spans, m.start(), m.end()) {
-            continue;
-        }
-        let Some(value) = decimal(n.as_str()) else {
-            continue;
-        };
-        let (words, subject) = with_subject(text, &m);
-        let t = Target {
-            text: words,
-            subject,
-            comparator: if dir.as_str() == "以上" {
-                Comparator::AtLeast
+            let (words, subject) = if r.subject {
+                with_subject(text, &m)
             } else {
-                Comparator::AtMost
-            },
-            value,
-            value_max: None,
-            unit: Some(u.as_str().to_string()),
-        };
-        push(&mut spans, m.start(), m.end(), t);
-    }
-    for c in each.captures_iter(text) {
-        let (Some(m), Some(n)) = (c.get(0), c.get(1)) else {
-            continue;
-        };
-        if !free(&spans, m.start(), m.end()) {
-            continue;
+                (m.as_str().to_string(), None)
+            };
+            spans.push((m.start(), m.end()));
+            out.push((
+                m.start(),
+                Target {
+                    text: words,
+                    subject,
+                    comparator: r.comparator,
+                    value: r.value,
+                    value_max: r.value_max,
+                    unit: r.unit,
+                },
+            ));
         }
-        let Some(value) = decimal(n.as_str()) else {
-            continue;
-        };
-        let t = Target {
-            text: m.as_str().to_string(),
-            subject: None,
-            comparator: Comparator::Equal,
-            value,
-            value_max: None,
-            unit: c.get(2).map(|u| u.as_str().to_string()),
-        };
-        push(&mut spans, m.start(), m.end(), t);
-    }
-    for c in amount.captures_iter(text) {
-        let (Some(m), Some(n), Some(u)) = (c.get(0), c.get(1), c.get(2)) else {
-            continue;
-        };
-        if !free(&spans, m.start(), m.end()) {
-            continue;
-        }
-        let Some(value) = decimal(n.as_str()) else {
-            continue;
-        };
-        let t = Target {
-            text: m.as_str().to_string(),
-            subject: None,
-            comparator: Comparator::Equal,
-            value,
-            value_max: None,
-            unit: Some(u.as_str().to_string()),
-        };
-        push(&mut spans, m.start(), m.end(), t);
     }
     out.sort_by_key(|(pos, _)| *pos);
     out.into_iter().map(|(_, t)| t).collect()

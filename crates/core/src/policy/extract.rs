@@ -160,6 +160,9 @@ struct Reading {
     subject: bool,
 }
 
+/// Reads one match of a pattern.
+type Reader<'a> = &'a dyn Fn(&Captures<'_>) -> Option<Reading>;
+
 /// Quantified targets in the clause, each once, in the order they appear.
 pub fn targets(text: &str) -> Vec<Target> {
     static WORD: OnceLock<Regex> = OnceLock::new();
@@ -198,7 +201,7 @@ pub fn targets(text: &str) -> Vec<Target> {
     // Each pattern reads its match into a target; earlier patterns win where they overlap.
     let unit = |c: &Captures<'_>, i: usize| c.get(i).map(|u| u.as_str().to_string());
     let number = |c: &Captures<'_>, i: usize| c.get(i).and_then(|n| decimal(n.as_str()));
-    let readers: [(&Regex, &dyn Fn(&Captures<'_>) -> Option<Reading>); 6] = [
+    let readers: [(&Regex, Reader<'_>); 6] = [
         (range, &|c| {
             Some(Reading {
                 comparator: Comparator::Between,

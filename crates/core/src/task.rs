@@ -97,14 +97,18 @@ impl TaskPlace {
     }
 }
 
+/// Whether the caller reports for `unit` (its id and its region's path): a clerk of that unit,
+/// or of a region it lies in.
+pub fn clerk_of(p: &Principal, unit: &(i64, String)) -> bool {
+    p.grants
+        .iter()
+        .any(|g| g.role == Role::Clerk && TaskPlace::unit_covered(g, unit))
+}
+
 /// Who the caller is to this task.
 pub fn standing(p: &Principal, t: &TaskPlace) -> Standing {
     let role_in_region = |role: Role| p.grants.iter().any(|g| g.role == role && t.in_region(g));
-    let clerk_of = |units: &[(i64, String)]| {
-        p.grants
-            .iter()
-            .any(|g| g.role == Role::Clerk && units.iter().any(|u| TaskPlace::unit_covered(g, u)))
-    };
+    let clerk_of = |units: &[(i64, String)]| units.iter().any(|u| clerk_of(p, u));
     Standing {
         supervisor: role_in_region(Role::Supervisor),
         leader: role_in_region(Role::Leader),

@@ -285,13 +285,8 @@ pub async fn search(
             .push(" ESCAPE '\\')");
     }
     let (total,): (i64,) = db.one(w.bounded_count(COUNT_BOUND)).await?;
-    let mut list_sql = w.prefixed(&format!("SELECT {ENTRY_COLUMNS}"));
-    list_sql
-        .push(" ORDER BY a.seq DESC LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    Ok((db.all(list_sql).await?, total))
+    let list = w.page(&format!("SELECT {ENTRY_COLUMNS}"), "a.seq DESC", page);
+    Ok((db.all(list).await?, total))
 }
 
 /// The account's most recent sign-ins, newest first (the home page shows the one before this).

@@ -59,7 +59,8 @@ fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
     w.push(")");
 }
 
-async fn page_of<T: crate::FromRows>(
+/// A list with its exact count (organisation tables are small; big ones use a bounded count).
+pub(crate) async fn page_of<T: crate::FromRows>(
     db: &Db,
     w: &Sql,
     select: &str,
@@ -67,14 +68,7 @@ async fn page_of<T: crate::FromRows>(
     page: Page,
 ) -> Result<(Vec<T>, i64)> {
     let (total,): (i64,) = db.one(w.prefixed("SELECT COUNT(*)")).await?;
-    let mut q = w.prefixed(select);
-    q.push(" ORDER BY ")
-        .push(order)
-        .push(" LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    Ok((db.all(q).await?, total))
+    Ok((db.all(w.page(select, order, page)).await?, total))
 }
 
 /// Fails with [`Error::Stale`] when an update touched nothing because the version moved on, or

@@ -105,6 +105,18 @@ impl Sql {
         self
     }
 
+    /// The page of rows of this `FROM … WHERE …` fragment: `select` it, sorted by `order`.
+    pub fn page(&self, select: &str, order: &str, page: zhaoyin_core::paging::Page) -> Sql {
+        let mut q = self.prefixed(select);
+        q.push(" ORDER BY ")
+            .push(order)
+            .push(" LIMIT ")
+            .push_bind(page.limit())
+            .push(" OFFSET ")
+            .push_bind(page.offset());
+        q
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

@@ -406,13 +406,7 @@ const POLICY_FROM: &str = " FROM policies p JOIN regions r ON r.id = p.region_id
 pub async fn list_policies(db: &Db, vis: &Visibility, page: Page) -> Result<(Vec<PolicyRow>, i64)> {
     let mut w = Sql::new(POLICY_FROM);
     crate::org::push_visibility(&mut w, vis, "r.path", None);
-    let (total,): (i64,) = db.one(w.prefixed("SELECT COUNT(*)")).await?;
-    let mut q = w.prefixed(POLICY_SELECT);
-    q.push(" ORDER BY p.issued_on DESC, p.id DESC LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    Ok((db.all(q).await?, total))
+    crate::org::page_of(db, &w, POLICY_SELECT, "p.issued_on DESC, p.id DESC", page).await
 }
 
 pub async fn get_policy(db: &Db, id: i64) -> Result<PolicyRow> {
@@ -531,11 +525,10 @@ pub async fn reports_of(db: &Db, task_id: i64) -> Result<Vec<Report>> {
     .await
 }
 
-/// Everything the light of a task is computed from, read now.
-pub async fn light_facts(db: &Db, task_id: i64) -> Result<(TaskRow, Vec<NaiveDate>)> {
-    let row = get(db, task_id).await?;
+/// Period ends for which every lead unit has reported, read now.
+pub async fn reported(db: &Db, task_id: i64) -> Result<Vec<NaiveDate>> {
     let rows: Vec<(NaiveDate,)> = db.all(reported_periods_sql(task_id)).await?;
-    Ok((row, rows.into_iter().map(|(d,)| d).collect()))
+    Ok(rows.into_iter().map(|(d,)| d).collect())
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -639,11 +632,7 @@ pub async fn list(
         w.push(" AND t.cadence = ").push_bind(c);
     }
     let (total,): (i64,) = db.one(w.bounded_count(100_001)).await?;
-    let mut q = w.prefixed(TASK_SELECT);
-    q.push(" ORDER BY t.deadline IS NULL, t.deadline, t.id LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
+    let q = w.page(TASK_SELECT, "t.deadline IS NULL, t.deadline, t.id", page);
     Ok((db.all(q).await?, total))
 }
 

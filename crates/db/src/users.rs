@@ -89,13 +89,14 @@ pub async fn list(
     if !f.include_inactive {
         w.push(" AND x.active = ").push_bind(true);
     }
-    let (total,): (i64,) = db.one(w.prefixed("SELECT COUNT(*)")).await?;
-    let mut q = w.prefixed(USER_SELECT);
-    q.push(" ORDER BY r.path, u.sort_order, x.username LIMIT ")
-        .push_bind(page.limit())
-        .push(" OFFSET ")
-        .push_bind(page.offset());
-    Ok((db.all(q).await?, total))
+    crate::org::page_of(
+        db,
+        &w,
+        USER_SELECT,
+        "r.path, u.sort_order, x.username",
+        page,
+    )
+    .await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<User> {

@@ -110,7 +110,7 @@ pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<TaskDetail
         Some(c) => Some(db::clause(&st.db, c).await?),
         None => None,
     };
-    let (_, reported) = db::light_facts(&st.db, id).await?;
+    let reported = db::reported(&st.db, id).await?;
     let status = TaskStatus::parse(&t.status).unwrap_or(TaskStatus::Assigned);
     let facts = LightFacts {
         status,
@@ -260,14 +260,7 @@ pub async fn report(st: &AppState, ctx: &Ctx, id: i64, input: &ReportInput) -> A
     // The caller's own units among the task's.
     let mine: Vec<&TaskUnit> = units
         .iter()
-        .filter(|u| {
-            let one = zhaoyin_core::task::TaskPlace {
-                region_path: t.region_path.clone(),
-                lead_units: vec![(u.unit_id, u.region_path.clone())],
-                support_units: vec![],
-            };
-            standing(&auth.principal, &one).lead_clerk
-        })
+        .filter(|u| task::clerk_of(&auth.principal, &(u.unit_id, u.region_path.clone())))
         .collect();
     let unit = match (input.unit_id, mine.as_slice()) {
         (Some(id), _) => mine

@@ -3,6 +3,8 @@
 //! contact person in each, the county leaders the measures name, and one account per role.
 //! Names of contact persons are invented.
 
+use std::collections::HashMap;
+
 use zhaoyin_core::authz::Role;
 use zhaoyin_core::org::{PersonInput, RegionInput, RegionLevel, UnitInput};
 use zhaoyin_db::audit::Actor;
@@ -139,8 +141,19 @@ fn fields<T, E: std::fmt::Debug>(r: Result<T, E>) -> anyhow::Result<T> {
     r.map_err(|e| anyhow::anyhow!("demo data does not validate: {e:?}"))
 }
 
-/// Loads the demo county. Returns the number of units created.
-pub async fn load(db: &Db) -> anyhow::Result<usize> {
+/// What `load` made.
+pub struct Loaded {
+    pub units: usize,
+    pub tasks: usize,
+}
+
+/// Loads the demo county and its policy supervision, replayed up to `today` (the county's
+/// day, by the light rules in force).
+pub async fn load(
+    db: &Db,
+    today: chrono::NaiveDate,
+    rules: zhaoyin_core::task::LightRules,
+) -> anyhow::Result<Loaded> {
     let a = Actor::system();
     let region = |code: &str, name: &str, level: RegionLevel| RegionInput {
         code: code.into(),
@@ -168,7 +181,7 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
         &fields(region(COUNTY.0, COUNTY.1, RegionLevel::County).validate(Some(RegionLevel::City)))?,
     )
     .await?;
-    let mut units = std::collections::HashMap::new();
+    let mut units = HashMap::new();
     for (i, (code, name, short, kind)) in UNITS.iter().enumerate() {
         let f = fields(
             UnitInput {
@@ -224,7 +237,7 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
         )?;
         org::create_person(db, &a, leaders_unit.id, &f).await?;
     }
-    let mut people = std::collections::HashMap::new();
+    let mut people = HashMap::new();
     for (code, name, title) in CONTACTS {
         let f = fields(
             PersonInput {
@@ -238,6 +251,24 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
         people.insert(*name, p.id);
     }
     let hash = zhaoyin_core::password::hash(PASSWORD)?;
+    let mut cast = crate::demo_policy::Cast {
+        supervisor: Actor::system(),
+        leader: Actor::system(),
+        clerks: HashMap::new(),
+        units: units.iter().map(|(c, u)| (c.to_string(), u.id)).collect(),
+        names: units
+            .iter()
+            .map(|(c, u)| (c.to_string(), u.name.clone()))
+            .collect(),
+    };
+    for (code, name, _) in CONTACTS {
+        cast.clerks
+            .entry((*code).to_string())
+            .or_insert_with(|| Actor {
+                name: (*name).into(),
+                ..Actor::default()
+            });
+    }
     for (username, display, code, role, unit_scope) in ACCOUNTS {
         let u = unit(code)?;
         let grant = if *unit_scope {
@@ -253,7 +284,7 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
                 scope_region_id: Some(county.id),
             }
         };
-        users::create(
+        let user = users::create(
             db,
             &a,
             &NewUser {
@@ -267,6 +298,23 @@ pub async fn load(db: &Db) -> anyhow::Result<usize> {
             &[grant],
         )
         .await?;
+        let actor = Actor {
+            user_id: Some(user.id),
+            name: (*username).into(),
+            ..Actor::default()
+        };
+        match role {
+            Role::Supervisor => cast.supervisor = actor,
+            Role::Leader => cast.leader = actor,
+            Role::Clerk => {
+                cast.clerks.insert((*code).to_string(), actor);
+            }
+            _ => {}
+        }
     }
-    Ok(units.len())
+    let tasks = crate::demo_policy::load(db, county.id, &county.path, &cast, today, rules).await?;
+    Ok(Loaded {
+        units: units.len(),
+        tasks,
+    })
 }

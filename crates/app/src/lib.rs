@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod demo_policy;
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -18,7 +19,7 @@ async fn housekeeping(db: &Db, cfg: &WebConfig) {
     if let Err(e) = zhaoyin_db::sessions::purge_expired(db, cfg.lifetimes()).await {
         tracing::warn!("purging expired sessions: {e}");
     }
-    match zhaoyin_db::tasks::refresh_lights(db, cfg.today(), cfg.light_rules()).await {
+    match zhaoyin_db::tasks::refresh_lights(db, cfg.clock()).await {
         Ok(0) => {}
         Ok(n) => tracing::info!(tasks = n, "task lights brought up to date"),
         Err(e) => tracing::warn!("refreshing task lights: {e}"),

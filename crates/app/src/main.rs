@@ -249,8 +249,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             let db = open(&cfg).await?;
             if demo::is_empty(&db).await? {
-                let n = demo::load(&db).await?;
-                println!("{}", t.tf1("cli.demo_loaded", "n", n));
+                let web = cfg.web()?;
+                let n = demo::load(&db, web.today(), web.light_rules()).await?;
+                println!(
+                    "{}",
+                    t.tf2("cli.demo_loaded", "n", n.units, "tasks", n.tasks)
+                );
             }
             serve(cfg, Some(db)).await?;
         }

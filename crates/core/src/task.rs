@@ -380,6 +380,59 @@ pub fn discrepancy(claimed_on_track: Option<bool>, computed: Light) -> bool {
     claimed_on_track == Some(true) && computed == Light::Red
 }
 
+string_enum!(
+    /// Following a task up, beside its lifecycle.
+    FollowUp {
+        /// 催办: a supervisor presses the units.
+        Remind = "remind",
+        /// 批示: a leader's instruction.
+        Instruct = "instruct",
+        /// 要求书面说明: a supervisor asks the lead units for a written explanation.
+        AskExplanation = "ask_explanation",
+        /// 提交书面说明: a lead unit explains.
+        Explain = "explain",
+        /// 审阅书面说明 / 审核报告: a supervisor accepts or returns an explanation or a report.
+        Review = "review",
+        /// 申请调整/延期: a lead unit (or the supervisor) asks for a new deadline.
+        RequestDeadline = "request_deadline",
+        /// 审批调整/延期: the supervisor approves or rejects it.
+        DecideDeadline = "decide_deadline",
+    }
+);
+
+/// Whether someone of this standing may take this follow-up step.
+pub fn may(f: FollowUp, who: Standing) -> bool {
+    match f {
+        FollowUp::Remind
+        | FollowUp::AskExplanation
+        | FollowUp::Review
+        | FollowUp::DecideDeadline => who.supervisor,
+        FollowUp::Instruct => who.leader || who.supervisor,
+        FollowUp::Explain => who.lead_clerk,
+        FollowUp::RequestDeadline => who.lead_clerk || who.supervisor,
+    }
+}
+
+/// Days a lead unit has to hand in a written explanation once asked.
+pub const EXPLANATION_DAYS: i64 = 5;
+
+/// What a task's text search matches: code and title in lower case, the title's pinyin in full
+/// and as initials ("招商引资" → "zhaoshangyinzi zsyz"), so a clerk can type either.
+pub fn search_text(code: &str, title: &str) -> String {
+    use pinyin::ToPinyin;
+    let mut full = String::new();
+    let mut initials = String::new();
+    for p in title.to_pinyin().flatten() {
+        full.push_str(p.plain());
+        initials.push_str(p.first_letter());
+    }
+    format!(
+        "{} {} {full} {initials}",
+        code.to_lowercase(),
+        title.to_lowercase()
+    )
+}
+
 /// Monday of the week of `d` (for weekly meeting agendas and the like).
 pub fn week_start(d: NaiveDate) -> NaiveDate {
     d - Duration::days(i64::from(d.weekday().num_days_from_monday()))
@@ -411,6 +464,33 @@ mod tests {
         lead_clerk: false,
         support_clerk: false,
     };
+
+    #[test]
+    fn search_reads_pinyin() {
+        let s = search_text("GQ-1", "招商引资");
+        assert!(s.contains("gq-1"));
+        assert!(s.contains("招商引资"));
+        assert!(s.contains("zhaoshangyinzi"));
+        assert!(s.contains("zsyz"));
+    }
+
+    #[test]
+    fn who_follows_up() {
+        assert!(may(FollowUp::Remind, SUPERVISOR));
+        assert!(!may(FollowUp::Remind, CLERK));
+        assert!(may(FollowUp::Explain, CLERK));
+        assert!(!may(FollowUp::Explain, SUPPORT));
+        assert!(!may(FollowUp::Explain, SUPERVISOR));
+        assert!(may(FollowUp::RequestDeadline, CLERK));
+        assert!(!may(FollowUp::DecideDeadline, CLERK));
+        assert!(may(FollowUp::DecideDeadline, SUPERVISOR));
+        let leader = Standing {
+            leader: true,
+            ..Standing::default()
+        };
+        assert!(may(FollowUp::Instruct, leader));
+        assert!(!may(FollowUp::Review, leader));
+    }
 
     #[test]
     fn the_whole_life_of_a_task() {

@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod backup;
 mod error;
+pub mod follow_up;
 pub mod org;
 mod query;
 pub mod sessions;

@@ -12,10 +12,21 @@ use zhaoyin_core::authz::Visibility;
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::task::{
     Light, LightFacts, LightRules, TaskCadence, TaskPlace, TaskStatus, light, next_change,
+    search_text,
 };
 
 use crate::audit::{self, Actor, Change};
-use crate::{Db, Error, Result, Sql, Tx, escape_like, now};
+use crate::{Db, Error, Result, Sql, Tx, escape_like};
+
+/// The moment a write happens: the day lights are computed for (in the county's time zone), the
+/// instant stamped on rows, and the light rules. The web layer reads the real clock; the demo
+/// generator and tests walk a simulated one, so "as of" history is exact either way.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub today: NaiveDate,
+    pub now: DateTime<Utc>,
+    pub rules: LightRules,
+}
 
 /// A confirmed import: the policy, its clauses, and the tasks each clause becomes.
 #[derive(Debug, Clone)]
@@ -70,11 +81,10 @@ pub async fn create_policy(
     db: &Db,
     actor: &Actor,
     p: &NewPolicy,
-    today: NaiveDate,
-    rules: LightRules,
+    clock: Clock,
 ) -> Result<(i64, Vec<i64>)> {
     let mut tx = db.begin().await?;
-    let t = now();
+    let t = clock.now;
     let (policy_id,): (i64,) = tx
         .one(
             Sql::new(
@@ -118,8 +128,7 @@ pub async fn create_policy(
                 Some(policy_id),
                 Some(clause_id),
                 &task,
-                today,
-                rules,
+                clock,
             )
             .await?;
             task_ids.push(id);
@@ -138,17 +147,16 @@ pub async fn create_policy(
 }
 
 #[allow(clippy::too_many_arguments)]
-async fn insert_task(
+pub(crate) async fn insert_task(
     tx: &mut Tx,
     actor: &Actor,
     region_id: i64,
     policy_id: Option<i64>,
     clause_id: Option<i64>,
     task: &NewTask,
-    today: NaiveDate,
-    rules: LightRules,
+    clock: Clock,
 ) -> Result<i64> {
-    let t = now();
+    let t = clock.now;
     let (id,): (i64,) = tx
         .one(
             Sql::new(
@@ -163,7 +171,7 @@ async fn insert_task(
             .bind(&task.title)
             .bind(&task.content)
             .bind(task.cadence.id())
-            .bind(today)
+            .bind(clock.today)
             .bind(task.deadline)
             .bind(TaskStatus::Assigned.id())
             .bind(task.unit_groups.join("；"))
@@ -211,13 +219,11 @@ async fn insert_task(
         tx,
         actor,
         id,
-        "assign",
-        None,
-        Some(TaskStatus::Assigned),
-        None,
+        t,
+        Ev::moved("assign", None, TaskStatus::Assigned, None),
     )
     .await?;
-    relight(tx, id, today, rules).await?;
+    relight(tx, id, clock.today, clock).await?;
     audit::append(
         tx,
         actor,
@@ -229,21 +235,44 @@ async fn insert_task(
     Ok(id)
 }
 
-/// Lower-case code and title, for text search (pinyin initials join them when search learns
-/// pinyin).
-fn search_text(code: &str, title: &str) -> String {
-    format!("{} {}", code.to_lowercase(), title.to_lowercase())
+/// A line of the task's timeline: what happened, and the move it made, if any.
+pub(crate) struct Ev<'a> {
+    pub kind: &'a str,
+    pub from: Option<TaskStatus>,
+    pub to: Option<TaskStatus>,
+    pub text: Option<&'a str>,
 }
 
-/// A line of the task's timeline.
-async fn event(
+impl<'a> Ev<'a> {
+    pub fn note(kind: &'a str, text: Option<&'a str>) -> Self {
+        Ev {
+            kind,
+            from: None,
+            to: None,
+            text,
+        }
+    }
+    pub fn moved(
+        kind: &'a str,
+        from: Option<TaskStatus>,
+        to: TaskStatus,
+        text: Option<&'a str>,
+    ) -> Self {
+        Ev {
+            kind,
+            from,
+            to: Some(to),
+            text,
+        }
+    }
+}
+
+pub(crate) async fn event(
     tx: &mut Tx,
     actor: &Actor,
     task_id: i64,
-    kind: &str,
-    from: Option<TaskStatus>,
-    to: Option<TaskStatus>,
-    text: Option<&str>,
+    at: DateTime<Utc>,
+    ev: Ev<'_>,
 ) -> Result<i64> {
     let (id,): (i64,) = tx
         .one(
@@ -252,13 +281,13 @@ async fn event(
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(task_id)
-            .bind(now())
+            .bind(at)
             .bind(actor.user_id)
             .bind(&actor.name)
-            .bind(kind)
-            .bind(from.map(|s| s.id()))
-            .bind(to.map(|s| s.id()))
-            .bind(text),
+            .bind(ev.kind)
+            .bind(ev.from.map(|s| s.id()))
+            .bind(ev.to.map(|s| s.id()))
+            .bind(ev.text),
         )
         .await?;
     Ok(id)
@@ -289,8 +318,15 @@ async fn reported_periods(tx: &mut Tx, task_id: i64) -> Result<Vec<NaiveDate>> {
     Ok(rows.into_iter().map(|(d,)| d).collect())
 }
 
-/// Recomputes the task's light as of `day`, recording a change in its history.
-async fn relight(tx: &mut Tx, task_id: i64, day: NaiveDate, rules: LightRules) -> Result<Light> {
+/// Recomputes the task's light as of `day`, recording a change in its history. A task that
+/// turns red asks its lead units for a written explanation, unless one is already open.
+pub(crate) async fn relight(
+    tx: &mut Tx,
+    task_id: i64,
+    day: NaiveDate,
+    clock: Clock,
+) -> Result<Light> {
+    let rules = clock.rules;
     let row: LightRow = tx
         .one(
             Sql::new(
@@ -334,19 +370,22 @@ async fn relight(tx: &mut Tx, task_id: i64, day: NaiveDate, rules: LightRules) -
             .bind(task_id),
     )
     .await?;
+    if l == Light::Red && row.light != Light::Red.id() {
+        crate::follow_up::ask_automatically(tx, task_id, day, clock.now).await?;
+    }
     Ok(l)
 }
 
 /// Applies every light change the task was due for up to `today`, each on its own day, before
 /// anything new is written — so a late report does not erase the red days before it.
-async fn catch_up(tx: &mut Tx, task_id: i64, today: NaiveDate, rules: LightRules) -> Result<()> {
+pub(crate) async fn catch_up(tx: &mut Tx, task_id: i64, clock: Clock) -> Result<()> {
     for _ in 0..10_000 {
         let (next,): (Option<NaiveDate>,) = tx
             .one(Sql::new("SELECT light_next_change FROM tasks WHERE id = $1").bind(task_id))
             .await?;
         match next {
-            Some(day) if day <= today => {
-                relight(tx, task_id, day, rules).await?;
+            Some(day) if day <= clock.today => {
+                relight(tx, task_id, day, clock).await?;
             }
             _ => return Ok(()),
         }
@@ -357,7 +396,7 @@ async fn catch_up(tx: &mut Tx, task_id: i64, today: NaiveDate, rules: LightRules
 /// Brings every task whose light is due to change up to `today`, recording each change on the
 /// day it happened (the sweep may run late; the history is still exact). Safe to run from every
 /// instance: the same facts give the same rows. Returns how many tasks were looked at.
-pub async fn refresh_lights(db: &Db, today: NaiveDate, rules: LightRules) -> Result<u64> {
+pub async fn refresh_lights(db: &Db, clock: Clock) -> Result<u64> {
     let mut done = 0u64;
     loop {
         let due: Vec<(i64, NaiveDate)> = db
@@ -366,7 +405,7 @@ pub async fn refresh_lights(db: &Db, today: NaiveDate, rules: LightRules) -> Res
                     "SELECT id, light_next_change FROM tasks WHERE light_next_change IS NOT NULL \
                      AND light_next_change <= $1 ORDER BY light_next_change, id LIMIT 500",
                 )
-                .bind(today),
+                .bind(clock.today),
             )
             .await?;
         if due.is_empty() {
@@ -374,7 +413,7 @@ pub async fn refresh_lights(db: &Db, today: NaiveDate, rules: LightRules) -> Res
         }
         let mut tx = db.begin().await?;
         for (id, _) in due {
-            catch_up(&mut tx, id, today, rules).await?;
+            catch_up(&mut tx, id, clock).await?;
             done += 1;
         }
         tx.commit().await?;
@@ -557,6 +596,46 @@ const TASK_SELECT: &str = "SELECT t.id, t.region_id, r.path AS region_path, t.po
 const TASK_FROM: &str = " FROM tasks t JOIN regions r ON r.id = t.region_id \
      LEFT JOIN policies p ON p.id = t.policy_id WHERE 1 = 1";
 
+/// A past day to read lists as of: the day (for lights) and the first instant after it in the
+/// county's time zone (for statuses, deadlines and existence).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AsOf {
+    pub day: NaiveDate,
+    pub end: DateTime<Utc>,
+}
+
+/// `FROM tasks t …` — or, as of a past day, the tasks that existed then, each with the status,
+/// deadline and light it had: status from the timeline, deadline from approved changes, light
+/// from its history. `join` goes between the joins and `WHERE`.
+fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
+    let Some(a) = as_of else {
+        return Sql::new(TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1")));
+    };
+    let mut w = Sql::new(
+        " FROM (SELECT t0.id, t0.region_id, t0.policy_id, t0.clause_id, t0.code, t0.title, t0.cadence, \
+         t0.assigned_on, t0.search, t0.version, \
+         COALESCE((SELECT e.to_status FROM task_events e WHERE e.task_id = t0.id AND e.to_status IS NOT NULL \
+         AND e.at < ",
+    );
+    w.push_bind(a.end).push(
+        " ORDER BY e.at DESC, e.id DESC LIMIT 1), 'assigned') AS status, \
+         COALESCE((SELECT c.new_deadline FROM task_deadline_changes c WHERE c.task_id = t0.id \
+         AND c.status = 'approved' AND c.decided_at < ",
+    );
+    w.push_bind(a.end).push(
+        " ORDER BY c.decided_at DESC LIMIT 1), t0.original_deadline) AS deadline, \
+         COALESCE((SELECT h.light FROM task_light_history h WHERE h.task_id = t0.id AND h.since <= ",
+    );
+    w.push_bind(a.day).push(
+        " ORDER BY h.since DESC LIMIT 1), 'green') AS light FROM tasks t0 WHERE t0.created_at < ",
+    );
+    w.push_bind(a.end).push(
+        ") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id",
+    );
+    w.push(join).push(" WHERE 1 = 1");
+    w
+}
+
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.
 pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
     w.push(" AND (");
@@ -592,16 +671,58 @@ pub struct TaskFilter {
     pub status: Option<String>,
     pub light: Option<String>,
     pub cadence: Option<String>,
+    /// Open tasks only (not closed).
+    pub open: bool,
+    pub as_of: Option<AsOf>,
+    pub sort: TaskSort,
 }
 
-pub async fn list(
-    db: &Db,
-    vis: &Visibility,
-    f: &TaskFilter,
-    page: Page,
-) -> Result<(Vec<TaskRow>, i64)> {
-    let mut w = Sql::new(TASK_FROM);
-    push_task_visibility(&mut w, vis);
+/// Orders a task list may take.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum TaskSort {
+    /// Nearest deadline first (no deadline last).
+    #[default]
+    Deadline,
+    /// Red, then yellow, then green; nearest deadline first within a colour.
+    Light,
+    /// By code.
+    Code,
+    /// Most recently changed first.
+    Recent,
+}
+
+impl TaskSort {
+    pub const ALL: [(TaskSort, &'static str); 4] = [
+        (TaskSort::Deadline, "deadline"),
+        (TaskSort::Light, "light"),
+        (TaskSort::Code, "code"),
+        (TaskSort::Recent, "recent"),
+    ];
+    pub fn parse(s: &str) -> Option<TaskSort> {
+        Self::ALL.iter().find(|(_, id)| *id == s).map(|(v, _)| *v)
+    }
+    pub fn id(self) -> &'static str {
+        Self::ALL
+            .iter()
+            .find(|(v, _)| *v == self)
+            .map(|(_, id)| *id)
+            .unwrap_or("deadline")
+    }
+    fn order(self) -> &'static str {
+        match self {
+            TaskSort::Deadline => "t.deadline IS NULL, t.deadline, t.id",
+            TaskSort::Light => {
+                "CASE t.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, \
+                 t.deadline IS NULL, t.deadline, t.id"
+            }
+            TaskSort::Code => "t.code, t.id",
+            TaskSort::Recent => "t.version DESC, t.id DESC",
+        }
+    }
+}
+
+/// The `WHERE` conditions of a filter (after the visibility).
+fn push_filter(w: &mut Sql, f: &TaskFilter) {
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         w.push(" AND t.search LIKE ")
             .push_bind(format!("%{}%", escape_like(&q.to_lowercase())))
@@ -631,9 +752,99 @@ pub async fn list(
     if let Some(c) = &f.cadence {
         w.push(" AND t.cadence = ").push_bind(c);
     }
+    if f.open {
+        w.push(" AND t.status <> 'closed'");
+    }
+}
+
+pub async fn list(
+    db: &Db,
+    vis: &Visibility,
+    f: &TaskFilter,
+    page: Page,
+) -> Result<(Vec<TaskRow>, i64)> {
+    let mut w = tasks_from(f.as_of, "");
+    push_task_visibility(&mut w, vis);
+    push_filter(&mut w, f);
     let (total,): (i64,) = db.one(w.bounded_count(100_001)).await?;
-    let q = w.page(TASK_SELECT, "t.deadline IS NULL, t.deadline, t.id", page);
+    let q = w.page(TASK_SELECT, f.sort.order(), page);
     Ok((db.all(q).await?, total))
+}
+
+/// Every task a filter finds, unpaged, in code order — for the breakdown table export.
+pub async fn all(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<TaskRow>> {
+    let mut w = tasks_from(f.as_of, "");
+    push_task_visibility(&mut w, vis);
+    push_filter(&mut w, f);
+    let mut q = w.prefixed(TASK_SELECT);
+    q.push(" ORDER BY t.policy_id, t.clause_id, t.id LIMIT ")
+        .push_bind(EXPORT_LIMIT);
+    db.all(q).await
+}
+
+/// The most rows an export writes (a county has about a thousand tasks).
+pub const EXPORT_LIMIT: i64 = 20_000;
+
+/// Clauses by id.
+pub async fn clauses_by_ids(db: &Db, ids: &[i64]) -> Result<Vec<Clause>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT id, policy_id, position, chapter_number, chapter_title, number, title, text \
+         FROM policy_clauses WHERE id IN ",
+    );
+    q.push_list(ids);
+    db.all(q).await
+}
+
+/// Each task's latest report (any unit), as (task id, progress, percent).
+pub async fn latest_reports(db: &Db, task_ids: &[i64]) -> Result<Vec<(i64, String, Option<i64>)>> {
+    if task_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut q = Sql::new(
+        "SELECT r.task_id, r.progress, r.percent FROM task_reports r WHERE r.status <> 'returned' \
+         AND r.task_id IN ",
+    );
+    q.push_list(task_ids).push(
+        " AND r.id = (SELECT r2.id FROM task_reports r2 WHERE r2.task_id = r.task_id \
+         AND r2.status <> 'returned' ORDER BY r2.period_end DESC, r2.submitted_at DESC, r2.id DESC LIMIT 1)",
+    );
+    db.all(q).await
+}
+
+/// Lights by lead unit: how many of each unit's open tasks are red, yellow and green (and how
+/// many it closed), worst first.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct UnitLights {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub red: i64,
+    pub yellow: i64,
+    pub green: i64,
+    pub closed: i64,
+}
+
+pub async fn lights_by_unit(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<UnitLights>> {
+    let mut w = tasks_from(
+        f.as_of,
+        " JOIN task_units lu ON lu.task_id = t.id AND lu.role = 'lead' JOIN units u ON u.id = lu.unit_id",
+    );
+    push_task_visibility(&mut w, vis);
+    push_filter(&mut w, f);
+    let open = "t.status <> 'closed'";
+    let q = w
+        .prefixed(&format!(
+            "SELECT u.id AS unit_id, u.name AS unit_name, \
+             CAST(SUM(CASE WHEN {open} AND t.light = 'red' THEN 1 ELSE 0 END) AS BIGINT) AS red, \
+             CAST(SUM(CASE WHEN {open} AND t.light = 'yellow' THEN 1 ELSE 0 END) AS BIGINT) AS yellow, \
+             CAST(SUM(CASE WHEN {open} AND t.light = 'green' THEN 1 ELSE 0 END) AS BIGINT) AS green, \
+             CAST(SUM(CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed"
+        ))
+        .push(" GROUP BY u.id, u.name, u.sort_order ORDER BY red DESC, yellow DESC, u.sort_order, u.id")
+        .clone();
+    db.all(q).await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<TaskRow> {
@@ -666,15 +877,20 @@ pub async fn units_of(db: &Db, task_ids: &[i64]) -> Result<Vec<TaskUnit>> {
 
 /// Where the task sits, for permission checks.
 pub fn place(task: &TaskRow, units: &[TaskUnit]) -> TaskPlace {
+    place_of(task.id, &task.region_path, units)
+}
+
+/// Where the task `task_id` in the region at `region_path` sits, from its units among `units`.
+pub fn place_of(task_id: i64, region_path: &str, units: &[TaskUnit]) -> TaskPlace {
     let of = |role: &str| {
         units
             .iter()
-            .filter(|u| u.task_id == task.id && u.role == role)
+            .filter(|u| u.task_id == task_id && u.role == role)
             .map(|u| (u.unit_id, u.region_path.clone()))
             .collect()
     };
     TaskPlace {
-        region_path: task.region_path.clone(),
+        region_path: region_path.to_string(),
         lead_units: of("lead"),
         support_units: of("support"),
     }
@@ -694,8 +910,9 @@ pub struct TaskEvent {
 pub async fn timeline(db: &Db, task_id: i64) -> Result<Vec<TaskEvent>> {
     db.all(
         Sql::new(
-            "SELECT id, at, actor_name, kind, from_status, to_status, text FROM task_events \
-             WHERE task_id = $1 ORDER BY at, id",
+            "SELECT e.id, e.at, COALESCE(u.display_name, e.actor_name) AS actor_name, e.kind, e.from_status, \
+             e.to_status, e.text FROM task_events e LEFT JOIN users u ON u.id = e.actor_user_id \
+             WHERE e.task_id = $1 ORDER BY e.at, e.id",
         )
         .bind(task_id),
     )
@@ -705,7 +922,8 @@ pub async fn timeline(db: &Db, task_id: i64) -> Result<Vec<TaskEvent>> {
 // --------------------------------------------------------------------------------- writing
 
 /// Moves the task to `to` (already decided by `zhaoyin_core::task::transition`), if it is still
-/// at `from` and `version` — a concurrent move is refused, not overwritten.
+/// at `from` and `version` — a concurrent move is refused, not overwritten. `files` (evidence for
+/// a closing request) are kept with the move's timeline entry.
 #[allow(clippy::too_many_arguments)]
 pub async fn move_to(
     db: &Db,
@@ -714,12 +932,12 @@ pub async fn move_to(
     kind: &str,
     to: TaskStatus,
     text: Option<&str>,
-    today: NaiveDate,
-    rules: LightRules,
+    files: &[crate::follow_up::NewFile],
+    clock: Clock,
 ) -> Result<TaskRow> {
     let mut tx = db.begin().await?;
-    catch_up(&mut tx, task.id, today, rules).await?;
-    let closed_at = (to == TaskStatus::Closed).then(now);
+    catch_up(&mut tx, task.id, clock).await?;
+    let closed_at = (to == TaskStatus::Closed).then_some(clock.now);
     let n = tx
         .execute(
             Sql::new(
@@ -728,7 +946,7 @@ pub async fn move_to(
             )
             .bind(to.id())
             .bind(closed_at)
-            .bind(now())
+            .bind(clock.now)
             .bind(task.id)
             .bind(task.version)
             .bind(&task.status),
@@ -738,8 +956,19 @@ pub async fn move_to(
         return Err(Error::Stale);
     }
     let from = TaskStatus::parse(&task.status);
-    event(&mut tx, actor, task.id, kind, from, Some(to), text).await?;
-    relight(&mut tx, task.id, today, rules).await?;
+    let event_id = event(
+        &mut tx,
+        actor,
+        task.id,
+        clock.now,
+        Ev::moved(kind, from, to, text),
+    )
+    .await?;
+    for f in files {
+        crate::follow_up::attach(&mut tx, actor, task.id, None, Some(event_id), f, clock.now)
+            .await?;
+    }
+    relight(&mut tx, task.id, clock.today, clock).await?;
     audit::append(
         &mut tx,
         actor,
@@ -786,12 +1015,12 @@ pub async fn submit_report(
     actor: &Actor,
     task: &TaskRow,
     r: &NewReport,
-    today: NaiveDate,
-    rules: LightRules,
+    files: &[crate::follow_up::NewFile],
+    clock: Clock,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    catch_up(&mut tx, task.id, today, rules).await?;
-    let t = now();
+    catch_up(&mut tx, task.id, clock).await?;
+    let t = clock.now;
     let existing: Option<(i64, String)> = tx
         .optional(
             Sql::new("SELECT id, status FROM task_reports WHERE task_id = $1 AND unit_id = $2 AND period_end = $3")
@@ -850,12 +1079,13 @@ pub async fn submit_report(
         &mut tx,
         actor,
         task.id,
-        "report",
-        None,
-        None,
-        Some(&r.progress),
+        t,
+        Ev::note("report", Some(&r.progress)),
     )
     .await?;
+    for f in files {
+        crate::follow_up::attach(&mut tx, actor, task.id, Some(id), None, f, t).await?;
+    }
     if task.status == TaskStatus::Accepted.id() {
         tx.execute(
             Sql::new("UPDATE tasks SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
@@ -868,14 +1098,17 @@ pub async fn submit_report(
             &mut tx,
             actor,
             task.id,
-            "progress",
-            Some(TaskStatus::Accepted),
-            Some(TaskStatus::InProgress),
-            None,
+            t,
+            Ev::moved(
+                "progress",
+                Some(TaskStatus::Accepted),
+                TaskStatus::InProgress,
+                None,
+            ),
         )
         .await?;
     }
-    relight(&mut tx, task.id, today, rules).await?;
+    relight(&mut tx, task.id, clock.today, clock).await?;
     audit::append(
         &mut tx,
         actor,
@@ -901,4 +1134,51 @@ pub async fn light_as_of(db: &Db, task_id: i64, day: NaiveDate) -> Result<Option
         )
         .await?;
     Ok(row.map(|(l,)| l))
+}
+
+/// What a task list can be filtered by, among the tasks the caller sees: policies, units and
+/// leaders, as (id, name).
+#[derive(Debug, Clone, Default)]
+pub struct Facets {
+    pub policies: Vec<(i64, String)>,
+    pub units: Vec<(i64, String)>,
+    pub leaders: Vec<(i64, String)>,
+}
+
+pub async fn facets(db: &Db, vis: &Visibility) -> Result<Facets> {
+    let part = |select: &str, join: &str, order: &str| {
+        let mut w = Sql::new(format!(
+            "{select}{}",
+            TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1"))
+        ));
+        push_task_visibility(&mut w, vis);
+        w.push(order);
+        w
+    };
+    Ok(Facets {
+        policies: db
+            .all(part(
+                "SELECT DISTINCT p.id, p.title",
+                "",
+                " AND p.id IS NOT NULL ORDER BY p.id DESC",
+            ))
+            .await?,
+        units: db
+            .all(part(
+                "SELECT DISTINCT u.id, u.name, u.sort_order",
+                " JOIN task_units fu ON fu.task_id = t.id JOIN units u ON u.id = fu.unit_id",
+                " ORDER BY u.sort_order, u.id",
+            ))
+            .await?
+            .into_iter()
+            .map(|(id, name, _): (i64, String, i64)| (id, name))
+            .collect(),
+        leaders: db
+            .all(part(
+                "SELECT DISTINCT pe.id, pe.name",
+                " JOIN task_leaders fl ON fl.task_id = t.id JOIN people pe ON pe.id = fl.person_id",
+                " ORDER BY pe.id",
+            ))
+            .await?,
+    })
 }

@@ -6,15 +6,26 @@ use zhaoyin_core::authz::{Action, Entity, Role};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::task::{LightRules, TaskCadence, TaskStatus};
 use zhaoyin_db::audit::{self, Actor, Verification};
-use zhaoyin_db::tasks::{self, NewClause, NewIndicator, NewPolicy, NewReport, NewTask, TaskFilter};
+use zhaoyin_db::tasks::{
+    self, AsOf, Clock, NewClause, NewIndicator, NewPolicy, NewReport, NewTask, TaskFilter,
+};
 use zhaoyin_db::testing::{At, Fixture, fixture, fresh, user_with};
-use zhaoyin_db::{Db, Error, users};
+use zhaoyin_db::{Db, Error, follow_up, users};
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
 }
 
 const RULES: LightRules = LightRules { warn_days: 7 };
+
+/// Noon of `day` in the county (04:00 UTC), with the default rules.
+fn at(day: NaiveDate) -> Clock {
+    Clock {
+        today: day,
+        now: day.and_hms_opt(4, 0, 0).unwrap_or_default().and_utc(),
+        rules: RULES,
+    }
+}
 
 fn task(
     code: &str,
@@ -54,7 +65,7 @@ async fn policy(db: &Db, fx: &Fixture, tasks: Vec<NewTask>, today: NaiveDate) ->
             tasks,
         }],
     };
-    tasks::create_policy(db, &Actor::cli(), &p, today, RULES)
+    tasks::create_policy(db, &Actor::cli(), &p, at(today))
         .await
         .expect("create policy")
         .1
@@ -126,7 +137,7 @@ async fn a_policy_and_its_tasks_are_written_whole_and_audited() {
             ],
         }],
     };
-    let err = tasks::create_policy(&t.db, &Actor::cli(), &p, d(2019, 9, 2), RULES)
+    let err = tasks::create_policy(&t.db, &Actor::cli(), &p, at(d(2019, 9, 2)))
         .await
         .expect_err("duplicate code");
     assert!(
@@ -248,8 +259,8 @@ async fn moves_are_checked_against_the_version() {
         "accept",
         TaskStatus::Accepted,
         None,
-        d(2019, 9, 3),
-        RULES,
+        &[],
+        at(d(2019, 9, 3)),
     )
     .await
     .expect("accept");
@@ -261,8 +272,8 @@ async fn moves_are_checked_against_the_version() {
         "accept",
         TaskStatus::Accepted,
         None,
-        d(2019, 9, 3),
-        RULES,
+        &[],
+        at(d(2019, 9, 3)),
     )
     .await
     .expect_err("from the old version");
@@ -315,8 +326,8 @@ async fn lights_follow_reports_and_history_answers_as_of() {
         "accept",
         TaskStatus::Accepted,
         None,
-        d(2019, 9, 3),
-        RULES,
+        &[],
+        at(d(2019, 9, 3)),
     )
     .await
     .expect("accept");
@@ -325,8 +336,8 @@ async fn lights_follow_reports_and_history_answers_as_of() {
         &a,
         &row,
         &report(d(2019, 9, 30)),
-        d(2019, 9, 28),
-        RULES,
+        &[],
+        at(d(2019, 9, 28)),
     )
     .await
     .expect("report");
@@ -336,7 +347,7 @@ async fn lights_follow_reports_and_history_answers_as_of() {
         "the first report moves it on"
     );
     // Nobody looks until 20 November: the sweep replays October.
-    tasks::refresh_lights(&t.db, d(2019, 11, 20), RULES)
+    tasks::refresh_lights(&t.db, at(d(2019, 11, 20)))
         .await
         .expect("sweep");
     assert_eq!(tasks::get(&t.db, row.id).await.expect("task").light, "red");
@@ -362,8 +373,8 @@ async fn lights_follow_reports_and_history_answers_as_of() {
         &a,
         &row,
         &report(d(2019, 10, 31)),
-        d(2019, 11, 21),
-        RULES,
+        &[],
+        at(d(2019, 11, 21)),
     )
     .await
     .expect("late report");
@@ -380,7 +391,7 @@ async fn lights_follow_reports_and_history_answers_as_of() {
         Some("green")
     );
     // November's report never comes: yellow on 1 December, red on 8 December.
-    tasks::refresh_lights(&t.db, d(2019, 12, 10), RULES)
+    tasks::refresh_lights(&t.db, at(d(2019, 12, 10)))
         .await
         .expect("sweep");
     assert_eq!(
@@ -406,6 +417,172 @@ async fn lights_follow_reports_and_history_answers_as_of() {
     .await
     .expect("list");
     assert_eq!(red.len(), 1);
+    assert!(matches!(
+        audit::verify(&t.db).await,
+        Ok(Verification::Intact { .. })
+    ));
+}
+
+fn everything() -> zhaoyin_core::authz::Visibility {
+    zhaoyin_core::authz::Visibility {
+        subtrees: vec!["/".into()],
+        ..Default::default()
+    }
+}
+
+/// End of a county day in UTC (midnight after it, Beijing time).
+fn end_of(day: NaiveDate) -> chrono::DateTime<chrono::Utc> {
+    (day + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap_or_default()
+        .and_utc()
+        - chrono::Duration::hours(8)
+}
+
+/// A one-off task goes red past its deadline and is asked for an explanation automatically; the
+/// unit explains, asks for a later deadline, the supervisor approves; lists as of earlier days
+/// still show what they showed then.
+#[tokio::test]
+async fn follow_up_and_lists_as_of_a_past_day() {
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![task(
+            "f",
+            TaskCadence::Once,
+            Some(d(2019, 10, 31)),
+            fx.unit_a.id,
+            vec![],
+        )],
+        d(2019, 9, 2),
+    )
+    .await;
+    let a = Actor::cli();
+    let row = tasks::get(&t.db, ids[0]).await.expect("task");
+    let row = tasks::move_to(
+        &t.db,
+        &a,
+        &row,
+        "accept",
+        TaskStatus::Accepted,
+        None,
+        &[],
+        at(d(2019, 9, 5)),
+    )
+    .await
+    .expect("accept");
+    tasks::refresh_lights(&t.db, at(d(2019, 11, 4)))
+        .await
+        .expect("sweep");
+    let ex = follow_up::explanations_of(&t.db, row.id)
+        .await
+        .expect("explanations");
+    assert_eq!(ex.len(), 1, "turning red asks for an explanation");
+    assert_eq!(
+        ex[0].due_on,
+        d(2019, 11, 6),
+        "asked on the day it turned red"
+    );
+    assert!(ex[0].reason.is_empty());
+    follow_up::explain(
+        &t.db,
+        &a,
+        &row,
+        ex[0].id,
+        "土地指标未到位",
+        at(d(2019, 11, 5)),
+    )
+    .await
+    .expect("explain");
+    assert!(matches!(
+        follow_up::explain(&t.db, &a, &row, ex[0].id, "again", at(d(2019, 11, 5))).await,
+        Err(Error::Stale)
+    ));
+    let change = follow_up::request_deadline(
+        &t.db,
+        &a,
+        &row,
+        d(2019, 12, 31),
+        "等待省厅批复",
+        at(d(2019, 11, 5)),
+    )
+    .await
+    .expect("request");
+    assert!(matches!(
+        follow_up::request_deadline(&t.db, &a, &row, d(2020, 1, 31), "x", at(d(2019, 11, 5))).await,
+        Err(Error::Duplicate { .. })
+    ));
+    follow_up::decide_deadline(
+        &t.db,
+        &a,
+        &row,
+        change,
+        true,
+        Some("同意"),
+        at(d(2019, 11, 6)),
+    )
+    .await
+    .expect("approve");
+    let now = tasks::get(&t.db, row.id).await.expect("task");
+    assert_eq!(now.deadline, Some(d(2019, 12, 31)));
+    assert_eq!(now.light, "green");
+    let list_as_of = |day: NaiveDate, light: Option<&str>| {
+        let db = t.db.clone();
+        let f = TaskFilter {
+            light: light.map(str::to_string),
+            as_of: Some(AsOf {
+                day,
+                end: end_of(day),
+            }),
+            ..Default::default()
+        };
+        async move { tasks::list(&db, &everything(), &f, Page::default()).await }
+    };
+    let (rows, _) = list_as_of(d(2019, 11, 5), None).await.expect("list");
+    assert_eq!(rows[0].light, "red");
+    assert_eq!(rows[0].deadline, Some(d(2019, 10, 31)), "before the change");
+    assert_eq!(rows[0].status, "accepted");
+    let (rows, _) = list_as_of(d(2019, 11, 7), None).await.expect("list");
+    assert_eq!(rows[0].light, "green");
+    assert_eq!(rows[0].deadline, Some(d(2019, 12, 31)));
+    let (rows, n) = list_as_of(d(2019, 11, 5), Some("red")).await.expect("list");
+    assert_eq!((rows.len(), n), (1, 1));
+    let (_, n) = list_as_of(d(2019, 9, 1), None).await.expect("list");
+    assert_eq!(n, 0, "the task did not exist yet");
+    let by_unit = tasks::lights_by_unit(
+        &t.db,
+        &everything(),
+        &TaskFilter {
+            as_of: Some(AsOf {
+                day: d(2019, 11, 5),
+                end: end_of(d(2019, 11, 5)),
+            }),
+            ..Default::default()
+        },
+    )
+    .await
+    .expect("by unit");
+    assert_eq!(by_unit.len(), 1);
+    assert_eq!((by_unit[0].red, by_unit[0].green), (1, 0));
+    let kinds: Vec<String> = tasks::timeline(&t.db, row.id)
+        .await
+        .expect("timeline")
+        .into_iter()
+        .map(|e| e.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        vec![
+            "assign",
+            "accept",
+            "ask_explanation",
+            "explain",
+            "request_deadline",
+            "deadline_approved"
+        ]
+    );
     assert!(matches!(
         audit::verify(&t.db).await,
         Ok(Verification::Intact { .. })

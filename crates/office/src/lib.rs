@@ -3,5 +3,6 @@
 //! choices, text-formatted code columns), find columns by their header rather than their
 //! position, and report problems by sheet, row and column.
 
+pub mod breakdown;
 pub mod text;
 pub mod xlsx;

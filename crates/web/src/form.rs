@@ -87,3 +87,89 @@ pub fn nonempty(s: &Option<String>) -> Option<String> {
 pub fn id_filter(s: &Option<String>) -> Option<i64> {
     nonempty(s).and_then(|s| s.parse().ok())
 }
+
+/// A file sent with a form or an API call.
+#[derive(Debug, Clone)]
+pub struct Upload {
+    pub filename: String,
+    pub data: Vec<u8>,
+}
+
+impl Upload {
+    /// The name without any directory a browser may send, at most 120 characters.
+    pub fn new(filename: &str, data: Vec<u8>) -> Upload {
+        let base = filename
+            .rsplit(['/', '\\'])
+            .next()
+            .unwrap_or_default()
+            .trim();
+        let name: String = base.chars().filter(|c| !c.is_control()).take(120).collect();
+        Upload {
+            filename: if name.is_empty() { "file".into() } else { name },
+            data,
+        }
+    }
+
+    pub fn into_new_file(self) -> zhaoyin_db::follow_up::NewFile {
+        let content_type = mime_guess::from_path(&self.filename)
+            .first_or_octet_stream()
+            .essence_str()
+            .to_string();
+        zhaoyin_db::follow_up::NewFile {
+            filename: self.filename,
+            content_type,
+            data: self.data,
+        }
+    }
+}
+
+/// A `multipart/form-data` body: its text fields and its files (empty file inputs left out).
+/// The CSRF field was already checked by the middleware.
+#[derive(Debug, Default)]
+pub struct MultipartForm {
+    pub fields: std::collections::HashMap<String, String>,
+    pub files: Vec<(String, Upload)>,
+}
+
+impl MultipartForm {
+    pub async fn read(mut mp: axum::extract::Multipart) -> Result<MultipartForm, AppError> {
+        fn err(e: axum::extract::multipart::MultipartError) -> AppError {
+            if e.status() == http::StatusCode::PAYLOAD_TOO_LARGE {
+                AppError::TooLarge
+            } else {
+                AppError::BadRequest(e.body_text())
+            }
+        }
+        let mut out = MultipartForm::default();
+        while let Some(field) = mp.next_field().await.map_err(err)? {
+            let name = field.name().unwrap_or_default().to_string();
+            match field.file_name().map(str::to_string) {
+                Some(filename) => {
+                    let bytes = field.bytes().await.map_err(err)?;
+                    if !bytes.is_empty() {
+                        out.files
+                            .push((name, Upload::new(&filename, bytes.to_vec())));
+                    }
+                }
+                None => {
+                    let text = field.text().await.map_err(err)?;
+                    out.fields.insert(name, text);
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    pub fn text(&self, name: &str) -> String {
+        self.fields.get(name).cloned().unwrap_or_default()
+    }
+
+    /// The files sent under `name`.
+    pub fn take_files(&mut self, name: &str) -> Vec<Upload> {
+        let (mine, rest) = std::mem::take(&mut self.files)
+            .into_iter()
+            .partition(|(n, _)| n == name);
+        self.files = rest;
+        mine.into_iter().map(|(_, u)| u).collect()
+    }
+}

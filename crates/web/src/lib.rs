@@ -88,6 +88,32 @@ impl WebConfig {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()
     }
 
+    /// The real clock, for writes.
+    pub fn clock(&self) -> zhaoyin_db::tasks::Clock {
+        zhaoyin_db::tasks::Clock {
+            today: self.today(),
+            now: zhaoyin_db::now(),
+            rules: self.light_rules(),
+        }
+    }
+
+    /// A past day as lists read it: the day, and the first instant after it in the configured
+    /// time zone.
+    pub fn as_of(&self, day: chrono::NaiveDate) -> zhaoyin_db::tasks::AsOf {
+        use chrono::TimeZone;
+        let next = day
+            .succ_opt()
+            .unwrap_or(day)
+            .and_time(chrono::NaiveTime::MIN);
+        let end = self
+            .tz
+            .from_local_datetime(&next)
+            .earliest()
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_else(|| next.and_utc());
+        zhaoyin_db::tasks::AsOf { day, end }
+    }
+
     pub fn lifetimes(&self) -> Lifetimes {
         Lifetimes {
             idle: self.session_idle,

@@ -74,10 +74,20 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     let item = |href: &'static str, key: &str| NavItem {
         href,
         label: t.t(key).to_string(),
-        active: if href == "/" {
-            path == "/"
-        } else {
-            path.starts_with(href)
+        active: match href {
+            "/" => path == "/",
+            // The list is not "active" on its sibling screens.
+            "/tasks" => {
+                path == "/tasks"
+                    || (path.starts_with("/tasks/")
+                        && !path.starts_with("/tasks/todo")
+                        && !path.starts_with("/tasks/lights"))
+            }
+            "/policies" => {
+                path == "/policies"
+                    || (path.starts_with("/policies/") && !path.starts_with("/policies/import"))
+            }
+            _ => path.starts_with(href),
         },
     };
     let Some(auth) = &ctx.auth else {
@@ -88,6 +98,24 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         label: String::new(),
         items: vec![item("/", "nav.home")],
     }];
+    let mut work = Vec::new();
+    if p.can_somewhere(Entity::Task, Action::Read) {
+        work.push(item("/tasks/todo", "nav.todo"));
+        work.push(item("/tasks/lights", "nav.lights"));
+        work.push(item("/tasks", "nav.tasks"));
+    }
+    if p.can_somewhere(Entity::Policy, Action::Read) {
+        work.push(item("/policies", "nav.policies"));
+    }
+    if p.can_somewhere(Entity::Policy, Action::Write) {
+        work.push(item("/policies/import", "nav.policy_import"));
+    }
+    if !work.is_empty() {
+        out.push(NavSection {
+            label: t.t("nav.supervision").to_string(),
+            items: work,
+        });
+    }
     let mut org = Vec::new();
     if p.can_somewhere(Entity::Region, Action::Read) {
         org.push(item("/org/regions", "nav.regions"));

@@ -101,7 +101,10 @@ impl Modify for Security {
         audit::search,
         account::me, account::list_tokens, account::create_token, account::revoke_token,
         policies::preview, policies::confirm, policies::list_policies, policies::get_policy,
-        tasks::list_tasks, tasks::get_task, tasks::transition, tasks::list_reports, tasks::submit_report,
+        tasks::list_tasks, tasks::lights_by_unit, tasks::get_task, tasks::transition,
+        tasks::list_reports, tasks::submit_report, tasks::review_report, tasks::add_note,
+        tasks::list_explanations, tasks::ask_explanation, tasks::explain, tasks::review_explanation,
+        tasks::list_deadline_changes, tasks::request_deadline, tasks::decide_deadline,
     ),
     components(schemas(Problem)),
     tags(
@@ -110,7 +113,7 @@ impl Modify for Security {
         (name = "audit", description = "审计日志"),
         (name = "account", description = "我的账号与 API 令牌"),
         (name = "policies", description = "政策文件导入"),
-        (name = "tasks", description = "督办任务、进展报告"),
+        (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
     )
 )]
 pub struct ApiDoc;

@@ -6,6 +6,8 @@ mod audit;
 mod auth;
 mod home;
 mod org;
+mod policies;
+mod tasks;
 mod users;
 
 pub use audit::AuditQuery;
@@ -28,6 +30,8 @@ pub fn router() -> Router<AppState> {
         .merge(org::router())
         .merge(users::router())
         .merge(audit::router())
+        .merge(policies::router())
+        .merge(tasks::router())
 }
 
 /// Problems with a submitted form: by field, plus those that belong to no field.

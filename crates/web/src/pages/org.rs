@@ -929,32 +929,13 @@ async fn template(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 }
 
 /// Reads the uploaded file out of the form (the CSRF field was checked by the middleware).
-pub async fn uploaded_file(mut mp: Multipart) -> AppResult<Vec<u8>> {
-    while let Some(field) = mp.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            AppError::TooLarge
-        } else {
-            AppError::BadRequest(e.body_text())
-        }
-    })? {
-        if field.name() == Some("file") {
-            let bytes = field.bytes().await.map_err(|e| {
-                if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    AppError::TooLarge
-                } else {
-                    AppError::BadRequest(e.body_text())
-                }
-            })?;
-            if bytes.is_empty() {
-                break;
-            }
-            return Ok(bytes.to_vec());
-        }
-    }
-    Err(AppError::Invalid(Invalid::one(FieldError::new(
-        "file",
-        "err.file_missing",
-    ))))
+pub async fn uploaded_file(mp: Multipart) -> AppResult<Vec<u8>> {
+    let mut form = crate::form::MultipartForm::read(mp).await?;
+    form.take_files("file")
+        .into_iter()
+        .next()
+        .map(|u| u.data)
+        .ok_or_else(|| AppError::Invalid(Invalid::one(FieldError::new("file", "err.file_missing"))))
 }
 
 async fn import(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod import;
 pub mod org;
 pub mod policies;
+pub mod task_sheet;
 pub mod tasks;
 pub mod users;
 

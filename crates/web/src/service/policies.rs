@@ -415,14 +415,7 @@ pub async fn confirm(st: &AppState, ctx: &Ctx, c: &ConfirmPolicy) -> AppResult<(
         source_text: c.source_text.clone(),
         clauses,
     };
-    Ok(tasks::create_policy(
-        &st.db,
-        &ctx.actor(),
-        &new,
-        st.cfg.today(),
-        st.cfg.light_rules(),
-    )
-    .await?)
+    Ok(tasks::create_policy(&st.db, &ctx.actor(), &new, st.cfg.clock()).await?)
 }
 
 pub async fn list(st: &AppState, auth: &Auth, page: Page) -> AppResult<(Vec<PolicyRow>, i64)> {

@@ -1,14 +1,14 @@
 //! Browser smoke test in Debian's Chromium, driven by playwright-core (tests/browser). Skips,
 //! saying so, where Node, Chromium or the npm packages are missing (`.ci/run` installs them).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use zhaoyin_core::authz::Role;
 use zhaoyin_db::testing::{self, At, fixture, user_with};
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sign_in_and_open_the_main_pages_in_chromium() {
+/// The browser scripts' folder and Chromium, or why the test cannot run here.
+fn tools() -> Result<(PathBuf, String), &'static str> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/browser");
     let chromium = std::env::var("CHROMIUM").unwrap_or_else(|_| "/usr/bin/chromium".into());
     let missing = [
@@ -22,10 +22,38 @@ async fn sign_in_and_open_the_main_pages_in_chromium() {
             "tests/browser/node_modules (npm ci)",
         ),
     ];
-    if let Some((_, what)) = missing.iter().find(|(m, _)| *m) {
-        eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
-        return;
+    match missing.iter().find(|(m, _)| *m) {
+        Some((_, what)) => Err(what),
+        None => Ok((root, chromium)),
     }
+}
+
+/// Runs a browser script with its arguments; fails the test with its output if it fails.
+async fn node(script: &Path, chromium: &str, args: &[String]) {
+    let out = tokio::process::Command::new("node")
+        .arg(script)
+        .args(args)
+        .env("CHROMIUM", chromium)
+        .output()
+        .await
+        .expect("node");
+    assert!(
+        out.status.success(),
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sign_in_and_open_the_main_pages_in_chromium() {
+    let (root, chromium) = match tools() {
+        Ok(t) => t,
+        Err(what) => {
+            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
+            return;
+        }
+    };
     let t = testing::fresh().await;
     let fx = fixture(&t.db).await;
     user_with(
@@ -42,23 +70,61 @@ async fn sign_in_and_open_the_main_pages_in_chromium() {
     let running = zhaoyin::launch(t.db.clone(), Default::default(), listener).expect("launch");
     let base = format!("http://{}", running.addr);
     let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    let out = tokio::process::Command::new("node")
-        .arg(root.join("smoke.mjs"))
-        .args([
-            &base,
-            "browser",
-            testing::PASSWORD,
-            &shots.display().to_string(),
-        ])
-        .env("CHROMIUM", &chromium)
-        .output()
-        .await
-        .expect("node");
-    assert!(
-        out.status.success(),
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
+    node(
+        &root.join("smoke.mjs"),
+        &chromium,
+        &[
+            base,
+            "browser".into(),
+            testing::PASSWORD.into(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
     eprintln!("screenshots in {}", shots.display());
+}
+
+/// The reference document (../shared, present here and in CI) imported through the pages on
+/// the demo county's organisation: 7 chapters, 18 measures, 18 tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_the_reference_policy_in_chromium() {
+    let (root, chromium) = match tools() {
+        Ok(t) => t,
+        Err(what) => {
+            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
+            return;
+        }
+    };
+    let doc = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/policy/gaoqing-2019-18-measures.txt");
+    if !doc.exists() {
+        eprintln!(
+            "SKIPPED: {} is absent (it is on the development machine and CI, not in a clone)",
+            doc.display()
+        );
+        return;
+    }
+    let t = testing::fresh().await;
+    let web = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&t.db, web.today(), web.light_rules())
+        .await
+        .expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    node(
+        &root.join("policy.mjs"),
+        &chromium,
+        &[
+            format!("http://{}", running.addr),
+            "supervisor".into(),
+            zhaoyin::demo::PASSWORD.into(),
+            doc.display().to_string(),
+            "18".into(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
 }

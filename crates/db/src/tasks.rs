@@ -420,6 +420,51 @@ pub async fn refresh_lights(db: &Db, clock: Clock) -> Result<u64> {
     }
 }
 
+/// Adds tasks to a policy's clauses (an imported breakdown table), in one transaction.
+pub async fn add_to_policy(
+    db: &Db,
+    actor: &Actor,
+    policy: &PolicyRow,
+    new: &[(i64, NewTask)],
+    clock: Clock,
+) -> Result<Vec<i64>> {
+    let mut tx = db.begin().await?;
+    let mut ids = Vec::new();
+    for (clause_id, task) in new {
+        ids.push(
+            insert_task(
+                &mut tx,
+                actor,
+                policy.region_id,
+                Some(policy.id),
+                Some(*clause_id),
+                task,
+                clock,
+            )
+            .await?,
+        );
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("import", "policy", policy.id)
+            .place(Some(policy.region_id), None)
+            .after(&serde_json::json!({ "tasks": ids })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(ids)
+}
+
+/// Each task of a policy as (clause id, code, title), to match an imported table against.
+pub async fn task_keys(db: &Db, policy_id: i64) -> Result<Vec<(Option<i64>, String, String)>> {
+    db.all(
+        Sql::new("SELECT clause_id, code, title FROM tasks WHERE policy_id = $1 ORDER BY id")
+            .bind(policy_id),
+    )
+    .await
+}
+
 // --------------------------------------------------------------------------------- reading
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]

@@ -172,11 +172,24 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
         let range = wb
             .worksheet_range(&name)
             .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?;
-        let mut rows = range.rows();
-        let headers: Vec<String> = rows
-            .next()
+        // The header row is the first (of the top ten) that has every required column, so a
+        // sheet laid out for print — a title and a date above the table — reads as well.
+        let top: Vec<Vec<String>> = range
+            .rows()
+            .take(10)
             .map(|r| r.iter().map(cell_text).collect())
-            .unwrap_or_default();
+            .collect();
+        let header_at = top
+            .iter()
+            .position(|h| {
+                s.columns
+                    .iter()
+                    .filter(|c| c.required)
+                    .all(|c| h.iter().any(|cell| header_matches(cell, c)))
+            })
+            .unwrap_or(0);
+        let headers = top.get(header_at).cloned().unwrap_or_default();
+        let rows = range.rows().skip(header_at + 1);
         let mut index: Vec<(usize, &'static str)> = Vec::new();
         for col in &s.columns {
             match headers.iter().position(|h| header_matches(h, col)) {
@@ -189,8 +202,9 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
                 None => {}
             }
         }
-        // Row 1 holds the headers; `range` may start below A1 if the top rows are empty.
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0) + 2;
+        // Rows are numbered as the spreadsheet shows them; `range` may start below A1 if the
+        // top rows are empty.
+        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0) + header_at + 2;
         let mut data = Vec::new();
         for (i, cells) in rows.enumerate() {
             let mut map = HashMap::new();

@@ -3,9 +3,11 @@
 
 mod api;
 mod auth;
+mod follow_up;
 mod helpers;
 mod matrix;
 mod ops;
 mod org;
 mod security;
+mod task_pages;
 mod tasks;

@@ -16,7 +16,7 @@ pub use extract::{cadences, deadline, targets};
 pub use matching::{Candidate, match_name};
 pub use numerals::cn_number;
 pub use parse::parse;
-pub use units::{UnitList, split_units};
+pub use units::{UnitList, split_names, split_units};
 
 /// What the parser found in a document.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]

@@ -161,7 +161,7 @@ pub fn split_units(text: &str) -> UnitList {
 }
 
 /// Splits a 责任人 line into names.
-pub(crate) fn split_names(text: &str) -> Vec<String> {
+pub fn split_names(text: &str) -> Vec<String> {
     let (text, _) = take_notes(text);
     text.split(['、', '，', ',', '；', ';', ' ', '\u{3000}'])
         .map(clean)

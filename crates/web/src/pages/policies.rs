@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/policies/import", get(import_page).post(preview))
         .route("/policies/import/confirm", post(confirm))
         .route("/policies/{id}", get(detail))
+        .route("/policies/{id}/tasks.xlsx", post(import_tasks))
 }
 
 // -------------------------------------------------------------------------------------- list
@@ -90,18 +91,65 @@ struct DetailPage {
     policy: PolicyRow,
     measures: Vec<MeasureRow>,
     counts: [usize; 4],
+    can_import: bool,
+    /// After an import: what it did, or what was wrong.
+    done: Option<String>,
+    problems: Vec<String>,
 }
 
 async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    render::html(&detail_page(&st, &ctx, id, None, Vec::new()).await?)
+}
+
+/// Adds the rows of an uploaded breakdown table to the policy's measures.
+async fn import_tasks(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mp: Multipart,
+) -> AppResult<Response> {
+    let result = match super::org::uploaded_file(mp).await {
+        Ok(bytes) => crate::service::task_sheet::import(&st, &ctx, id, &bytes).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => {
+            let done = ctx.t.tf2(
+                "policies.import_done",
+                "created",
+                s.created,
+                "unchanged",
+                s.unchanged,
+            );
+            render::html(&detail_page(&st, &ctx, id, Some(done), Vec::new()).await?)
+        }
+        Err(AppError::Invalid(i)) => {
+            let problems = i.0.iter().map(|e| ctx.t.field_error_full(e)).collect();
+            render::html_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &detail_page(&st, &ctx, id, None, problems).await?,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn detail_page(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> AppResult<DetailPage> {
     let auth = ctx.auth()?;
-    let policy = svc::get(&st, auth, id).await?;
+    let policy = svc::get(st, auth, id).await?;
     let clauses = db::clauses_of(&st.db, id).await?;
     let f = TaskFilter {
         policy_id: Some(id),
         sort: db::TaskSort::Code,
         ..TaskFilter::default()
     };
-    let (items, _) = tasks_svc::list(&st, auth, &f, Page::largest()).await?;
+    let (items, _) = tasks_svc::list(st, auth, &f, Page::largest()).await?;
     let mut counts = [0usize; 4];
     for i in &items {
         let k = match (i.task.status.as_str(), i.task.light.as_str()) {
@@ -132,14 +180,25 @@ async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
             }
         })
         .collect();
-    let mut page = render::chrome(&ctx, "policies.title");
+    let mut page = render::chrome(ctx, "policies.title");
     page.title = policy.title.clone();
-    render::html(&DetailPage {
+    let can_import = auth.can(
+        Entity::Policy,
+        Action::Write,
+        &zhaoyin_core::org::Place {
+            region_path: policy.region_path.clone(),
+            unit_id: None,
+        },
+    );
+    Ok(DetailPage {
         t: ctx.t,
         page,
         policy,
         measures,
         counts,
+        can_import,
+        done,
+        problems,
     })
 }
 
@@ -149,6 +208,15 @@ async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Ap
 async fn filing_regions(st: &AppState, ctx: &Ctx, current: i64) -> AppResult<Vec<Choice>> {
     let auth = ctx.auth()?;
     let regions = crate::service::org::writable_regions(st, auth, Entity::Policy).await?;
+    // By default the widest region the caller files in (the county, not one of its towns).
+    let current = match regions.iter().find(|r| r.id == current) {
+        Some(r) => r.id,
+        None => regions
+            .iter()
+            .min_by_key(|r| r.path.len())
+            .map(|r| r.id)
+            .unwrap_or_default(),
+    };
     Ok(Choice::list(
         regions.into_iter().map(|r| (r.id.to_string(), r.name)),
         &current.to_string(),
@@ -455,6 +523,9 @@ fn parse_day(e: &mut Invalid, field: &str, s: &str) -> Option<chrono::NaiveDate>
 /// A problem in the confirmed structure, named by the measure it is in.
 fn measure_problem(t: &Tr, c: &ConfirmPolicy, fe: &FieldError) -> String {
     let Some(rest) = fe.field.strip_prefix("clauses[") else {
+        if fe.field == "title" {
+            return format!("{}：{}", t.t("policies.title_field"), t.field_error(fe));
+        }
         return t.field_error_full(fe);
     };
     let (n, tail) = rest.split_once(']').unwrap_or(("", ""));

@@ -212,3 +212,10 @@ mod username_tests {
         assert_eq!(e.0.len(), 3);
     }
 }
+
+/// Dates a user may enter (deadlines, "as of", issue dates): 2000 to 2100. Outside that, a date
+/// is a typo, and far outside it arithmetic on it would overflow.
+pub fn date_in_range(d: chrono::NaiveDate) -> bool {
+    use chrono::Datelike;
+    (2000..=2100).contains(&d.year())
+}

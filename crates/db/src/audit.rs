@@ -226,8 +226,7 @@ pub async fn verify(db: &Db) -> Result<Verification> {
     Ok(Verification::Intact { entries: v.checked })
 }
 
-/// Beyond this many matches the screen says "more than 10,000" instead of counting on.
-pub const COUNT_BOUND: i64 = 10_001;
+pub use crate::COUNT_BOUND;
 
 /// Search filters of the auditor's screen.
 #[derive(Debug, Clone, Default)]

@@ -88,6 +88,18 @@ pub async fn attachment(db: &Db, id: i64) -> Result<(Attachment, Vec<u8>)> {
     Ok((meta, data))
 }
 
+/// Refuses (`Stale`) a step on a task that was closed since the caller read it: checked inside
+/// the step's own transaction.
+pub(crate) async fn ensure_open(tx: &mut Tx, task_id: i64) -> Result<()> {
+    let (status,): (String,) = tx
+        .one(Sql::new("SELECT status FROM tasks WHERE id = $1").bind(task_id))
+        .await?;
+    if status == zhaoyin_core::task::TaskStatus::Closed.id() {
+        return Err(Error::Stale);
+    }
+    Ok(())
+}
+
 // ------------------------------------------------------------------------------------ reports
 
 /// The supervisor approves (通过) or returns (退回, with a comment) a submitted report. A
@@ -151,6 +163,9 @@ pub async fn note(
     clock: Clock,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
+    if kind != FollowUp::Instruct {
+        ensure_open(&mut tx, task.id).await?;
+    }
     let id = event(
         &mut tx,
         actor,
@@ -285,6 +300,7 @@ pub async fn ask_explanation(
     clock: Clock,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
+    ensure_open(&mut tx, task.id).await?;
     if open_explanation(&mut tx, task.id).await?.is_some() {
         return Err(Error::Duplicate {
             field: "explanation".into(),
@@ -315,6 +331,7 @@ pub async fn explain(
     clock: Clock,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
+    ensure_open(&mut tx, task.id).await?;
     let n = tx
         .execute(
             Sql::new(
@@ -439,6 +456,7 @@ pub async fn request_deadline(
     clock: Clock,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
+    ensure_open(&mut tx, task.id).await?;
     let pending: Option<(i64,)> = tx
         .optional(
             Sql::new(
@@ -503,6 +521,7 @@ pub async fn decide_deadline(
     clock: Clock,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
+    ensure_open(&mut tx, task.id).await?;
     catch_up(&mut tx, task.id, clock).await?;
     let row: Option<(NaiveDate,)> = tx
         .optional(

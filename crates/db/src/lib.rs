@@ -224,6 +224,9 @@ impl Db {
     }
 }
 
+/// Lists stop counting past this many matches; screens say "more than 10,000".
+pub const COUNT_BOUND: i64 = 10_001;
+
 /// Current time at the precision both engines store exactly.
 pub fn now() -> DateTime<Utc> {
     zhaoyin_core::audit::truncate_to_micros(Utc::now())

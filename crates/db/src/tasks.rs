@@ -656,24 +656,30 @@ fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
     let Some(a) = as_of else {
         return Sql::new(TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1")));
     };
+    // Set-based (one pass over each history table, latest row per task by a window), not a
+    // lookup per task: a county's lists as of a past day cost a few scans, not 3 × N probes.
     let mut w = Sql::new(
         " FROM (SELECT t0.id, t0.region_id, t0.policy_id, t0.clause_id, t0.code, t0.title, t0.cadence, \
-         t0.assigned_on, t0.search, t0.version, \
-         COALESCE((SELECT e.to_status FROM task_events e WHERE e.task_id = t0.id AND e.to_status IS NOT NULL \
-         AND e.at < ",
+         t0.assigned_on, t0.search, t0.version, COALESCE(se.to_status, 'assigned') AS status, \
+         COALESCE(dc.new_deadline, t0.original_deadline) AS deadline, COALESCE(lh.light, 'green') AS light \
+         FROM tasks t0 \
+         LEFT JOIN (SELECT task_id, to_status FROM (SELECT e.task_id, e.to_status, ROW_NUMBER() OVER \
+         (PARTITION BY e.task_id ORDER BY e.at DESC, e.id DESC) AS rn FROM task_events e \
+         WHERE e.to_status IS NOT NULL AND e.at < ",
     );
     w.push_bind(a.end).push(
-        " ORDER BY e.at DESC, e.id DESC LIMIT 1), 'assigned') AS status, \
-         COALESCE((SELECT c.new_deadline FROM task_deadline_changes c WHERE c.task_id = t0.id \
-         AND c.status = 'approved' AND c.decided_at < ",
+        ") s WHERE rn = 1) se ON se.task_id = t0.id \
+         LEFT JOIN (SELECT task_id, new_deadline FROM (SELECT c.task_id, c.new_deadline, ROW_NUMBER() OVER \
+         (PARTITION BY c.task_id ORDER BY c.decided_at DESC, c.id DESC) AS rn FROM task_deadline_changes c \
+         WHERE c.status = 'approved' AND c.decided_at < ",
     );
     w.push_bind(a.end).push(
-        " ORDER BY c.decided_at DESC LIMIT 1), t0.original_deadline) AS deadline, \
-         COALESCE((SELECT h.light FROM task_light_history h WHERE h.task_id = t0.id AND h.since <= ",
+        ") d WHERE rn = 1) dc ON dc.task_id = t0.id \
+         LEFT JOIN (SELECT task_id, light FROM (SELECT h.task_id, h.light, ROW_NUMBER() OVER \
+         (PARTITION BY h.task_id ORDER BY h.since DESC) AS rn FROM task_light_history h WHERE h.since <= ",
     );
-    w.push_bind(a.day).push(
-        " ORDER BY h.since DESC LIMIT 1), 'green') AS light FROM tasks t0 WHERE t0.created_at < ",
-    );
+    w.push_bind(a.day)
+        .push(") l WHERE rn = 1) lh ON lh.task_id = t0.id WHERE t0.created_at < ");
     w.push_bind(a.end).push(
         ") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id",
     );
@@ -682,6 +688,8 @@ fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
 }
 
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.
+/// Written as `IN (subquery)` so the planner can start from the regions' paths or the units'
+/// index rather than test every task.
 pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
     w.push(" AND (");
     let mut first = true;
@@ -690,14 +698,16 @@ pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
             w.push(" OR ");
         }
         first = false;
-        w.push("r.path LIKE ").push_bind(format!("{p}%"));
+        w.push("t.region_id IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ")
+            .push_bind(format!("{p}%"))
+            .push(")");
     }
     if !vis.units.is_empty() {
         if !first {
             w.push(" OR ");
         }
         first = false;
-        w.push("EXISTS (SELECT 1 FROM task_units vu WHERE vu.task_id = t.id AND vu.unit_id IN ")
+        w.push("t.id IN (SELECT vu.task_id FROM task_units vu WHERE vu.unit_id IN ")
             .push_list(&vis.units)
             .push(")");
     }
@@ -777,14 +787,12 @@ fn push_filter(w: &mut Sql, f: &TaskFilter) {
         w.push(" AND t.policy_id = ").push_bind(p);
     }
     if let Some(u) = f.unit_id {
-        w.push(
-            " AND EXISTS (SELECT 1 FROM task_units fu WHERE fu.task_id = t.id AND fu.unit_id = ",
-        )
-        .push_bind(u)
-        .push(")");
+        w.push(" AND t.id IN (SELECT fu.task_id FROM task_units fu WHERE fu.unit_id = ")
+            .push_bind(u)
+            .push(")");
     }
     if let Some(l) = f.leader_id {
-        w.push(" AND EXISTS (SELECT 1 FROM task_leaders fl WHERE fl.task_id = t.id AND fl.person_id = ")
+        w.push(" AND t.id IN (SELECT fl.task_id FROM task_leaders fl WHERE fl.person_id = ")
             .push_bind(l)
             .push(")");
     }
@@ -811,7 +819,7 @@ pub async fn list(
     let mut w = tasks_from(f.as_of, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
-    let (total,): (i64,) = db.one(w.bounded_count(100_001)).await?;
+    let (total,): (i64,) = db.one(w.bounded_count(crate::COUNT_BOUND)).await?;
     let q = w.page(TASK_SELECT, f.sort.order(), page);
     Ok((db.all(q).await?, total))
 }
@@ -1064,6 +1072,7 @@ pub async fn submit_report(
     clock: Clock,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
+    crate::follow_up::ensure_open(&mut tx, task.id).await?;
     catch_up(&mut tx, task.id, clock).await?;
     let t = clock.now;
     let existing: Option<(i64, String)> = tx
@@ -1131,7 +1140,15 @@ pub async fn submit_report(
     for f in files {
         crate::follow_up::attach(&mut tx, actor, task.id, Some(id), None, f, t).await?;
     }
-    if task.status == TaskStatus::Accepted.id() {
+    // A lead unit's first report moves the task on (a supporting unit's part does not).
+    let (role,): (String,) = tx
+        .one(
+            Sql::new("SELECT role FROM task_units WHERE task_id = $1 AND unit_id = $2")
+                .bind(task.id)
+                .bind(r.unit_id),
+        )
+        .await?;
+    if task.status == TaskStatus::Accepted.id() && role == "lead" {
         tx.execute(
             Sql::new("UPDATE tasks SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(TaskStatus::InProgress.id())

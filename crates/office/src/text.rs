@@ -34,6 +34,9 @@ pub enum TextError {
     Docx,
     #[error("err.html_unreadable")]
     Html,
+    /// Unpacks to more than a document could be.
+    #[error("err.docx_too_large")]
+    TooLarge,
 }
 
 impl TextError {
@@ -42,6 +45,7 @@ impl TextError {
             TextError::Encoding => "err.text_encoding",
             TextError::Docx => "err.docx_unreadable",
             TextError::Html => "err.html_unreadable",
+            TextError::TooLarge => "err.docx_too_large",
         }
     }
 }
@@ -53,6 +57,30 @@ pub fn extract(format: Format, bytes: &[u8]) -> Result<String, TextError> {
         Format::Html => html(bytes),
         Format::Docx => docx(bytes),
     }
+}
+
+/// Largest an uploaded .docx or .xlsx may grow when unpacked (a policy document is well under a
+/// megabyte of XML; an import workbook of 5,000 rows, a few).
+const MAX_UNPACKED: u64 = 64 * 1024 * 1024;
+
+/// Unpacks every entry of the archive into nothing, counting, and refuses it once it would grow
+/// past [`MAX_UNPACKED`] — so a small "zip bomb" is refused before the document reader (which
+/// reads entries whole) sees it. Declared sizes are not trusted: the bytes are counted.
+pub(crate) fn check_unpacked_size(bytes: &[u8]) -> Result<(), TextError> {
+    use std::io::Read;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| TextError::Docx)?;
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let entry = zip.by_index(i).map_err(|_| TextError::Docx)?;
+        let budget = MAX_UNPACKED - total;
+        let n = std::io::copy(&mut entry.take(budget + 1), &mut std::io::sink())
+            .map_err(|_| TextError::Docx)?;
+        total += n;
+        if total > MAX_UNPACKED {
+            return Err(TextError::TooLarge);
+        }
+    }
+    Ok(())
 }
 
 /// UTF-8, or else GB18030 (which covers GBK and GB2312): files saved by older Chinese Windows
@@ -86,6 +114,7 @@ pub fn html(bytes: &[u8]) -> Result<String, TextError> {
 /// Every paragraph of the body, tables included (cell by cell), in order.
 pub fn docx(bytes: &[u8]) -> Result<String, TextError> {
     use docx_rs::{DocumentChild, TableCellContent, TableChild, TableRowChild};
+    check_unpacked_size(bytes)?;
     let doc = docx_rs::read_docx(bytes).map_err(|_| TextError::Docx)?;
     let mut out = String::new();
     for child in &doc.document.children {
@@ -163,6 +192,27 @@ mod tests {
             "一、强化招引\n1.精准招商。8月底前完成。\n责任单位：县商务局，县财政局\n"
         );
         assert_eq!(extract(Format::Docx, b"not a zip"), Err(TextError::Docx));
+        // A small archive that unpacks past the limit is refused by counting, not by trusting.
+        let mut bomb = Cursor::new(Vec::new());
+        {
+            let mut w = zip::ZipWriter::new(&mut bomb);
+            w.start_file(
+                "word/document.xml",
+                zip::write::SimpleFileOptions::default()
+                    .compression_method(zip::CompressionMethod::Deflated),
+            )
+            .expect("entry");
+            let zeros = vec![0u8; 1024 * 1024];
+            for _ in 0..65 {
+                std::io::Write::write_all(&mut w, &zeros).expect("write");
+            }
+            w.finish().expect("finish");
+        }
+        assert!(bomb.get_ref().len() < 200 * 1024);
+        assert_eq!(
+            extract(Format::Docx, bomb.get_ref()),
+            Err(TextError::TooLarge)
+        );
     }
 
     #[test]

@@ -57,6 +57,8 @@ impl Row {
 
 /// The most rows one import may carry; larger files are refused with a clear message.
 pub const MAX_ROWS: usize = 20_000;
+/// Columns beyond this are not read (the widest template has nine).
+pub const MAX_COLUMNS: usize = 64;
 
 /// Writes a template: the data sheets, a notes sheet and the reference sheets.
 pub fn template(
@@ -154,6 +156,8 @@ fn header_matches(cell: &str, col: &Column) -> bool {
 /// (not an XLSX, a sheet or a required column missing, too many rows) are reported as field
 /// errors with sheet and column; rows are returned unvalidated, blank rows skipped.
 pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
+    crate::text::check_unpacked_size(bytes)
+        .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?;
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?;
     let names = wb.sheet_names();
@@ -169,27 +173,57 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
             out.push(Vec::new());
             continue;
         };
-        let range = wb
-            .worksheet_range(&name)
+        // Cell by cell, never as a grid: a sheet whose cells span A1 to XFD1048576 must not
+        // make us allocate the rectangle between them.
+        let mut reader = wb
+            .worksheet_cells_reader(&name)
             .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?;
-        // The header row is the first (of the top ten) that has every required column, so a
-        // sheet laid out for print — a title and a date above the table — reads as well.
-        let top: Vec<Vec<String>> = range
-            .rows()
-            .take(10)
-            .map(|r| r.iter().map(cell_text).collect())
-            .collect();
-        let header_at = top
+        let mut cells_by_row: std::collections::BTreeMap<u32, Vec<(usize, String)>> =
+            std::collections::BTreeMap::new();
+        let mut too_many = false;
+        while let Some(cell) = reader
+            .next_cell()
+            .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?
+        {
+            let (r, c) = cell.get_position();
+            let text = cell_text(&Data::from(cell.get_value().clone()));
+            if text.is_empty() || c as usize >= MAX_COLUMNS {
+                continue;
+            }
+            if !cells_by_row.contains_key(&r) && cells_by_row.len() > MAX_ROWS + 10 {
+                too_many = true;
+                break;
+            }
+            cells_by_row.entry(r).or_default().push((c as usize, text));
+        }
+        let as_row = |cells: &Vec<(usize, String)>| {
+            let mut v = vec![String::new(); cells.iter().map(|(c, _)| c + 1).max().unwrap_or(0)];
+            for (c, t) in cells {
+                v[*c] = t.clone();
+            }
+            v
+        };
+        let rows: Vec<(u32, Vec<String>)> = cells_by_row
             .iter()
-            .position(|h| {
+            .map(|(r, cells)| (*r, as_row(cells)))
+            .collect();
+        // The header row is the first (of the top ten rows with anything in them) that has every
+        // required column, so a sheet laid out for print — a title and a date above the table —
+        // reads as well.
+        let header_at = rows
+            .iter()
+            .take(10)
+            .position(|(_, h)| {
                 s.columns
                     .iter()
                     .filter(|c| c.required)
                     .all(|c| h.iter().any(|cell| header_matches(cell, c)))
             })
             .unwrap_or(0);
-        let headers = top.get(header_at).cloned().unwrap_or_default();
-        let rows = range.rows().skip(header_at + 1);
+        let headers = rows
+            .get(header_at)
+            .map(|(_, h)| h.clone())
+            .unwrap_or_default();
         let mut index: Vec<(usize, &'static str)> = Vec::new();
         for col in &s.columns {
             match headers.iter().position(|h| header_matches(h, col)) {
@@ -202,32 +236,33 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
                 None => {}
             }
         }
-        // Rows are numbered as the spreadsheet shows them; `range` may start below A1 if the
-        // top rows are empty.
-        let first_row = range.start().map(|(r, _)| r as usize).unwrap_or(0) + header_at + 2;
         let mut data = Vec::new();
-        for (i, cells) in rows.enumerate() {
+        for (r, cells) in rows.iter().skip(header_at + 1) {
             let mut map = HashMap::new();
             for (pos, id) in &index {
-                if let Some(v) = cells.get(*pos).map(cell_text).filter(|v| !v.is_empty()) {
-                    map.insert(*id, v);
+                if let Some(v) = cells.get(*pos).filter(|v| !v.is_empty()) {
+                    map.insert(*id, v.clone());
                 }
             }
             if map.is_empty() {
                 continue;
             }
             if data.len() == MAX_ROWS {
-                errors.push(
-                    FieldError::new("file", "err.xlsx_too_many_rows")
-                        .with("sheet", &s.name)
-                        .with("max", MAX_ROWS),
-                );
+                too_many = true;
                 break;
             }
+            // Rows are numbered as the spreadsheet shows them.
             data.push(Row {
-                row: first_row + i,
+                row: *r as usize + 1,
                 cells: map,
             });
+        }
+        if too_many {
+            errors.push(
+                FieldError::new("file", "err.xlsx_too_many_rows")
+                    .with("sheet", &s.name)
+                    .with("max", MAX_ROWS),
+            );
         }
         out.push(data);
     }
@@ -238,6 +273,22 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Two cells at opposite corners of the sheet: read cell by cell, not as the rectangle
+    /// between them (which would be 17 billion cells).
+    #[test]
+    fn far_apart_cells_cost_nothing() {
+        let mut wb = Workbook::new();
+        let ws = wb.add_worksheet();
+        ws.set_name("单位").expect("name");
+        ws.write_string(0, 0, "单位代码").expect("cell");
+        ws.write_string(1, 0, "gq-fgj").expect("cell");
+        ws.write_string(1_048_575, 16_383, "x").expect("cell");
+        let bytes = wb.save_to_buffer().expect("xlsx");
+        let rows = read(&bytes, &spec()).expect("read");
+        assert_eq!(rows[0].len(), 1);
+        assert_eq!(rows[0][0].get("code"), "gq-fgj");
+    }
 
     fn spec() -> Vec<Sheet> {
         vec![Sheet {

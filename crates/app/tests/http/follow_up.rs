@@ -74,6 +74,19 @@ async fn a_task_is_followed_up_step_by_step() {
     .await;
     assert_eq!(r.status(), StatusCode::OK);
 
+    // A supporting unit's part does not move the task on; the lead unit's report does.
+    let r = post(
+        &helper,
+        &t("/reports"),
+        json!({"progress": "已提供企业名录"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    assert_eq!(
+        json(sup.get(&t("")).await).await["task"]["status"],
+        "accepted"
+    );
+
     // A report with a photo; the supervisor sends it back (a reason is required), then the
     // second version is approved.
     use base64::Engine;
@@ -133,13 +146,25 @@ async fn a_task_is_followed_up_step_by_step() {
         StatusCode::NO_CONTENT
     );
     let d = json(sup.get(&t("")).await).await;
-    assert_eq!(d["reports"][0]["status"], "approved");
+    let mine: Vec<&Value> = d["reports"]
+        .as_array()
+        .map(|a| a.iter().filter(|r| r["unit_id"] == fx.unit_a.id).collect())
+        .unwrap_or_default();
+    assert_eq!(mine[0]["status"], "approved");
+    assert_eq!(d["task"]["status"], "in_progress");
     let file = &d["attachments"][0];
     assert_eq!(file["filename"], "现场照片.png", "the path is dropped");
     // The file downloads for those who see the task, as an attachment.
     let url = format!("/tasks/{id}/files/{}", file["id"]);
     let r = helper.get(&url).await;
     assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(
+        r.headers()
+            .get("content-type")
+            .and_then(|v| v.to_str().ok()),
+        Some("application/octet-stream"),
+        "never served as what its name says"
+    );
     assert!(
         r.headers()
             .get("content-disposition")
@@ -233,6 +258,17 @@ async fn a_task_is_followed_up_step_by_step() {
     )
     .await;
     assert_eq!(code(&json(r).await), "date_past");
+    let r = post(
+        &clerk,
+        &t("/deadline-changes"),
+        json!({"deadline": "+262142-12-31", "reason": "x"}),
+    )
+    .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "a date no one means"
+    );
     let r = post(
         &clerk,
         &t("/deadline-changes"),

@@ -51,6 +51,10 @@ async fn a_policy_is_imported_and_worked_through_the_pages() {
         .await;
     app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
     let sup = signed_in(&app, "sup").await;
+    // Only someone who may file policies gets an upload read at all.
+    let clerk = signed_in(&app, "clerk-a").await;
+    let r = multipart(&clerk, "/policies/import", Form::new().text("text", DOC)).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
 
     // Nothing pasted: the form says so and keeps the page.
     let r = multipart(&sup, "/policies/import", Form::new().text("text", "  ")).await;
@@ -146,7 +150,6 @@ async fn a_policy_is_imported_and_worked_through_the_pages() {
     assert!(!html.contains("<td>总部机构</td>"), "the dropped indicator");
 
     // The clerk's to-do offers it to accept; accepting and reporting happen on the task page.
-    let clerk = signed_in(&app, "clerk-a").await;
     let (_, html) = clerk.text("/tasks/todo").await;
     assert!(html.contains("待签收的任务"));
     let r = multipart(

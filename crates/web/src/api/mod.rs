@@ -49,7 +49,7 @@ pub struct ListOf<T: ToSchema> {
     /// 1-based page number.
     pub page: u32,
     pub per_page: u32,
-    /// Rows matching the filter (for the audit log, counting stops above 10,000).
+    /// Rows matching the filter (for the audit log and tasks, counting stops above 10,000).
     pub total: i64,
 }
 

@@ -405,15 +405,14 @@ fn indicator_forms(p: &Preview, kept: Option<&Kept>, i: usize) -> Vec<IndicatorF
         .collect()
 }
 
-/// The text of the document: pasted, or read from the uploaded file.
-fn document_text(form: &mut MultipartForm) -> AppResult<String> {
-    if let Some(f) = form.take_files("file").into_iter().next() {
+/// The text of the document: read from the uploaded file, or as pasted.
+fn document_text(file: Option<crate::form::Upload>, text: String) -> AppResult<String> {
+    if let Some(f) = file {
         let Some(format) = Format::from_name(&f.filename) else {
             return Err(AppError::invalid("file", "err.policy_format"));
         };
         return extract(format, &f.data).map_err(|e| AppError::invalid("file", e.key()));
     }
-    let text = form.text("text");
     if text.trim().is_empty() {
         return Err(AppError::invalid("text", "err.policy_text_missing"));
     }
@@ -421,9 +420,22 @@ fn document_text(form: &mut MultipartForm) -> AppResult<String> {
 }
 
 async fn preview(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
+    // Only someone who may file policies gets their upload read.
+    if !ctx
+        .auth()?
+        .principal
+        .can_somewhere(Entity::Policy, Action::Write)
+    {
+        return Err(AppError::Forbidden);
+    }
     let mut form = MultipartForm::read(mp).await?;
     let region_id = form.text("region_id").trim().parse::<i64>().ok();
-    let result = match document_text(&mut form) {
+    let text = form.text("text");
+    let file = form.take_files("file").into_iter().next();
+    let read = tokio::task::spawn_blocking(move || document_text(file, text))
+        .await
+        .map_err(|e| AppError::Internal(format!("reading the document: {e}")))?;
+    let result = match read {
         Ok(text) => svc::preview(&st, &ctx, &text, region_id)
             .await
             .map(|p| (text, p)),

@@ -112,6 +112,8 @@ struct ListPage {
     export_href: String,
     lights_href: String,
     problems: Vec<String>,
+    /// More rows match than were counted.
+    more: bool,
 }
 
 async fn list(
@@ -159,6 +161,7 @@ async fn list(
         rows,
         q,
         problems,
+        more: total >= zhaoyin_db::COUNT_BOUND,
     })
 }
 
@@ -670,10 +673,10 @@ async fn file(
     let (meta, data) = svc::attachment(&st, ctx.auth()?, id, fid).await?;
     let mut r = data.into_response();
     let h = r.headers_mut();
+    // Never as what the name says (an uploaded .js or .html must not run on our origin).
     h.insert(
         header::CONTENT_TYPE,
-        HeaderValue::from_str(&meta.content_type)
-            .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        HeaderValue::from_static("application/octet-stream"),
     );
     let encoded = crate::ctx::urlencode(&meta.filename).replace('+', "%20");
     if let Ok(v) = HeaderValue::from_str(&format!(

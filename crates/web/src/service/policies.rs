@@ -299,6 +299,13 @@ pub struct ConfirmIndicator {
     pub unit_label: Option<String>,
 }
 
+/// Bounds on one confirmed policy.
+const MAX_CLAUSES: usize = 300;
+const MAX_TASKS_PER_CLAUSE: usize = 20;
+const MAX_INDICATORS: usize = 20;
+/// Characters of a clause's text or a task's content.
+const MAX_TEXT: usize = 20_000;
+
 /// Creates the policy and its tasks; every problem is reported with its place in the structure
 /// (`clauses[3].tasks[0].lead_unit_ids`) and nothing is written.
 pub async fn confirm(st: &AppState, ctx: &Ctx, c: &ConfirmPolicy) -> AppResult<(i64, Vec<i64>)> {
@@ -312,12 +319,52 @@ pub async fn confirm(st: &AppState, ctx: &Ctx, c: &ConfirmPolicy) -> AppResult<(
     if c.clauses.is_empty() {
         e.push(FieldError::new("clauses", "err.policy_no_measures"));
     }
+    // A policy is a document of dozens of measures; anything far bigger is a mistake.
+    if c.clauses.len() > MAX_CLAUSES {
+        return Err(AppError::Invalid(Invalid::one(
+            FieldError::new("clauses", "err.too_many").with("max", MAX_CLAUSES),
+        )));
+    }
+    if c.source_text.chars().count() > MAX_TEXT * 20 {
+        e.push(FieldError::new("source_text", "err.too_long").with("max", MAX_TEXT * 20));
+    }
+    if let Some(d) = c.issued_on
+        && !validation::date_in_range(d)
+    {
+        e.push(FieldError::new("issued_on", "err.date_range"));
+    }
     let mut clauses = Vec::new();
     for (ci, clause) in c.clauses.iter().enumerate() {
         let mut new_tasks = Vec::new();
+        if clause.tasks.len() > MAX_TASKS_PER_CLAUSE {
+            e.push(
+                FieldError::new(format!("clauses[{ci}].tasks"), "err.too_many")
+                    .with("max", MAX_TASKS_PER_CLAUSE),
+            );
+            continue;
+        }
+        if clause.text.chars().count() > MAX_TEXT {
+            e.push(
+                FieldError::new(format!("clauses[{ci}].text"), "err.too_long")
+                    .with("max", MAX_TEXT),
+            );
+        }
         for (ti, t) in clause.tasks.iter().enumerate() {
             let at = |f: &str| format!("clauses[{ci}].tasks[{ti}].{f}");
             let task_title = validation::required(&mut e, &at("title"), &t.title, 200);
+            if t.content.chars().count() > MAX_TEXT {
+                e.push(FieldError::new(at("content"), "err.too_long").with("max", MAX_TEXT));
+            }
+            if t.indicators.len() > MAX_INDICATORS {
+                e.push(
+                    FieldError::new(at("indicators"), "err.too_many").with("max", MAX_INDICATORS),
+                );
+            }
+            if let Some(d) = t.deadline
+                && !validation::date_in_range(d)
+            {
+                e.push(FieldError::new(at("deadline"), "err.date_range"));
+            }
             let Some(cadence) = TaskCadence::parse(&t.cadence) else {
                 e.push(FieldError::new(at("cadence"), "err.choice"));
                 continue;

@@ -206,7 +206,9 @@ pub async fn import(
             continue;
         };
         let title = r.get("task").trim().to_string();
-        if title.chars().count() > 200 {
+        if title.is_empty() {
+            e.push(at("task", "err.required"));
+        } else if title.chars().count() > 200 {
             e.push(at("task", "err.too_long").with("max", 200));
         }
         if existing
@@ -235,8 +237,11 @@ pub async fn import(
         let (lead, mut groups) = ids_of("lead_units", r.get("lead_units"));
         let (support, more) = ids_of("support_units", r.get("support_units"));
         groups.extend(more);
-        if lead.is_empty() && groups.is_empty() {
+        if lead.is_empty() {
             e.push(at("lead_units", "err.task_no_lead"));
+        }
+        if lead.iter().any(|u| support.contains(u)) {
+            e.push(at("support_units", "err.task_lead_and_support"));
         }
         let mut leaders = Vec::new();
         for name in split_names(r.get("leaders")) {
@@ -250,6 +255,9 @@ pub async fn import(
         let (deadline, cadence) = if when.is_empty() {
             (None, TaskCadence::Quarterly)
         } else if let Ok(d) = chrono::NaiveDate::parse_from_str(when, "%Y-%m-%d") {
+            if !zhaoyin_core::validation::date_in_range(d) {
+                e.push(at("deadline", "err.date_range"));
+            }
             (Some(d), TaskCadence::Once)
         } else if let Some(c) = TaskCadence::ALL
             .iter()

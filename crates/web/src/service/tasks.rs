@@ -137,6 +137,10 @@ impl TaskQuery {
         let as_of = match nonempty(&self.as_of) {
             None => None,
             Some(s) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
+                Ok(d) if !validation::date_in_range(d) => {
+                    e.push(FieldError::new("as_of", "err.date_range"));
+                    None
+                }
                 // Today or later is "now".
                 Ok(d) if d < cfg.today() => Some(cfg.as_of(d)),
                 Ok(_) => None,
@@ -206,11 +210,53 @@ impl Todo {
 pub async fn todo(st: &AppState, auth: &Auth) -> AppResult<Todo> {
     let vis = auth.principal.visibility(Entity::Task, Action::Read);
     let today = st.cfg.today();
-    let open = TaskFilter {
-        open: true,
+    // Each kind of item is read by its own query, so a busy county's to-do is complete up to
+    // a page of each kind: tasks to accept, closing requests, and the tasks the caller's units
+    // report on.
+    let by_status = |s: TaskStatus| TaskFilter {
+        status: Some(s.id().to_string()),
         ..TaskFilter::default()
     };
-    let (tasks, _) = db::list(&st.db, &vis, &open, Page::largest()).await?;
+    let mut tasks = Vec::new();
+    for s in [TaskStatus::Assigned, TaskStatus::CloseRequested] {
+        tasks.extend(
+            db::list(&st.db, &vis, &by_status(s), Page::largest())
+                .await?
+                .0,
+        );
+    }
+    let clerk_vis = zhaoyin_core::authz::Visibility {
+        units: auth
+            .principal
+            .grants
+            .iter()
+            .filter(|g| g.role == zhaoyin_core::authz::Role::Clerk)
+            .filter_map(|g| match g.scope {
+                zhaoyin_core::authz::Scope::Unit { id, .. } => Some(id),
+                zhaoyin_core::authz::Scope::Region { .. } => None,
+            })
+            .collect(),
+        subtrees: auth
+            .principal
+            .grants
+            .iter()
+            .filter(|g| g.role == zhaoyin_core::authz::Role::Clerk)
+            .filter_map(|g| match &g.scope {
+                zhaoyin_core::authz::Scope::Region { path, .. } => Some(path.clone()),
+                zhaoyin_core::authz::Scope::Unit { .. } => None,
+            })
+            .collect(),
+        ..Default::default()
+    };
+    if !clerk_vis.is_empty() {
+        for s in [TaskStatus::Accepted, TaskStatus::InProgress] {
+            tasks.extend(
+                db::list(&st.db, &clerk_vis, &by_status(s), Page::largest())
+                    .await?
+                    .0,
+            );
+        }
+    }
     let waiting = fu::waiting(&st.db, &vis).await?;
     let mut ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
     ids.extend(waiting.iter().map(|w| w.task_id));
@@ -711,6 +757,8 @@ pub async fn ask_explanation(
         .unwrap_or(clock.today + chrono::Duration::days(task::EXPLANATION_DAYS));
     if due < clock.today {
         e.push(FieldError::new("due_on", "err.date_past"));
+    } else if !validation::date_in_range(due) {
+        e.push(FieldError::new("due_on", "err.date_range"));
     }
     e.into_result()?;
     fu::ask_explanation(&st.db, &ctx.actor(), &t, &reason, due, clock)
@@ -795,6 +843,8 @@ pub async fn request_deadline(
     let reason = validation::required(&mut e, "reason", &input.reason, 2000);
     if input.deadline < clock.today {
         e.push(FieldError::new("deadline", "err.date_past"));
+    } else if !validation::date_in_range(input.deadline) {
+        e.push(FieldError::new("deadline", "err.date_range"));
     }
     if Some(input.deadline) == t.deadline {
         e.push(FieldError::new("deadline", "err.deadline_same"));

@@ -206,6 +206,21 @@ fn bench(c: &mut Criterion) {
             },
         ),
     ];
+    // PLAN=1 prints each case's query plans (SQLite) instead of only timing them.
+    if std::env::var("PLAN").is_ok() && engine == "sqlite" {
+        for (name, vis, f) in &cases {
+            let (count, rows) = tasks::list_queries(vis, f, Page::new(Some(1), Some(50)));
+            for q in [count, rows] {
+                let plan: Vec<(i64, i64, i64, String)> = rt
+                    .block_on(db.all(q.prefixed("EXPLAIN QUERY PLAN ")))
+                    .expect("plan");
+                eprintln!("{name}:");
+                for (_, _, _, line) in plan {
+                    eprintln!("  {line}");
+                }
+            }
+        }
+    }
     let mut g = c.benchmark_group(format!("task_list_100k_{engine}"));
     g.sample_size(20);
     for (name, vis, f) in &cases {

@@ -232,6 +232,7 @@ pub async fn load(
         }
     }
     let policy = NewPolicy {
+        status: "active".into(),
         region_id,
         title: doc.title.clone(),
         issuer: Some(doc.issuer.clone()),

@@ -32,6 +32,8 @@ pub struct Clock {
 #[derive(Debug, Clone)]
 pub struct NewPolicy {
     pub region_id: i64,
+    /// draft (being prepared, not yet in force) or active.
+    pub status: String,
     pub title: String,
     pub issuer: Option<String>,
     pub doc_number: Option<String>,
@@ -89,7 +91,7 @@ pub async fn create_policy(
         .one(
             Sql::new(
                 "INSERT INTO policies (region_id, title, issuer, doc_number, issued_on, source_text, \
-                 created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) RETURNING id",
+                 created_at, updated_at, status) VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8) RETURNING id",
             )
             .bind(p.region_id)
             .bind(&p.title)
@@ -97,7 +99,8 @@ pub async fn create_policy(
             .bind(p.doc_number.as_ref())
             .bind(p.issued_on)
             .bind(&p.source_text)
-            .bind(t),
+            .bind(t)
+            .bind(&p.status),
         )
         .await?;
     let mut task_ids = Vec::new();
@@ -688,8 +691,10 @@ fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
 }
 
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.
-/// Written as `IN (subquery)` so the planner can start from the regions' paths or the units'
-/// index rather than test every task.
+/// Written as `IN (subquery)`. A region's subtree usually holds nearly all the tasks a list
+/// shows, so `+region_id` keeps SQLite from driving the query by the region index (and then
+/// sorting every task); it walks the sort's index instead and stops after a page. Units are the
+/// selective case and keep their index.
 pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
     w.push(" AND (");
     let mut first = true;
@@ -698,7 +703,7 @@ pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
             w.push(" OR ");
         }
         first = false;
-        w.push("t.region_id IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ")
+        w.push("+t.region_id IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ")
             .push_bind(format!("{p}%"))
             .push(")");
     }
@@ -763,8 +768,14 @@ impl TaskSort {
             .map(|(_, id)| *id)
             .unwrap_or("deadline")
     }
-    fn order(self) -> &'static str {
+    /// The `ORDER BY`. With a text search the matches are few: the same order spelled so that
+    /// no index matches keeps the planner from walking the deadline index past every task to
+    /// find them; it scans once and sorts the few.
+    fn order(self, searching: bool) -> &'static str {
         match self {
+            TaskSort::Deadline if searching => {
+                "CASE WHEN t.deadline IS NULL THEN 1 ELSE 0 END, t.deadline, t.id"
+            }
             TaskSort::Deadline => "t.deadline IS NULL, t.deadline, t.id",
             TaskSort::Light => {
                 "CASE t.light WHEN 'red' THEN 0 WHEN 'yellow' THEN 1 ELSE 2 END, \
@@ -816,12 +827,26 @@ pub async fn list(
     f: &TaskFilter,
     page: Page,
 ) -> Result<(Vec<TaskRow>, i64)> {
+    let (count, rows) = list_queries(vis, f, page);
+    let (total,): (i64,) = db.one(count).await?;
+    Ok((db.all(rows).await?, total))
+}
+
+/// The two statements behind a list page: its bounded count, and its rows (exposed so the
+/// benchmark can show their plans).
+pub fn list_queries(vis: &Visibility, f: &TaskFilter, page: Page) -> (Sql, Sql) {
     let mut w = tasks_from(f.as_of, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
-    let (total,): (i64,) = db.one(w.bounded_count(crate::COUNT_BOUND)).await?;
-    let q = w.page(TASK_SELECT, f.sort.order(), page);
-    Ok((db.all(q).await?, total))
+    (
+        w.bounded_count(crate::COUNT_BOUND),
+        w.page(
+            TASK_SELECT,
+            f.sort
+                .order(f.q.as_deref().is_some_and(|q| !q.trim().is_empty())),
+            page,
+        ),
+    )
 }
 
 /// Every task a filter finds, unpaged, in code order — for the breakdown table export.
@@ -865,6 +890,20 @@ pub async fn latest_reports(db: &Db, task_ids: &[i64]) -> Result<Vec<(i64, Strin
          AND r2.status <> 'returned' ORDER BY r2.period_end DESC, r2.submitted_at DESC, r2.id DESC LIMIT 1)",
     );
     db.all(q).await
+}
+
+/// Open tasks by light, and closed tasks, that a caller sees: (red, yellow, green, closed).
+pub async fn light_counts(db: &Db, vis: &Visibility) -> Result<(i64, i64, i64, i64)> {
+    let mut w = tasks_from(None, "");
+    push_task_visibility(&mut w, vis);
+    let open = "t.status <> 'closed'";
+    db.one(w.prefixed(&format!(
+        "SELECT CAST(COALESCE(SUM(CASE WHEN {open} AND t.light = 'red' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN {open} AND t.light = 'yellow' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN {open} AND t.light = 'green' THEN 1 ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END), 0) AS BIGINT)"
+    )))
+    .await
 }
 
 /// Lights by lead unit: how many of each unit's open tasks are red, yellow and green (and how

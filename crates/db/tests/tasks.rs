@@ -50,6 +50,7 @@ fn task(
 
 async fn policy(db: &Db, fx: &Fixture, tasks: Vec<NewTask>, today: NaiveDate) -> Vec<i64> {
     let p = NewPolicy {
+        status: "active".into(),
         region_id: fx.county_a.id,
         title: "某县若干措施".into(),
         issuer: Some("县政府".into()),
@@ -119,6 +120,7 @@ async fn a_policy_and_its_tasks_are_written_whole_and_audited() {
     ));
     // A duplicate code in the region rolls the whole policy back.
     let p = NewPolicy {
+        status: "active".into(),
         region_id: fx.county_a.id,
         title: "重复".into(),
         issuer: None,

@@ -5,6 +5,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
 use axum::routing::get;
+use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_db::audit;
 use zhaoyin_db::users::{self, GrantRow, OrgCounts};
 
@@ -26,6 +27,8 @@ struct Home {
     grants: Vec<GrantRow>,
     counts: OrgCounts,
     previous_login: Option<audit::Entry>,
+    /// Open tasks by light and closed tasks the caller sees, when they see tasks.
+    lights: Option<(i64, i64, i64, i64)>,
 }
 
 async fn home(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
@@ -36,6 +39,13 @@ async fn home(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         .await?
         .into_iter()
         .nth(1);
+    let p = &auth.principal;
+    let lights = if p.can_somewhere(Entity::Task, Action::Read) {
+        let vis = p.visibility(Entity::Task, Action::Read);
+        Some(zhaoyin_db::tasks::light_counts(&st.db, &vis).await?)
+    } else {
+        None
+    };
     render::html(&Home {
         t: ctx.t,
         page: render::chrome(&ctx, "home.title"),
@@ -43,5 +53,6 @@ async fn home(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
         grants,
         counts,
         previous_login,
+        lights,
     })
 }

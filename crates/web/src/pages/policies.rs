@@ -292,6 +292,7 @@ struct PreviewPage {
     region_id: i64,
     source: String,
     title: String,
+    statuses: Vec<Choice>,
     issuer: String,
     doc_number: String,
     issued_on: String,
@@ -361,6 +362,10 @@ async fn preview_page(
         region_id: p.region_id,
         source: c.source_text.clone(),
         title: c.title.clone(),
+        statuses: Choice::list(
+            ["active", "draft"].map(|s| (s.to_string(), t.label("policy.status", s))),
+            &c.status,
+        ),
         issuer: c.issuer.clone().unwrap_or_default(),
         doc_number: c.doc_number.clone().unwrap_or_default(),
         issued_on: c.issued_on.map(|d| d.to_string()).unwrap_or_default(),
@@ -479,6 +484,11 @@ fn corrected(p: &Preview, pairs: &[(String, String)]) -> (ConfirmPolicy, Kept, I
     let mut c = p.proposal.clone();
     let mut kept = Kept::new();
     c.title = text("title");
+    // A form without the field files the policy as in force.
+    let status = text("status");
+    if !status.is_empty() {
+        c.status = status;
+    }
     c.issuer = Some(text("issuer")).filter(|s| !s.is_empty());
     c.doc_number = Some(text("doc_number")).filter(|s| !s.is_empty());
     c.issued_on = parse_day(&mut e, "issued_on", &text("issued_on"));

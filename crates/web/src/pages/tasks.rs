@@ -688,10 +688,3 @@ async fn file(
     *r.status_mut() = StatusCode::OK;
     Ok(r)
 }
-
-/// Query values used by templates.
-impl TaskQuery {
-    pub fn v(o: &Option<String>) -> &str {
-        o.as_deref().unwrap_or("")
-    }
-}

@@ -227,6 +227,7 @@ fn propose(
     ConfirmPolicy {
         region_id: Some(region.id),
         title: p.title.clone().unwrap_or_default(),
+        status: active(),
         issuer: None,
         doc_number: None,
         issued_on: p.date,
@@ -235,11 +236,18 @@ fn propose(
     }
 }
 
+fn active() -> String {
+    "active".into()
+}
+
 /// A policy to create, as confirmed (and possibly corrected) by the supervisor.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct ConfirmPolicy {
     pub region_id: Option<i64>,
     pub title: String,
+    /// active (default) or draft (being prepared, not yet in force).
+    #[serde(default = "active")]
+    pub status: String,
     #[serde(default)]
     pub issuer: Option<String>,
     #[serde(default)]
@@ -316,6 +324,9 @@ pub async fn confirm(st: &AppState, ctx: &Ctx, c: &ConfirmPolicy) -> AppResult<(
     let person_ids: HashSet<i64> = people.iter().map(|p| p.id).collect();
     let mut e = Invalid::default();
     let title = validation::required(&mut e, "title", &c.title, 200);
+    if !["active", "draft"].contains(&c.status.as_str()) {
+        e.push(FieldError::new("status", "err.choice"));
+    }
     if c.clauses.is_empty() {
         e.push(FieldError::new("clauses", "err.policy_no_measures"));
     }
@@ -455,6 +466,7 @@ pub async fn confirm(st: &AppState, ctx: &Ctx, c: &ConfirmPolicy) -> AppResult<(
     e.into_result()?;
     let new = NewPolicy {
         region_id: region.id,
+        status: c.status.clone(),
         title,
         issuer: c.issuer.clone().filter(|s| !s.trim().is_empty()),
         doc_number: c.doc_number.clone().filter(|s| !s.trim().is_empty()),

@@ -206,16 +206,29 @@ fn bench(c: &mut Criterion) {
             },
         ),
     ];
-    // PLAN=1 prints each case's query plans (SQLite) instead of only timing them.
-    if std::env::var("PLAN").is_ok() && engine == "sqlite" {
+    // PLAN=1 prints each case's query plans (on PostgreSQL with the time of each step).
+    if std::env::var("PLAN").is_ok() {
         for (name, vis, f) in &cases {
             let (count, rows) = tasks::list_queries(vis, f, Page::new(Some(1), Some(50)));
             for q in [count, rows] {
-                let plan: Vec<(i64, i64, i64, String)> = rt
-                    .block_on(db.all(q.prefixed("EXPLAIN QUERY PLAN ")))
-                    .expect("plan");
+                let lines: Vec<String> = match engine {
+                    "sqlite" => rt
+                        .block_on(
+                            db.all::<(i64, i64, i64, String)>(q.prefixed("EXPLAIN QUERY PLAN ")),
+                        )
+                        .expect("plan")
+                        .into_iter()
+                        .map(|r| r.3)
+                        .collect(),
+                    _ => rt
+                        .block_on(db.all::<(String,)>(q.prefixed("EXPLAIN ANALYZE ")))
+                        .expect("plan")
+                        .into_iter()
+                        .map(|r| r.0)
+                        .collect(),
+                };
                 eprintln!("{name}:");
-                for (_, _, _, line) in plan {
+                for line in lines {
                     eprintln!("  {line}");
                 }
             }

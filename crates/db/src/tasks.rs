@@ -691,10 +691,10 @@ fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
 }
 
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.
-/// Written as `IN (subquery)`. A region's subtree usually holds nearly all the tasks a list
-/// shows, so `+region_id` keeps SQLite from driving the query by the region index (and then
-/// sorting every task); it walks the sort's index instead and stops after a page. Units are the
-/// selective case and keep their index.
+/// A region's subtree usually holds nearly all the tasks a list shows, so it is tested per task
+/// (`EXISTS` on the region's key): the planner then walks the sort's index and stops after a
+/// page, or starts from a selective filter (a unit, a light), instead of collecting the whole
+/// subtree and sorting it. A clerk's units are the selective case and drive by their index.
 pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
     w.push(" AND (");
     let mut first = true;
@@ -703,7 +703,7 @@ pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
             w.push(" OR ");
         }
         first = false;
-        w.push("+t.region_id IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ")
+        w.push("EXISTS (SELECT 1 FROM regions vr WHERE vr.id = t.region_id AND vr.path LIKE ")
             .push_bind(format!("{p}%"))
             .push(")");
     }

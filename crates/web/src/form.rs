@@ -62,6 +62,21 @@ pub fn opt_i64(errors: &mut Invalid, field: &str, s: &str) -> Option<i64> {
     }
 }
 
+/// An optional date typed into a form or a query ("" is none), as YYYY-MM-DD.
+pub fn opt_date(errors: &mut Invalid, field: &str, s: &str) -> Option<chrono::NaiveDate> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
+        Ok(d) => Some(d),
+        Err(_) => {
+            errors.push(FieldError::new(field, "err.date"));
+            None
+        }
+    }
+}
+
 /// A required choice (an id from a select).
 pub fn req_i64(errors: &mut Invalid, field: &str, s: &str) -> i64 {
     match opt_i64(errors, field, s) {

@@ -491,7 +491,7 @@ fn corrected(p: &Preview, pairs: &[(String, String)]) -> (ConfirmPolicy, Kept, I
     }
     c.issuer = Some(text("issuer")).filter(|s| !s.is_empty());
     c.doc_number = Some(text("doc_number")).filter(|s| !s.is_empty());
-    c.issued_on = parse_day(&mut e, "issued_on", &text("issued_on"));
+    c.issued_on = crate::form::opt_date(&mut e, "issued_on", &text("issued_on"));
     for (i, clause) in c.clauses.iter_mut().enumerate() {
         let Some(task) = clause.tasks.first_mut() else {
             kept.push(Vec::new());
@@ -500,7 +500,7 @@ fn corrected(p: &Preview, pairs: &[(String, String)]) -> (ConfirmPolicy, Kept, I
         let f = |name: &str| format!("m{i}.{name}");
         task.title = text(&f("title"));
         task.cadence = text(&f("cadence"));
-        task.deadline = parse_day(
+        task.deadline = crate::form::opt_date(
             &mut e,
             &format!("clauses[{i}].tasks[0].deadline"),
             &text(&f("deadline")),
@@ -527,19 +527,6 @@ fn corrected(p: &Preview, pairs: &[(String, String)]) -> (ConfirmPolicy, Kept, I
         kept.push(these);
     }
     (c, kept, e)
-}
-
-fn parse_day(e: &mut Invalid, field: &str, s: &str) -> Option<chrono::NaiveDate> {
-    if s.is_empty() {
-        return None;
-    }
-    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            e.push(FieldError::new(field, "err.date"));
-            None
-        }
-    }
 }
 
 /// A problem in the confirmed structure, named by the measure it is in.

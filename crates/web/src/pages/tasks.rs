@@ -18,7 +18,7 @@ use zhaoyin_db::tasks::{TaskSort, UnitLights};
 use super::{FormErrors, see_other};
 use crate::ctx::Ctx;
 use crate::error::AppError;
-use crate::form::{Form, MultipartForm, Query, opt_i64};
+use crate::form::{Form, MultipartForm, Query, opt_date, opt_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome, Pager};
 use crate::service::tasks::{
@@ -422,11 +422,6 @@ async fn done<T>(st: &AppState, ctx: &Ctx, id: i64, r: AppResult<T>) -> AppResul
     }
 }
 
-/// Form numbers that do not parse are named, like any other problem.
-fn number(e: &mut Invalid, field: &str, s: &str) -> Option<i64> {
-    opt_i64(e, field, s)
-}
-
 async fn transition(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -436,7 +431,7 @@ async fn transition(
     let mut form = MultipartForm::read(mp).await?;
     let files = form.take_files("files");
     let mut e = Invalid::default();
-    let version = number(&mut e, "version", &form.text("version")).unwrap_or_default();
+    let version = opt_i64(&mut e, "version", &form.text("version")).unwrap_or_default();
     let r = match e.into_result() {
         Err(e) => Err(e.into()),
         Ok(()) => {
@@ -462,8 +457,8 @@ async fn report(
     let mut form = MultipartForm::read(mp).await?;
     let files = form.take_files("files");
     let mut e = Invalid::default();
-    let unit_id = number(&mut e, "unit_id", &form.text("unit_id"));
-    let percent = number(&mut e, "percent", &form.text("percent"));
+    let unit_id = opt_i64(&mut e, "unit_id", &form.text("unit_id"));
+    let percent = opt_i64(&mut e, "percent", &form.text("percent"));
     let on_track = match form.text("on_track").as_str() {
         "yes" => Some(true),
         "no" => Some(false),
@@ -541,21 +536,6 @@ async fn note(
     done(&st, &ctx, id, r).await
 }
 
-/// A date typed into a form ("" is none).
-fn form_date(e: &mut Invalid, field: &str, s: &str) -> Option<chrono::NaiveDate> {
-    let s = s.trim();
-    if s.is_empty() {
-        return None;
-    }
-    match chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d") {
-        Ok(d) => Some(d),
-        Err(_) => {
-            e.push(FieldError::new(field, "err.date"));
-            None
-        }
-    }
-}
-
 #[derive(Deserialize)]
 struct AskForm {
     #[serde(default)]
@@ -571,7 +551,7 @@ async fn ask_explanation(
     Form(f): Form<AskForm>,
 ) -> AppResult<Response> {
     let mut e = Invalid::default();
-    let due_on = form_date(&mut e, "due_on", &f.due_on);
+    let due_on = opt_date(&mut e, "due_on", &f.due_on);
     let r = match e.into_result() {
         Err(e) => Err(e.into()),
         Ok(()) => {
@@ -631,7 +611,7 @@ async fn request_deadline(
     Form(f): Form<DeadlineForm>,
 ) -> AppResult<Response> {
     let mut e = Invalid::default();
-    let deadline = form_date(&mut e, "deadline", &f.deadline);
+    let deadline = opt_date(&mut e, "deadline", &f.deadline);
     if deadline.is_none() && f.deadline.trim().is_empty() {
         e.push(FieldError::new("deadline", "err.required"));
     }

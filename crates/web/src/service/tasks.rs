@@ -94,17 +94,10 @@ pub struct TaskQuery {
 impl TaskQuery {
     /// The filter this query asks for; a value that is not one of the choices is refused by name.
     pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<TaskFilter> {
-        use crate::form::nonempty;
+        use crate::form::{nonempty, opt_date, opt_i64};
         let mut e = Invalid::default();
-        let id = |e: &mut Invalid, field: &str, v: &Option<String>| {
-            nonempty(v).and_then(|s| match s.parse::<i64>() {
-                Ok(n) => Some(n),
-                Err(_) => {
-                    e.push(FieldError::new(field, "err.number"));
-                    None
-                }
-            })
-        };
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let id = |e: &mut Invalid, field: &str, v: &Option<String>| opt_i64(e, field, &text(v));
         let choice =
             |e: &mut Invalid, field: &str, v: &Option<String>, ok: &dyn Fn(&str) -> bool| {
                 nonempty(v).filter(|s| {
@@ -134,21 +127,14 @@ impl TaskQuery {
                 db::TaskSort::default()
             }),
         };
-        let as_of = match nonempty(&self.as_of) {
-            None => None,
-            Some(s) => match chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d") {
-                Ok(d) if !validation::date_in_range(d) => {
-                    e.push(FieldError::new("as_of", "err.date_range"));
-                    None
-                }
-                // Today or later is "now".
-                Ok(d) if d < cfg.today() => Some(cfg.as_of(d)),
-                Ok(_) => None,
-                Err(_) => {
-                    e.push(FieldError::new("as_of", "err.date"));
-                    None
-                }
-            },
+        let as_of = match opt_date(&mut e, "as_of", &text(&self.as_of)) {
+            Some(d) if !validation::date_in_range(d) => {
+                e.push(FieldError::new("as_of", "err.date_range"));
+                None
+            }
+            // Today or later is "now".
+            Some(d) if d < cfg.today() => Some(cfg.as_of(d)),
+            _ => None,
         };
         e.into_result()?;
         Ok(TaskFilter {
@@ -225,29 +211,7 @@ pub async fn todo(st: &AppState, auth: &Auth) -> AppResult<Todo> {
                 .0,
         );
     }
-    let clerk_vis = zhaoyin_core::authz::Visibility {
-        units: auth
-            .principal
-            .grants
-            .iter()
-            .filter(|g| g.role == zhaoyin_core::authz::Role::Clerk)
-            .filter_map(|g| match g.scope {
-                zhaoyin_core::authz::Scope::Unit { id, .. } => Some(id),
-                zhaoyin_core::authz::Scope::Region { .. } => None,
-            })
-            .collect(),
-        subtrees: auth
-            .principal
-            .grants
-            .iter()
-            .filter(|g| g.role == zhaoyin_core::authz::Role::Clerk)
-            .filter_map(|g| match &g.scope {
-                zhaoyin_core::authz::Scope::Region { path, .. } => Some(path.clone()),
-                zhaoyin_core::authz::Scope::Unit { .. } => None,
-            })
-            .collect(),
-        ..Default::default()
-    };
+    let clerk_vis = task::clerk_visibility(&auth.principal);
     if !clerk_vis.is_empty() {
         for s in [TaskStatus::Accepted, TaskStatus::InProgress] {
             tasks.extend(

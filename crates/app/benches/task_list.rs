@@ -1,4 +1,4 @@
-//! The task list at 100,000 tasks: the queries behind `/tasks` and `/api/v1/tasks` (a page of 50
+//! The task list at 100,000 tasks (or `TASKS=n`): the queries behind `/tasks` and `/api/v1/tasks` (a page of 50
 //! rows with its bounded count, plus the page's units and leaders), for a county supervisor and
 //! for one unit's clerk, with each kind of filter, "as of" a past day, and the lights by unit.
 //! On SQLite; also on PostgreSQL when ZHAOYIN_TEST_POSTGRES is set.
@@ -17,14 +17,20 @@ use zhaoyin_db::tasks::{self, AsOf, TaskFilter};
 use zhaoyin_db::testing::{TestDb, fixture, fresh};
 use zhaoyin_db::{Db, Kind, Sql, org};
 
-const TASKS: i64 = 100_000;
+/// How many tasks (TASKS=1000 measures a county's size instead).
+fn task_count() -> i64 {
+    std::env::var("TASKS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(100_000)
+}
 const UNITS: usize = 60;
 
 fn d(y: i32, m: u32, day: u32) -> NaiveDate {
     NaiveDate::from_ymd_opt(y, m, day).unwrap_or_default()
 }
 
-/// 100,000 tasks over 60 units of one county, in bulk (one statement per table).
+/// The tasks over 60 units of one county, in bulk (one statement per table).
 async fn seed() -> (TestDb, String, i64) {
     let t = fresh().await;
     let fx = fixture(&t.db).await;
@@ -59,7 +65,7 @@ async fn seed() -> (TestDb, String, i64) {
              'b' || i || ' 督办任务' || i || ' dbrw', \
              CASE i % 10 WHEN 0 THEN 'red' WHEN 1 THEN 'yellow' ELSE 'green' END, $7, $7 FROM n",
         )
-        .bind(TASKS)
+        .bind(task_count())
         .bind(fx.county_a.id)
         .bind(d(2025, 1, 2))
         .bind(d(2025, 6, 30))
@@ -234,7 +240,7 @@ fn bench(c: &mut Criterion) {
             }
         }
     }
-    let mut g = c.benchmark_group(format!("task_list_100k_{engine}"));
+    let mut g = c.benchmark_group(format!("task_list_{}_{engine}", task_count()));
     g.sample_size(20);
     for (name, vis, f) in &cases {
         g.bench_function(*name, |b| {

@@ -74,6 +74,12 @@ async fn a_task_is_followed_up_step_by_step() {
     .await;
     assert_eq!(r.status(), StatusCode::OK);
 
+    // The month's report is owed by the lead unit, not by the supporting one.
+    let todo = clerk.get("/tasks/todo").await.text().await.expect("page");
+    assert!(todo.contains("待报送的进展"));
+    let todo = helper.get("/tasks/todo").await.text().await.expect("page");
+    assert!(!todo.contains("待报送的进展"));
+
     // A supporting unit's part does not move the task on; the lead unit's report does.
     let r = post(
         &helper,

@@ -258,7 +258,11 @@ pub async fn todo(st: &AppState, auth: &Auth) -> AppResult<Todo> {
             .pred_opt()
             .and_then(|d| task::period_of(cadence, d))
             .filter(|p| p.end >= t.assigned_on);
-        for u in my_units.iter().filter(|u| u.task_id == t.id) {
+        // Reports are owed by lead units; a supporting unit adds its part when it has one.
+        for u in my_units
+            .iter()
+            .filter(|u| u.task_id == t.id && u.role == "lead")
+        {
             let has = |end| {
                 reported
                     .iter()

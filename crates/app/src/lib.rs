@@ -4,6 +4,7 @@
 pub mod config;
 pub mod demo;
 pub mod demo_policy;
+pub mod generate;
 
 use std::net::SocketAddr;
 use std::time::Duration;

@@ -43,10 +43,20 @@ enum Command {
         #[arg(long)]
         listen: Option<String>,
     },
-    /// Serve with demo data (creates zhaoyin-demo.db if absent).
+    /// Serve with demo data (creates zhaoyin-demo.db if absent). With --scale, fills the empty
+    /// database with a large generated dataset instead (for benchmarks).
     Demo {
         #[arg(long)]
         listen: Option<String>,
+        /// county (≈60 units, 1,000 tasks, 20,000 reports), city (10 counties) or province (150).
+        #[arg(long, value_enum)]
+        scale: Option<zhaoyin::generate::Scale>,
+        /// Seed of the generated data: the same seed gives the same data.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Fill the database and exit without serving.
+        #[arg(long)]
+        no_serve: bool,
     },
     /// Apply database migrations.
     Migrate,
@@ -239,7 +249,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             }
             serve(cfg, None).await?;
         }
-        Command::Demo { listen } => {
+        Command::Demo {
+            listen,
+            scale,
+            seed,
+            no_serve,
+        } => {
             init_logs(&cfg);
             if let Some(l) = listen {
                 cfg.listen = l;
@@ -248,15 +263,25 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 cfg.database_url = "sqlite://zhaoyin-demo.db".into();
             }
             let db = open(&cfg).await?;
-            if demo::is_empty(&db).await? {
-                let web = cfg.web()?;
-                let n = demo::load(&db, web.today(), web.light_rules()).await?;
-                println!(
-                    "{}",
-                    t.tf2("cli.demo_loaded", "n", n.units, "tasks", n.tasks)
-                );
+            let web = cfg.web()?;
+            match (scale, demo::is_empty(&db).await?) {
+                (Some(scale), true) => generate(&db, &t, scale, seed, &web).await?,
+                (Some(_), false) => {
+                    eprintln!("{}", t.t("cli.generate_not_empty"));
+                    std::process::exit(1);
+                }
+                (None, true) => {
+                    let n = demo::load(&db, web.today(), web.light_rules()).await?;
+                    println!(
+                        "{}",
+                        t.tf2("cli.demo_loaded", "n", n.units, "tasks", n.tasks)
+                    );
+                }
+                (None, false) => {}
             }
-            serve(cfg, Some(db)).await?;
+            if !no_serve {
+                serve(cfg, Some(db)).await?;
+            }
         }
         Command::Migrate => {
             open(&cfg).await?;
@@ -787,4 +812,50 @@ fn invalid(t: &Tr, e: &zhaoyin_core::Invalid) -> anyhow::Error {
             .collect::<Vec<_>>()
             .join("；")
     )
+}
+
+/// `demo --scale`: the generated dataset, with a progress bar, and what it made.
+async fn generate(
+    db: &Db,
+    t: &zhaoyin_web::i18n::Tr,
+    scale: zhaoyin::generate::Scale,
+    seed: u64,
+    web: &zhaoyin_web::WebConfig,
+) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let bar = indicatif::ProgressBar::new(scale.counties() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_message(t.t("cli.generate_counties").to_string());
+    let made = zhaoyin::generate::generate(
+        db,
+        scale,
+        seed,
+        web.today(),
+        web.light_rules(),
+        |done, _| bar.set_position(done),
+    )
+    .await?;
+    bar.finish_and_clear();
+    println!(
+        "{}",
+        t.tf(
+            "cli.generated",
+            &[
+                ("counties", made.counties.to_string()),
+                ("regions", made.regions.to_string()),
+                ("units", made.units.to_string()),
+                ("people", made.people.to_string()),
+                ("accounts", made.accounts.to_string()),
+                ("tasks", made.tasks.to_string()),
+                ("reports", made.reports.to_string()),
+                ("events", made.events.to_string()),
+                ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
+                ("password", zhaoyin::demo::PASSWORD.to_string()),
+            ],
+        )
+    );
+    Ok(())
 }

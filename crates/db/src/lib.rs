@@ -213,6 +213,19 @@ impl Db {
         }
     }
 
+    /// After rows were inserted with explicit ids (the bulk generator), moves PostgreSQL's
+    /// identity sequence of `table` past them; SQLite needs nothing. `table` is one of ours.
+    pub async fn sync_identity(&self, table: &'static str) -> Result<()> {
+        if self.kind() == Kind::Postgres {
+            self.execute(Sql::new(format!(
+                "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE((SELECT MAX(id) FROM {table}), 0) + 1, false)"
+            )))
+            .await?;
+        }
+        Ok(())
+    }
+
     pub async fn close(&self) {
         match &*self.0 {
             Engine::Sqlite { writer, reader, .. } => {

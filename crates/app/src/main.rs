@@ -279,7 +279,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 }
                 (None, false) => {}
             }
-            if !no_serve {
+            if no_serve {
+                // Checkpoints SQLite's write-ahead log into the database file.
+                db.close().await;
+            } else {
                 serve(cfg, Some(db)).await?;
             }
         }

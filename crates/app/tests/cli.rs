@@ -712,3 +712,26 @@ async fn policy_parse_reads_web_pages_and_word_files() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("无法读取该 Word 文件"));
 }
+
+/// `demo --scale county --no-serve` fills an empty database, says what it made and exits; on a
+/// database that already holds data it refuses and changes nothing.
+#[tokio::test]
+async fn demo_scale_fills_an_empty_database_only() {
+    let t = testing::fresh().await;
+    let out = run(&t.url, &["demo", "--scale", "county", "--no-serve"], None).await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("1000 项任务"), "{}", out.stdout);
+    let (n,): (i64,) =
+        t.db.one(Sql::new("SELECT COUNT(*) FROM tasks"))
+            .await
+            .expect("count");
+    assert_eq!(n, 1000);
+    let again = run(&t.url, &["demo", "--scale", "county", "--no-serve"], None).await;
+    assert!(!again.ok);
+    assert!(again.stderr.contains("数据库不是空的"), "{}", again.stderr);
+    let (n,): (i64,) =
+        t.db.one(Sql::new("SELECT COUNT(*) FROM tasks"))
+            .await
+            .expect("count");
+    assert_eq!(n, 1000);
+}

@@ -735,3 +735,139 @@ async fn demo_scale_fills_an_empty_database_only() {
             .expect("count");
     assert_eq!(n, 1000);
 }
+
+/// Crash safety: reminders are written through the API while the server is killed with SIGKILL
+/// at varying moments, twenty times. Every write that was answered 201 is there afterwards,
+/// each with its audit entry (nothing half-written), the audit chain is whole, and SQLite's
+/// integrity check passes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn acknowledged_writes_survive_kill_9() {
+    use zhaoyin_core::authz::Role;
+    use zhaoyin_core::task::{LightRules, TaskCadence};
+    use zhaoyin_db::audit::{Actor, Verification};
+    use zhaoyin_db::tasks::{self, Clock, NewClause, NewPolicy, NewTask};
+    use zhaoyin_db::testing::{At, user_with};
+
+    let t = testing::fresh().await;
+    let fx = fixture(&t.db).await;
+    let sup = user_with(
+        &t.db,
+        "sup",
+        &fx.unit_a,
+        Role::Supervisor,
+        At::Region(&fx.county_a),
+    )
+    .await;
+    let (token, _) = zhaoyin_db::tokens::create(&t.db, &Actor::cli(), &sup, "crash")
+        .await
+        .expect("token");
+    let clock = Clock {
+        today: chrono::Utc::now().date_naive(),
+        now: zhaoyin_db::now(),
+        rules: LightRules::default(),
+    };
+    let policy = NewPolicy {
+        status: "active".into(),
+        region_id: fx.county_a.id,
+        title: "崩溃测试".into(),
+        issuer: None,
+        doc_number: None,
+        issued_on: None,
+        source_text: String::new(),
+        clauses: vec![NewClause {
+            chapter_number: String::new(),
+            chapter_title: String::new(),
+            number: "1".into(),
+            title: "一".into(),
+            text: "一。".into(),
+            tasks: vec![NewTask {
+                code: "CRASH-1".into(),
+                title: "任务".into(),
+                content: String::new(),
+                cadence: TaskCadence::Monthly,
+                deadline: None,
+                lead_units: vec![fx.unit_a.id],
+                support_units: vec![],
+                leaders: vec![],
+                unit_groups: vec![],
+                indicators: vec![],
+            }],
+        }],
+    };
+    let (_, ids) = tasks::create_policy(&t.db, &Actor::cli(), &policy, clock)
+        .await
+        .expect("policy");
+    let path = format!("/api/v1/tasks/{}/notes", ids[0]);
+    let client = reqwest::Client::new();
+    let mut acknowledged: Vec<String> = Vec::new();
+    let mut n = 0u32;
+    for round in 0..20u64 {
+        let (mut child, base) = spawn_serving(&t.url).await;
+        // A varying number of answered writes, then one more in flight while the process is
+        // killed: the kill lands wherever that request happens to be.
+        let writes = 1 + (round * 7) % 5;
+        let post = |text: String| {
+            client
+                .post(format!("{base}{path}"))
+                .bearer_auth(&token)
+                .json(&serde_json::json!({"kind": "remind", "text": text}))
+                .send()
+        };
+        for _ in 0..writes {
+            n += 1;
+            let text = format!("催办第{n}次");
+            let r = post(text.clone()).await.expect("served");
+            assert_eq!(r.status(), reqwest::StatusCode::CREATED);
+            acknowledged.push(text);
+        }
+        n += 1;
+        let text = format!("催办第{n}次");
+        let in_flight = tokio::spawn(post(text.clone()));
+        let pid = child.id().expect("pid").to_string();
+        let killed = Command::new("kill")
+            .args(["-KILL", &pid])
+            .status()
+            .await
+            .expect("kill");
+        assert!(killed.success());
+        let _ = child.wait().await;
+        if let Ok(Ok(r)) = in_flight.await
+            && r.status() == reqwest::StatusCode::CREATED
+        {
+            acknowledged.push(text);
+        }
+    }
+    assert!(acknowledged.len() > 20, "writes got through between kills");
+    let stored: Vec<(String,)> =
+        t.db.all(Sql::new(
+            "SELECT text FROM task_events WHERE kind = 'remind' ORDER BY id",
+        ))
+        .await
+        .expect("events");
+    let stored: Vec<String> = stored.into_iter().map(|(s,)| s).collect();
+    for text in &acknowledged {
+        assert!(stored.contains(text), "acknowledged {text} is lost");
+    }
+    let (audited,): (i64,) =
+        t.db.one(Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'task_remind'",
+        ))
+        .await
+        .expect("audit");
+    assert_eq!(
+        audited as usize,
+        stored.len(),
+        "every note with its audit entry"
+    );
+    assert!(matches!(
+        zhaoyin_db::audit::verify(&t.db).await,
+        Ok(Verification::Intact { .. })
+    ));
+    if t.db.kind() == Kind::Sqlite {
+        let (check,): (String,) =
+            t.db.one(Sql::new("PRAGMA integrity_check"))
+                .await
+                .expect("integrity");
+        assert_eq!(check, "ok");
+    }
+}

@@ -316,6 +316,18 @@ async fn backup_while_serving_and_restore() {
         .await
         .expect("count");
     assert!((3..=43).contains(&n), "{n}");
+    // One moment of all tables: every unit in the copy has its audit entry, and no entry
+    // names a unit the copy lacks.
+    let (audited,): (i64,) = restored
+        .one(Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'unit' AND action = 'create'",
+        ))
+        .await
+        .expect("count");
+    assert_eq!(
+        audited, n,
+        "units and their audit entries from the same moment"
+    );
     // A file that is not a backup is refused and changes nothing.
     let junk = dir.path().join("junk");
     std::fs::write(&junk, "hello").expect("write");

@@ -717,7 +717,7 @@ fn county(
                 ids.event.into(),
                 task_id.into(),
                 (morning(*day) + Duration::minutes(1)).into(),
-                "generated".into(),
+                "system".into(),
                 (*kind).into(),
                 from.id().into(),
                 to.id().into(),

@@ -115,40 +115,75 @@ pub async fn review_report(
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     catch_up(&mut tx, task.id, clock).await?;
-    let status = if approve { "approved" } else { "returned" };
+    let (status, kind) = if approve {
+        ("approved", "report_approved")
+    } else {
+        ("returned", "report_returned")
+    };
+    let reviewed = Reviewed {
+        table: "task_reports",
+        id_key: "report_id",
+        id: report_id,
+        status,
+        kind,
+        comment,
+    };
+    review(&mut tx, actor, task, reviewed, clock).await?;
+    // A returned report no longer counts as handed in.
+    relight(&mut tx, task.id, clock.today, clock).await?;
+    tx.commit().await
+}
+
+/// A decision on something a unit submitted (a report or an explanation).
+struct Reviewed<'a> {
+    /// `task_reports` or `task_explanations`: both keep status, reviewer, time and comment.
+    table: &'static str,
+    /// How the audit record names the item (`report_id`, `explanation_id`).
+    id_key: &'static str,
+    id: i64,
+    status: &'static str,
+    /// The timeline and audit action.
+    kind: &'static str,
+    comment: Option<&'a str>,
+}
+
+/// Records a decision on a submitted item, with its timeline entry and audit record; refused
+/// (`Stale`) when the item was decided already or is not the task's.
+async fn review(
+    tx: &mut Tx,
+    actor: &Actor,
+    task: &TaskRow,
+    r: Reviewed<'_>,
+    clock: Clock,
+) -> Result<()> {
     let n = tx
         .execute(
-            Sql::new(
-                "UPDATE task_reports SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, \
+            Sql::new(format!(
+                "UPDATE {} SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, \
                  version = version + 1 WHERE id = $5 AND task_id = $6 AND status = 'submitted'",
-            )
-            .bind(status)
+                r.table
+            ))
+            .bind(r.status)
             .bind(actor.user_id)
             .bind(clock.now)
-            .bind(comment)
-            .bind(report_id)
+            .bind(r.comment)
+            .bind(r.id)
             .bind(task.id),
         )
         .await?;
     if n != 1 {
         return Err(Error::Stale);
     }
-    let kind = if approve {
-        "report_approved"
-    } else {
-        "report_returned"
-    };
-    event(&mut tx, actor, task.id, clock.now, Ev::note(kind, comment)).await?;
-    relight(&mut tx, task.id, clock.today, clock).await?;
+    event(tx, actor, task.id, clock.now, Ev::note(r.kind, r.comment)).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
-        Change::new(kind, "task", task.id)
+        Change::new(r.kind, "task", task.id)
             .place(Some(task.region_id), None)
-            .after(&serde_json::json!({ "report_id": report_id, "comment": comment })),
+            .after(&serde_json::json!({ (r.id_key): r.id, "comment": r.comment })),
     )
     .await?;
-    tx.commit().await
+    Ok(())
 }
 
 // ------------------------------------------------------------------------ reminders, instructions
@@ -378,38 +413,20 @@ pub async fn review_explanation(
     clock: Clock,
 ) -> Result<()> {
     let mut tx = db.begin().await?;
-    let status = if accept { "accepted" } else { "returned" };
-    let n = tx
-        .execute(
-            Sql::new(
-                "UPDATE task_explanations SET status = $1, reviewed_by = $2, reviewed_at = $3, review_comment = $4, \
-                 version = version + 1 WHERE id = $5 AND task_id = $6 AND status = 'submitted'",
-            )
-            .bind(status)
-            .bind(actor.user_id)
-            .bind(clock.now)
-            .bind(comment)
-            .bind(explanation_id)
-            .bind(task.id),
-        )
-        .await?;
-    if n != 1 {
-        return Err(Error::Stale);
-    }
-    let kind = if accept {
-        "explanation_accepted"
+    let (status, kind) = if accept {
+        ("accepted", "explanation_accepted")
     } else {
-        "explanation_returned"
+        ("returned", "explanation_returned")
     };
-    event(&mut tx, actor, task.id, clock.now, Ev::note(kind, comment)).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        Change::new(kind, "task", task.id)
-            .place(Some(task.region_id), None)
-            .after(&serde_json::json!({ "explanation_id": explanation_id, "comment": comment })),
-    )
-    .await?;
+    let reviewed = Reviewed {
+        table: "task_explanations",
+        id_key: "explanation_id",
+        id: explanation_id,
+        status,
+        kind,
+        comment,
+    };
+    review(&mut tx, actor, task, reviewed, clock).await?;
     tx.commit().await
 }
 

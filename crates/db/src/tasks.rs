@@ -1248,13 +1248,10 @@ pub struct Facets {
 
 pub async fn facets(db: &Db, vis: &Visibility) -> Result<Facets> {
     let part = |select: &str, join: &str, order: &str| {
-        let mut w = Sql::new(format!(
-            "{select}{}",
-            TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1"))
-        ));
+        let mut w = tasks_from(None, join);
         push_task_visibility(&mut w, vis);
         w.push(order);
-        w
+        w.prefixed(select)
     };
     Ok(Facets {
         policies: db

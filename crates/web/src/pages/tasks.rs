@@ -9,10 +9,10 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde::Deserialize;
+use zhaoyin_core::Invalid;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::task::{Light, TaskCadence, TaskStatus};
-use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::tasks::{TaskSort, UnitLights};
 
 use super::{FormErrors, see_other};
@@ -612,10 +612,9 @@ async fn request_deadline(
 ) -> AppResult<Response> {
     let mut e = Invalid::default();
     let deadline = opt_date(&mut e, "deadline", &f.deadline);
-    if deadline.is_none() && f.deadline.trim().is_empty() {
-        e.push(FieldError::new("deadline", "err.required"));
-    }
     let r = match (e.into_result(), deadline) {
+        (Err(e), _) => Err(e.into()),
+        (Ok(()), None) => Err(AppError::invalid("deadline", "err.required")),
         (Ok(()), Some(deadline)) => {
             svc::request_deadline(
                 &st,
@@ -628,8 +627,6 @@ async fn request_deadline(
             )
             .await
         }
-        (Err(e), _) => Err(e.into()),
-        (Ok(()), None) => Err(AppError::invalid("deadline", "err.required")),
     };
     done(&st, &ctx, id, r).await
 }

@@ -15,15 +15,42 @@ use zhaoyin_db::Db;
 use zhaoyin_web::i18n::{Lang, Tr};
 use zhaoyin_web::{AppState, WebConfig};
 
-/// Purges expired sessions and brings task lights up to today.
-async fn housekeeping(db: &Db, cfg: &WebConfig) {
+/// How often housekeeping runs; with several instances, once per slot of this length.
+const HOUSEKEEPING_SECS: u32 = 600;
+
+/// Purges expired sessions and brings task lights up to today, unless another instance has
+/// already claimed this slot. The run is recorded in `job_runs` and counted in `jobs_total`.
+async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
+    const JOB: &str = "housekeeping";
+    let slot = zhaoyin_core::jobs::slot(chrono::Utc::now(), HOUSEKEEPING_SECS);
+    match zhaoyin_db::jobs::claim(db, JOB, &slot, instance).await {
+        Ok(true) => {}
+        Ok(false) => {
+            metrics::counter!("jobs_total", "job" => JOB, "outcome" => "skipped").increment(1);
+            return;
+        }
+        Err(e) => {
+            tracing::warn!("claiming {JOB}: {e}");
+            return;
+        }
+    }
     if let Err(e) = zhaoyin_db::sessions::purge_expired(db, cfg.lifetimes()).await {
         tracing::warn!("purging expired sessions: {e}");
     }
-    match zhaoyin_db::tasks::refresh_lights(db, cfg.clock()).await {
+    if let Err(e) = zhaoyin_db::jobs::prune(db, chrono::Duration::days(30)).await {
+        tracing::warn!("pruning job runs: {e}");
+    }
+    let refreshed = zhaoyin_db::tasks::refresh_lights(db, cfg.clock()).await;
+    match &refreshed {
         Ok(0) => {}
         Ok(n) => tracing::info!(tasks = n, "task lights brought up to date"),
         Err(e) => tracing::warn!("refreshing task lights: {e}"),
+    }
+    let outcome = if refreshed.is_ok() { "ran" } else { "failed" };
+    metrics::counter!("jobs_total", "job" => JOB, "outcome" => outcome).increment(1);
+    let finished = refreshed.map_err(|e| e.to_string());
+    if let Err(e) = zhaoyin_db::jobs::finish(db, JOB, &slot, finished).await {
+        tracing::warn!("recording {JOB}: {e}");
     }
 }
 
@@ -60,12 +87,13 @@ pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<
     let housekeeping_db = db.clone();
     let housekeeping_cfg = cfg.clone();
     let mut housekeeping_rx = rx.clone();
-    // Periodic work that every instance may do at once: each step is idempotent.
+    let instance = format!("{addr}#{}", std::process::id());
+    // Periodic work: every instance ticks, the first to claim a slot does the work.
     tokio::spawn(async move {
-        let mut tick = tokio::time::interval(Duration::from_secs(600));
+        let mut tick = tokio::time::interval(Duration::from_secs(HOUSEKEEPING_SECS.into()));
         loop {
             tokio::select! {
-                _ = tick.tick() => housekeeping(&housekeeping_db, &housekeeping_cfg).await,
+                _ = tick.tick() => housekeeping(&housekeeping_db, &housekeeping_cfg, &instance).await,
                 _ = housekeeping_rx.changed() => break,
             }
         }

@@ -883,3 +883,182 @@ async fn acknowledged_writes_survive_kill_9() {
         assert_eq!(check, "ok");
     }
 }
+
+/// Several instances on one database, with nothing in front but their ports: a session made on
+/// one is good on the others, two instances editing the same task cannot both win (the stale
+/// move is refused with 409, the first is kept), and housekeeping runs once per slot however
+/// many instances tick (its runs together refreshed each stale light once).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn three_instances_share_one_database() {
+    let t = testing::fresh().await;
+    let out = run(&t.url, &["demo", "--no-serve"], None).await;
+    assert!(out.ok, "{}", out.stderr);
+    // Lights due to be recomputed, as if the instances had been down for a while.
+    let stale =
+        t.db.execute(
+            Sql::new("UPDATE tasks SET light_next_change = $1")
+                .bind(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date")),
+        )
+        .await
+        .expect("stale");
+    assert!(stale > 0);
+    let mut children = Vec::new();
+    let mut bases = Vec::new();
+    for _ in 0..3 {
+        let (child, base) = spawn_serving(&t.url).await;
+        children.push(child);
+        bases.push(base);
+    }
+
+    // Each instance has ticked once: it either ran housekeeping or found its slot taken.
+    let scraper = reqwest::Client::new();
+    let mut ran = 0u64;
+    for base in &bases {
+        let mut ticked = false;
+        let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::time::Instant::now() < give_up {
+            let text = scraper
+                .get(format!("{base}/metrics"))
+                .send()
+                .await
+                .expect("metrics")
+                .text()
+                .await
+                .expect("text");
+            if text.lines().any(|l| l.starts_with("jobs_total{")) {
+                ticked = true;
+                ran += text
+                    .lines()
+                    .filter(|l| l.starts_with("jobs_total{") && l.contains("outcome=\"ran\""))
+                    .filter_map(|l| l.rsplit(' ').next()?.parse::<u64>().ok())
+                    .sum::<u64>();
+                break;
+            }
+        }
+        assert!(ticked, "{base} ran its first housekeeping tick");
+    }
+    let runs: Vec<(String, String, Option<i64>)> =
+        t.db.all(Sql::new(
+            "SELECT slot, instance, affected FROM job_runs WHERE job = 'housekeeping' ORDER BY slot",
+        ))
+        .await
+        .expect("runs");
+    assert!(
+        !runs.is_empty() && runs.len() <= 2,
+        "three instances, one run per slot: {runs:?}"
+    );
+    assert_eq!(ran as usize, runs.len(), "only the claiming instance ran");
+    let refreshed: i64 = runs.iter().filter_map(|r| r.2).sum();
+    assert_eq!(refreshed as u64, stale, "each stale light refreshed once");
+
+    // Signed in on the first instance; the same cookie works on the other two.
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("client");
+    let csrf_of = |html: String| {
+        html.split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_string)
+            .expect("csrf token")
+    };
+    let login_page = client
+        .get(format!("{}/login", bases[0]))
+        .send()
+        .await
+        .expect("login page");
+    let csrf = csrf_of(login_page.text().await.expect("html"));
+    let r = client
+        .post(format!("{}/login", bases[0]))
+        .form(&[
+            ("username", "supervisor"),
+            ("password", zhaoyin::demo::PASSWORD),
+            ("next", "/"),
+            ("_csrf", &csrf),
+        ])
+        .send()
+        .await
+        .expect("login");
+    assert_eq!(r.status(), reqwest::StatusCode::SEE_OTHER);
+    for base in &bases {
+        let me = client
+            .get(format!("{base}/api/v1/account"))
+            .send()
+            .await
+            .expect("account");
+        assert_eq!(me.status(), reqwest::StatusCode::OK, "{base}");
+    }
+
+    // The same move, decided on the same version, sent to two instances.
+    let page = client
+        .get(format!("{}/account/password", bases[1]))
+        .send()
+        .await
+        .expect("page");
+    let csrf = page
+        .text()
+        .await
+        .expect("html")
+        .split("name=\"csrf-token\" content=\"")
+        .nth(1)
+        .and_then(|r| r.split('"').next())
+        .map(str::to_string)
+        .expect("csrf meta");
+    let tasks = client
+        .get(format!("{}/api/v1/tasks?per_page=200", bases[1]))
+        .send()
+        .await
+        .expect("tasks")
+        .json::<serde_json::Value>()
+        .await
+        .expect("json");
+    let mut chosen = None;
+    for row in tasks["items"].as_array().expect("items") {
+        let id = row["id"].as_i64().expect("id");
+        let detail = client
+            .get(format!("{}/api/v1/tasks/{id}", bases[1]))
+            .send()
+            .await
+            .expect("detail")
+            .json::<serde_json::Value>()
+            .await
+            .expect("json");
+        if let Some(m) = detail["available"].as_array().and_then(|a| a.first()) {
+            let version = detail["task"]["version"].as_i64().expect("version");
+            chosen = Some((id, m.as_str().expect("move").to_string(), version));
+            break;
+        }
+    }
+    let (id, transition, version) = chosen.expect("a task the supervisor can move");
+    let body = serde_json::json!({
+        "transition": transition,
+        "version": version,
+        "comment": "多实例测试",
+        "evidence": "多实例测试",
+    });
+    let send = |base: &str| {
+        client
+            .post(format!("{base}/api/v1/tasks/{id}/transitions"))
+            .header("X-CSRF-Token", &csrf)
+            .json(&body)
+            .send()
+    };
+    let first = send(&bases[1]).await.expect("first");
+    assert_eq!(first.status(), reqwest::StatusCode::OK, "{transition}");
+    let second = send(&bases[2]).await.expect("second");
+    assert_eq!(second.status(), reqwest::StatusCode::CONFLICT);
+    let (now,): (i64,) =
+        t.db.one(Sql::new("SELECT version FROM tasks WHERE id = $1").bind(id))
+            .await
+            .expect("version");
+    assert_eq!(
+        now,
+        version + 1,
+        "the first move is kept, the second not applied"
+    );
+    for mut child in children {
+        let _ = child.kill().await;
+    }
+}

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod jobs;
 pub mod org;
 pub mod paging;
 pub mod password;

@@ -8,6 +8,7 @@ pub mod audit;
 pub mod backup;
 mod error;
 pub mod follow_up;
+pub mod jobs;
 pub mod org;
 mod query;
 pub mod sessions;

@@ -1,0 +1,15 @@
+-- Periodic jobs: one row per job and time slot, claimed by the first instance that inserts it,
+-- so that with several instances on one database each job runs once per slot. Kept
+-- column-for-column identical to ../sqlite/0004_jobs.sql.
+
+CREATE TABLE job_runs (
+    job          TEXT NOT NULL,
+    slot         TEXT NOT NULL,
+    instance     TEXT NOT NULL,
+    started_at   TIMESTAMPTZ NOT NULL,
+    finished_at  TIMESTAMPTZ,
+    affected     BIGINT,
+    error        TEXT,
+    PRIMARY KEY (job, slot)
+);
+CREATE INDEX job_runs_started_idx ON job_runs (started_at);

@@ -80,6 +80,89 @@ impl Modify for Security {
     }
 }
 
+/// Every operation documents the errors it can answer, as `application/problem+json`: 401 and
+/// 403 everywhere (sign-in and permission are checked for every call), 400 where a query string,
+/// path or body can be malformed, 404 where the path names a record, 422 where a body is checked.
+struct Errors;
+
+impl Errors {
+    fn describe(op: &mut utoipa::openapi::path::Operation, path: &str) {
+        use utoipa::openapi::path::ParameterIn;
+        use utoipa::openapi::{Content, Ref, RefOr, ResponseBuilder};
+        let has_body = op.request_body.is_some();
+        let has_query = op
+            .parameters
+            .iter()
+            .flatten()
+            .any(|p| matches!(p, RefOr::T(p) if matches!(p.parameter_in, ParameterIn::Query)));
+        let names_a_record = path.contains('{');
+        let standard = [
+            (
+                "400",
+                has_body || has_query || names_a_record,
+                "Malformed query string, path or body.",
+            ),
+            (
+                "401",
+                true,
+                "Not signed in, or the token is unknown, expired or revoked.",
+            ),
+            ("403", true, "Signed in, but not allowed to do this here."),
+            (
+                "404",
+                names_a_record,
+                "No such record, or not visible to the caller.",
+            ),
+            (
+                "422",
+                has_body || has_query,
+                "A field was read but is invalid; the problem names it.",
+            ),
+        ];
+        for (code, applies, description) in standard {
+            if applies {
+                op.responses
+                    .responses
+                    .entry(code.to_string())
+                    .or_insert_with(|| {
+                        ResponseBuilder::new()
+                            .description(description)
+                            .build()
+                            .into()
+                    });
+            }
+        }
+        for (code, response) in &mut op.responses.responses {
+            if let (true, RefOr::T(response)) = (code.as_str() >= "400", response) {
+                response.content.clear();
+                response.content.insert(
+                    "application/problem+json".to_string(),
+                    Content::new(Some(Ref::from_schema_name("Problem"))).into(),
+                );
+            }
+        }
+    }
+}
+
+impl Modify for Errors {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.patch,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                Self::describe(op, path);
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(
@@ -91,7 +174,7 @@ impl Modify for Security {
             made from; a stale edit gets 409. Errors are `application/problem+json` with a Chinese `title`."
     ),
     security(("token" = [])),
-    modifiers(&Security),
+    modifiers(&Security, &Errors),
     paths(
         org::list_regions, org::create_region, org::get_region, org::patch_region,
         org::list_units, org::create_unit, org::get_unit, org::patch_unit,

@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod credit_code;
 pub mod jobs;
 pub mod org;
 pub mod paging;

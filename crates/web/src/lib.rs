@@ -10,6 +10,7 @@ mod assets;
 pub mod ctx;
 pub mod error;
 mod form;
+pub mod fuzzing;
 pub mod i18n;
 mod ops;
 mod pages;

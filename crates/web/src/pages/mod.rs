@@ -2,7 +2,7 @@
 //! filters are GET forms that htmx turns into live updates of the results.
 
 mod account;
-mod audit;
+pub(crate) mod audit;
 mod auth;
 mod home;
 mod org;

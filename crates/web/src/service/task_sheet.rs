@@ -118,7 +118,7 @@ pub struct ImportSummary {
     pub unchanged: usize,
 }
 
-fn sheet_spec(t: &crate::i18n::Tr) -> xlsx::Sheet {
+pub(crate) fn sheet_spec(t: &crate::i18n::Tr) -> xlsx::Sheet {
     let en = crate::i18n::Tr::new(crate::i18n::Lang::En, t.tz);
     let zh = crate::i18n::Tr::new(crate::i18n::Lang::Zh, t.tz);
     let col = |id: &'static str, key: &str, required: bool| xlsx::Column {

@@ -1,0 +1,370 @@
+#!/usr/bin/env python3
+"""The HTTP benchmark: the product against its ceilings, on SQLite and on PostgreSQL.
+
+    bench/run.py [--scale county|city|province] [--engines sqlite,postgres]
+                 [--duration SECONDS] [--connections 16,64] [--skip-build]
+
+It installs wrk (Debian) if missing, builds the release binaries, generates the dataset once
+per engine and scale (`zhaoyin demo --scale … --no-serve`; kept under bench/work/ and in the
+PostgreSQL database zhaoyin_bench_SCALE), starts `zhaoyin serve` and `zhaoyin-ceiling` on
+loopback against the same database, signs in, and measures every endpoint at each number of
+connections: requests/s, p50 and p99. Every figure is also given as a ratio to its ceiling,
+measured in the same run. It prints one table and writes bench/results/DATE-SCALE.json.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "bench" / "work"
+RESULTS = ROOT / "bench" / "results"
+ZHAOYIN = ROOT / "target" / "release" / "zhaoyin"
+CEILING = ROOT / "target" / "release" / "zhaoyin-ceiling"
+PASSWORD = "Zhaoyin@2026"
+PG_ADMIN = os.environ.get("ZHAOYIN_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
+# The task list as a supervisor filters it: open tasks, by deadline, 50 rows.
+LIST_QUERY = "open=true&sort=deadline&per_page=50"
+
+# Goals of issue 4, by endpoint kind: least ratio of requests/s to the ceiling's, most ratio
+# of p99 to the ceiling's.
+GOALS = {"api": (0.50, 2.0), "page": (0.35, 2.0)}
+
+
+def log(msg):
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run(cmd, **kw):
+    log("$ " + " ".join(str(c) for c in cmd))
+    return subprocess.run(cmd, check=True, **kw)
+
+
+def ensure_wrk():
+    if shutil.which("wrk"):
+        return
+    env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+    run(["apt-get", "update", "-qq"], env=env)
+    run(["apt-get", "install", "-y", "-qq", "wrk"], env=env)
+
+
+def database_url(engine, scale):
+    if engine == "sqlite":
+        WORK.mkdir(parents=True, exist_ok=True)
+        return f"sqlite://{WORK / (scale + '.db')}"
+    return f"{PG_ADMIN}/zhaoyin_bench_{scale}"
+
+
+def prepare(engine, scale):
+    """Generates the dataset unless it is there already. Returns the database URL."""
+    url = database_url(engine, scale)
+    if engine == "postgres":
+        name = url.rsplit("/", 1)[1]
+        exists = subprocess.run(
+            ["psql", f"{PG_ADMIN}/postgres", "-tAc", f"SELECT 1 FROM pg_database WHERE datname = '{name}'"],
+            check=True, capture_output=True, text=True).stdout.strip() == "1"
+        if not exists:
+            run(["psql", f"{PG_ADMIN}/postgres", "-qc", f"CREATE DATABASE {name}"])
+            generate(url, scale)
+    elif not Path(url.removeprefix("sqlite://")).exists():
+        generate(url, scale)
+    return url
+
+
+def generate(url, scale):
+    started = time.monotonic()
+    run([ZHAOYIN, "--database-url", url, "demo", "--scale", scale, "--no-serve"])
+    log(f"generated {scale} in {time.monotonic() - started:.1f} s")
+
+
+class Server:
+    """A process that prints the address it serves on; stopped on exit."""
+
+    def __init__(self, cmd, marker):
+        self.started = time.monotonic()
+        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
+                                     text=True, env=dict(os.environ, LANG="zh_CN.UTF-8"))
+        for line in self.proc.stdout:
+            m = re.search(r"http://127\.0\.0\.1:\d+", line)
+            if m and marker in line:
+                self.base = m.group(0)
+                break
+        else:
+            raise RuntimeError(f"{cmd[0]} did not start")
+
+    def wait_healthy(self):
+        """Seconds from spawning to the first answered health check."""
+        while True:
+            try:
+                with urllib.request.urlopen(self.base + "/healthz", timeout=5) as r:
+                    if r.status == 200:
+                        return time.monotonic() - self.started
+            except (urllib.error.URLError, ConnectionError):
+                pass
+
+    def memory_mb(self):
+        """Resident memory now and at its peak, in MB."""
+        status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        kb = {k: int(v.split()[0]) for k, v in re.findall(r"^(VmRSS|VmHWM):\s+(.+)$", status, re.M)}
+        return kb["VmRSS"] / 1024, kb["VmHWM"] / 1024
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=30)
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+def browser():
+    jar = CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar), NoRedirect)
+    return jar, opener
+
+
+def fetch(opener, url, data=None, headers=None):
+    req = urllib.request.Request(url, data=data, headers=headers or {})
+    try:
+        with opener.open(req, timeout=30) as r:
+            return r.status, r.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def csrf_in(html):
+    m = re.search(r'name="_csrf" value="([^"]+)"', html) or re.search(
+        r'name="csrf-token" content="([^"]+)"', html)
+    return m.group(1)
+
+
+def cookie_header(jar):
+    return "; ".join(f"{c.name}={c.value}" for c in jar)
+
+
+def sign_in(base, username):
+    """Signs in through the form; returns the cookie header of the session."""
+    jar, opener = browser()
+    _, html = fetch(opener, base + "/login")
+    body = urllib.parse.urlencode({"username": username, "password": PASSWORD, "next": "/",
+                                   "_csrf": csrf_in(html)}).encode()
+    status, _ = fetch(opener, base + "/login", body)
+    assert status == 303, f"sign-in as {username}: {status}"
+    return cookie_header(jar)
+
+
+def token(url, username):
+    out = subprocess.run([ZHAOYIN, "--database-url", url, "user", "token", username, "--name", "bench"],
+                         check=True, capture_output=True, text=True).stdout
+    return out.strip().splitlines()[-1]
+
+
+def api(base, path, bearer, body=None):
+    headers = {"Authorization": f"Bearer {bearer}"}
+    data = None
+    if body is not None:
+        headers["Content-Type"] = "application/json"
+        data = json.dumps(body).encode()
+    status, text = fetch(urllib.request.build_opener(NoRedirect), base + path, data, headers)
+    return status, (json.loads(text) if text.startswith(("{", "[")) else text)
+
+
+def report_body(n):
+    return {"progress": f"基准测试进展 {n}", "percent": 60, "on_track": True}
+
+
+def writable_task(base, clerk):
+    """A task the clerk's unit leads whose current report can be (re)submitted."""
+    status, page = api(base, "/api/v1/tasks?open=true&per_page=200", clerk)
+    assert status == 200, page
+    for item in page["items"]:
+        s, d = api(base, f"/api/v1/tasks/{item['id']}", clerk)
+        if s == 200 and d["may_report"]:
+            s, _ = api(base, f"/api/v1/tasks/{item['id']}/reports", clerk, report_body(0))
+            if s == 201:
+                return item["id"]
+    raise RuntimeError("no task the clerk can report on")
+
+
+def lua(method="GET", body=None, headers=None):
+    lines = [f'wrk.method = "{method}"']
+    if body is not None:
+        lines.append(f"wrk.body = {json.dumps(body)}")
+    for k, v in (headers or {}).items():
+        lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
+    f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
+    f.write("\n".join(lines) + "\n")
+    f.close()
+    return f.name
+
+
+UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
+
+
+def wrk(url, script, connections, duration):
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, url],
+                         check=True, capture_output=True, text=True).stdout
+
+    def latency(pct):
+        m = re.search(rf"^\s+{pct}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M)
+        return float(m.group(1)) * UNITS[m.group(2)]
+
+    m = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    errors = int(m.group(1)) if m else 0
+    m = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
+    if m:
+        errors += sum(int(g) for g in m.groups())
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return {"rps": float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
+            "p50_ms": latency(50), "p99_ms": latency(99), "errors": errors, "requests": requests}
+
+
+def measure(engine, scale, url, args):
+    product = Server([ZHAOYIN, "--database-url", url, "serve", "--listen", "127.0.0.1:0"], "招引")
+    startup = product.wait_healthy()
+    ceiling = Server([CEILING, "--database-url", url], "ceiling")
+    idle_rss, _ = product.memory_mb()
+    sup_token, clerk_token = token(url, "supervisor"), token(url, "clerk")
+    session = sign_in(product.base, "supervisor")
+    jar, opener = browser()
+    _, html = fetch(opener, product.base + "/login")
+    pre_csrf, pre_cookie = csrf_in(html), cookie_header(jar)
+    _, page = api(product.base, f"/api/v1/tasks?{LIST_QUERY}", sup_token)
+    assert len(page["items"]) == 50, "the filtered list fills a page"
+    task_id = page["items"][0]["id"]
+    write_id = writable_task(product.base, clerk_token)
+    _, css = fetch(opener, product.base + "/login")
+    asset = re.search(r'href="(/assets/css/app\.css\?v=[^"]+)"', css).group(1)
+    login_form = urllib.parse.urlencode({"username": "supervisor", "password": PASSWORD, "next": "/",
+                                         "_csrf": pre_csrf})
+    form = {"Content-Type": "application/x-www-form-urlencoded"}
+    as_json = {"Content-Type": "application/json"}
+    bearer = {"Authorization": f"Bearer {sup_token}"}
+    clerk = {"Authorization": f"Bearer {clerk_token}"}
+    cookie = {"Cookie": session}
+    report = json.dumps(report_body(1))
+    # name, kind, (product path, script), (ceiling path, script)
+    endpoints = [
+        ("static", "static", (asset, lua()), ("/static", lua())),
+        ("login", "login",
+         ("/login", lua("POST", login_form, {**form, "Cookie": pre_cookie})),
+         ("/login", lua("POST", login_form, form))),
+        ("task list (API)", "api", (f"/api/v1/tasks?{LIST_QUERY}", lua(headers=bearer)),
+         (f"/api/tasks?{LIST_QUERY}", lua())),
+        ("task list (page)", "page", (f"/tasks?{LIST_QUERY}", lua(headers=cookie)),
+         (f"/tasks?{LIST_QUERY}", lua())),
+        ("task (API)", "api", (f"/api/v1/tasks/{task_id}", lua(headers=bearer)),
+         (f"/tasks/{task_id}", lua())),
+        ("task (page)", "page", (f"/tasks/{task_id}", lua(headers=cookie)), (f"/tasks/{task_id}", lua())),
+        ("report (write)", "write",
+         (f"/api/v1/tasks/{write_id}/reports", lua("POST", report, {**clerk, **as_json})),
+         (f"/tasks/{write_id}/reports", lua("POST", report, as_json))),
+    ]
+    rows = []
+    for name, kind, (p_path, p_script), (c_path, c_script) in endpoints:
+        for conns in args.connections:
+            p = wrk(product.base + p_path, p_script, conns, args.duration)
+            c = wrk(ceiling.base + c_path, c_script, conns, args.duration)
+            row = {"engine": engine, "scale": scale, "endpoint": name, "kind": kind,
+                   "connections": conns, "product": p, "ceiling": c,
+                   "rps_ratio": p["rps"] / c["rps"] if c["rps"] else None,
+                   "p99_ratio": p["p99_ms"] / c["p99_ms"] if c["p99_ms"] else None}
+            row["goal"] = verdict(row)
+            rows.append(row)
+            log(f"  {name:18} c={conns:<3} {p['rps']:9.0f}/s p99 {p['p99_ms']:7.1f} ms "
+                f"| ceiling {c['rps']:9.0f}/s p99 {c['p99_ms']:7.1f} ms | {row['goal']}")
+    rss, peak = product.memory_mb()
+    product.stop()
+    ceiling.stop()
+    # Start-up to serving on the existing database, once more, now that it is warm on disk.
+    again = Server([ZHAOYIN, "--database-url", url, "serve", "--listen", "127.0.0.1:0"], "招引")
+    restart = again.wait_healthy()
+    again.stop()
+    return rows, {"engine": engine, "scale": scale, "startup_s": startup, "restart_s": restart,
+                  "idle_rss_mb": idle_rss, "rss_after_mb": rss, "peak_rss_mb": peak}
+
+
+def verdict(row):
+    p, c = row["product"], row["ceiling"]
+    if row["kind"] in GOALS:
+        least, most = GOALS[row["kind"]]
+        ok = row["rps_ratio"] >= least and row["p99_ratio"] <= most
+        return ("met" if ok else "missed") + f" (≥{least:.0%}, p99 ≤{most:g}×)"
+    if row["kind"] == "write":
+        if row["engine"] != "sqlite":
+            return "no goal"
+        ok = p["rps"] >= 1000 and p["errors"] == 0
+        return ("met" if ok else "missed") + " (≥1,000/s, 0 errors)"
+    return "no goal"
+
+
+def table(rows, machines):
+    out = ["| engine | endpoint | conns | req/s | p50 ms | p99 ms | ceiling req/s | ceiling p99 ms "
+           "| req/s ratio | p99 ratio | errors | goal |",
+           "|---|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|"]
+    for r in rows:
+        p, c = r["product"], r["ceiling"]
+        out.append(f"| {r['engine']} | {r['endpoint']} | {r['connections']} | {p['rps']:,.0f} | "
+                   f"{p['p50_ms']:.2f} | {p['p99_ms']:.2f} | {c['rps']:,.0f} | {c['p99_ms']:.2f} | "
+                   f"{r['rps_ratio']:.0%} | {r['p99_ratio']:.2f}× | {p['errors']} | {r['goal']} |")
+    out.append("")
+    out.append("| engine | start-up to serving | again, warm | memory idle | after the load | peak |")
+    out.append("|---|--:|--:|--:|--:|--:|")
+    for m in machines:
+        out.append(f"| {m['engine']} | {m['startup_s'] * 1000:.0f} ms | {m['restart_s'] * 1000:.0f} ms | "
+                   f"{m['idle_rss_mb']:.0f} MB | {m['rss_after_mb']:.0f} MB | {m['peak_rss_mb']:.0f} MB |")
+    return "\n".join(out)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", default="county", choices=["county", "city", "province"])
+    ap.add_argument("--engines", default="sqlite,postgres")
+    ap.add_argument("--duration", type=int, default=10)
+    ap.add_argument("--connections", default="16,64")
+    ap.add_argument("--skip-build", action="store_true")
+    args = ap.parse_args()
+    args.connections = [int(c) for c in args.connections.split(",")]
+    ensure_wrk()
+    if not args.skip_build:
+        run(["cargo", "build", "--release", "-p", "zhaoyin", "-p", "zhaoyin-bench"], cwd=ROOT)
+    rows, machines = [], []
+    for engine in args.engines.split(","):
+        url = prepare(engine, args.scale)
+        log(f"{engine} / {args.scale}")
+        r, m = measure(engine, args.scale, url, args)
+        rows += r
+        machines.append(m)
+    text = table(rows, machines)
+    print(text)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip()
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    day = datetime.date.today().isoformat()
+    path = RESULTS / f"{day}-{args.scale}.json"
+    path.write_text(json.dumps({
+        "date": day, "commit": commit, "scale": args.scale, "duration_s": args.duration,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),
+                    "cpu": next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                                 if l.startswith("model name")), "")},
+        "rows": rows, "processes": machines, "table": text,
+    }, ensure_ascii=False, indent=2) + "\n")
+    log(f"wrote {path.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

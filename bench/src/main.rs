@@ -1,0 +1,164 @@
+//! `zhaoyin-ceiling`: for each endpoint `bench/run.py` measures, the same database work done by
+//! the product's own service functions, served by bare axum as JSON — no session lookup, no
+//! CSRF or origin check, no middleware, no template. The accounts are loaded once at start.
+//! The benchmark reports every endpoint as a ratio to its ceiling measured in the same run, so
+//! what the ratio shows is the cost of everything around the database work.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use clap::Parser;
+use serde::Deserialize;
+use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::paging::Page;
+use zhaoyin_db::Db;
+use zhaoyin_web::api::ListOf;
+use zhaoyin_web::ctx::{Auth, Ctx};
+use zhaoyin_web::i18n::{Lang, Tr};
+use zhaoyin_web::service::{account, tasks};
+use zhaoyin_web::{AppError, AppState, WebConfig};
+
+#[derive(Parser)]
+struct Args {
+    #[arg(long)]
+    database_url: String,
+    #[arg(long, default_value = "127.0.0.1:0")]
+    listen: String,
+    /// The account lists and pages are read as.
+    #[arg(long, default_value = "supervisor")]
+    reader: String,
+    /// The account reports are written as.
+    #[arg(long, default_value = "clerk")]
+    writer: String,
+}
+
+#[derive(Clone)]
+struct Ceiling {
+    st: AppState,
+    reader: Arc<Ctx>,
+    writer: Arc<Ctx>,
+}
+
+/// A request context as the product's middleware would build it for `username`, built once.
+async fn ctx_for(db: &Db, username: &str) -> anyhow::Result<Arc<Ctx>> {
+    let user = zhaoyin_db::users::by_username(db, username)
+        .await?
+        .with_context(|| format!("no account {username}"))?;
+    let principal = zhaoyin_db::users::principal(db, &user).await?;
+    Ok(Arc::new(Ctx {
+        t: Tr::new(Lang::Zh, chrono_tz::Asia::Shanghai),
+        request_id: "ceiling".into(),
+        ip: Some("127.0.0.1".into()),
+        path_and_query: "/".into(),
+        auth: Some(Arc::new(Auth {
+            user,
+            principal,
+            session: None,
+        })),
+        csrf: String::new(),
+        htmx: false,
+        api: true,
+        secure: false,
+        upload_limit: 10 << 20,
+    }))
+}
+
+type Answer = Result<Response, AppError>;
+
+/// The static route: the same bytes the product serves for its stylesheet.
+async fn stylesheet() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css")],
+        include_str!("../../assets/css/app.css"),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+}
+
+/// Sign-in: the account's lookup, lockout bookkeeping, password check and new session.
+async fn login(State(c): State<Ceiling>, Form(f): Form<LoginForm>) -> Answer {
+    let ctx = Ctx {
+        auth: None,
+        ..(*c.reader).clone()
+    };
+    let out = account::login(&c.st, &ctx, &f.username, &f.password, None, None).await?;
+    let ok = matches!(out, account::LoginOutcome::Ok { .. });
+    Ok((
+        if ok {
+            StatusCode::OK
+        } else {
+            StatusCode::UNAUTHORIZED
+        },
+        Json(ok),
+    )
+        .into_response())
+}
+
+/// The task list as the API reads it.
+async fn task_list(State(c): State<Ceiling>, Query(q): Query<tasks::TaskQuery>) -> Answer {
+    let auth = c.reader.auth()?;
+    let f = q.filter(&c.st.cfg)?;
+    let page = Page::new(q.page, q.per_page);
+    let (items, total) = tasks::list(&c.st, auth, &f, page).await?;
+    Ok(Json(ListOf::new(items, page, total)).into_response())
+}
+
+/// The task list as the HTML page reads it: the filter's choices, then the list.
+async fn task_list_page(State(c): State<Ceiling>, Query(q): Query<tasks::TaskQuery>) -> Answer {
+    let auth = c.reader.auth()?;
+    let vis = auth.principal.visibility(Entity::Task, Action::Read);
+    let facets = zhaoyin_db::tasks::facets(&c.st.db, &vis).await?;
+    let f = q.filter(&c.st.cfg)?;
+    let page = Page::new(q.page, None);
+    let (items, total) = tasks::list(&c.st, auth, &f, page).await?;
+    Ok(Json((facets.units.len(), ListOf::new(items, page, total))).into_response())
+}
+
+/// A task's page (and its API document): the task with everything shown on it.
+async fn task(State(c): State<Ceiling>, Path(id): Path<i64>) -> Answer {
+    let auth = c.reader.auth()?;
+    Ok(Json(tasks::detail(&c.st, auth, id).await?).into_response())
+}
+
+/// A report submitted by the lead unit's clerk.
+async fn report(
+    State(c): State<Ceiling>,
+    Path(id): Path<i64>,
+    Json(input): Json<tasks::ReportInput>,
+) -> Answer {
+    let id = tasks::report(&c.st, &c.writer, id, &input, Vec::new()).await?;
+    Ok((StatusCode::CREATED, Json(id)).into_response())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let db = Db::connect(&args.database_url, &zhaoyin_db::PoolConfig::default()).await?;
+    let ceiling = Ceiling {
+        reader: ctx_for(&db, &args.reader).await?,
+        writer: ctx_for(&db, &args.writer).await?,
+        st: AppState::new(db, WebConfig::default()),
+    };
+    let app = Router::new()
+        .route("/static", get(stylesheet))
+        .route("/login", post(login))
+        .route("/api/tasks", get(task_list))
+        .route("/tasks", get(task_list_page))
+        .route("/tasks/{id}", get(task))
+        .route("/tasks/{id}/reports", post(report))
+        .with_state(ceiling);
+    let listener = tokio::net::TcpListener::bind(&args.listen).await?;
+    println!("ceiling: http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}

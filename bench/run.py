@@ -95,15 +95,18 @@ class Server:
 
     def __init__(self, cmd, marker):
         self.started = time.monotonic()
-        self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                                     text=True, env=dict(os.environ, LANG="zh_CN.UTF-8"))
-        for line in self.proc.stdout:
-            m = re.search(r"http://127\.0\.0\.1:\d+", line)
-            if m and marker in line:
-                self.base = m.group(0)
+        WORK.mkdir(parents=True, exist_ok=True)
+        self.log = open(WORK / f"{Path(cmd[0]).name}.log", "w")
+        self.proc = subprocess.Popen(cmd, stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, LANG="zh_CN.UTF-8"))
+        while True:
+            text = Path(self.log.name).read_text()
+            m = re.search(rf"{marker}.*(http://127\.0\.0\.1:\d+)", text)
+            if m:
+                self.base = m.group(1)
                 break
-        else:
-            raise RuntimeError(f"{cmd[0]} did not start")
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{cmd[0]} did not start:\n{text}")
 
     def wait_healthy(self):
         """Seconds from spawning to the first answered health check."""
@@ -124,6 +127,7 @@ class Server:
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+        self.log.close()
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -200,23 +204,48 @@ def writable_task(base, clerk):
     raise RuntimeError("no task the clerk can report on")
 
 
-def lua(method="GET", body=None, headers=None):
+def lua(method="GET", body=None, headers=None, bodies=None):
+    """A wrk script; with `bodies`, each request takes the next of them (from a random start in
+    each thread)."""
     lines = [f'wrk.method = "{method}"']
     if body is not None:
         lines.append(f"wrk.body = {json.dumps(body)}")
     for k, v in (headers or {}).items():
         lines.append(f"wrk.headers[{json.dumps(k)}] = {json.dumps(v)}")
+    if bodies:
+        lines.append("local bodies = {" + ", ".join(json.dumps(b) for b in bodies) + "}")
+        lines.append("local n = 0")
+        lines.append("function init(args) n = math.random(#bodies) end")
+        lines.append("function request() n = n % #bodies + 1; "
+                     "return wrk.format(nil, nil, nil, bodies[n]) end")
     f = tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False)
     f.write("\n".join(lines) + "\n")
     f.close()
     return f.name
 
 
+def sign_in_accounts(url, base, bearer):
+    """Accounts for the sign-in benchmark, one per connection: more than five sign-ins of one
+    account in flight at once lock it (the lockout counts attempts before checking them)."""
+    _, units = api(base, "/api/v1/units?per_page=1", bearer)
+    unit = units["items"][0]["code"]
+    names = [f"bench{i:02}" for i in range(1, 65)]
+    _, existing = api(base, "/api/v1/users?q=bench&per_page=200", bearer)
+    have = {u["username"] for u in existing.get("items", [])} if isinstance(existing, dict) else set()
+    for name in names:
+        if name not in have:
+            subprocess.run([ZHAOYIN, "--database-url", url, "user", "add", "--username", name, "--name", name,
+                            "--unit", unit, "--role", "viewer", "--password-stdin"],
+                           input=PASSWORD, text=True, check=True, capture_output=True)
+    return names
+
+
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1000.0}
 
 
 def wrk(url, script, connections, duration):
-    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", "-s", script, url],
+    out = subprocess.run(["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--timeout", "10s", "--latency",
+                          "-s", script, url],
                          check=True, capture_output=True, text=True).stdout
 
     def latency(pct):
@@ -249,8 +278,9 @@ def measure(engine, scale, url, args):
     write_id = writable_task(product.base, clerk_token)
     _, css = fetch(opener, product.base + "/login")
     asset = re.search(r'href="(/assets/css/app\.css\?v=[^"]+)"', css).group(1)
-    login_form = urllib.parse.urlencode({"username": "supervisor", "password": PASSWORD, "next": "/",
-                                         "_csrf": pre_csrf})
+    admin = token(url, "admin")
+    logins = [urllib.parse.urlencode({"username": name, "password": PASSWORD, "next": "/", "_csrf": pre_csrf})
+              for name in sign_in_accounts(url, product.base, admin)]
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     as_json = {"Content-Type": "application/json"}
     bearer = {"Authorization": f"Bearer {sup_token}"}
@@ -261,8 +291,8 @@ def measure(engine, scale, url, args):
     endpoints = [
         ("static", "static", (asset, lua()), ("/static", lua())),
         ("login", "login",
-         ("/login", lua("POST", login_form, {**form, "Cookie": pre_cookie})),
-         ("/login", lua("POST", login_form, form))),
+         ("/login", lua("POST", logins[0], {**form, "Cookie": pre_cookie}, logins)),
+         ("/login", lua("POST", logins[0], form, logins))),
         ("task list (API)", "api", (f"/api/v1/tasks?{LIST_QUERY}", lua(headers=bearer)),
          (f"/api/tasks?{LIST_QUERY}", lua())),
         ("task list (page)", "page", (f"/tasks?{LIST_QUERY}", lua(headers=cookie)),

@@ -748,10 +748,10 @@ async fn demo_scale_fills_an_empty_database_only() {
     assert_eq!(n, 1000);
 }
 
-/// Crash safety: reminders are written through the API while the server is killed with SIGKILL
-/// at varying moments, twenty times. Every write that was answered 201 is there afterwards,
-/// each with its audit entry (nothing half-written), the audit chain is whole, and SQLite's
-/// integrity check passes.
+/// Crash safety: progress reports are written through the API while the server is killed with
+/// SIGKILL at varying moments, twenty times. Every report that was answered 201 is there
+/// afterwards, each with its timeline entry and its audit entry (nothing half-written), the
+/// audit chain is whole, and SQLite's integrity check passes.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn acknowledged_writes_survive_kill_9() {
     use zhaoyin_core::authz::Role;
@@ -762,15 +762,15 @@ async fn acknowledged_writes_survive_kill_9() {
 
     let t = testing::fresh().await;
     let fx = fixture(&t.db).await;
-    let sup = user_with(
+    let clerk = user_with(
         &t.db,
-        "sup",
+        "clerk",
         &fx.unit_a,
-        Role::Supervisor,
-        At::Region(&fx.county_a),
+        Role::Clerk,
+        At::Unit(&fx.unit_a),
     )
     .await;
-    let (token, _) = zhaoyin_db::tokens::create(&t.db, &Actor::cli(), &sup, "crash")
+    let (token, _) = zhaoyin_db::tokens::create(&t.db, &Actor::cli(), &clerk, "crash")
         .await
         .expect("token");
     let clock = Clock {
@@ -792,49 +792,59 @@ async fn acknowledged_writes_survive_kill_9() {
             number: "1".into(),
             title: "一".into(),
             text: "一。".into(),
-            tasks: vec![NewTask {
-                code: "CRASH-1".into(),
-                title: "任务".into(),
-                content: String::new(),
-                cadence: TaskCadence::Monthly,
-                deadline: None,
-                lead_units: vec![fx.unit_a.id],
-                support_units: vec![],
-                leaders: vec![],
-                unit_groups: vec![],
-                indicators: vec![],
-            }],
+            // One task per write: a second report for the same period would replace the first.
+            tasks: (1..=120)
+                .map(|i| NewTask {
+                    code: format!("CRASH-{i}"),
+                    title: format!("任务{i}"),
+                    content: String::new(),
+                    cadence: TaskCadence::Monthly,
+                    deadline: None,
+                    lead_units: vec![fx.unit_a.id],
+                    support_units: vec![],
+                    leaders: vec![],
+                    unit_groups: vec![],
+                    indicators: vec![],
+                })
+                .collect(),
         }],
     };
     let (_, ids) = tasks::create_policy(&t.db, &Actor::cli(), &policy, clock)
         .await
         .expect("policy");
-    let path = format!("/api/v1/tasks/{}/notes", ids[0]);
+    // Signed for (签收) already: reports are taken from then on.
+    t.db.execute(Sql::new("UPDATE tasks SET status = 'in_progress'"))
+        .await
+        .expect("in progress");
     let client = reqwest::Client::new();
-    let mut acknowledged: Vec<String> = Vec::new();
+    let mut acknowledged: Vec<(i64, String)> = Vec::new();
+    let mut next = ids.iter().copied();
     let mut n = 0u32;
     for round in 0..20u64 {
         let (mut child, base) = spawn_serving(&t.url).await;
         // A varying number of answered writes, then one more in flight while the process is
         // killed: the kill lands wherever that request happens to be.
         let writes = 1 + (round * 7) % 5;
-        let post = |text: String| {
+        let post = |task: i64, progress: String| {
             client
-                .post(format!("{base}{path}"))
+                .post(format!("{base}/api/v1/tasks/{task}/reports"))
                 .bearer_auth(&token)
-                .json(&serde_json::json!({"kind": "remind", "text": text}))
+                .json(&serde_json::json!({"progress": progress, "percent": 50}))
                 .send()
         };
         for _ in 0..writes {
             n += 1;
-            let text = format!("催办第{n}次");
-            let r = post(text.clone()).await.expect("served");
-            assert_eq!(r.status(), reqwest::StatusCode::CREATED);
-            acknowledged.push(text);
+            let task = next.next().expect("a task left");
+            let progress = format!("第{n}次进展");
+            let r = post(task, progress.clone()).await.expect("served");
+            let status = r.status();
+            assert_eq!(status, reqwest::StatusCode::CREATED, "{:?}", r.text().await);
+            acknowledged.push((task, progress));
         }
         n += 1;
-        let text = format!("催办第{n}次");
-        let in_flight = tokio::spawn(post(text.clone()));
+        let task = next.next().expect("a task left");
+        let progress = format!("第{n}次进展");
+        let in_flight = tokio::spawn(post(task, progress.clone()));
         let pid = child.id().expect("pid").to_string();
         let killed = Command::new("kill")
             .args(["-KILL", &pid])
@@ -846,30 +856,35 @@ async fn acknowledged_writes_survive_kill_9() {
         if let Ok(Ok(r)) = in_flight.await
             && r.status() == reqwest::StatusCode::CREATED
         {
-            acknowledged.push(text);
+            acknowledged.push((task, progress));
         }
     }
     assert!(acknowledged.len() > 20, "writes got through between kills");
-    let stored: Vec<(String,)> =
+    let stored: Vec<(i64, String)> =
         t.db.all(Sql::new(
-            "SELECT text FROM task_events WHERE kind = 'remind' ORDER BY id",
+            "SELECT task_id, progress FROM task_reports ORDER BY id",
+        ))
+        .await
+        .expect("reports");
+    for write in &acknowledged {
+        assert!(stored.contains(write), "acknowledged {write:?} is lost");
+    }
+    let (events,): (i64,) =
+        t.db.one(Sql::new(
+            "SELECT COUNT(*) FROM task_events WHERE kind = 'report'",
         ))
         .await
         .expect("events");
-    let stored: Vec<String> = stored.into_iter().map(|(s,)| s).collect();
-    for text in &acknowledged {
-        assert!(stored.contains(text), "acknowledged {text} is lost");
-    }
     let (audited,): (i64,) =
         t.db.one(Sql::new(
-            "SELECT COUNT(*) FROM audit_log WHERE action = 'task_remind'",
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'report'",
         ))
         .await
         .expect("audit");
     assert_eq!(
-        audited as usize,
-        stored.len(),
-        "every note with its audit entry"
+        (events as usize, audited as usize),
+        (stored.len(), stored.len()),
+        "every report with its timeline and audit entries"
     );
     assert!(matches!(
         zhaoyin_db::audit::verify(&t.db).await,

@@ -11,23 +11,66 @@ pub mod task_sheet;
 pub mod tasks;
 pub mod users;
 
+use std::sync::mpsc::{Sender, channel};
+use std::sync::{Arc, Mutex, OnceLock};
+
 use crate::AppError;
 
-/// Runs CPU-heavy work (argon2) off the async executor.
-pub(crate) async fn blocking<T: Send + 'static>(
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Password work (argon2id, 19 MiB per hash) runs on one dedicated thread per core: no more
+/// hashes at once than cores, and only these threads' allocator arenas ever hold the 19 MiB
+/// blocks. On tokio's blocking pool each sign-in under load could land on another thread, and
+/// memory grew to gigabytes (measured: 4.3 GB at 64 concurrent sign-ins; see PERFORMANCE.md).
+fn password_workers() -> &'static Sender<Job> {
+    static JOBS: OnceLock<Sender<Job>> = OnceLock::new();
+    JOBS.get_or_init(|| {
+        let (tx, rx) = channel::<Job>();
+        let rx = Arc::new(Mutex::new(rx));
+        let n = std::thread::available_parallelism().map_or(2, |n| n.get());
+        for i in 0..n {
+            let rx = Arc::clone(&rx);
+            let spawned = std::thread::Builder::new()
+                .name(format!("zhaoyin-password-{i}"))
+                .spawn(move || {
+                    loop {
+                        let job = match rx.lock() {
+                            Ok(jobs) => jobs.recv(),
+                            Err(_) => return,
+                        };
+                        let Ok(job) = job else { return };
+                        // A panic fails that one request (its answer channel drops), not the worker.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                });
+            if let Err(e) = spawned {
+                tracing::error!("starting a password worker: {e}");
+            }
+        }
+        tx
+    })
+}
+
+/// Runs password work on the password workers and waits for its result.
+async fn on_password_worker<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| AppError::Internal(format!("worker: {e}")))
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    password_workers()
+        .send(Box::new(move || {
+            let _ = tx.send(f());
+        }))
+        .map_err(|_| AppError::Internal("password workers stopped".into()))?;
+    rx.await
+        .map_err(|_| AppError::Internal("password worker failed".into()))
 }
 
 pub(crate) async fn hash_password(password: String) -> Result<String, AppError> {
-    blocking(move || zhaoyin_core::password::hash(&password))
+    on_password_worker(move || zhaoyin_core::password::hash(&password))
         .await?
         .map_err(|e| AppError::Internal(e.to_string()))
 }
 
 pub(crate) async fn verify_password(password: String, hash: String) -> Result<bool, AppError> {
-    blocking(move || zhaoyin_core::password::verify(&password, &hash)).await
+    on_password_worker(move || zhaoyin_core::password::verify(&password, &hash)).await
 }

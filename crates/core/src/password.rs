@@ -2,7 +2,7 @@
 //! government systems (等保): a minimum length and at least three of four character classes.
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 
 use crate::validation::{FieldError, Invalid};
 
@@ -63,11 +63,42 @@ pub fn hash(password: &str) -> Result<String, HashError> {
         .map_err(|e| HashError(e.to_string()))
 }
 
-/// Whether `password` matches the PHC string `phc`. A malformed hash never matches.
+thread_local! {
+    /// The thread's argon2 working memory (19 MiB at the default cost), allocated once and
+    /// reused: allocating it per check fragmented the heap until a server under concurrent
+    /// sign-ins held hundreds of megabytes (see docs/PERFORMANCE.md).
+    static MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` matches the PHC string `phc`. A malformed hash never matches. The
+/// comparison is constant-time (`Output`'s equality).
 pub fn verify(password: &str, phc: &str) -> bool {
-    Argon2::default()
-        .verify_password(password.as_bytes(), phc)
-        .is_ok()
+    use argon2::password_hash::phc::{Output, PasswordHash};
+    use argon2::{Algorithm, Params, Version};
+    let Ok(h) = PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&h.salt, &h.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(version), Ok(params)) = (
+        Algorithm::try_from(h.algorithm.as_str()),
+        h.version.map_or(Ok(Version::default()), Version::try_from),
+        Params::try_from(&h),
+    ) else {
+        return false;
+    };
+    let mut out = vec![0u8; expected.len()];
+    let computed = MEMORY.with_borrow_mut(|memory| {
+        memory.resize(params.block_count(), argon2::Block::default());
+        Argon2::new(algorithm, version, params).hash_password_into_with_memory(
+            password.as_bytes(),
+            salt,
+            &mut out,
+            &mut memory[..],
+        )
+    });
+    computed.is_ok() && Output::new(&out).is_ok_and(|o| o == *expected)
 }
 
 /// A valid hash of a random secret, verified against when the username does not exist so that

@@ -3,22 +3,9 @@
 //! halfway keeps its claim without `finished_at`; the next slot runs the job again, so jobs must
 //! be idempotent.
 
-use chrono::{DateTime, Duration, Utc};
-use serde::Serialize;
+use chrono::Duration;
 
 use crate::{Db, Result, Sql};
-
-/// One claimed slot of a job.
-#[derive(Debug, Clone, sqlx::FromRow, Serialize)]
-pub struct JobRun {
-    pub job: String,
-    pub slot: String,
-    pub instance: String,
-    pub started_at: DateTime<Utc>,
-    pub finished_at: Option<DateTime<Utc>>,
-    pub affected: Option<i64>,
-    pub error: Option<String>,
-}
 
 /// Claims `job`'s `slot` for `instance`: true when this call won it and the job should run.
 pub async fn claim(db: &Db, job: &str, slot: &str, instance: &str) -> Result<bool> {
@@ -60,19 +47,6 @@ pub async fn finish(
     )
     .await?;
     Ok(())
-}
-
-/// The latest runs of `job`, newest first.
-pub async fn recent(db: &Db, job: &str, limit: i64) -> Result<Vec<JobRun>> {
-    db.all(
-        Sql::new(
-            "SELECT job, slot, instance, started_at, finished_at, affected, error FROM job_runs \
-             WHERE job = $1 ORDER BY slot DESC LIMIT $2",
-        )
-        .bind(job)
-        .bind(limit),
-    )
-    .await
 }
 
 /// Forgets runs that started more than `keep` ago.

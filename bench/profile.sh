@@ -13,7 +13,14 @@ work="$(mktemp -d)"
 trap 'kill $pid 2>/dev/null || true; rm -rf "$work"' EXIT
 "$bin" --database-url "$url" serve --listen 127.0.0.1:0 >"$work/serve.log" 2>&1 &
 pid=$!
-until base="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -1)" && [ -n "$base" ]; do sleep 0.1; done
+base=""
+for _ in $(seq 1 100); do
+  base="$(grep -o 'http://127\.0\.0\.1:[0-9]*' "$work/serve.log" | head -1 || true)"
+  [ -n "$base" ] && break
+  kill -0 "$pid" 2>/dev/null || break
+  sleep 0.1
+done
+[ -n "$base" ] || { cat "$work/serve.log"; exit 1; }
 token="$("$bin" --database-url "$url" user token supervisor --name profile | tail -1)"
 cat >"$work/auth.lua" <<LUA
 wrk.headers["Authorization"] = "Bearer $token"

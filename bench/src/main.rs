@@ -121,7 +121,8 @@ async fn task_list_page(State(c): State<Ceiling>, Query(q): Query<tasks::TaskQue
     let f = q.filter(&c.st.cfg)?;
     let page = Page::new(q.page, None);
     let (items, total) = tasks::list(&c.st, auth, &f, page).await?;
-    Ok(Json((facets.units.len(), ListOf::new(items, page, total))).into_response())
+    let choices = (facets.policies, facets.units, facets.leaders);
+    Ok(Json((choices, ListOf::new(items, page, total))).into_response())
 }
 
 /// A task's page (and its API document): the task with everything shown on it.

@@ -161,11 +161,7 @@ pub async fn generate(
         made.reports += county.reports.len();
         made.events += county.events.len();
         if first_county.is_none() {
-            first_county = Some((
-                county.region_id,
-                county.region_path.clone(),
-                county.first_unit,
-            ));
+            first_county = Some((county.region_id, county.first_unit));
         }
         let mut tx = db.begin().await?;
         insert(&mut tx, "regions", REGION_COLS, county.regions).await?;
@@ -203,7 +199,7 @@ pub async fn generate(
 
     // Accounts to sign in with: the county's supervisor, leader and a clerk; a province-wide
     // supervisor; the system administrator.
-    let (county_id, _, unit_id) = first_county.ok_or_else(|| anyhow::anyhow!("no county"))?;
+    let (county_id, unit_id) = first_county.ok_or_else(|| anyhow::anyhow!("no county"))?;
     let hash = zhaoyin_core::password::hash(crate::demo::PASSWORD)?;
     let grant = |role, scope_unit_id, scope_region_id| NewGrant {
         role,
@@ -291,7 +287,6 @@ impl Ids {
 
 struct County {
     region_id: i64,
-    region_path: String,
     first_unit: i64,
     regions: Vec<Vec<Value>>,
     units: Vec<Vec<Value>>,
@@ -552,7 +547,6 @@ fn county(
     }
     let mut out = County {
         region_id,
-        region_path,
         first_unit: unit_ids[TOWNS],
         regions,
         units,
@@ -635,7 +629,7 @@ fn county(
                     p.end - Duration::days(rng.random_range(0..5))
                 }
                 .max(accepted_on)
-                .min(today);
+                .min(until);
                 ids.report += 1;
                 let percent = (((pi + 1) * 100) / (periods.len() + 1)) as i64;
                 out.reports.push(vec![

@@ -932,14 +932,7 @@ async fn three_instances_share_one_database() {
         let mut ticked = false;
         let give_up = std::time::Instant::now() + std::time::Duration::from_secs(60);
         while std::time::Instant::now() < give_up {
-            let text = scraper
-                .get(format!("{base}/metrics"))
-                .send()
-                .await
-                .expect("metrics")
-                .text()
-                .await
-                .expect("text");
+            let text = get_text(&scraper, &format!("{base}/metrics")).await;
             if text.lines().any(|l| l.starts_with("jobs_total{")) {
                 ticked = true;
                 ran += text
@@ -972,19 +965,7 @@ async fn three_instances_share_one_database() {
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client");
-    let csrf_of = |html: String| {
-        html.split("name=\"_csrf\" value=\"")
-            .nth(1)
-            .and_then(|r| r.split('"').next())
-            .map(str::to_string)
-            .expect("csrf token")
-    };
-    let login_page = client
-        .get(format!("{}/login", bases[0]))
-        .send()
-        .await
-        .expect("login page");
-    let csrf = csrf_of(login_page.text().await.expect("html"));
+    let csrf = csrf_in(&get_text(&client, &format!("{}/login", bases[0])).await);
     let r = client
         .post(format!("{}/login", bases[0]))
         .form(&[
@@ -1007,39 +988,12 @@ async fn three_instances_share_one_database() {
     }
 
     // The same move, decided on the same version, sent to two instances.
-    let page = client
-        .get(format!("{}/account/password", bases[1]))
-        .send()
-        .await
-        .expect("page");
-    let csrf = page
-        .text()
-        .await
-        .expect("html")
-        .split("name=\"csrf-token\" content=\"")
-        .nth(1)
-        .and_then(|r| r.split('"').next())
-        .map(str::to_string)
-        .expect("csrf meta");
-    let tasks = client
-        .get(format!("{}/api/v1/tasks?per_page=200", bases[1]))
-        .send()
-        .await
-        .expect("tasks")
-        .json::<serde_json::Value>()
-        .await
-        .expect("json");
+    let csrf = csrf_in(&get_text(&client, &format!("{}/account/password", bases[1])).await);
+    let tasks = get_json(&client, &format!("{}/api/v1/tasks?per_page=200", bases[1])).await;
     let mut chosen = None;
     for row in tasks["items"].as_array().expect("items") {
         let id = row["id"].as_i64().expect("id");
-        let detail = client
-            .get(format!("{}/api/v1/tasks/{id}", bases[1]))
-            .send()
-            .await
-            .expect("detail")
-            .json::<serde_json::Value>()
-            .await
-            .expect("json");
+        let detail = get_json(&client, &format!("{}/api/v1/tasks/{id}", bases[1])).await;
         if let Some(m) = detail["available"].as_array().and_then(|a| a.first()) {
             let version = detail["task"]["version"].as_i64().expect("version");
             chosen = Some((id, m.as_str().expect("move").to_string(), version));
@@ -1076,4 +1030,23 @@ async fn three_instances_share_one_database() {
     for mut child in children {
         let _ = child.kill().await;
     }
+}
+
+/// The CSRF token of a page: the sign-in form's `_csrf` field, or a signed-in page's meta tag.
+fn csrf_in(html: &str) -> String {
+    ["name=\"_csrf\" value=\"", "name=\"csrf-token\" content=\""]
+        .iter()
+        .find_map(|marker| html.split(marker).nth(1)?.split('"').next())
+        .map(str::to_string)
+        .expect("csrf token on the page")
+}
+
+async fn get_text(client: &reqwest::Client, url: &str) -> String {
+    let r = client.get(url).send().await.expect("get");
+    r.text().await.expect("body")
+}
+
+async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
+    let r = client.get(url).send().await.expect("get");
+    r.json().await.expect("json")
 }

@@ -226,7 +226,7 @@ pub async fn verify(db: &Db) -> Result<Verification> {
     Ok(Verification::Intact { entries: v.checked })
 }
 
-pub use crate::COUNT_BOUND;
+use crate::COUNT_BOUND;
 
 /// Search filters of the auditor's screen.
 #[derive(Debug, Clone, Default)]

@@ -90,14 +90,14 @@ pub async fn attachment(db: &Db, id: i64) -> Result<(Attachment, Vec<u8>)> {
 
 /// Refuses (`Stale`) a step on a task that was closed since the caller read it: checked inside
 /// the step's own transaction.
-pub(crate) async fn ensure_open(tx: &mut Tx, task_id: i64) -> Result<()> {
+pub(crate) async fn ensure_open(tx: &mut Tx, task_id: i64) -> Result<String> {
     let (status,): (String,) = tx
         .one(Sql::new("SELECT status FROM tasks WHERE id = $1").bind(task_id))
         .await?;
     if status == zhaoyin_core::task::TaskStatus::Closed.id() {
         return Err(Error::Stale);
     }
-    Ok(())
+    Ok(status)
 }
 
 // ------------------------------------------------------------------------------------ reports

@@ -1111,7 +1111,7 @@ pub async fn submit_report(
     clock: Clock,
 ) -> Result<i64> {
     let mut tx = db.begin().await?;
-    crate::follow_up::ensure_open(&mut tx, task.id).await?;
+    let status = crate::follow_up::ensure_open(&mut tx, task.id).await?;
     catch_up(&mut tx, task.id, clock).await?;
     let t = clock.now;
     let existing: Option<(i64, String)> = tx
@@ -1179,15 +1179,20 @@ pub async fn submit_report(
     for f in files {
         crate::follow_up::attach(&mut tx, actor, task.id, Some(id), None, f, t).await?;
     }
-    // A lead unit's first report moves the task on (a supporting unit's part does not).
-    let (role,): (String,) = tx
-        .one(
-            Sql::new("SELECT role FROM task_units WHERE task_id = $1 AND unit_id = $2")
+    // A lead unit's first report moves the task on (a supporting unit's part does not). The
+    // status is the one read inside this transaction, not the caller's copy.
+    let lead = status == TaskStatus::Accepted.id()
+        && tx
+            .optional::<(i64,)>(
+                Sql::new(
+                    "SELECT task_id FROM task_units WHERE task_id = $1 AND unit_id = $2 AND role = 'lead'",
+                )
                 .bind(task.id)
                 .bind(r.unit_id),
-        )
-        .await?;
-    if task.status == TaskStatus::Accepted.id() && role == "lead" {
+            )
+            .await?
+            .is_some();
+    if lead {
         tx.execute(
             Sql::new("UPDATE tasks SET status = $1, version = version + 1, updated_at = $2 WHERE id = $3")
                 .bind(TaskStatus::InProgress.id())

@@ -141,6 +141,25 @@ pub fn docx(bytes: &[u8]) -> Result<String, TextError> {
     Ok(out)
 }
 
+/// A small archive whose one entry unpacks to 65 MB of zeros, for tests of the unpacking bound.
+#[cfg(test)]
+pub(crate) fn zip_bomb(entry: &str) -> Vec<u8> {
+    let mut bomb = Cursor::new(Vec::new());
+    let mut w = zip::ZipWriter::new(&mut bomb);
+    w.start_file(
+        entry,
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .expect("entry");
+    let zeros = vec![0u8; 1024 * 1024];
+    for _ in 0..65 {
+        std::io::Write::write_all(&mut w, &zeros).expect("write");
+    }
+    w.finish().expect("finish");
+    bomb.into_inner()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -193,26 +212,9 @@ mod tests {
         );
         assert_eq!(extract(Format::Docx, b"not a zip"), Err(TextError::Docx));
         // A small archive that unpacks past the limit is refused by counting, not by trusting.
-        let mut bomb = Cursor::new(Vec::new());
-        {
-            let mut w = zip::ZipWriter::new(&mut bomb);
-            w.start_file(
-                "word/document.xml",
-                zip::write::SimpleFileOptions::default()
-                    .compression_method(zip::CompressionMethod::Deflated),
-            )
-            .expect("entry");
-            let zeros = vec![0u8; 1024 * 1024];
-            for _ in 0..65 {
-                std::io::Write::write_all(&mut w, &zeros).expect("write");
-            }
-            w.finish().expect("finish");
-        }
-        assert!(bomb.get_ref().len() < 200 * 1024);
-        assert_eq!(
-            extract(Format::Docx, bomb.get_ref()),
-            Err(TextError::TooLarge)
-        );
+        let bomb = zip_bomb("word/document.xml");
+        assert!(bomb.len() < 200 * 1024);
+        assert_eq!(extract(Format::Docx, &bomb), Err(TextError::TooLarge));
     }
 
     #[test]

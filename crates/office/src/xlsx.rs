@@ -156,8 +156,13 @@ fn header_matches(cell: &str, col: &Column) -> bool {
 /// (not an XLSX, a sheet or a required column missing, too many rows) are reported as field
 /// errors with sheet and column; rows are returned unvalidated, blank rows skipped.
 pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
-    crate::text::check_unpacked_size(bytes)
-        .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?;
+    crate::text::check_unpacked_size(bytes).map_err(|e| {
+        let key = match e {
+            crate::text::TextError::TooLarge => "err.xlsx_too_large",
+            _ => "err.xlsx_unreadable",
+        };
+        Invalid::one(FieldError::new("file", key))
+    })?;
     let mut wb: Xlsx<_> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|_| Invalid::one(FieldError::new("file", "err.xlsx_unreadable")))?;
     let names = wb.sheet_names();
@@ -342,6 +347,9 @@ mod tests {
     fn bad_files_say_what_is_wrong() {
         let err = read(b"PK\x03\x04 not really", &spec()).expect_err("junk");
         assert_eq!(err.0[0].code, "err.xlsx_unreadable");
+        let bomb = crate::text::zip_bomb("xl/worksheets/sheet1.xml");
+        let err = read(&bomb, &spec()).expect_err("too large");
+        assert_eq!(err.0[0].code, "err.xlsx_too_large");
         let mut wb = Workbook::new();
         wb.add_worksheet().set_name("Other").expect("name");
         let err = read(&wb.save_to_buffer().expect("save"), &spec()).expect_err("no sheet");

@@ -40,7 +40,3 @@ CREATE UNIQUE INDEX task_deadline_changes_pending_key ON task_deadline_changes (
 
 -- Status history for "as of" lists is read from the timeline.
 CREATE INDEX task_events_status_idx ON task_events (task_id, at) WHERE to_status IS NOT NULL;
-
--- Task lists sort by nearest deadline (none last) by default: walking this index in order lets
--- a page of 50 stop after 50 visible rows instead of sorting every task.
-CREATE INDEX tasks_deadline_order_idx ON tasks ((deadline IS NULL), deadline, id);

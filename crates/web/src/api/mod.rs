@@ -133,7 +133,8 @@ impl Errors {
             }
         }
         for (code, response) in &mut op.responses.responses {
-            if let (true, RefOr::T(response)) = (code.as_str() >= "400", response) {
+            let is_error = code.parse::<u16>().is_ok_and(|c| c >= 400);
+            if let (true, RefOr::T(response)) = (is_error, response) {
                 response.content.clear();
                 response.content.insert(
                     "application/problem+json".to_string(),
@@ -207,9 +208,11 @@ pub fn openapi() -> utoipa::openapi::OpenApi {
 }
 
 async fn openapi_json() -> Response {
-    match openapi().to_pretty_json() {
+    static DOCUMENT: std::sync::LazyLock<Result<String, String>> =
+        std::sync::LazyLock::new(|| openapi().to_pretty_json().map_err(|e| e.to_string()));
+    match &*DOCUMENT {
         Ok(s) => {
-            let mut r = s.into_response();
+            let mut r = s.clone().into_response();
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
                 HeaderValue::from_static("application/json"),

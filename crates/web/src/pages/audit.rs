@@ -8,7 +8,8 @@ use axum::routing::get;
 use chrono::{NaiveDate, TimeZone};
 use serde::Deserialize;
 use zhaoyin_core::paging::Page;
-use zhaoyin_db::audit::{COUNT_BOUND, Entry, Filter};
+use zhaoyin_db::COUNT_BOUND;
+use zhaoyin_db::audit::{Entry, Filter};
 
 use crate::ctx::Ctx;
 use crate::form::{Query, nonempty};

@@ -437,9 +437,7 @@ async fn preview(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResu
     let region_id = form.text("region_id").trim().parse::<i64>().ok();
     let text = form.text("text");
     let file = form.take_files("file").into_iter().next();
-    let read = tokio::task::spawn_blocking(move || document_text(file, text))
-        .await
-        .map_err(|e| AppError::Internal(format!("reading the document: {e}")))?;
+    let read = crate::service::blocking(move || document_text(file, text)).await?;
     let result = match read {
         Ok(text) => svc::preview(&st, &ctx, &text, region_id)
             .await

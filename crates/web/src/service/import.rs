@@ -173,8 +173,9 @@ fn at(e: FieldError, sheet: &str, row: usize) -> FieldError {
 
 pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportSummary> {
     let auth = ctx.auth()?;
-    let specs = sheets(&ctx.t);
-    let mut read = xlsx::read(bytes, &specs)?.into_iter();
+    let mut read = super::read_workbook(bytes, sheets(&ctx.t))
+        .await?
+        .into_iter();
     let unit_rows = read.next().unwrap_or_default();
     let people_rows = read.next().unwrap_or_default();
     let (units, people) = check(st, auth, &unit_rows, &people_rows).await?;

@@ -16,6 +16,24 @@ use std::sync::{Arc, Mutex, OnceLock};
 
 use crate::AppError;
 
+/// Runs CPU-heavy work (reading an uploaded document) off the async executor.
+pub(crate) async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, AppError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| AppError::Internal(format!("worker: {e}")))
+}
+
+/// Reads an uploaded workbook off the async executor: unpacking and parsing it is CPU work.
+pub(crate) async fn read_workbook(
+    bytes: &[u8],
+    sheets: Vec<zhaoyin_office::xlsx::Sheet>,
+) -> Result<Vec<Vec<zhaoyin_office::xlsx::Row>>, AppError> {
+    let bytes = bytes.to_vec();
+    Ok(blocking(move || zhaoyin_office::xlsx::read(&bytes, &sheets)).await??)
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Password work (argon2id, 19 MiB per hash) runs on one dedicated thread per core: no more
@@ -58,7 +76,10 @@ async fn on_password_worker<T: Send + 'static>(
     let (tx, rx) = tokio::sync::oneshot::channel();
     password_workers()
         .send(Box::new(move || {
-            let _ = tx.send(f());
+            // A request that went away while queued (the client gave up) costs no hash.
+            if !tx.is_closed() {
+                let _ = tx.send(f());
+            }
         }))
         .map_err(|_| AppError::Internal("password workers stopped".into()))?;
     rx.await

@@ -167,8 +167,8 @@ pub async fn import(
     };
     auth.require(Entity::Policy, Action::Read, &place)?;
     auth.require(Entity::Policy, Action::Write, &place)?;
-    let spec = sheet_spec(t);
-    let rows = xlsx::read(bytes, std::slice::from_ref(&spec))?
+    let rows = super::read_workbook(bytes, vec![sheet_spec(t)])
+        .await?
         .into_iter()
         .next()
         .unwrap_or_default();

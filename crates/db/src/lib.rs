@@ -134,19 +134,26 @@ impl Db {
                     .synchronous(SqliteSynchronous::Normal)
                     .foreign_keys(true)
                     .busy_timeout(Duration::from_secs(30))
-                    .pragma("temp_store", "memory")
-                    .pragma("cache_size", "-16000");
+                    .pragma("temp_store", "memory");
+                // Page caches are per connection: the writer keeps 16 MB, each reader 4 MB, so
+                // that a full reader pool stays within tens of megabytes on a province-sized
+                // file (the operating system's file cache serves the rest).
+                let writer_opts = opts.clone().pragma("cache_size", "-16000");
+                let reader_opts = opts
+                    .pragma("cache_size", "-4000")
+                    .read_only(true)
+                    .create_if_missing(false);
                 let writer = SqlitePoolOptions::new()
                     .max_connections(1)
                     .min_connections(1)
                     .acquire_timeout(Duration::from_secs(60))
-                    .connect_with(opts.clone())
+                    .connect_with(writer_opts)
                     .await
                     .map_err(|e| Error::Connect(format!("{}: {e}", path.display())))?;
                 let reader = SqlitePoolOptions::new()
                     .max_connections(cfg.max_connections.max(1))
                     .acquire_timeout(cfg.acquire_timeout)
-                    .connect_with(opts.read_only(true).create_if_missing(false))
+                    .connect_with(reader_opts)
                     .await
                     .map_err(|e| Error::Connect(format!("{}: {e}", path.display())))?;
                 Ok(Db(std::sync::Arc::new(Engine::Sqlite { writer, reader })))

@@ -203,17 +203,24 @@ pub async fn todo(st: &AppState, auth: &Auth) -> AppResult<Todo> {
         status: Some(s.id().to_string()),
         ..TaskFilter::default()
     };
-    let mut tasks = Vec::new();
-    for s in [TaskStatus::Assigned, TaskStatus::CloseRequested] {
-        tasks.extend(
-            db::list(&st.db, &vis, &by_status(s), Page::largest())
-                .await?
-                .0,
-        );
-    }
+    // Closing requests are reviewed over the whole scope; tasks to accept and to report on are
+    // those of the caller's own units (a supervisor who is also a clerk finds theirs even when
+    // the county has more than a page of unaccepted tasks).
+    let mut tasks = db::list(
+        &st.db,
+        &vis,
+        &by_status(TaskStatus::CloseRequested),
+        Page::largest(),
+    )
+    .await?
+    .0;
     let clerk_vis = task::clerk_visibility(&auth.principal);
     if !clerk_vis.is_empty() {
-        for s in [TaskStatus::Accepted, TaskStatus::InProgress] {
+        for s in [
+            TaskStatus::Assigned,
+            TaskStatus::Accepted,
+            TaskStatus::InProgress,
+        ] {
             tasks.extend(
                 db::list(&st.db, &clerk_vis, &by_status(s), Page::largest())
                     .await?

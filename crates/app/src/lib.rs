@@ -31,6 +31,7 @@ async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
         }
         Err(e) => {
             tracing::warn!("claiming {JOB}: {e}");
+            metrics::counter!("jobs_total", "job" => JOB, "outcome" => "failed").increment(1);
             return;
         }
     }

@@ -908,14 +908,13 @@ async fn three_instances_share_one_database() {
     let t = testing::fresh().await;
     let out = run(&t.url, &["demo", "--no-serve"], None).await;
     assert!(out.ok, "{}", out.stderr);
-    // Lights due to be recomputed, as if the instances had been down for a while.
+    // Lights due to be recomputed, as if the instances had been down since yesterday (an
+    // older date would make each catch-up replay years of days).
+    let yesterday = chrono::Utc::now().date_naive() - chrono::Duration::days(1);
     let stale =
-        t.db.execute(
-            Sql::new("UPDATE tasks SET light_next_change = $1")
-                .bind(chrono::NaiveDate::from_ymd_opt(2000, 1, 1).expect("date")),
-        )
-        .await
-        .expect("stale");
+        t.db.execute(Sql::new("UPDATE tasks SET light_next_change = $1").bind(yesterday))
+            .await
+            .expect("stale");
     assert!(stale > 0);
     let mut children = Vec::new();
     let mut bases = Vec::new();

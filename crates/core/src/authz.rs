@@ -142,12 +142,23 @@ impl Principal {
 
     /// The filter a list query must apply so that it returns exactly what `can` would allow.
     pub fn visibility(&self, entity: Entity, action: Action) -> Visibility {
+        self.visibility_through(entity, action, |g| role_allows(g.role, entity, action))
+    }
+
+    /// What the grants of one role reach of `entity`: e.g. the tasks a clerk reports on, whatever
+    /// other roles the account also holds.
+    pub fn visibility_of_role(&self, role: Role, entity: Entity) -> Visibility {
+        self.visibility_through(entity, Action::Read, |g| g.role == role)
+    }
+
+    fn visibility_through(
+        &self,
+        entity: Entity,
+        action: Action,
+        keep: impl Fn(&&Grant) -> bool,
+    ) -> Visibility {
         let mut v = Visibility::default();
-        for g in self
-            .grants
-            .iter()
-            .filter(|g| role_allows(g.role, entity, action))
-        {
+        for g in self.grants.iter().filter(keep) {
             match (&g.scope, entity) {
                 (Scope::Region { path, .. }, Entity::Region | Entity::Policy) => {
                     v.subtrees.push(path.clone());

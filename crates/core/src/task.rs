@@ -105,18 +105,6 @@ pub fn clerk_of(p: &Principal, unit: &(i64, String)) -> bool {
         .any(|g| g.role == Role::Clerk && TaskPlace::unit_covered(g, unit))
 }
 
-/// The tasks the caller reports on: those of the units (or regions) they are a clerk of.
-pub fn clerk_visibility(p: &Principal) -> crate::authz::Visibility {
-    let mut v = crate::authz::Visibility::default();
-    for g in p.grants.iter().filter(|g| g.role == Role::Clerk) {
-        match &g.scope {
-            Scope::Unit { id, .. } => v.units.push(*id),
-            Scope::Region { path, .. } => v.subtrees.push(path.clone()),
-        }
-    }
-    v
-}
-
 /// Who the caller is to this task.
 pub fn standing(p: &Principal, t: &TaskPlace) -> Standing {
     let role_in_region = |role: Role| p.grants.iter().any(|g| g.role == role && t.in_region(g));

@@ -2,7 +2,7 @@
 //! units), the lifecycle, periodic reports, and the light with its reasons.
 
 use serde::{Deserialize, Serialize};
-use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::authz::{Action, Entity, Role};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::task::{
     self, FollowUp, LightFacts, Standing, TaskCadence, TaskStatus, Transition, available, can_read,
@@ -214,7 +214,7 @@ pub async fn todo(st: &AppState, auth: &Auth) -> AppResult<Todo> {
     )
     .await?
     .0;
-    let clerk_vis = task::clerk_visibility(&auth.principal);
+    let clerk_vis = auth.principal.visibility_of_role(Role::Clerk, Entity::Task);
     if !clerk_vis.is_empty() {
         for s in [
             TaskStatus::Assigned,

@@ -34,6 +34,8 @@ pub struct Config {
     pub login: LoginConfig,
     pub password: PasswordConfig,
     pub database: DatabaseConfig,
+    /// Which projects are major: `min_outside_investment` (万元) in one of `key_industries`.
+    pub major_project: zhaoyin_core::project::MajorRule,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -80,6 +82,7 @@ impl Default for Config {
             login: LoginConfig::default(),
             password: PasswordConfig::default(),
             database: DatabaseConfig::default(),
+            major_project: Default::default(),
         }
     }
 }
@@ -158,6 +161,7 @@ impl Config {
             trust_proxy: self.trust_proxy,
             tz,
             metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
+            major_rule: self.major_project.clone(),
             ..WebConfig::default()
         })
     }

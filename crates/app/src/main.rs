@@ -527,6 +527,14 @@ async fn serve(cfg: Config, db: Option<Db>) -> anyhow::Result<()> {
         .await
         .with_context(|| t.tf1("cli.bind_failed", "addr", &cfg.listen))?;
     let addr: SocketAddr = listener.local_addr()?;
+    // A changed major-project rule applies to every project, not only to those edited later.
+    let remarked = zhaoyin_db::projects::apply_major_rule(&db, &web.major_rule).await?;
+    if remarked > 0 {
+        tracing::info!(
+            projects = remarked,
+            "major-project marks follow the configured rule"
+        );
+    }
     let running = launch(db.clone(), web, listener)?;
     println!("{}", t.tf1("cli.serving", "url", format!("http://{addr}")));
     if !demo::is_empty(&db).await? && cfg.database_url.contains("zhaoyin-demo.db") {

@@ -42,6 +42,11 @@ pub enum Entity {
     /// Supervised tasks. Reading is also granted to the clerks of a task's units (see
     /// `task::standing`); writing here means managing: filing, closing, returning, reminding.
     Task,
+    /// The company library. Like policies it is read from beneath (a town's clerk reads the
+    /// county's library); a clerk writes the companies their unit follows.
+    Company,
+    /// Investment projects; a clerk reads and writes their own unit's.
+    Project,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -70,6 +75,12 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
             Read,
         ) => true,
         (Role::Supervisor, Policy | Task, Write) => true,
+        (
+            Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
+            Company | Project,
+            Read,
+        ) => true,
+        (Role::Supervisor | Role::Clerk, Company | Project, Write) => true,
         _ => false,
     }
 }
@@ -97,9 +108,15 @@ impl Grant {
             // A region is readable when it is inside the scope or above it (the user needs to see
             // where they sit); writable only inside a region scope.
             // Policies, like regions, are visible from beneath: a county reads the city's policies.
-            (Scope::Region { path, .. }, Entity::Region | Entity::Policy) => {
+            (Scope::Region { path, .. }, Entity::Region | Entity::Policy | Entity::Company) => {
                 place.region_path.starts_with(path.as_str())
                     || (action == Action::Read && path.starts_with(place.region_path.as_str()))
+            }
+            (Scope::Unit { id, region_path }, Entity::Company) => {
+                place.unit_id == Some(*id)
+                    || (action == Action::Read
+                        && !place.region_path.is_empty()
+                        && region_path.starts_with(place.region_path.as_str()))
             }
             (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy) => {
                 action == Action::Read
@@ -160,13 +177,19 @@ impl Principal {
         let mut v = Visibility::default();
         for g in self.grants.iter().filter(keep) {
             match (&g.scope, entity) {
-                (Scope::Region { path, .. }, Entity::Region | Entity::Policy) => {
+                (Scope::Region { path, .. }, Entity::Region | Entity::Policy | Entity::Company) => {
                     v.subtrees.push(path.clone());
                     if action == Action::Read {
                         v.ancestors_of.push(path.clone());
                     }
                 }
                 (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy) => {
+                    if action == Action::Read {
+                        v.ancestors_of.push(region_path.clone());
+                    }
+                }
+                (Scope::Unit { id, region_path }, Entity::Company) => {
+                    v.units.push(*id);
                     if action == Action::Read {
                         v.ancestors_of.push(region_path.clone());
                     }
@@ -362,6 +385,37 @@ mod tests {
         assert!(p.can(Entity::Region, Action::Read, &place("/1/2/3/", None)));
         assert!(p.can(Entity::Region, Action::Read, &place("/1/", None)));
         assert!(!p.can(Entity::Region, Action::Read, &place("/1/2/3/4/", None)));
+    }
+
+    #[test]
+    fn companies_are_read_from_beneath_and_written_by_their_unit() {
+        // A town's clerk (unit 7 in /1/2/3/) reads the county's library (/1/2/) and writes the
+        // companies its unit follows; not another unit's, not another county's.
+        let clerk = who(Role::Clerk, unit(7, "/1/2/3/"));
+        let county = |unit| place("/1/2/", unit);
+        assert!(clerk.can(Entity::Company, Action::Read, &county(Some(8))));
+        assert!(clerk.can(Entity::Company, Action::Write, &county(Some(7))));
+        assert!(!clerk.can(Entity::Company, Action::Write, &county(Some(8))));
+        assert!(!clerk.can(Entity::Company, Action::Read, &place("/1/9/", Some(8))));
+        let v = clerk.visibility(Entity::Company, Action::Read);
+        assert_eq!(
+            (v.ancestors_of, v.units),
+            (vec!["/1/2/3/".to_string()], vec![7])
+        );
+        // Projects are the unit's own, read and write.
+        assert!(clerk.can(Entity::Project, Action::Write, &county(Some(7))));
+        assert!(!clerk.can(Entity::Project, Action::Read, &county(Some(8))));
+        // A supervisor writes in the county; a leader or viewer only reads.
+        let sup = who(Role::Supervisor, region("/1/2/"));
+        assert!(sup.can(Entity::Project, Action::Write, &place("/1/2/3/", Some(8))));
+        let leader = who(Role::Leader, region("/1/2/"));
+        assert!(leader.can(Entity::Project, Action::Read, &county(Some(8))));
+        assert!(!leader.can(Entity::Project, Action::Write, &county(Some(8))));
+        assert!(!who(Role::Sysadmin, region("/1/")).can(
+            Entity::Company,
+            Action::Read,
+            &county(None)
+        ));
     }
 
     #[test]

@@ -4,12 +4,14 @@
 
 pub mod audit;
 pub mod authz;
+pub mod company;
 pub mod credit_code;
 pub mod jobs;
 pub mod org;
 pub mod paging;
 pub mod password;
 pub mod policy;
+pub mod project;
 pub mod task;
 pub mod validation;
 

@@ -6,10 +6,12 @@
 
 pub mod audit;
 pub mod backup;
+pub mod companies;
 mod error;
 pub mod follow_up;
 pub mod jobs;
 pub mod org;
+pub mod projects;
 mod query;
 pub mod sessions;
 pub mod tasks;
@@ -150,8 +152,15 @@ impl Db {
                     .connect_with(writer_opts)
                     .await
                     .map_err(|e| Error::Connect(format!("{}: {e}", path.display())))?;
+                // SQLite reads are CPU work once the file is in the OS cache: readers beyond two
+                // per core add page caches (memory) and thread switches, not throughput.
+                let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+                let readers = cfg
+                    .max_connections
+                    .min(u32::try_from(2 * cores).unwrap_or(u32::MAX))
+                    .max(1);
                 let reader = SqlitePoolOptions::new()
-                    .max_connections(cfg.max_connections.max(1))
+                    .max_connections(readers)
                     .acquire_timeout(cfg.acquire_timeout)
                     .connect_with(reader_opts)
                     .await

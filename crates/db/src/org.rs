@@ -73,7 +73,7 @@ pub(crate) async fn page_of<T: crate::FromRows>(
 
 /// Fails with [`Error::Stale`] when an update touched nothing because the version moved on, or
 /// [`Error::NotFound`] when the row is gone.
-async fn check_updated(tx: &mut Tx, n: u64, table: &str, id: i64) -> Result<()> {
+pub(crate) async fn check_updated(tx: &mut Tx, n: u64, table: &str, id: i64) -> Result<()> {
     if n == 1 {
         return Ok(());
     }

@@ -56,6 +56,8 @@ pub struct WebConfig {
     pub metrics_token: Option<String>,
     /// A deadline this near turns a task yellow; a report late by more turns it red.
     pub light_warn_days: i64,
+    /// Which projects are major (重大项目).
+    pub major_rule: zhaoyin_core::project::MajorRule,
 }
 
 impl Default for WebConfig {
@@ -73,6 +75,7 @@ impl Default for WebConfig {
             request_timeout: Duration::from_secs(60),
             metrics_token: None,
             light_warn_days: 7,
+            major_rule: Default::default(),
         }
     }
 }

@@ -83,6 +83,10 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
                         && !path.starts_with("/tasks/todo")
                         && !path.starts_with("/tasks/lights"))
             }
+            "/projects" => {
+                path == "/projects"
+                    || (path.starts_with("/projects/") && !path.starts_with("/projects/board"))
+            }
             "/policies" => {
                 path == "/policies"
                     || (path.starts_with("/policies/") && !path.starts_with("/policies/import"))
@@ -114,6 +118,20 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         out.push(NavSection {
             label: t.t("nav.supervision").to_string(),
             items: work,
+        });
+    }
+    let mut pipeline = Vec::new();
+    if p.can_somewhere(Entity::Project, Action::Read) {
+        pipeline.push(item("/projects", "nav.projects"));
+        pipeline.push(item("/projects/board", "nav.project_board"));
+    }
+    if p.can_somewhere(Entity::Company, Action::Read) {
+        pipeline.push(item("/companies", "nav.companies"));
+    }
+    if !pipeline.is_empty() {
+        out.push(NavSection {
+            label: t.t("nav.pipeline").to_string(),
+            items: pipeline,
         });
     }
     let mut org = Vec::new();

@@ -8,6 +8,7 @@ mod helpers;
 mod matrix;
 mod ops;
 mod org;
+mod pipeline;
 mod security;
 mod task_pages;
 mod tasks;

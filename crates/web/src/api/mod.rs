@@ -5,8 +5,10 @@
 
 mod account;
 mod audit;
+mod companies;
 mod org;
 mod policies;
+mod projects;
 mod tasks;
 mod users;
 
@@ -34,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(policies::router())
         .merge(tasks::router())
+        .merge(companies::router())
+        .merge(projects::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -62,6 +66,30 @@ impl<T: ToSchema> ListOf<T> {
             total,
         }
     }
+}
+
+/// Applies a JSON merge patch (RFC 7396) to the input that would save a record unchanged:
+/// fields left out keep their value, `null` clears one. Our inputs are flat, so one level suffices.
+pub(crate) fn merged<T: Serialize + serde::de::DeserializeOwned>(
+    base: &T,
+    patch: serde_json::Value,
+) -> AppResult<T> {
+    let serde_json::Value::Object(patch) = patch else {
+        return Err(crate::AppError::BadRequest(
+            "a JSON object is expected".into(),
+        ));
+    };
+    let mut v = serde_json::to_value(base).map_err(|e| crate::AppError::Internal(e.to_string()))?;
+    if let Some(obj) = v.as_object_mut() {
+        for (k, val) in patch {
+            if val.is_null() {
+                obj.remove(&k);
+            } else {
+                obj.insert(k, val);
+            }
+        }
+    }
+    serde_json::from_value(v).map_err(|e| crate::AppError::BadRequest(e.to_string()))
 }
 
 pub fn created<T: Serialize>(body: T) -> Response {
@@ -189,6 +217,10 @@ impl Modify for Errors {
         tasks::list_reports, tasks::submit_report, tasks::review_report, tasks::add_note,
         tasks::list_explanations, tasks::ask_explanation, tasks::explain, tasks::review_explanation,
         tasks::list_deadline_changes, tasks::request_deadline, tasks::decide_deadline,
+        companies::list_companies, companies::create_company, companies::get_company,
+        companies::patch_company, companies::set_status,
+        projects::list_projects, projects::stage_counts, projects::create_project,
+        projects::get_project, projects::patch_project, projects::move_stage,
     ),
     components(schemas(Problem)),
     tags(
@@ -198,6 +230,7 @@ impl Modify for Errors {
         (name = "account", description = "我的账号与 API 令牌"),
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
+        (name = "pipeline", description = "招商引资：企业库、项目及其阶段"),
     )
 )]
 pub struct ApiDoc;

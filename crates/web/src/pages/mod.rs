@@ -4,9 +4,11 @@
 mod account;
 pub(crate) mod audit;
 mod auth;
+mod companies;
 mod home;
 mod org;
 mod policies;
+mod projects;
 mod tasks;
 mod users;
 
@@ -32,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(policies::router())
         .merge(tasks::router())
+        .merge(companies::router())
+        .merge(projects::router())
 }
 
 /// Problems with a submitted form: by field, plus those that belong to no field.

@@ -4,9 +4,11 @@
 
 pub mod account;
 pub mod audit;
+pub mod companies;
 pub mod import;
 pub mod org;
 pub mod policies;
+pub mod projects;
 pub mod task_sheet;
 pub mod tasks;
 pub mod users;

@@ -34,7 +34,12 @@ async fn chosen_region(st: &AppState, auth: &Auth, id: i64, field: &str) -> AppR
     }
 }
 
-async fn chosen_unit(st: &AppState, auth: &Auth, id: i64, field: &str) -> AppResult<Unit> {
+pub(crate) async fn chosen_unit(
+    st: &AppState,
+    auth: &Auth,
+    id: i64,
+    field: &str,
+) -> AppResult<Unit> {
     match org::get_unit(&st.db, id).await {
         Ok(u) if auth.can(Entity::Unit, Action::Read, &u.place()) && u.active => Ok(u),
         Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),

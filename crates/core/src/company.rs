@@ -1,0 +1,406 @@
+//! The company library (企业库 / 目标库): what a company record must hold, its status of contact,
+//! and the normalised name that catches the same company written twice.
+
+use serde::{Deserialize, Serialize};
+
+use crate::credit_code::{self, CreditCodeError};
+use crate::org::string_enum;
+use crate::validation::{self, FieldError, Invalid};
+
+string_enum!(
+    /// Where the county stands with a company.
+    CompanyStatus {
+        Potential = "potential",
+        Contacting = "contacting",
+        Signed = "signed",
+        Landed = "landed",
+        Abandoned = "abandoned",
+    }
+);
+
+impl CompanyStatus {
+    /// Contact moves forward one step at a time (潜在 → 对接中 → 已签约 → 已落地); any open
+    /// status may be abandoned (with a reason), and an abandoned company may be taken up again.
+    pub fn can_move(self, to: CompanyStatus) -> bool {
+        use CompanyStatus::*;
+        matches!(
+            (self, to),
+            (Potential, Contacting)
+                | (Contacting, Signed)
+                | (Signed, Landed)
+                | (Potential | Contacting | Signed, Abandoned)
+                | (Abandoned, Potential | Contacting)
+        )
+    }
+}
+
+string_enum!(
+    /// The marks the target quotas count (世界500强 …).
+    CompanyFlag {
+        Global500 = "global500",
+        China500 = "china500",
+        Private500 = "private500",
+        Headquarters = "headquarters",
+        Listed = "listed",
+    }
+);
+
+/// The sections of the national industry classification (国民经济行业分类, GB/T 4754-2017) with
+/// the range of their two-digit divisions.
+pub const INDUSTRY_SECTIONS: &[(char, u8, u8)] = &[
+    ('A', 1, 5),
+    ('B', 6, 12),
+    ('C', 13, 43),
+    ('D', 44, 46),
+    ('E', 47, 50),
+    ('F', 51, 52),
+    ('G', 53, 60),
+    ('H', 61, 62),
+    ('I', 63, 65),
+    ('J', 66, 69),
+    ('K', 70, 70),
+    ('L', 71, 72),
+    ('M', 73, 75),
+    ('N', 76, 79),
+    ('O', 80, 82),
+    ('P', 83, 83),
+    ('Q', 84, 85),
+    ('R', 86, 90),
+    ('S', 91, 97),
+    ('T', 98, 98),
+];
+
+/// Checks an industry section letter and, when given, a division of it (e.g. `C` and `27`).
+pub fn industry(
+    e: &mut Invalid,
+    section: &str,
+    division: &str,
+) -> (Option<String>, Option<String>) {
+    let section = section.trim().to_uppercase();
+    let division = division.trim();
+    let range = INDUSTRY_SECTIONS
+        .iter()
+        .find(|(s, _, _)| section.len() == 1 && section.starts_with(*s));
+    if !section.is_empty() && range.is_none() {
+        e.push(FieldError::new("industry_section", "err.choice"));
+    }
+    if division.is_empty() {
+        return ((!section.is_empty()).then_some(section), None);
+    }
+    match (range, division.parse::<u8>()) {
+        (Some((_, lo, hi)), Ok(d)) if division.len() == 2 && (*lo..=*hi).contains(&d) => {}
+        (None, _) if section.is_empty() => {
+            e.push(FieldError::new("industry_section", "err.required"));
+        }
+        (Some((s, lo, hi)), _) => e.push(
+            FieldError::new("industry_division", "err.industry_division")
+                .with("section", s)
+                .with("from", format!("{lo:02}"))
+                .with("to", format!("{hi:02}")),
+        ),
+        (None, _) => {}
+    }
+    (
+        (!section.is_empty()).then_some(section),
+        Some(division.to_string()),
+    )
+}
+
+/// The message for a refused credit code, with the reason.
+pub fn credit_code_error(field: &str, err: &CreditCodeError) -> FieldError {
+    match err {
+        CreditCodeError::Length(n) => FieldError::new(field, "err.credit_code_length").with("n", n),
+        CreditCodeError::Character { position, found } => {
+            FieldError::new(field, "err.credit_code_character")
+                .with("position", position)
+                .with("found", found)
+        }
+        CreditCodeError::Check { expected, found } => {
+            FieldError::new(field, "err.credit_code_check")
+                .with("expected", expected)
+                .with("found", found)
+        }
+    }
+}
+
+/// An optional credit code, checked and made canonical.
+pub fn optional_credit_code(e: &mut Invalid, field: &str, value: &str) -> Option<String> {
+    if value.trim().is_empty() {
+        return None;
+    }
+    match credit_code::check(value) {
+        Ok(code) => Some(code),
+        Err(err) => {
+            e.push(credit_code_error(field, &err));
+            None
+        }
+    }
+}
+
+/// The name as compared for duplicates: full-width forms folded to half-width, spaces and
+/// brackets dropped, Latin letters in lower case, and the legal-form spellings that mean the
+/// same (有限责任公司 = 有限公司, 股份公司 = 股份有限公司) made one.
+pub fn name_key(name: &str) -> String {
+    let folded: String = name
+        .chars()
+        .filter_map(|c| {
+            let c = match c {
+                '\u{3000}' => ' ',
+                '\u{FF01}'..='\u{FF5E}' => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+                _ => c,
+            };
+            let dropped = c.is_whitespace()
+                || matches!(
+                    c,
+                    '(' | ')'
+                        | '['
+                        | ']'
+                        | '{'
+                        | '}'
+                        | '【'
+                        | '】'
+                        | '〔'
+                        | '〕'
+                        | '「'
+                        | '」'
+                        | '·'
+                );
+            (!dropped).then(|| c.to_ascii_lowercase())
+        })
+        .collect();
+    folded
+        .replace("有限责任公司", "有限公司")
+        .replace("股份公司", "股份有限公司")
+}
+
+/// What a text search matches: the name in lower case and its pinyin, full and as initials.
+pub fn search_text(name: &str, credit_code: Option<&str>) -> String {
+    crate::task::search_text(credit_code.unwrap_or_default(), name)
+}
+
+/// A company as entered in a form, the API or a spreadsheet row.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CompanyInput {
+    pub name: String,
+    /// 统一社会信用代码 (18 characters; its check character is verified). Empty for a company
+    /// registered abroad.
+    pub credit_code: String,
+    pub country: String,
+    pub hq_city: String,
+    /// GB/T 4754 section letter (A–T).
+    pub industry_section: String,
+    /// GB/T 4754 two-digit division within the section.
+    pub industry_division: String,
+    /// Any of global500, china500, private500, headquarters, listed.
+    pub flags: Vec<String>,
+    pub contact_name: String,
+    pub contact_title: String,
+    pub contact_phone: String,
+    /// How the lead came (商会推荐, 以商招商, 中介机构 …).
+    pub source: String,
+    pub notes: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct CompanyFields {
+    pub name: String,
+    pub name_key: String,
+    pub credit_code: Option<String>,
+    pub country: String,
+    pub hq_city: Option<String>,
+    pub industry_section: Option<String>,
+    pub industry_division: Option<String>,
+    pub global500: bool,
+    pub china500: bool,
+    pub private500: bool,
+    pub headquarters: bool,
+    pub listed: bool,
+    pub contact_name: Option<String>,
+    pub contact_title: Option<String>,
+    pub contact_phone: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl CompanyFields {
+    pub fn flags(&self) -> Vec<CompanyFlag> {
+        [
+            (self.global500, CompanyFlag::Global500),
+            (self.china500, CompanyFlag::China500),
+            (self.private500, CompanyFlag::Private500),
+            (self.headquarters, CompanyFlag::Headquarters),
+            (self.listed, CompanyFlag::Listed),
+        ]
+        .into_iter()
+        .filter_map(|(on, f)| on.then_some(f))
+        .collect()
+    }
+}
+
+/// The country a company is in unless the input says otherwise.
+pub const HOME_COUNTRY: &str = "中国";
+
+impl CompanyInput {
+    pub fn validate(&self) -> Result<CompanyFields, Invalid> {
+        let mut e = Invalid::default();
+        let name = validation::required(&mut e, "name", &self.name, 100);
+        let country = validation::optional(&mut e, "country", &self.country, 40)
+            .unwrap_or_else(|| HOME_COUNTRY.to_string());
+        let credit_code = optional_credit_code(&mut e, "credit_code", &self.credit_code);
+        let hq_city = validation::optional(&mut e, "hq_city", &self.hq_city, 40);
+        let (industry_section, industry_division) =
+            industry(&mut e, &self.industry_section, &self.industry_division);
+        let mut flags = Vec::new();
+        for f in self
+            .flags
+            .iter()
+            .map(|f| f.trim())
+            .filter(|f| !f.is_empty())
+        {
+            match CompanyFlag::parse(f) {
+                Some(flag) => flags.push(flag),
+                None => e.push(FieldError::new("flags", "err.choice")),
+            }
+        }
+        let contact_name = validation::optional(&mut e, "contact_name", &self.contact_name, 30);
+        let contact_title = validation::optional(&mut e, "contact_title", &self.contact_title, 40);
+        let contact_phone = validation::optional(&mut e, "contact_phone", &self.contact_phone, 40);
+        let contact_phone = validation::phone(&mut e, "contact_phone", contact_phone);
+        let source = validation::optional(&mut e, "source", &self.source, 40);
+        let notes = validation::optional(&mut e, "notes", &self.notes, 2000);
+        e.into_result()?;
+        let has = |f| flags.contains(&f);
+        Ok(CompanyFields {
+            name_key: name_key(&name),
+            name,
+            credit_code,
+            country,
+            hq_city,
+            industry_section,
+            industry_division,
+            global500: has(CompanyFlag::Global500),
+            china500: has(CompanyFlag::China500),
+            private500: has(CompanyFlag::Private500),
+            headquarters: has(CompanyFlag::Headquarters),
+            listed: has(CompanyFlag::Listed),
+            contact_name,
+            contact_title,
+            contact_phone,
+            source,
+            notes,
+        })
+    }
+}
+
+/// A status move as asked; abandoning needs a reason.
+pub fn check_status_move(
+    from: CompanyStatus,
+    to: CompanyStatus,
+    reason: &str,
+) -> Result<Option<String>, Invalid> {
+    if !from.can_move(to) {
+        return Err(Invalid::one(
+            FieldError::new("status", "err.company_status_move")
+                .with("from", from)
+                .with("to", to),
+        ));
+    }
+    let mut e = Invalid::default();
+    let reason = validation::optional(&mut e, "reason", reason, 500);
+    if to == CompanyStatus::Abandoned && reason.is_none() {
+        e.push(FieldError::new("reason", "err.required"));
+    }
+    e.into_result()?;
+    Ok(reason)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_that_mean_the_same_company_share_a_key() {
+        let a = name_key("山东高青（青岛）新材料有限责任公司");
+        assert_eq!(a, name_key("山东高青(青岛)新材料有限公司"));
+        assert_eq!(a, name_key(" 山东高青 青岛 新材料有限公司"));
+        assert_eq!(
+            name_key("ＡＢＣ化工股份公司"),
+            name_key("abc化工股份有限公司")
+        );
+        assert_ne!(a, name_key("山东高青新材料有限公司淄博分公司"));
+    }
+
+    #[test]
+    fn a_wrong_credit_code_is_refused_with_its_reason() {
+        let input = CompanyInput {
+            name: "测试".into(),
+            credit_code: "91350100M000100Y44".into(),
+            ..Default::default()
+        };
+        let err = input.validate().expect_err("bad check character");
+        assert_eq!(err.0[0].code, "err.credit_code_check");
+        assert!(err.0[0].params.contains(&("expected".into(), "3".into())));
+        let ok = CompanyInput {
+            credit_code: "91350100m000100y43".into(),
+            ..input
+        }
+        .validate()
+        .expect("valid");
+        assert_eq!(ok.credit_code.as_deref(), Some("91350100M000100Y43"));
+        assert_eq!(ok.country, HOME_COUNTRY);
+    }
+
+    #[test]
+    fn industry_divisions_belong_to_their_section() {
+        let mut e = Invalid::default();
+        assert_eq!(
+            industry(&mut e, "c", "27"),
+            (Some("C".into()), Some("27".into()))
+        );
+        assert!(e.is_empty());
+        industry(&mut e, "C", "70");
+        industry(&mut e, "Z", "");
+        industry(&mut e, "", "27");
+        let codes: Vec<_> = e.0.iter().map(|x| x.code).collect();
+        assert_eq!(
+            codes,
+            vec!["err.industry_division", "err.choice", "err.required"]
+        );
+    }
+
+    #[test]
+    fn flags_are_read_by_name() {
+        let f = CompanyInput {
+            name: "x".into(),
+            flags: vec!["global500".into(), "listed".into()],
+            ..Default::default()
+        }
+        .validate()
+        .expect("valid");
+        assert_eq!(f.flags(), vec![CompanyFlag::Global500, CompanyFlag::Listed]);
+        let err = CompanyInput {
+            name: "x".into(),
+            flags: vec!["top10".into()],
+            ..Default::default()
+        }
+        .validate()
+        .expect_err("unknown flag");
+        assert_eq!(err.0[0].field, "flags");
+    }
+
+    #[test]
+    fn status_moves() {
+        use CompanyStatus::*;
+        assert!(check_status_move(Potential, Contacting, "").is_ok());
+        assert!(check_status_move(Potential, Landed, "").is_err());
+        assert!(check_status_move(Landed, Abandoned, "x").is_err());
+        let err = check_status_move(Contacting, Abandoned, " ").expect_err("reason");
+        assert_eq!(err.0[0].field, "reason");
+        assert_eq!(
+            check_status_move(Contacting, Abandoned, "转投他县").expect("ok"),
+            Some("转投他县".into())
+        );
+        assert!(check_status_move(Abandoned, Contacting, "").is_ok());
+    }
+}

@@ -1,0 +1,417 @@
+//! The company library: lists filtered by what the caller may see, duplicates caught by credit
+//! code and by normalised name before a save, and audited writes with optimistic versions.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+use zhaoyin_core::authz::Visibility;
+use zhaoyin_core::company::{CompanyFields, CompanyFlag, CompanyStatus, search_text};
+use zhaoyin_core::org::Place;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::{FieldError, Invalid};
+
+use crate::audit::{self, Actor, Change};
+use crate::org::{check_updated, push_visibility};
+use crate::{COUNT_BOUND, Db, Result, Sql, Tx, escape_like, now};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Company {
+    pub id: i64,
+    pub region_id: i64,
+    pub region_name: String,
+    #[serde(skip)]
+    pub region_path: String,
+    pub unit_id: Option<i64>,
+    pub unit_name: Option<String>,
+    pub name: String,
+    pub credit_code: Option<String>,
+    pub country: String,
+    pub hq_city: Option<String>,
+    pub industry_section: Option<String>,
+    pub industry_division: Option<String>,
+    pub global500: bool,
+    pub china500: bool,
+    pub private500: bool,
+    pub headquarters: bool,
+    pub listed: bool,
+    pub contact_name: Option<String>,
+    pub contact_title: Option<String>,
+    pub contact_phone: Option<String>,
+    pub source: Option<String>,
+    pub notes: Option<String>,
+    /// potential, contacting, signed, landed or abandoned.
+    pub status: String,
+    /// Why it was abandoned (or taken up again).
+    pub status_reason: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Company {
+    pub fn place(&self) -> Place {
+        Place {
+            region_path: self.region_path.clone(),
+            unit_id: self.unit_id,
+        }
+    }
+
+    /// The flags that are set, in the order of [`CompanyFlag::ALL`].
+    pub fn flags(&self) -> Vec<CompanyFlag> {
+        CompanyFlag::ALL
+            .iter()
+            .copied()
+            .filter(|f| match f {
+                CompanyFlag::Global500 => self.global500,
+                CompanyFlag::China500 => self.china500,
+                CompanyFlag::Private500 => self.private500,
+                CompanyFlag::Headquarters => self.headquarters,
+                CompanyFlag::Listed => self.listed,
+            })
+            .collect()
+    }
+}
+
+const SELECT: &str = "SELECT c.id, c.region_id, r.name AS region_name, r.path AS region_path, \
+     c.unit_id, u.name AS unit_name, c.name, c.credit_code, c.country, c.hq_city, \
+     c.industry_section, c.industry_division, c.global500, c.china500, c.private500, \
+     c.headquarters, c.listed, c.contact_name, c.contact_title, c.contact_phone, c.source, \
+     c.notes, c.status, c.status_reason, c.version, c.created_at, c.updated_at";
+const FROM: &str = " FROM companies c JOIN regions r ON r.id = c.region_id \
+     LEFT JOIN units u ON u.id = c.unit_id WHERE 1 = 1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum CompanySort {
+    /// Last changed first.
+    #[default]
+    Recent,
+    Name,
+}
+
+impl CompanySort {
+    pub const ALL: &[(CompanySort, &'static str)] =
+        &[(CompanySort::Recent, "recent"), (CompanySort::Name, "name")];
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, id)| *id == s).map(|(v, _)| *v)
+    }
+    fn order(self) -> &'static str {
+        match self {
+            CompanySort::Recent => "c.updated_at DESC, c.id DESC",
+            CompanySort::Name => "c.name_key, c.id",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct CompanyFilter {
+    /// Name, credit code, or the name's pinyin (full or initials).
+    pub q: Option<String>,
+    pub flag: Option<CompanyFlag>,
+    pub status: Option<CompanyStatus>,
+    pub unit_id: Option<i64>,
+    pub industry_section: Option<String>,
+    pub sort: CompanySort,
+}
+
+fn push_filter(w: &mut Sql, f: &CompanyFilter) {
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        w.push(" AND c.search LIKE ")
+            .push_bind(format!("%{}%", escape_like(&q.to_lowercase())))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(flag) = f.flag {
+        // The column name comes from the enum, never from input.
+        w.push(" AND c.")
+            .push(flag.id())
+            .push(" = ")
+            .push_bind(true);
+    }
+    if let Some(s) = f.status {
+        w.push(" AND c.status = ").push_bind(s.id());
+    }
+    if let Some(u) = f.unit_id {
+        w.push(" AND c.unit_id = ").push_bind(u);
+    }
+    if let Some(s) = &f.industry_section {
+        w.push(" AND c.industry_section = ").push_bind(s);
+    }
+}
+
+/// A page of the companies `vis` admits, with a count bounded at [`COUNT_BOUND`].
+pub async fn list(
+    db: &Db,
+    vis: &Visibility,
+    f: &CompanyFilter,
+    page: Page,
+) -> Result<(Vec<Company>, i64)> {
+    let mut w = Sql::new(FROM);
+    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_filter(&mut w, f);
+    let (total,): (i64,) = db.one(w.bounded_count(COUNT_BOUND)).await?;
+    Ok((db.all(w.page(SELECT, f.sort.order(), page)).await?, total))
+}
+
+/// Every company of a filter, unpaged, by name (for the export).
+pub async fn all(db: &Db, vis: &Visibility, f: &CompanyFilter) -> Result<Vec<Company>> {
+    let mut w = Sql::new(FROM);
+    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_filter(&mut w, f);
+    let mut q = w.prefixed(SELECT);
+    q.push(" ORDER BY c.name_key, c.id");
+    db.all(q).await
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Company> {
+    db.one(Sql::new(format!("{SELECT}{FROM} AND c.id = $1")).bind(id))
+        .await
+}
+
+async fn get_in(tx: &mut Tx, id: i64) -> Result<Company> {
+    tx.one(Sql::new(format!("{SELECT}{FROM} AND c.id = $1")).bind(id))
+        .await
+}
+
+/// The first other company of the library with `value` in `column` (id and name).
+async fn holder(
+    tx: &mut Tx,
+    region_id: i64,
+    column: &str,
+    value: &str,
+    except: Option<i64>,
+) -> Result<Option<(i64, String)>> {
+    let mut q = Sql::new("SELECT id, name FROM companies WHERE region_id = ");
+    q.push_bind(region_id)
+        .push(" AND ")
+        .push(column)
+        .push(" = ")
+        .push_bind(value);
+    if let Some(id) = except {
+        q.push(" AND id <> ").push_bind(id);
+    }
+    q.push(" ORDER BY id LIMIT 1");
+    tx.optional(q).await
+}
+
+/// Refuses a save that would put the same company in the library twice: by credit code and by
+/// normalised name, naming the record already there.
+async fn refuse_duplicates(
+    tx: &mut Tx,
+    region_id: i64,
+    f: &CompanyFields,
+    except: Option<i64>,
+) -> Result<()> {
+    let mut e = Invalid::default();
+    let mut checks = vec![("name", "name_key", f.name_key.as_str())];
+    if let Some(code) = &f.credit_code {
+        checks.insert(0, ("credit_code", "credit_code", code.as_str()));
+    }
+    for (field, column, value) in checks {
+        if let Some((id, name)) = holder(tx, region_id, column, value, except).await? {
+            e.push(
+                FieldError::new(field, "err.company_duplicate")
+                    .with("id", id)
+                    .with("name", name),
+            );
+        }
+    }
+    Ok(e.into_result()?)
+}
+
+fn bind_fields(q: Sql, f: &CompanyFields) -> Sql {
+    q.bind(&f.name)
+        .bind(&f.name_key)
+        .bind(f.credit_code.as_ref())
+        .bind(&f.country)
+        .bind(f.hq_city.as_ref())
+        .bind(f.industry_section.as_ref())
+        .bind(f.industry_division.as_ref())
+        .bind(f.global500)
+        .bind(f.china500)
+        .bind(f.private500)
+        .bind(f.headquarters)
+        .bind(f.listed)
+        .bind(f.contact_name.as_ref())
+        .bind(f.contact_title.as_ref())
+        .bind(f.contact_phone.as_ref())
+        .bind(f.source.as_ref())
+        .bind(f.notes.as_ref())
+        .bind(search_text(&f.name, f.credit_code.as_deref()))
+}
+
+/// Inserts one company inside `tx` (also used by the import, many in one transaction).
+pub async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_id: i64,
+    unit_id: Option<i64>,
+    f: &CompanyFields,
+) -> Result<Company> {
+    refuse_duplicates(tx, region_id, f, None).await?;
+    let q = Sql::new(
+        "INSERT INTO companies (name, name_key, credit_code, country, hq_city, industry_section, \
+         industry_division, global500, china500, private500, headquarters, listed, contact_name, \
+         contact_title, contact_phone, source, notes, search, region_id, unit_id, status, \
+         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
+         $14, $15, $16, $17, $18, $19, $20, 'potential', $21, $21) RETURNING id",
+    );
+    let (id,): (i64,) = tx
+        .one(bind_fields(q, f).bind(region_id).bind(unit_id).bind(now()))
+        .await?;
+    let after = get_in(tx, id).await?;
+    audit::append(
+        tx,
+        actor,
+        Change::new("create", "company", id)
+            .place(Some(region_id), unit_id)
+            .after(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    region_id: i64,
+    unit_id: Option<i64>,
+    f: &CompanyFields,
+) -> Result<Company> {
+    let mut tx = db.begin().await?;
+    let c = insert(&mut tx, actor, region_id, unit_id, f).await?;
+    tx.commit().await?;
+    Ok(c)
+}
+
+/// Changes the fields and the following unit (the library stays where it is).
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    unit_id: Option<i64>,
+    f: &CompanyFields,
+) -> Result<Company> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    refuse_duplicates(&mut tx, before.region_id, f, Some(id)).await?;
+    let q = Sql::new(
+        "UPDATE companies SET name = $1, name_key = $2, credit_code = $3, country = $4, \
+         hq_city = $5, industry_section = $6, industry_division = $7, global500 = $8, \
+         china500 = $9, private500 = $10, headquarters = $11, listed = $12, contact_name = $13, \
+         contact_title = $14, contact_phone = $15, source = $16, notes = $17, search = $18, \
+         unit_id = $19, version = version + 1, updated_at = $20 WHERE id = $21 AND version = $22",
+    );
+    let n = tx
+        .execute(
+            bind_fields(q, f)
+                .bind(unit_id)
+                .bind(now())
+                .bind(id)
+                .bind(version),
+        )
+        .await?;
+    check_updated(&mut tx, n, "companies", id).await?;
+    let after = get_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("update", "company", id)
+            .place(Some(after.region_id), after.unit_id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Moves the status of contact (the move itself is checked by the caller with
+/// `company::check_status_move`, on the status read here).
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    to: CompanyStatus,
+    reason: &str,
+) -> Result<Company> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    let from = CompanyStatus::parse(&before.status).unwrap_or(CompanyStatus::Potential);
+    let reason = zhaoyin_core::company::check_status_move(from, to, reason)?;
+    let n = tx
+        .execute(
+            Sql::new(
+                "UPDATE companies SET status = $1, status_reason = $2, version = version + 1, \
+                 updated_at = $3 WHERE id = $4 AND version = $5",
+            )
+            .bind(to.id())
+            .bind(reason)
+            .bind(now())
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    check_updated(&mut tx, n, "companies", id).await?;
+    let after = get_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("status", "company", id)
+            .place(Some(after.region_id), after.unit_id)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Up to `limit` companies `vis` admits whose name, code or pinyin contains `q`, by name: the
+/// suggestions of a picker.
+pub async fn suggest(db: &Db, vis: &Visibility, q: &str, limit: i64) -> Result<Vec<(i64, String)>> {
+    let mut w = Sql::new(FROM);
+    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_filter(
+        &mut w,
+        &CompanyFilter {
+            q: Some(q.to_string()),
+            ..Default::default()
+        },
+    );
+    let mut s = w.prefixed("SELECT c.id, c.name");
+    s.push(" ORDER BY c.name_key LIMIT ").push_bind(limit);
+    db.all(s).await
+}
+
+/// The library a unit adds companies to: its region, or the county above a town.
+pub async fn library_of_unit(db: &Db, unit_id: i64) -> Result<(i64, String)> {
+    db.one(
+        Sql::new(
+            "SELECT CASE WHEN r.level = 'town' AND p.id IS NOT NULL THEN p.id ELSE r.id END, \
+             CASE WHEN r.level = 'town' AND p.id IS NOT NULL THEN p.path ELSE r.path END \
+             FROM units u JOIN regions r ON r.id = u.region_id \
+             LEFT JOIN regions p ON p.id = r.parent_id WHERE u.id = $1",
+        )
+        .bind(unit_id),
+    )
+    .await
+}
+
+/// The id of the company `vis` admits with this credit code, or else this normalised name.
+pub async fn resolve(
+    db: &Db,
+    vis: &Visibility,
+    credit_code: Option<&str>,
+    name_key: &str,
+) -> Result<Option<i64>> {
+    let mut w = Sql::new(FROM);
+    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    w.push(" AND (c.name_key = ").push_bind(name_key);
+    if let Some(code) = credit_code {
+        w.push(" OR c.credit_code = ").push_bind(code);
+    }
+    w.push(")");
+    let mut q = w.prefixed("SELECT c.id");
+    q.push(" ORDER BY c.id LIMIT 1");
+    Ok(db.optional::<(i64,)>(q).await?.map(|(id,)| id))
+}

@@ -1,0 +1,688 @@
+//! Investment projects: lists and kanban counts filtered by what the caller may see, audited
+//! writes with optimistic versions, stage moves with their timeline, the leader's one major
+//! project (M17) and the same investment signed twice (flagged, and left out of totals).
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use zhaoyin_core::authz::Visibility;
+use zhaoyin_core::org::Place;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::project::{self, ProjectFields, Signing, Stage, StageFacts};
+
+use crate::audit::{self, Actor, Change};
+use crate::org::{check_updated, push_visibility};
+use crate::{COUNT_BOUND, Db, Result, Sql, Tx, escape_like, now};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct ProjectRow {
+    pub id: i64,
+    pub region_id: i64,
+    #[serde(skip)]
+    pub region_path: String,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub name: String,
+    pub investor_id: Option<i64>,
+    pub investor_name: Option<String>,
+    pub industry_section: Option<String>,
+    pub industry_division: Option<String>,
+    pub key_industry: Option<String>,
+    pub location_unit_id: Option<i64>,
+    pub location_name: Option<String>,
+    pub first_unit_id: Option<i64>,
+    pub first_unit_name: Option<String>,
+    pub introducer: Option<String>,
+    pub introducer_civil_servant: bool,
+    pub owner_leader_id: Option<i64>,
+    pub owner_leader_name: Option<String>,
+    pub owner_override: Option<String>,
+    pub agent_id: Option<i64>,
+    pub agent_name: Option<String>,
+    pub team: Option<String>,
+    /// 万元.
+    pub total_investment: i64,
+    /// 万元.
+    pub outside_investment: i64,
+    /// 万元.
+    pub first_phase_investment: Option<i64>,
+    /// Hundredths of a 亩.
+    pub land_mu_x100: Option<i64>,
+    /// 万元.
+    pub contract_amount: Option<i64>,
+    pub project_credit_code: Option<String>,
+    pub national_code: Option<String>,
+    /// lead, negotiating, signed, registered, started, producing, at_capacity, paused or
+    /// terminated.
+    pub stage: String,
+    #[schema(value_type = String, format = Date)]
+    pub stage_on: NaiveDate,
+    pub paused_from: Option<String>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub signed_on: Option<NaiveDate>,
+    pub is_major: bool,
+    /// The earlier project this one signs again; it is left out of every total.
+    pub duplicate_of: Option<i64>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ProjectRow {
+    pub fn place(&self) -> Place {
+        Place {
+            region_path: self.region_path.clone(),
+            unit_id: Some(self.unit_id),
+        }
+    }
+
+    pub fn stage(&self) -> Stage {
+        Stage::parse(&self.stage).unwrap_or(Stage::Lead)
+    }
+
+    /// What a stage move is checked against, before the move's own values.
+    pub fn facts(&self) -> StageFacts {
+        StageFacts {
+            stage: Some(self.stage()),
+            stage_on: Some(self.stage_on),
+            paused_from: self.paused_from.as_deref().and_then(Stage::parse),
+            investor: self.investor_id.is_some(),
+            contract_amount: self.contract_amount,
+            total_investment: self.total_investment,
+            project_credit_code: self.project_credit_code.is_some(),
+            location: self.location_unit_id.is_some(),
+        }
+    }
+}
+
+const SELECT: &str = "SELECT p.id, p.region_id, r.path AS region_path, p.unit_id, \
+     u.name AS unit_name, p.name, p.investor_id, c.name AS investor_name, p.industry_section, \
+     p.industry_division, p.key_industry, p.location_unit_id, lu.name AS location_name, \
+     p.first_unit_id, fu.name AS first_unit_name, p.introducer, p.introducer_civil_servant, \
+     p.owner_leader_id, ol.name AS owner_leader_name, p.owner_override, p.agent_id, \
+     ag.name AS agent_name, p.team, p.total_investment, p.outside_investment, \
+     p.first_phase_investment, p.land_mu_x100, p.contract_amount, p.project_credit_code, \
+     p.national_code, p.stage, p.stage_on, p.paused_from, p.signed_on, p.is_major, \
+     p.duplicate_of, p.version, p.created_at, p.updated_at";
+const FROM: &str = " FROM projects p JOIN regions r ON r.id = p.region_id \
+     JOIN units u ON u.id = p.unit_id LEFT JOIN companies c ON c.id = p.investor_id \
+     LEFT JOIN units lu ON lu.id = p.location_unit_id LEFT JOIN units fu ON fu.id = p.first_unit_id \
+     LEFT JOIN people ol ON ol.id = p.owner_leader_id LEFT JOIN people ag ON ag.id = p.agent_id \
+     WHERE 1 = 1";
+/// The same rows without the joins that only name things (for counts and sums).
+const FROM_BARE: &str = " FROM projects p JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProjectSort {
+    /// Last changed first.
+    #[default]
+    Recent,
+    /// Largest total investment first.
+    Investment,
+    Name,
+    /// Furthest along first.
+    Stage,
+}
+
+impl ProjectSort {
+    pub const ALL: &[(ProjectSort, &'static str)] = &[
+        (ProjectSort::Recent, "recent"),
+        (ProjectSort::Investment, "investment"),
+        (ProjectSort::Name, "name"),
+        (ProjectSort::Stage, "stage"),
+    ];
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().find(|(_, id)| *id == s).map(|(v, _)| *v)
+    }
+    fn order(self) -> &'static str {
+        match self {
+            ProjectSort::Recent => "p.updated_at DESC, p.id DESC",
+            ProjectSort::Investment => "p.total_investment DESC, p.id DESC",
+            ProjectSort::Name => "p.name, p.id",
+            ProjectSort::Stage => {
+                "CASE p.stage WHEN 'at_capacity' THEN 0 WHEN 'producing' THEN 1 \
+                 WHEN 'started' THEN 2 WHEN 'registered' THEN 3 WHEN 'signed' THEN 4 \
+                 WHEN 'negotiating' THEN 5 WHEN 'lead' THEN 6 WHEN 'paused' THEN 7 ELSE 8 END, \
+                 p.stage_on DESC, p.id DESC"
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ProjectFilter {
+    /// Name, investor or their pinyin (full or initials).
+    pub q: Option<String>,
+    pub stage: Option<Stage>,
+    pub major: Option<bool>,
+    /// Projects this unit is responsible for (its own or among the other units).
+    pub unit_id: Option<i64>,
+    pub key_industry: Option<String>,
+    pub investor_id: Option<i64>,
+    pub owner_leader_id: Option<i64>,
+    /// Only projects not flagged as a repeated signing.
+    pub distinct: bool,
+    pub sort: ProjectSort,
+}
+
+fn push_filter(w: &mut Sql, f: &ProjectFilter) {
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        w.push(" AND p.search LIKE ")
+            .push_bind(format!("%{}%", escape_like(&q.to_lowercase())))
+            .push(" ESCAPE '\\'");
+    }
+    if let Some(s) = f.stage {
+        w.push(" AND p.stage = ").push_bind(s.id());
+    }
+    if let Some(m) = f.major {
+        w.push(" AND p.is_major = ").push_bind(m);
+    }
+    if let Some(u) = f.unit_id {
+        w.push(" AND (p.unit_id = ")
+            .push_bind(u)
+            .push(" OR p.id IN (SELECT pu.project_id FROM project_units pu WHERE pu.unit_id = ")
+            .push_bind(u)
+            .push("))");
+    }
+    if let Some(k) = &f.key_industry {
+        w.push(" AND p.key_industry = ").push_bind(k);
+    }
+    if let Some(i) = f.investor_id {
+        w.push(" AND p.investor_id = ").push_bind(i);
+    }
+    if let Some(l) = f.owner_leader_id {
+        w.push(" AND p.owner_leader_id = ").push_bind(l);
+    }
+    if f.distinct {
+        w.push(" AND p.duplicate_of IS NULL");
+    }
+}
+
+fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
+    let mut w = Sql::new(from);
+    push_visibility(&mut w, vis, "r.path", Some("p.unit_id"));
+    push_filter(&mut w, f);
+    w
+}
+
+/// A page of the projects `vis` admits, with a count bounded at [`COUNT_BOUND`].
+pub async fn list(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProjectFilter,
+    page: Page,
+) -> Result<(Vec<ProjectRow>, i64)> {
+    let (count, rows) = list_queries(vis, f, page);
+    let (total,): (i64,) = db.one(count).await?;
+    Ok((db.all(rows).await?, total))
+}
+
+/// The two statements behind a list page: its bounded count and its rows (exposed for the
+/// benchmark's ceiling).
+pub fn list_queries(vis: &Visibility, f: &ProjectFilter, page: Page) -> (Sql, Sql) {
+    (
+        visible(vis, FROM_BARE, f).bounded_count(COUNT_BOUND),
+        visible(vis, FROM, f).page(SELECT, f.sort.order(), page),
+    )
+}
+
+/// Every project of a filter, unpaged (for the export).
+pub async fn all(db: &Db, vis: &Visibility, f: &ProjectFilter) -> Result<Vec<ProjectRow>> {
+    let mut q = visible(vis, FROM, f).prefixed(SELECT);
+    q.push(" ORDER BY ").push(f.sort.order());
+    db.all(q).await
+}
+
+/// Projects per stage with their investment, repeated signings left out.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct StageCount {
+    pub stage: String,
+    pub projects: i64,
+    /// 万元.
+    pub total_investment: i64,
+    /// 万元.
+    pub outside_investment: i64,
+}
+
+pub async fn stage_counts(db: &Db, vis: &Visibility, f: &ProjectFilter) -> Result<Vec<StageCount>> {
+    let f = ProjectFilter {
+        stage: None,
+        distinct: true,
+        ..f.clone()
+    };
+    let mut q = visible(vis, FROM_BARE, &f).prefixed(
+        "SELECT p.stage, COUNT(*) AS projects, \
+         CAST(COALESCE(SUM(p.total_investment), 0) AS BIGINT) AS total_investment, \
+         CAST(COALESCE(SUM(p.outside_investment), 0) AS BIGINT) AS outside_investment",
+    );
+    q.push(" GROUP BY p.stage");
+    db.all(q).await
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<ProjectRow> {
+    db.one(Sql::new(format!("{SELECT}{FROM} AND p.id = $1")).bind(id))
+        .await
+}
+
+async fn get_in(tx: &mut Tx, id: i64) -> Result<ProjectRow> {
+    tx.one(Sql::new(format!("{SELECT}{FROM} AND p.id = $1")).bind(id))
+        .await
+}
+
+/// The other responsible units of a project (id, name).
+pub async fn other_units(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
+    db.all(
+        Sql::new(
+            "SELECT u.id, u.name FROM project_units pu JOIN units u ON u.id = pu.unit_id \
+             WHERE pu.project_id = $1 ORDER BY u.sort_order, u.id",
+        )
+        .bind(id),
+    )
+    .await
+}
+
+/// A stage the project entered.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct StageEvent {
+    pub stage: String,
+    #[schema(value_type = String, format = Date)]
+    pub on_date: NaiveDate,
+    pub reason: Option<String>,
+    pub user_name: Option<String>,
+    pub at: DateTime<Utc>,
+}
+
+pub async fn timeline(db: &Db, id: i64) -> Result<Vec<StageEvent>> {
+    db.all(
+        Sql::new(
+            "SELECT s.stage, s.on_date, s.reason, us.display_name AS user_name, s.at \
+             FROM project_stages s LEFT JOIN users us ON us.id = s.user_id \
+             WHERE s.project_id = $1 ORDER BY s.id",
+        )
+        .bind(id),
+    )
+    .await
+}
+
+/// M17: the leader's other open major projects.
+async fn refuse_second_major(
+    tx: &mut Tx,
+    f: &ProjectFields,
+    is_major: bool,
+    except: Option<i64>,
+) -> Result<()> {
+    let Some(leader) = f.owner_leader_id.filter(|_| is_major) else {
+        return Ok(());
+    };
+    let mut q = Sql::new(
+        "SELECT id, name FROM projects WHERE owner_leader_id = $1 AND is_major = $2 \
+         AND stage <> 'terminated' AND duplicate_of IS NULL",
+    )
+    .bind(leader)
+    .bind(true);
+    if let Some(id) = except {
+        q.push(" AND id <> ").push_bind(id);
+    }
+    q.push(" ORDER BY id LIMIT 5");
+    let others: Vec<(i64, String)> = tx.all(q).await?;
+    Ok(project::check_owner(&others, f.owner_override.as_deref())?)
+}
+
+/// The earliest project this one signs again, if any: same investor, similar name and amount,
+/// itself signed, not terminated and not a repetition.
+async fn first_signing_of(tx: &mut Tx, p: &ProjectRow) -> Result<Option<i64>> {
+    let Some(investor) = p.investor_id else {
+        return Ok(None);
+    };
+    let candidates: Vec<(i64, String, Option<i64>, i64)> = tx
+        .all(
+            Sql::new(
+                "SELECT id, name, contract_amount, total_investment FROM projects \
+                 WHERE investor_id = $1 AND id <> $2 AND duplicate_of IS NULL \
+                 AND stage NOT IN ('lead', 'negotiating', 'terminated') ORDER BY id",
+            )
+            .bind(investor)
+            .bind(p.id),
+        )
+        .await?;
+    let me = Signing {
+        investor_id: Some(investor),
+        name: &p.name,
+        amount: p.contract_amount.unwrap_or(p.total_investment),
+    };
+    Ok(candidates
+        .into_iter()
+        .find(|(_, name, contract, total)| {
+            project::same_investment(
+                &me,
+                &Signing {
+                    investor_id: Some(investor),
+                    name,
+                    amount: contract.unwrap_or(*total),
+                },
+            )
+        })
+        .map(|(id, ..)| id))
+}
+
+async fn set_units(tx: &mut Tx, id: i64, units: &[i64]) -> Result<()> {
+    tx.execute(Sql::new("DELETE FROM project_units WHERE project_id = $1").bind(id))
+        .await?;
+    for u in units {
+        tx.execute(
+            Sql::new("INSERT INTO project_units (project_id, unit_id) VALUES ($1, $2)")
+                .bind(id)
+                .bind(*u),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+async fn record_stage(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    stage: Stage,
+    on: NaiveDate,
+    reason: Option<&str>,
+) -> Result<()> {
+    tx.execute(
+        Sql::new(
+            "INSERT INTO project_stages (project_id, stage, on_date, reason, user_id, at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(id)
+        .bind(stage.id())
+        .bind(on)
+        .bind(reason)
+        .bind(actor.user_id)
+        .bind(now()),
+    )
+    .await?;
+    Ok(())
+}
+
+fn search(f: &ProjectFields, investor: Option<&str>) -> String {
+    zhaoyin_core::task::search_text(investor.unwrap_or_default(), &f.name)
+}
+
+async fn investor_name(tx: &mut Tx, investor: Option<i64>) -> Result<Option<String>> {
+    match investor {
+        Some(id) => Ok(tx
+            .optional::<(String,)>(Sql::new("SELECT name FROM companies WHERE id = $1").bind(id))
+            .await?
+            .map(|(n,)| n)),
+        None => Ok(None),
+    }
+}
+
+/// Inserts a project at the lead stage entered on `on`, inside `tx`.
+pub async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_id: i64,
+    f: &ProjectFields,
+    is_major: bool,
+    on: NaiveDate,
+) -> Result<ProjectRow> {
+    refuse_second_major(tx, f, is_major, None).await?;
+    let investor = investor_name(tx, f.investor_id).await?;
+    let t = now();
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO projects (region_id, unit_id, name, search, investor_id, \
+                 industry_section, industry_division, key_industry, location_unit_id, \
+                 first_unit_id, introducer, introducer_civil_servant, owner_leader_id, \
+                 owner_override, agent_id, team, total_investment, outside_investment, \
+                 first_phase_investment, land_mu_x100, contract_amount, project_credit_code, \
+                 national_code, stage, stage_on, is_major, created_at, updated_at) VALUES ($1, \
+                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+                 $19, $20, $21, $22, $23, 'lead', $24, $25, $26, $26) RETURNING id",
+            )
+            .bind(region_id)
+            .bind(f.unit_id)
+            .bind(&f.name)
+            .bind(search(f, investor.as_deref()))
+            .bind(f.investor_id)
+            .bind(f.industry_section.as_ref())
+            .bind(f.industry_division.as_ref())
+            .bind(f.key_industry.as_ref())
+            .bind(f.location_unit_id)
+            .bind(f.first_unit_id)
+            .bind(f.introducer.as_ref())
+            .bind(f.introducer_civil_servant)
+            .bind(f.owner_leader_id)
+            .bind(f.owner_override.as_ref())
+            .bind(f.agent_id)
+            .bind(f.team.as_ref())
+            .bind(f.total_investment)
+            .bind(f.outside_investment)
+            .bind(f.first_phase_investment)
+            .bind(f.land_mu_x100)
+            .bind(f.contract_amount)
+            .bind(f.project_credit_code.as_ref())
+            .bind(f.national_code.as_ref())
+            .bind(on)
+            .bind(is_major)
+            .bind(t),
+        )
+        .await?;
+    set_units(tx, id, &f.other_unit_ids).await?;
+    record_stage(tx, actor, id, Stage::Lead, on, None).await?;
+    let after = get_in(tx, id).await?;
+    audit::append(
+        tx,
+        actor,
+        Change::new("create", "project", id)
+            .place(Some(region_id), Some(f.unit_id))
+            .after(&after),
+    )
+    .await?;
+    Ok(after)
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    region_id: i64,
+    f: &ProjectFields,
+    is_major: bool,
+    on: NaiveDate,
+) -> Result<ProjectRow> {
+    let mut tx = db.begin().await?;
+    let p = insert(&mut tx, actor, region_id, f, is_major, on).await?;
+    tx.commit().await?;
+    Ok(p)
+}
+
+/// Changes the fields (not the stage: that is [`move_stage`]). A signed project is checked
+/// again for being a repeated signing.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    region_id: i64,
+    f: &ProjectFields,
+    is_major: bool,
+) -> Result<ProjectRow> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    refuse_second_major(&mut tx, f, is_major, Some(id)).await?;
+    let investor = investor_name(&mut tx, f.investor_id).await?;
+    let n = tx
+        .execute(
+            Sql::new(
+                "UPDATE projects SET region_id = $1, unit_id = $2, name = $3, search = $4, \
+                 investor_id = $5, industry_section = $6, industry_division = $7, \
+                 key_industry = $8, location_unit_id = $9, first_unit_id = $10, introducer = $11, \
+                 introducer_civil_servant = $12, owner_leader_id = $13, owner_override = $14, \
+                 agent_id = $15, team = $16, total_investment = $17, outside_investment = $18, \
+                 first_phase_investment = $19, land_mu_x100 = $20, contract_amount = $21, \
+                 project_credit_code = $22, national_code = $23, is_major = $24, \
+                 version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27",
+            )
+            .bind(region_id)
+            .bind(f.unit_id)
+            .bind(&f.name)
+            .bind(search(f, investor.as_deref()))
+            .bind(f.investor_id)
+            .bind(f.industry_section.as_ref())
+            .bind(f.industry_division.as_ref())
+            .bind(f.key_industry.as_ref())
+            .bind(f.location_unit_id)
+            .bind(f.first_unit_id)
+            .bind(f.introducer.as_ref())
+            .bind(f.introducer_civil_servant)
+            .bind(f.owner_leader_id)
+            .bind(f.owner_override.as_ref())
+            .bind(f.agent_id)
+            .bind(f.team.as_ref())
+            .bind(f.total_investment)
+            .bind(f.outside_investment)
+            .bind(f.first_phase_investment)
+            .bind(f.land_mu_x100)
+            .bind(f.contract_amount)
+            .bind(f.project_credit_code.as_ref())
+            .bind(f.national_code.as_ref())
+            .bind(is_major)
+            .bind(now())
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    check_updated(&mut tx, n, "projects", id).await?;
+    set_units(&mut tx, id, &f.other_unit_ids).await?;
+    let mut after = get_in(&mut tx, id).await?;
+    if after.stage().is_signed() {
+        after = flag_repeat(&mut tx, after).await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("update", "project", id)
+            .place(Some(region_id), Some(f.unit_id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Sets (or clears) `duplicate_of` from the current facts.
+async fn flag_repeat(tx: &mut Tx, p: ProjectRow) -> Result<ProjectRow> {
+    let first = first_signing_of(tx, &p).await?;
+    if first == p.duplicate_of {
+        return Ok(p);
+    }
+    tx.execute(
+        Sql::new("UPDATE projects SET duplicate_of = $1 WHERE id = $2")
+            .bind(first)
+            .bind(p.id),
+    )
+    .await?;
+    get_in(tx, p.id).await
+}
+
+/// Values a stage move brings with it (what the stage it enters requires).
+#[derive(Debug, Clone, Default)]
+pub struct MoveValues {
+    pub contract_amount: Option<i64>,
+    pub project_credit_code: Option<String>,
+    pub location_unit_id: Option<i64>,
+}
+
+/// Moves the project to `to` on `on`, after checking the move on the row read in this
+/// transaction with the move's values applied.
+#[allow(clippy::too_many_arguments)]
+pub async fn move_stage(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    to: Stage,
+    on: NaiveDate,
+    reason: Option<&str>,
+    values: &MoveValues,
+    today: NaiveDate,
+) -> Result<ProjectRow> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    let mut facts = before.facts();
+    if values.contract_amount.is_some() {
+        facts.contract_amount = values.contract_amount;
+    }
+    facts.project_credit_code |= values.project_credit_code.is_some();
+    facts.location |= values.location_unit_id.is_some();
+    project::check_move(&facts, to, on, reason, today)?;
+    let from = before.stage();
+    let paused_from = match (from, to) {
+        (_, Stage::Paused) => Some(from.id()),
+        _ => None,
+    };
+    let signed_now = !from.is_signed() && to.is_signed() && before.signed_on.is_none();
+    let n = tx
+        .execute(
+            Sql::new(
+                "UPDATE projects SET stage = $1, stage_on = $2, paused_from = $3, \
+                 signed_on = CASE WHEN $4 THEN $2 ELSE signed_on END, \
+                 contract_amount = COALESCE($5, contract_amount), \
+                 project_credit_code = COALESCE($6, project_credit_code), \
+                 location_unit_id = COALESCE($7, location_unit_id), \
+                 version = version + 1, updated_at = $8 WHERE id = $9 AND version = $10",
+            )
+            .bind(to.id())
+            .bind(on)
+            .bind(paused_from)
+            .bind(signed_now)
+            .bind(values.contract_amount)
+            .bind(values.project_credit_code.as_ref())
+            .bind(values.location_unit_id)
+            .bind(now())
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    check_updated(&mut tx, n, "projects", id).await?;
+    record_stage(&mut tx, actor, id, to, on, reason).await?;
+    let mut after = get_in(&mut tx, id).await?;
+    if signed_now {
+        after = flag_repeat(&mut tx, after).await?;
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("stage", "project", id)
+            .place(Some(after.region_id), Some(after.unit_id))
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Recomputes every project's major mark under `rule` (run at start, so a changed rule applies
+/// to every project). Returns how many changed.
+pub async fn apply_major_rule(db: &Db, rule: &project::MajorRule) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    let mut q = Sql::new("UPDATE projects SET is_major = (outside_investment >= ");
+    q.push_bind(rule.min_outside_investment)
+        .push(" AND COALESCE(key_industry, '') IN ")
+        .push_list(&rule.key_industries)
+        .push(") WHERE is_major <> (outside_investment >= ")
+        .push_bind(rule.min_outside_investment)
+        .push(" AND COALESCE(key_industry, '') IN ")
+        .push_list(&rule.key_industries)
+        .push(")");
+    if rule.key_industries.is_empty() {
+        q = Sql::new("UPDATE projects SET is_major = $1 WHERE is_major = $2")
+            .bind(false)
+            .bind(true);
+    }
+    let n = tx.execute(q).await?;
+    tx.commit().await?;
+    Ok(n)
+}

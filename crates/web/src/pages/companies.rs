@@ -1,0 +1,498 @@
+//! Company library screens: the list with its filters, a company's page (its facts, status of
+//! contact, projects it invests in), the form to add or edit one, and the picker suggestions
+//! other forms use to name an investor.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::company::{CompanyFlag, CompanyInput, CompanyStatus, INDUSTRY_SECTIONS};
+use zhaoyin_core::paging::Page;
+use zhaoyin_db::companies::{Company, CompanySort};
+use zhaoyin_db::projects::{ProjectFilter, ProjectRow};
+
+use super::{FormErrors, form_result, see_other};
+use crate::ctx::Ctx;
+use crate::form::{Form, Query, opt_i64};
+use crate::i18n::Tr;
+use crate::render::{self, Choice, Chrome, Pager};
+use crate::service::companies::{self as svc, CompanyQuery, CompanyWrite, StatusInput};
+use crate::{AppResult, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/companies", get(list).post(create))
+        .route("/companies/new", get(new))
+        .route("/companies/options", get(options))
+        .route("/companies/{id}", get(detail).post(update))
+        .route("/companies/{id}/edit", get(edit))
+        .route("/companies/{id}/status", post(status))
+}
+
+/// `path?query` with the empty values left out.
+pub(crate) fn href_with<T: serde::Serialize>(path: &str, q: &T) -> String {
+    let pairs = query_pairs(q);
+    if pairs.is_empty() {
+        path.to_string()
+    } else {
+        format!(
+            "{path}?{}",
+            serde_urlencoded::to_string(&pairs).unwrap_or_default()
+        )
+    }
+}
+
+/// A query as its non-empty key/value pairs, without the page number (for pager links).
+pub(crate) fn query_pairs<T: serde::Serialize>(q: &T) -> Vec<(String, String)> {
+    let text = serde_urlencoded::to_string(q).unwrap_or_default();
+    serde_urlencoded::from_str::<Vec<(String, String)>>(&text)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|(k, v)| !v.is_empty() && k != "page")
+        .collect()
+}
+
+pub(crate) fn pager<T: serde::Serialize>(path: &str, q: &T, page: Page, total: i64) -> Pager {
+    let pairs = query_pairs(q);
+    let borrowed: Vec<(&str, String)> =
+        pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    Pager::new(path, &borrowed, page, total)
+}
+
+fn flag_choices(t: &Tr, current: &str) -> Vec<Choice> {
+    Choice::list(
+        CompanyFlag::ALL
+            .iter()
+            .map(|f| (f.id().to_string(), t.label("company.flag", f.id()))),
+        current,
+    )
+}
+
+fn status_choices(t: &Tr, current: &str) -> Vec<Choice> {
+    Choice::list(
+        CompanyStatus::ALL
+            .iter()
+            .map(|s| (s.id().to_string(), t.label("company.status", s.id()))),
+        current,
+    )
+}
+
+fn section_choices(t: &Tr, current: &str) -> Vec<Choice> {
+    Choice::list(
+        INDUSTRY_SECTIONS.iter().map(|(s, _, _)| {
+            let id = s.to_string();
+            let label = format!("{s} {}", t.label("industry", &id));
+            (id, label)
+        }),
+        current,
+    )
+}
+
+// -------------------------------------------------------------------------------------- list
+
+#[derive(Template)]
+#[template(path = "companies/list.html")]
+struct ListPage {
+    t: Tr,
+    page: Chrome,
+    rows: Vec<Company>,
+    pager: Pager,
+    q: CompanyQuery,
+    flags: Vec<Choice>,
+    statuses: Vec<Choice>,
+    sections: Vec<Choice>,
+    sorts: Vec<Choice>,
+    problems: Vec<String>,
+    can_create: bool,
+}
+
+async fn list(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CompanyQuery>,
+) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let t = &ctx.t;
+    let page = Page::new(q.page, None);
+    let (filter, problems) = match q.filter() {
+        Ok(f) => (f, Vec::new()),
+        Err(e) => (Default::default(), FormErrors::from(t, &e, &[]).general),
+    };
+    let (rows, total) = svc::list(&st, auth, &filter, page).await?;
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    render::html(&ListPage {
+        t: ctx.t,
+        page: render::chrome(&ctx, "companies.title"),
+        pager: pager("/companies", &q, page, total),
+        flags: flag_choices(t, &v(&q.flags)),
+        statuses: status_choices(t, &v(&q.status)),
+        sections: section_choices(t, &v(&q.industry_section)),
+        sorts: Choice::list(
+            CompanySort::ALL
+                .iter()
+                .map(|(_, id)| (id.to_string(), t.label("company.sort", id))),
+            q.sort.as_deref().unwrap_or("recent"),
+        ),
+        can_create: auth.principal.can_somewhere(Entity::Company, Action::Write),
+        rows,
+        q,
+        problems,
+    })
+}
+
+/// `<option>`s for a picker's datalist: companies whose name, code or pinyin contains `name`.
+#[derive(Template)]
+#[template(
+    source = "{% for (_, n) in items %}<option value=\"{{ n }}\"></option>{% endfor %}",
+    ext = "html"
+)]
+struct Options {
+    items: Vec<(i64, String)>,
+}
+
+#[derive(Deserialize)]
+struct OptionsQuery {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    investor: String,
+}
+
+async fn options(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<OptionsQuery>,
+) -> AppResult<Response> {
+    let text = if q.name.trim().is_empty() {
+        q.investor
+    } else {
+        q.name
+    };
+    let items = if text.trim().is_empty() {
+        Vec::new()
+    } else {
+        svc::suggest(&st, ctx.auth()?, text.trim()).await?
+    };
+    render::html(&Options { items })
+}
+
+// ------------------------------------------------------------------------------------ detail
+
+#[derive(Template)]
+#[template(path = "companies/detail.html")]
+struct DetailPage {
+    t: Tr,
+    page: Chrome,
+    c: Company,
+    projects: Vec<ProjectRow>,
+    projects_total: i64,
+    moves: Vec<Choice>,
+    can_write: bool,
+    errors: FormErrors,
+}
+
+async fn detail_page(
+    st: &AppState,
+    ctx: &Ctx,
+    c: Company,
+    errors: FormErrors,
+) -> AppResult<DetailPage> {
+    let auth = ctx.auth()?;
+    let from = CompanyStatus::parse(&c.status).unwrap_or(CompanyStatus::Potential);
+    let moves = Choice::list(
+        CompanyStatus::ALL
+            .iter()
+            .filter(|s| from.can_move(**s))
+            .map(|s| (s.id().to_string(), ctx.t.label("company.status", s.id()))),
+        "",
+    );
+    let (projects, projects_total) = crate::service::projects::list(
+        st,
+        auth,
+        &ProjectFilter {
+            investor_id: Some(c.id),
+            ..Default::default()
+        },
+        Page::new(None, Some(50)),
+    )
+    .await?;
+    Ok(DetailPage {
+        t: ctx.t,
+        page: render::chrome(ctx, "companies.detail"),
+        can_write: auth.can(Entity::Company, Action::Write, &c.place()),
+        c,
+        projects,
+        projects_total,
+        moves,
+        errors,
+    })
+}
+
+async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let c = svc::get(&st, ctx.auth()?, id).await?;
+    render::html(&detail_page(&st, &ctx, c, FormErrors::default()).await?)
+}
+
+#[derive(Deserialize, Default)]
+struct StatusForm {
+    #[serde(default)]
+    status: String,
+    #[serde(default)]
+    reason: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn status(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> AppResult<Response> {
+    let mut e = zhaoyin_core::Invalid::default();
+    let version = crate::form::req_i64(&mut e, "version", &f.version);
+    let r = if e.is_empty() {
+        svc::set_status(
+            &st,
+            &ctx,
+            id,
+            &StatusInput {
+                status: f.status,
+                reason: f.reason,
+                version,
+            },
+        )
+        .await
+    } else {
+        Err(e.into())
+    };
+    match form_result(r, &ctx.t, &["status", "reason"])? {
+        Ok(_) => Ok(see_other(&format!("/companies/{id}"), "saved")),
+        Err((code, errors)) => {
+            let c = svc::get(&st, ctx.auth()?, id).await?;
+            render::html_status(code, &detail_page(&st, &ctx, c, errors).await?)
+        }
+    }
+}
+
+// -------------------------------------------------------------------------------------- form
+
+#[derive(Template)]
+#[template(path = "companies/form.html")]
+struct FormPage {
+    t: Tr,
+    page: Chrome,
+    company: Option<Company>,
+    f: CompanyForm,
+    flags: Vec<(Choice, bool)>,
+    sections: Vec<Choice>,
+    units: Vec<Choice>,
+    errors: FormErrors,
+}
+
+/// The form as posted: flags are checkboxes named `flag_<id>`.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct CompanyForm {
+    name: String,
+    credit_code: String,
+    country: String,
+    hq_city: String,
+    industry_section: String,
+    industry_division: String,
+    flag_global500: Option<String>,
+    flag_china500: Option<String>,
+    flag_private500: Option<String>,
+    flag_headquarters: Option<String>,
+    flag_listed: Option<String>,
+    contact_name: String,
+    contact_title: String,
+    contact_phone: String,
+    source: String,
+    notes: String,
+    unit_id: String,
+    version: String,
+}
+
+impl CompanyForm {
+    fn flag(&self, f: CompanyFlag) -> bool {
+        match f {
+            CompanyFlag::Global500 => self.flag_global500.is_some(),
+            CompanyFlag::China500 => self.flag_china500.is_some(),
+            CompanyFlag::Private500 => self.flag_private500.is_some(),
+            CompanyFlag::Headquarters => self.flag_headquarters.is_some(),
+            CompanyFlag::Listed => self.flag_listed.is_some(),
+        }
+    }
+
+    fn from_company(c: &Company) -> Self {
+        let i = svc::input_of(c);
+        let on = |f: CompanyFlag| c.flags().contains(&f).then(|| "1".to_string());
+        Self {
+            name: i.name,
+            credit_code: i.credit_code,
+            country: i.country,
+            hq_city: i.hq_city,
+            industry_section: i.industry_section,
+            industry_division: i.industry_division,
+            flag_global500: on(CompanyFlag::Global500),
+            flag_china500: on(CompanyFlag::China500),
+            flag_private500: on(CompanyFlag::Private500),
+            flag_headquarters: on(CompanyFlag::Headquarters),
+            flag_listed: on(CompanyFlag::Listed),
+            contact_name: i.contact_name,
+            contact_title: i.contact_title,
+            contact_phone: i.contact_phone,
+            source: i.source,
+            notes: i.notes,
+            unit_id: c.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            version: c.version.to_string(),
+        }
+    }
+
+    fn write(&self, e: &mut zhaoyin_core::Invalid) -> CompanyWrite {
+        CompanyWrite {
+            company: CompanyInput {
+                name: self.name.clone(),
+                credit_code: self.credit_code.clone(),
+                country: self.country.clone(),
+                hq_city: self.hq_city.clone(),
+                industry_section: self.industry_section.clone(),
+                industry_division: self.industry_division.clone(),
+                flags: CompanyFlag::ALL
+                    .iter()
+                    .filter(|f| self.flag(**f))
+                    .map(|f| f.id().to_string())
+                    .collect(),
+                contact_name: self.contact_name.clone(),
+                contact_title: self.contact_title.clone(),
+                contact_phone: self.contact_phone.clone(),
+                source: self.source.clone(),
+                notes: self.notes.clone(),
+            },
+            unit_id: opt_i64(e, "unit_id", &self.unit_id),
+            version: opt_i64(e, "version", &self.version),
+        }
+    }
+}
+
+const FIELDS: &[&str] = &[
+    "name",
+    "credit_code",
+    "country",
+    "hq_city",
+    "industry_section",
+    "industry_division",
+    "flags",
+    "contact_name",
+    "contact_title",
+    "contact_phone",
+    "source",
+    "notes",
+    "unit_id",
+];
+
+async fn form_page(
+    st: &AppState,
+    ctx: &Ctx,
+    company: Option<Company>,
+    f: CompanyForm,
+    errors: FormErrors,
+) -> AppResult<FormPage> {
+    let auth = ctx.auth()?;
+    let units = crate::service::org::writable_units(st, auth, Entity::Company).await?;
+    Ok(FormPage {
+        t: ctx.t,
+        page: render::chrome(
+            ctx,
+            if company.is_some() {
+                "companies.edit"
+            } else {
+                "companies.new"
+            },
+        ),
+        flags: CompanyFlag::ALL
+            .iter()
+            .map(|fl| {
+                (
+                    Choice {
+                        value: fl.id().to_string(),
+                        label: ctx.t.label("company.flag", fl.id()),
+                        selected: false,
+                    },
+                    f.flag(*fl),
+                )
+            })
+            .collect(),
+        sections: section_choices(&ctx.t, &f.industry_section),
+        units: Choice::list(
+            units.into_iter().map(|u| (u.id.to_string(), u.name)),
+            &f.unit_id,
+        ),
+        company,
+        f,
+        errors,
+    })
+}
+
+async fn new(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let f = CompanyForm {
+        unit_id: auth.user.unit_id.to_string(),
+        ..Default::default()
+    };
+    render::html(&form_page(&st, &ctx, None, f, FormErrors::default()).await?)
+}
+
+async fn create(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(f): Form<CompanyForm>,
+) -> AppResult<Response> {
+    let mut e = zhaoyin_core::Invalid::default();
+    let w = f.write(&mut e);
+    let r = if e.is_empty() {
+        svc::create(&st, &ctx, &w).await
+    } else {
+        Err(e.into())
+    };
+    match form_result(r, &ctx.t, FIELDS)? {
+        Ok(c) => Ok(see_other(&format!("/companies/{}", c.id), "created")),
+        Err((code, errors)) => {
+            render::html_status(code, &form_page(&st, &ctx, None, f, errors).await?)
+        }
+    }
+}
+
+async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let c = svc::get(&st, auth, id).await?;
+    auth.require(Entity::Company, Action::Write, &c.place())?;
+    let f = CompanyForm::from_company(&c);
+    render::html(&form_page(&st, &ctx, Some(c), f, FormErrors::default()).await?)
+}
+
+async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<CompanyForm>,
+) -> AppResult<Response> {
+    let current = svc::get(&st, ctx.auth()?, id).await?;
+    let mut e = zhaoyin_core::Invalid::default();
+    let w = f.write(&mut e);
+    let r = if e.is_empty() {
+        svc::update(&st, &ctx, id, &w).await
+    } else {
+        Err(e.into())
+    };
+    match form_result(r, &ctx.t, FIELDS)? {
+        Ok(_) => Ok(see_other(&format!("/companies/{id}"), "saved")),
+        Err((code, errors)) => {
+            render::html_status(code, &form_page(&st, &ctx, Some(current), f, errors).await?)
+        }
+    }
+}

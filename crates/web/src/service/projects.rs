@@ -1,0 +1,460 @@
+//! Investment projects: a project belongs to its responsible unit (whose clerks keep it) in that
+//! unit's region; supervisors write every project of their region. References a project makes
+//! (investor, units, leader, agent) must lie in the project's own line of regions.
+
+use serde::{Deserialize, Serialize};
+use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::org::Place;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::project::{ProjectFields, ProjectInput, Stage};
+use zhaoyin_core::{FieldError, Invalid, validation};
+use zhaoyin_db::org::{self as org_db, Unit};
+use zhaoyin_db::projects::{
+    self as db, MoveValues, ProjectFilter, ProjectRow, ProjectSort, StageCount, StageEvent,
+};
+
+use crate::ctx::{Auth, Ctx};
+use crate::service::companies;
+use crate::{AppError, AppResult, AppState};
+
+/// A project list's query, as the API and the pages take it (empty values are "any").
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct ProjectQuery {
+    /// Text in the name or the investor's name; pinyin (full or initials) matches too.
+    pub name: Option<String>,
+    /// lead, negotiating, signed, registered, started, producing, at_capacity, paused or
+    /// terminated.
+    pub stage: Option<String>,
+    /// "1": major projects only; "0": the others.
+    pub major: Option<String>,
+    /// Projects this unit is responsible for.
+    pub unit_id: Option<String>,
+    pub key_industry: Option<String>,
+    pub investor_id: Option<String>,
+    pub owner_leader_id: Option<String>,
+    /// recent (default), investment, name or stage.
+    pub sort: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ProjectQuery {
+    pub fn filter(&self) -> AppResult<ProjectFilter> {
+        use crate::form::{nonempty, opt_i64};
+        let mut e = Invalid::default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let stage = nonempty(&self.stage).and_then(|s| {
+            let st = Stage::parse(&s);
+            if st.is_none() {
+                e.push(FieldError::new("stage", "err.choice"));
+            }
+            st
+        });
+        let major = match nonempty(&self.major).as_deref() {
+            None => None,
+            Some("1" | "true") => Some(true),
+            Some("0" | "false") => Some(false),
+            Some(_) => {
+                e.push(FieldError::new("major", "err.choice"));
+                None
+            }
+        };
+        let sort = match nonempty(&self.sort) {
+            None => ProjectSort::default(),
+            Some(s) => ProjectSort::parse(&s).unwrap_or_else(|| {
+                e.push(FieldError::new("sort", "err.choice"));
+                ProjectSort::default()
+            }),
+        };
+        let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
+        let investor_id = opt_i64(&mut e, "investor_id", &text(&self.investor_id));
+        let owner_leader_id = opt_i64(&mut e, "owner_leader_id", &text(&self.owner_leader_id));
+        e.into_result()?;
+        Ok(ProjectFilter {
+            q: nonempty(&self.name),
+            stage,
+            major,
+            unit_id,
+            key_industry: nonempty(&self.key_industry),
+            investor_id,
+            owner_leader_id,
+            distinct: false,
+            sort,
+        })
+    }
+}
+
+pub async fn list(
+    st: &AppState,
+    auth: &Auth,
+    f: &ProjectFilter,
+    page: Page,
+) -> AppResult<(Vec<ProjectRow>, i64)> {
+    let vis = auth.principal.visibility(Entity::Project, Action::Read);
+    Ok(db::list(&st.db, &vis, f, page).await?)
+}
+
+pub async fn stage_counts(
+    st: &AppState,
+    auth: &Auth,
+    f: &ProjectFilter,
+) -> AppResult<Vec<StageCount>> {
+    let vis = auth.principal.visibility(Entity::Project, Action::Read);
+    Ok(db::stage_counts(&st.db, &vis, f).await?)
+}
+
+pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectRow> {
+    let p = db::get(&st.db, id).await?;
+    auth.require(Entity::Project, Action::Read, &p.place())?;
+    Ok(p)
+}
+
+/// A project with its other units and its timeline.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProjectDetail {
+    #[serde(flatten)]
+    pub project: ProjectRow,
+    pub other_units: Vec<Named>,
+    pub timeline: Vec<StageEvent>,
+    /// The stages it may move to now.
+    pub next_stages: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Named {
+    pub id: i64,
+    pub name: String,
+}
+
+/// The stages a project may be moved to from `stage` (the requirements are checked on move).
+pub fn next_stages(p: &ProjectRow) -> Vec<Stage> {
+    let stage = p.stage();
+    match stage {
+        Stage::Terminated | Stage::AtCapacity => Vec::new(),
+        Stage::Paused => p
+            .paused_from
+            .as_deref()
+            .and_then(Stage::parse)
+            .into_iter()
+            .chain([Stage::Terminated])
+            .collect(),
+        _ => {
+            let rank = stage.rank().unwrap_or(0);
+            Stage::PIPELINE[rank + 1..]
+                .iter()
+                .copied()
+                .chain([Stage::Paused, Stage::Terminated])
+                .collect()
+        }
+    }
+}
+
+pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectDetail> {
+    let project = get(st, auth, id).await?;
+    Ok(ProjectDetail {
+        other_units: db::other_units(&st.db, id)
+            .await?
+            .into_iter()
+            .map(|(id, name)| Named { id, name })
+            .collect(),
+        timeline: db::timeline(&st.db, id).await?,
+        next_stages: next_stages(&project)
+            .into_iter()
+            .map(|s| s.id().to_string())
+            .collect(),
+        project,
+    })
+}
+
+/// Whether two region paths lie on one line (one contains the other).
+fn same_line(a: &str, b: &str) -> bool {
+    a.starts_with(b) || b.starts_with(a)
+}
+
+/// A unit a project names: active, and in the project's line of regions.
+async fn named_unit(st: &AppState, id: i64, region_path: &str, field: &str) -> AppResult<Unit> {
+    match org_db::get_unit(&st.db, id).await {
+        Ok(u) if u.active && same_line(&u.region_path, region_path) => Ok(u),
+        Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+async fn named_person(st: &AppState, id: i64, region_path: &str, field: &str) -> AppResult<()> {
+    match org_db::get_person(&st.db, id).await {
+        Ok(p) if p.active && same_line(&p.region_path, region_path) => Ok(()),
+        Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Validates a project and checks what it refers to; returns the fields, its region and place.
+async fn checked(
+    st: &AppState,
+    auth: &Auth,
+    input: &ProjectInput,
+) -> AppResult<(ProjectFields, i64, Place)> {
+    let fields = input.validate(&st.cfg.major_rule)?;
+    let unit = org_db::get_unit(&st.db, fields.unit_id)
+        .await
+        .ok()
+        .filter(|u| u.active && auth.can(Entity::Unit, Action::Read, &u.place()))
+        .ok_or_else(|| AppError::invalid("unit_id", "err.choice"))?;
+    let place = Place {
+        region_path: unit.region_path.clone(),
+        unit_id: Some(unit.id),
+    };
+    let path = unit.region_path.as_str();
+    let mut e = Invalid::default();
+    let mut keep = |r: AppResult<()>| -> AppResult<()> {
+        match r {
+            Err(AppError::Invalid(i)) => {
+                e.0.extend(i.0);
+                Ok(())
+            }
+            other => other,
+        }
+    };
+    if let Some(id) = fields.investor_id {
+        keep(
+            companies::chosen(st, auth, id, "investor_id")
+                .await
+                .map(|_| ()),
+        )?;
+    }
+    if let Some(id) = fields.location_unit_id {
+        let u = named_unit(st, id, path, "location_unit_id").await;
+        keep(match u {
+            Ok(u) if !matches!(u.kind.as_str(), "town" | "park") => {
+                Err(AppError::invalid("location_unit_id", "err.location_kind"))
+            }
+            other => other.map(|_| ()),
+        })?;
+    }
+    if let Some(id) = fields.first_unit_id {
+        keep(named_unit(st, id, path, "first_unit_id").await.map(|_| ()))?;
+    }
+    for id in &fields.other_unit_ids {
+        keep(
+            named_unit(st, *id, path, "other_unit_ids")
+                .await
+                .map(|_| ()),
+        )?;
+    }
+    if let Some(id) = fields.owner_leader_id {
+        keep(named_person(st, id, path, "owner_leader_id").await)?;
+    }
+    if let Some(id) = fields.agent_id {
+        keep(named_person(st, id, path, "agent_id").await)?;
+    }
+    e.into_result()?;
+    Ok((fields, unit.region_id, place))
+}
+
+/// A new project: its fields and the day it was first heard of (default today).
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProjectCreate {
+    #[serde(flatten)]
+    pub project: ProjectInput,
+    /// YYYY-MM-DD; the day the lead came.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub on: Option<chrono::NaiveDate>,
+}
+
+pub async fn create(st: &AppState, ctx: &Ctx, input: &ProjectCreate) -> AppResult<ProjectRow> {
+    let auth = ctx.auth()?;
+    let (fields, region_id, place) = checked(st, auth, &input.project).await?;
+    if !auth.can(Entity::Project, Action::Write, &place) {
+        return Err(AppError::Forbidden);
+    }
+    let today = st.cfg.today();
+    let on = input.on.unwrap_or(today);
+    if on > today || !validation::date_in_range(on) {
+        return Err(AppError::invalid("on", "err.date_future"));
+    }
+    let major = fields.is_major(&st.cfg.major_rule);
+    Ok(db::create(&st.db, &ctx.actor(), region_id, &fields, major, on).await?)
+}
+
+/// An edit of a project's fields, made from `version`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProjectUpdate {
+    #[serde(flatten)]
+    pub project: ProjectInput,
+    /// The version the edit was made from (required).
+    pub version: Option<i64>,
+}
+
+pub async fn update(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    input: &ProjectUpdate,
+) -> AppResult<ProjectRow> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?;
+    auth.require(Entity::Project, Action::Write, &current.place())?;
+    let (fields, region_id, place) = checked(st, auth, &input.project).await?;
+    // Handing the project to another unit needs write permission there too.
+    if !auth.can(Entity::Project, Action::Write, &place) {
+        return Err(AppError::Forbidden);
+    }
+    let version = input
+        .version
+        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let major = fields.is_major(&st.cfg.major_rule);
+    Ok(db::update(&st.db, &ctx.actor(), id, version, region_id, &fields, major).await?)
+}
+
+/// A move to another stage, with what that stage requires.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct StageInput {
+    /// The stage to move to.
+    pub stage: String,
+    /// YYYY-MM-DD: the day it happened (default today); not before the current stage's day.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub on: Option<chrono::NaiveDate>,
+    /// Required to pause or terminate.
+    pub reason: String,
+    /// 万元; required to sign unless already given.
+    pub contract_amount: Option<i64>,
+    /// Required to register unless already given.
+    pub project_credit_code: String,
+    /// A town or park; required to start unless already given.
+    pub location_unit_id: Option<i64>,
+    pub version: i64,
+}
+
+pub async fn move_stage(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    input: &StageInput,
+) -> AppResult<ProjectRow> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?;
+    auth.require(Entity::Project, Action::Write, &current.place())?;
+    let to =
+        Stage::parse(input.stage.trim()).ok_or_else(|| AppError::invalid("stage", "err.choice"))?;
+    let mut e = Invalid::default();
+    let project_credit_code = zhaoyin_core::company::optional_credit_code(
+        &mut e,
+        "project_credit_code",
+        &input.project_credit_code,
+    );
+    if input.contract_amount.is_some_and(|a| a <= 0) {
+        e.push(FieldError::new("contract_amount", "err.positive"));
+    }
+    let reason = validation::optional(&mut e, "reason", &input.reason, 500);
+    e.into_result()?;
+    if let Some(l) = input.location_unit_id {
+        let u = named_unit(st, l, &current.region_path, "location_unit_id").await?;
+        if !matches!(u.kind.as_str(), "town" | "park") {
+            return Err(AppError::invalid("location_unit_id", "err.location_kind"));
+        }
+    }
+    let today = st.cfg.today();
+    Ok(db::move_stage(
+        &st.db,
+        &ctx.actor(),
+        id,
+        input.version,
+        to,
+        input.on.unwrap_or(today),
+        reason.as_deref(),
+        &MoveValues {
+            contract_amount: input.contract_amount,
+            project_credit_code,
+            location_unit_id: input.location_unit_id,
+        },
+        today,
+    )
+    .await?)
+}
+
+/// The input that would save `p` unchanged (to fill an edit form, or to apply a partial edit).
+pub fn input_of(p: &ProjectRow, other_units: &[Named]) -> ProjectInput {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    ProjectInput {
+        name: p.name.clone(),
+        investor_id: p.investor_id,
+        industry_section: text(&p.industry_section),
+        industry_division: text(&p.industry_division),
+        key_industry: text(&p.key_industry),
+        unit_id: Some(p.unit_id),
+        other_unit_ids: other_units.iter().map(|u| u.id).collect(),
+        location_unit_id: p.location_unit_id,
+        first_unit_id: p.first_unit_id,
+        introducer: text(&p.introducer),
+        introducer_civil_servant: p.introducer_civil_servant,
+        owner_leader_id: p.owner_leader_id,
+        owner_override: text(&p.owner_override),
+        agent_id: p.agent_id,
+        team: text(&p.team),
+        total_investment: Some(p.total_investment),
+        outside_investment: Some(p.outside_investment),
+        first_phase_investment: p.first_phase_investment,
+        land_mu: p
+            .land_mu_x100
+            .map(zhaoyin_core::project::format_mu)
+            .unwrap_or_default(),
+        contract_amount: p.contract_amount,
+        project_credit_code: text(&p.project_credit_code),
+        national_code: text(&p.national_code),
+    }
+}
+
+/// The visibility of everything in the caller's county (or the region of their unit above it):
+/// the units and people a project may name.
+async fn county_of_caller(
+    st: &AppState,
+    auth: &Auth,
+) -> AppResult<zhaoyin_core::authz::Visibility> {
+    let (_, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
+    Ok(zhaoyin_core::authz::Visibility {
+        subtrees: vec![path],
+        ..Default::default()
+    })
+}
+
+/// Units a project form offers (the caller's county), at most a page of the largest size.
+pub async fn unit_choices(st: &AppState, auth: &Auth) -> AppResult<Vec<Unit>> {
+    let vis = county_of_caller(st, auth).await?;
+    let (units, _) = org_db::list_units(
+        &st.db,
+        &vis,
+        &org_db::UnitFilter::default(),
+        Page::largest(),
+    )
+    .await?;
+    Ok(units)
+}
+
+/// People a project form offers as owner leader or agent (the caller's county).
+pub async fn people_choices(st: &AppState, auth: &Auth) -> AppResult<Vec<org_db::Person>> {
+    let vis = county_of_caller(st, auth).await?;
+    let (people, _) = org_db::list_people(
+        &st.db,
+        &vis,
+        &org_db::PersonFilter::default(),
+        Page::largest(),
+    )
+    .await?;
+    Ok(people)
+}
+
+/// The company a form names as investor, by credit code or by name (as the library normalises
+/// it), among those the caller may see; `None` for an empty text or no such company.
+pub async fn resolve_investor(st: &AppState, auth: &Auth, text: &str) -> AppResult<Option<i64>> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let vis = auth.principal.visibility(Entity::Company, Action::Read);
+    let code = zhaoyin_core::credit_code::check(text).ok();
+    let key = zhaoyin_core::company::name_key(text);
+    Ok(zhaoyin_db::companies::resolve(&st.db, &vis, code.as_deref(), &key).await?)
+}

@@ -145,14 +145,17 @@ fn fields<T, E: std::fmt::Debug>(r: Result<T, E>) -> anyhow::Result<T> {
 pub struct Loaded {
     pub units: usize,
     pub tasks: usize,
+    pub companies: usize,
+    pub projects: usize,
 }
 
-/// Loads the demo county and its policy supervision, replayed up to `today` (the county's
-/// day, by the light rules in force).
+/// Loads the demo county, its policy supervision replayed up to `today` (the county's day, by
+/// the light rules in force) and its investment pipeline.
 pub async fn load(
     db: &Db,
     today: chrono::NaiveDate,
     rules: zhaoyin_core::task::LightRules,
+    major: &zhaoyin_core::project::MajorRule,
 ) -> anyhow::Result<Loaded> {
     let a = Actor::system();
     let region = |code: &str, name: &str, level: RegionLevel| RegionInput {
@@ -226,6 +229,7 @@ pub async fn load(
             .ok_or_else(|| anyhow::anyhow!("demo data names an unknown unit {code}"))
     };
     let leaders_unit = unit("gq-zfb")?;
+    let mut leaders = Vec::new();
     for name in LEADERS {
         let f = fields(
             PersonInput {
@@ -235,7 +239,7 @@ pub async fn load(
             }
             .validate(),
         )?;
-        org::create_person(db, &a, leaders_unit.id, &f).await?;
+        leaders.push(org::create_person(db, &a, leaders_unit.id, &f).await?.id);
     }
     let mut people = HashMap::new();
     for (code, name, title) in CONTACTS {
@@ -313,8 +317,13 @@ pub async fn load(
         }
     }
     let tasks = crate::demo_policy::load(db, county.id, &county.path, &cast, today, rules).await?;
+    let pipeline =
+        crate::demo_pipeline::load(db, &cast.supervisor, &cast.units, &leaders, today, major)
+            .await?;
     Ok(Loaded {
         units: units.len(),
         tasks,
+        companies: pipeline.companies,
+        projects: pipeline.projects,
     })
 }

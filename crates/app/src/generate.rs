@@ -9,6 +9,8 @@
 //! bypassing the per-write audit entries a user's actions make: this is generated data, not
 //! anybody's actions, and it says so in the audit log with one entry.
 
+mod pipeline;
+
 use chrono::{DateTime, Duration, NaiveDate, NaiveTime, Utc};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
@@ -35,6 +37,15 @@ impl Scale {
             Scale::Province => 150,
         }
     }
+
+    /// Projects per county: 500, and 2,000 at province scale (300,000 in all, the size the
+    /// province dashboard is measured at).
+    pub fn projects_per_county(self) -> usize {
+        match self {
+            Scale::County | Scale::City => 500,
+            Scale::Province => 2_000,
+        }
+    }
 }
 
 /// What was made.
@@ -48,6 +59,8 @@ pub struct Made {
     pub tasks: usize,
     pub reports: usize,
     pub events: usize,
+    pub companies: usize,
+    pub projects: usize,
 }
 
 const UNITS: usize = 60;
@@ -160,6 +173,19 @@ pub async fn generate(
         made.tasks += county.tasks.len();
         made.reports += county.reports.len();
         made.events += county.events.len();
+        let pipe = pipeline::county(
+            &mut rng,
+            &mut ids.pipeline,
+            k,
+            county.region_id,
+            &county.unit_ids,
+            TOWNS,
+            scale.projects_per_county(),
+            today,
+            now,
+        );
+        made.companies += pipe.companies.len();
+        made.projects += pipe.projects.len();
         if first_county.is_none() {
             first_county = Some((county.region_id, county.first_unit));
         }
@@ -181,6 +207,9 @@ pub async fn generate(
         insert(&mut tx, "task_reports", REPORT_COLS, county.reports).await?;
         insert(&mut tx, "task_events", EVENT_COLS, county.events).await?;
         insert(&mut tx, "task_light_history", HISTORY_COLS, county.history).await?;
+        insert(&mut tx, "companies", pipeline::COMPANY_COLS, pipe.companies).await?;
+        insert(&mut tx, "projects", pipeline::PROJECT_COLS, pipe.projects).await?;
+        insert(&mut tx, "project_stages", pipeline::STAGE_COLS, pipe.stages).await?;
         tx.commit().await?;
         progress(k as u64 + 1, scale.counties() as u64);
     }
@@ -193,6 +222,9 @@ pub async fn generate(
         "tasks",
         "task_reports",
         "task_events",
+        "companies",
+        "projects",
+        "project_stages",
     ] {
         db.sync_identity(table).await?;
     }
@@ -258,6 +290,7 @@ pub async fn generate(
         Change::new("generate", "region", province).after(&serde_json::json!({
             "scale": format!("{scale:?}"), "seed": seed, "counties": made.counties,
             "tasks": made.tasks, "reports": made.reports,
+            "companies": made.companies, "projects": made.projects,
         })),
     )
     .await?;
@@ -276,6 +309,7 @@ struct Ids {
     task: i64,
     report: i64,
     event: i64,
+    pipeline: pipeline::Ids,
 }
 
 impl Ids {
@@ -288,6 +322,8 @@ impl Ids {
 struct County {
     region_id: i64,
     first_unit: i64,
+    /// Every unit of the county, its towns first.
+    unit_ids: Vec<i64>,
     regions: Vec<Vec<Value>>,
     units: Vec<Vec<Value>>,
     people: Vec<Vec<Value>>,
@@ -548,6 +584,7 @@ fn county(
     let mut out = County {
         region_id,
         first_unit: unit_ids[TOWNS],
+        unit_ids: unit_ids.clone(),
         regions,
         units,
         people,

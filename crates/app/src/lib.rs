@@ -3,6 +3,7 @@
 
 pub mod config;
 pub mod demo;
+pub mod demo_pipeline;
 pub mod demo_policy;
 pub mod generate;
 

@@ -271,10 +271,21 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     std::process::exit(1);
                 }
                 (None, true) => {
-                    let n = demo::load(&db, web.today(), web.light_rules()).await?;
+                    let n =
+                        demo::load(&db, web.today(), web.light_rules(), &web.major_rule).await?;
                     println!(
                         "{}",
                         t.tf2("cli.demo_loaded", "n", n.units, "tasks", n.tasks)
+                    );
+                    println!(
+                        "{}",
+                        t.tf2(
+                            "cli.demo_pipeline",
+                            "companies",
+                            n.companies,
+                            "projects",
+                            n.projects
+                        )
                     );
                 }
                 (None, false) => {}
@@ -863,6 +874,8 @@ async fn generate(
                 ("tasks", made.tasks.to_string()),
                 ("reports", made.reports.to_string()),
                 ("events", made.events.to_string()),
+                ("companies", made.companies.to_string()),
+                ("projects", made.projects.to_string()),
                 ("seconds", format!("{:.1}", started.elapsed().as_secs_f64())),
                 ("password", zhaoyin::demo::PASSWORD.to_string()),
             ],

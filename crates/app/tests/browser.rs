@@ -106,7 +106,7 @@ async fn import_the_reference_policy_in_chromium() {
     }
     let t = testing::fresh().await;
     let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, web.today(), web.light_rules())
+    zhaoyin::demo::load(&t.db, web.today(), web.light_rules(), &web.major_rule)
         .await
         .expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -123,6 +123,40 @@ async fn import_the_reference_policy_in_chromium() {
             zhaoyin::demo::PASSWORD.into(),
             doc.display().to_string(),
             "18".into(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+}
+
+/// The pipeline on the demo county: a company registered (a wrong check character refused
+/// first), a project for it, moved to 签约, seen on the board and found by pinyin.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_a_company_and_sign_a_project_in_chromium() {
+    let (root, chromium) = match tools() {
+        Ok(t) => t,
+        Err(what) => {
+            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
+            return;
+        }
+    };
+    let t = testing::fresh().await;
+    let web = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&t.db, web.today(), web.light_rules(), &web.major_rule)
+        .await
+        .expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    node(
+        &root.join("pipeline.mjs"),
+        &chromium,
+        &[
+            format!("http://{}", running.addr),
+            "supervisor".into(),
+            zhaoyin::demo::PASSWORD.into(),
             shots.display().to_string(),
         ],
     )

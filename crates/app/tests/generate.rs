@@ -8,6 +8,7 @@ use zhaoyin_core::authz::Visibility;
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::task::{LightFacts, LightRules, TaskCadence, TaskStatus, light};
 use zhaoyin_db::audit::{self, Actor, Verification};
+use zhaoyin_db::projects;
 use zhaoyin_db::tasks::{self, Clock, TaskFilter};
 use zhaoyin_db::testing::fresh;
 use zhaoyin_db::{Db, Sql};
@@ -125,6 +126,56 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
         .await
         .expect("a new policy after the generated ones");
     assert!(ids[0] > 1000);
+
+    // The pipeline: every project's last recorded stage is its stage, on its day; every credit
+    // code passes the check; counts by stage add up; a move on generated data works.
+    assert_eq!((made.companies, made.projects), (700, 500));
+    let last: Vec<(i64, String, NaiveDate, String, NaiveDate)> =
+        a.db.all(Sql::new(
+            "SELECT p.id, p.stage, p.stage_on, s.stage, s.on_date FROM projects p \
+             JOIN project_stages s ON s.id = (SELECT MAX(id) FROM project_stages WHERE project_id = p.id) \
+             ORDER BY p.id",
+        ))
+        .await
+        .expect("stages");
+    assert_eq!(last.len(), 500);
+    for (id, stage, on, last_stage, last_on) in &last {
+        assert_eq!((stage, on), (last_stage, last_on), "project {id}");
+    }
+    let codes: Vec<(String,)> =
+        a.db.all(Sql::new("SELECT credit_code FROM companies"))
+            .await
+            .expect("codes");
+    assert!(
+        codes
+            .iter()
+            .all(|(c,)| zhaoyin_core::credit_code::check(c).is_ok())
+    );
+    let counts = projects::stage_counts(&a.db, &everything, &Default::default())
+        .await
+        .expect("counts");
+    assert_eq!(counts.iter().map(|c| c.projects).sum::<i64>(), 500);
+    let (lead,): (i64,) =
+        a.db.one(Sql::new(
+            "SELECT MIN(id) FROM projects WHERE stage = 'lead' AND investor_id IS NOT NULL",
+        ))
+        .await
+        .expect("a lead");
+    let p = projects::get(&a.db, lead).await.expect("project");
+    let moved = projects::move_stage(
+        &a.db,
+        &Actor::cli(),
+        lead,
+        p.version,
+        zhaoyin_core::project::Stage::Negotiating,
+        today(),
+        None,
+        &Default::default(),
+        today(),
+    )
+    .await
+    .expect("move");
+    assert_eq!(moved.stage, "negotiating");
     assert!(matches!(
         audit::verify(&a.db).await,
         Ok(Verification::Intact { .. })

@@ -115,9 +115,6 @@ pub fn check_move(
             if reason.is_none_or(|r| r.trim().is_empty()) {
                 e.push(FieldError::new("reason", "err.required"));
             }
-            if from == Stage::Paused && to == Stage::Paused {
-                return Err(Invalid::one(refuse("err.stage_same")));
-            }
             Vec::new()
         }
         (Stage::Paused, _) => {
@@ -152,6 +149,47 @@ pub fn check_move(
         e.push(FieldError::new("on", "err.date_range"));
     } else if facts.stage_on.is_some_and(|d| on < d) {
         e.push(FieldError::new("on", "err.stage_date_order"));
+    }
+    e.into_result()
+}
+
+/// The stages a project may be moved to from where it stands, by the rules of [`check_move`]
+/// (what each stage requires aside: the move supplies it or is refused with the reason).
+pub fn next_stages(facts: &StageFacts) -> Vec<Stage> {
+    let ready = StageFacts {
+        stage_on: None,
+        investor: true,
+        contract_amount: Some(1),
+        total_investment: 1,
+        project_credit_code: true,
+        location: true,
+        ..facts.clone()
+    };
+    let day = NaiveDate::from_ymd_opt(2000, 1, 1).unwrap_or_default();
+    Stage::ALL
+        .iter()
+        .copied()
+        .filter(|to| check_move(&ready, *to, day, Some("-"), day).is_ok())
+        .collect()
+}
+
+/// An edit may not take away what a stage the project has passed required (a signed project
+/// keeps its contract amount, a started one its location).
+pub fn check_kept(facts: &StageFacts) -> Result<(), Invalid> {
+    let reached = match facts.stage {
+        Some(Stage::Paused) => facts.paused_from,
+        other => other,
+    };
+    let Some(rank) = reached.and_then(Stage::rank) else {
+        return Ok(());
+    };
+    let mut e = Invalid::default();
+    for s in &Stage::PIPELINE[1..=rank] {
+        for field in required_for(*s) {
+            if !facts.has(field) {
+                e.push(FieldError::new(*field, "err.stage_keeps").with("stage", s));
+            }
+        }
     }
     e.into_result()
 }
@@ -390,7 +428,7 @@ pub struct ProjectFields {
 }
 
 /// The largest amount accepted, in 万元 (a hundred trillion yuan: beyond it is a typo).
-const MAX_WAN: i64 = 10_000_000_000;
+pub const MAX_WAN: i64 = 10_000_000_000;
 
 fn money(e: &mut Invalid, field: &str, v: Option<i64>) -> Option<i64> {
     if let Some(x) = v
@@ -616,6 +654,46 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn next_stages_follow_the_move_rules() {
+        use Stage::*;
+        assert_eq!(
+            next_stages(&facts(Started)),
+            vec![Producing, AtCapacity, Paused, Terminated]
+        );
+        let paused = StageFacts {
+            paused_from: Some(Signed),
+            ..facts(Paused)
+        };
+        assert_eq!(next_stages(&paused), vec![Signed, Terminated]);
+        assert!(next_stages(&facts(Terminated)).is_empty());
+    }
+
+    #[test]
+    fn edits_keep_what_passed_stages_required() {
+        let signed = StageFacts {
+            investor: true,
+            contract_amount: Some(5),
+            total_investment: 5,
+            ..facts(Stage::Signed)
+        };
+        assert!(check_kept(&signed).is_ok());
+        let cleared = StageFacts {
+            contract_amount: None,
+            ..signed.clone()
+        };
+        assert_eq!(
+            codes(check_kept(&cleared)),
+            vec![("contract_amount".into(), "err.stage_keeps")]
+        );
+        let paused = StageFacts {
+            paused_from: Some(Stage::Signed),
+            ..cleared
+        };
+        assert_eq!(codes(check_kept(&paused)).len(), 1);
+        assert!(check_kept(&facts(Stage::Lead)).is_ok());
     }
 
     #[test]

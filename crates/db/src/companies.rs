@@ -55,6 +55,11 @@ impl Company {
         }
     }
 
+    /// The name as compared for duplicates.
+    pub fn name_key(&self) -> String {
+        zhaoyin_core::company::name_key(&self.name)
+    }
+
     /// The flags that are set, in the order of [`CompanyFlag::ALL`].
     pub fn flags(&self) -> Vec<CompanyFlag> {
         CompanyFlag::ALL

@@ -327,8 +327,8 @@ async fn refuse_second_major(
     Ok(project::check_owner(&others, f.owner_override.as_deref())?)
 }
 
-/// The earliest project this one signs again, if any: same investor, similar name and amount,
-/// itself signed, not terminated and not a repetition.
+/// The earliest project of the same county this one signs again, if any: same investor,
+/// similar name and amount, itself signed, not terminated and not a repetition.
 async fn first_signing_of(tx: &mut Tx, p: &ProjectRow) -> Result<Option<i64>> {
     let Some(investor) = p.investor_id else {
         return Ok(None);
@@ -336,12 +336,17 @@ async fn first_signing_of(tx: &mut Tx, p: &ProjectRow) -> Result<Option<i64>> {
     let candidates: Vec<(i64, String, Option<i64>, i64)> = tx
         .all(
             Sql::new(
-                "SELECT id, name, contract_amount, total_investment FROM projects \
-                 WHERE investor_id = $1 AND id <> $2 AND duplicate_of IS NULL \
-                 AND stage NOT IN ('lead', 'negotiating', 'terminated') ORDER BY id",
+                "SELECT p.id, p.name, p.contract_amount, p.total_investment FROM projects p \
+                 JOIN regions r ON r.id = p.region_id \
+                 WHERE p.investor_id = $1 AND p.id <> $2 AND p.duplicate_of IS NULL \
+                 AND p.signed_on IS NOT NULL AND p.stage <> 'terminated' \
+                 AND r.path LIKE (SELECT CASE WHEN x.level = 'town' THEN xp.path ELSE x.path END \
+                   FROM regions x LEFT JOIN regions xp ON xp.id = x.parent_id WHERE x.id = $3) || '%' \
+                 ORDER BY p.id",
             )
             .bind(investor)
-            .bind(p.id),
+            .bind(p.id)
+            .bind(p.region_id),
         )
         .await?;
     let me = Signing {
@@ -555,9 +560,10 @@ pub async fn update(
     check_updated(&mut tx, n, "projects", id).await?;
     set_units(&mut tx, id, &f.other_unit_ids).await?;
     let mut after = get_in(&mut tx, id).await?;
-    if after.stage().is_signed() {
+    if after.signed_on.is_some() {
         after = flag_repeat(&mut tx, after).await?;
     }
+    recheck_repeats_of(&mut tx, id).await?;
     audit::append(
         &mut tx,
         actor,
@@ -569,6 +575,19 @@ pub async fn update(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// Checks again the projects flagged as repeating `id` (after it was edited or terminated): each
+/// is cleared, or pointed at another first signing.
+async fn recheck_repeats_of(tx: &mut Tx, id: i64) -> Result<()> {
+    let repeats: Vec<(i64,)> = tx
+        .all(Sql::new("SELECT id FROM projects WHERE duplicate_of = $1 ORDER BY id").bind(id))
+        .await?;
+    for (r,) in repeats {
+        let p = get_in(tx, r).await?;
+        flag_repeat(tx, p).await?;
+    }
+    Ok(())
 }
 
 /// Sets (or clears) `duplicate_of` from the current facts.
@@ -651,6 +670,9 @@ pub async fn move_stage(
     if signed_now {
         after = flag_repeat(&mut tx, after).await?;
     }
+    if to == Stage::Terminated {
+        recheck_repeats_of(&mut tx, id).await?;
+    }
     audit::append(
         &mut tx,
         actor,
@@ -665,24 +687,41 @@ pub async fn move_stage(
 }
 
 /// Recomputes every project's major mark under `rule` (run at start, so a changed rule applies
-/// to every project). Returns how many changed.
+/// to every project), with one audit entry saying how many changed. Returns that number.
 pub async fn apply_major_rule(db: &Db, rule: &project::MajorRule) -> Result<u64> {
     let mut tx = db.begin().await?;
-    let mut q = Sql::new("UPDATE projects SET is_major = (outside_investment >= ");
-    q.push_bind(rule.min_outside_investment)
-        .push(" AND COALESCE(key_industry, '') IN ")
-        .push_list(&rule.key_industries)
-        .push(") WHERE is_major <> (outside_investment >= ")
-        .push_bind(rule.min_outside_investment)
-        .push(" AND COALESCE(key_industry, '') IN ")
-        .push_list(&rule.key_industries)
-        .push(")");
-    if rule.key_industries.is_empty() {
-        q = Sql::new("UPDATE projects SET is_major = $1 WHERE is_major = $2")
+    let q = if rule.key_industries.is_empty() {
+        Sql::new("UPDATE projects SET is_major = $1 WHERE is_major = $2")
             .bind(false)
-            .bind(true);
-    }
+            .bind(true)
+    } else {
+        let mut major = Sql::new("");
+        major
+            .push("(outside_investment >= ")
+            .push_bind(rule.min_outside_investment)
+            .push(" AND COALESCE(key_industry, '') IN ")
+            .push_list(&rule.key_industries)
+            .push(")");
+        let mut q = major.prefixed("UPDATE projects SET is_major = ");
+        // The same expression again for the WHERE, its arguments numbered after the first's.
+        q.push(" WHERE is_major <> (outside_investment >= ")
+            .push_bind(rule.min_outside_investment)
+            .push(" AND COALESCE(key_industry, '') IN ")
+            .push_list(&rule.key_industries)
+            .push(")");
+        q
+    };
     let n = tx.execute(q).await?;
+    if n > 0 {
+        audit::append(
+            &mut tx,
+            &Actor::system(),
+            Change::new("major_rule", "project", "*").after(&serde_json::json!({
+                "rule": rule, "changed": n,
+            })),
+        )
+        .await?;
+    }
     tx.commit().await?;
     Ok(n)
 }

@@ -350,7 +350,44 @@ async fn companies_enter_the_library_once_and_projects_move_through_their_stages
         json!({"stage": "producing", "version": version(&p)}),
     )
     .await;
-    assert_eq!(json(r).await["stage"], "producing");
+    let p = json(r).await;
+    assert_eq!(p["stage"], "producing");
+    // An edit may not empty what a passed stage required, nor move the stage by PATCH.
+    let path = format!("/api/v1/projects/{id}");
+    let r = clerk
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"contract_amount": null, "version": version(&p)}),
+        )
+        .await;
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("contract_amount".into(), "stage_keeps".into())]
+    );
+    let r = clerk
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"stage": "at_capacity", "version": version(&p)}),
+        )
+        .await;
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("stage".into(), "unknown_field".into())]
+    );
+    let r = clerk
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"team": "新材料专班", "version": version(&p)}),
+        )
+        .await;
+    let p = json(r).await;
+    assert_eq!(
+        (p["team"].clone(), p["stage"].clone()),
+        (json!("新材料专班"), json!("producing"))
+    );
     let d = json(clerk.get(&format!("/api/v1/projects/{id}")).await).await;
     let timeline: Vec<&str> = d["timeline"]
         .as_array()
@@ -408,6 +445,23 @@ async fn companies_enter_the_library_once_and_projects_move_through_their_stages
     )
     .await;
     assert_eq!(json(r).await["duplicate_of"], id);
+    // Another county cannot name this investor (not in its library) or be taken for a repeat.
+    let sup_b = app
+        .user("sup-b", Role::Supervisor, At::Region(&fx.county_b))
+        .await;
+    let sup_b = Api::for_user(&app, &sup_b).await;
+    let r = sup_b
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            json!({"name": "年产10万吨高性能新材料项目", "unit_id": fx.unit_b.id,
+                   "investor_id": company_id, "total_investment": 150000}),
+        )
+        .await;
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("investor_id".into(), "choice".into())]
+    );
     // A different project of the same investor is not.
     let r = clerk
         .send(
@@ -442,6 +496,17 @@ async fn companies_enter_the_library_once_and_projects_move_through_their_stages
     );
     let list = json(sup.get("/api/v1/projects?stage=signed").await).await;
     assert_eq!(list["total"], 2, "the repeat is listed, marked");
+    // Once the first signing is terminated, the repeat is the investment and counts again.
+    let first = json(sup.get(&format!("/api/v1/projects/{id}")).await).await;
+    let r = stage(
+        &sup,
+        id,
+        json!({"stage": "terminated", "reason": "企业撤资", "version": version(&first)}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let again = json(sup.get(&format!("/api/v1/projects/{again_id}")).await).await;
+    assert_eq!(again["duplicate_of"], Value::Null);
 
     // Filters: major, unit, pinyin; another county sees none of it.
     assert_eq!(total(&sup, "/api/v1/projects?major=1").await, 2);

@@ -84,7 +84,7 @@ CREATE INDEX projects_unit_idx ON projects (unit_id, updated_at);
 CREATE INDEX projects_investor_idx ON projects (investor_id);
 CREATE INDEX projects_owner_idx ON projects (owner_leader_id, is_major);
 CREATE INDEX projects_major_idx ON projects (is_major, updated_at, id);
-CREATE UNIQUE INDEX projects_national_code_idx ON projects (national_code);
+CREATE UNIQUE INDEX projects_national_code_key ON projects (national_code);
 
 -- Other responsible units besides the project's own.
 CREATE TABLE project_units (

@@ -81,6 +81,17 @@ pub(crate) fn merged<T: Serialize + serde::de::DeserializeOwned>(
     };
     let mut v = serde_json::to_value(base).map_err(|e| crate::AppError::Internal(e.to_string()))?;
     if let Some(obj) = v.as_object_mut() {
+        // A field the record does not have (a typo, or `stage`, which moves only through its own
+        // operation) is refused by name rather than silently ignored.
+        let unknown: Vec<_> = patch.keys().filter(|k| !obj.contains_key(*k)).collect();
+        if !unknown.is_empty() {
+            return Err(crate::AppError::Invalid(zhaoyin_core::Invalid(
+                unknown
+                    .into_iter()
+                    .map(|k| zhaoyin_core::FieldError::new(k.as_str(), "err.unknown_field"))
+                    .collect(),
+            )));
+        }
         for (k, val) in patch {
             if val.is_null() {
                 obj.remove(&k);

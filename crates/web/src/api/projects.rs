@@ -83,9 +83,10 @@ pub async fn patch_project(
     Path(id): Path<i64>,
     Json(patch): Json<serde_json::Value>,
 ) -> AppResult<axum::Json<ProjectRow>> {
-    let d = svc::detail(&st, ctx.auth()?, id).await?;
+    let current = svc::get(&st, ctx.auth()?, id).await?;
+    let others = svc::other_units(&st, id).await?;
     let base = ProjectUpdate {
-        project: svc::input_of(&d.project, &d.other_units),
+        project: svc::input_of(&current, &others),
         version: None,
     };
     let b: ProjectUpdate = merged(&base, patch)?;

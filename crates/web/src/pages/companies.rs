@@ -191,6 +191,7 @@ struct DetailPage {
     projects_total: i64,
     moves: Vec<Choice>,
     can_write: bool,
+    can_add_project: bool,
     errors: FormErrors,
 }
 
@@ -223,6 +224,7 @@ async fn detail_page(
         t: ctx.t,
         page: render::chrome(ctx, "companies.detail"),
         can_write: auth.can(Entity::Company, Action::Write, &c.place()),
+        can_add_project: auth.principal.can_somewhere(Entity::Project, Action::Write),
         c,
         projects,
         projects_total,
@@ -253,7 +255,7 @@ async fn status(
     Form(f): Form<StatusForm>,
 ) -> AppResult<Response> {
     let mut e = zhaoyin_core::Invalid::default();
-    let version = crate::form::req_i64(&mut e, "version", &f.version);
+    let version = Some(crate::form::req_i64(&mut e, "version", &f.version));
     let r = if e.is_empty() {
         svc::set_status(
             &st,
@@ -440,6 +442,9 @@ async fn form_page(
 
 async fn new(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     let auth = ctx.auth()?;
+    if !auth.principal.can_somewhere(Entity::Company, Action::Write) {
+        return Err(crate::AppError::Forbidden);
+    }
     let f = CompanyForm {
         unit_id: auth.user.unit_id.to_string(),
         ..Default::default()

@@ -188,8 +188,10 @@ async fn board(
     let counts = svc::stage_counts(&st, auth, &filter).await?;
     let mut columns = Vec::new();
     for total in stage_totals(&counts, &q, "/projects") {
+        // Repeated signings are left out of the cards as of the counts above them.
         let f = ProjectFilter {
             stage: Some(total.stage),
+            distinct: true,
             ..filter.clone()
         };
         let (cards, _) = svc::list(&st, auth, &f, Page::new(None, Some(CARDS))).await?;
@@ -223,6 +225,10 @@ struct DetailPage {
     can_write: bool,
     errors: FormErrors,
     today: String,
+    /// The move form's values: as posted after a refused move, else empty (the day today).
+    posted: StageInput,
+    on: String,
+    posted_amount: String,
 }
 
 impl DetailPage {
@@ -247,11 +253,13 @@ async fn location_choices(st: &AppState, auth: &Auth, current: &str) -> AppResul
     ))
 }
 
+/// The project's page; after a refused move, `posted` fills the move form again as it was sent.
 async fn detail_page(
     st: &AppState,
     ctx: &Ctx,
     id: i64,
     errors: FormErrors,
+    posted: Option<StageInput>,
 ) -> AppResult<DetailPage> {
     let auth = ctx.auth()?;
     let d = svc::detail(st, auth, id).await?;
@@ -262,26 +270,40 @@ async fn detail_page(
         .filter_map(|s| Stage::parse(s))
         .collect();
     let needs = |field: &str| next.iter().any(|s| required_for(*s).contains(&field));
+    let posted = posted.unwrap_or_default();
+    let location = posted
+        .location_unit_id
+        .map(|l| l.to_string())
+        .unwrap_or_default();
     Ok(DetailPage {
         t: ctx.t,
         page: render::chrome(ctx, "projects.detail"),
-        moves: stage_choices(&ctx.t, &next, ""),
+        moves: stage_choices(&ctx.t, &next, &posted.stage),
         needs_amount: needs("contract_amount") && p.contract_amount.is_none(),
         needs_code: needs("project_credit_code") && p.project_credit_code.is_none(),
         locations: if needs("location_unit_id") && p.location_unit_id.is_none() {
-            location_choices(st, auth, "").await?
+            location_choices(st, auth, &location).await?
         } else {
             Vec::new()
         },
         can_write: auth.can(Entity::Project, Action::Write, &p.place()),
         today: st.cfg.today().to_string(),
+        on: posted
+            .on
+            .map(|d| d.to_string())
+            .unwrap_or_else(|| st.cfg.today().to_string()),
+        posted_amount: posted
+            .contract_amount
+            .map(|a| a.to_string())
+            .unwrap_or_default(),
+        posted,
         d,
         errors,
     })
 }
 
 async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
-    render::html(&detail_page(&st, &ctx, id, FormErrors::default()).await?)
+    render::html(&detail_page(&st, &ctx, id, FormErrors::default(), None).await?)
 }
 
 /// A posted form as its pairs (a multiple select sends one pair per choice).
@@ -322,7 +344,7 @@ async fn move_stage(
         contract_amount: opt_i64(&mut e, "contract_amount", &f.get("contract_amount")),
         project_credit_code: f.get("project_credit_code"),
         location_unit_id: opt_i64(&mut e, "location_unit_id", &f.get("location_unit_id")),
-        version: crate::form::req_i64(&mut e, "version", &f.get("version")),
+        version: Some(crate::form::req_i64(&mut e, "version", &f.get("version"))),
     };
     let r = if e.is_empty() {
         svc::move_stage(&st, &ctx, id, &input).await
@@ -341,9 +363,10 @@ async fn move_stage(
     ];
     match form_result(r, &ctx.t, &fields)? {
         Ok(_) => Ok(see_other(&format!("/projects/{id}"), "saved")),
-        Err((code, errors)) => {
-            render::html_status(code, &detail_page(&st, &ctx, id, errors).await?)
-        }
+        Err((code, errors)) => render::html_status(
+            code,
+            &detail_page(&st, &ctx, id, errors, Some(input)).await?,
+        ),
     }
 }
 
@@ -384,6 +407,8 @@ impl FormPage {
 struct ProjectForm {
     name: String,
     investor: String,
+    /// The investor the form was filled with (kept while `investor` still names it).
+    investor_id: String,
     industry_section: String,
     industry_division: String,
     key_industry: String,
@@ -413,6 +438,7 @@ impl ProjectForm {
         Self {
             name: f.get("name"),
             investor: f.get("investor"),
+            investor_id: f.get("investor_id"),
             industry_section: f.get("industry_section"),
             industry_division: f.get("industry_division"),
             key_industry: f.get("key_industry"),
@@ -444,6 +470,7 @@ impl ProjectForm {
         Self {
             name: i.name,
             investor: p.investor_name.clone().unwrap_or_default(),
+            investor_id: p.investor_id.map(|i| i.to_string()).unwrap_or_default(),
             industry_section: i.industry_section,
             industry_division: i.industry_division,
             key_industry: i.key_industry,
@@ -471,7 +498,8 @@ impl ProjectForm {
 
     /// The input, with the investor named by text resolved to a company of the library.
     async fn input(&self, st: &AppState, auth: &Auth, e: &mut Invalid) -> AppResult<ProjectInput> {
-        let investor_id = svc::resolve_investor(st, auth, &self.investor).await?;
+        let current = self.investor_id.trim().parse().ok();
+        let investor_id = svc::resolve_investor(st, auth, &self.investor, current).await?;
         if investor_id.is_none() && !self.investor.trim().is_empty() {
             e.push(zhaoyin_core::FieldError::new(
                 "investor",

@@ -163,7 +163,8 @@ pub struct StatusInput {
     pub status: String,
     /// Required to abandon.
     pub reason: String,
-    pub version: i64,
+    /// The version the move was decided on (required).
+    pub version: Option<i64>,
 }
 
 pub async fn set_status(
@@ -177,7 +178,10 @@ pub async fn set_status(
     auth.require(Entity::Company, Action::Write, &current.place())?;
     let to = CompanyStatus::parse(input.status.trim())
         .ok_or_else(|| AppError::invalid("status", "err.choice"))?;
-    Ok(db::set_status(&st.db, &ctx.actor(), id, input.version, to, &input.reason).await?)
+    let version = input
+        .version
+        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    Ok(db::set_status(&st.db, &ctx.actor(), id, version, to, &input.reason).await?)
 }
 
 /// The company a project names as its investor: one the caller may see.

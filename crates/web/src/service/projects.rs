@@ -126,39 +126,21 @@ pub struct Named {
     pub name: String,
 }
 
-/// The stages a project may be moved to from `stage` (the requirements are checked on move).
-pub fn next_stages(p: &ProjectRow) -> Vec<Stage> {
-    let stage = p.stage();
-    match stage {
-        Stage::Terminated | Stage::AtCapacity => Vec::new(),
-        Stage::Paused => p
-            .paused_from
-            .as_deref()
-            .and_then(Stage::parse)
-            .into_iter()
-            .chain([Stage::Terminated])
-            .collect(),
-        _ => {
-            let rank = stage.rank().unwrap_or(0);
-            Stage::PIPELINE[rank + 1..]
-                .iter()
-                .copied()
-                .chain([Stage::Paused, Stage::Terminated])
-                .collect()
-        }
-    }
+/// The other responsible units of a project (read after `get` has checked the caller).
+pub async fn other_units(st: &AppState, id: i64) -> AppResult<Vec<Named>> {
+    Ok(db::other_units(&st.db, id)
+        .await?
+        .into_iter()
+        .map(|(id, name)| Named { id, name })
+        .collect())
 }
 
 pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectDetail> {
     let project = get(st, auth, id).await?;
     Ok(ProjectDetail {
-        other_units: db::other_units(&st.db, id)
-            .await?
-            .into_iter()
-            .map(|(id, name)| Named { id, name })
-            .collect(),
+        other_units: other_units(st, id).await?,
         timeline: db::timeline(&st.db, id).await?,
-        next_stages: next_stages(&project)
+        next_stages: zhaoyin_core::project::next_stages(&project.facts())
             .into_iter()
             .map(|s| s.id().to_string())
             .collect(),
@@ -166,26 +148,38 @@ pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectDet
     })
 }
 
-/// Whether two region paths lie on one line (one contains the other).
-fn same_line(a: &str, b: &str) -> bool {
-    a.starts_with(b) || b.starts_with(a)
-}
-
-/// A unit a project names: active, and in the project's line of regions.
-async fn named_unit(st: &AppState, id: i64, region_path: &str, field: &str) -> AppResult<Unit> {
+/// A unit a project names: active, and in the project's county.
+async fn named_unit(st: &AppState, id: i64, county: &str, field: &str) -> AppResult<Unit> {
     match org_db::get_unit(&st.db, id).await {
-        Ok(u) if u.active && same_line(&u.region_path, region_path) => Ok(u),
+        Ok(u) if u.active && u.region_path.starts_with(county) => Ok(u),
         Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),
         Err(e) => Err(e.into()),
     }
 }
 
-async fn named_person(st: &AppState, id: i64, region_path: &str, field: &str) -> AppResult<()> {
+/// Where a project is built: a town or park of its county.
+async fn location(st: &AppState, id: i64, county: &str) -> AppResult<Unit> {
+    let u = named_unit(st, id, county, "location_unit_id").await?;
+    if matches!(u.kind.as_str(), "town" | "park") {
+        Ok(u)
+    } else {
+        Err(AppError::invalid("location_unit_id", "err.location_kind"))
+    }
+}
+
+async fn named_person(st: &AppState, id: i64, county: &str, field: &str) -> AppResult<()> {
     match org_db::get_person(&st.db, id).await {
-        Ok(p) if p.active && same_line(&p.region_path, region_path) => Ok(()),
+        Ok(p) if p.active && p.region_path.starts_with(county) => Ok(()),
         Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The path of the county a unit belongs to (its region, or the county above a town).
+async fn county_of_unit(st: &AppState, unit_id: i64) -> AppResult<String> {
+    Ok(zhaoyin_db::companies::library_of_unit(&st.db, unit_id)
+        .await?
+        .1)
 }
 
 /// Validates a project and checks what it refers to; returns the fields, its region and place.
@@ -204,7 +198,8 @@ async fn checked(
         region_path: unit.region_path.clone(),
         unit_id: Some(unit.id),
     };
-    let path = unit.region_path.as_str();
+    let county = county_of_unit(st, unit.id).await?;
+    let path = county.as_str();
     let mut e = Invalid::default();
     let mut keep = |r: AppResult<()>| -> AppResult<()> {
         match r {
@@ -223,13 +218,7 @@ async fn checked(
         )?;
     }
     if let Some(id) = fields.location_unit_id {
-        let u = named_unit(st, id, path, "location_unit_id").await;
-        keep(match u {
-            Ok(u) if !matches!(u.kind.as_str(), "town" | "park") => {
-                Err(AppError::invalid("location_unit_id", "err.location_kind"))
-            }
-            other => other.map(|_| ()),
-        })?;
+        keep(location(st, id, path).await.map(|_| ()))?;
     }
     if let Some(id) = fields.first_unit_id {
         keep(named_unit(st, id, path, "first_unit_id").await.map(|_| ()))?;
@@ -270,8 +259,11 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &ProjectCreate) -> AppResul
     }
     let today = st.cfg.today();
     let on = input.on.unwrap_or(today);
-    if on > today || !validation::date_in_range(on) {
+    if on > today {
         return Err(AppError::invalid("on", "err.date_future"));
+    }
+    if !validation::date_in_range(on) {
+        return Err(AppError::invalid("on", "err.date_range"));
     }
     let major = fields.is_major(&st.cfg.major_rule);
     Ok(db::create(&st.db, &ctx.actor(), region_id, &fields, major, on).await?)
@@ -304,6 +296,14 @@ pub async fn update(
     let version = input
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    zhaoyin_core::project::check_kept(&zhaoyin_core::project::StageFacts {
+        investor: fields.investor_id.is_some(),
+        contract_amount: fields.contract_amount,
+        total_investment: fields.total_investment,
+        project_credit_code: fields.project_credit_code.is_some(),
+        location: fields.location_unit_id.is_some(),
+        ..current.facts()
+    })?;
     let major = fields.is_major(&st.cfg.major_rule);
     Ok(db::update(&st.db, &ctx.actor(), id, version, region_id, &fields, major).await?)
 }
@@ -325,7 +325,8 @@ pub struct StageInput {
     pub project_credit_code: String,
     /// A town or park; required to start unless already given.
     pub location_unit_id: Option<i64>,
-    pub version: i64,
+    /// The version the move was decided on (required).
+    pub version: Option<i64>,
 }
 
 pub async fn move_stage(
@@ -348,20 +349,30 @@ pub async fn move_stage(
     if input.contract_amount.is_some_and(|a| a <= 0) {
         e.push(FieldError::new("contract_amount", "err.positive"));
     }
+    if input
+        .contract_amount
+        .is_some_and(|a| a > zhaoyin_core::project::MAX_WAN)
+    {
+        e.push(
+            FieldError::new("contract_amount", "err.range")
+                .with("min", 1)
+                .with("max", zhaoyin_core::project::MAX_WAN),
+        );
+    }
     let reason = validation::optional(&mut e, "reason", &input.reason, 500);
+    if input.version.is_none() {
+        e.push(FieldError::new("version", "err.required"));
+    }
     e.into_result()?;
     if let Some(l) = input.location_unit_id {
-        let u = named_unit(st, l, &current.region_path, "location_unit_id").await?;
-        if !matches!(u.kind.as_str(), "town" | "park") {
-            return Err(AppError::invalid("location_unit_id", "err.location_kind"));
-        }
+        location(st, l, &county_of_unit(st, current.unit_id).await?).await?;
     }
     let today = st.cfg.today();
     Ok(db::move_stage(
         &st.db,
         &ctx.actor(),
         id,
-        input.version,
+        input.version.unwrap_or_default(),
         to,
         input.on.unwrap_or(today),
         reason.as_deref(),
@@ -448,10 +459,25 @@ pub async fn people_choices(st: &AppState, auth: &Auth) -> AppResult<Vec<org_db:
 
 /// The company a form names as investor, by credit code or by name (as the library normalises
 /// it), among those the caller may see; `None` for an empty text or no such company.
-pub async fn resolve_investor(st: &AppState, auth: &Auth, text: &str) -> AppResult<Option<i64>> {
+///
+/// `current` is the investor the form was filled with: kept when the text still names it, so
+/// that saving a form unchanged never swaps a company for another of the same name.
+pub async fn resolve_investor(
+    st: &AppState,
+    auth: &Auth,
+    text: &str,
+    current: Option<i64>,
+) -> AppResult<Option<i64>> {
     let text = text.trim();
     if text.is_empty() {
         return Ok(None);
+    }
+    if let Some(id) = current
+        && let Ok(c) = companies::chosen(st, auth, id, "investor").await
+        && (c.name_key() == zhaoyin_core::company::name_key(text)
+            || c.credit_code.as_deref() == Some(text))
+    {
+        return Ok(Some(id));
     }
     let vis = auth.principal.visibility(Entity::Company, Action::Read);
     let code = zhaoyin_core::credit_code::check(text).ok();

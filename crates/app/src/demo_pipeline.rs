@@ -1,0 +1,359 @@
+//! The demo county's investment pipeline: a library of invented companies (with credit codes
+//! that pass the check), and projects in every stage, walked there day by day over the past
+//! year through the same rules a user's moves go through. Every name here is invented.
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::{Duration, NaiveDate};
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use zhaoyin_core::company::CompanyInput;
+use zhaoyin_core::credit_code;
+use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
+use zhaoyin_db::Db;
+use zhaoyin_db::audit::Actor;
+use zhaoyin_db::companies;
+use zhaoyin_db::projects::{self, MoveValues};
+
+/// Where invented companies have their seat: place in the name, city, division code.
+const PLACES: &[(&str, &str, &str)] = &[
+    ("山东", "济南", "370100"),
+    ("淄博", "淄博", "370300"),
+    ("高青", "淄博", "370322"),
+    ("青岛", "青岛", "370200"),
+    ("潍坊", "潍坊", "370700"),
+    ("东营", "东营", "370500"),
+    ("上海", "上海", "310000"),
+    ("江苏", "南京", "320100"),
+    ("苏州", "苏州", "320500"),
+    ("浙江", "杭州", "330100"),
+    ("宁波", "宁波", "330200"),
+    ("深圳", "深圳", "440300"),
+    ("广州", "广州", "440100"),
+    ("北京", "北京", "110000"),
+    ("天津", "天津", "120000"),
+];
+
+const CORES: &[&str] = &[
+    "鑫源", "华泰", "瑞丰", "恒达", "金诺", "博远", "天成", "润禾", "中科", "远航", "德信", "宏业",
+    "新朗", "凯盛", "九州", "海川", "信诚", "和顺", "嘉禾", "明德", "泰和", "永安", "汇通", "启航",
+];
+
+/// Lines of business: the word in the name, GB/T 4754 section and division, key industry.
+const TRADES: &[(&str, char, &str, &str)] = &[
+    ("新材料", 'C', "26", "新能源新材料"),
+    ("精细化工", 'C', "26", "高端化工"),
+    ("智能装备", 'C', "34", "高端装备"),
+    ("生物医药", 'C', "27", "医养健康"),
+    ("食品", 'C', "14", "现代高效农业"),
+    ("新能源", 'D', "44", "新能源新材料"),
+    ("环保科技", 'N', "77", ""),
+    ("电子信息", 'C', "39", "新一代信息技术"),
+    ("纺织", 'C', "17", ""),
+    ("现代农业", 'A', "01", "现代高效农业"),
+    ("物流", 'G', "59", ""),
+    ("医疗器械", 'C', "35", "医养健康"),
+    ("文化旅游", 'R', "88", "文化创意"),
+];
+
+const FORMS: &[&str] = &["有限公司", "股份有限公司", "集团有限公司"];
+
+/// Invented groups abroad (no Chinese credit code): name, country, city.
+const ABROAD: &[(&str, &str, &str)] = &[
+    ("莱茵菲尔德化学集团", "德国", "法兰克福"),
+    ("北海能源控股", "荷兰", "鹿特丹"),
+    ("阿尔卑斯精密机械集团", "瑞士", "苏黎世"),
+    ("塞纳生命科学集团", "法国", "里昂"),
+    ("樱川电子工业株式会社", "日本", "大阪"),
+    ("汉江材料株式会社", "韩国", "首尔"),
+    ("五大湖工业集团", "美国", "芝加哥"),
+    ("北欧绿色动力集团", "瑞典", "哥德堡"),
+    ("泰晤士医疗器械集团", "英国", "曼彻斯特"),
+    ("米兰时尚纺织集团", "意大利", "米兰"),
+    ("多瑙河装备集团", "奥地利", "林茨"),
+    ("南十字农业集团", "澳大利亚", "墨尔本"),
+];
+
+const SOURCES: &[&str] = &[
+    "商会推荐",
+    "以商招商",
+    "中介机构",
+    "展会洽谈",
+    "驻外招商",
+    "网络信息",
+];
+
+/// Units that recruit (follow companies, own projects).
+const RECRUITERS: &[&str] = &[
+    "gq-tcz", "gq-swz", "gq-fgj", "gq-gxj", "gq-kjj", "gq-kfq", "gq-hgy", "gq-tz", "gq-qc",
+    "gq-gc", "gq-hg",
+];
+
+/// Where projects are built.
+const LOCATIONS: &[&str] = &[
+    "gq-kfq", "gq-hgy", "gq-tz", "gq-lh", "gq-qc", "gq-gc", "gq-hg",
+];
+
+const PROJECT_KINDS: &[&str] = &[
+    "年产{n}万吨{t}项目",
+    "{t}产业园项目",
+    "{t}研发中心项目",
+    "{t}智能化改造项目",
+    "{t}生产基地项目",
+];
+
+/// How many projects end at each stage.
+const SPREAD: &[(Stage, usize)] = &[
+    (Stage::Lead, 14),
+    (Stage::Negotiating, 14),
+    (Stage::Signed, 12),
+    (Stage::Registered, 8),
+    (Stage::Started, 12),
+    (Stage::Producing, 8),
+    (Stage::AtCapacity, 4),
+    (Stage::Paused, 4),
+    (Stage::Terminated, 4),
+];
+
+fn fields<T>(r: Result<T, zhaoyin_core::Invalid>) -> anyhow::Result<T> {
+    r.map_err(|e| anyhow::anyhow!("demo data does not validate: {e:?}"))
+}
+
+/// A credit code that passes the check: legal-person company (91), the division, an invented
+/// organisation code, and its check character.
+fn invented_code(rng: &mut StdRng, division: &str) -> String {
+    const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut s = format!("91{division}");
+    for _ in 0..9 {
+        s.push(char::from(ALPHABET[rng.random_range(0..ALPHABET.len())]));
+    }
+    let check = credit_code::check_character(&s).unwrap_or('0');
+    s.push(check);
+    s
+}
+
+pub struct Made {
+    pub companies: usize,
+    pub projects: usize,
+}
+
+/// Loads the pipeline. `units` maps unit codes to ids; `leaders` are the county leaders'
+/// person ids; `actor` acts for every write.
+pub async fn load(
+    db: &Db,
+    actor: &Actor,
+    units: &HashMap<String, i64>,
+    leaders: &[i64],
+    today: NaiveDate,
+    rule: &MajorRule,
+) -> anyhow::Result<Made> {
+    let mut rng = StdRng::seed_from_u64(2019);
+    let unit = |code: &str| {
+        units
+            .get(code)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("demo data names an unknown unit {code}"))
+    };
+    let (library, _) = companies::library_of_unit(db, unit("gq-tcz")?).await?;
+
+    // The company library: domestic companies, then groups abroad.
+    let mut names = HashSet::new();
+    let mut domestic = Vec::new();
+    let mut tx = db.begin().await?;
+    while domestic.len() < 280 {
+        let (place, city, division) = PLACES[rng.random_range(0..PLACES.len())];
+        let core = CORES[rng.random_range(0..CORES.len())];
+        let (trade, section, div, _) = TRADES[rng.random_range(0..TRADES.len())];
+        let form = FORMS[rng.random_range(0..FORMS.len())];
+        let name = format!("{place}{core}{trade}{form}");
+        if !names.insert(zhaoyin_core::company::name_key(&name)) {
+            continue;
+        }
+        let n = domestic.len();
+        let mut flags = Vec::new();
+        if n < 55 {
+            flags.push("china500".to_string());
+        }
+        if (40..70).contains(&n) {
+            flags.push("private500".to_string());
+        }
+        if n % 17 == 0 {
+            flags.push("headquarters".to_string());
+        }
+        if n % 5 == 0 {
+            flags.push("listed".to_string());
+        }
+        let input = CompanyInput {
+            name,
+            credit_code: invented_code(&mut rng, division),
+            hq_city: city.into(),
+            industry_section: section.to_string(),
+            industry_division: div.into(),
+            flags,
+            source: SOURCES[rng.random_range(0..SOURCES.len())].into(),
+            ..Default::default()
+        };
+        let follower = unit(RECRUITERS[rng.random_range(0..RECRUITERS.len())])?;
+        let c = companies::insert(
+            &mut tx,
+            actor,
+            library,
+            Some(follower),
+            &fields(input.validate())?,
+        )
+        .await?;
+        domestic.push((
+            c.id,
+            follower,
+            TRADES.iter().position(|t| t.0 == trade).unwrap_or(0),
+        ));
+    }
+    for (i, (name, country, city)) in ABROAD.iter().enumerate() {
+        let mut flags = vec!["global500".to_string()];
+        if i % 3 == 0 {
+            flags.push("listed".into());
+        }
+        let input = CompanyInput {
+            name: (*name).into(),
+            country: (*country).into(),
+            hq_city: (*city).into(),
+            flags,
+            source: "驻外招商".into(),
+            ..Default::default()
+        };
+        companies::insert(
+            &mut tx,
+            actor,
+            library,
+            Some(unit("gq-swz")?),
+            &fields(input.validate())?,
+        )
+        .await?;
+    }
+    tx.commit().await?;
+
+    // Projects, each walked to its final stage over the past year.
+    let mut made = 0;
+    let mut signed = Vec::new();
+    let mut major_leaders = leaders.iter().copied();
+    for (final_stage, count) in SPREAD {
+        for _ in 0..*count {
+            let (investor, follower, trade) = domestic[rng.random_range(0..domestic.len())];
+            let (tname, section, div, key) = TRADES[trade];
+            let kind = PROJECT_KINDS[rng.random_range(0..PROJECT_KINDS.len())];
+            let name = kind
+                .replace("{n}", &rng.random_range(1..30).to_string())
+                .replace("{t}", tname);
+            // A few big ones in key industries, each owned by its own leader (M17).
+            let big = !key.is_empty() && rng.random_range(0..5) == 0;
+            let total: i64 = if big {
+                rng.random_range(12..60) * 10_000
+            } else {
+                rng.random_range(5..200) * 500
+            };
+            let outside = total * rng.random_range(6..10) / 10;
+            let owner = if rule.is_major(outside, Some(key)) {
+                match major_leaders.next() {
+                    Some(l) => Some(l),
+                    None => continue,
+                }
+            } else {
+                Some(leaders[rng.random_range(0..leaders.len())])
+            };
+            let input = ProjectInput {
+                name: name.clone(),
+                investor_id: Some(investor),
+                industry_section: section.to_string(),
+                industry_division: div.into(),
+                key_industry: key.into(),
+                unit_id: Some(follower),
+                first_unit_id: Some(follower),
+                owner_leader_id: owner,
+                total_investment: Some(total),
+                outside_investment: Some(outside),
+                first_phase_investment: Some(total / 2),
+                land_mu: format!("{}", rng.random_range(20..400)),
+                introducer: if rng.random_range(0..3) == 0 {
+                    "王建国".into()
+                } else {
+                    String::new()
+                },
+                ..Default::default()
+            };
+            let f = fields(input.validate(rule))?;
+            let region = zhaoyin_db::org::get_unit(db, follower).await?.region_id;
+            let mut day = today - Duration::days(rng.random_range(200..360));
+            let mut p = projects::create(db, actor, region, &f, f.is_major(rule), day).await?;
+            let path: Vec<Stage> = match final_stage {
+                Stage::Paused | Stage::Terminated => {
+                    let stop = Stage::PIPELINE[rng.random_range(1..5)];
+                    let mut v = Stage::PIPELINE[1..=stop.rank().unwrap_or(1)].to_vec();
+                    v.push(*final_stage);
+                    v
+                }
+                s => Stage::PIPELINE[1..=s.rank().unwrap_or(0)].to_vec(),
+            };
+            for to in path {
+                day += Duration::days(rng.random_range(5..30));
+                let day_on = day.min(today);
+                let values = MoveValues {
+                    contract_amount: (to == Stage::Signed).then_some(total),
+                    project_credit_code: (to == Stage::Registered)
+                        .then(|| invented_code(&mut rng, "370322")),
+                    location_unit_id: match to {
+                        Stage::Started => {
+                            Some(unit(LOCATIONS[rng.random_range(0..LOCATIONS.len())])?)
+                        }
+                        _ => None,
+                    },
+                };
+                let reason = match to {
+                    Stage::Paused => Some("企业融资未到位，暂缓推进"),
+                    Stage::Terminated => Some("企业战略调整，项目取消"),
+                    _ => None,
+                };
+                p = projects::move_stage(
+                    db, actor, p.id, p.version, to, day_on, reason, &values, today,
+                )
+                .await?;
+            }
+            if p.stage().is_signed() {
+                signed.push((p.clone(), f.clone()));
+            }
+            made += 1;
+        }
+    }
+    // Two investments signed again at a later event: flagged, and counted once.
+    for (first, f) in signed.into_iter().take(2) {
+        let again = zhaoyin_core::project::ProjectFields {
+            name: format!("{}（集中签约活动）", first.name),
+            owner_leader_id: None,
+            contract_amount: None,
+            ..f
+        };
+        let on = first.signed_on.unwrap_or(first.stage_on) + Duration::days(20);
+        let on = on.min(today);
+        let p =
+            projects::create(db, actor, first.region_id, &again, again.is_major(rule), on).await?;
+        projects::move_stage(
+            db,
+            actor,
+            p.id,
+            p.version,
+            Stage::Signed,
+            on,
+            None,
+            &MoveValues {
+                contract_amount: first.contract_amount,
+                ..Default::default()
+            },
+            today,
+        )
+        .await?;
+        made += 1;
+    }
+    Ok(Made {
+        companies: domestic.len() + ABROAD.len(),
+        projects: made,
+    })
+}

@@ -1,0 +1,285 @@
+//! The generated county's pipeline: a company library (valid, distinct credit codes and names)
+//! and projects spread over every stage, each with the stages it passed dated in order.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use rand::Rng;
+use rand::rngs::StdRng;
+use zhaoyin_core::project::{MajorRule, Stage};
+use zhaoyin_db::Value;
+
+use super::morning;
+
+/// Per county.
+pub const COMPANIES: usize = 700;
+
+pub const COMPANY_COLS: &[&str] = &[
+    "id",
+    "region_id",
+    "unit_id",
+    "name",
+    "name_key",
+    "credit_code",
+    "country",
+    "industry_section",
+    "industry_division",
+    "global500",
+    "china500",
+    "private500",
+    "headquarters",
+    "listed",
+    "status",
+    "search",
+    "created_at",
+    "updated_at",
+];
+
+pub const PROJECT_COLS: &[&str] = &[
+    "id",
+    "region_id",
+    "unit_id",
+    "name",
+    "search",
+    "investor_id",
+    "industry_section",
+    "industry_division",
+    "key_industry",
+    "location_unit_id",
+    "first_unit_id",
+    "total_investment",
+    "outside_investment",
+    "contract_amount",
+    "project_credit_code",
+    "stage",
+    "stage_on",
+    "paused_from",
+    "signed_on",
+    "is_major",
+    "created_at",
+    "updated_at",
+];
+
+pub const STAGE_COLS: &[&str] = &["id", "project_id", "stage", "on_date", "reason", "at"];
+
+const PLACES: &[&str] = &[
+    "山东", "淄博", "青岛", "潍坊", "东营", "上海", "江苏", "苏州", "浙江", "宁波", "深圳", "广州",
+    "北京", "天津", "济南",
+];
+const CORES: &[&str] = &[
+    "鑫源", "华泰", "瑞丰", "恒达", "金诺", "博远", "天成", "润禾", "中科", "远航", "德信", "宏业",
+    "新朗", "凯盛", "九州", "海川", "信诚", "和顺", "嘉禾", "明德", "泰和", "永安", "汇通", "启航",
+];
+/// Name, GB/T 4754 section and division, key industry ("" for none).
+const TRADES: &[(&str, &str, &str, &str)] = &[
+    ("新材料", "C", "26", "新能源新材料"),
+    ("精细化工", "C", "26", "高端化工"),
+    ("智能装备", "C", "34", "高端装备"),
+    ("生物医药", "C", "27", "医养健康"),
+    ("食品", "C", "14", "现代高效农业"),
+    ("新能源", "D", "44", "新能源新材料"),
+    ("环保科技", "N", "77", ""),
+    ("电子信息", "C", "39", "新一代信息技术"),
+    ("纺织", "C", "17", ""),
+    ("物流", "G", "59", ""),
+    ("医疗器械", "C", "35", "医养健康"),
+    ("文化旅游", "R", "88", "文化创意"),
+];
+const FORMS: &[&str] = &["有限公司", "股份有限公司", "集团有限公司"];
+const KINDS: &[&str] = &[
+    "产业园项目",
+    "生产基地项目",
+    "研发中心项目",
+    "智能化改造项目",
+];
+
+/// Share of projects ending at each stage, in percent.
+const SPREAD: &[(Stage, u32)] = &[
+    (Stage::Lead, 20),
+    (Stage::Negotiating, 18),
+    (Stage::Signed, 15),
+    (Stage::Registered, 10),
+    (Stage::Started, 15),
+    (Stage::Producing, 10),
+    (Stage::AtCapacity, 4),
+    (Stage::Paused, 4),
+    (Stage::Terminated, 4),
+];
+
+const ALPHABET: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+
+/// A credit code unique to (county, number), with its check character.
+fn code(county: usize, n: usize) -> String {
+    let mut s = String::from("91370000");
+    let mut v = county * 1_000_000 + n;
+    let mut org = [b'0'; 9];
+    for slot in org.iter_mut().rev() {
+        *slot = ALPHABET[v % ALPHABET.len()];
+        v /= ALPHABET.len();
+    }
+    s.extend(org.iter().map(|b| char::from(*b)));
+    let check = zhaoyin_core::credit_code::check_character(&s).unwrap_or('0');
+    s.push(check);
+    s
+}
+
+/// Ids the pipeline takes (continuing across counties).
+#[derive(Default)]
+pub struct Ids {
+    pub company: i64,
+    pub project: i64,
+    pub stage: i64,
+}
+
+#[derive(Default)]
+pub struct Pipeline {
+    pub companies: Vec<Vec<Value>>,
+    pub projects: Vec<Vec<Value>>,
+    pub stages: Vec<Vec<Value>>,
+}
+
+/// A county's pipeline: `units` are its units (the first `towns` of them towns), `k` its number.
+#[allow(clippy::too_many_arguments)]
+pub fn county(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    k: usize,
+    region_id: i64,
+    units: &[i64],
+    towns: usize,
+    projects: usize,
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) -> Pipeline {
+    let rule = MajorRule::default();
+    let mut out = Pipeline::default();
+    let mut companies = Vec::with_capacity(COMPANIES);
+    for i in 0..COMPANIES {
+        ids.company += 1;
+        let trade = TRADES[(i / (PLACES.len() * CORES.len())) % TRADES.len()];
+        let name = format!(
+            "{}{}{}{}",
+            PLACES[i % PLACES.len()],
+            CORES[(i / PLACES.len()) % CORES.len()],
+            trade.0,
+            FORMS[(i / (PLACES.len() * CORES.len() * TRADES.len())) % FORMS.len()]
+        );
+        let credit = code(k, i);
+        out.companies.push(vec![
+            ids.company.into(),
+            region_id.into(),
+            units[towns + i % (units.len() - towns)].into(),
+            name.clone().into(),
+            zhaoyin_core::company::name_key(&name).into(),
+            credit.clone().into(),
+            "中国".into(),
+            trade.1.into(),
+            trade.2.into(),
+            (i % 50 == 0).into(),
+            (i % 12 == 0).into(),
+            (i % 15 == 0).into(),
+            (i % 40 == 0).into(),
+            (i % 8 == 0).into(),
+            ["potential", "contacting", "signed", "landed"][i % 4].into(),
+            zhaoyin_core::company::search_text(&name, Some(&credit)).into(),
+            now.into(),
+            now.into(),
+        ]);
+        companies.push((ids.company, name, trade));
+    }
+    for p in 0..projects {
+        ids.project += 1;
+        let id = ids.project;
+        let (investor, investor_name, trade) = &companies[rng.random_range(0..companies.len())];
+        let name = format!("{}{}（{}）", trade.0, KINDS[p % KINDS.len()], p + 1);
+        let mut pick = rng.random_range(0..100);
+        let stage = SPREAD
+            .iter()
+            .find(|(_, share)| {
+                let hit = pick < *share;
+                pick = pick.saturating_sub(*share);
+                hit
+            })
+            .map_or(Stage::Lead, |(s, _)| *s);
+        // One project in twenty is big (10–60亿元); most are a few thousand 万元.
+        let total: i64 = if rng.random_range(0..20) == 0 {
+            rng.random_range(100..600) * 1_000
+        } else {
+            rng.random_range(1..400) * 250
+        };
+        let outside = total * rng.random_range(5..10) / 10;
+        let key = (!trade.3.is_empty()).then_some(trade.3);
+        // The stages passed: paused and terminated projects stopped somewhere on the way.
+        let stop = match stage {
+            Stage::Paused | Stage::Terminated => Stage::PIPELINE[rng.random_range(0..5)],
+            s => s,
+        };
+        let mut day = today - Duration::days(rng.random_range(60..720));
+        let mut passed = vec![(Stage::Lead, day)];
+        for s in &Stage::PIPELINE[1..=stop.rank().unwrap_or(0)] {
+            day = (day + Duration::days(rng.random_range(3..40))).min(today);
+            passed.push((*s, day));
+        }
+        if stage != stop {
+            day = (day + Duration::days(rng.random_range(3..40))).min(today);
+            passed.push((stage, day));
+        }
+        let signed_on = passed
+            .iter()
+            .find(|(s, _)| *s == Stage::Signed)
+            .map(|(_, d)| *d);
+        let reached = |s: Stage| passed.iter().any(|(x, _)| *x == s);
+        let unit = units[rng.random_range(0..units.len())];
+        out.projects.push(vec![
+            id.into(),
+            region_id.into(),
+            unit.into(),
+            name.clone().into(),
+            zhaoyin_core::task::search_text(investor_name, &name).into(),
+            (*investor).into(),
+            trade.1.into(),
+            trade.2.into(),
+            Value::Text(key.map(str::to_string)),
+            Value::I64(reached(Stage::Started).then(|| units[rng.random_range(0..towns)])),
+            unit.into(),
+            total.into(),
+            outside.into(),
+            Value::I64(signed_on.map(|_| total)),
+            Value::Text(reached(Stage::Registered).then(|| code(k, 500_000 + p))),
+            stage.id().into(),
+            Value::Date(Some(day)),
+            Value::Text((stage == Stage::Paused).then(|| stop.id().to_string())),
+            Value::Date(signed_on),
+            rule.is_major(outside, key).into(),
+            morning(passed[0].1).into(),
+            morning(day).into(),
+        ]);
+        for (s, d) in passed {
+            ids.stage += 1;
+            let reason = match s {
+                Stage::Paused => Some("资金未到位，暂缓推进"),
+                Stage::Terminated => Some("企业战略调整"),
+                _ => None,
+            };
+            out.stages.push(vec![
+                ids.stage.into(),
+                id.into(),
+                s.id().into(),
+                Value::Date(Some(d)),
+                Value::Text(reason.map(str::to_string)),
+                morning(d).into(),
+            ]);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn generated_codes_pass_the_check_and_differ() {
+        let a = super::code(0, 1);
+        let b = super::code(149, 699);
+        assert!(zhaoyin_core::credit_code::check(&a).is_ok());
+        assert!(zhaoyin_core::credit_code::check(&b).is_ok());
+        assert_ne!(a, b);
+    }
+}

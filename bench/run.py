@@ -38,6 +38,10 @@ PASSWORD = "Zhaoyin@2026"
 PG_ADMIN = os.environ.get("ZHAOYIN_BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 # The task list as a supervisor filters it: open tasks, by deadline, 50 rows.
 LIST_QUERY = "open=true&sort=deadline&per_page=50"
+# The project list as a supervisor filters it: projects under construction, last changed first.
+PROJECT_QUERY = "stage=started&per_page=50"
+# The company library filtered by a mark, by name.
+COMPANY_QUERY = "flags=china500&sort=name&per_page=50"
 
 # wrk scripts, removed on exit.
 SCRIPTS = tempfile.TemporaryDirectory(prefix="zhaoyin-bench-")
@@ -294,6 +298,7 @@ def measure(engine, scale, url, args):
     ceiling = Server([CEILING, "--database-url", url], "ceiling")
     idle_rss, _ = product.memory_mb()
     sup_token, clerk_token = token(url, "supervisor"), token(url, "clerk")
+    province_token = token(url, "province")
     session = sign_in(product.base, "supervisor")
     jar, opener = browser()
     _, html = fetch(opener, product.base + "/login")
@@ -302,6 +307,9 @@ def measure(engine, scale, url, args):
     assert len(page["items"]) == 50, "the filtered list fills a page"
     task_id = page["items"][0]["id"]
     write_id = writable_task(product.base, clerk_token)
+    _, projects = api(product.base, f"/api/v1/projects?{PROJECT_QUERY}", sup_token)
+    assert len(projects["items"]) == 50, "the filtered project list fills a page"
+    project_id = projects["items"][0]["id"]
     asset = re.search(r'href="(/assets/css/app\.css\?v=[^"]+)"', html).group(1)
     admin = token(url, "admin")
     logins = [urllib.parse.urlencode({"username": name, "password": PASSWORD, "next": "/", "_csrf": pre_csrf})
@@ -309,6 +317,7 @@ def measure(engine, scale, url, args):
     form = {"Content-Type": "application/x-www-form-urlencoded"}
     as_json = {"Content-Type": "application/json"}
     bearer = {"Authorization": f"Bearer {sup_token}"}
+    province = {"Authorization": f"Bearer {province_token}"}
     clerk = {"Authorization": f"Bearer {clerk_token}"}
     cookie = {"Cookie": session}
     report = json.dumps(report_body(1))
@@ -325,6 +334,19 @@ def measure(engine, scale, url, args):
         ("task (API)", "api", (f"/api/v1/tasks/{task_id}", lua(headers=bearer)),
          (f"/tasks/{task_id}", lua())),
         ("task (page)", "page", (f"/tasks/{task_id}", lua(headers=cookie)), (f"/tasks/{task_id}", lua())),
+        ("project list (API)", "api", (f"/api/v1/projects?{PROJECT_QUERY}", lua(headers=bearer)),
+         (f"/api/projects?{PROJECT_QUERY}", lua())),
+        ("project list, all counties (API)", "api",
+         (f"/api/v1/projects?{PROJECT_QUERY}", lua(headers=province)),
+         (f"/api/projects/province?{PROJECT_QUERY}", lua())),
+        ("project list (page)", "page", (f"/projects?{PROJECT_QUERY}", lua(headers=cookie)),
+         (f"/projects?{PROJECT_QUERY}", lua())),
+        ("project (API)", "api", (f"/api/v1/projects/{project_id}", lua(headers=bearer)),
+         (f"/projects/{project_id}", lua())),
+        ("project (page)", "page", (f"/projects/{project_id}", lua(headers=cookie)),
+         (f"/projects/{project_id}", lua())),
+        ("company list (API)", "api", (f"/api/v1/companies?{COMPANY_QUERY}", lua(headers=bearer)),
+         (f"/api/companies?{COMPANY_QUERY}", lua())),
         ("report (write)", "write",
          (f"/api/v1/tasks/{write_id}/reports", lua("POST", report, {**clerk, **as_json})),
          (f"/tasks/{write_id}/reports", lua("POST", report, as_json))),
@@ -344,7 +366,7 @@ def measure(engine, scale, url, args):
                    "p99_ratio": p["p99_ms"] / c["p99_ms"] if c["p99_ms"] else None}
             row["goal"] = verdict(row)
             rows.append(row)
-            log(f"  {name:18} c={conns:<3} {p['rps']:9.0f}/s p99 {p['p99_ms']:7.1f} ms "
+            log(f"  {name:34} c={conns:<3} {p['rps']:9.0f}/s p99 {p['p99_ms']:7.1f} ms "
                 f"| ceiling {c['rps']:9.0f}/s p99 {c['p99_ms']:7.1f} ms | {row['goal']}")
     rss, peak = product.memory_mb()
     product.stop()

@@ -20,7 +20,7 @@ use zhaoyin_db::Db;
 use zhaoyin_web::api::ListOf;
 use zhaoyin_web::ctx::{Auth, Ctx};
 use zhaoyin_web::i18n::{Lang, Tr};
-use zhaoyin_web::service::{account, tasks};
+use zhaoyin_web::service::{account, companies, projects, tasks};
 use zhaoyin_web::{AppError, AppState, WebConfig};
 
 #[derive(Parser)]
@@ -35,6 +35,9 @@ struct Args {
     /// The account reports are written as.
     #[arg(long, default_value = "clerk")]
     writer: String,
+    /// The account province-wide lists are read as.
+    #[arg(long, default_value = "province")]
+    wide_reader: String,
 }
 
 #[derive(Clone)]
@@ -42,6 +45,7 @@ struct Ceiling {
     st: AppState,
     reader: Arc<Ctx>,
     writer: Arc<Ctx>,
+    wide: Arc<Ctx>,
 }
 
 /// A request context as the product's middleware would build it for `username`, built once.
@@ -141,6 +145,55 @@ async fn report(
     Ok((StatusCode::CREATED, Json(id)).into_response())
 }
 
+async fn project_list_as(c: &Ceiling, ctx: &Ctx, q: projects::ProjectQuery) -> Answer {
+    let f = q.filter()?;
+    let page = Page::new(q.page, q.per_page);
+    let (items, total) = projects::list(&c.st, ctx.auth()?, &f, page).await?;
+    Ok(Json(ListOf::new(items, page, total)).into_response())
+}
+
+/// The project list as the API reads it, for the county's supervisor.
+async fn project_list(State(c): State<Ceiling>, Query(q): Query<projects::ProjectQuery>) -> Answer {
+    project_list_as(&c, &c.reader, q).await
+}
+
+/// The same for the province's supervisor (every county's projects).
+async fn project_list_wide(
+    State(c): State<Ceiling>,
+    Query(q): Query<projects::ProjectQuery>,
+) -> Answer {
+    project_list_as(&c, &c.wide, q).await
+}
+
+/// The project list as the HTML page reads it: the counts by stage, then the list.
+async fn project_list_page(
+    State(c): State<Ceiling>,
+    Query(q): Query<projects::ProjectQuery>,
+) -> Answer {
+    let auth = c.reader.auth()?;
+    let f = q.filter()?;
+    let page = Page::new(q.page, None);
+    let counts = projects::stage_counts(&c.st, auth, &f).await?;
+    let (items, total) = projects::list(&c.st, auth, &f, page).await?;
+    Ok(Json((counts, ListOf::new(items, page, total))).into_response())
+}
+
+/// A project's page (and its API document).
+async fn project(State(c): State<Ceiling>, Path(id): Path<i64>) -> Answer {
+    Ok(Json(projects::detail(&c.st, c.reader.auth()?, id).await?).into_response())
+}
+
+/// The company list as the API reads it.
+async fn company_list(
+    State(c): State<Ceiling>,
+    Query(q): Query<companies::CompanyQuery>,
+) -> Answer {
+    let f = q.filter()?;
+    let page = Page::new(q.page, q.per_page);
+    let (items, total) = companies::list(&c.st, c.reader.auth()?, &f, page).await?;
+    Ok(Json(ListOf::new(items, page, total)).into_response())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -148,6 +201,7 @@ async fn main() -> anyhow::Result<()> {
     let ceiling = Ceiling {
         reader: ctx_for(&db, &args.reader).await?,
         writer: ctx_for(&db, &args.writer).await?,
+        wide: ctx_for(&db, &args.wide_reader).await?,
         st: AppState::new(db, WebConfig::default()),
     };
     let app = Router::new()
@@ -157,6 +211,11 @@ async fn main() -> anyhow::Result<()> {
         .route("/tasks", get(task_list_page))
         .route("/tasks/{id}", get(task))
         .route("/tasks/{id}/reports", post(report))
+        .route("/api/projects", get(project_list))
+        .route("/api/projects/province", get(project_list_wide))
+        .route("/projects", get(project_list_page))
+        .route("/projects/{id}", get(project))
+        .route("/api/companies", get(company_list))
         .with_state(ceiling);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("ceiling: http://{}", listener.local_addr()?);

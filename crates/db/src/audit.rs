@@ -123,6 +123,82 @@ pub async fn append(tx: &mut Tx, actor: &Actor, change: Change) -> Result<i64> {
     Ok(seq)
 }
 
+/// Appends many entries inside `tx` at once (a bulk import): the head moves once, the chain is
+/// computed in order in memory, and the rows go in with multi-row inserts. The chain is the same
+/// as that many [`append`]s would make.
+pub async fn append_many(tx: &mut Tx, actor: &Actor, changes: Vec<Change>) -> Result<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let n = i64::try_from(changes.len()).unwrap_or(i64::MAX);
+    let (last, mut prev_hash): (i64, String) = tx
+        .one(
+            Sql::new("UPDATE audit_head SET seq = seq + $1 WHERE id = 1 RETURNING seq, hash")
+                .bind(n),
+        )
+        .await?;
+    let at = now();
+    const COLUMNS: usize = 15;
+    let per = 4_000 / COLUMNS;
+    let mut seq = last - n;
+    let mut changes = changes.into_iter().peekable();
+    while changes.peek().is_some() {
+        let mut q = Sql::new(
+            "INSERT INTO audit_log (seq, at, actor_user_id, actor_name, ip, request_id, action, \
+             entity, entity_id, region_id, unit_id, before_json, after_json, prev_hash, hash) VALUES ",
+        );
+        for (i, change) in changes.by_ref().take(per).enumerate() {
+            seq += 1;
+            let fields = AuditFields {
+                seq,
+                at,
+                actor_user_id: actor.user_id,
+                actor_name: actor.name.clone(),
+                ip: actor.ip.clone(),
+                request_id: actor.request_id.clone(),
+                action: change.action.to_string(),
+                entity: change.entity.to_string(),
+                entity_id: change.entity_id,
+                region_id: change.region_id,
+                unit_id: change.unit_id,
+                before_json: change.before.map(|v| v.to_string()),
+                after_json: change.after.map(|v| v.to_string()),
+            };
+            let hash = chain_hash(&prev_hash, &fields);
+            q.push(if i == 0 { "(" } else { ", (" });
+            let values: [crate::Value; COLUMNS] = [
+                fields.seq.into(),
+                fields.at.into(),
+                fields.actor_user_id.into(),
+                fields.actor_name.into(),
+                fields.ip.into(),
+                fields.request_id.into(),
+                fields.action.into(),
+                fields.entity.into(),
+                fields.entity_id.into(),
+                fields.region_id.into(),
+                fields.unit_id.into(),
+                fields.before_json.into(),
+                fields.after_json.into(),
+                prev_hash.clone().into(),
+                hash.clone().into(),
+            ];
+            for (j, v) in values.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(v);
+            }
+            q.push(")");
+            prev_hash = hash;
+        }
+        tx.execute(q).await?;
+    }
+    tx.execute(Sql::new("UPDATE audit_head SET hash = $1 WHERE id = 1").bind(prev_hash))
+        .await?;
+    Ok(())
+}
+
 /// Records an event that changes nothing else (a failed login, a logout) in its own transaction.
 pub async fn record(db: &Db, actor: &Actor, change: Change) -> Result<i64> {
     let mut tx = db.begin().await?;

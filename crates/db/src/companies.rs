@@ -22,6 +22,7 @@ pub struct Company {
     pub region_path: String,
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
+    pub unit_code: Option<String>,
     pub name: String,
     pub credit_code: Option<String>,
     pub country: String,
@@ -77,7 +78,7 @@ impl Company {
 }
 
 const SELECT: &str = "SELECT c.id, c.region_id, r.name AS region_name, r.path AS region_path, \
-     c.unit_id, u.name AS unit_name, c.name, c.credit_code, c.country, c.hq_city, \
+     c.unit_id, u.name AS unit_name, u.code AS unit_code, c.name, c.credit_code, c.country, c.hq_city, \
      c.industry_section, c.industry_division, c.global500, c.china500, c.private500, \
      c.headquarters, c.listed, c.contact_name, c.contact_title, c.contact_phone, c.source, \
      c.notes, c.status, c.status_reason, c.version, c.created_at, c.updated_at";
@@ -419,4 +420,197 @@ pub async fn resolve(
     let mut q = w.prefixed("SELECT c.id");
     q.push(" ORDER BY c.id LIMIT 1");
     Ok(db.optional::<(i64,)>(q).await?.map(|(id,)| id))
+}
+
+/// A company read from a spreadsheet row, checked, with the library and unit it goes to.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub row: usize,
+    pub region_id: i64,
+    pub unit_id: Option<i64>,
+    pub fields: CompanyFields,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct ImportSummary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+/// Whether saving `f` (followed by `unit_id`) over `c` would change nothing.
+fn same(c: &Company, unit_id: Option<i64>, f: &CompanyFields) -> bool {
+    c.name == f.name
+        && c.credit_code == f.credit_code
+        && c.country == f.country
+        && c.hq_city == f.hq_city
+        && c.industry_section == f.industry_section
+        && c.industry_division == f.industry_division
+        && c.flags() == f.flags()
+        && c.contact_name == f.contact_name
+        && c.contact_title == f.contact_title
+        && c.contact_phone == f.contact_phone
+        && c.source == f.source
+        && c.notes == f.notes
+        && c.unit_id == unit_id
+}
+
+/// Imports checked rows in one transaction: a row matching a company of its library (by credit
+/// code, else by normalised name) updates it when different, the others are added in bulk, and
+/// every change gets its audit entry. A row that matches two different companies (its code one,
+/// its name another) is refused with both named, and nothing is written.
+pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<ImportSummary> {
+    let mut tx = db.begin().await?;
+    let mut libraries: Vec<i64> = rows.iter().map(|r| r.region_id).collect();
+    libraries.sort_unstable();
+    libraries.dedup();
+    let mut existing = Sql::new(format!("{SELECT}{FROM} AND c.region_id IN "));
+    existing.push_list(&libraries);
+    let existing: Vec<Company> = tx.all(existing).await?;
+    let by_key: std::collections::HashMap<(i64, String), usize> = existing
+        .iter()
+        .enumerate()
+        .map(|(i, c)| ((c.region_id, c.name_key()), i))
+        .collect();
+    let by_code: std::collections::HashMap<(i64, &str), usize> = existing
+        .iter()
+        .enumerate()
+        .filter_map(|(i, c)| Some(((c.region_id, c.credit_code.as_deref()?), i)))
+        .collect();
+    let mut e = Invalid::default();
+    let mut new = Vec::new();
+    let mut changed = Vec::new();
+    let mut summary = ImportSummary::default();
+    for r in rows {
+        let f = &r.fields;
+        let by_c = f
+            .credit_code
+            .as_deref()
+            .and_then(|code| by_code.get(&(r.region_id, code)));
+        let by_n = by_key.get(&(r.region_id, f.name_key.clone()));
+        let matched = match (by_c, by_n) {
+            (Some(a), Some(b)) if a != b => {
+                let other = &existing[*b];
+                e.push(
+                    FieldError::new("name", "err.company_duplicate")
+                        .with("id", other.id)
+                        .with("name", &other.name)
+                        .at_row("companies", r.row),
+                );
+                continue;
+            }
+            (Some(a), _) | (None, Some(a)) => Some(&existing[*a]),
+            (None, None) => None,
+        };
+        match matched {
+            None => new.push(r),
+            Some(c) if same(c, r.unit_id, f) => summary.unchanged += 1,
+            Some(c) => changed.push((c, r)),
+        }
+    }
+    e.into_result()?;
+    // Updates one by one (an import mostly adds); additions in bulk.
+    for (c, r) in &changed {
+        let q = Sql::new(
+            "UPDATE companies SET name = $1, name_key = $2, credit_code = $3, country = $4, \
+             hq_city = $5, industry_section = $6, industry_division = $7, global500 = $8, \
+             china500 = $9, private500 = $10, headquarters = $11, listed = $12, contact_name = $13, \
+             contact_title = $14, contact_phone = $15, source = $16, notes = $17, search = $18, \
+             unit_id = $19, version = version + 1, updated_at = $20 WHERE id = $21",
+        );
+        tx.execute(
+            bind_fields(q, &r.fields)
+                .bind(r.unit_id)
+                .bind(now())
+                .bind(c.id),
+        )
+        .await?;
+        let after = get_in(&mut tx, c.id).await?;
+        audit::append(
+            &mut tx,
+            actor,
+            Change::new("import", "company", c.id)
+                .place(Some(c.region_id), after.unit_id)
+                .before(*c)
+                .after(&after),
+        )
+        .await?;
+        summary.updated += 1;
+    }
+    let t = now();
+    const COLUMNS: usize = 23;
+    for chunk in new.chunks(4_000 / COLUMNS) {
+        let mut q = Sql::new(
+            "INSERT INTO companies (name, name_key, credit_code, country, hq_city, \
+             industry_section, industry_division, global500, china500, private500, headquarters, \
+             listed, contact_name, contact_title, contact_phone, source, notes, search, region_id, \
+             unit_id, status, created_at, updated_at) VALUES ",
+        );
+        for (i, r) in chunk.iter().enumerate() {
+            let f = &r.fields;
+            q.push(if i == 0 { "(" } else { ", (" });
+            let values: [crate::Value; COLUMNS] = [
+                f.name.clone().into(),
+                f.name_key.clone().into(),
+                f.credit_code.clone().into(),
+                f.country.clone().into(),
+                f.hq_city.clone().into(),
+                f.industry_section.clone().into(),
+                f.industry_division.clone().into(),
+                f.global500.into(),
+                f.china500.into(),
+                f.private500.into(),
+                f.headquarters.into(),
+                f.listed.into(),
+                f.contact_name.clone().into(),
+                f.contact_title.clone().into(),
+                f.contact_phone.clone().into(),
+                f.source.clone().into(),
+                f.notes.clone().into(),
+                search_text(&f.name, f.credit_code.as_deref()).into(),
+                r.region_id.into(),
+                r.unit_id.into(),
+                "potential".into(),
+                t.into(),
+                t.into(),
+            ];
+            for (j, v) in values.into_iter().enumerate() {
+                if j > 0 {
+                    q.push(", ");
+                }
+                q.push_bind(v);
+            }
+            q.push(")");
+        }
+        tx.execute(q).await?;
+    }
+    if !new.is_empty() {
+        // The new rows' ids, by their unique (library, name key), for their audit entries.
+        let mut q = Sql::new("SELECT id, region_id, name_key FROM companies WHERE region_id IN ");
+        q.push_list(&libraries)
+            .push(" AND created_at = ")
+            .push_bind(t);
+        let ids: std::collections::HashMap<(i64, String), i64> = tx
+            .all::<(i64, i64, String)>(q)
+            .await?
+            .into_iter()
+            .map(|(id, region, key)| ((region, key), id))
+            .collect();
+        let changes = new
+            .iter()
+            .map(|r| {
+                let id = ids
+                    .get(&(r.region_id, r.fields.name_key.clone()))
+                    .copied()
+                    .unwrap_or_default();
+                Change::new("import", "company", id)
+                    .place(Some(r.region_id), r.unit_id)
+                    .after(&r.fields)
+            })
+            .collect();
+        audit::append_many(&mut tx, actor, changes).await?;
+    }
+    summary.created = new.len();
+    tx.commit().await?;
+    Ok(summary)
 }

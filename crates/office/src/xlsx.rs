@@ -128,6 +128,39 @@ pub fn template(
     wb.save_to_buffer()
 }
 
+/// Writes rows under a sheet's headers, as its template has them, so that an export edited in
+/// Excel imports back. Rows are streamed (constant memory), for exports of 100,000s of rows.
+pub fn table(
+    sheet: &Sheet,
+    rows: impl IntoIterator<Item = Vec<String>>,
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let header = Format::new()
+        .set_bold()
+        .set_font_name("宋体")
+        .set_background_color(Color::RGB(0xDCE6F1))
+        .set_border(FormatBorder::Thin);
+    let text = Format::new().set_font_name("宋体");
+    let ws = wb.add_worksheet_with_constant_memory()?;
+    ws.set_name(&sheet.name)?;
+    for (c, col) in sheet.columns.iter().enumerate() {
+        let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+        ws.set_column_width(c, col.width)?;
+        ws.write_string_with_format(0, c, &col.header, &header)?;
+    }
+    ws.set_freeze_panes(1, 0)?;
+    for (r, row) in rows.into_iter().enumerate() {
+        let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+        for (c, v) in row.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+            if !v.is_empty() {
+                ws.write_string_with_format(r, c, v, &text)?;
+            }
+        }
+    }
+    wb.save_to_buffer()
+}
+
 /// A cell as the text a user sees: integral numbers without `.0`, so a code typed as a number
 /// (370322) reads back as typed.
 fn cell_text(d: &Data) -> String {
@@ -156,6 +189,15 @@ fn header_matches(cell: &str, col: &Column) -> bool {
 /// (not an XLSX, a sheet or a required column missing, too many rows) are reported as field
 /// errors with sheet and column; rows are returned unvalidated, blank rows skipped.
 pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
+    read_limited(bytes, sheets, MAX_ROWS)
+}
+
+/// [`read`] with another limit on the rows of a sheet (a company library runs to 100,000s).
+pub fn read_limited(
+    bytes: &[u8],
+    sheets: &[Sheet],
+    max_rows: usize,
+) -> Result<Vec<Vec<Row>>, Invalid> {
     crate::text::check_unpacked_size(bytes).map_err(|e| {
         let key = match e {
             crate::text::TextError::TooLarge => "err.xlsx_too_large",
@@ -195,7 +237,7 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
             if text.is_empty() || c as usize >= MAX_COLUMNS {
                 continue;
             }
-            if !cells_by_row.contains_key(&r) && cells_by_row.len() > MAX_ROWS + 10 {
+            if !cells_by_row.contains_key(&r) && cells_by_row.len() > max_rows + 10 {
                 too_many = true;
                 break;
             }
@@ -252,7 +294,7 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
             if map.is_empty() {
                 continue;
             }
-            if data.len() == MAX_ROWS {
+            if data.len() == max_rows {
                 too_many = true;
                 break;
             }
@@ -266,7 +308,7 @@ pub fn read(bytes: &[u8], sheets: &[Sheet]) -> Result<Vec<Vec<Row>>, Invalid> {
             errors.push(
                 FieldError::new("file", "err.xlsx_too_many_rows")
                     .with("sheet", &s.name)
-                    .with("max", MAX_ROWS),
+                    .with("max", max_rows),
             );
         }
         out.push(data);

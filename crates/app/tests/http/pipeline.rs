@@ -628,3 +628,147 @@ async fn a_clerk_registers_a_company_and_signs_a_project_through_the_pages() {
     let (_, list) = other.text("/companies").await;
     assert!(!list.contains("淄博示范精细化工有限公司"));
 }
+
+fn company_workbook(rows: &[[&str; 5]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("企业").expect("name");
+    let headers = [
+        "企业名称*",
+        "统一社会信用代码",
+        "标签",
+        "总部城市",
+        "跟进单位代码",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write(0, u16::try_from(c).expect("col"), *h)
+            .expect("write");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write(
+                u32::try_from(r + 1).expect("row"),
+                u16::try_from(c).expect("col"),
+                *v,
+            )
+            .expect("write");
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+async fn upload_companies(b: &Browser, bytes: Vec<u8>) -> (StatusCode, String) {
+    let token = b.csrf().await;
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("companies.xlsx"),
+    );
+    let r = b
+        .client
+        .post(b.url("/companies/import"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = r.status();
+    (status, r.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn companies_import_all_or_nothing_and_an_export_imports_back() {
+    let app = spawn_app().await;
+    app.user("clerk-a", Role::Clerk, At::Unit(&app.fx.unit_a))
+        .await;
+    let b = app.login("clerk-a").await;
+    let r = b.get("/companies/template.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+
+    // Every problem at once, by row and column; nothing imported.
+    let (status, page) = upload_companies(
+        &b,
+        company_workbook(&[
+            [
+                "淄博一号化工有限公司",
+                CODE_1,
+                "中国500强、上市企业",
+                "淄博",
+                "",
+            ],
+            ["淄博二号化工有限公司", "91350100M000100Y44", "", "", ""],
+            ["淄博三号化工有限公司", "", "十强企业", "", ""],
+            ["淄博四号化工有限公司", "", "", "", "ht-fgj"],
+            ["淄博一号化工有限责任公司", "", "", "", ""],
+        ]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    for expected in [
+        "第 3 行",
+        "校验位不符",
+        "十强企业",
+        "ht-fgj",
+        "与第 2 行是同一家企业",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    let count = || async {
+        let (n,): (i64,) = app
+            .db
+            .one(zhaoyin_db::Sql::new("SELECT COUNT(*) FROM companies"))
+            .await
+            .expect("count");
+        n
+    };
+    assert_eq!(count().await, 0);
+
+    // A good file; the same file again changes nothing; an edited row updates its company.
+    let good = [
+        [
+            "淄博一号化工有限公司",
+            CODE_1,
+            "中国500强、上市企业",
+            "淄博",
+            "",
+        ],
+        ["淄博二号化工有限公司", CODE_2, "", "", ""],
+        [
+            "Rheinfeld Chemie AG",
+            "",
+            "世界500强",
+            "Frankfurt",
+            "gq-fgj",
+        ],
+    ];
+    let (status, page) = upload_companies(&b, company_workbook(&good)).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 3 家，更新 0 家，未变 0 家"), "{page}");
+    let (_, page) = upload_companies(&b, company_workbook(&good)).await;
+    assert!(page.contains("新增 0 家，更新 0 家，未变 3 家"), "{page}");
+    let mut edited = good;
+    edited[1][3] = "青岛";
+    let (_, page) = upload_companies(&b, company_workbook(&edited)).await;
+    assert!(page.contains("新增 0 家，更新 1 家，未变 2 家"), "{page}");
+    let (_, list) = b.text("/companies?flags=global500").await;
+    assert!(list.contains("Rheinfeld Chemie AG"));
+    let (n,): (i64,) = app
+        .db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'company' AND action = 'import'",
+        ))
+        .await
+        .expect("audit");
+    assert_eq!(n, 4, "three additions and one update, each audited");
+    assert!(matches!(
+        zhaoyin_db::audit::verify(&app.db).await,
+        Ok(zhaoyin_db::audit::Verification::Intact { .. })
+    ));
+
+    // The export is in the template's columns: importing it back changes nothing.
+    let r = b.get("/companies/export.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let exported = r.bytes().await.expect("bytes").to_vec();
+    let (status, page) = upload_companies(&b, exported).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 0 家，更新 0 家，未变 3 家"), "{page}");
+}

@@ -26,6 +26,9 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/companies", get(list).post(create))
         .route("/companies/new", get(new))
+        .route("/companies/import", get(import_page).post(import))
+        .route("/companies/template.xlsx", get(template))
+        .route("/companies/export.xlsx", get(export))
         .route("/companies/options", get(options))
         .route("/companies/{id}", get(detail).post(update))
         .route("/companies/{id}/edit", get(edit))
@@ -107,6 +110,7 @@ struct ListPage {
     sorts: Vec<Choice>,
     problems: Vec<String>,
     can_create: bool,
+    export_href: String,
 }
 
 async fn list(
@@ -137,6 +141,14 @@ async fn list(
             q.sort.as_deref().unwrap_or("recent"),
         ),
         can_create: auth.principal.can_somewhere(Entity::Company, Action::Write),
+        export_href: href_with(
+            "/companies/export.xlsx",
+            &CompanyQuery {
+                page: None,
+                per_page: None,
+                ..q.clone()
+            },
+        ),
         rows,
         q,
         problems,
@@ -500,4 +512,116 @@ async fn update(
             render::html_status(code, &form_page(&st, &ctx, Some(current), f, errors).await?)
         }
     }
+}
+
+// ------------------------------------------------------------------------------------ Excel
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+fn download(bytes: Vec<u8>, disposition: &'static str) -> Response {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(disposition),
+    );
+    r
+}
+
+#[derive(Template)]
+#[template(path = "companies/import.html")]
+struct ImportPage {
+    t: Tr,
+    page: Chrome,
+    done: Option<String>,
+    problems: Vec<String>,
+    limit: String,
+}
+
+fn require_writer(ctx: &Ctx) -> AppResult<()> {
+    if ctx
+        .auth()?
+        .principal
+        .can_somewhere(Entity::Company, Action::Write)
+    {
+        Ok(())
+    } else {
+        Err(crate::AppError::Forbidden)
+    }
+}
+
+fn import_page_with(
+    st: &AppState,
+    ctx: &Ctx,
+    done: Option<String>,
+    problems: Vec<String>,
+) -> ImportPage {
+    ImportPage {
+        t: ctx.t,
+        page: render::chrome(ctx, "companies.import"),
+        done,
+        problems,
+        limit: render::human_size(st.cfg.upload_limit),
+    }
+}
+
+async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx)?;
+    render::html(&import_page_with(&st, &ctx, None, Vec::new()))
+}
+
+async fn template(ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx)?;
+    Ok(download(
+        crate::service::company_sheet::template(&ctx.t)?,
+        "attachment; filename=\"zhaoyin-companies-template.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+    ))
+}
+
+async fn import(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    require_writer(&ctx)?;
+    let result = match super::org::uploaded_file(mp).await {
+        Ok(bytes) => crate::service::company_sheet::import(&st, &ctx, &bytes).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(s) => {
+            let done = ctx.t.tf(
+                "companies.import_done",
+                &[
+                    ("created", s.created.to_string()),
+                    ("updated", s.updated.to_string()),
+                    ("unchanged", s.unchanged.to_string()),
+                ],
+            );
+            render::html(&import_page_with(&st, &ctx, Some(done), Vec::new()))
+        }
+        Err(crate::AppError::Invalid(i)) => {
+            let problems = i.0.iter().map(|e| ctx.t.field_error_full(e)).collect();
+            render::html_status(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &import_page_with(&st, &ctx, None, problems),
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
+async fn export(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<CompanyQuery>,
+) -> AppResult<Response> {
+    let f = q.filter()?;
+    Ok(download(
+        crate::service::company_sheet::export(&st, &ctx, &f).await?,
+        "attachment; filename=\"zhaoyin-companies.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93.xlsx",
+    ))
 }

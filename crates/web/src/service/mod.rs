@@ -5,6 +5,7 @@
 pub mod account;
 pub mod audit;
 pub mod companies;
+pub mod company_sheet;
 pub mod import;
 pub mod org;
 pub mod policies;

@@ -1,0 +1,260 @@
+//! The company library in Excel: a template, an all-or-nothing import (every problem reported by
+//! row and column, nothing written unless every row is good; importing the same file twice
+//! changes nothing the second time), and an export in the template's own columns, so that an
+//! exported list edited in Excel imports back.
+
+use std::collections::HashMap;
+
+use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::company::{CompanyFlag, CompanyInput, INDUSTRY_SECTIONS};
+use zhaoyin_core::{FieldError, Invalid};
+use zhaoyin_db::companies::{self as db, CompanyFilter, ImportRow, ImportSummary};
+use zhaoyin_db::org::Unit;
+use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
+
+use crate::ctx::{Auth, Ctx};
+use crate::i18n::{Lang, Tr};
+use crate::{AppError, AppResult, AppState};
+
+/// Rows one import may carry.
+pub const MAX_ROWS: usize = 200_000;
+
+const COLUMNS: &[(&str, bool, f64)] = &[
+    ("name", true, 36.0),
+    ("credit_code", false, 22.0),
+    ("country", false, 10.0),
+    ("hq_city", false, 10.0),
+    ("industry_section", false, 10.0),
+    ("industry_division", false, 10.0),
+    ("flags", false, 24.0),
+    ("contact_name", false, 10.0),
+    ("contact_title", false, 12.0),
+    ("contact_phone", false, 16.0),
+    ("source", false, 12.0),
+    ("unit_code", false, 14.0),
+    ("notes", false, 30.0),
+];
+
+/// The sheet in the user's language; headers in the other language (or the column ids) are
+/// accepted too.
+pub fn sheet(t: &Tr) -> Sheet {
+    let other = Tr::new(t.lang.other(), t.tz);
+    Sheet {
+        id: "companies",
+        name: t.t("import.sheet_companies").to_string(),
+        aliases: vec![other.t("import.sheet_companies").to_string()],
+        columns: COLUMNS
+            .iter()
+            .map(|(id, required, width)| Column {
+                id,
+                header: t.label("import", &format!("companies_{id}")),
+                aliases: vec![
+                    other.label("import", &format!("companies_{id}")),
+                    id.to_string(),
+                ],
+                required: *required,
+                width: *width,
+                choices: if *id == "industry_section" {
+                    INDUSTRY_SECTIONS
+                        .iter()
+                        .map(|(s, _, _)| s.to_string())
+                        .collect()
+                } else {
+                    Vec::new()
+                },
+            })
+            .collect(),
+    }
+}
+
+pub fn template(t: &Tr) -> AppResult<Vec<u8>> {
+    let notes: Vec<String> = [
+        "import.companies_note_1",
+        "import.companies_note_2",
+        "import.companies_note_3",
+    ]
+    .iter()
+    .map(|k| t.t(k).to_string())
+    .collect();
+    xlsx::template(&[sheet(t)], t.t("import.sheet_notes"), &notes, &[])
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}
+
+/// Marks as typed: ids or labels in either language, separated by 、 , ， ; ； or spaces.
+fn parse_flags(text: &str) -> Result<Vec<String>, String> {
+    let labels = |f: CompanyFlag| {
+        [Lang::Zh, Lang::En].map(|l| Tr::new(l, chrono_tz::UTC).label("company.flag", f.id()))
+    };
+    text.split(|c: char| matches!(c, '、' | ',' | '，' | ';' | '；') || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(|s| {
+            CompanyFlag::ALL
+                .iter()
+                .copied()
+                .find(|f| f.id() == s || labels(*f).iter().any(|l| l == s))
+                .map(|f| f.id().to_string())
+                .ok_or_else(|| s.to_string())
+        })
+        .collect()
+}
+
+/// A section as typed: its letter, or "C 制造业".
+fn section_of(text: &str) -> String {
+    text.trim()
+        .chars()
+        .next()
+        .map(|c| c.to_string())
+        .unwrap_or_default()
+}
+
+pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportSummary> {
+    let auth = ctx.auth()?;
+    if !auth.principal.can_somewhere(Entity::Company, Action::Write) {
+        return Err(AppError::Forbidden);
+    }
+    let spec = sheet(&ctx.t);
+    let bytes = bytes.to_vec();
+    let rows = super::blocking(move || xlsx::read_limited(&bytes, &[spec], MAX_ROWS))
+        .await??
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    if rows.is_empty() {
+        return Err(AppError::invalid("file", "err.xlsx_empty"));
+    }
+    let checked = check(st, auth, &rows).await?;
+    Ok(db::import(&st.db, &ctx.actor(), &checked).await?)
+}
+
+/// Every row validated and placed; every problem at once.
+async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<ImportRow>> {
+    let mut e = Invalid::default();
+    let at = |err: FieldError, row: usize| err.at_row("companies", row);
+    // Units by code, each checked once: the caller must be able to write companies it follows.
+    let mut units: HashMap<String, Option<(Unit, i64)>> = HashMap::new();
+    let own = auth.user.unit_id;
+    let mut seen_key: HashMap<(i64, String), usize> = HashMap::new();
+    let mut seen_code: HashMap<(i64, String), usize> = HashMap::new();
+    let mut out = Vec::with_capacity(rows.len());
+    for r in rows {
+        let code = r.get("unit_code").to_string();
+        if !units.contains_key(&code) {
+            let unit = if code.is_empty() {
+                zhaoyin_db::org::get_unit(&st.db, own).await.ok()
+            } else {
+                zhaoyin_db::org::unit_by_code(&st.db, &code).await?
+            };
+            let placed = match unit {
+                Some(u) if u.active => {
+                    let (region_id, region_path) = db::library_of_unit(&st.db, u.id).await?;
+                    let place = zhaoyin_core::org::Place {
+                        region_path,
+                        unit_id: Some(u.id),
+                    };
+                    auth.can(Entity::Company, Action::Write, &place)
+                        .then_some((u, region_id))
+                }
+                _ => None,
+            };
+            units.insert(code.clone(), placed);
+        }
+        let Some((unit, region_id)) = units.get(&code).cloned().flatten() else {
+            e.push(at(
+                FieldError::new("unit_code", "err.unknown_unit").with("code", &code),
+                r.row,
+            ));
+            continue;
+        };
+        let flags = match parse_flags(r.get("flags")) {
+            Ok(f) => f,
+            Err(bad) => {
+                e.push(at(
+                    FieldError::new("flags", "err.flag_unknown").with("value", bad),
+                    r.row,
+                ));
+                continue;
+            }
+        };
+        let input = CompanyInput {
+            name: r.get("name").into(),
+            credit_code: r.get("credit_code").into(),
+            country: r.get("country").into(),
+            hq_city: r.get("hq_city").into(),
+            industry_section: section_of(r.get("industry_section")),
+            industry_division: r.get("industry_division").into(),
+            flags,
+            contact_name: r.get("contact_name").into(),
+            contact_title: r.get("contact_title").into(),
+            contact_phone: r.get("contact_phone").into(),
+            source: r.get("source").into(),
+            notes: r.get("notes").into(),
+        };
+        let fields = match input.validate() {
+            Ok(f) => f,
+            Err(errs) => {
+                e.0.extend(errs.0.into_iter().map(|x| at(x, r.row)));
+                continue;
+            }
+        };
+        // The same company twice in the file: name both rows.
+        let mut twice = |seen: &mut HashMap<(i64, String), usize>, field: &str, key: String| {
+            if let Some(first) = seen.insert((region_id, key), r.row) {
+                e.push(at(
+                    FieldError::new(field, "err.xlsx_same_company").with("row", first),
+                    r.row,
+                ));
+            }
+        };
+        twice(&mut seen_key, "name", fields.name_key.clone());
+        if let Some(code) = &fields.credit_code {
+            twice(&mut seen_code, "credit_code", code.clone());
+        }
+        out.push(ImportRow {
+            row: r.row,
+            region_id,
+            unit_id: Some(unit.id),
+            fields,
+        });
+    }
+    // A long list of problems is cut: the first hundred say what is wrong.
+    e.0.truncate(100);
+    e.into_result()?;
+    Ok(out)
+}
+
+/// The companies of a filter, in the template's columns.
+pub async fn export(st: &AppState, ctx: &Ctx, f: &CompanyFilter) -> AppResult<Vec<u8>> {
+    let auth = ctx.auth()?;
+    let t = ctx.t;
+    let vis = auth.principal.visibility(Entity::Company, Action::Read);
+    let rows = db::all(&st.db, &vis, f).await?;
+    let spec = sheet(&t);
+    let lines: Vec<Vec<String>> = rows
+        .into_iter()
+        .map(|c| {
+            let o = |v: Option<String>| v.unwrap_or_default();
+            vec![
+                c.name.clone(),
+                o(c.credit_code.clone()),
+                c.country.clone(),
+                o(c.hq_city.clone()),
+                o(c.industry_section.clone()),
+                o(c.industry_division.clone()),
+                c.flags()
+                    .iter()
+                    .map(|f| t.label("company.flag", f.id()))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+                o(c.contact_name.clone()),
+                o(c.contact_title.clone()),
+                o(c.contact_phone.clone()),
+                o(c.source.clone()),
+                o(c.unit_code.clone()),
+                o(c.notes.clone()),
+            ]
+        })
+        .collect();
+    super::blocking(move || xlsx::table(&spec, lines))
+        .await?
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}

@@ -125,7 +125,8 @@ pub async fn append(tx: &mut Tx, actor: &Actor, change: Change) -> Result<i64> {
 
 /// Appends many entries inside `tx` at once (a bulk import): the head moves once, the chain is
 /// computed in order in memory, and the rows go in with multi-row inserts. The chain is the same
-/// as that many [`append`]s would make.
+/// as that many [`append`]s would make. (A caller with 100,000 entries passes them a thousand
+/// at a time, so that they never all sit in memory.)
 pub async fn append_many(tx: &mut Tx, actor: &Actor, changes: Vec<Change>) -> Result<()> {
     if changes.is_empty() {
         return Ok(());

@@ -596,19 +596,21 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
             .into_iter()
             .map(|(id, region, key)| ((region, key), id))
             .collect();
-        let changes = new
-            .iter()
-            .map(|r| {
-                let id = ids
-                    .get(&(r.region_id, r.fields.name_key.clone()))
-                    .copied()
-                    .unwrap_or_default();
-                Change::new("import", "company", id)
-                    .place(Some(r.region_id), r.unit_id)
-                    .after(&r.fields)
-            })
-            .collect();
-        audit::append_many(&mut tx, actor, changes).await?;
+        for chunk in new.chunks(1_000) {
+            let changes = chunk
+                .iter()
+                .map(|r| {
+                    let id = ids
+                        .get(&(r.region_id, r.fields.name_key.clone()))
+                        .copied()
+                        .unwrap_or_default();
+                    Change::new("import", "company", id)
+                        .place(Some(r.region_id), r.unit_id)
+                        .after(&r.fields)
+                })
+                .collect();
+            audit::append_many(&mut tx, actor, changes).await?;
+        }
     }
     summary.created = new.len();
     tx.commit().await?;

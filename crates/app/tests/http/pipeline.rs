@@ -620,6 +620,22 @@ async fn a_clerk_registers_a_company_and_signs_a_project_through_the_pages() {
     );
     let (_, board) = b.text("/projects/board").await;
     assert!(board.contains("精细化工技改项目"));
+    // The list exports as a workbook, one row per project, with the stage in words.
+    let r = b.get("/projects/export.xlsx?stage=signed").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("招商项目").expect("sheet");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "header and the one signed project");
+    assert_eq!(rows[1][0], "精细化工技改项目");
+    assert_eq!(rows[1][2], "签约");
+    assert_eq!(rows[1][6], "48000");
 
     // Another county's clerk sees neither.
     let other = app.login("clerk-b").await;

@@ -29,6 +29,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(list).post(create))
         .route("/projects/board", get(board))
+        .route("/projects/export.xlsx", get(export))
         .route("/projects/new", get(new))
         .route("/projects/{id}", get(detail).post(update))
         .route("/projects/{id}/edit", get(edit))
@@ -128,6 +129,7 @@ struct ListPage {
     f: Filters,
     totals: Vec<StageTotal>,
     board_href: String,
+    export_href: String,
     can_create: bool,
 }
 
@@ -151,6 +153,14 @@ async fn list(
         f: filters(&ctx.t, &st, &q, problems),
         totals: stage_totals(&counts, &q, "/projects"),
         board_href: href_with("/projects/board", &board),
+        export_href: href_with(
+            "/projects/export.xlsx",
+            &ProjectQuery {
+                page: None,
+                per_page: None,
+                ..q.clone()
+            },
+        ),
         can_create: auth.principal.can_somewhere(Entity::Project, Action::Write),
         rows,
         q,
@@ -716,4 +726,30 @@ async fn update(
             render::html_status(code, &form_page(&st, &ctx, Some(current), f, errors).await?)
         }
     }
+}
+
+async fn export(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProjectQuery>,
+) -> AppResult<Response> {
+    use axum::http::{HeaderValue, header};
+    use axum::response::IntoResponse;
+    let f = q.filter()?;
+    let bytes = crate::service::project_sheet::export(&st, &ctx, &f).await?;
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(
+            "attachment; filename=\"zhaoyin-projects.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%95%86%E9%A1%B9%E7%9B%AE.xlsx",
+        ),
+    );
+    Ok(r)
 }

@@ -9,7 +9,6 @@ use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::company::{CompanyFlag, CompanyInput, INDUSTRY_SECTIONS};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::companies::{self as db, CompanyFilter, ImportRow, ImportSummary};
-use zhaoyin_db::org::Unit;
 use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
 
 use crate::ctx::{Auth, Ctx};
@@ -112,6 +111,7 @@ pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportS
     if !auth.principal.can_somewhere(Entity::Company, Action::Write) {
         return Err(AppError::Forbidden);
     }
+    let started = std::time::Instant::now();
     let spec = sheet(&ctx.t);
     let bytes = bytes.to_vec();
     let rows = super::blocking(move || xlsx::read_limited(&bytes, &[spec], MAX_ROWS))
@@ -122,8 +122,19 @@ pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportS
     if rows.is_empty() {
         return Err(AppError::invalid("file", "err.xlsx_empty"));
     }
+    let read = started.elapsed();
     let checked = check(st, auth, &rows).await?;
-    Ok(db::import(&st.db, &ctx.actor(), &checked).await?)
+    drop(rows);
+    let checked_at = started.elapsed();
+    let summary = db::import(&st.db, &ctx.actor(), &checked).await?;
+    tracing::info!(
+        rows = checked.len(),
+        read_ms = read.as_millis(),
+        check_ms = (checked_at - read).as_millis(),
+        write_ms = (started.elapsed() - checked_at).as_millis(),
+        "companies imported"
+    );
+    Ok(summary)
 }
 
 /// Every row validated and placed; every problem at once.
@@ -131,7 +142,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
     let mut e = Invalid::default();
     let at = |err: FieldError, row: usize| err.at_row("companies", row);
     // Units by code, each checked once: the caller must be able to write companies it follows.
-    let mut units: HashMap<String, Option<(Unit, i64)>> = HashMap::new();
+    let mut units: HashMap<String, Option<(i64, i64)>> = HashMap::new();
     let own = auth.user.unit_id;
     let mut seen_key: HashMap<(i64, String), usize> = HashMap::new();
     let mut seen_code: HashMap<(i64, String), usize> = HashMap::new();
@@ -152,13 +163,13 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
                         unit_id: Some(u.id),
                     };
                     auth.can(Entity::Company, Action::Write, &place)
-                        .then_some((u, region_id))
+                        .then_some((u.id, region_id))
                 }
                 _ => None,
             };
             units.insert(code.clone(), placed);
         }
-        let Some((unit, region_id)) = units.get(&code).cloned().flatten() else {
+        let Some((unit_id, region_id)) = units.get(&code).copied().flatten() else {
             e.push(at(
                 FieldError::new("unit_code", "err.unknown_unit").with("code", &code),
                 r.row,
@@ -212,7 +223,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
         out.push(ImportRow {
             row: r.row,
             region_id,
-            unit_id: Some(unit.id),
+            unit_id: Some(unit_id),
             fields,
         });
     }

@@ -9,6 +9,7 @@ pub mod company_sheet;
 pub mod import;
 pub mod org;
 pub mod policies;
+pub mod project_sheet;
 pub mod projects;
 pub mod task_sheet;
 pub mod tasks;

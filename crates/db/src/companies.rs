@@ -10,7 +10,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::{FieldError, Invalid};
 
 use crate::audit::{self, Actor, Change};
-use crate::org::{check_updated, push_visibility};
+use crate::org::{check_updated, push_region_visibility};
 use crate::{COUNT_BOUND, Db, Result, Sql, Tx, escape_like, now};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -150,7 +150,7 @@ pub async fn list(
     page: Page,
 ) -> Result<(Vec<Company>, i64)> {
     let mut w = Sql::new(FROM);
-    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_region_visibility(&mut w, vis, "c.region_id", Some("c.unit_id"));
     push_filter(&mut w, f);
     let (total,): (i64,) = db.one(w.bounded_count(COUNT_BOUND)).await?;
     Ok((db.all(w.page(SELECT, f.sort.order(), page)).await?, total))
@@ -159,7 +159,7 @@ pub async fn list(
 /// Every company of a filter, unpaged, by name (for the export).
 pub async fn all(db: &Db, vis: &Visibility, f: &CompanyFilter) -> Result<Vec<Company>> {
     let mut w = Sql::new(FROM);
-    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_region_visibility(&mut w, vis, "c.region_id", Some("c.unit_id"));
     push_filter(&mut w, f);
     let mut q = w.prefixed(SELECT);
     q.push(" ORDER BY c.name_key, c.id");
@@ -376,7 +376,7 @@ pub async fn set_status(
 /// suggestions of a picker.
 pub async fn suggest(db: &Db, vis: &Visibility, q: &str, limit: i64) -> Result<Vec<(i64, String)>> {
     let mut w = Sql::new(FROM);
-    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_region_visibility(&mut w, vis, "c.region_id", Some("c.unit_id"));
     push_filter(
         &mut w,
         &CompanyFilter {
@@ -411,7 +411,7 @@ pub async fn resolve(
     name_key: &str,
 ) -> Result<Option<i64>> {
     let mut w = Sql::new(FROM);
-    push_visibility(&mut w, vis, "r.path", Some("c.unit_id"));
+    push_region_visibility(&mut w, vis, "c.region_id", Some("c.unit_id"));
     w.push(" AND (c.name_key = ").push_bind(name_key);
     if let Some(code) = credit_code {
         w.push(" OR c.credit_code = ").push_bind(code);

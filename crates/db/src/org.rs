@@ -40,6 +40,59 @@ pub(crate) fn push_visibility(w: &mut Sql, vis: &Visibility, path: &str, unit: O
     w.push(")");
 }
 
+/// Whether a visibility reaches only into counties (or below): every subtree at least three
+/// levels deep (`/province/city/county/`).
+pub(crate) fn is_narrow(vis: &Visibility) -> bool {
+    vis.subtrees.iter().all(|p| p.matches('/').count() > 3)
+}
+
+/// [`push_visibility`] for rows that carry their region's id (`region`) and are joined to that
+/// region as `r`. A county's (or a town's) reach is written as `region IN (its regions)`, so the
+/// planner starts from the rows' region index: at province scale a county supervisor's list
+/// reads the county's rows, not every row in list order testing each one's region. A wider reach
+/// (a city, a province: most rows are visible anyway) keeps the path test on the joined region.
+pub(crate) fn push_region_visibility(
+    w: &mut Sql,
+    vis: &Visibility,
+    region: &str,
+    unit: Option<&str>,
+) {
+    if !is_narrow(vis) {
+        push_visibility(w, vis, "r.path", unit);
+        return;
+    }
+    w.push(" AND (");
+    let mut first = true;
+    let mut or = |w: &mut Sql| {
+        if !first {
+            w.push(" OR ");
+        }
+        first = false;
+    };
+    for p in &vis.subtrees {
+        or(w);
+        w.push(region)
+            .push(" IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ")
+            .push_bind(format!("{p}%"))
+            .push(")");
+    }
+    for p in &vis.ancestors_of {
+        or(w);
+        w.push(region)
+            .push(" IN (SELECT vr.id FROM regions vr WHERE ")
+            .push_bind(p)
+            .push(" LIKE vr.path || '%')");
+    }
+    if let (Some(unit), false) = (unit, vis.units.is_empty()) {
+        or(w);
+        w.push(unit).push(" IN ").push_list(&vis.units);
+    }
+    if first {
+        w.push("1 = 0");
+    }
+    w.push(")");
+}
+
 fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
     let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return;

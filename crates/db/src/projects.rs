@@ -10,7 +10,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::project::{self, ProjectFields, Signing, Stage, StageFacts};
 
 use crate::audit::{self, Actor, Change};
-use crate::org::{check_updated, push_visibility};
+use crate::org::{check_updated, push_region_visibility};
 use crate::{COUNT_BOUND, Db, Result, Sql, Tx, escape_like, now};
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
@@ -199,7 +199,7 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
 
 fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
     let mut w = Sql::new(from);
-    push_visibility(&mut w, vis, "r.path", Some("p.unit_id"));
+    push_region_visibility(&mut w, vis, "p.region_id", Some("p.unit_id"));
     push_filter(&mut w, f);
     w
 }

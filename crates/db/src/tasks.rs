@@ -696,6 +696,7 @@ fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
 /// page, or starts from a selective filter (a unit, a light), instead of collecting the whole
 /// subtree and sorting it. A clerk's units are the selective case and drive by their index.
 pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
+    let narrow = crate::org::is_narrow(vis);
     w.push(" AND (");
     let mut first = true;
     for p in &vis.subtrees {
@@ -703,9 +704,14 @@ pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
             w.push(" OR ");
         }
         first = false;
-        w.push("EXISTS (SELECT 1 FROM regions vr WHERE vr.id = t.region_id AND vr.path LIKE ")
-            .push_bind(format!("{p}%"))
-            .push(")");
+        // A county's reach starts from its regions' tasks (the region index); a wider one walks
+        // the list's order testing each task's region (see `org::push_region_visibility`).
+        if narrow {
+            w.push("t.region_id IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ");
+        } else {
+            w.push("EXISTS (SELECT 1 FROM regions vr WHERE vr.id = t.region_id AND vr.path LIKE ");
+        }
+        w.push_bind(format!("{p}%")).push(")");
     }
     if !vis.units.is_empty() {
         if !first {

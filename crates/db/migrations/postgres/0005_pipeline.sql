@@ -79,6 +79,7 @@ CREATE TABLE projects (
     updated_at                TIMESTAMPTZ NOT NULL
 );
 CREATE INDEX projects_recent_idx ON projects (updated_at, id);
+CREATE INDEX projects_region_idx ON projects (region_id, stage, updated_at);
 CREATE INDEX projects_stage_idx ON projects (stage, updated_at, id);
 CREATE INDEX projects_unit_idx ON projects (unit_id, updated_at);
 CREATE INDEX projects_investor_idx ON projects (investor_id);

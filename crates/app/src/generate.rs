@@ -229,6 +229,9 @@ pub async fn generate(
         db.sync_identity(table).await?;
     }
 
+    // Statistics for the planner over what was just loaded.
+    db.analyze(true).await?;
+
     // Accounts to sign in with: the county's supervisor, leader and a clerk; a province-wide
     // supervisor; the system administrator.
     let (county_id, unit_id) = first_county.ok_or_else(|| anyhow::anyhow!("no county"))?;

@@ -19,7 +19,8 @@ use zhaoyin_web::{AppState, WebConfig};
 /// How often housekeeping runs; with several instances, once per slot of this length.
 const HOUSEKEEPING_SECS: u32 = 600;
 
-/// Purges expired sessions and brings task lights up to today, unless another instance has
+/// Purges expired sessions, refreshes the planner's statistics (SQLite) and brings task lights up
+/// to today, unless another instance has
 /// already claimed this slot. The run is recorded in `job_runs` and counted in `jobs_total`.
 async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
     const JOB: &str = "housekeeping";
@@ -41,6 +42,9 @@ async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
     }
     if let Err(e) = zhaoyin_db::jobs::prune(db, chrono::Duration::days(30)).await {
         tracing::warn!("pruning job runs: {e}");
+    }
+    if let Err(e) = db.analyze(false).await {
+        tracing::warn!("refreshing planner statistics: {e}");
     }
     let refreshed = zhaoyin_db::tasks::refresh_lights(db, cfg.clock()).await;
     match &refreshed {

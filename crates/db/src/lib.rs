@@ -185,15 +185,42 @@ impl Db {
     /// Applies pending migrations (several instances may start at once: the migrator locks).
     pub async fn migrate(&self) -> Result<()> {
         match &*self.0 {
-            Engine::Sqlite { writer, .. } => sqlx::migrate!("./migrations/sqlite")
-                .run(writer)
-                .await
-                .map_err(Error::Migrate),
+            Engine::Sqlite { writer, .. } => {
+                sqlx::migrate!("./migrations/sqlite")
+                    .run(writer)
+                    .await
+                    .map_err(Error::Migrate)?;
+                self.analyze(false).await
+            }
             Engine::Postgres(pool) => sqlx::migrate!("./migrations/postgres")
                 .run(pool)
                 .await
                 .map_err(Error::Migrate),
         }
+    }
+
+    /// Keeps the query planner's statistics fresh, so that a county's list starts from its
+    /// regions' rows and a province's walks the list's order. SQLite: `PRAGMA optimize` over
+    /// every table, with an analysis limit so that it costs milliseconds even on a large file
+    /// (run at start and by housekeeping). PostgreSQL's autovacuum keeps its own statistics, so
+    /// there this runs `ANALYZE` only when `after_bulk_load`.
+    pub async fn analyze(&self, after_bulk_load: bool) -> Result<()> {
+        match &*self.0 {
+            Engine::Sqlite { writer, .. } => {
+                let mut c = writer.acquire().await?;
+                sqlx::query("PRAGMA analysis_limit = 400")
+                    .execute(&mut *c)
+                    .await?;
+                sqlx::query("PRAGMA optimize = 0x10002")
+                    .execute(&mut *c)
+                    .await?;
+            }
+            Engine::Postgres(pool) if after_bulk_load => {
+                sqlx::query("ANALYZE").execute(pool).await?;
+            }
+            Engine::Postgres(_) => {}
+        }
+        Ok(())
     }
 
     pub fn kind(&self) -> Kind {

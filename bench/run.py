@@ -356,6 +356,8 @@ def measure(engine, scale, url, args):
     ]
     rows = []
     for name, kind, (p_path, p_script), (c_path, c_script) in endpoints:
+        if args.only not in name:
+            continue
         for conns in args.connections:
             # Unrecorded warm-up of both: caches filled, and SQLite's write-ahead log left by the
             # previous endpoint's writes checkpointed, whichever runs first.
@@ -458,6 +460,7 @@ def main():
     ap.add_argument("--duration", type=int, default=10)
     ap.add_argument("--connections", default="16,64")
     ap.add_argument("--skip-build", action="store_true")
+    ap.add_argument("--only", default="", help="measure only endpoints whose name contains this")
     args = ap.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
     ensure_wrk()

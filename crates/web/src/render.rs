@@ -193,6 +193,24 @@ pub fn chrome(ctx: &Ctx, title_key: &str) -> Chrome {
 }
 
 /// Renders a template into an HTML response.
+/// A workbook to download; `disposition` names the file (ASCII, then UTF-8 for the Chinese name).
+pub fn xlsx(bytes: Vec<u8>, disposition: &'static str) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(disposition),
+    );
+    r
+}
+
 pub fn html<T: Template>(tpl: &T) -> Result<Response, AppError> {
     Ok(Html(tpl.render()?).into_response())
 }

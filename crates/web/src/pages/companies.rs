@@ -516,21 +516,6 @@ async fn update(
 
 // ------------------------------------------------------------------------------------ Excel
 
-const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-
-fn download(bytes: Vec<u8>, disposition: &'static str) -> Response {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(header::CONTENT_TYPE, HeaderValue::from_static(XLSX));
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(disposition),
-    );
-    r
-}
-
 #[derive(Template)]
 #[template(path = "companies/import.html")]
 struct ImportPage {
@@ -575,7 +560,7 @@ async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response
 
 async fn template(ctx: Ctx) -> AppResult<Response> {
     require_writer(&ctx)?;
-    Ok(download(
+    Ok(render::xlsx(
         crate::service::company_sheet::template(&ctx.t)?,
         "attachment; filename=\"zhaoyin-companies-template.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
     ))
@@ -620,7 +605,7 @@ async fn export(
     Query(q): Query<CompanyQuery>,
 ) -> AppResult<Response> {
     let f = q.filter()?;
-    Ok(download(
+    Ok(render::xlsx(
         crate::service::company_sheet::export(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-companies.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93.xlsx",
     ))

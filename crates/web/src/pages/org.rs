@@ -3,8 +3,8 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use zhaoyin_core::authz::{Action, Entity};
@@ -912,20 +912,10 @@ async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response
 
 async fn template(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     require_importer(&ctx)?;
-    let bytes = service::import::template(&st, &ctx).await?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static("attachment; filename=\"zhaoyin-org-template.xlsx\"; filename*=UTF-8''%E7%BB%84%E7%BB%87%E6%9C%BA%E6%9E%84%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx"),
-    );
-    Ok(r)
+    Ok(render::xlsx(
+        service::import::template(&st, &ctx).await?,
+        "attachment; filename=\"zhaoyin-org-template.xlsx\"; filename*=UTF-8''%E7%BB%84%E7%BB%87%E6%9C%BA%E6%9E%84%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+    ))
 }
 
 /// Reads the uploaded file out of the form (the CSRF field was checked by the middleware).

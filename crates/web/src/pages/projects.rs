@@ -733,23 +733,9 @@ async fn export(
     ctx: Ctx,
     Query(q): Query<ProjectQuery>,
 ) -> AppResult<Response> {
-    use axum::http::{HeaderValue, header};
-    use axum::response::IntoResponse;
     let f = q.filter()?;
-    let bytes = crate::service::project_sheet::export(&st, &ctx, &f).await?;
-    let mut r = bytes.into_response();
-    let h = r.headers_mut();
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    h.insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(
-            "attachment; filename=\"zhaoyin-projects.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%95%86%E9%A1%B9%E7%9B%AE.xlsx",
-        ),
-    );
-    Ok(r)
+    Ok(render::xlsx(
+        crate::service::project_sheet::export(&st, &ctx, &f).await?,
+        "attachment; filename=\"zhaoyin-projects.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%95%86%E9%A1%B9%E7%9B%AE.xlsx",
+    ))
 }

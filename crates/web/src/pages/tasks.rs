@@ -173,21 +173,10 @@ async fn export(
     Query(q): Query<TaskQuery>,
 ) -> AppResult<Response> {
     let filter = q.filter(&st.cfg)?;
-    let bytes = crate::service::task_sheet::export(&st, &ctx, &filter).await?;
-    let mut r = bytes.into_response();
-    r.headers_mut().insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static(
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ),
-    );
-    r.headers_mut().insert(
-        header::CONTENT_DISPOSITION,
-        HeaderValue::from_static(
-            "attachment; filename=\"zhaoyin-tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%88%86%E8%A7%A3%E8%A1%A8.xlsx",
-        ),
-    );
-    Ok(r)
+    Ok(render::xlsx(
+        crate::service::task_sheet::export(&st, &ctx, &filter).await?,
+        "attachment; filename=\"zhaoyin-tasks.xlsx\"; filename*=UTF-8''%E4%BB%BB%E5%8A%A1%E5%88%86%E8%A7%A3%E8%A1%A8.xlsx",
+    ))
 }
 
 // ------------------------------------------------------------------------------------ lights

@@ -407,8 +407,32 @@ async fn record_stage(
     Ok(())
 }
 
-fn search(f: &ProjectFields, investor: Option<&str>) -> String {
-    zhaoyin_core::task::search_text(investor.unwrap_or_default(), &f.name)
+/// Binds $1–$23 of an insert or update: the region, then the fields in their column order.
+fn bind_fields(q: Sql, region_id: i64, f: &ProjectFields, investor: Option<&str>) -> Sql {
+    let search = zhaoyin_core::task::search_text(investor.unwrap_or_default(), &f.name);
+    q.bind(region_id)
+        .bind(f.unit_id)
+        .bind(&f.name)
+        .bind(search)
+        .bind(f.investor_id)
+        .bind(f.industry_section.as_ref())
+        .bind(f.industry_division.as_ref())
+        .bind(f.key_industry.as_ref())
+        .bind(f.location_unit_id)
+        .bind(f.first_unit_id)
+        .bind(f.introducer.as_ref())
+        .bind(f.introducer_civil_servant)
+        .bind(f.owner_leader_id)
+        .bind(f.owner_override.as_ref())
+        .bind(f.agent_id)
+        .bind(f.team.as_ref())
+        .bind(f.total_investment)
+        .bind(f.outside_investment)
+        .bind(f.first_phase_investment)
+        .bind(f.land_mu_x100)
+        .bind(f.contract_amount)
+        .bind(f.project_credit_code.as_ref())
+        .bind(f.national_code.as_ref())
 }
 
 async fn investor_name(tx: &mut Tx, investor: Option<i64>) -> Result<Option<String>> {
@@ -435,8 +459,9 @@ pub async fn insert(
     let t = now();
     let (id,): (i64,) = tx
         .one(
-            Sql::new(
-                "INSERT INTO projects (region_id, unit_id, name, search, investor_id, \
+            bind_fields(
+                Sql::new(
+                    "INSERT INTO projects (region_id, unit_id, name, search, investor_id, \
                  industry_section, industry_division, key_industry, location_unit_id, \
                  first_unit_id, introducer, introducer_civil_servant, owner_leader_id, \
                  owner_override, agent_id, team, total_investment, outside_investment, \
@@ -444,30 +469,11 @@ pub async fn insert(
                  national_code, stage, stage_on, is_major, created_at, updated_at) VALUES ($1, \
                  $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
                  $19, $20, $21, $22, $23, 'lead', $24, $25, $26, $26) RETURNING id",
+                ),
+                region_id,
+                f,
+                investor.as_deref(),
             )
-            .bind(region_id)
-            .bind(f.unit_id)
-            .bind(&f.name)
-            .bind(search(f, investor.as_deref()))
-            .bind(f.investor_id)
-            .bind(f.industry_section.as_ref())
-            .bind(f.industry_division.as_ref())
-            .bind(f.key_industry.as_ref())
-            .bind(f.location_unit_id)
-            .bind(f.first_unit_id)
-            .bind(f.introducer.as_ref())
-            .bind(f.introducer_civil_servant)
-            .bind(f.owner_leader_id)
-            .bind(f.owner_override.as_ref())
-            .bind(f.agent_id)
-            .bind(f.team.as_ref())
-            .bind(f.total_investment)
-            .bind(f.outside_investment)
-            .bind(f.first_phase_investment)
-            .bind(f.land_mu_x100)
-            .bind(f.contract_amount)
-            .bind(f.project_credit_code.as_ref())
-            .bind(f.national_code.as_ref())
             .bind(on)
             .bind(is_major)
             .bind(t),
@@ -518,8 +524,9 @@ pub async fn update(
     let investor = investor_name(&mut tx, f.investor_id).await?;
     let n = tx
         .execute(
-            Sql::new(
-                "UPDATE projects SET region_id = $1, unit_id = $2, name = $3, search = $4, \
+            bind_fields(
+                Sql::new(
+                    "UPDATE projects SET region_id = $1, unit_id = $2, name = $3, search = $4, \
                  investor_id = $5, industry_section = $6, industry_division = $7, \
                  key_industry = $8, location_unit_id = $9, first_unit_id = $10, introducer = $11, \
                  introducer_civil_servant = $12, owner_leader_id = $13, owner_override = $14, \
@@ -527,30 +534,11 @@ pub async fn update(
                  first_phase_investment = $19, land_mu_x100 = $20, contract_amount = $21, \
                  project_credit_code = $22, national_code = $23, is_major = $24, \
                  version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27",
+                ),
+                region_id,
+                f,
+                investor.as_deref(),
             )
-            .bind(region_id)
-            .bind(f.unit_id)
-            .bind(&f.name)
-            .bind(search(f, investor.as_deref()))
-            .bind(f.investor_id)
-            .bind(f.industry_section.as_ref())
-            .bind(f.industry_division.as_ref())
-            .bind(f.key_industry.as_ref())
-            .bind(f.location_unit_id)
-            .bind(f.first_unit_id)
-            .bind(f.introducer.as_ref())
-            .bind(f.introducer_civil_servant)
-            .bind(f.owner_leader_id)
-            .bind(f.owner_override.as_ref())
-            .bind(f.agent_id)
-            .bind(f.team.as_ref())
-            .bind(f.total_investment)
-            .bind(f.outside_investment)
-            .bind(f.first_phase_investment)
-            .bind(f.land_mu_x100)
-            .bind(f.contract_amount)
-            .bind(f.project_credit_code.as_ref())
-            .bind(f.national_code.as_ref())
             .bind(is_major)
             .bind(now())
             .bind(id)

@@ -1,6 +1,8 @@
-// Browser test of the investment pipeline: register a company (its credit code checked), add a
-// project for it from the company's page, move the project to 签约 with its contract amount,
-// and find it on the board in the 签约 column. Fails on any console error.
+// Browser test of the investment pipeline: register a company (its credit code checked) in a
+// segment of an industry chain, add a project for it from the company's page, move the project
+// to 签约 with its contract amount, find it on the board in the 签约 column, and on the chain's
+// page: the tree drawn, the project in its segment's row, the company listed as a target for
+// that segment's gap. Fails on any console error.
 //
 // usage: node pipeline.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR
 import { chromium } from "playwright-core";
@@ -35,6 +37,9 @@ try {
   await page.fill("input[name=name]", company);
   await page.fill("input[name=credit_code]", "91330100799655058C");
   await page.check("input[name=flag_headquarters]");
+  // In the 光伏组件 segment of the demo's new-energy chain, where the county has no company yet.
+  const segment = await page.locator("select[name=segment_ids] option", { hasText: "光伏组件" }).first().getAttribute("value");
+  await page.selectOption("select[name=segment_ids]", [segment]);
   await Promise.all([page.waitForLoadState("load"), page.click("form.form button.primary")]);
   if (!(await page.locator(".field-err").first().textContent() || "").includes("校验位")) {
     problems.push("a wrong credit code is not refused with its reason");
@@ -49,6 +54,7 @@ try {
   await page.fill("input[name=name]", project);
   await page.fill("input[name=total_investment]", "36000");
   await page.fill("input[name=outside_investment]", "30000");
+  await page.selectOption("select[name=segment_id]", segment);
   await page.screenshot({ path: `${shots}/project-form.png`, fullPage: true });
   await Promise.all([page.waitForURL(/\/projects\/\d+/), page.click("form.form button.primary")]);
 
@@ -69,6 +75,18 @@ try {
   await page.goto(`${base}/projects?name=fbsgf`);
   if (!(await page.locator("#results tbody").textContent()).includes(project)) problems.push("pinyin initials do not find the project");
   await page.screenshot({ path: `${shots}/projects.png`, fullPage: false });
+
+  // On the chain's page: the tree drawn; the project in its segment's row, at 签约; the segment
+  // a gap (缺链) with the company as the target to recruit for it.
+  await page.goto(`${base}/chains`);
+  await Promise.all([page.waitForURL(/\/chains\/\d+/), page.click("a:text('新能源新材料产业链')")]);
+  await page.waitForSelector(".chart[data-drawn] svg", { timeout: 10000 });
+  const row = await page.locator(`tr#segment-${segment}`).textContent();
+  if (!row.includes(project) || !row.includes("签约")) problems.push(`the chain page's 光伏组件 row lacks the signed project: ${row}`);
+  if (!row.includes("缺链")) problems.push("光伏组件 is not marked 缺链");
+  const gaps = await page.locator("table", { hasText: "可招引的目标企业" }).textContent();
+  if (!gaps.includes(company)) problems.push("the company is not listed as a target for the gap");
+  await page.screenshot({ path: `${shots}/chain.png`, fullPage: true });
 } finally {
   await browser.close();
 }

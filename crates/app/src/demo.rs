@@ -147,6 +147,7 @@ pub struct Loaded {
     pub tasks: usize,
     pub companies: usize,
     pub projects: usize,
+    pub chains: usize,
 }
 
 /// Loads the demo county, its policy supervision replayed up to `today` (the county's day, by
@@ -325,5 +326,6 @@ pub async fn load(
         tasks,
         companies: pipeline.companies,
         projects: pipeline.projects,
+        chains: pipeline.chains,
     })
 }

@@ -7,13 +7,14 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
-use zhaoyin_core::company::CompanyInput;
+use zhaoyin_core::chain::ChainInput;
+use zhaoyin_core::company::{CompanyInput, CompanyStatus};
 use zhaoyin_core::credit_code;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
 use zhaoyin_db::Db;
 use zhaoyin_db::audit::Actor;
-use zhaoyin_db::companies;
 use zhaoyin_db::projects::{self, MoveValues};
+use zhaoyin_db::{chains, companies};
 
 /// Where invented companies have their seat: place in the name, city, division code.
 const PLACES: &[(&str, &str, &str)] = &[
@@ -115,6 +116,114 @@ const SPREAD: &[(Stage, usize)] = &[
     (Stage::Terminated, 4),
 ];
 
+/// The county's industry chains: name, lead unit, team units, and the segments as an outline
+/// whose lines name the trades (words of [`TRADES`]) whose companies sit there. Segments no
+/// trade fills stay gaps.
+/// An outline line and the trades whose companies sit in that segment.
+type SegmentLine = (&'static str, &'static [&'static str]);
+
+const CHAINS: &[(&str, &str, &[&str], &[SegmentLine])] = &[
+    (
+        "新能源新材料产业链",
+        "gq-gxj",
+        &["gq-fgj", "gq-kjj", "gq-kfq"],
+        &[
+            ("上游", &[]),
+            ("  基础原料", &["精细化工"]),
+            ("  矿产资源", &[]),
+            ("中游", &[]),
+            ("  高性能纤维", &["新材料"]),
+            ("  功能膜材料", &["新材料"]),
+            ("  锂电材料", &["新材料", "新能源"]),
+            ("下游", &[]),
+            ("  储能电池", &["新能源"]),
+            ("  光伏组件", &[]),
+        ],
+    ),
+    (
+        "高端化工产业链",
+        "gq-hgy",
+        &["gq-gxj", "gq-yjj", "gq-fgj"],
+        &[
+            ("上游", &[]),
+            ("  石化原料", &[]),
+            ("中游", &[]),
+            ("  精细化学品", &["精细化工"]),
+            ("  医药中间体", &["精细化工", "生物医药"]),
+            ("下游", &[]),
+            ("  高端涂料", &["精细化工"]),
+            ("  节能环保服务", &["环保科技"]),
+        ],
+    ),
+    (
+        "高端装备产业链",
+        "gq-kfq",
+        &["gq-gxj", "gq-kjj"],
+        &[
+            ("上游", &[]),
+            ("  核心零部件", &["智能装备"]),
+            ("  电子元器件", &["电子信息"]),
+            ("中游", &[]),
+            ("  智能制造装备", &["智能装备"]),
+            ("  工业软件", &[]),
+            ("下游", &[]),
+            ("  系统集成服务", &["智能装备", "电子信息"]),
+        ],
+    ),
+    (
+        "医养健康产业链",
+        "gq-kjj",
+        &["gq-fgj", "gq-tcz"],
+        &[
+            ("上游", &[]),
+            ("  中药材种植", &["现代农业"]),
+            ("中游", &[]),
+            ("  生物制药", &["生物医药"]),
+            ("  医疗器械", &["医疗器械"]),
+            ("下游", &[]),
+            ("  康养服务", &[]),
+            ("  健康食品", &["食品"]),
+        ],
+    ),
+];
+
+/// Adds the chains; returns, for each trade of [`TRADES`], the segments its companies may sit in.
+async fn load_chains(
+    db: &Db,
+    actor: &Actor,
+    unit: &dyn Fn(&str) -> anyhow::Result<i64>,
+    leaders: &[i64],
+    library: i64,
+) -> anyhow::Result<Vec<Vec<i64>>> {
+    let mut by_trade: Vec<Vec<i64>> = vec![Vec::new(); TRADES.len()];
+    for (i, (name, lead, members, segments)) in CHAINS.iter().enumerate() {
+        let input = ChainInput {
+            name: (*name).into(),
+            lead_unit_id: Some(unit(lead)?),
+            leader_id: leaders.get(i).copied(),
+            unit_ids: members
+                .iter()
+                .map(|m| unit(m))
+                .collect::<anyhow::Result<_>>()?,
+            outline: segments
+                .iter()
+                .map(|(line, _)| format!("{line}\n"))
+                .collect(),
+            notes: String::new(),
+        };
+        let chain = chains::create(db, actor, library, &fields(input.validate())?).await?;
+        let stored = chains::segments(db, &[chain.id]).await?;
+        for (seg, (_, trades)) in stored.iter().zip(segments.iter()) {
+            for t in *trades {
+                if let Some(k) = TRADES.iter().position(|x| x.0 == *t) {
+                    by_trade[k].push(seg.id);
+                }
+            }
+        }
+    }
+    Ok(by_trade)
+}
+
 fn fields<T>(r: Result<T, zhaoyin_core::Invalid>) -> anyhow::Result<T> {
     r.map_err(|e| anyhow::anyhow!("demo data does not validate: {e:?}"))
 }
@@ -135,6 +244,7 @@ fn invented_code(rng: &mut StdRng, division: &str) -> String {
 pub struct Made {
     pub companies: usize,
     pub projects: usize,
+    pub chains: usize,
 }
 
 /// Loads the pipeline. `units` maps unit codes to ids; `leaders` are the county leaders'
@@ -155,6 +265,7 @@ pub async fn load(
             .ok_or_else(|| anyhow::anyhow!("demo data names an unknown unit {code}"))
     };
     let (library, _) = companies::library_of_unit(db, unit("gq-tcz")?).await?;
+    let segments_of_trade = load_chains(db, actor, &unit, leaders, library).await?;
 
     // The company library: domestic companies, then groups abroad.
     let mut names = HashSet::new();
@@ -194,19 +305,25 @@ pub async fn load(
             ..Default::default()
         };
         let follower = unit(RECRUITERS[rng.random_range(0..RECRUITERS.len())])?;
+        let trade = TRADES.iter().position(|t| t.0 == trade).unwrap_or(0);
+        let options = &segments_of_trade[trade];
+        let segment = (!options.is_empty()).then(|| options[rng.random_range(0..options.len())]);
         let c = companies::insert(
             &mut tx,
             actor,
             library,
             Some(follower),
             &fields(input.validate())?,
+            segment.as_slice(),
         )
         .await?;
-        domestic.push((
-            c.id,
-            follower,
-            TRADES.iter().position(|t| t.0 == trade).unwrap_or(0),
-        ));
+        // Companies of the county itself are already here.
+        let status = if place == "高青" {
+            CompanyStatus::Landed
+        } else {
+            CompanyStatus::Potential
+        };
+        domestic.push((c.id, follower, trade, segment, status));
     }
     for (i, (name, country, city)) in ABROAD.iter().enumerate() {
         let mut flags = vec!["global500".to_string()];
@@ -227,6 +344,7 @@ pub async fn load(
             library,
             Some(unit("gq-swz")?),
             &fields(input.validate())?,
+            &[],
         )
         .await?;
     }
@@ -238,7 +356,8 @@ pub async fn load(
     let mut major_leaders = leaders.iter().copied();
     for (final_stage, count) in SPREAD {
         for _ in 0..*count {
-            let (investor, follower, trade) = domestic[rng.random_range(0..domestic.len())];
+            let pick = rng.random_range(0..domestic.len());
+            let (investor, follower, trade, segment, _) = domestic[pick];
             let (tname, section, div, key) = TRADES[trade];
             let kind = PROJECT_KINDS[rng.random_range(0..PROJECT_KINDS.len())];
             let name = kind
@@ -266,6 +385,7 @@ pub async fn load(
                 industry_section: section.to_string(),
                 industry_division: div.into(),
                 key_industry: key.into(),
+                segment_id: segment,
                 unit_id: Some(follower),
                 first_unit_id: Some(follower),
                 owner_leader_id: owner,
@@ -320,6 +440,19 @@ pub async fn load(
             if p.stage().is_signed() {
                 signed.push((p.clone(), f.clone()));
             }
+            // The investor's status of contact follows its furthest project.
+            let reached = match p.stage() {
+                Stage::Negotiating => CompanyStatus::Contacting,
+                Stage::Signed => CompanyStatus::Signed,
+                Stage::Registered | Stage::Started | Stage::Producing | Stage::AtCapacity => {
+                    CompanyStatus::Landed
+                }
+                _ => CompanyStatus::Potential,
+            };
+            let status = &mut domestic[pick].4;
+            if reached.rank() > status.rank() {
+                *status = reached;
+            }
             made += 1;
         }
     }
@@ -352,8 +485,15 @@ pub async fn load(
         .await?;
         made += 1;
     }
+    for (id, _, _, _, status) in &domestic {
+        if *status != CompanyStatus::Potential {
+            let c = companies::get(db, *id).await?;
+            companies::set_status(db, actor, *id, c.version, *status, "").await?;
+        }
+    }
     Ok(Made {
         companies: domestic.len() + ABROAD.len(),
         projects: made,
+        chains: CHAINS.len(),
     })
 }

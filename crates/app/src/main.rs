@@ -279,12 +279,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     );
                     println!(
                         "{}",
-                        t.tf2(
+                        t.tf(
                             "cli.demo_pipeline",
-                            "companies",
-                            n.companies,
-                            "projects",
-                            n.projects
+                            &[
+                                ("companies", n.companies.to_string()),
+                                ("projects", n.projects.to_string()),
+                                ("chains", n.chains.to_string()),
+                            ]
                         )
                     );
                 }

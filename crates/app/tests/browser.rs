@@ -129,8 +129,9 @@ async fn import_the_reference_policy_in_chromium() {
     .await;
 }
 
-/// The pipeline on the demo county: a company registered (a wrong check character refused
-/// first), a project for it, moved to 签约, seen on the board and found by pinyin.
+/// The pipeline on the demo county: a company registered in a chain segment (a wrong check
+/// character refused first), a project for it, moved to 签约, seen on the board, found by
+/// pinyin, and on the chain's page in its segment, whose gap lists the company as a target.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_a_company_and_sign_a_project_in_chromium() {
     let (root, chromium) = match tools() {

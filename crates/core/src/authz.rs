@@ -47,6 +47,8 @@ pub enum Entity {
     Company,
     /// Investment projects; a clerk reads and writes their own unit's.
     Project,
+    /// Industry chains: read from beneath like policies, kept by the supervisor.
+    Chain,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -77,10 +79,11 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
         (Role::Supervisor, Policy | Task, Write) => true,
         (
             Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
-            Company | Project,
+            Company | Project | Chain,
             Read,
         ) => true,
         (Role::Supervisor | Role::Clerk, Company | Project, Write) => true,
+        (Role::Supervisor, Chain, Write) => true,
         _ => false,
     }
 }
@@ -108,7 +111,10 @@ impl Grant {
             // A region is readable when it is inside the scope or above it (the user needs to see
             // where they sit); writable only inside a region scope.
             // Policies, like regions, are visible from beneath: a county reads the city's policies.
-            (Scope::Region { path, .. }, Entity::Region | Entity::Policy | Entity::Company) => {
+            (
+                Scope::Region { path, .. },
+                Entity::Region | Entity::Policy | Entity::Company | Entity::Chain,
+            ) => {
                 place.region_path.starts_with(path.as_str())
                     || (action == Action::Read && path.starts_with(place.region_path.as_str()))
             }
@@ -118,7 +124,7 @@ impl Grant {
                         && !place.region_path.is_empty()
                         && region_path.starts_with(place.region_path.as_str()))
             }
-            (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy) => {
+            (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy | Entity::Chain) => {
                 action == Action::Read
                     && !place.region_path.is_empty()
                     && region_path.starts_with(place.region_path.as_str())
@@ -177,13 +183,19 @@ impl Principal {
         let mut v = Visibility::default();
         for g in self.grants.iter().filter(keep) {
             match (&g.scope, entity) {
-                (Scope::Region { path, .. }, Entity::Region | Entity::Policy | Entity::Company) => {
+                (
+                    Scope::Region { path, .. },
+                    Entity::Region | Entity::Policy | Entity::Company | Entity::Chain,
+                ) => {
                     v.subtrees.push(path.clone());
                     if action == Action::Read {
                         v.ancestors_of.push(path.clone());
                     }
                 }
-                (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy) => {
+                (
+                    Scope::Unit { region_path, .. },
+                    Entity::Region | Entity::Policy | Entity::Chain,
+                ) => {
                     if action == Action::Read {
                         v.ancestors_of.push(region_path.clone());
                     }
@@ -416,6 +428,12 @@ mod tests {
             Action::Read,
             &county(None)
         ));
+        // Chains: the town's clerk reads the county's, the supervisor keeps them.
+        assert!(clerk.can(Entity::Chain, Action::Read, &county(None)));
+        assert!(!clerk.can(Entity::Chain, Action::Write, &county(None)));
+        assert!(!clerk.can(Entity::Chain, Action::Read, &place("/1/9/", None)));
+        assert!(sup.can(Entity::Chain, Action::Write, &county(None)));
+        assert!(!leader.can(Entity::Chain, Action::Write, &county(None)));
     }
 
     #[test]

@@ -19,14 +19,27 @@ string_enum!(
 );
 
 impl CompanyStatus {
-    /// Contact moves forward one step at a time (潜在 → 对接中 → 已签约 → 已落地); any open
-    /// status may be abandoned (with a reason), and an abandoned company may be taken up again.
+    /// How far along contact is (abandoned is not on the way).
+    pub fn rank(self) -> Option<u8> {
+        use CompanyStatus::*;
+        match self {
+            Potential => Some(0),
+            Contacting => Some(1),
+            Signed => Some(2),
+            Landed => Some(3),
+            Abandoned => None,
+        }
+    }
+
+    /// Contact moves forward (潜在 → 对接中 → 已签约 → 已落地), steps may be skipped (a company
+    /// already in the county is entered as landed); any open status may be abandoned (with a
+    /// reason), and an abandoned company may be taken up again.
     pub fn can_move(self, to: CompanyStatus) -> bool {
         use CompanyStatus::*;
         matches!(
             (self, to),
-            (Potential, Contacting)
-                | (Contacting, Signed)
+            (Potential, Contacting | Signed | Landed)
+                | (Contacting, Signed | Landed)
                 | (Signed, Landed)
                 | (Potential | Contacting | Signed, Abandoned)
                 | (Abandoned, Potential | Contacting)
@@ -393,7 +406,9 @@ mod tests {
     fn status_moves() {
         use CompanyStatus::*;
         assert!(check_status_move(Potential, Contacting, "").is_ok());
-        assert!(check_status_move(Potential, Landed, "").is_err());
+        // Forward steps may be skipped (a company already in the county is entered as landed).
+        assert!(check_status_move(Potential, Landed, "").is_ok());
+        assert!(check_status_move(Signed, Contacting, "").is_err());
         assert!(check_status_move(Landed, Abandoned, "x").is_err());
         let err = check_status_move(Contacting, Abandoned, " ").expect_err("reason");
         assert_eq!(err.0[0].field, "reason");

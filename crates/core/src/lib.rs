@@ -4,6 +4,7 @@
 
 pub mod audit;
 pub mod authz;
+pub mod chain;
 pub mod company;
 pub mod credit_code;
 pub mod jobs;

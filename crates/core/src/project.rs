@@ -399,6 +399,8 @@ pub struct ProjectInput {
     pub project_credit_code: String,
     /// National project code `YYYY-AAAAAA-BB-CC-NNNNNN`.
     pub national_code: String,
+    /// The industry-chain segment (环节) the project fills.
+    pub segment_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
@@ -425,6 +427,7 @@ pub struct ProjectFields {
     pub contract_amount: Option<i64>,
     pub project_credit_code: Option<String>,
     pub national_code: Option<String>,
+    pub segment_id: Option<i64>,
 }
 
 /// The largest amount accepted, in 万元 (a hundred trillion yuan: beyond it is a typo).
@@ -517,6 +520,7 @@ impl ProjectInput {
             contract_amount,
             project_credit_code,
             national_code,
+            segment_id: self.segment_id,
         })
     }
 }

@@ -43,6 +43,9 @@ pub struct Company {
     pub status: String,
     /// Why it was abandoned (or taken up again).
     pub status_reason: Option<String>,
+    /// The industry-chain segments the company belongs to.
+    #[sqlx(skip)]
+    pub segment_ids: Vec<i64>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -115,6 +118,8 @@ pub struct CompanyFilter {
     pub status: Option<CompanyStatus>,
     pub unit_id: Option<i64>,
     pub industry_section: Option<String>,
+    /// Companies in this chain segment or one beneath it.
+    pub segment_id: Option<i64>,
     pub sort: CompanySort,
 }
 
@@ -140,6 +145,11 @@ fn push_filter(w: &mut Sql, f: &CompanyFilter) {
     if let Some(s) = &f.industry_section {
         w.push(" AND c.industry_section = ").push_bind(s);
     }
+    if let Some(s) = f.segment_id {
+        w.push(" AND c.id IN (SELECT cs.company_id FROM company_segments cs WHERE cs.segment_id");
+        crate::chains::push_subtree(w, s);
+        w.push(")");
+    }
 }
 
 /// A page of the companies `vis` admits, with a count bounded at [`COUNT_BOUND`].
@@ -153,7 +163,27 @@ pub async fn list(
     push_region_visibility(&mut w, vis, "c.region_id", Some("c.unit_id"));
     push_filter(&mut w, f);
     let (total,): (i64,) = db.one(w.bounded_count(COUNT_BOUND)).await?;
-    Ok((db.all(w.page(SELECT, f.sort.order(), page)).await?, total))
+    let mut rows: Vec<Company> = db.all(w.page(SELECT, f.sort.order(), page)).await?;
+    if !rows.is_empty() {
+        let mut q =
+            Sql::new("SELECT company_id, segment_id FROM company_segments WHERE company_id IN ");
+        q.push_list(&rows.iter().map(|c| c.id).collect::<Vec<_>>())
+            .push(" ORDER BY segment_id");
+        let links: Vec<(i64, i64)> = db.all(q).await?;
+        for c in &mut rows {
+            c.segment_ids = links
+                .iter()
+                .filter(|(company, _)| *company == c.id)
+                .map(|(_, s)| *s)
+                .collect();
+        }
+    }
+    Ok((rows, total))
+}
+
+fn segments_of(id: i64) -> Sql {
+    Sql::new("SELECT segment_id FROM company_segments WHERE company_id = $1 ORDER BY segment_id")
+        .bind(id)
 }
 
 /// Every company of a filter, unpaged, by name (for the export).
@@ -167,13 +197,21 @@ pub async fn all(db: &Db, vis: &Visibility, f: &CompanyFilter) -> Result<Vec<Com
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Company> {
-    db.one(Sql::new(format!("{SELECT}{FROM} AND c.id = $1")).bind(id))
-        .await
+    let mut c: Company = db
+        .one(Sql::new(format!("{SELECT}{FROM} AND c.id = $1")).bind(id))
+        .await?;
+    let segs: Vec<(i64,)> = db.all(segments_of(id)).await?;
+    c.segment_ids = segs.into_iter().map(|(s,)| s).collect();
+    Ok(c)
 }
 
 async fn get_in(tx: &mut Tx, id: i64) -> Result<Company> {
-    tx.one(Sql::new(format!("{SELECT}{FROM} AND c.id = $1")).bind(id))
-        .await
+    let mut c: Company = tx
+        .one(Sql::new(format!("{SELECT}{FROM} AND c.id = $1")).bind(id))
+        .await?;
+    let segs: Vec<(i64,)> = tx.all(segments_of(id)).await?;
+    c.segment_ids = segs.into_iter().map(|(s,)| s).collect();
+    Ok(c)
 }
 
 /// The first other company of the library with `value` in `column` (id and name).
@@ -250,6 +288,7 @@ pub async fn insert(
     region_id: i64,
     unit_id: Option<i64>,
     f: &CompanyFields,
+    segments: &[i64],
 ) -> Result<Company> {
     refuse_duplicates(tx, region_id, f, None).await?;
     let q = Sql::new(
@@ -262,6 +301,7 @@ pub async fn insert(
     let (id,): (i64,) = tx
         .one(bind_fields(q, f).bind(region_id).bind(unit_id).bind(now()))
         .await?;
+    crate::chains::set_company_segments(tx, id, segments).await?;
     let after = get_in(tx, id).await?;
     audit::append(
         tx,
@@ -280,14 +320,15 @@ pub async fn create(
     region_id: i64,
     unit_id: Option<i64>,
     f: &CompanyFields,
+    segments: &[i64],
 ) -> Result<Company> {
     let mut tx = db.begin().await?;
-    let c = insert(&mut tx, actor, region_id, unit_id, f).await?;
+    let c = insert(&mut tx, actor, region_id, unit_id, f, segments).await?;
     tx.commit().await?;
     Ok(c)
 }
 
-/// Changes the fields and the following unit (the library stays where it is).
+/// Changes the fields, the following unit and the segments (the library stays where it is).
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -295,6 +336,7 @@ pub async fn update(
     version: i64,
     unit_id: Option<i64>,
     f: &CompanyFields,
+    segments: &[i64],
 ) -> Result<Company> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;
@@ -316,6 +358,7 @@ pub async fn update(
         )
         .await?;
     check_updated(&mut tx, n, "companies", id).await?;
+    crate::chains::set_company_segments(&mut tx, id, segments).await?;
     let after = get_in(&mut tx, id).await?;
     audit::append(
         &mut tx,

@@ -6,6 +6,7 @@
 
 pub mod audit;
 pub mod backup;
+pub mod chains;
 pub mod companies;
 mod error;
 pub mod follow_up;

@@ -51,6 +51,11 @@ pub struct ProjectRow {
     pub contract_amount: Option<i64>,
     pub project_credit_code: Option<String>,
     pub national_code: Option<String>,
+    /// The industry-chain segment the project fills.
+    pub segment_id: Option<i64>,
+    /// "chain · segment", and the chain's id.
+    pub segment_name: Option<String>,
+    pub chain_id: Option<i64>,
     /// lead, negotiating, signed, registered, started, producing, at_capacity, paused or
     /// terminated.
     pub stage: String,
@@ -101,12 +106,15 @@ const SELECT: &str = "SELECT p.id, p.region_id, r.path AS region_path, p.unit_id
      p.owner_leader_id, ol.name AS owner_leader_name, p.owner_override, p.agent_id, \
      ag.name AS agent_name, p.team, p.total_investment, p.outside_investment, \
      p.first_phase_investment, p.land_mu_x100, p.contract_amount, p.project_credit_code, \
-     p.national_code, p.stage, p.stage_on, p.paused_from, p.signed_on, p.is_major, \
+     p.national_code, p.segment_id, \
+     CASE WHEN sg.id IS NULL THEN NULL ELSE ch.name || ' · ' || sg.name END AS segment_name, \
+     sg.chain_id, p.stage, p.stage_on, p.paused_from, p.signed_on, p.is_major, \
      p.duplicate_of, p.version, p.created_at, p.updated_at";
 const FROM: &str = " FROM projects p JOIN regions r ON r.id = p.region_id \
      JOIN units u ON u.id = p.unit_id LEFT JOIN companies c ON c.id = p.investor_id \
      LEFT JOIN units lu ON lu.id = p.location_unit_id LEFT JOIN units fu ON fu.id = p.first_unit_id \
      LEFT JOIN people ol ON ol.id = p.owner_leader_id LEFT JOIN people ag ON ag.id = p.agent_id \
+     LEFT JOIN chain_segments sg ON sg.id = p.segment_id LEFT JOIN chains ch ON ch.id = sg.chain_id \
      WHERE 1 = 1";
 /// The same rows without the joins that only name things (for counts and sums).
 const FROM_BARE: &str = " FROM projects p JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
@@ -159,6 +167,8 @@ pub struct ProjectFilter {
     pub key_industry: Option<String>,
     pub investor_id: Option<i64>,
     pub owner_leader_id: Option<i64>,
+    /// Projects filling this segment or one beneath it.
+    pub segment_id: Option<i64>,
     /// Only projects not flagged as a repeated signing.
     pub distinct: bool,
     pub sort: ProjectSort,
@@ -191,6 +201,10 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     }
     if let Some(l) = f.owner_leader_id {
         w.push(" AND p.owner_leader_id = ").push_bind(l);
+    }
+    if let Some(s) = f.segment_id {
+        w.push(" AND p.segment_id");
+        crate::chains::push_subtree(w, s);
     }
     if f.distinct {
         w.push(" AND p.duplicate_of IS NULL");
@@ -407,7 +421,7 @@ async fn record_stage(
     Ok(())
 }
 
-/// Binds $1–$23 of an insert or update: the region, then the fields in their column order.
+/// Binds $1–$24 of an insert or update: the region, then the fields in their column order.
 fn bind_fields(q: Sql, region_id: i64, f: &ProjectFields, investor: Option<&str>) -> Sql {
     let search = zhaoyin_core::task::search_text(investor.unwrap_or_default(), &f.name);
     q.bind(region_id)
@@ -433,6 +447,7 @@ fn bind_fields(q: Sql, region_id: i64, f: &ProjectFields, investor: Option<&str>
         .bind(f.contract_amount)
         .bind(f.project_credit_code.as_ref())
         .bind(f.national_code.as_ref())
+        .bind(f.segment_id)
 }
 
 async fn investor_name(tx: &mut Tx, investor: Option<i64>) -> Result<Option<String>> {
@@ -466,9 +481,9 @@ pub async fn insert(
                  first_unit_id, introducer, introducer_civil_servant, owner_leader_id, \
                  owner_override, agent_id, team, total_investment, outside_investment, \
                  first_phase_investment, land_mu_x100, contract_amount, project_credit_code, \
-                 national_code, stage, stage_on, is_major, created_at, updated_at) VALUES ($1, \
-                 $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
-                 $19, $20, $21, $22, $23, 'lead', $24, $25, $26, $26) RETURNING id",
+                 national_code, segment_id, stage, stage_on, is_major, created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, \
+                 $17, $18, $19, $20, $21, $22, $23, $24, 'lead', $25, $26, $27, $27) RETURNING id",
                 ),
                 region_id,
                 f,
@@ -532,8 +547,9 @@ pub async fn update(
                  introducer_civil_servant = $12, owner_leader_id = $13, owner_override = $14, \
                  agent_id = $15, team = $16, total_investment = $17, outside_investment = $18, \
                  first_phase_investment = $19, land_mu_x100 = $20, contract_amount = $21, \
-                 project_credit_code = $22, national_code = $23, is_major = $24, \
-                 version = version + 1, updated_at = $25 WHERE id = $26 AND version = $27",
+                 project_credit_code = $22, national_code = $23, segment_id = $24, \
+                 is_major = $25, version = version + 1, updated_at = $26 \
+                 WHERE id = $27 AND version = $28",
                 ),
                 region_id,
                 f,

@@ -21,6 +21,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Form<T> {
     }
 }
 
+/// A form body whose multiple selects and checkbox groups send one pair per choice: those
+/// fields are `Vec`s.
+pub struct ListForm<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ListForm<T> {
+    type Rejection = AppError;
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| AppError::BadRequest(e.body_text()))?;
+        serde_html_form::from_bytes(&body)
+            .map(ListForm)
+            .map_err(|e| AppError::BadRequest(e.to_string()))
+    }
+}
+
 /// JSON body; a malformed document names what is wrong.
 pub struct Json<T>(pub T);
 

@@ -128,6 +128,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Company, Action::Read) {
         pipeline.push(item("/companies", "nav.companies"));
     }
+    if p.can_somewhere(Entity::Chain, Action::Read) {
+        pipeline.push(item("/chains", "nav.chains"));
+    }
     if !pipeline.is_empty() {
         out.push(NavSection {
             label: t.t("nav.pipeline").to_string(),

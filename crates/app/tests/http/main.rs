@@ -3,6 +3,7 @@
 
 mod api;
 mod auth;
+mod chains;
 mod follow_up;
 mod helpers;
 mod matrix;

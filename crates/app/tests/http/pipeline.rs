@@ -172,12 +172,12 @@ async fn companies_enter_the_library_once_and_projects_move_through_their_stages
         total(&clerk2, "/api/v1/companies?credit_code=91350100m000100y43").await,
         1
     );
-    // Status of contact: forward one step; abandoning needs a reason.
+    // Status of contact: forward only; abandoning needs a reason.
     let r = clerk
         .send(
             Method::POST,
             &format!("{path}/status"),
-            json!({"status": "landed", "version": c["version"]}),
+            json!({"status": "abandoned", "version": c["version"]}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);

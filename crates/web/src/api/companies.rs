@@ -71,6 +71,7 @@ pub async fn patch_company(
     let base = CompanyWrite {
         company: svc::input_of(&current),
         unit_id: current.unit_id,
+        segment_ids: current.segment_ids.clone(),
         version: None,
     };
     let w: CompanyWrite = merged(&base, patch)?;

@@ -5,6 +5,7 @@
 
 mod account;
 mod audit;
+mod chains;
 mod companies;
 mod org;
 mod policies;
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(account::router())
         .merge(policies::router())
         .merge(tasks::router())
+        .merge(chains::router())
         .merge(companies::router())
         .merge(projects::router())
 }
@@ -232,6 +234,7 @@ impl Modify for Errors {
         companies::patch_company, companies::set_status,
         projects::list_projects, projects::stage_counts, projects::create_project,
         projects::get_project, projects::patch_project, projects::move_stage,
+        chains::list_chains, chains::create_chain, chains::get_chain, chains::patch_chain,
     ),
     components(schemas(Problem)),
     tags(
@@ -241,7 +244,7 @@ impl Modify for Errors {
         (name = "account", description = "我的账号与 API 令牌"),
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
-        (name = "pipeline", description = "招商引资：企业库、项目及其阶段"),
+        (name = "pipeline", description = "招商引资：企业库、项目及其阶段、产业链图谱"),
     )
 )]
 pub struct ApiDoc;

@@ -16,7 +16,7 @@ use zhaoyin_db::projects::{ProjectFilter, ProjectRow};
 
 use super::{FormErrors, form_result, see_other};
 use crate::ctx::Ctx;
-use crate::form::{Form, Query, opt_i64};
+use crate::form::{Form, ListForm, Query, opt_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome, Pager};
 use crate::service::companies::{self as svc, CompanyQuery, CompanyWrite, StatusInput};
@@ -108,6 +108,7 @@ struct ListPage {
     statuses: Vec<Choice>,
     sections: Vec<Choice>,
     sorts: Vec<Choice>,
+    segments: Vec<super::chains::SegmentGroup>,
     problems: Vec<String>,
     can_create: bool,
     export_href: String,
@@ -134,6 +135,7 @@ async fn list(
         flags: flag_choices(t, &v(&q.flags)),
         statuses: status_choices(t, &v(&q.status)),
         sections: section_choices(t, &v(&q.industry_section)),
+        segments: super::chains::segment_groups(&st, auth, None, &[v(&q.segment_id)]).await?,
         sorts: Choice::list(
             CompanySort::ALL
                 .iter()
@@ -199,6 +201,8 @@ struct DetailPage {
     t: Tr,
     page: Chrome,
     c: Company,
+    /// (chain id, "chain · segment").
+    segments: Vec<(i64, String)>,
     projects: Vec<ProjectRow>,
     projects_total: i64,
     moves: Vec<Choice>,
@@ -237,6 +241,7 @@ async fn detail_page(
         page: render::chrome(ctx, "companies.detail"),
         can_write: auth.can(Entity::Company, Action::Write, &c.place()),
         can_add_project: auth.principal.can_somewhere(Entity::Project, Action::Write),
+        segments: zhaoyin_db::chains::of_company(&st.db, c.id).await?,
         c,
         projects,
         projects_total,
@@ -304,6 +309,9 @@ struct FormPage {
     flags: Vec<(Choice, bool)>,
     sections: Vec<Choice>,
     units: Vec<Choice>,
+    segment_groups: Vec<super::chains::SegmentGroup>,
+    segment_field: &'static str,
+    segment_multiple: bool,
     errors: FormErrors,
 }
 
@@ -328,6 +336,7 @@ struct CompanyForm {
     source: String,
     notes: String,
     unit_id: String,
+    segment_ids: Vec<String>,
     version: String,
 }
 
@@ -363,6 +372,7 @@ impl CompanyForm {
             source: i.source,
             notes: i.notes,
             unit_id: c.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            segment_ids: c.segment_ids.iter().map(|s| s.to_string()).collect(),
             version: c.version.to_string(),
         }
     }
@@ -388,6 +398,11 @@ impl CompanyForm {
                 notes: self.notes.clone(),
             },
             unit_id: opt_i64(e, "unit_id", &self.unit_id),
+            segment_ids: self
+                .segment_ids
+                .iter()
+                .filter_map(|s| opt_i64(e, "segment_ids", s))
+                .collect(),
             version: opt_i64(e, "version", &self.version),
         }
     }
@@ -407,6 +422,7 @@ const FIELDS: &[&str] = &[
     "source",
     "notes",
     "unit_id",
+    "segment_ids",
 ];
 
 async fn form_page(
@@ -418,6 +434,8 @@ async fn form_page(
 ) -> AppResult<FormPage> {
     let auth = ctx.auth()?;
     let units = crate::service::org::writable_units(st, auth, Entity::Company).await?;
+    let county = company.as_ref().map(|c| c.region_path.clone());
+    let segment_groups = super::chains::segment_groups(st, auth, county, &f.segment_ids).await?;
     Ok(FormPage {
         t: ctx.t,
         page: render::chrome(
@@ -446,6 +464,9 @@ async fn form_page(
             units.into_iter().map(|u| (u.id.to_string(), u.name)),
             &f.unit_id,
         ),
+        segment_groups,
+        segment_field: "segment_ids",
+        segment_multiple: true,
         company,
         f,
         errors,
@@ -467,7 +488,7 @@ async fn new(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 async fn create(
     State(st): State<AppState>,
     ctx: Ctx,
-    Form(f): Form<CompanyForm>,
+    ListForm(f): ListForm<CompanyForm>,
 ) -> AppResult<Response> {
     let mut e = zhaoyin_core::Invalid::default();
     let w = f.write(&mut e);
@@ -496,7 +517,7 @@ async fn update(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<CompanyForm>,
+    ListForm(f): ListForm<CompanyForm>,
 ) -> AppResult<Response> {
     let current = svc::get(&st, ctx.auth()?, id).await?;
     let mut e = zhaoyin_core::Invalid::default();

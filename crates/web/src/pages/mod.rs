@@ -4,6 +4,7 @@
 mod account;
 pub(crate) mod audit;
 mod auth;
+pub(crate) mod chains;
 mod companies;
 mod home;
 mod org;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
         .merge(audit::router())
         .merge(policies::router())
         .merge(tasks::router())
+        .merge(chains::router())
         .merge(companies::router())
         .merge(projects::router())
 }

@@ -77,12 +77,22 @@ struct Filters {
     majors: Vec<Choice>,
     industries: Vec<Choice>,
     sorts: Vec<Choice>,
+    segments: Vec<super::chains::SegmentGroup>,
     problems: Vec<String>,
 }
 
-fn filters(t: &Tr, st: &AppState, q: &ProjectQuery, problems: Vec<String>) -> Filters {
+async fn filters(
+    ctx: &Ctx,
+    st: &AppState,
+    q: &ProjectQuery,
+    problems: Vec<String>,
+) -> AppResult<Filters> {
+    let t = &ctx.t;
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    Filters {
+    let segments =
+        super::chains::segment_groups(st, ctx.auth()?, None, &[v(&q.segment_id)]).await?;
+    Ok(Filters {
+        segments,
         stages: stage_choices(t, Stage::ALL, &v(&q.stage)),
         majors: Choice::list(
             [
@@ -106,7 +116,7 @@ fn filters(t: &Tr, st: &AppState, q: &ProjectQuery, problems: Vec<String>) -> Fi
             q.sort.as_deref().unwrap_or("recent"),
         ),
         problems,
-    }
+    })
 }
 
 fn parse_query(t: &Tr, q: &ProjectQuery) -> (ProjectFilter, Vec<String>) {
@@ -150,7 +160,7 @@ async fn list(
         t: ctx.t,
         page: render::chrome(&ctx, "projects.title"),
         pager: pager("/projects", &q, page, total),
-        f: filters(&ctx.t, &st, &q, problems),
+        f: filters(&ctx, &st, &q, problems).await?,
         totals: stage_totals(&counts, &q, "/projects"),
         board_href: href_with("/projects/board", &board),
         export_href: href_with(
@@ -212,7 +222,7 @@ async fn board(
     render::html(&BoardPage {
         t: ctx.t,
         page: render::chrome(&ctx, "projects.board"),
-        f: filters(&ctx.t, &st, &q, problems),
+        f: filters(&ctx, &st, &q, problems).await?,
         list_href: href_with("/projects", &list),
         columns,
         q,
@@ -397,6 +407,9 @@ struct FormPage {
     agents: Vec<Choice>,
     sections: Vec<Choice>,
     industries: Vec<Choice>,
+    segment_groups: Vec<super::chains::SegmentGroup>,
+    segment_field: &'static str,
+    segment_multiple: bool,
     errors: FormErrors,
 }
 
@@ -439,6 +452,7 @@ struct ProjectForm {
     contract_amount: String,
     project_credit_code: String,
     national_code: String,
+    segment_id: String,
     on: String,
     version: String,
 }
@@ -469,6 +483,7 @@ impl ProjectForm {
             contract_amount: f.get("contract_amount"),
             project_credit_code: f.get("project_credit_code"),
             national_code: f.get("national_code"),
+            segment_id: f.get("segment_id"),
             on: f.get("on"),
             version: f.get("version"),
         }
@@ -501,6 +516,7 @@ impl ProjectForm {
             contract_amount: id(i.contract_amount),
             project_credit_code: i.project_credit_code,
             national_code: i.national_code,
+            segment_id: id(i.segment_id),
             on: String::new(),
             version: p.version.to_string(),
         }
@@ -547,6 +563,7 @@ impl ProjectForm {
             contract_amount: opt_i64(e, "contract_amount", &self.contract_amount),
             project_credit_code: self.project_credit_code.clone(),
             national_code: self.national_code.clone(),
+            segment_id: opt_i64(e, "segment_id", &self.segment_id),
         })
     }
 }
@@ -574,6 +591,7 @@ const FIELDS: &[&str] = &[
     "contract_amount",
     "project_credit_code",
     "national_code",
+    "segment_id",
     "on",
 ];
 
@@ -642,6 +660,18 @@ async fn form_page(
                 .map(|k| (k.clone(), k.clone())),
             &f.key_industry,
         ),
+        segment_groups: super::chains::segment_groups(
+            st,
+            auth,
+            match &project {
+                Some(p) => Some(crate::service::projects::county_of(st, p).await?),
+                None => None,
+            },
+            std::slice::from_ref(&f.segment_id),
+        )
+        .await?,
+        segment_field: "segment_id",
+        segment_multiple: false,
         project,
         f,
         errors,

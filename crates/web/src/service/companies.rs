@@ -11,6 +11,7 @@ use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::companies::{self as db, Company, CompanyFilter, CompanySort};
 
 use crate::ctx::{Auth, Ctx};
+use crate::service::chains::check_segments;
 use crate::service::org::chosen_unit;
 use crate::{AppError, AppResult, AppState};
 
@@ -29,6 +30,8 @@ pub struct CompanyQuery {
     pub unit_id: Option<String>,
     /// GB/T 4754 section letter.
     pub industry_section: Option<String>,
+    /// Companies in this industry-chain segment or one beneath it.
+    pub segment_id: Option<String>,
     /// recent (default) or name.
     pub sort: Option<String>,
     pub page: Option<u32>,
@@ -54,6 +57,11 @@ impl CompanyQuery {
         });
         let sort = choice("sort", &self.sort, &|s| CompanySort::parse(s).is_some());
         let unit_id = opt_i64(&mut e, "unit_id", &self.unit_id.clone().unwrap_or_default());
+        let segment_id = opt_i64(
+            &mut e,
+            "segment_id",
+            &self.segment_id.clone().unwrap_or_default(),
+        );
         e.into_result()?;
         // A credit code is searched as typed, canonical (upper case).
         let q = nonempty(&self.credit_code)
@@ -65,6 +73,7 @@ impl CompanyQuery {
             status: status.as_deref().and_then(CompanyStatus::parse),
             unit_id,
             industry_section: nonempty(&self.industry_section).map(|s| s.to_uppercase()),
+            segment_id,
             sort: sort
                 .as_deref()
                 .and_then(CompanySort::parse)
@@ -103,6 +112,8 @@ pub struct CompanyWrite {
     pub company: CompanyInput,
     /// The unit following the company (default: the caller's own unit).
     pub unit_id: Option<i64>,
+    /// The industry-chain segments it belongs to (of its county's chains).
+    pub segment_ids: Vec<i64>,
     /// The version the edit was made from (required to update).
     pub version: Option<i64>,
 }
@@ -128,7 +139,16 @@ pub async fn create(st: &AppState, ctx: &Ctx, w: &CompanyWrite) -> AppResult<Com
     if !auth.can(Entity::Company, Action::Write, &place) {
         return Err(AppError::Forbidden);
     }
-    Ok(db::create(&st.db, &ctx.actor(), region_id, Some(unit_id), &fields).await?)
+    let segments = check_segments(st, &place.region_path, &w.segment_ids, "segment_ids").await?;
+    Ok(db::create(
+        &st.db,
+        &ctx.actor(),
+        region_id,
+        Some(unit_id),
+        &fields,
+        &segments,
+    )
+    .await?)
 }
 
 pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &CompanyWrite) -> AppResult<Company> {
@@ -152,7 +172,17 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &CompanyWrite) -> AppR
             return Err(AppError::Forbidden);
         }
     }
-    Ok(db::update(&st.db, &ctx.actor(), id, version, unit_id, &fields).await?)
+    let segments = check_segments(st, &current.region_path, &w.segment_ids, "segment_ids").await?;
+    Ok(db::update(
+        &st.db,
+        &ctx.actor(),
+        id,
+        version,
+        unit_id,
+        &fields,
+        &segments,
+    )
+    .await?)
 }
 
 /// A move of the status of contact.

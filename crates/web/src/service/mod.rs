@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod chains;
 pub mod companies;
 pub mod company_sheet;
 pub mod import;

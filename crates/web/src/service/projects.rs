@@ -32,6 +32,8 @@ pub struct ProjectQuery {
     pub key_industry: Option<String>,
     pub investor_id: Option<String>,
     pub owner_leader_id: Option<String>,
+    /// Projects filling this industry-chain segment or one beneath it.
+    pub segment_id: Option<String>,
     /// recent (default), investment, name or stage.
     pub sort: Option<String>,
     pub page: Option<u32>,
@@ -69,6 +71,7 @@ impl ProjectQuery {
         let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
         let investor_id = opt_i64(&mut e, "investor_id", &text(&self.investor_id));
         let owner_leader_id = opt_i64(&mut e, "owner_leader_id", &text(&self.owner_leader_id));
+        let segment_id = opt_i64(&mut e, "segment_id", &text(&self.segment_id));
         e.into_result()?;
         Ok(ProjectFilter {
             q: nonempty(&self.name),
@@ -78,6 +81,7 @@ impl ProjectQuery {
             key_industry: nonempty(&self.key_industry),
             investor_id,
             owner_leader_id,
+            segment_id,
             distinct: false,
             sort,
         })
@@ -149,7 +153,12 @@ pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectDet
 }
 
 /// A unit a project names: active, and in the project's county.
-async fn named_unit(st: &AppState, id: i64, county: &str, field: &str) -> AppResult<Unit> {
+pub(crate) async fn named_unit(
+    st: &AppState,
+    id: i64,
+    county: &str,
+    field: &str,
+) -> AppResult<Unit> {
     match org_db::get_unit(&st.db, id).await {
         Ok(u) if u.active && u.region_path.starts_with(county) => Ok(u),
         Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),
@@ -167,12 +176,22 @@ async fn location(st: &AppState, id: i64, county: &str) -> AppResult<Unit> {
     }
 }
 
-async fn named_person(st: &AppState, id: i64, county: &str, field: &str) -> AppResult<()> {
+pub(crate) async fn named_person(
+    st: &AppState,
+    id: i64,
+    county: &str,
+    field: &str,
+) -> AppResult<()> {
     match org_db::get_person(&st.db, id).await {
         Ok(p) if p.active && p.region_path.starts_with(county) => Ok(()),
         Ok(_) | Err(zhaoyin_db::Error::NotFound) => Err(AppError::invalid(field, "err.choice")),
         Err(e) => Err(e.into()),
     }
+}
+
+/// The path of the county a project belongs to (its chains are the ones it may fill).
+pub async fn county_of(st: &AppState, p: &ProjectRow) -> AppResult<String> {
+    county_of_unit(st, p.unit_id).await
 }
 
 /// The path of the county a unit belongs to (its region, or the county above a town).
@@ -235,6 +254,13 @@ async fn checked(
     }
     if let Some(id) = fields.agent_id {
         keep(named_person(st, id, path, "agent_id").await)?;
+    }
+    if let Some(id) = fields.segment_id {
+        keep(
+            crate::service::chains::check_segments(st, path, &[id], "segment_id")
+                .await
+                .map(|_| ()),
+        )?;
     }
     e.into_result()?;
     Ok((fields, unit.region_id, place))
@@ -415,6 +441,7 @@ pub fn input_of(p: &ProjectRow, other_units: &[Named]) -> ProjectInput {
         contract_amount: p.contract_amount,
         project_credit_code: text(&p.project_credit_code),
         national_code: text(&p.national_code),
+        segment_id: p.segment_id,
     }
 }
 

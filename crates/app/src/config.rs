@@ -36,6 +36,8 @@ pub struct Config {
     pub database: DatabaseConfig,
     /// Which projects are major: `min_outside_investment` (万元) in one of `key_industries`.
     pub major_project: zhaoyin_core::project::MajorRule,
+    /// The talent programs (`[[talent.programs]]`: `name`, `level` national/provincial/municipal).
+    pub talent: zhaoyin_core::talent::Programs,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -83,6 +85,7 @@ impl Default for Config {
             password: PasswordConfig::default(),
             database: DatabaseConfig::default(),
             major_project: Default::default(),
+            talent: Default::default(),
         }
     }
 }
@@ -148,6 +151,9 @@ impl Config {
         if self.session.idle_minutes < 1 || self.session.absolute_hours < 1 {
             anyhow::bail!("{}", crate::tr().t("cli.session_bounds"));
         }
+        self.talent
+            .check()
+            .map_err(|e| anyhow::anyhow!("[talent] {e}"))?;
         Ok(WebConfig {
             session_idle: chrono::Duration::minutes(self.session.idle_minutes),
             session_absolute: chrono::Duration::hours(self.session.absolute_hours),
@@ -162,6 +168,7 @@ impl Config {
             tz,
             metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
             major_rule: self.major_project.clone(),
+            talent_programs: self.talent.clone(),
             ..WebConfig::default()
         })
     }

@@ -148,16 +148,13 @@ pub struct Loaded {
     pub companies: usize,
     pub projects: usize,
     pub chains: usize,
+    pub talents: usize,
 }
 
-/// Loads the demo county, its policy supervision replayed up to `today` (the county's day, by
-/// the light rules in force) and its investment pipeline.
-pub async fn load(
-    db: &Db,
-    today: chrono::NaiveDate,
-    rules: zhaoyin_core::task::LightRules,
-    major: &zhaoyin_core::project::MajorRule,
-) -> anyhow::Result<Loaded> {
+/// Loads the demo county, its policy supervision replayed up to the county's today by the light
+/// rules in force, and its investment pipeline under the configured rules and talent programs.
+pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loaded> {
+    let (today, rules, major) = (web.today(), web.light_rules(), &web.major_rule);
     let a = Actor::system();
     let region = |code: &str, name: &str, level: RegionLevel| RegionInput {
         code: code.into(),
@@ -318,14 +315,22 @@ pub async fn load(
         }
     }
     let tasks = crate::demo_policy::load(db, county.id, &county.path, &cast, today, rules).await?;
-    let pipeline =
-        crate::demo_pipeline::load(db, &cast.supervisor, &cast.units, &leaders, today, major)
-            .await?;
+    let pipeline = crate::demo_pipeline::load(
+        db,
+        &cast.supervisor,
+        &cast.units,
+        &leaders,
+        today,
+        major,
+        &web.talent_programs,
+    )
+    .await?;
     Ok(Loaded {
         units: units.len(),
         tasks,
         companies: pipeline.companies,
         projects: pipeline.projects,
         chains: pipeline.chains,
+        talents: pipeline.talents,
     })
 }

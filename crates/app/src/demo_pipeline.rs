@@ -11,10 +11,11 @@ use zhaoyin_core::chain::ChainInput;
 use zhaoyin_core::company::{CompanyInput, CompanyStatus};
 use zhaoyin_core::credit_code;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
+use zhaoyin_core::talent::{Programs, TalentInput};
 use zhaoyin_db::Db;
 use zhaoyin_db::audit::Actor;
 use zhaoyin_db::projects::{self, MoveValues};
-use zhaoyin_db::{chains, companies};
+use zhaoyin_db::{chains, companies, talents};
 
 /// Where invented companies have their seat: place in the name, city, division code.
 const PLACES: &[(&str, &str, &str)] = &[
@@ -224,6 +225,88 @@ async fn load_chains(
     Ok(by_trade)
 }
 
+/// Invented experts: surname and given names are combined; fields and affiliations are generic.
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "徐", "孙",
+];
+const GIVEN: &[&str] = &[
+    "立新", "晓东", "建华", "海燕", "志强", "春梅", "文博", "静怡", "国栋", "雪松",
+];
+const EXPERTISE: &[(&str, &str)] = &[
+    ("高分子材料", "省新材料研究院"),
+    ("储能电池", "华东能源技术研究所"),
+    ("精细化工工艺", "北方化工大学"),
+    ("智能制造", "东部工业技术研究院"),
+    ("生物制药", "省医药科学院"),
+    ("食品安全", "农业科技大学"),
+    ("工业软件", "信息技术研究中心"),
+    ("医疗器械", "医学工程研究所"),
+];
+
+/// Talents: experts and a few teams, most with a program, some introduced with their company.
+async fn load_talents(
+    db: &Db,
+    actor: &Actor,
+    rng: &mut StdRng,
+    library: i64,
+    followers: &[i64],
+    companies: &[i64],
+    programs: &Programs,
+) -> anyhow::Result<usize> {
+    let mut made = 0;
+    for i in 0..48 {
+        let (field, affiliation) = EXPERTISE[i % EXPERTISE.len()];
+        let team = i % 8 == 7;
+        let person = format!(
+            "{}{}",
+            SURNAMES[rng.random_range(0..SURNAMES.len())],
+            GIVEN[rng.random_range(0..GIVEN.len())]
+        );
+        let program = programs
+            .programs
+            .get(rng.random_range(0..programs.programs.len() + 3))
+            .map(|p| p.name.clone());
+        let input = TalentInput {
+            kind: if team { "team" } else { "person" }.into(),
+            name: if team {
+                format!("{field}创新团队")
+            } else {
+                person.clone()
+            },
+            leader: if team { person } else { String::new() },
+            team_size: team.then(|| rng.random_range(4..15)),
+            field: field.into(),
+            affiliation: affiliation.into(),
+            title: ["教授", "研究员", "高级工程师", "首席科学家"][i % 4].into(),
+            programs: program.into_iter().collect(),
+            company_id: (i % 3 == 0).then(|| companies[rng.random_range(0..companies.len())]),
+            ..Default::default()
+        };
+        let f = match input.validate(programs) {
+            Ok(f) => f,
+            Err(e) => anyhow::bail!("demo talent does not validate: {e:?}"),
+        };
+        let unit = followers[i % followers.len()];
+        let t = match talents::create(db, actor, library, Some(unit), &f).await {
+            Ok(t) => t,
+            // Invented names may meet twice at one affiliation: that one is left out.
+            Err(zhaoyin_db::Error::Invalid(_)) => continue,
+            Err(e) => return Err(e.into()),
+        };
+        let status = [
+            CompanyStatus::Potential,
+            CompanyStatus::Contacting,
+            CompanyStatus::Signed,
+            CompanyStatus::Landed,
+        ][i % 4];
+        if status != CompanyStatus::Potential {
+            talents::set_status(db, actor, t.id, t.version, status, "").await?;
+        }
+        made += 1;
+    }
+    Ok(made)
+}
+
 fn fields<T>(r: Result<T, zhaoyin_core::Invalid>) -> anyhow::Result<T> {
     r.map_err(|e| anyhow::anyhow!("demo data does not validate: {e:?}"))
 }
@@ -245,6 +328,7 @@ pub struct Made {
     pub companies: usize,
     pub projects: usize,
     pub chains: usize,
+    pub talents: usize,
 }
 
 /// Loads the pipeline. `units` maps unit codes to ids; `leaders` are the county leaders'
@@ -256,6 +340,7 @@ pub async fn load(
     leaders: &[i64],
     today: NaiveDate,
     rule: &MajorRule,
+    programs: &Programs,
 ) -> anyhow::Result<Made> {
     let mut rng = StdRng::seed_from_u64(2019);
     let unit = |code: &str| {
@@ -491,9 +576,25 @@ pub async fn load(
             companies::set_status(db, actor, *id, c.version, *status, "").await?;
         }
     }
+    let followers = RECRUITERS
+        .iter()
+        .map(|c| unit(c))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let company_ids: Vec<i64> = domestic.iter().map(|d| d.0).collect();
+    let talents = load_talents(
+        db,
+        actor,
+        &mut rng,
+        library,
+        &followers,
+        &company_ids,
+        programs,
+    )
+    .await?;
     Ok(Made {
         companies: domestic.len() + ABROAD.len(),
         projects: made,
         chains: CHAINS.len(),
+        talents,
     })
 }

@@ -271,8 +271,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     std::process::exit(1);
                 }
                 (None, true) => {
-                    let n =
-                        demo::load(&db, web.today(), web.light_rules(), &web.major_rule).await?;
+                    let n = demo::load(&db, &web).await?;
                     println!(
                         "{}",
                         t.tf2("cli.demo_loaded", "n", n.units, "tasks", n.tasks)
@@ -285,6 +284,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 ("companies", n.companies.to_string()),
                                 ("projects", n.projects.to_string()),
                                 ("chains", n.chains.to_string()),
+                                ("talents", n.talents.to_string()),
                             ]
                         )
                     );

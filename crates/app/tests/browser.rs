@@ -106,9 +106,7 @@ async fn import_the_reference_policy_in_chromium() {
     }
     let t = testing::fresh().await;
     let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, web.today(), web.light_rules(), &web.major_rule)
-        .await
-        .expect("demo data");
+    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -143,9 +141,7 @@ async fn register_a_company_and_sign_a_project_in_chromium() {
     };
     let t = testing::fresh().await;
     let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, web.today(), web.light_rules(), &web.major_rule)
-        .await
-        .expect("demo data");
+    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");

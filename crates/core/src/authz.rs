@@ -49,6 +49,8 @@ pub enum Entity {
     Project,
     /// Industry chains: read from beneath like policies, kept by the supervisor.
     Chain,
+    /// The talent library: like the company library.
+    Talent,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -79,10 +81,10 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
         (Role::Supervisor, Policy | Task, Write) => true,
         (
             Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
-            Company | Project | Chain,
+            Company | Project | Chain | Talent,
             Read,
         ) => true,
-        (Role::Supervisor | Role::Clerk, Company | Project, Write) => true,
+        (Role::Supervisor | Role::Clerk, Company | Project | Talent, Write) => true,
         (Role::Supervisor, Chain, Write) => true,
         _ => false,
     }
@@ -118,7 +120,7 @@ impl Grant {
                 place.region_path.starts_with(path.as_str())
                     || (action == Action::Read && path.starts_with(place.region_path.as_str()))
             }
-            (Scope::Unit { id, region_path }, Entity::Company) => {
+            (Scope::Unit { id, region_path }, Entity::Company | Entity::Talent) => {
                 place.unit_id == Some(*id)
                     || (action == Action::Read
                         && !place.region_path.is_empty()
@@ -200,7 +202,7 @@ impl Principal {
                         v.ancestors_of.push(region_path.clone());
                     }
                 }
-                (Scope::Unit { id, region_path }, Entity::Company) => {
+                (Scope::Unit { id, region_path }, Entity::Company | Entity::Talent) => {
                     v.units.push(*id);
                     if action == Action::Read {
                         v.ancestors_of.push(region_path.clone());
@@ -434,6 +436,10 @@ mod tests {
         assert!(!clerk.can(Entity::Chain, Action::Read, &place("/1/9/", None)));
         assert!(sup.can(Entity::Chain, Action::Write, &county(None)));
         assert!(!leader.can(Entity::Chain, Action::Write, &county(None)));
+        // Talents: as companies.
+        assert!(clerk.can(Entity::Talent, Action::Read, &county(Some(8))));
+        assert!(clerk.can(Entity::Talent, Action::Write, &county(Some(7))));
+        assert!(!clerk.can(Entity::Talent, Action::Write, &county(Some(8))));
     }
 
     #[test]

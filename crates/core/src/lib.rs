@@ -13,6 +13,7 @@ pub mod paging;
 pub mod password;
 pub mod policy;
 pub mod project;
+pub mod talent;
 pub mod task;
 pub mod validation;
 

@@ -15,6 +15,7 @@ pub mod org;
 pub mod projects;
 mod query;
 pub mod sessions;
+pub mod talents;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -58,6 +58,8 @@ pub struct WebConfig {
     pub light_warn_days: i64,
     /// Which projects are major (重大项目).
     pub major_rule: zhaoyin_core::project::MajorRule,
+    /// The talent programs a talent may belong to.
+    pub talent_programs: zhaoyin_core::talent::Programs,
 }
 
 impl Default for WebConfig {
@@ -76,6 +78,7 @@ impl Default for WebConfig {
             metrics_token: None,
             light_warn_days: 7,
             major_rule: Default::default(),
+            talent_programs: Default::default(),
         }
     }
 }

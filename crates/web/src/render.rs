@@ -128,6 +128,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Company, Action::Read) {
         pipeline.push(item("/companies", "nav.companies"));
     }
+    if p.can_somewhere(Entity::Talent, Action::Read) {
+        pipeline.push(item("/talents", "nav.talents"));
+    }
     if p.can_somewhere(Entity::Chain, Action::Read) {
         pipeline.push(item("/chains", "nav.chains"));
     }

@@ -11,5 +11,6 @@ mod ops;
 mod org;
 mod pipeline;
 mod security;
+mod talents;
 mod task_pages;
 mod tasks;

@@ -10,6 +10,7 @@ mod companies;
 mod org;
 mod policies;
 mod projects;
+mod talents;
 mod tasks;
 mod users;
 
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(policies::router())
         .merge(tasks::router())
         .merge(chains::router())
+        .merge(talents::router())
         .merge(companies::router())
         .merge(projects::router())
 }
@@ -235,6 +237,8 @@ impl Modify for Errors {
         projects::list_projects, projects::stage_counts, projects::create_project,
         projects::get_project, projects::patch_project, projects::move_stage,
         chains::list_chains, chains::create_chain, chains::get_chain, chains::patch_chain,
+        talents::list_talents, talents::create_talent, talents::get_talent,
+        talents::patch_talent, talents::set_talent_status,
     ),
     components(schemas(Problem)),
     tags(
@@ -244,7 +248,7 @@ impl Modify for Errors {
         (name = "account", description = "我的账号与 API 令牌"),
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
-        (name = "pipeline", description = "招商引资：企业库、项目及其阶段、产业链图谱"),
+        (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱"),
     )
 )]
 pub struct ApiDoc;

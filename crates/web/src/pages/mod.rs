@@ -10,6 +10,7 @@ mod home;
 mod org;
 mod policies;
 mod projects;
+mod talents;
 mod tasks;
 mod users;
 
@@ -36,6 +37,7 @@ pub fn router() -> Router<AppState> {
         .merge(policies::router())
         .merge(tasks::router())
         .merge(chains::router())
+        .merge(talents::router())
         .merge(companies::router())
         .merge(projects::router())
 }

@@ -12,6 +12,7 @@ pub mod org;
 pub mod policies;
 pub mod project_sheet;
 pub mod projects;
+pub mod talents;
 pub mod task_sheet;
 pub mod tasks;
 pub mod users;

@@ -1,0 +1,222 @@
+//! The talent library over HTTP: experts and teams with configured programs (an unknown program
+//! or a team without its leader refused, the same person and affiliation refused twice), linked
+//! to a company of the same county only, edited by their unit's clerks only, introduced (已引进)
+//! by their status; filters by program level. The same through the pages.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use zhaoyin_core::authz::Role;
+use zhaoyin_db::testing::At;
+
+use crate::helpers::*;
+
+fn codes(v: &Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_string(),
+                        e["code"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[tokio::test]
+async fn talents_enter_the_library_once_with_their_programs() {
+    let app = spawn_app().await;
+    let fx = &app.fx;
+    let clerk = app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    let clerk2 = app
+        .user("clerk-a2", Role::Clerk, At::Unit(&fx.unit_a2))
+        .await;
+    let other = app.user("clerk-b", Role::Clerk, At::Unit(&fx.unit_b)).await;
+    let (clerk, clerk2, other) = (
+        Api::for_user(&app, &clerk).await,
+        Api::for_user(&app, &clerk2).await,
+        Api::for_user(&app, &other).await,
+    );
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/companies",
+            json!({"name": "高青新材料有限公司"}),
+        )
+        .await;
+    let company = json(r).await;
+    let r = other
+        .send(
+            Method::POST,
+            "/api/v1/companies",
+            json!({"name": "桓台化工有限公司"}),
+        )
+        .await;
+    let foreign = json(r).await;
+
+    // Problems are named: a team without its leader, an unknown program, a company of another
+    // county.
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"kind": "team", "name": "储能材料创新团队", "programs": ["火星计划"],
+                   "company_id": foreign["id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![
+            ("leader".into(), "required".into()),
+            ("programs".into(), "talent_program".into())
+        ]
+    );
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"name": "王立新", "company_id": foreign["id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("company_id".into(), "choice".into())]
+    );
+
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"name": "王立新", "field": "高分子材料", "affiliation": "山东理工大学",
+                   "programs": ["泰山学者", "长江学者奖励计划"], "company_id": company["id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let t = json(r).await;
+    assert_eq!(t["program_level"], "national");
+    assert_eq!(t["company_name"], "高青新材料有限公司");
+    assert_eq!(t["programs"].as_array().map(Vec::len), Some(2), "{t}");
+    let path = format!("/api/v1/talents/{}", t["id"]);
+    // The same person at the same affiliation again is refused, naming the record.
+    let r = clerk2
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"name": "王立新", "affiliation": "山东理工大学"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("name".into(), "talent_duplicate".into())]
+    );
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"kind": "team", "name": "储能材料创新团队", "leader": "赵强", "team_size": 8,
+                   "programs": ["泰山产业领军人才"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // Another unit's clerk reads but does not edit; another county sees nothing.
+    assert_eq!(clerk2.get(&path).await.status(), StatusCode::OK);
+    let r = clerk2
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"field": "x", "version": t["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert_eq!(other.get(&path).await.status(), StatusCode::NOT_FOUND);
+    // Introduced: the status moves to landed (已引进).
+    let r = clerk
+        .send(
+            Method::POST,
+            &format!("{path}/status"),
+            json!({"status": "landed", "version": t["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = clerk
+        .send(Method::PATCH, &path, json!({"title": "教授", "version": 2}))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let t = json(r).await;
+    assert_eq!(
+        (&t["title"], &t["status"]),
+        (&json!("教授"), &json!("landed"))
+    );
+
+    let total = |v: Value| v["total"].clone();
+    assert_eq!(
+        total(json(clerk.get("/api/v1/talents?level=national").await).await),
+        1
+    );
+    assert_eq!(
+        total(json(clerk.get("/api/v1/talents?level=provincial").await).await),
+        1
+    );
+    assert_eq!(
+        total(json(clerk.get("/api/v1/talents?status=landed").await).await),
+        1
+    );
+    assert_eq!(
+        total(json(clerk.get("/api/v1/talents?name=wlx").await).await),
+        1
+    );
+    assert_eq!(
+        total(
+            json(
+                clerk
+                    .get(&format!("/api/v1/talents?company_id={}", company["id"]))
+                    .await
+            )
+            .await
+        ),
+        1
+    );
+    assert_eq!(total(json(other.get("/api/v1/talents").await).await), 0);
+
+    // The pages: a person with two programs ticked and the company named by text.
+    let b = app.login("clerk-a").await;
+    let r = b
+        .post(
+            "/talents",
+            &[
+                ("kind", "person"),
+                ("name", "陈晓"),
+                ("field", "生物医药"),
+                ("programs", "泰山学者"),
+                ("programs", "市级高层次人才"),
+                ("company", "高青新材料有限公司"),
+                ("unit_id", &fx.unit_a.id.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (code, html) = b.text("/talents?level=provincial").await;
+    assert_eq!(code, StatusCode::OK);
+    assert!(html.contains("陈晓") && html.contains("市级高层次人才"));
+    assert!(!html.contains("王立新"));
+    let (_, html) = b.text("/talents?status=landed").await;
+    assert!(html.contains("王立新") && html.contains("已引进"));
+    let r = b
+        .post("/talents", &[("kind", "team"), ("name", "某团队")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.unwrap_or_default();
+    let leader_error = html
+        .split("name=\"leader\"")
+        .nth(1)
+        .and_then(|rest| rest.split("</label>").next())
+        .is_some_and(|label| label.contains("field-err"));
+    assert!(leader_error, "{html}");
+}

@@ -38,6 +38,8 @@ pub struct Config {
     pub major_project: zhaoyin_core::project::MajorRule,
     /// The talent programs (`[[talent.programs]]`: `name`, `level` national/provincial/municipal).
     pub talent: zhaoyin_core::talent::Programs,
+    /// Defaults of a new target list: `quotas` per company mark, `min_projects_per_unit`.
+    pub target_list: zhaoyin_core::target::TargetRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -86,6 +88,7 @@ impl Default for Config {
             database: DatabaseConfig::default(),
             major_project: Default::default(),
             talent: Default::default(),
+            target_list: Default::default(),
         }
     }
 }
@@ -169,6 +172,7 @@ impl Config {
             metrics_token: self.metrics_token.clone().filter(|t| !t.trim().is_empty()),
             major_rule: self.major_project.clone(),
             talent_programs: self.talent.clone(),
+            target_rules: self.target_list.clone(),
             ..WebConfig::default()
         })
     }

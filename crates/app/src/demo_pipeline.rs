@@ -4,7 +4,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chrono::{Duration, NaiveDate};
+use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zhaoyin_core::chain::ChainInput;
@@ -12,10 +12,11 @@ use zhaoyin_core::company::{CompanyInput, CompanyStatus};
 use zhaoyin_core::credit_code;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
 use zhaoyin_core::talent::{Programs, TalentInput};
+use zhaoyin_core::target::{TargetEntryInput, TargetListInput, TargetRules};
 use zhaoyin_db::Db;
 use zhaoyin_db::audit::Actor;
 use zhaoyin_db::projects::{self, MoveValues};
-use zhaoyin_db::{chains, companies, talents};
+use zhaoyin_db::{chains, companies, talents, targets};
 
 /// Where invented companies have their seat: place in the name, city, division code.
 const PLACES: &[(&str, &str, &str)] = &[
@@ -410,6 +411,7 @@ pub async fn load(
         };
         domestic.push((c.id, follower, trade, segment, status));
     }
+    let mut abroad = Vec::new();
     for (i, (name, country, city)) in ABROAD.iter().enumerate() {
         let mut flags = vec!["global500".to_string()];
         if i % 3 == 0 {
@@ -423,7 +425,7 @@ pub async fn load(
             source: "驻外招商".into(),
             ..Default::default()
         };
-        companies::insert(
+        let c = companies::insert(
             &mut tx,
             actor,
             library,
@@ -432,6 +434,7 @@ pub async fn load(
             &[],
         )
         .await?;
+        abroad.push(c.id);
     }
     tx.commit().await?;
 
@@ -580,6 +583,45 @@ pub async fn load(
         .iter()
         .map(|c| unit(c))
         .collect::<anyhow::Result<Vec<_>>>()?;
+    // This year's target list: the groups abroad, and most of the China 500 at home, each with
+    // the unit following it and a leader; the recruiting units as its duty units, and two
+    // departments that have planned nothing yet.
+    let mut duty = followers.clone();
+    duty.extend([unit("gq-jrz")?, unit("gq-rsj")?]);
+    let list = targets::create(
+        db,
+        actor,
+        library,
+        &fields(
+            TargetListInput {
+                year: Some(i64::from(today.year())),
+                quotas: TargetRules::default().quotas,
+                duty_unit_ids: duty,
+                min_projects_per_unit: Some(2),
+                ..Default::default()
+            }
+            .validate(),
+        )?,
+    )
+    .await?;
+    let china500 = domestic.iter().take(40).map(|d| (d.0, d.1));
+    let swz = unit("gq-swz")?;
+    let global = abroad.iter().map(|id| (*id, swz));
+    for (n, (company, follower)) in global.chain(china500).enumerate() {
+        let entry = TargetEntryInput {
+            company_id: Some(company),
+            unit_id: Some(follower),
+            leader_id: leaders.get(n % leaders.len().max(1)).copied(),
+            actions: [
+                "赴总部拜访对接",
+                "邀请来县考察",
+                "参加专题推介会",
+                "洽谈合作意向",
+            ][n % 4]
+                .into(),
+        };
+        targets::add_entry(db, actor, &list, &fields(entry.validate())?).await?;
+    }
     let company_ids: Vec<i64> = domestic.iter().map(|d| d.0).collect();
     let talents = load_talents(
         db,

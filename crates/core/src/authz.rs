@@ -51,6 +51,8 @@ pub enum Entity {
     Chain,
     /// The talent library: like the company library.
     Talent,
+    /// Target lists (精准对接招引清单): like chains, read from beneath and kept by the supervisor.
+    TargetList,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -81,11 +83,11 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
         (Role::Supervisor, Policy | Task, Write) => true,
         (
             Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
-            Company | Project | Chain | Talent,
+            Company | Project | Chain | Talent | TargetList,
             Read,
         ) => true,
         (Role::Supervisor | Role::Clerk, Company | Project | Talent, Write) => true,
-        (Role::Supervisor, Chain, Write) => true,
+        (Role::Supervisor, Chain | TargetList, Write) => true,
         _ => false,
     }
 }
@@ -126,7 +128,10 @@ impl Grant {
                         && !place.region_path.is_empty()
                         && region_path.starts_with(place.region_path.as_str()))
             }
-            (Scope::Unit { region_path, .. }, Entity::Region | Entity::Policy | Entity::Chain) => {
+            (
+                Scope::Unit { region_path, .. },
+                Entity::Region | Entity::Policy | Entity::Chain | Entity::TargetList,
+            ) => {
                 action == Action::Read
                     && !place.region_path.is_empty()
                     && region_path.starts_with(place.region_path.as_str())
@@ -436,6 +441,9 @@ mod tests {
         assert!(!clerk.can(Entity::Chain, Action::Read, &place("/1/9/", None)));
         assert!(sup.can(Entity::Chain, Action::Write, &county(None)));
         assert!(!leader.can(Entity::Chain, Action::Write, &county(None)));
+        assert!(clerk.can(Entity::TargetList, Action::Read, &county(None)));
+        assert!(!clerk.can(Entity::TargetList, Action::Write, &county(None)));
+        assert!(sup.can(Entity::TargetList, Action::Write, &county(None)));
         // Talents: as companies.
         assert!(clerk.can(Entity::Talent, Action::Read, &county(Some(8))));
         assert!(clerk.can(Entity::Talent, Action::Write, &county(Some(7))));

@@ -14,6 +14,7 @@ pub mod password;
 pub mod policy;
 pub mod project;
 pub mod talent;
+pub mod target;
 pub mod task;
 pub mod validation;
 

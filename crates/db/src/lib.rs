@@ -16,6 +16,7 @@ pub mod projects;
 mod query;
 pub mod sessions;
 pub mod talents;
+pub mod targets;
 pub mod tasks;
 #[cfg(feature = "testing")]
 pub mod testing;

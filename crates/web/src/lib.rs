@@ -60,6 +60,8 @@ pub struct WebConfig {
     pub major_rule: zhaoyin_core::project::MajorRule,
     /// The talent programs a talent may belong to.
     pub talent_programs: zhaoyin_core::talent::Programs,
+    /// Defaults of a new target list.
+    pub target_rules: zhaoyin_core::target::TargetRules,
 }
 
 impl Default for WebConfig {
@@ -79,6 +81,7 @@ impl Default for WebConfig {
             light_warn_days: 7,
             major_rule: Default::default(),
             talent_programs: Default::default(),
+            target_rules: Default::default(),
         }
     }
 }

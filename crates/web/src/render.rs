@@ -134,6 +134,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Chain, Action::Read) {
         pipeline.push(item("/chains", "nav.chains"));
     }
+    if p.can_somewhere(Entity::TargetList, Action::Read) {
+        pipeline.push(item("/target-lists", "nav.target_lists"));
+    }
     if !pipeline.is_empty() {
         out.push(NavSection {
             label: t.t("nav.pipeline").to_string(),

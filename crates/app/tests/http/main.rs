@@ -12,5 +12,6 @@ mod org;
 mod pipeline;
 mod security;
 mod talents;
+mod targets;
 mod task_pages;
 mod tasks;

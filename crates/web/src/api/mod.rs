@@ -11,6 +11,7 @@ mod org;
 mod policies;
 mod projects;
 mod talents;
+mod targets;
 mod tasks;
 mod users;
 
@@ -40,6 +41,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(chains::router())
         .merge(talents::router())
+        .merge(targets::router())
         .merge(companies::router())
         .merge(projects::router())
 }
@@ -239,6 +241,8 @@ impl Modify for Errors {
         chains::list_chains, chains::create_chain, chains::get_chain, chains::patch_chain,
         talents::list_talents, talents::create_talent, talents::get_talent,
         talents::patch_talent, talents::set_talent_status,
+        targets::list_target_lists, targets::create_target_list, targets::get_target_list,
+        targets::patch_target_list, targets::add_target_entry, targets::remove_target_entry,
     ),
     components(schemas(Problem)),
     tags(
@@ -248,7 +252,7 @@ impl Modify for Errors {
         (name = "account", description = "我的账号与 API 令牌"),
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
-        (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱"),
+        (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单"),
     )
 )]
 pub struct ApiDoc;

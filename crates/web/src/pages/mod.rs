@@ -11,6 +11,7 @@ mod org;
 mod policies;
 mod projects;
 mod talents;
+mod targets;
 mod tasks;
 mod users;
 
@@ -38,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(tasks::router())
         .merge(chains::router())
         .merge(talents::router())
+        .merge(targets::router())
         .merge(companies::router())
         .merge(projects::router())
 }

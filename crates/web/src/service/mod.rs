@@ -13,6 +13,7 @@ pub mod policies;
 pub mod project_sheet;
 pub mod projects;
 pub mod talents;
+pub mod targets;
 pub mod task_sheet;
 pub mod tasks;
 pub mod users;

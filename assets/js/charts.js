@@ -32,7 +32,11 @@
       animation: false,
       tooltip: {
         trigger: "item",
-        formatter: function (p) { return p.data.value ? p.name + "<br>" + p.data.value : p.name; }
+        // The tooltip is HTML: names typed by users are escaped.
+        formatter: function (p) {
+          var esc = window.echarts.format.encodeHTML;
+          return p.data.value ? esc(p.name) + "<br>" + esc(p.data.value) : esc(p.name);
+        }
       },
       series: [{
         type: "tree",

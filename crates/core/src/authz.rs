@@ -117,7 +117,12 @@ impl Grant {
             // Policies, like regions, are visible from beneath: a county reads the city's policies.
             (
                 Scope::Region { path, .. },
-                Entity::Region | Entity::Policy | Entity::Company | Entity::Chain,
+                Entity::Region
+                | Entity::Policy
+                | Entity::Company
+                | Entity::Chain
+                | Entity::Talent
+                | Entity::TargetList,
             ) => {
                 place.region_path.starts_with(path.as_str())
                     || (action == Action::Read && path.starts_with(place.region_path.as_str()))
@@ -192,7 +197,12 @@ impl Principal {
             match (&g.scope, entity) {
                 (
                     Scope::Region { path, .. },
-                    Entity::Region | Entity::Policy | Entity::Company | Entity::Chain,
+                    Entity::Region
+                    | Entity::Policy
+                    | Entity::Company
+                    | Entity::Chain
+                    | Entity::Talent
+                    | Entity::TargetList,
                 ) => {
                     v.subtrees.push(path.clone());
                     if action == Action::Read {
@@ -201,7 +211,7 @@ impl Principal {
                 }
                 (
                     Scope::Unit { region_path, .. },
-                    Entity::Region | Entity::Policy | Entity::Chain,
+                    Entity::Region | Entity::Policy | Entity::Chain | Entity::TargetList,
                 ) => {
                     if action == Action::Read {
                         v.ancestors_of.push(region_path.clone());
@@ -444,6 +454,14 @@ mod tests {
         assert!(clerk.can(Entity::TargetList, Action::Read, &county(None)));
         assert!(!clerk.can(Entity::TargetList, Action::Write, &county(None)));
         assert!(sup.can(Entity::TargetList, Action::Write, &county(None)));
+        // Lists filter as `can` decides: a unit-scoped clerk's list of the county's target
+        // lists and talents is not empty, and a town supervisor reads the county's.
+        let v = clerk.visibility(Entity::TargetList, Action::Read);
+        assert_eq!(v.ancestors_of, vec!["/1/2/3/".to_string()]);
+        let town = who(Role::Supervisor, region("/1/2/3/"));
+        assert!(town.can(Entity::TargetList, Action::Read, &county(None)));
+        assert!(town.can(Entity::Talent, Action::Read, &county(Some(8))));
+        assert!(!town.can(Entity::Talent, Action::Write, &county(Some(8))));
         // Talents: as companies.
         assert!(clerk.can(Entity::Talent, Action::Read, &county(Some(8))));
         assert!(clerk.can(Entity::Talent, Action::Write, &county(Some(7))));

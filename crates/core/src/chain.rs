@@ -12,6 +12,7 @@ use crate::validation::{self, FieldError, Invalid};
 pub const MAX_DEPTH: usize = 3;
 pub const MAX_SEGMENTS: usize = 300;
 pub const MAX_NAME: usize = 40;
+const MAX_OUTLINE_BYTES: usize = 64 * 1024;
 
 /// A chain as typed into its form or sent to the API.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
@@ -97,6 +98,12 @@ pub struct OutlineSegment {
 /// a chain, so that an edit can tell a kept segment from a new one.
 pub fn parse_outline(text: &str) -> Result<Vec<OutlineSegment>, Invalid> {
     let mut e = Invalid::default();
+    // Far more than 300 segments' worth of text, or of lines, is refused before reading it.
+    if text.len() > MAX_OUTLINE_BYTES || text.lines().count() > 2 * MAX_SEGMENTS {
+        return Err(Invalid::one(
+            FieldError::new("outline", "err.too_many").with("max", MAX_SEGMENTS),
+        ));
+    }
     let mut out: Vec<OutlineSegment> = Vec::new();
     // Open levels: (indent width, index of the segment at that level).
     let mut open: Vec<(usize, usize)> = Vec::new();
@@ -206,10 +213,10 @@ pub struct OutlinePlan {
     pub removed: Vec<i64>,
 }
 
-/// Matches an edited outline with the stored segments: by name first; then, under each parent,
-/// lines with new names take the place of segments whose names are gone — in order when they are
-/// as many, else where a line stands at the same position among its siblings as the segment did.
-/// A segment left unmatched is removed.
+/// Matches an edited outline with the stored segments: by name first; then, under each parent, a
+/// line with a new name standing at the same position among its siblings as a segment whose name
+/// is gone is that segment renamed. A segment left unmatched is removed (which the storage refuses
+/// while companies or projects are in it).
 pub fn plan_outline(stored: &[StoredSegment], outline: &[OutlineSegment]) -> OutlinePlan {
     let by_name: HashMap<&str, i64> = stored.iter().map(|s| (s.name.as_str(), s.id)).collect();
     let mut kept: Vec<Option<i64>> = outline
@@ -242,14 +249,10 @@ pub fn plan_outline(stored: &[StoredSegment], outline: &[OutlineSegment]) -> Out
             .filter(|(_, s)| !taken.contains(&s.id))
             .map(|(n, s)| (n, s.id))
             .collect();
-        let pairs: Vec<(usize, i64)> = if fresh.len() == gone.len() {
-            fresh.iter().zip(&gone).map(|(f, g)| (f.1, g.1)).collect()
-        } else {
-            fresh
-                .iter()
-                .filter_map(|(n, i)| gone.iter().find(|(m, _)| m == n).map(|(_, id)| (*i, *id)))
-                .collect()
-        };
+        let pairs: Vec<(usize, i64)> = fresh
+            .iter()
+            .filter_map(|(n, i)| gone.iter().find(|(m, _)| m == n).map(|(_, id)| (*i, *id)))
+            .collect();
         for (i, id) in pairs {
             kept[i] = Some(id);
             taken.insert(id);
@@ -426,19 +429,21 @@ mod tests {
             (3, Some(1), "设备"),
             (4, None, "下游"),
         ]);
-        // 设备 renamed, 原材料 moved under 下游 (where a segment is added), 上游 renamed.
-        let o = parse_outline("上游环节\n  装备\n下游\n  原材料\n  辅料\n").expect("valid");
+        // 上游 and 设备 renamed in their places.
+        let o = parse_outline("上游环节\n  原材料\n  装备\n下游\n").expect("valid");
+        let plan = plan_outline(&before, &o);
+        assert_eq!(plan.kept, vec![Some(1), Some(2), Some(3), Some(4)]);
+        assert!(plan.removed.is_empty());
+        // 原材料 moved under 下游, where a segment is added.
+        let o = parse_outline("上游\n  设备\n下游\n  原材料\n  辅料\n").expect("valid");
         let plan = plan_outline(&before, &o);
         assert_eq!(plan.kept, vec![Some(1), Some(3), Some(4), Some(2), None]);
         assert!(plan.removed.is_empty());
-        // A rename and an addition under one parent: the renamed line stands where 设备 stood.
-        let o = parse_outline("上游\n  原材料\n  装备\n  辅料\n下游\n").expect("valid");
+        // A new name in another position does not take a vanished segment's place (its
+        // companies would move without anyone saying so): 原材料 goes, and 辅料 is new.
+        let o = parse_outline("上游\n  设备\n  辅料\n下游\n").expect("valid");
         let plan = plan_outline(&before, &o);
-        assert_eq!(plan.kept, vec![Some(1), Some(2), Some(3), None, Some(4)]);
-        // A line whose name is new in another place does not take 设备's: 设备 goes.
-        let o = parse_outline("上游\n  原材料\n下游\n  装备\n").expect("valid");
-        let plan = plan_outline(&before, &o);
-        assert_eq!((plan.kept[3], plan.removed.clone()), (None, vec![3]));
+        assert_eq!((plan.kept[2], plan.removed.clone()), (None, vec![2]));
         // Dropping lines removes them.
         let o = parse_outline("上游\n").expect("valid");
         assert_eq!(plan_outline(&before, &o).removed, vec![2, 3, 4]);

@@ -169,16 +169,25 @@ pub struct SegmentProject {
     pub stage: String,
 }
 
-pub async fn segment_projects(db: &Db, chain_ids: &[i64]) -> Result<Vec<SegmentProject>> {
-    of_chains(
-        db,
+/// Only the projects `vis` admits: a unit's clerk sees their unit's.
+pub async fn segment_projects(
+    db: &Db,
+    vis: &Visibility,
+    chain_ids: &[i64],
+) -> Result<Vec<SegmentProject>> {
+    if chain_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut w = Sql::new(
         "SELECT p.segment_id, p.id AS project_id, p.name, p.stage FROM projects p \
-         JOIN chain_segments s ON s.id = p.segment_id \
-         WHERE p.stage <> 'terminated' AND p.duplicate_of IS NULL AND s.chain_id IN ",
-        chain_ids,
-        "p.name, p.id",
-    )
-    .await
+         JOIN regions r ON r.id = p.region_id JOIN chain_segments s ON s.id = p.segment_id \
+         WHERE p.stage <> 'terminated' AND p.duplicate_of IS NULL",
+    );
+    push_region_visibility(&mut w, vis, "p.region_id", Some("p.unit_id"));
+    w.push(" AND s.chain_id IN ")
+        .push_list(chain_ids)
+        .push(" ORDER BY p.name, p.id");
+    db.all(w).await
 }
 
 /// A segment as a form offers it: "chain · segment", indented by depth.
@@ -363,9 +372,13 @@ async fn save_outline(tx: &mut Tx, chain_id: i64, f: &ChainFields) -> Result<()>
     )
     .await?;
     if !plan.removed.is_empty() {
-        let mut q = Sql::new("UPDATE chain_segments SET parent_id = NULL WHERE id IN ");
-        q.push_list(&plan.removed);
-        tx.execute(q).await?;
+        // Every parent link is set again below; cleared first, a kept segment whose parent goes
+        // does not hold on to it.
+        tx.execute(
+            Sql::new("UPDATE chain_segments SET parent_id = NULL WHERE chain_id = $1")
+                .bind(chain_id),
+        )
+        .await?;
         let mut q = Sql::new("DELETE FROM chain_segments WHERE id IN ");
         q.push_list(&plan.removed);
         tx.execute(q).await?;

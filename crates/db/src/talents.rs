@@ -152,6 +152,23 @@ pub async fn list(
     Ok((rows, total))
 }
 
+/// Every talent of a filter, unpaged, last changed first (for the export).
+pub async fn all(db: &Db, vis: &Visibility, f: &TalentFilter) -> Result<Vec<Talent>> {
+    let mut w = Sql::new(FROM);
+    push_region_visibility(&mut w, vis, "t.region_id", Some("t.unit_id"));
+    push_filter(&mut w, f);
+    let mut q = w.prefixed(SELECT);
+    q.push(" ORDER BY t.updated_at DESC, t.id DESC");
+    let mut rows: Vec<Talent> = db.all(q).await?;
+    for chunk in rows.chunks_mut(500) {
+        let links = db
+            .all(programs_of(&chunk.iter().map(|t| t.id).collect::<Vec<_>>()))
+            .await?;
+        attach(chunk, links);
+    }
+    Ok(rows)
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<Talent> {
     let mut t: Talent = db
         .one(Sql::new(format!("{SELECT}{FROM} AND t.id = $1")).bind(id))

@@ -113,7 +113,9 @@ impl From<zhaoyin_db::Error> for AppError {
         use zhaoyin_db::Error as E;
         match e {
             E::NotFound => AppError::NotFound,
-            E::Stale => AppError::Stale,
+            // A record the write names was changed or removed meanwhile (checked before the
+            // write's transaction): as for a stale version, reload and try again.
+            E::Stale | E::ForeignKey => AppError::Stale,
             E::Duplicate { field } => {
                 AppError::Invalid(Invalid::one(FieldError::new(field, "err.duplicate")))
             }

@@ -235,6 +235,36 @@ async fn chains_mark_their_gaps_and_keep_their_segments() {
         "{p}"
     );
 
+    // Dropping a parent whose child moves elsewhere: the child keeps its companies. (Before,
+    // 原料 holds companies under 上游; after, it sits under 下游 and 上游 is gone.)
+    let chain = json(sup.get(&path).await).await;
+    let r = sup
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"outline": "中游\n  核心部件\n  辅料\n下游\n  原料\n", "version": chain["version"]}),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::OK,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let chain = json(sup.get(&path).await).await;
+    let s = segment(&chain, "原料");
+    assert_eq!((&s["id"], &s["local_total"]), (&json!(raw), &json!(1)));
+    assert_eq!(segment(&chain, "下游")["local_total"], 1);
+    // Names that look like markup stay text in the page's data.
+    let r = sup
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"outline": "中游\n  核心部件\n  辅料\n下游\n  原料\n<!--<script>\n", "version": chain["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+
     // The pages: the list, the chain page with its tree data and table, the form.
     let b = app.login("sup").await;
     let (code, html) = b.text("/chains").await;
@@ -250,6 +280,7 @@ async fn chains_mark_their_gaps_and_keep_their_segments() {
         "远方部件股份有限公司",
         "echarts.min.js",
         "id=\"chain-tree\"",
+        "\\u003c!--\\u003cscript\\u003e",
     ] {
         assert!(html.contains(s), "chain page lacks {s}");
     }

@@ -208,6 +208,30 @@ async fn talents_enter_the_library_once_with_their_programs() {
     assert!(!html.contains("王立新"));
     let (_, html) = b.text("/talents?status=landed").await;
     assert!(html.contains("王立新") && html.contains("已引进"));
+    // The export: the filter's talents, programs joined, statuses in words.
+    let r = b.get("/talents/export.xlsx?level=national").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut wb: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    use calamine::Reader;
+    let sheet = wb.worksheet_range("人才库").expect("sheet");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(
+        rows.len(),
+        2,
+        "header and the one national talent: {rows:?}"
+    );
+    assert_eq!(rows[1][0], "王立新");
+    assert!(
+        rows[1].contains(&"长江学者奖励计划、泰山学者".to_string())
+            || rows[1].contains(&"泰山学者、长江学者奖励计划".to_string()),
+        "{rows:?}"
+    );
+    assert!(rows[1].contains(&"已引进".to_string()));
     let r = b
         .post("/talents", &[("kind", "team"), ("name", "某团队")])
         .await;

@@ -153,10 +153,12 @@ fn tree(t: &Tr, d: &ChainDetail) -> Node {
 async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let d = svc::detail(&st, auth, id).await?;
-    // `</` cannot end the script element early: JSON allows `<\/`.
+    // Inside a script element nothing may look like markup: JSON's \u escapes keep it data.
     let tree_json = serde_json::to_string(&tree(&ctx.t, &d))
         .map_err(|e| crate::AppError::Internal(e.to_string()))?
-        .replace("</", "<\\/");
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026");
     render::html(&DetailPage {
         t: ctx.t,
         page: render::chrome(&ctx, "chains.detail"),

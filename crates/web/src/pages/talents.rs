@@ -14,7 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::talent::{ProgramLevel, TalentInput, TalentKind};
 use zhaoyin_db::talents::Talent;
 
-use super::companies::pager;
+use super::companies::{href_with, pager};
 use super::{FormErrors, form_result, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, ListForm, Query, opt_i64};
@@ -28,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/talents", get(list).post(create))
         .route("/talents/new", get(new))
+        .route("/talents/export.xlsx", get(export))
         .route("/talents/{id}", get(detail).post(update))
         .route("/talents/{id}/edit", get(edit))
         .route("/talents/{id}/status", post(status))
@@ -60,6 +61,7 @@ struct ListPage {
     statuses: Vec<Choice>,
     problems: Vec<String>,
     can_create: bool,
+    export_href: String,
 }
 
 async fn list(
@@ -99,6 +101,14 @@ async fn list(
             &v(&q.status),
         ),
         can_create: auth.principal.can_somewhere(Entity::Talent, Action::Write),
+        export_href: href_with(
+            "/talents/export.xlsx",
+            &TalentQuery {
+                page: None,
+                per_page: None,
+                ..q.clone()
+            },
+        ),
         rows,
         q,
         problems,
@@ -445,4 +455,16 @@ async fn update(
             render::html_status(code, &form_page(&st, &ctx, Some(current), f, errors).await?)
         }
     }
+}
+
+async fn export(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<TalentQuery>,
+) -> AppResult<Response> {
+    let f = q.filter()?;
+    Ok(render::xlsx(
+        crate::service::talent_sheet::export(&st, &ctx, &f).await?,
+        "attachment; filename=\"zhaoyin-talents.xlsx\"; filename*=UTF-8''%E4%BA%BA%E6%89%8D%E5%BA%93.xlsx",
+    ))
 }

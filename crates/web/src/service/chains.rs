@@ -90,11 +90,13 @@ struct Contents {
 }
 
 impl Contents {
-    async fn of(st: &AppState, chain_ids: &[i64]) -> AppResult<Contents> {
+    /// Projects are those the caller may read (a unit's clerk counts their unit's).
+    async fn of(st: &AppState, auth: &Auth, chain_ids: &[i64]) -> AppResult<Contents> {
+        let projects = auth.principal.visibility(Entity::Project, Action::Read);
         Ok(Contents {
             segments: db::segments(&st.db, chain_ids).await?,
             companies: db::segment_companies(&st.db, chain_ids).await?,
-            projects: db::segment_projects(&st.db, chain_ids).await?,
+            projects: db::segment_projects(&st.db, &projects, chain_ids).await?,
         })
     }
 
@@ -230,7 +232,7 @@ impl Contents {
 pub async fn list(st: &AppState, auth: &Auth, page: Page) -> AppResult<(Vec<ChainSummary>, i64)> {
     let vis = auth.principal.visibility(Entity::Chain, Action::Read);
     let (chains, total) = db::list(&st.db, &vis, page).await?;
-    let contents = Contents::of(st, &chains.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
+    let contents = Contents::of(st, auth, &chains.iter().map(|c| c.id).collect::<Vec<_>>()).await?;
     Ok((
         chains.into_iter().map(|c| contents.summary(c).0).collect(),
         total,
@@ -245,7 +247,7 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<Chain> {
 
 pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ChainDetail> {
     let chain = get(st, auth, id).await?;
-    let contents = Contents::of(st, &[id]).await?;
+    let contents = Contents::of(st, auth, &[id]).await?;
     let outline = db::outline_of(&contents.segments);
     let (summary, segment_tree) = contents.summary(chain);
     Ok(ChainDetail {
@@ -262,6 +264,10 @@ pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ChainDetai
 
 /// Checks what a chain names and where it sits: its region and place.
 async fn checked(st: &AppState, auth: &Auth, input: &ChainInput) -> AppResult<(ChainFields, i64)> {
+    // Only those who may keep chains get their outline read at all.
+    if !auth.principal.can_somewhere(Entity::Chain, Action::Write) {
+        return Err(AppError::Forbidden);
+    }
     let fields = input.validate()?;
     let lead =
         crate::service::org::chosen_unit(st, auth, fields.lead_unit_id, "lead_unit_id").await?;

@@ -12,6 +12,7 @@ pub mod org;
 pub mod policies;
 pub mod project_sheet;
 pub mod projects;
+pub mod talent_sheet;
 pub mod talents;
 pub mod targets;
 pub mod task_sheet;

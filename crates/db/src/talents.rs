@@ -39,6 +39,11 @@ pub struct Talent {
     pub company_name: Option<String>,
     pub project_id: Option<i64>,
     pub project_name: Option<String>,
+    /// Where the project sits, to decide whether the reader may see its name.
+    #[serde(skip)]
+    pub project_unit_id: Option<i64>,
+    #[serde(skip)]
+    pub project_region_path: Option<String>,
     pub notes: Option<String>,
     /// potential, contacting, signed, landed (introduced, 已引进) or abandoned.
     pub status: String,
@@ -58,16 +63,26 @@ impl Talent {
             unit_id: self.unit_id,
         }
     }
+
+    /// Where the linked project sits, if any.
+    pub fn project_place(&self) -> Option<Place> {
+        self.project_region_path.as_ref().map(|path| Place {
+            region_path: path.clone(),
+            unit_id: self.project_unit_id,
+        })
+    }
 }
 
 const SELECT: &str = "SELECT t.id, t.region_id, r.path AS region_path, t.unit_id, \
      u.name AS unit_name, t.kind, t.name, t.leader, t.team_size, t.field, t.affiliation, t.title, \
      t.country, t.program_level, t.contact_phone, t.email, t.company_id, c.name AS company_name, \
-     t.project_id, p.name AS project_name, t.notes, t.status, t.status_reason, t.version, \
+     t.project_id, p.name AS project_name, p.unit_id AS project_unit_id, \
+     pr.path AS project_region_path, t.notes, t.status, t.status_reason, t.version, \
      t.created_at, t.updated_at";
 const FROM: &str = " FROM talents t JOIN regions r ON r.id = t.region_id \
      LEFT JOIN units u ON u.id = t.unit_id LEFT JOIN companies c ON c.id = t.company_id \
-     LEFT JOIN projects p ON p.id = t.project_id WHERE 1 = 1";
+     LEFT JOIN projects p ON p.id = t.project_id LEFT JOIN regions pr ON pr.id = p.region_id \
+     WHERE 1 = 1";
 
 #[derive(Debug, Clone, Default)]
 pub struct TalentFilter {

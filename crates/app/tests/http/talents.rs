@@ -125,6 +125,34 @@ async fn talents_enter_the_library_once_with_their_programs() {
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
 
+    // A talent with a project: another unit's clerk, who may not read the project, does not
+    // see its name.
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            json!({"name": "高分子新材料研发项目", "unit_id": fx.unit_a.id, "total_investment": 2000}),
+        )
+        .await;
+    let project = json(r).await;
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"name": "周文博", "project_id": project["id"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let with_project = format!("/api/v1/talents/{}", json(r).await["id"]);
+    assert_eq!(
+        json(clerk.get(&with_project).await).await["project_name"],
+        "高分子新材料研发项目"
+    );
+    assert_eq!(
+        json(clerk2.get(&with_project).await).await["project_name"],
+        Value::Null
+    );
+
     // Another unit's clerk reads but does not edit; another county sees nothing.
     assert_eq!(clerk2.get(&path).await.status(), StatusCode::OK);
     let r = clerk2

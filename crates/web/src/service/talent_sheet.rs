@@ -52,7 +52,11 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &TalentFilter) -> AppResult<Vec
     let auth = ctx.auth()?;
     let t = ctx.t;
     let vis = auth.principal.visibility(Entity::Talent, Action::Read);
-    let rows = db::all(&st.db, &vis, f).await?;
+    let rows: Vec<_> = db::all(&st.db, &vis, f)
+        .await?
+        .into_iter()
+        .map(|x| super::talents::shown(auth, x))
+        .collect();
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let lines: Vec<Vec<String>> = rows
         .iter()

@@ -72,6 +72,16 @@ impl TalentQuery {
     }
 }
 
+/// Hides the name of a linked project the reader may not read (another unit's, for a clerk).
+pub fn shown(auth: &Auth, mut t: Talent) -> Talent {
+    if t.project_place()
+        .is_some_and(|p| !auth.can(Entity::Project, Action::Read, &p))
+    {
+        t.project_name = None;
+    }
+    t
+}
+
 pub async fn list(
     st: &AppState,
     auth: &Auth,
@@ -79,13 +89,14 @@ pub async fn list(
     page: Page,
 ) -> AppResult<(Vec<Talent>, i64)> {
     let vis = auth.principal.visibility(Entity::Talent, Action::Read);
-    Ok(db::list(&st.db, &vis, f, page).await?)
+    let (rows, total) = db::list(&st.db, &vis, f, page).await?;
+    Ok((rows.into_iter().map(|t| shown(auth, t)).collect(), total))
 }
 
 pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<Talent> {
     let t = db::get(&st.db, id).await?;
     auth.require(Entity::Talent, Action::Read, &t.place())?;
-    Ok(t)
+    Ok(shown(auth, t))
 }
 
 /// A talent as created or edited: the fields and the unit that follows them.
@@ -151,7 +162,10 @@ pub async fn create(st: &AppState, ctx: &Ctx, w: &TalentWrite) -> AppResult<Tale
         return Err(AppError::Forbidden);
     }
     let fields = checked(st, auth, &w.talent, &place.region_path).await?;
-    Ok(db::create(&st.db, &ctx.actor(), region_id, Some(unit_id), &fields).await?)
+    Ok(shown(
+        auth,
+        db::create(&st.db, &ctx.actor(), region_id, Some(unit_id), &fields).await?,
+    ))
 }
 
 pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &TalentWrite) -> AppResult<Talent> {
@@ -175,7 +189,10 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &TalentWrite) -> AppRe
             return Err(AppError::Forbidden);
         }
     }
-    Ok(db::update(&st.db, &ctx.actor(), id, version, unit_id, &fields).await?)
+    Ok(shown(
+        auth,
+        db::update(&st.db, &ctx.actor(), id, version, unit_id, &fields).await?,
+    ))
 }
 
 pub async fn set_status(
@@ -192,7 +209,10 @@ pub async fn set_status(
     let version = input
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
-    Ok(db::set_status(&st.db, &ctx.actor(), id, version, to, &input.reason).await?)
+    Ok(shown(
+        auth,
+        db::set_status(&st.db, &ctx.actor(), id, version, to, &input.reason).await?,
+    ))
 }
 
 /// The input that would save `t` unchanged.

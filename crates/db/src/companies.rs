@@ -373,8 +373,36 @@ pub async fn update(
     Ok(after)
 }
 
-/// Moves the status of contact (the move itself is checked by the caller with
-/// `company::check_status_move`, on the status read here).
+/// Moves the status of contact of a row of `table` (companies or talents), checked with
+/// `company::check_status_move` on the status `from` read in the same transaction.
+pub(crate) async fn move_contact(
+    tx: &mut Tx,
+    table: &'static str,
+    id: i64,
+    version: i64,
+    from: &str,
+    to: CompanyStatus,
+    reason: &str,
+) -> Result<()> {
+    let from = CompanyStatus::parse(from).unwrap_or(CompanyStatus::Potential);
+    let reason = zhaoyin_core::company::check_status_move(from, to, reason)?;
+    let n = tx
+        .execute(
+            Sql::new(format!(
+                "UPDATE {table} SET status = $1, status_reason = $2, version = version + 1, \
+                 updated_at = $3 WHERE id = $4 AND version = $5"
+            ))
+            .bind(to.id())
+            .bind(reason)
+            .bind(now())
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    check_updated(tx, n, table, id).await
+}
+
+/// Moves the status of contact, audited.
 pub async fn set_status(
     db: &Db,
     actor: &Actor,
@@ -385,22 +413,16 @@ pub async fn set_status(
 ) -> Result<Company> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;
-    let from = CompanyStatus::parse(&before.status).unwrap_or(CompanyStatus::Potential);
-    let reason = zhaoyin_core::company::check_status_move(from, to, reason)?;
-    let n = tx
-        .execute(
-            Sql::new(
-                "UPDATE companies SET status = $1, status_reason = $2, version = version + 1, \
-                 updated_at = $3 WHERE id = $4 AND version = $5",
-            )
-            .bind(to.id())
-            .bind(reason)
-            .bind(now())
-            .bind(id)
-            .bind(version),
-        )
-        .await?;
-    check_updated(&mut tx, n, "companies", id).await?;
+    move_contact(
+        &mut tx,
+        "companies",
+        id,
+        version,
+        &before.status,
+        to,
+        reason,
+    )
+    .await?;
     let after = get_in(&mut tx, id).await?;
     audit::append(
         &mut tx,

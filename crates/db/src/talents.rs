@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zhaoyin_core::authz::Visibility;
-use zhaoyin_core::company::{CompanyStatus, check_status_move};
+use zhaoyin_core::company::CompanyStatus;
 use zhaoyin_core::org::Place;
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::talent::{ProgramLevel, TalentFields, TalentKind};
@@ -355,25 +355,8 @@ pub async fn set_status(
 ) -> Result<Talent> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;
-    if before.version != version {
-        return Err(crate::Error::Stale);
-    }
-    let from = CompanyStatus::parse(&before.status).unwrap_or(CompanyStatus::Potential);
-    let reason = check_status_move(from, to, reason)?;
-    let n = tx
-        .execute(
-            Sql::new(
-                "UPDATE talents SET status = $1, status_reason = $2, version = version + 1, \
-                 updated_at = $3 WHERE id = $4 AND version = $5",
-            )
-            .bind(to.id())
-            .bind(reason)
-            .bind(now())
-            .bind(id)
-            .bind(version),
-        )
+    crate::companies::move_contact(&mut tx, "talents", id, version, &before.status, to, reason)
         .await?;
-    check_updated(&mut tx, n, "talents", id).await?;
     let after = get_in(&mut tx, id).await?;
     audit::append(
         &mut tx,

@@ -14,7 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_db::chains::Chain;
 
 use super::companies::pager;
-use super::{FormErrors, form_result, see_other};
+use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{ListForm, Query, opt_i64};
 use crate::i18n::Tr;
@@ -276,20 +276,8 @@ async fn form_page(
     })
 }
 
-fn require_writer(ctx: &Ctx) -> AppResult<()> {
-    if ctx
-        .auth()?
-        .principal
-        .can_somewhere(Entity::Chain, Action::Write)
-    {
-        Ok(())
-    } else {
-        Err(crate::AppError::Forbidden)
-    }
-}
-
 async fn new(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::Chain)?;
     let f = ChainForm {
         lead_unit_id: ctx.auth()?.user.unit_id.to_string(),
         outline: ctx.t.t("chains.outline_example").to_string(),
@@ -303,7 +291,7 @@ async fn create(
     ctx: Ctx,
     ListForm(f): ListForm<ChainForm>,
 ) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::Chain)?;
     let mut e = zhaoyin_core::Invalid::default();
     let input = f.input(&mut e);
     let r = if e.is_empty() {

@@ -14,7 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_db::companies::{Company, CompanySort};
 use zhaoyin_db::projects::{ProjectFilter, ProjectRow};
 
-use super::{FormErrors, form_result, see_other};
+use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::Ctx;
 use crate::form::{Form, ListForm, Query, opt_i64};
 use crate::i18n::Tr;
@@ -547,18 +547,6 @@ struct ImportPage {
     limit: String,
 }
 
-fn require_writer(ctx: &Ctx) -> AppResult<()> {
-    if ctx
-        .auth()?
-        .principal
-        .can_somewhere(Entity::Company, Action::Write)
-    {
-        Ok(())
-    } else {
-        Err(crate::AppError::Forbidden)
-    }
-}
-
 fn import_page_with(
     st: &AppState,
     ctx: &Ctx,
@@ -575,12 +563,12 @@ fn import_page_with(
 }
 
 async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::Company)?;
     render::html(&import_page_with(&st, &ctx, None, Vec::new()))
 }
 
 async fn template(ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::Company)?;
     Ok(render::xlsx(
         crate::service::company_sheet::template(&ctx.t)?,
         "attachment; filename=\"zhaoyin-companies-template.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
@@ -592,7 +580,7 @@ async fn import(
     ctx: Ctx,
     mp: axum::extract::Multipart,
 ) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::Company)?;
     let result = match super::org::uploaded_file(mp).await {
         Ok(bytes) => crate::service::company_sheet::import(&st, &ctx, &bytes).await,
         Err(e) => Err(e),

@@ -44,6 +44,22 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
 }
 
+/// Refuses a page meant for those who may write `entity` somewhere (a form to add one).
+pub(crate) fn require_writer(
+    ctx: &crate::ctx::Ctx,
+    entity: zhaoyin_core::authz::Entity,
+) -> AppResult<()> {
+    if ctx
+        .auth()?
+        .principal
+        .can_somewhere(entity, zhaoyin_core::authz::Action::Write)
+    {
+        Ok(())
+    } else {
+        Err(crate::AppError::Forbidden)
+    }
+}
+
 /// Problems with a submitted form: by field, plus those that belong to no field.
 #[derive(Debug, Default)]
 pub struct FormErrors {

@@ -15,7 +15,7 @@ use zhaoyin_core::talent::{ProgramLevel, TalentInput, TalentKind};
 use zhaoyin_db::talents::Talent;
 
 use super::companies::{href_with, pager};
-use super::{FormErrors, form_result, see_other};
+use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, ListForm, Query, opt_i64};
 use crate::i18n::Tr;
@@ -392,10 +392,8 @@ async fn new(
     ctx: Ctx,
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Talent)?;
     let auth = ctx.auth()?;
-    if !auth.principal.can_somewhere(Entity::Talent, Action::Write) {
-        return Err(crate::AppError::Forbidden);
-    }
     let f = TalentForm {
         unit_id: auth.user.unit_id.to_string(),
         project_id: q.project_id,

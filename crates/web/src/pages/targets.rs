@@ -15,7 +15,7 @@ use zhaoyin_core::target::{TargetEntryInput, TargetListInput};
 use zhaoyin_db::targets::TargetList;
 
 use super::companies::pager;
-use super::{FormErrors, form_result, see_other};
+use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::Ctx;
 use crate::form::{Form, ListForm, Query, opt_i64};
 use crate::i18n::Tr;
@@ -34,18 +34,6 @@ pub fn router() -> Router<AppState> {
             "/target-lists/{id}/entries/{entry}/delete",
             post(remove_entry),
         )
-}
-
-fn require_writer(ctx: &Ctx) -> AppResult<()> {
-    if ctx
-        .auth()?
-        .principal
-        .can_somewhere(Entity::TargetList, Action::Write)
-    {
-        Ok(())
-    } else {
-        Err(crate::AppError::Forbidden)
-    }
 }
 
 // -------------------------------------------------------------------------------------- list
@@ -334,7 +322,7 @@ async fn form_page(
 }
 
 async fn new(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::TargetList)?;
     let rules = &st.cfg.target_rules;
     let input = TargetListInput {
         year: Some(i64::from(chrono::Datelike::year(&st.cfg.today()))),
@@ -351,7 +339,7 @@ async fn create(
     ctx: Ctx,
     ListForm(f): ListForm<ListFormValues>,
 ) -> AppResult<Response> {
-    require_writer(&ctx)?;
+    require_writer(&ctx, Entity::TargetList)?;
     let mut e = zhaoyin_core::Invalid::default();
     let input = f.input(&mut e);
     let r = if e.is_empty() {

@@ -197,6 +197,18 @@ pub struct StatusInput {
     pub version: Option<i64>,
 }
 
+impl StatusInput {
+    /// The status moved to and the version moved from.
+    pub fn parsed(&self) -> AppResult<(CompanyStatus, i64)> {
+        let to = CompanyStatus::parse(self.status.trim())
+            .ok_or_else(|| AppError::invalid("status", "err.choice"))?;
+        let version = self
+            .version
+            .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+        Ok((to, version))
+    }
+}
+
 pub async fn set_status(
     st: &AppState,
     ctx: &Ctx,
@@ -206,11 +218,7 @@ pub async fn set_status(
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?;
     auth.require(Entity::Company, Action::Write, &current.place())?;
-    let to = CompanyStatus::parse(input.status.trim())
-        .ok_or_else(|| AppError::invalid("status", "err.choice"))?;
-    let version = input
-        .version
-        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let (to, version) = input.parsed()?;
     Ok(db::set_status(&st.db, &ctx.actor(), id, version, to, &input.reason).await?)
 }
 

@@ -204,11 +204,7 @@ pub async fn set_status(
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?;
     auth.require(Entity::Talent, Action::Write, &current.place())?;
-    let to = CompanyStatus::parse(input.status.trim())
-        .ok_or_else(|| AppError::invalid("status", "err.choice"))?;
-    let version = input
-        .version
-        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let (to, version) = input.parsed()?;
     Ok(shown(
         auth,
         db::set_status(&st.db, &ctx.actor(), id, version, to, &input.reason).await?,

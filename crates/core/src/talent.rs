@@ -203,6 +203,9 @@ impl TalentInput {
                 None => e.push(FieldError::new("programs", "err.talent_program").with("name", p)),
             }
         }
+        // In the configuration's order, so that the same programs typed in another order are
+        // the same talent.
+        names.sort_by_key(|n| programs.programs.iter().position(|p| &p.name == n));
         let phone = validation::optional(&mut e, "contact_phone", &self.contact_phone, 40);
         let contact_phone = validation::phone(&mut e, "contact_phone", phone);
         let email = validation::optional(&mut e, "email", &self.email, 100);

@@ -22,6 +22,7 @@ pub struct Talent {
     pub region_path: String,
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
+    pub unit_code: Option<String>,
     /// person or team.
     pub kind: String,
     pub name: String,
@@ -74,7 +75,7 @@ impl Talent {
 }
 
 const SELECT: &str = "SELECT t.id, t.region_id, r.path AS region_path, t.unit_id, \
-     u.name AS unit_name, t.kind, t.name, t.leader, t.team_size, t.field, t.affiliation, t.title, \
+     u.name AS unit_name, u.code AS unit_code, t.kind, t.name, t.leader, t.team_size, t.field, t.affiliation, t.title, \
      t.country, t.program_level, t.contact_phone, t.email, t.company_id, c.name AS company_name, \
      t.project_id, p.name AS project_name, p.unit_id AS project_unit_id, \
      pr.path AS project_region_path, t.notes, t.status, t.status_reason, t.version, \
@@ -270,15 +271,14 @@ async fn set_programs(tx: &mut Tx, id: i64, programs: &[String]) -> Result<()> {
     Ok(())
 }
 
-pub async fn create(
-    db: &Db,
+async fn insert(
+    tx: &mut Tx,
     actor: &Actor,
     region_id: i64,
     unit_id: Option<i64>,
     f: &TalentFields,
 ) -> Result<Talent> {
-    let mut tx = db.begin().await?;
-    refuse_duplicate(&mut tx, region_id, f, None).await?;
+    refuse_duplicate(tx, region_id, f, None).await?;
     let q = Sql::new(
         "INSERT INTO talents (kind, name, leader, team_size, field, affiliation, title, country, \
          program_level, contact_phone, email, company_id, project_id, notes, search, region_id, \
@@ -288,31 +288,29 @@ pub async fn create(
     let (id,): (i64,) = tx
         .one(bind_fields(q, f).bind(region_id).bind(unit_id).bind(now()))
         .await?;
-    set_programs(&mut tx, id, &f.programs).await?;
-    let after = get_in(&mut tx, id).await?;
+    set_programs(tx, id, &f.programs).await?;
+    let after = get_in(tx, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         Change::new("create", "talent", id)
             .place(Some(region_id), unit_id)
             .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
-pub async fn update(
-    db: &Db,
+async fn update_in(
+    tx: &mut Tx,
     actor: &Actor,
     id: i64,
     version: i64,
     unit_id: Option<i64>,
     f: &TalentFields,
 ) -> Result<Talent> {
-    let mut tx = db.begin().await?;
-    let before = get_in(&mut tx, id).await?;
-    refuse_duplicate(&mut tx, before.region_id, f, Some(id)).await?;
+    let before = get_in(tx, id).await?;
+    refuse_duplicate(tx, before.region_id, f, Some(id)).await?;
     let q = Sql::new(
         "UPDATE talents SET kind = $1, name = $2, leader = $3, team_size = $4, field = $5, \
          affiliation = $6, title = $7, country = $8, program_level = $9, contact_phone = $10, \
@@ -328,11 +326,11 @@ pub async fn update(
                 .bind(version),
         )
         .await?;
-    check_updated(&mut tx, n, "talents", id).await?;
-    set_programs(&mut tx, id, &f.programs).await?;
-    let after = get_in(&mut tx, id).await?;
+    check_updated(tx, n, "talents", id).await?;
+    set_programs(tx, id, &f.programs).await?;
+    let after = get_in(tx, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         Change::new("update", "talent", id)
             .place(Some(after.region_id), after.unit_id)
@@ -340,8 +338,84 @@ pub async fn update(
             .after(&after),
     )
     .await?;
+    Ok(after)
+}
+
+pub async fn create(
+    db: &Db,
+    actor: &Actor,
+    region_id: i64,
+    unit_id: Option<i64>,
+    f: &TalentFields,
+) -> Result<Talent> {
+    let mut tx = db.begin().await?;
+    let after = insert(&mut tx, actor, region_id, unit_id, f).await?;
     tx.commit().await?;
     Ok(after)
+}
+
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    unit_id: Option<i64>,
+    f: &TalentFields,
+) -> Result<Talent> {
+    let mut tx = db.begin().await?;
+    let after = update_in(&mut tx, actor, id, version, unit_id, f).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The talent of a library with this name and affiliation (the import's key).
+pub async fn find(
+    db: &Db,
+    region_id: i64,
+    name: &str,
+    affiliation: Option<&str>,
+) -> Result<Option<Talent>> {
+    let found: Option<(i64,)> = db
+        .optional(
+            Sql::new(
+                "SELECT id FROM talents WHERE region_id = $1 AND name = $2 \
+                 AND COALESCE(affiliation, '') = $3 ORDER BY id LIMIT 1",
+            )
+            .bind(region_id)
+            .bind(name)
+            .bind(affiliation.unwrap_or_default()),
+        )
+        .await?;
+    match found {
+        Some((id,)) => Ok(Some(get(db, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// One checked row of an import: a new talent, or an existing one (id, version) to update.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub region_id: i64,
+    pub unit_id: i64,
+    pub existing: Option<(i64, i64)>,
+    pub fields: TalentFields,
+}
+
+/// Writes an import in one transaction: all rows or none.
+pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for r in rows {
+        match r.existing {
+            Some((id, version)) => {
+                update_in(&mut tx, actor, id, version, Some(r.unit_id), &r.fields).await?;
+            }
+            None => {
+                insert(&mut tx, actor, r.region_id, Some(r.unit_id), &r.fields).await?;
+            }
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Moves the status of contact (checked on the row as read in the transaction).

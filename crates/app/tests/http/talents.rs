@@ -272,3 +272,116 @@ async fn talents_enter_the_library_once_with_their_programs() {
         .is_some_and(|label| label.contains("field-err"));
     assert!(leader_error, "{html}");
 }
+
+fn talent_workbook(rows: &[[&str; 6]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name("人才库").expect("name");
+    let headers = [
+        "姓名（团队名称）*",
+        "类型",
+        "团队负责人",
+        "人才计划",
+        "关联企业",
+        "所在单位",
+    ];
+    for (c, h) in headers.iter().enumerate() {
+        ws.write(0, u16::try_from(c).expect("col"), *h)
+            .expect("write");
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write(
+                u32::try_from(r + 1).expect("row"),
+                u16::try_from(c).expect("col"),
+                *v,
+            )
+            .expect("write");
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+async fn upload_talents(b: &Browser, bytes: Vec<u8>) -> (StatusCode, String) {
+    let token = b.csrf().await;
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("talents.xlsx"),
+    );
+    let r = b
+        .client
+        .post(b.url("/talents/import"))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = r.status();
+    (status, r.text().await.expect("body"))
+}
+
+#[tokio::test]
+async fn talents_import_all_or_nothing_and_an_export_imports_back() {
+    let app = spawn_app().await;
+    let clerk = app
+        .user("clerk-a", Role::Clerk, At::Unit(&app.fx.unit_a))
+        .await;
+    let api = Api::for_user(&app, &clerk).await;
+    let r = api
+        .send(
+            Method::POST,
+            "/api/v1/companies",
+            json!({"name": "高青新材料有限公司"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let b = app.login("clerk-a").await;
+    let r = b.get("/talents/template.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+
+    // Every problem by row and column; nothing imported.
+    let bad = talent_workbook(&[
+        ["储能团队", "团队", "", "", "", "华东能源技术研究所"],
+        ["李明", "个人", "", "火星计划", "", "省新材料研究院"],
+        ["王芳", "", "", "", "没有这家公司", ""],
+        ["陈晓", "", "", "", "", "农业科技大学"],
+        ["陈晓", "个人", "", "", "", "农业科技大学"],
+    ]);
+    let (status, page) = upload_talents(&b, bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    for needle in [
+        "第 2 行 · 团队负责人",
+        "第 3 行 · 人才计划",
+        "第 4 行 · 关联企业",
+        "第 6 行 · 姓名（团队名称）：与第 5 行是同一人",
+    ] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    assert_eq!(json(api.get("/api/v1/talents").await).await["total"], 0);
+
+    let good = talent_workbook(&[
+        [
+            "李明",
+            "个人",
+            "",
+            "泰山学者、市级高层次人才",
+            "高青新材料有限公司",
+            "省新材料研究院",
+        ],
+        ["储能团队", "团队", "赵强", "", "", "华东能源技术研究所"],
+    ]);
+    let (status, page) = upload_talents(&b, good.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 2 名，更新 0 名，未变 0 名"), "{page}");
+    let (_, page) = upload_talents(&b, good).await;
+    assert!(page.contains("新增 0 名，更新 0 名，未变 2 名"), "{page}");
+    let list = json(api.get("/api/v1/talents?level=provincial").await).await;
+    assert_eq!(list["items"][0]["company_name"], "高青新材料有限公司");
+
+    // The export imports back unchanged.
+    let r = b.get("/talents/export.xlsx").await;
+    let exported = r.bytes().await.expect("bytes").to_vec();
+    let (status, page) = upload_talents(&b, exported).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 0 名，更新 0 名，未变 2 名"), "{page}");
+}

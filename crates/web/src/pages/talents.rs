@@ -14,7 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::talent::{ProgramLevel, TalentInput, TalentKind};
 use zhaoyin_db::talents::Talent;
 
-use super::companies::{href_with, pager};
+use super::companies::{ImportPage, href_with, pager};
 use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, ListForm, Query, opt_i64};
@@ -29,6 +29,8 @@ pub fn router() -> Router<AppState> {
         .route("/talents", get(list).post(create))
         .route("/talents/new", get(new))
         .route("/talents/export.xlsx", get(export))
+        .route("/talents/import", get(import_page).post(import))
+        .route("/talents/template.xlsx", get(template))
         .route("/talents/{id}", get(detail).post(update))
         .route("/talents/{id}/edit", get(edit))
         .route("/talents/{id}/status", post(status))
@@ -465,4 +467,47 @@ async fn export(
         crate::service::talent_sheet::export(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-talents.xlsx\"; filename*=UTF-8''%E4%BA%BA%E6%89%8D%E5%BA%93.xlsx",
     ))
+}
+
+async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Talent)?;
+    render::html(&ImportPage::new(
+        &st,
+        &ctx,
+        "/talents",
+        "talents",
+        None,
+        Vec::new(),
+    ))
+}
+
+async fn template(ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Talent)?;
+    Ok(render::xlsx(
+        crate::service::talent_sheet::template(&ctx.t)?,
+        "attachment; filename=\"zhaoyin-talents-template.xlsx\"; filename*=UTF-8''%E4%BA%BA%E6%89%8D%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+    ))
+}
+
+async fn import(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Talent)?;
+    let result = match super::org::uploaded_file(mp).await {
+        Ok(bytes) => crate::service::talent_sheet::import(&st, &ctx, &bytes).await,
+        Err(e) => Err(e),
+    }
+    .map(|s| {
+        ctx.t.tf(
+            "talents.import_done",
+            &[
+                ("created", s.created.to_string()),
+                ("updated", s.updated.to_string()),
+                ("unchanged", s.unchanged.to_string()),
+            ],
+        )
+    });
+    ImportPage::outcome(&st, &ctx, "/talents", "talents", result)
 }

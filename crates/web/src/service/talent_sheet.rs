@@ -1,53 +1,290 @@
-//! The talent list as a workbook: every talent of the list's filters, one row each, with their
-//! programs, the company and project they came with, and where contact stands.
+//! The talent library in Excel: a template, an all-or-nothing import (every problem by row and
+//! column; a talent already in the library, by name and affiliation, is updated; importing the
+//! same file twice changes nothing the second time), and an export in the template's columns
+//! plus the facts only the platform keeps (level, project, status), so an edited export imports
+//! back.
+
+use std::collections::HashMap;
 
 use zhaoyin_core::authz::{Action, Entity};
-use zhaoyin_db::talents::{self as db, TalentFilter};
-use zhaoyin_office::xlsx::{self, Column, Sheet};
+use zhaoyin_core::talent::{TalentInput, TalentKind};
+use zhaoyin_core::{FieldError, Invalid};
+use zhaoyin_db::talents::{self as db, ImportRow, TalentFilter};
+use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
 
-use crate::ctx::Ctx;
-use crate::i18n::Tr;
+use crate::ctx::{Auth, Ctx};
+use crate::i18n::{Lang, Tr};
 use crate::{AppError, AppResult, AppState};
 
-const COLUMNS: &[(&str, f64)] = &[
-    ("name", 20.0),
-    ("kind", 8.0),
-    ("leader", 10.0),
-    ("team_size", 8.0),
-    ("field", 18.0),
-    ("affiliation", 26.0),
-    ("title", 12.0),
-    ("country", 8.0),
-    ("level", 8.0),
-    ("programs", 36.0),
-    ("company", 28.0),
-    ("project", 28.0),
-    ("contact_phone", 16.0),
-    ("email", 22.0),
-    ("unit", 18.0),
-    ("status", 8.0),
-    ("notes", 30.0),
+/// Rows one import may carry (a county's talents are hundreds, not millions).
+pub const MAX_ROWS: usize = 5_000;
+
+/// The template's columns: (id, required, width).
+const COLUMNS: &[(&str, bool, f64)] = &[
+    ("name", true, 20.0),
+    ("kind", false, 8.0),
+    ("leader", false, 10.0),
+    ("team_size", false, 8.0),
+    ("field", false, 18.0),
+    ("affiliation", false, 26.0),
+    ("title", false, 12.0),
+    ("country", false, 8.0),
+    ("programs", false, 36.0),
+    ("company", false, 28.0),
+    ("contact_phone", false, 16.0),
+    ("email", false, 22.0),
+    ("unit_code", false, 14.0),
+    ("notes", false, 30.0),
 ];
 
-fn sheet(t: &Tr) -> Sheet {
-    Sheet {
-        id: "talents",
-        name: t.t("talents.title").to_string(),
-        aliases: Vec::new(),
-        columns: COLUMNS
-            .iter()
-            .map(|(id, width)| Column {
-                id,
-                header: t.label("talent_sheet", id),
-                aliases: Vec::new(),
-                required: false,
-                width: *width,
-                choices: Vec::new(),
-            })
-            .collect(),
+/// Columns the export adds after the template's (the import ignores them).
+const EXPORT_ONLY: &[(&str, f64)] = &[
+    ("level", 8.0),
+    ("project", 28.0),
+    ("unit", 18.0),
+    ("status", 8.0),
+];
+
+fn column(t: &Tr, other: &Tr, id: &'static str, required: bool, width: f64) -> Column {
+    Column {
+        id,
+        header: t.label("talent_sheet", id),
+        aliases: vec![other.label("talent_sheet", id), id.to_string()],
+        required,
+        width,
+        choices: Vec::new(),
     }
 }
 
+/// The sheet in the user's language; headers in the other language, or the ids, are read too.
+fn sheet(t: &Tr, with_export_columns: bool) -> Sheet {
+    let other = Tr::new(t.lang.other(), t.tz);
+    let mut columns: Vec<Column> = COLUMNS
+        .iter()
+        .map(|(id, required, width)| column(t, &other, id, *required, *width))
+        .collect();
+    if with_export_columns {
+        columns.extend(
+            EXPORT_ONLY
+                .iter()
+                .map(|(id, width)| column(t, &other, id, false, *width)),
+        );
+    }
+    Sheet {
+        id: "talents",
+        name: t.t("talents.title").to_string(),
+        aliases: vec![other.t("talents.title").to_string()],
+        columns,
+    }
+}
+
+pub fn template(t: &Tr) -> AppResult<Vec<u8>> {
+    let notes: Vec<String> = [
+        "talent_sheet.note_1",
+        "talent_sheet.note_2",
+        "talent_sheet.note_3",
+    ]
+    .iter()
+    .map(|k| t.t(k).to_string())
+    .collect();
+    xlsx::template(&[sheet(t, false)], t.t("import.sheet_notes"), &notes, &[])
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}
+
+/// A kind as typed: its id or its label in either language; empty is a person.
+fn kind_of(text: &str) -> String {
+    let text = text.trim();
+    TalentKind::ALL
+        .iter()
+        .find(|k| {
+            [Lang::Zh, Lang::En]
+                .iter()
+                .any(|l| Tr::new(*l, chrono_tz::UTC).label("talent.kind", k.id()) == text)
+        })
+        .map(|k| k.id().to_string())
+        .unwrap_or_else(|| text.to_string())
+}
+
+/// What an import did.
+#[derive(Debug, Clone, Default)]
+pub struct Summary {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+}
+
+pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<Summary> {
+    let auth = ctx.auth()?;
+    if !auth.principal.can_somewhere(Entity::Talent, Action::Write) {
+        return Err(AppError::Forbidden);
+    }
+    let spec = sheet(&ctx.t, false);
+    let bytes = bytes.to_vec();
+    let rows = super::blocking(move || xlsx::read_limited(&bytes, &[spec], MAX_ROWS))
+        .await??
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    if rows.is_empty() {
+        return Err(AppError::invalid("file", "err.xlsx_empty"));
+    }
+    let (checked, unchanged) = check(st, auth, &rows).await?;
+    db::import(&st.db, &ctx.actor(), &checked).await?;
+    Ok(Summary {
+        created: checked.iter().filter(|r| r.existing.is_none()).count(),
+        updated: checked.iter().filter(|r| r.existing.is_some()).count(),
+        unchanged,
+    })
+}
+
+/// Every row validated and placed, every problem at once; rows that would change nothing are
+/// counted, not written.
+async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<ImportRow>, usize)> {
+    let mut e = Invalid::default();
+    let at = |err: FieldError, row: usize| err.at_row("talents", row);
+    let programs = &st.cfg.talent_programs;
+    // Units by code, each checked once: the caller must be able to write talents it follows.
+    let mut units: HashMap<String, Option<(i64, i64, String)>> = HashMap::new();
+    let mut seen: HashMap<(i64, String, String), usize> = HashMap::new();
+    let mut out = Vec::new();
+    let mut unchanged = 0;
+    for r in rows {
+        let code = r.get("unit_code").to_string();
+        if !units.contains_key(&code) {
+            let unit = if code.is_empty() {
+                zhaoyin_db::org::get_unit(&st.db, auth.user.unit_id)
+                    .await
+                    .ok()
+            } else {
+                zhaoyin_db::org::unit_by_code(&st.db, &code).await?
+            };
+            let placed = match unit {
+                Some(u) if u.active => {
+                    let (region_id, path) =
+                        zhaoyin_db::companies::library_of_unit(&st.db, u.id).await?;
+                    let place = zhaoyin_core::org::Place {
+                        region_path: path.clone(),
+                        unit_id: Some(u.id),
+                    };
+                    auth.can(Entity::Talent, Action::Write, &place)
+                        .then_some((u.id, region_id, path))
+                }
+                _ => None,
+            };
+            units.insert(code.clone(), placed);
+        }
+        let Some((unit_id, region_id, county)) = units.get(&code).cloned().flatten() else {
+            e.push(at(
+                FieldError::new("unit_code", "err.unknown_unit").with("code", &code),
+                r.row,
+            ));
+            continue;
+        };
+        let company = r.get("company").trim().to_string();
+        let company_id = if company.is_empty() {
+            None
+        } else {
+            match crate::service::projects::resolve_investor(st, auth, &company, None).await? {
+                Some(id) => Some(id),
+                None => {
+                    e.push(at(
+                        FieldError::new("company", "err.investor_unknown"),
+                        r.row,
+                    ));
+                    continue;
+                }
+            }
+        };
+        let team_size = match r.get("team_size").trim() {
+            "" => None,
+            n => match n.parse::<i64>() {
+                Ok(n) => Some(n),
+                Err(_) => {
+                    e.push(at(FieldError::new("team_size", "err.number"), r.row));
+                    continue;
+                }
+            },
+        };
+        let input = TalentInput {
+            kind: kind_of(r.get("kind")),
+            name: r.get("name").into(),
+            leader: r.get("leader").into(),
+            team_size,
+            field: r.get("field").into(),
+            affiliation: r.get("affiliation").into(),
+            title: r.get("title").into(),
+            country: r.get("country").into(),
+            programs: r
+                .get("programs")
+                .split(['、', ',', '，', ';', '；'])
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            contact_phone: r.get("contact_phone").into(),
+            email: r.get("email").into(),
+            company_id,
+            project_id: None,
+            notes: r.get("notes").into(),
+        };
+        let mut fields = match input.validate(programs) {
+            Ok(f) => f,
+            Err(errs) => {
+                e.0.extend(errs.0.into_iter().map(|x| at(x, r.row)));
+                continue;
+            }
+        };
+        let key = (
+            region_id,
+            fields.name.clone(),
+            fields.affiliation.clone().unwrap_or_default(),
+        );
+        if let Some(first) = seen.insert(key, r.row) {
+            e.push(at(
+                FieldError::new("name", "err.xlsx_same_talent").with("row", first),
+                r.row,
+            ));
+            continue;
+        }
+        let existing = db::find(
+            &st.db,
+            region_id,
+            &fields.name,
+            fields.affiliation.as_deref(),
+        )
+        .await?;
+        if let Some(x) = &existing {
+            if !auth.can(Entity::Talent, Action::Write, &x.place()) {
+                e.push(at(FieldError::new("name", "err.talent_not_yours"), r.row));
+                continue;
+            }
+            // The sheet has no project column: a talent keeps the project it has.
+            fields.project_id = x.project_id;
+            let current = super::talents::input_of(x).validate(programs).ok();
+            if current.as_ref() == Some(&fields) && x.unit_id == Some(unit_id) {
+                unchanged += 1;
+                continue;
+            }
+        }
+        if let Some(c) = fields.company_id
+            && let Ok(company) = zhaoyin_db::companies::get(&st.db, c).await
+            && company.region_path != county
+        {
+            e.push(at(FieldError::new("company", "err.choice"), r.row));
+            continue;
+        }
+        out.push(ImportRow {
+            region_id,
+            unit_id,
+            existing: existing.map(|x| (x.id, x.version)),
+            fields,
+        });
+    }
+    e.0.truncate(100);
+    e.into_result()?;
+    Ok((out, unchanged))
+}
+
+/// The talents of a filter, in the template's columns and the export's own.
 pub async fn export(st: &AppState, ctx: &Ctx, f: &TalentFilter) -> AppResult<Vec<u8>> {
     let auth = ctx.auth()?;
     let t = ctx.t;
@@ -70,22 +307,23 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &TalentFilter) -> AppResult<Vec
                 o(&x.affiliation),
                 o(&x.title),
                 x.country.clone(),
+                x.programs.join("、"),
+                o(&x.company_name),
+                o(&x.contact_phone),
+                o(&x.email),
+                o(&x.unit_code),
+                o(&x.notes),
                 x.program_level
                     .as_deref()
                     .map(|l| t.label("talent.level", l))
                     .unwrap_or_default(),
-                x.programs.join("、"),
-                o(&x.company_name),
                 o(&x.project_name),
-                o(&x.contact_phone),
-                o(&x.email),
                 o(&x.unit_name),
                 t.label("talent.status", &x.status),
-                o(&x.notes),
             ]
         })
         .collect();
-    let spec = sheet(&t);
+    let spec = sheet(&t, true);
     super::blocking(move || xlsx::table(&spec, lines))
         .await?
         .map_err(|e| AppError::Internal(format!("xlsx: {e}")))

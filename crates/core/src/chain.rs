@@ -195,6 +195,22 @@ pub fn write_outline<'a>(segments: impl IntoIterator<Item = (usize, &'a str)>) -
     s
 }
 
+/// The depth of each segment (0 at the top), given (id, parent) in outline order: a parent
+/// comes before its children.
+pub fn depths(segments: impl IntoIterator<Item = (i64, Option<i64>)>) -> Vec<usize> {
+    let mut seen: HashMap<i64, usize> = HashMap::new();
+    segments
+        .into_iter()
+        .map(|(id, parent)| {
+            let d = parent
+                .and_then(|p| seen.get(&p).map(|d| d + 1))
+                .unwrap_or(0);
+            seen.insert(id, d);
+            d
+        })
+        .collect()
+}
+
 /// A segment as stored.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StoredSegment {

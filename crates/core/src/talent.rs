@@ -5,7 +5,6 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::company::CompanyStatus;
 use crate::org::string_enum;
 use crate::validation::{self, FieldError, Invalid};
 
@@ -241,11 +240,6 @@ fn rank(l: ProgramLevel) -> usize {
         .iter()
         .position(|x| *x == l)
         .unwrap_or(usize::MAX)
-}
-
-/// A talent whose contact reached 已落地 has been introduced (已引进).
-pub fn introduced(status: CompanyStatus) -> bool {
-    status == CompanyStatus::Landed
 }
 
 #[cfg(test)]

@@ -194,7 +194,6 @@ pub async fn segment_projects(
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct SegmentChoice {
     pub id: i64,
-    pub chain_id: i64,
     pub chain_name: String,
     pub parent_id: Option<i64>,
     pub name: String,
@@ -204,7 +203,7 @@ pub struct SegmentChoice {
 pub async fn choices(db: &Db, county_path: &str) -> Result<Vec<SegmentChoice>> {
     db.all(
         Sql::new(
-            "SELECT s.id, s.chain_id, ch.name AS chain_name, s.parent_id, s.name \
+            "SELECT s.id, ch.name AS chain_name, s.parent_id, s.name \
              FROM chain_segments s JOIN chains ch ON ch.id = s.chain_id \
              JOIN regions r ON r.id = ch.region_id WHERE r.path = $1 \
              ORDER BY ch.name, ch.id, s.position",
@@ -305,19 +304,8 @@ async fn snapshot(tx: &mut Tx, id: i64) -> Result<Snapshot> {
 
 /// The outline that reads back as these segments (of one chain, in position order).
 pub fn outline_of(segs: &[Segment]) -> String {
-    let depth = |s: &Segment| {
-        let mut d = 0;
-        let mut at = s.parent_id;
-        while let Some(p) = at {
-            d += 1;
-            at = segs.iter().find(|x| x.id == p).and_then(|x| x.parent_id);
-            if d > chain::MAX_DEPTH {
-                break;
-            }
-        }
-        d
-    };
-    chain::write_outline(segs.iter().map(|s| (depth(s), s.name.as_str())))
+    let depths = chain::depths(segs.iter().map(|s| (s.id, s.parent_id)));
+    chain::write_outline(depths.into_iter().zip(segs.iter().map(|s| s.name.as_str())))
 }
 
 async fn set_units(tx: &mut Tx, id: i64, units: &[i64]) -> Result<()> {

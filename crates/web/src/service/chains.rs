@@ -138,14 +138,10 @@ impl Contents {
             .iter()
             .map(|c| (c.company_id, c.name.as_str()))
             .collect();
-        let mut depth: HashMap<i64, usize> = HashMap::new();
+        let depths = chain::depths(segs.iter().map(|s| (s.id, s.parent_id)));
         segs.iter()
-            .map(|s| {
-                let d = s
-                    .parent_id
-                    .and_then(|p| depth.get(&p).map(|d| d + 1))
-                    .unwrap_or(0);
-                depth.insert(s.id, d);
+            .zip(depths)
+            .map(|(s, d)| {
                 let own = |local: bool| {
                     companies
                         .iter()
@@ -380,20 +376,14 @@ pub struct SegmentOption {
 /// The segments of the chains of `county`, for a form's picker.
 pub async fn options(st: &AppState, county: &str) -> AppResult<Vec<SegmentOption>> {
     let rows = db::choices(&st.db, county).await?;
-    let mut depth: HashMap<i64, usize> = HashMap::new();
+    let depths = chain::depths(rows.iter().map(|s| (s.id, s.parent_id)));
     Ok(rows
         .into_iter()
-        .map(|s| {
-            let d = s
-                .parent_id
-                .and_then(|p| depth.get(&p).map(|d| d + 1))
-                .unwrap_or(0);
-            depth.insert(s.id, d);
-            SegmentOption {
-                id: s.id,
-                chain: s.chain_name,
-                label: format!("{}{}", "\u{3000}".repeat(d), s.name),
-            }
+        .zip(depths)
+        .map(|(s, d)| SegmentOption {
+            id: s.id,
+            chain: s.chain_name,
+            label: format!("{}{}", "\u{3000}".repeat(d), s.name),
         })
         .collect())
 }

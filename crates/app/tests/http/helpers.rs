@@ -202,3 +202,39 @@ impl Api {
 pub async fn json(r: Response) -> serde_json::Value {
     r.json().await.expect("json body")
 }
+
+/// A workbook of one sheet: its name, header row and data rows (as typed in Excel).
+pub fn workbook<const N: usize>(sheet: &str, headers: [&str; N], rows: &[[&str; N]]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet).expect("name");
+    for (r, row) in std::iter::once(&headers).chain(rows).enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            ws.write(
+                u32::try_from(r).expect("row"),
+                u16::try_from(c).expect("col"),
+                *v,
+            )
+            .expect("write");
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+/// Uploads a workbook to an import page; its status and page.
+pub async fn upload(b: &Browser, path: &str, bytes: Vec<u8>) -> (StatusCode, String) {
+    let token = b.csrf().await;
+    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+        "file",
+        reqwest::multipart::Part::bytes(bytes).file_name("upload.xlsx"),
+    );
+    let r = b
+        .client
+        .post(b.url(path))
+        .multipart(form)
+        .send()
+        .await
+        .expect("upload");
+    let status = r.status();
+    (status, r.text().await.expect("body"))
+}

@@ -646,9 +646,6 @@ async fn a_clerk_registers_a_company_and_signs_a_project_through_the_pages() {
 }
 
 fn company_workbook(rows: &[[&str; 5]]) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("企业").expect("name");
     let headers = [
         "企业名称*",
         "统一社会信用代码",
@@ -656,38 +653,11 @@ fn company_workbook(rows: &[[&str; 5]]) -> Vec<u8> {
         "总部城市",
         "跟进单位代码",
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write(0, u16::try_from(c).expect("col"), *h)
-            .expect("write");
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write(
-                u32::try_from(r + 1).expect("row"),
-                u16::try_from(c).expect("col"),
-                *v,
-            )
-            .expect("write");
-        }
-    }
-    wb.save_to_buffer().expect("xlsx")
+    workbook("企业", headers, rows)
 }
 
 async fn upload_companies(b: &Browser, bytes: Vec<u8>) -> (StatusCode, String) {
-    let token = b.csrf().await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name("companies.xlsx"),
-    );
-    let r = b
-        .client
-        .post(b.url("/companies/import"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = r.status();
-    (status, r.text().await.expect("body"))
+    upload(b, "/companies/import", bytes).await
 }
 
 #[tokio::test]

@@ -274,9 +274,6 @@ async fn talents_enter_the_library_once_with_their_programs() {
 }
 
 fn talent_workbook(rows: &[[&str; 6]]) -> Vec<u8> {
-    let mut wb = rust_xlsxwriter::Workbook::new();
-    let ws = wb.add_worksheet();
-    ws.set_name("人才库").expect("name");
     let headers = [
         "姓名（团队名称）*",
         "类型",
@@ -285,38 +282,11 @@ fn talent_workbook(rows: &[[&str; 6]]) -> Vec<u8> {
         "关联企业",
         "所在单位",
     ];
-    for (c, h) in headers.iter().enumerate() {
-        ws.write(0, u16::try_from(c).expect("col"), *h)
-            .expect("write");
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, v) in row.iter().enumerate() {
-            ws.write(
-                u32::try_from(r + 1).expect("row"),
-                u16::try_from(c).expect("col"),
-                *v,
-            )
-            .expect("write");
-        }
-    }
-    wb.save_to_buffer().expect("xlsx")
+    workbook("人才库", headers, rows)
 }
 
 async fn upload_talents(b: &Browser, bytes: Vec<u8>) -> (StatusCode, String) {
-    let token = b.csrf().await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
-        "file",
-        reqwest::multipart::Part::bytes(bytes).file_name("talents.xlsx"),
-    );
-    let r = b
-        .client
-        .post(b.url("/talents/import"))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
-    let status = r.status();
-    (status, r.text().await.expect("body"))
+    upload(b, "/talents/import", bytes).await
 }
 
 #[tokio::test]

@@ -14,6 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_db::companies::{Company, CompanySort};
 use zhaoyin_db::projects::{ProjectFilter, ProjectRow};
 
+use super::import_page::ImportPage;
 use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::Ctx;
 use crate::form::{Form, ListForm, Query, opt_i64};
@@ -537,64 +538,6 @@ async fn update(
 
 // ------------------------------------------------------------------------------------ Excel
 
-/// A library's upload page: its intro, its template and the outcome of the last upload.
-#[derive(Template)]
-#[template(path = "import.html")]
-pub(crate) struct ImportPage {
-    t: Tr,
-    page: Chrome,
-    /// The list's path: `/companies`, `/talents`; `section` names its texts in locales/.
-    base: &'static str,
-    intro_key: String,
-    list_key: String,
-    done: Option<String>,
-    problems: Vec<String>,
-    limit: String,
-}
-
-impl ImportPage {
-    pub(crate) fn new(
-        st: &AppState,
-        ctx: &Ctx,
-        base: &'static str,
-        section: &'static str,
-        done: Option<String>,
-        problems: Vec<String>,
-    ) -> Self {
-        ImportPage {
-            t: ctx.t,
-            page: render::chrome(ctx, &format!("{section}.import")),
-            base,
-            intro_key: format!("{section}.import_intro"),
-            list_key: format!("{section}.title"),
-            done,
-            problems,
-            limit: render::human_size(st.cfg.upload_limit),
-        }
-    }
-
-    /// The page after an upload: what was done, or every problem by row and column (422).
-    pub(crate) fn outcome(
-        st: &AppState,
-        ctx: &Ctx,
-        base: &'static str,
-        section: &'static str,
-        result: AppResult<String>,
-    ) -> AppResult<Response> {
-        match result {
-            Ok(done) => render::html(&Self::new(st, ctx, base, section, Some(done), Vec::new())),
-            Err(crate::AppError::Invalid(i)) => {
-                let problems = i.0.iter().map(|e| ctx.t.field_error_full(e)).collect();
-                render::html_status(
-                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
-                    &Self::new(st, ctx, base, section, None, problems),
-                )
-            }
-            Err(e) => Err(e),
-        }
-    }
-}
-
 async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
     require_writer(&ctx, Entity::Company)?;
     render::html(&ImportPage::new(
@@ -624,17 +567,7 @@ async fn import(
     let result = match super::org::uploaded_file(mp).await {
         Ok(bytes) => crate::service::company_sheet::import(&st, &ctx, &bytes).await,
         Err(e) => Err(e),
-    }
-    .map(|s| {
-        ctx.t.tf(
-            "companies.import_done",
-            &[
-                ("created", s.created.to_string()),
-                ("updated", s.updated.to_string()),
-                ("unchanged", s.unchanged.to_string()),
-            ],
-        )
-    });
+    };
     ImportPage::outcome(&st, &ctx, "/companies", "companies", result)
 }
 

@@ -7,6 +7,7 @@ mod auth;
 pub(crate) mod chains;
 mod companies;
 mod home;
+mod import_page;
 mod org;
 mod policies;
 mod projects;

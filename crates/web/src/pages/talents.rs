@@ -14,7 +14,8 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::talent::{ProgramLevel, TalentInput, TalentKind};
 use zhaoyin_db::talents::Talent;
 
-use super::companies::{ImportPage, href_with, pager};
+use super::companies::{href_with, pager};
+use super::import_page::ImportPage;
 use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, ListForm, Query, opt_i64};
@@ -498,16 +499,6 @@ async fn import(
     let result = match super::org::uploaded_file(mp).await {
         Ok(bytes) => crate::service::talent_sheet::import(&st, &ctx, &bytes).await,
         Err(e) => Err(e),
-    }
-    .map(|s| {
-        ctx.t.tf(
-            "talents.import_done",
-            &[
-                ("created", s.created.to_string()),
-                ("updated", s.updated.to_string()),
-                ("unchanged", s.unchanged.to_string()),
-            ],
-        )
-    });
+    };
     ImportPage::outcome(&st, &ctx, "/talents", "talents", result)
 }

@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::talent::{TalentInput, TalentKind};
 use zhaoyin_core::{FieldError, Invalid};
+use zhaoyin_db::companies::ImportSummary;
 use zhaoyin_db::talents::{self as db, ImportRow, TalentFilter};
 use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
 
@@ -105,15 +106,7 @@ fn kind_of(text: &str) -> String {
         .unwrap_or_else(|| text.to_string())
 }
 
-/// What an import did.
-#[derive(Debug, Clone, Default)]
-pub struct Summary {
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-}
-
-pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<Summary> {
+pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportSummary> {
     let auth = ctx.auth()?;
     if !auth.principal.can_somewhere(Entity::Talent, Action::Write) {
         return Err(AppError::Forbidden);
@@ -130,7 +123,7 @@ pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<Summary
     }
     let (checked, unchanged) = check(st, auth, &rows).await?;
     db::import(&st.db, &ctx.actor(), &checked).await?;
-    Ok(Summary {
+    Ok(ImportSummary {
         created: checked.iter().filter(|r| r.existing.is_none()).count(),
         updated: checked.iter().filter(|r| r.existing.is_some()).count(),
         unchanged,

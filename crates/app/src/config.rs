@@ -40,6 +40,9 @@ pub struct Config {
     pub talent: zhaoyin_core::talent::Programs,
     /// Defaults of a new target list: `quotas` per company mark, `min_projects_per_unit`.
     pub target_list: zhaoyin_core::target::TargetRules,
+    /// Recruiting activities: `trip_approver` (the role approving registered trips over the
+    /// trip's unit: leader by default), `max_days`.
+    pub activity: zhaoyin_core::activity::ActivityRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -89,6 +92,7 @@ impl Default for Config {
             major_project: Default::default(),
             talent: Default::default(),
             target_list: Default::default(),
+            activity: Default::default(),
         }
     }
 }
@@ -157,6 +161,9 @@ impl Config {
         self.talent
             .check()
             .map_err(|e| anyhow::anyhow!("[talent] {e}"))?;
+        self.activity
+            .approver()
+            .map_err(|e| anyhow::anyhow!("[activity] {e}"))?;
         Ok(WebConfig {
             session_idle: chrono::Duration::minutes(self.session.idle_minutes),
             session_absolute: chrono::Duration::hours(self.session.absolute_hours),
@@ -173,6 +180,7 @@ impl Config {
             major_rule: self.major_project.clone(),
             talent_programs: self.talent.clone(),
             target_rules: self.target_list.clone(),
+            activity_rules: self.activity.clone(),
             ..WebConfig::default()
         })
     }

@@ -149,6 +149,7 @@ pub struct Loaded {
     pub projects: usize,
     pub chains: usize,
     pub talents: usize,
+    pub activities: usize,
 }
 
 /// Loads the demo county, its policy supervision replayed up to the county's today by the light
@@ -318,6 +319,7 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
     let pipeline = crate::demo_pipeline::load(
         db,
         &cast.supervisor,
+        &cast.leader,
         &cast.units,
         &leaders,
         today,
@@ -332,5 +334,6 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
         projects: pipeline.projects,
         chains: pipeline.chains,
         talents: pipeline.talents,
+        activities: pipeline.activities,
     })
 }

@@ -308,6 +308,175 @@ async fn load_talents(
     Ok(made)
 }
 
+/// Where trips go, and the companies' cities they meet there.
+const DESTINATIONS: &[&str] = &[
+    "广东深圳",
+    "上海",
+    "江苏苏州",
+    "浙江杭州",
+    "北京",
+    "山东青岛",
+    "浙江宁波",
+    "广东广州",
+];
+const ABROAD_DESTINATIONS: &[&str] = &["德国法兰克福", "日本大阪", "韩国首尔", "新加坡"];
+
+/// A year of recruiting activities: each recruiting unit's trips (approved, then done with
+/// their outcome; this month a few still waiting, one returned, one registered late), visits,
+/// negotiations, promotions and signings, meeting the companies it follows and serving its
+/// projects. `approver` decides the trips.
+#[allow(clippy::too_many_arguments)]
+async fn load_activities(
+    db: &Db,
+    actor: &Actor,
+    approver: &Actor,
+    rng: &mut StdRng,
+    units: &[i64],
+    leaders: &[i64],
+    met: &[(i64, i64)],
+    served: &[(i64, i64)],
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    use zhaoyin_core::activity::{ActivityInput, ActivityRules, ActivityStatus};
+    use zhaoyin_db::activities::{self, StatusMove};
+    let rules = ActivityRules::default();
+    let mut made = 0;
+    let this_month = today.with_day(1).unwrap_or(today);
+    for (n, &unit) in units.iter().enumerate() {
+        let region = zhaoyin_db::org::get_unit(db, unit).await?.region_id;
+        let companies: Vec<i64> = met.iter().filter(|m| m.1 == unit).map(|m| m.0).collect();
+        let projects: Vec<i64> = served.iter().filter(|m| m.1 == unit).map(|m| m.0).collect();
+        let pick = |rng: &mut StdRng, from: &[i64], k: usize| -> Vec<i64> {
+            let mut out: Vec<i64> = (0..k)
+                .filter_map(|_| from.get(rng.random_range(0..from.len().max(1))).copied())
+                .collect();
+            out.dedup();
+            out
+        };
+        for back in 0..12u32 {
+            let first = this_month
+                .checked_sub_months(chrono::Months::new(back))
+                .unwrap_or(this_month);
+            let kinds: &[&str] = match (back + n as u32) % 4 {
+                0 => &["trip", "talks", "visit"],
+                1 => &["visit", "talks"],
+                2 => &["trip", "promotion", "visit"],
+                _ => &["talks", "signing"],
+            };
+            for kind in kinds {
+                let trip = *kind == "trip";
+                let abroad = trip && (back + n as u32).is_multiple_of(9);
+                let mut starts_on = first + Duration::days(rng.random_range(0..27));
+                // One trip of this month was registered two days after it began.
+                let late = back == 0 && trip && n == 6;
+                if late {
+                    starts_on = today - Duration::days(2);
+                } else if back == 0 && trip {
+                    // This month's other trips are still ahead.
+                    starts_on = today + Duration::days(rng.random_range(2..12));
+                } else if starts_on > today {
+                    starts_on = today - Duration::days(rng.random_range(0..5));
+                }
+                let days = if trip { rng.random_range(1..5) } else { 0 };
+                let place = if abroad {
+                    ABROAD_DESTINATIONS[rng.random_range(0..ABROAD_DESTINATIONS.len())]
+                } else if trip {
+                    DESTINATIONS[rng.random_range(0..DESTINATIONS.len())]
+                } else {
+                    "高青县"
+                };
+                let title = match *kind {
+                    "trip" => format!("赴{place}开展招商对接"),
+                    "visit" => "接待客商来县考察".to_string(),
+                    "talks" => "项目合作洽谈".to_string(),
+                    "promotion" => "高青县产业招商推介会".to_string(),
+                    _ => "重点项目集中签约".to_string(),
+                };
+                let input = ActivityInput {
+                    kind: (*kind).into(),
+                    abroad,
+                    title,
+                    place: place.into(),
+                    starts_on: Some(starts_on),
+                    ends_on: Some(starts_on + Duration::days(days)),
+                    purpose: if trip {
+                        "拜访目标企业总部，推介园区载体与扶持政策".into()
+                    } else {
+                        String::new()
+                    },
+                    outcome: if trip {
+                        String::new()
+                    } else {
+                        "达成初步合作意向，明确下一步对接事项".into()
+                    },
+                    unit_ids: if n % 3 == 0 {
+                        vec![units[(n + 1) % units.len()]]
+                    } else {
+                        Vec::new()
+                    },
+                    leader_ids: pick(rng, leaders, if trip { 2 } else { 1 }),
+                    company_ids: pick(rng, &companies, 2),
+                    talent_ids: Vec::new(),
+                    project_ids: pick(rng, &projects, 1),
+                };
+                // Dates in the future are for trips only; the rules check everything else.
+                let f = fields(input.validate(&rules, today.max(starts_on)))?;
+                let status = ActivityStatus::initial(f.kind);
+                let a = activities::create(db, actor, region, unit, &f, status, late).await?;
+                made += 1;
+                if !trip {
+                    continue;
+                }
+                // This month: one returned, the units of every other trip waiting for approval.
+                let decision = if back == 0 && n == 2 {
+                    Some((
+                        ActivityStatus::Returned,
+                        Some("行程安排过密，请压缩为两天".into()),
+                    ))
+                } else if back == 0 && n % 4 == 2 {
+                    None
+                } else {
+                    Some((ActivityStatus::Approved, None))
+                };
+                let Some((to, reason)) = decision else {
+                    continue;
+                };
+                let a = activities::set_status(
+                    db,
+                    approver,
+                    a.id,
+                    a.version,
+                    &StatusMove {
+                        from: status,
+                        to,
+                        reason,
+                        outcome: None,
+                        decided: true,
+                    },
+                )
+                .await?;
+                if to == ActivityStatus::Approved && starts_on <= today {
+                    activities::set_status(
+                        db,
+                        actor,
+                        a.id,
+                        a.version,
+                        &StatusMove {
+                            from: to,
+                            to: ActivityStatus::Done,
+                            reason: None,
+                            outcome: Some("拜访企业 3 家，其中 1 家有来县考察意向".into()),
+                            decided: false,
+                        },
+                    )
+                    .await?;
+                }
+            }
+        }
+    }
+    Ok(made)
+}
+
 fn fields<T>(r: Result<T, zhaoyin_core::Invalid>) -> anyhow::Result<T> {
     r.map_err(|e| anyhow::anyhow!("demo data does not validate: {e:?}"))
 }
@@ -330,13 +499,16 @@ pub struct Made {
     pub projects: usize,
     pub chains: usize,
     pub talents: usize,
+    pub activities: usize,
 }
 
 /// Loads the pipeline. `units` maps unit codes to ids; `leaders` are the county leaders'
-/// person ids; `actor` acts for every write.
+/// person ids; `actor` acts for every write, and `approver` decides registered trips.
+#[allow(clippy::too_many_arguments)]
 pub async fn load(
     db: &Db,
     actor: &Actor,
+    approver: &Actor,
     units: &HashMap<String, i64>,
     leaders: &[i64],
     today: NaiveDate,
@@ -441,6 +613,7 @@ pub async fn load(
     // Projects, each walked to its final stage over the past year.
     let mut made = 0;
     let mut signed = Vec::new();
+    let mut served = Vec::new();
     let mut major_leaders = leaders.iter().copied();
     for (final_stage, count) in SPREAD {
         for _ in 0..*count {
@@ -525,6 +698,7 @@ pub async fn load(
                 )
                 .await?;
             }
+            served.push((p.id, follower));
             if p.stage().is_signed() {
                 signed.push((p.clone(), f.clone()));
             }
@@ -633,7 +807,13 @@ pub async fn load(
         programs,
     )
     .await?;
+    let met: Vec<(i64, i64)> = domestic.iter().map(|d| (d.0, d.1)).collect();
+    let activities = load_activities(
+        db, actor, approver, &mut rng, &followers, leaders, &met, &served, today,
+    )
+    .await?;
     Ok(Made {
+        activities,
         companies: domestic.len() + ABROAD.len(),
         projects: made,
         chains: CHAINS.len(),

@@ -285,6 +285,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 ("projects", n.projects.to_string()),
                                 ("chains", n.chains.to_string()),
                                 ("talents", n.talents.to_string()),
+                                ("activities", n.activities.to_string()),
                             ]
                         )
                     );

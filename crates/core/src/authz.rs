@@ -53,6 +53,9 @@ pub enum Entity {
     Talent,
     /// Target lists (精准对接招引清单): like chains, read from beneath and kept by the supervisor.
     TargetList,
+    /// Recruiting activities: like projects, a clerk reads and writes their own unit's. Trips are
+    /// approved by the role `[activity] trip_approver` names, over the trip's unit.
+    Activity,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -83,10 +86,10 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
         (Role::Supervisor, Policy | Task, Write) => true,
         (
             Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
-            Company | Project | Chain | Talent | TargetList,
+            Company | Project | Chain | Talent | TargetList | Activity,
             Read,
         ) => true,
-        (Role::Supervisor | Role::Clerk, Company | Project | Talent, Write) => true,
+        (Role::Supervisor | Role::Clerk, Company | Project | Talent | Activity, Write) => true,
         (Role::Supervisor, Chain | TargetList, Write) => true,
         _ => false,
     }
@@ -169,6 +172,14 @@ impl Principal {
         self.grants
             .iter()
             .any(|g| role_allows(g.role, entity, action))
+    }
+
+    /// Whether a grant of `role` itself reaches `place` as a write of `entity` would: the
+    /// approver of a trip must hold the approving role over the trip's unit.
+    pub fn holds_over(&self, role: Role, entity: Entity, place: &Place) -> bool {
+        self.grants
+            .iter()
+            .any(|g| g.role == role && g.covers(entity, Action::Write, place))
     }
 
     pub fn has_role(&self, role: Role) -> bool {

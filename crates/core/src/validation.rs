@@ -75,8 +75,20 @@ pub fn required(errors: &mut Invalid, field: &str, value: &str, max_chars: usize
         errors.push(FieldError::new(field, "err.required"));
     } else if v.chars().count() > max_chars {
         errors.push(FieldError::new(field, "err.too_long").with("max", max_chars));
+    } else {
+        refuse_control(errors, field, v);
     }
     v.to_string()
+}
+
+/// Text may hold line breaks and tabs but no other control characters (a NUL byte, which
+/// PostgreSQL cannot store, or invisible terminal codes pasted from elsewhere).
+fn refuse_control(errors: &mut Invalid, field: &str, v: &str) {
+    if v.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    {
+        errors.push(FieldError::new(field, "err.control_char"));
+    }
 }
 
 /// Trims; an empty value becomes `None`.
@@ -89,6 +101,8 @@ pub fn optional(
     let v = value.trim();
     if v.chars().count() > max_chars {
         errors.push(FieldError::new(field, "err.too_long").with("max", max_chars));
+    } else {
+        refuse_control(errors, field, v);
     }
     (!v.is_empty()).then(|| v.to_string())
 }
@@ -156,6 +170,23 @@ mod tests {
         assert_eq!(
             codes,
             vec![("name", "err.required"), ("title", "err.too_long")]
+        );
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_kept() {
+        let mut e = Invalid::default();
+        assert_eq!(
+            optional(&mut e, "notes", "第一行\r\n\t第二行", 50).as_deref(),
+            Some("第一行\r\n\t第二行")
+        );
+        assert!(e.is_empty());
+        required(&mut e, "name", "县\0发改局", 20);
+        optional(&mut e, "notes", "a\u{1b}[31m", 20);
+        let codes: Vec<_> = e.0.iter().map(|x| (x.field.as_str(), x.code)).collect();
+        assert_eq!(
+            codes,
+            vec![("name", "err.control_char"), ("notes", "err.control_char")]
         );
     }
 

@@ -4,6 +4,7 @@
 //! either engine. What must differ between engines lives side by side in one file per concern
 //! (`backup.rs`, the two migration folders).
 
+pub mod activities;
 pub mod audit;
 pub mod backup;
 pub mod chains;

@@ -171,6 +171,11 @@ pub struct ProjectFilter {
     pub segment_id: Option<i64>,
     /// Only projects not flagged as a repeated signing.
     pub distinct: bool,
+    /// Projects that first entered this stage on a day in `[from, until)`.
+    pub entered: Option<(Stage, NaiveDate, NaiveDate)>,
+    /// Projects credited to this unit: their first introducing unit, or when none is named the
+    /// responsible unit (the unit the monthly statistics count a signing or landing for).
+    pub credit_unit_id: Option<i64>,
     pub sort: ProjectSort,
 }
 
@@ -208,6 +213,19 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     }
     if f.distinct {
         w.push(" AND p.duplicate_of IS NULL");
+    }
+    if let Some((stage, from, until)) = f.entered {
+        w.push(" AND p.id IN (SELECT s.project_id FROM project_stages s WHERE s.stage = ")
+            .push_bind(stage.id())
+            .push(" GROUP BY s.project_id HAVING MIN(s.on_date) >= ")
+            .push_bind(from)
+            .push(" AND MIN(s.on_date) < ")
+            .push_bind(until)
+            .push(")");
+    }
+    if let Some(u) = f.credit_unit_id {
+        w.push(" AND COALESCE(p.first_unit_id, p.unit_id) = ")
+            .push_bind(u);
     }
 }
 
@@ -269,6 +287,23 @@ pub async fn stage_counts(db: &Db, vis: &Visibility, f: &ProjectFilter) -> Resul
          CAST(COALESCE(SUM(p.outside_investment), 0) AS BIGINT) AS outside_investment",
     );
     q.push(" GROUP BY p.stage");
+    db.all(q).await
+}
+
+/// Per credited unit (see [`ProjectFilter::credit_unit_id`]), how many projects of `f` there
+/// are: each figure is the count of the list filtered by that unit.
+pub async fn counts_by_credit_unit(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProjectFilter,
+) -> Result<Vec<(i64, i64)>> {
+    let f = ProjectFilter {
+        credit_unit_id: None,
+        ..f.clone()
+    };
+    let mut q = visible(vis, FROM_BARE, &f)
+        .prefixed("SELECT COALESCE(p.first_unit_id, p.unit_id) AS unit_id, COUNT(*) AS n");
+    q.push(" GROUP BY COALESCE(p.first_unit_id, p.unit_id)");
     db.all(q).await
 }
 

@@ -62,6 +62,8 @@ pub struct WebConfig {
     pub talent_programs: zhaoyin_core::talent::Programs,
     /// Defaults of a new target list.
     pub target_rules: zhaoyin_core::target::TargetRules,
+    /// Who approves trips, and the longest activity.
+    pub activity_rules: zhaoyin_core::activity::ActivityRules,
 }
 
 impl Default for WebConfig {
@@ -82,6 +84,7 @@ impl Default for WebConfig {
             major_rule: Default::default(),
             talent_programs: Default::default(),
             target_rules: Default::default(),
+            activity_rules: Default::default(),
         }
     }
 }

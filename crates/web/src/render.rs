@@ -137,6 +137,10 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::TargetList, Action::Read) {
         pipeline.push(item("/target-lists", "nav.target_lists"));
     }
+    if p.can_somewhere(Entity::Activity, Action::Read) {
+        pipeline.push(item("/activities", "nav.activities"));
+        pipeline.push(item("/activities/stats", "nav.activity_stats"));
+    }
     if !pipeline.is_empty() {
         out.push(NavSection {
             label: t.t("nav.pipeline").to_string(),

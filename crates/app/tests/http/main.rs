@@ -1,6 +1,7 @@
 //! HTTP tests: the real application on a loopback port, a fresh database per test (SQLite, or
 //! PostgreSQL with ZHAOYIN_TEST_POSTGRES), one test binary.
 
+mod activities;
 mod api;
 mod auth;
 mod chains;

@@ -4,6 +4,7 @@
 //! Errors are `application/problem+json`.
 
 mod account;
+mod activities;
 mod audit;
 mod chains;
 mod companies;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(companies::router())
         .merge(projects::router())
+        .merge(activities::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -243,6 +245,8 @@ impl Modify for Errors {
         talents::patch_talent, talents::set_talent_status,
         targets::list_target_lists, targets::create_target_list, targets::get_target_list,
         targets::patch_target_list, targets::add_target_entry, targets::remove_target_entry,
+        activities::list_activities, activities::create_activity, activities::get_activity,
+        activities::patch_activity, activities::set_activity_status, activities::activity_stats,
     ),
     components(schemas(Problem)),
     tags(
@@ -252,7 +256,7 @@ impl Modify for Errors {
         (name = "account", description = "我的账号与 API 令牌"),
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
-        (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单"),
+        (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
     )
 )]
 pub struct ApiDoc;

@@ -2,6 +2,7 @@
 //! filters are GET forms that htmx turns into live updates of the results.
 
 mod account;
+mod activities;
 pub(crate) mod audit;
 mod auth;
 pub(crate) mod chains;
@@ -43,6 +44,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(companies::router())
         .merge(projects::router())
+        .merge(activities::router())
 }
 
 /// Refuses a page meant for those who may write `entity` somewhere (a form to add one).

@@ -3,6 +3,8 @@
 //! core's rules, and calls storage. Handlers only parse input and render output.
 
 pub mod account;
+pub mod activities;
+pub mod activity_sheet;
 pub mod audit;
 pub mod chains;
 pub mod companies;

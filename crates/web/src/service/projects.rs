@@ -3,6 +3,7 @@
 //! (investor, units, leader, agent) must lie in the project's own line of regions.
 
 use serde::{Deserialize, Serialize};
+use zhaoyin_core::activity::Month;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::org::Place;
 use zhaoyin_core::paging::Page;
@@ -34,6 +35,14 @@ pub struct ProjectQuery {
     pub owner_leader_id: Option<String>,
     /// Projects filling this industry-chain segment or one beneath it.
     pub segment_id: Option<String>,
+    /// With `month`: projects that first entered this stage (e.g. signed, registered) in that
+    /// month, repeated signings left out.
+    pub entered: Option<String>,
+    /// YYYY-MM, for `entered`.
+    pub month: Option<String>,
+    /// Projects credited to this unit: their first introducing unit, or the responsible unit
+    /// when none is named.
+    pub credit_unit_id: Option<String>,
     /// recent (default), investment, name or stage.
     pub sort: Option<String>,
     pub page: Option<u32>,
@@ -72,6 +81,21 @@ impl ProjectQuery {
         let investor_id = opt_i64(&mut e, "investor_id", &text(&self.investor_id));
         let owner_leader_id = opt_i64(&mut e, "owner_leader_id", &text(&self.owner_leader_id));
         let segment_id = opt_i64(&mut e, "segment_id", &text(&self.segment_id));
+        let credit_unit_id = opt_i64(&mut e, "credit_unit_id", &text(&self.credit_unit_id));
+        let entered = match (nonempty(&self.entered), nonempty(&self.month)) {
+            (None, None) => None,
+            (stage, month) => {
+                let stage = stage.as_deref().and_then(Stage::parse);
+                let month = month.as_deref().and_then(Month::parse);
+                if stage.is_none() {
+                    e.push(FieldError::new("entered", "err.choice"));
+                }
+                if month.is_none() {
+                    e.push(FieldError::new("month", "err.month_format"));
+                }
+                stage.zip(month).map(|(s, m)| (s, m.first, m.next()))
+            }
+        };
         e.into_result()?;
         Ok(ProjectFilter {
             q: nonempty(&self.name),
@@ -82,7 +106,9 @@ impl ProjectQuery {
             investor_id,
             owner_leader_id,
             segment_id,
-            distinct: false,
+            distinct: entered.is_some(),
+            entered,
+            credit_unit_id,
             sort,
         })
     }

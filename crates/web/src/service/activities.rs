@@ -1,0 +1,546 @@
+//! Recruiting activities: an activity belongs to its organising unit (its clerks and the
+//! supervisor keep it; everyone above reads it). Trips are registered before they start and
+//! decided by the configured approver over the trip's unit. The monthly statistics count, per
+//! unit taking part, what the activity list filtered by that unit shows.
+
+use serde::{Deserialize, Serialize};
+use zhaoyin_core::activity::{
+    self as core, ActivityFields, ActivityInput, ActivityKind, ActivityStatus, Month, Mover,
+};
+use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::org::Place;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::project::Stage;
+use zhaoyin_core::{FieldError, Invalid};
+use zhaoyin_db::activities::{self as db, Activity, ActivityFilter, StatusMove, UnitCounts};
+use zhaoyin_db::projects::ProjectFilter;
+
+use crate::ctx::{Auth, Ctx};
+use crate::service::projects::{named_person, named_unit};
+use crate::{AppError, AppResult, AppState};
+
+/// An activity list's query, as the API and the pages take it (empty values are "any").
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct ActivityQuery {
+    /// Text in the title, place or purpose; pinyin of the title (full or initials) too.
+    pub name: Option<String>,
+    /// trip, visit, talks, promotion or signing.
+    pub kind: Option<String>,
+    /// registered, approved, returned, done or cancelled.
+    pub status: Option<String>,
+    /// "1": only what the statistics count (approved trips and recorded activities).
+    pub counted: Option<String>,
+    /// "1": trips abroad only; "0": the others.
+    pub abroad: Option<String>,
+    /// "1": trips registered after their first day (补报) only.
+    pub late: Option<String>,
+    /// Activities this unit organised or took part in.
+    pub unit_id: Option<String>,
+    /// YYYY-MM: activities whose first day is in this month.
+    pub month: Option<String>,
+    pub leader_id: Option<String>,
+    pub company_id: Option<String>,
+    pub talent_id: Option<String>,
+    pub project_id: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+fn flag(e: &mut Invalid, field: &str, v: &Option<String>) -> Option<bool> {
+    match crate::form::nonempty(v).as_deref() {
+        None => None,
+        Some("1" | "true") => Some(true),
+        Some("0" | "false") => Some(false),
+        Some(_) => {
+            e.push(FieldError::new(field, "err.choice"));
+            None
+        }
+    }
+}
+
+impl ActivityQuery {
+    pub fn filter(&self) -> AppResult<ActivityFilter> {
+        use crate::form::{nonempty, opt_i64};
+        let mut e = Invalid::default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let kind = nonempty(&self.kind).and_then(|s| {
+            let k = ActivityKind::parse(&s);
+            if k.is_none() {
+                e.push(FieldError::new("kind", "err.choice"));
+            }
+            k
+        });
+        let status = nonempty(&self.status).and_then(|s| {
+            let k = ActivityStatus::parse(&s);
+            if k.is_none() {
+                e.push(FieldError::new("status", "err.choice"));
+            }
+            k
+        });
+        let month = nonempty(&self.month).and_then(|s| {
+            let m = Month::parse(&s);
+            if m.is_none() {
+                e.push(FieldError::new("month", "err.month_format"));
+            }
+            m
+        });
+        let counted = flag(&mut e, "counted", &self.counted).unwrap_or(false);
+        let abroad = flag(&mut e, "abroad", &self.abroad);
+        let late = flag(&mut e, "late", &self.late);
+        let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
+        let leader_id = opt_i64(&mut e, "leader_id", &text(&self.leader_id));
+        let company_id = opt_i64(&mut e, "company_id", &text(&self.company_id));
+        let talent_id = opt_i64(&mut e, "talent_id", &text(&self.talent_id));
+        let project_id = opt_i64(&mut e, "project_id", &text(&self.project_id));
+        e.into_result()?;
+        Ok(ActivityFilter {
+            q: nonempty(&self.name),
+            kind,
+            status,
+            counted,
+            abroad,
+            late,
+            unit_id,
+            from: month.map(|m| m.first),
+            until: month.map(Month::next),
+            leader_id,
+            company_id,
+            talent_id,
+            project_id,
+        })
+    }
+}
+
+/// Hides the names of linked projects the reader may not read (another unit's, for a clerk).
+pub fn shown(auth: &Auth, mut a: Activity) -> Activity {
+    for p in &mut a.projects {
+        if !auth.can(Entity::Project, Action::Read, &p.place()) {
+            p.name = None;
+        }
+    }
+    a
+}
+
+pub async fn list(
+    st: &AppState,
+    auth: &Auth,
+    f: &ActivityFilter,
+    page: Page,
+) -> AppResult<(Vec<Activity>, i64)> {
+    let vis = auth.principal.visibility(Entity::Activity, Action::Read);
+    let (rows, total) = db::list(&st.db, &vis, f, page).await?;
+    Ok((rows.into_iter().map(|a| shown(auth, a)).collect(), total))
+}
+
+/// Every activity of a filter (for the export).
+pub async fn all(st: &AppState, auth: &Auth, f: &ActivityFilter) -> AppResult<Vec<Activity>> {
+    let vis = auth.principal.visibility(Entity::Activity, Action::Read);
+    let rows = db::all(&st.db, &vis, f).await?;
+    Ok(rows.into_iter().map(|a| shown(auth, a)).collect())
+}
+
+pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<Activity> {
+    let a = db::get(&st.db, id).await?;
+    auth.require(Entity::Activity, Action::Read, &a.place())?;
+    Ok(shown(auth, a))
+}
+
+/// What the caller may do with an activity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rights {
+    pub keep: bool,
+    pub decide: bool,
+}
+
+pub fn rights(st: &AppState, auth: &Auth, a: &Activity) -> Rights {
+    let place = a.place();
+    Rights {
+        keep: auth.can(Entity::Activity, Action::Write, &place),
+        decide: st
+            .cfg
+            .activity_rules
+            .approver()
+            .is_ok_and(|role| auth.principal.holds_over(role, Entity::Activity, &place)),
+    }
+}
+
+/// An activity as created or edited: its fields and the organising unit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ActivityWrite {
+    #[serde(flatten)]
+    pub activity: ActivityInput,
+    /// The organising unit (default: the caller's own unit).
+    pub unit_id: Option<i64>,
+    /// The version the edit was made from (required to update).
+    pub version: Option<i64>,
+}
+
+/// Validates, and checks that every unit, leader, company, talent and project named is one
+/// the caller may name: units and leaders of the organising unit's county, companies, talents
+/// and projects the caller can read.
+async fn checked(
+    st: &AppState,
+    auth: &Auth,
+    input: &ActivityInput,
+    county: &str,
+) -> AppResult<ActivityFields> {
+    let fields = input.validate(&st.cfg.activity_rules, st.cfg.today())?;
+    let mut e = Invalid::default();
+    let mut keep = |r: AppResult<()>| -> AppResult<()> {
+        match r {
+            Err(AppError::Invalid(i)) => {
+                e.0.extend(i.0);
+                Ok(())
+            }
+            other => other,
+        }
+    };
+    for id in &fields.unit_ids {
+        keep(named_unit(st, *id, county, "unit_ids").await.map(|_| ()))?;
+    }
+    for id in &fields.leader_ids {
+        keep(named_person(st, *id, county, "leader_ids").await)?;
+    }
+    for id in &fields.company_ids {
+        keep(
+            crate::service::companies::chosen(st, auth, *id, "company_ids")
+                .await
+                .map(|_| ()),
+        )?;
+    }
+    for id in &fields.talent_ids {
+        keep(match crate::service::talents::get(st, auth, *id).await {
+            Ok(_) => Ok(()),
+            Err(AppError::NotFound | AppError::Forbidden) => {
+                Err(AppError::invalid("talent_ids", "err.choice"))
+            }
+            Err(other) => Err(other),
+        })?;
+    }
+    for id in &fields.project_ids {
+        keep(match crate::service::projects::get(st, auth, *id).await {
+            Ok(_) => Ok(()),
+            Err(AppError::NotFound | AppError::Forbidden) => {
+                Err(AppError::invalid("project_ids", "err.choice"))
+            }
+            Err(other) => Err(other),
+        })?;
+    }
+    e.into_result()?;
+    Ok(fields)
+}
+
+/// The organising unit's region and place, and its county's path, after checking the caller
+/// may keep activities there.
+async fn organiser(st: &AppState, auth: &Auth, unit_id: i64) -> AppResult<(i64, Place, String)> {
+    let unit = crate::service::org::chosen_unit(st, auth, unit_id, "unit_id").await?;
+    let place = Place {
+        region_path: unit.region_path.clone(),
+        unit_id: Some(unit.id),
+    };
+    if !auth.can(Entity::Activity, Action::Write, &place) {
+        return Err(AppError::Forbidden);
+    }
+    let (_, county) = zhaoyin_db::companies::library_of_unit(&st.db, unit_id).await?;
+    Ok((unit.region_id, place, county))
+}
+
+pub async fn create(st: &AppState, ctx: &Ctx, w: &ActivityWrite) -> AppResult<Activity> {
+    let auth = ctx.auth()?;
+    let unit_id = w.unit_id.unwrap_or(auth.user.unit_id);
+    let (region_id, _, county) = organiser(st, auth, unit_id).await?;
+    let fields = checked(st, auth, &w.activity, &county).await?;
+    let late = core::registered_late(fields.kind, fields.starts_on, st.cfg.today());
+    let status = ActivityStatus::initial(fields.kind);
+    Ok(shown(
+        auth,
+        db::create(
+            &st.db,
+            &ctx.actor(),
+            region_id,
+            unit_id,
+            &fields,
+            status,
+            late,
+        )
+        .await?,
+    ))
+}
+
+/// An edit. A trip stays a trip (and another activity never becomes one); a cancelled activity
+/// is not edited. A returned or approved trip, once edited, is registered again for approval.
+pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ActivityWrite) -> AppResult<Activity> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?;
+    auth.require(Entity::Activity, Action::Write, &current.place())?;
+    let version = w
+        .version
+        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let from = current.status();
+    if from == ActivityStatus::Cancelled {
+        return Err(AppError::invalid("status", "err.activity_cancelled"));
+    }
+    let trip = |k: ActivityKind| k == ActivityKind::Trip;
+    if ActivityKind::parse(w.activity.kind.trim()).is_some_and(|k| trip(k) != trip(current.kind()))
+    {
+        return Err(AppError::invalid("kind", "err.activity_kind_fixed"));
+    }
+    let unit_id = w.unit_id.unwrap_or(current.unit_id);
+    let (region_id, _, county) = organiser(st, auth, unit_id).await?;
+    if region_id != current.region_id {
+        return Err(AppError::invalid("unit_id", "err.company_other_library"));
+    }
+    let fields = checked(st, auth, &w.activity, &county).await?;
+    let status = match from {
+        ActivityStatus::Returned | ActivityStatus::Approved => ActivityStatus::Registered,
+        other => other,
+    };
+    Ok(shown(
+        auth,
+        db::update(
+            &st.db,
+            &ctx.actor(),
+            id,
+            version,
+            unit_id,
+            &fields,
+            status,
+            current.registered_late,
+        )
+        .await?,
+    ))
+}
+
+/// A status move: approve or return a registered trip (the approver), record a trip's outcome
+/// once it started, or cancel with a reason (those who keep the activity).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ActivityStatusInput {
+    /// approved, returned, done or cancelled.
+    pub status: String,
+    /// Required to return or cancel.
+    pub reason: String,
+    /// Required to complete a trip: what came of it.
+    pub outcome: String,
+    pub version: Option<i64>,
+}
+
+pub async fn set_status(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    input: &ActivityStatusInput,
+) -> AppResult<Activity> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?;
+    let version = input
+        .version
+        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let to = ActivityStatus::parse(input.status.trim())
+        .ok_or_else(|| AppError::invalid("status", "err.choice"))?;
+    let mover = core::check_move(&core::Move {
+        kind: current.kind(),
+        from: current.status(),
+        to,
+        starts_on: current.starts_on,
+        today: st.cfg.today(),
+        reason: &input.reason,
+        outcome: &input.outcome,
+    })?;
+    let r = rights(st, auth, &current);
+    let allowed = match mover {
+        Mover::Approver => r.decide,
+        Mover::Keeper => r.keep,
+    };
+    if !allowed {
+        return Err(AppError::Forbidden);
+    }
+    let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
+    let m = StatusMove {
+        from: current.status(),
+        to,
+        reason: text(&input.reason),
+        outcome: (to == ActivityStatus::Done).then(|| input.outcome.trim().to_string()),
+        decided: mover == Mover::Approver,
+    };
+    Ok(shown(
+        auth,
+        db::set_status(&st.db, &ctx.actor(), id, version, &m).await?,
+    ))
+}
+
+/// The input that would save `a` unchanged.
+pub fn input_of(a: &Activity) -> ActivityInput {
+    let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    ActivityInput {
+        kind: a.kind.clone(),
+        abroad: a.abroad,
+        title: a.title.clone(),
+        place: a.place.clone(),
+        starts_on: Some(a.starts_on),
+        ends_on: Some(a.ends_on),
+        purpose: text(&a.purpose),
+        outcome: text(&a.outcome),
+        unit_ids: a
+            .units
+            .iter()
+            .map(|u| u.id)
+            .filter(|u| *u != a.unit_id)
+            .collect(),
+        leader_ids: a.leaders.iter().map(|l| l.id).collect(),
+        company_ids: a.companies.iter().map(|l| l.id).collect(),
+        talent_ids: a.talents.iter().map(|l| l.id).collect(),
+        project_ids: a.projects.iter().map(|l| l.id).collect(),
+    }
+}
+
+// ------------------------------------------------------------------------------ statistics
+
+/// One unit's line of the monthly statistics (月晾晒).
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StatsRow {
+    pub unit_id: i64,
+    pub unit_name: String,
+    /// Counted activities the unit took part in, by kind.
+    #[serde(flatten)]
+    pub activities: UnitCounts,
+    /// Projects credited to the unit that were signed this month (repeated signings left out).
+    pub signed: i64,
+    /// Projects credited to the unit that landed (were registered, 注册落地) this month.
+    pub landed: i64,
+}
+
+/// The figures of a statistics line, in the order of [`StatsRow::figures`].
+pub const STATS_COLUMNS: [&str; 8] = [
+    "trips",
+    "trips_abroad",
+    "visits",
+    "talks",
+    "promotions",
+    "signings",
+    "signed",
+    "landed",
+];
+
+impl StatsRow {
+    pub fn figures(&self) -> [i64; 8] {
+        let a = &self.activities;
+        [
+            a.trips,
+            a.trips_abroad,
+            a.visits,
+            a.talks,
+            a.promotions,
+            a.signings,
+            self.signed,
+            self.landed,
+        ]
+    }
+
+    /// Everything the unit did (trips abroad are among its trips).
+    pub fn total(&self) -> i64 {
+        let a = &self.activities;
+        a.trips + a.visits + a.talks + a.promotions + a.signings + self.signed + self.landed
+    }
+}
+
+/// The monthly statistics per unit.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct MonthlyStats {
+    /// YYYY-MM.
+    pub month: String,
+    /// Every unit the caller oversees (a clerk: their own), busiest first.
+    pub rows: Vec<StatsRow>,
+}
+
+/// The stage whose first entry makes a project "landed" in the statistics.
+pub const LANDED: Stage = Stage::Registered;
+
+/// The project filter behind a statistics figure: entered `stage` in `month`.
+pub fn entered_filter(stage: Stage, month: Month) -> ProjectFilter {
+    ProjectFilter {
+        entered: Some((stage, month.first, month.next())),
+        distinct: true,
+        ..Default::default()
+    }
+}
+
+/// The activity filter behind a statistics figure.
+pub fn counted_filter(month: Month) -> ActivityFilter {
+    ActivityFilter {
+        counted: true,
+        from: Some(month.first),
+        until: Some(month.next()),
+        ..Default::default()
+    }
+}
+
+pub async fn monthly_stats(st: &AppState, auth: &Auth, month: Month) -> AppResult<MonthlyStats> {
+    let vis = auth.principal.visibility(Entity::Activity, Action::Read);
+    let counts = db::counts_by_unit(&st.db, &vis, &counted_filter(month)).await?;
+    let pvis = auth.principal.visibility(Entity::Project, Action::Read);
+    let signed = zhaoyin_db::projects::counts_by_credit_unit(
+        &st.db,
+        &pvis,
+        &entered_filter(Stage::Signed, month),
+    )
+    .await?;
+    let landed =
+        zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, &entered_filter(LANDED, month))
+            .await?;
+    // The units overseen: the caller's county for a region scope, else their own units; and any
+    // other unit a figure is credited to.
+    let mut units: Vec<(i64, String)> = if vis.subtrees.is_empty() {
+        let mut own = Vec::new();
+        for id in &vis.units {
+            own.push((*id, zhaoyin_db::org::get_unit(&st.db, *id).await?.name));
+        }
+        own
+    } else {
+        crate::service::projects::unit_choices(st, auth)
+            .await?
+            .into_iter()
+            .filter(|u| u.active)
+            .map(|u| (u.id, u.name))
+            .collect()
+    };
+    let credited = counts
+        .iter()
+        .map(|c| c.unit_id)
+        .chain(signed.iter().chain(&landed).map(|(u, _)| *u));
+    for id in credited {
+        if !units.iter().any(|(u, _)| *u == id) {
+            units.push((id, zhaoyin_db::org::get_unit(&st.db, id).await?.name));
+        }
+    }
+    let of = |list: &[(i64, i64)], id: i64| {
+        list.iter()
+            .find(|(u, _)| *u == id)
+            .map(|(_, n)| *n)
+            .unwrap_or(0)
+    };
+    let mut rows: Vec<StatsRow> = units
+        .into_iter()
+        .map(|(unit_id, unit_name)| StatsRow {
+            activities: counts
+                .iter()
+                .find(|c| c.unit_id == unit_id)
+                .cloned()
+                .unwrap_or(UnitCounts {
+                    unit_id,
+                    ..Default::default()
+                }),
+            signed: of(&signed, unit_id),
+            landed: of(&landed, unit_id),
+            unit_id,
+            unit_name,
+        })
+        .collect();
+    // Busiest first; the units' own order otherwise (a stable sort keeps it).
+    rows.sort_by_key(|r| std::cmp::Reverse(r.total()));
+    Ok(MonthlyStats {
+        month: month.to_string(),
+        rows,
+    })
+}

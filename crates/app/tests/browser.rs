@@ -159,3 +159,37 @@ async fn register_a_company_and_sign_a_project_in_chromium() {
     )
     .await;
 }
+
+/// The trip green channel on the demo county: the clerk registers a trip (an unknown company line
+/// refused with the line), the leader sees it waiting and approves it, and the unit's trip figure
+/// on the monthly statistics opens the list that holds it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn register_and_approve_a_trip_in_chromium() {
+    let (root, chromium) = match tools() {
+        Ok(t) => t,
+        Err(what) => {
+            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
+            return;
+        }
+    };
+    let t = testing::fresh().await;
+    let web = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    node(
+        &root.join("activities.mjs"),
+        &chromium,
+        &[
+            format!("http://{}", running.addr),
+            "clerk".into(),
+            "leader".into(),
+            zhaoyin::demo::PASSWORD.into(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+}

@@ -136,12 +136,13 @@ impl Default for ActivityRules {
 }
 
 impl ActivityRules {
-    /// The approving role; refuses an unknown or administrative role.
+    /// The approving role: leaders or the supervisor (those who register trips, clerks and
+    /// agents, do not approve them).
     pub fn approver(&self) -> Result<Role, String> {
         match Role::parse(&self.trip_approver) {
-            Some(r) if !r.is_admin() && r != Role::Viewer => Ok(r),
+            Some(r @ (Role::Leader | Role::Supervisor)) => Ok(r),
             _ => Err(format!(
-                "trip_approver “{}” must be leader, supervisor, clerk or agent",
+                "trip_approver “{}” must be leader or supervisor",
                 self.trip_approver
             )),
         }
@@ -520,7 +521,7 @@ mod tests {
     #[test]
     fn the_approver_is_a_business_role() {
         assert_eq!(ActivityRules::default().approver(), Ok(Role::Leader));
-        for bad in ["sysadmin", "viewer", "boss"] {
+        for bad in ["sysadmin", "viewer", "clerk", "agent", "boss"] {
             let r = ActivityRules {
                 trip_approver: bad.into(),
                 ..Default::default()

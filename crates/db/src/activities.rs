@@ -74,6 +74,9 @@ pub struct Activity {
     pub decided_by_name: Option<String>,
     pub decided_at: Option<DateTime<Utc>>,
     pub created_by_name: Option<String>,
+    /// Who registered it (an approver may not decide their own trip).
+    #[serde(skip)]
+    pub created_by: Option<i64>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -110,7 +113,7 @@ impl Activity {
 const SELECT: &str = "SELECT a.id, a.region_id, r.path AS region_path, a.unit_id, \
      u.name AS unit_name, a.kind, a.abroad, a.title, a.place, a.starts_on, a.ends_on, a.purpose, \
      a.outcome, a.status, a.status_reason, a.registered_late, dus.display_name AS decided_by_name, \
-     a.decided_at, cus.display_name AS created_by_name, a.version, a.created_at, a.updated_at";
+     a.decided_at, cus.display_name AS created_by_name, a.created_by, a.version, a.created_at, a.updated_at";
 const FROM: &str = " FROM activities a JOIN regions r ON r.id = a.region_id \
      JOIN units u ON u.id = a.unit_id LEFT JOIN users dus ON dus.id = a.decided_by \
      LEFT JOIN users cus ON cus.id = a.created_by WHERE 1 = 1";
@@ -184,9 +187,14 @@ fn push_filter(w: &mut Sql, f: &ActivityFilter) {
     }
 }
 
+/// A unit's grant reads the activities the unit took part in (organised or joined; the
+/// organiser is among `activity_units`). Writing stays with the organiser.
+const TAKING_PART: &str =
+    "a.id IN (SELECT v.activity_id FROM activity_units v WHERE v.unit_id IN {})";
+
 fn visible(vis: &Visibility, from: &str, f: &ActivityFilter) -> Sql {
     let mut w = Sql::new(from);
-    push_region_visibility(&mut w, vis, "a.region_id", Some("a.unit_id"));
+    push_region_visibility(&mut w, vis, "a.region_id", Some(TAKING_PART));
     push_filter(&mut w, f);
     w
 }
@@ -459,7 +467,8 @@ pub async fn create(
 }
 
 /// An edit made from `version`; `status` is the status after it (a returned trip, corrected,
-/// is registered again) and `late` whether it now counts as registered late.
+/// is registered again, and the earlier decision and its reason are cleared) and `late` whether
+/// it now counts as registered late.
 #[allow(clippy::too_many_arguments)]
 pub async fn update(
     db: &Db,
@@ -473,11 +482,15 @@ pub async fn update(
 ) -> Result<Activity> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;
+    let again = status == ActivityStatus::Registered;
     let q = Sql::new(
         "UPDATE activities SET kind = $1, abroad = $2, title = $3, place = $4, starts_on = $5, \
          ends_on = $6, purpose = $7, outcome = $8, search = $9, unit_id = $10, status = $11, \
-         registered_late = $12, version = version + 1, updated_at = $13 \
-         WHERE id = $14 AND version = $15",
+         registered_late = $12, \
+         status_reason = CASE WHEN $13 THEN NULL ELSE status_reason END, \
+         decided_by = CASE WHEN $13 THEN NULL ELSE decided_by END, \
+         decided_at = CASE WHEN $13 THEN NULL ELSE decided_at END, \
+         version = version + 1, updated_at = $14 WHERE id = $15 AND version = $16",
     );
     let n = tx
         .execute(
@@ -485,6 +498,7 @@ pub async fn update(
                 .bind(unit_id)
                 .bind(status.id())
                 .bind(late)
+                .bind(again)
                 .bind(now())
                 .bind(id)
                 .bind(version),

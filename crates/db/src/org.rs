@@ -11,8 +11,18 @@ use zhaoyin_core::{FieldError, Invalid};
 use crate::audit::{self, Actor, Change};
 use crate::{Db, Error, Result, Sql, Tx, escape_like, now};
 
+/// The unit part of a visibility test: `unit IN (ids)` for a column; an expression holding `{}`
+/// has the list put in its place (e.g. a row admitted through a table of its units).
+fn push_unit_test(w: &mut Sql, unit: &str, ids: &[i64]) {
+    match unit.split_once("{}") {
+        Some((before, after)) => w.push(before).push_list(ids).push(after),
+        None => w.push(unit).push(" IN ").push_list(ids),
+    };
+}
+
 /// Appends ` AND (…)` restricting rows to what `vis` admits. `path` is the SQL expression of the
-/// row's region path, `unit` that of its unit id (None for regions themselves).
+/// row's region path, `unit` that of its unit id (None for regions themselves; see
+/// [`push_unit_test`]).
 pub(crate) fn push_visibility(w: &mut Sql, vis: &Visibility, path: &str, unit: Option<&str>) {
     w.push(" AND (");
     let mut first = true;
@@ -32,7 +42,7 @@ pub(crate) fn push_visibility(w: &mut Sql, vis: &Visibility, path: &str, unit: O
     }
     if let (Some(unit), false) = (unit, vis.units.is_empty()) {
         or(w);
-        w.push(unit).push(" IN ").push_list(&vis.units);
+        push_unit_test(w, unit, &vis.units);
     }
     if first {
         w.push("1 = 0");
@@ -85,7 +95,7 @@ pub(crate) fn push_region_visibility(
     }
     if let (Some(unit), false) = (unit, vis.units.is_empty()) {
         or(w);
-        w.push(unit).push(" IN ").push_list(&vis.units);
+        push_unit_test(w, unit, &vis.units);
     }
     if first {
         w.push("1 = 0");

@@ -217,10 +217,10 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     if let Some((stage, from, until)) = f.entered {
         w.push(" AND p.id IN (SELECT s.project_id FROM project_stages s WHERE s.stage = ")
             .push_bind(stage.id())
+            .push(" AND s.on_date < ")
+            .push_bind(until)
             .push(" GROUP BY s.project_id HAVING MIN(s.on_date) >= ")
             .push_bind(from)
-            .push(" AND MIN(s.on_date) < ")
-            .push_bind(until)
             .push(")");
     }
     if let Some(u) = f.credit_unit_id {

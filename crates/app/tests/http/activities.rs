@@ -102,6 +102,9 @@ async fn a_trip_is_registered_approved_by_a_leader_and_counted() {
     let app = spawn_app().await;
     let fx = &app.fx;
     let clerk = app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    let clerk2 = app
+        .user("clerk-a2", Role::Clerk, At::Unit(&fx.unit_a2))
+        .await;
     let other = app.user("clerk-b", Role::Clerk, At::Unit(&fx.unit_b)).await;
     let leader = app
         .user("leader-a", Role::Leader, At::Region(&fx.county_a))
@@ -109,8 +112,9 @@ async fn a_trip_is_registered_approved_by_a_leader_and_counted() {
     let supervisor = app
         .user("super-a", Role::Supervisor, At::Region(&fx.county_a))
         .await;
-    let (clerk, other, leader, supervisor) = (
+    let (clerk, clerk2, other, leader, supervisor) = (
         Api::for_user(&app, &clerk).await,
+        Api::for_user(&app, &clerk2).await,
         Api::for_user(&app, &other).await,
         Api::for_user(&app, &leader).await,
         Api::for_user(&app, &supervisor).await,
@@ -198,6 +202,20 @@ async fn a_trip_is_registered_approved_by_a_leader_and_counted() {
     assert_eq!(r.status(), StatusCode::OK);
     let again = json(r).await;
     assert_eq!(again["status"], "registered");
+    // Registered again, the earlier decision is gone.
+    assert!(again["decided_by_name"].is_null(), "{again}");
+    assert!(again["status_reason"].is_null(), "{again}");
+    // The unit taking part reads it but does not keep it.
+    let r = clerk2.get(&path).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let r = clerk2
+        .send(
+            Method::PATCH,
+            &path,
+            json!({"title": "改", "version": version(&again)}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
     let r = move_to(&leader, &again, json!({"status": "approved"})).await;
     assert_eq!(r.status(), StatusCode::OK);
     let approved = json(r).await;
@@ -243,6 +261,36 @@ async fn a_trip_is_registered_approved_by_a_leader_and_counted() {
         .await;
     let late = json(r).await;
     assert_eq!(late["registered_late"], true, "{late}");
+    // Approved and done, the trip keeps who went where and when; its outcome may be completed.
+    let r = move_to(&leader, &late, json!({"status": "approved"})).await;
+    let r = move_to(
+        &clerk,
+        &json(r).await,
+        json!({"status": "done", "outcome": "回访企业 2 家"}),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let done = json(r).await;
+    let late_path = format!("/api/v1/activities/{}", done["id"]);
+    let r = clerk
+        .send(
+            Method::PATCH,
+            &late_path,
+            json!({"place": "浙江杭州", "version": version(&done)}),
+        )
+        .await;
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("place".into(), "activity_done_fixed".into())]
+    );
+    let r = clerk
+        .send(
+            Method::PATCH,
+            &late_path,
+            json!({"outcome": "回访企业 2 家，1 家来县考察", "version": version(&done)}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
     // Other activities are recorded after they happened, met companies and all.
     let r = clerk
         .send(
@@ -252,6 +300,27 @@ async fn a_trip_is_registered_approved_by_a_leader_and_counted() {
         )
         .await;
     let company = json(r).await;
+    // A company of another county's library is not met by this county's activity.
+    let r = other
+        .send(
+            Method::POST,
+            "/api/v1/companies",
+            json!({"name": "桓台储能有限公司"}),
+        )
+        .await;
+    let foreign = json(r).await;
+    let r = clerk
+        .send(
+            Method::POST,
+            "/api/v1/activities",
+            json!({"kind": "visit", "title": "接待", "place": "高青县", "starts_on": today,
+                   "company_ids": [foreign["id"]]}),
+        )
+        .await;
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("company_ids".into(), "choice".into())]
+    );
     let visit = json!({"kind": "visit", "title": "接待储能企业考察", "place": "高青县",
                        "starts_on": today, "company_ids": [company["id"]]});
     let mut future = visit.clone();
@@ -297,6 +366,9 @@ async fn a_trip_is_registered_approved_by_a_leader_and_counted() {
     // The unit taking part counts it too.
     assert_eq!(row_of(&trips, fx.unit_a2.id)["trips"], 1);
     figures_match_lists(&clerk, this).await;
+    // The unit that took part counts the trip in its own view as well.
+    let theirs = figures_match_lists(&clerk2, trip_month).await;
+    assert_eq!(row_of(&theirs, fx.unit_a2.id)["trips"], 1, "{theirs:?}");
     // Another county sees none of it.
     let theirs = figures_match_lists(&other, this).await;
     assert!(row_of(&theirs, fx.unit_a.id).is_null(), "{theirs:?}");
@@ -426,4 +498,40 @@ async fn activity_pages_register_a_trip_and_show_the_statistics() {
     }
     let (code, _) = leader.text("/activities/stats?month=2026-13").await;
     assert_eq!(code, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn nobody_approves_their_own_trip() {
+    let mut cfg = zhaoyin_web::WebConfig::default();
+    cfg.activity_rules.trip_approver = "supervisor".into();
+    let app = spawn_app_with(cfg).await;
+    let fx = &app.fx;
+    let boss = app
+        .user("super-a", Role::Supervisor, At::Region(&fx.county_a))
+        .await;
+    let other = app
+        .user("super-a2", Role::Supervisor, At::Region(&fx.county_a))
+        .await;
+    let (boss, other) = (
+        Api::for_user(&app, &boss).await,
+        Api::for_user(&app, &other).await,
+    );
+    let r = boss
+        .send(
+            Method::POST,
+            "/api/v1/activities",
+            json!({"kind": "trip", "title": "赴青岛对接", "place": "山东青岛", "unit_id": fx.unit_a.id,
+                   "starts_on": today() + Duration::days(4), "purpose": "拜访",
+                   "leader_ids": [fx.person_a.id]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let trip = json(r).await;
+    let r = move_to(&boss, &trip, json!({"status": "approved"})).await;
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("status".into(), "activity_own_trip".into())]
+    );
+    let r = move_to(&other, &trip, json!({"status": "approved"})).await;
+    assert_eq!(r.status(), StatusCode::OK);
 }

@@ -6,7 +6,6 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
-use zhaoyin_core::activity::Month;
 use zhaoyin_core::paging::Page;
 use zhaoyin_db::activities::Activity;
 
@@ -16,7 +15,7 @@ use crate::form::{Json, Query};
 use crate::service::activities::{
     self as svc, ActivityQuery, ActivityStatusInput, ActivityWrite, MonthlyStats,
 };
-use crate::{AppError, AppResult, AppState};
+use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -113,12 +112,7 @@ pub async fn activity_stats(
     ctx: Ctx,
     Query(q): Query<StatsQuery>,
 ) -> AppResult<axum::Json<MonthlyStats>> {
-    let month = match crate::form::nonempty(&q.month) {
-        None => Month::of(st.cfg.today()),
-        Some(m) => {
-            Month::parse(&m).ok_or_else(|| AppError::invalid("month", "err.month_format"))?
-        }
-    };
+    let month = svc::month_or_this(&st, q.month.as_deref())?;
     Ok(axum::Json(
         svc::monthly_stats(&st, ctx.auth()?, month).await?,
     ))

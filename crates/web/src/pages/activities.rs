@@ -29,7 +29,7 @@ use crate::service::activities::{
     self as svc, ActivityQuery, ActivityStatusInput, ActivityWrite, LANDED, MonthlyStats, Rights,
 };
 use crate::service::projects::ProjectQuery;
-use crate::{AppError, AppResult, AppState};
+use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -333,12 +333,35 @@ impl ActivityForm {
         }
     }
 
-    async fn write(&self, st: &AppState, auth: &Auth, e: &mut Invalid) -> AppResult<ActivityWrite> {
+    /// The activity as written. A line naming what `current` already links to keeps that link
+    /// (a talent's name may be shared, a project may be one the clerk cannot read).
+    async fn write(
+        &self,
+        st: &AppState,
+        auth: &Auth,
+        current: Option<&Activity>,
+        e: &mut Invalid,
+    ) -> AppResult<ActivityWrite> {
+        let linked = |links: &[zhaoyin_db::activities::Link], line: &str| {
+            links.iter().find(|l| l.name == line).map(|l| l.id)
+        };
+        let linked_project = |line: &str| {
+            current.and_then(|a| {
+                a.projects
+                    .iter()
+                    .find(|p| p.name.as_deref() == Some(line) || format!("#{}", p.id) == line)
+                    .map(|p| p.id)
+            })
+        };
         let ids = |e: &mut Invalid, field: &str, v: &[String]| -> Vec<i64> {
             v.iter().filter_map(|s| opt_i64(e, field, s)).collect()
         };
         let mut company_ids = Vec::new();
         for line in lines(&self.companies) {
+            if let Some(id) = current.and_then(|a| linked(&a.companies, line)) {
+                company_ids.push(id);
+                continue;
+            }
             match crate::service::projects::resolve_investor(st, auth, line, None).await? {
                 Some(id) => company_ids.push(id),
                 None => e.push(FieldError::new("companies", "err.line_unknown").with("line", line)),
@@ -346,6 +369,10 @@ impl ActivityForm {
         }
         let mut talent_ids = Vec::new();
         for line in lines(&self.talents) {
+            if let Some(id) = current.and_then(|a| linked(&a.talents, line)) {
+                talent_ids.push(id);
+                continue;
+            }
             match resolve_talent(st, auth, line).await? {
                 Ok(id) => talent_ids.push(id),
                 Err(code) => e.push(FieldError::new("talents", code).with("line", line)),
@@ -353,6 +380,10 @@ impl ActivityForm {
         }
         let mut project_ids = Vec::new();
         for line in lines(&self.projects) {
+            if let Some(id) = linked_project(line) {
+                project_ids.push(id);
+                continue;
+            }
             match resolve_project(st, auth, line).await? {
                 Ok(id) => project_ids.push(id),
                 Err(code) => e.push(FieldError::new("projects", code).with("line", line)),
@@ -534,7 +565,7 @@ async fn create(
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let mut e = Invalid::default();
-    let w = f.write(&st, auth, &mut e).await?;
+    let w = f.write(&st, auth, None, &mut e).await?;
     let r = if e.is_empty() {
         svc::create(&st, &ctx, &w).await
     } else {
@@ -551,7 +582,9 @@ async fn create(
 async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let x = svc::get(&st, auth, id).await?;
-    auth.require(Entity::Activity, Action::Write, &x.place())?;
+    if !svc::rights(&st, auth, &x).keep {
+        return Err(crate::AppError::Forbidden);
+    }
     let f = ActivityForm::from_activity(&x);
     render::html(&form_page(&st, &ctx, Some(x), f, FormErrors::default()).await?)
 }
@@ -565,7 +598,7 @@ async fn update(
     let auth = ctx.auth()?;
     let current = svc::get(&st, auth, id).await?;
     let mut e = Invalid::default();
-    let w = f.write(&st, auth, &mut e).await?;
+    let w = f.write(&st, auth, Some(&current), &mut e).await?;
     let r = if e.is_empty() {
         svc::update(&st, &ctx, id, &w).await
     } else {
@@ -608,13 +641,6 @@ struct StatsPage {
 #[serde(default)]
 struct StatsQuery {
     month: String,
-}
-
-fn month_of(st: &AppState, q: &StatsQuery) -> AppResult<Month> {
-    match q.month.trim() {
-        "" => Ok(Month::of(st.cfg.today())),
-        m => Month::parse(m).ok_or_else(|| AppError::invalid("month", "err.month_format")),
-    }
 }
 
 fn stats_lines(s: &MonthlyStats) -> Vec<StatsLine> {
@@ -676,10 +702,7 @@ async fn stats(
     Query(q): Query<StatsQuery>,
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
-    if !auth.principal.can_somewhere(Entity::Activity, Action::Read) {
-        return Err(AppError::Forbidden);
-    }
-    let month = month_of(&st, &q)?;
+    let month = svc::month_or_this(&st, Some(&q.month))?;
     let s = svc::monthly_stats(&st, auth, month).await?;
     render::html(&StatsPage {
         t: ctx.t,
@@ -703,7 +726,7 @@ async fn stats_export(
     ctx: Ctx,
     Query(q): Query<StatsQuery>,
 ) -> AppResult<Response> {
-    let month = month_of(&st, &q)?;
+    let month = svc::month_or_this(&st, Some(&q.month))?;
     Ok(render::xlsx(
         crate::service::activity_sheet::stats(&st, &ctx, month).await?,
         "attachment; filename=\"zhaoyin-activity-stats.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%BC%95%E6%B4%BB%E5%8A%A8%E6%9C%88%E5%BA%A6%E7%BB%9F%E8%AE%A1.xlsx",

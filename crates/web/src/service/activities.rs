@@ -139,9 +139,21 @@ pub async fn all(st: &AppState, auth: &Auth, f: &ActivityFilter) -> AppResult<Ve
     Ok(rows.into_iter().map(|a| shown(auth, a)).collect())
 }
 
+/// An activity is read where its organiser is, and by the units that took part.
 pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<Activity> {
     let a = db::get(&st.db, id).await?;
-    auth.require(Entity::Activity, Action::Read, &a.place())?;
+    let taking_part = |unit: i64| Place {
+        region_path: a.region_path.clone(),
+        unit_id: Some(unit),
+    };
+    if !auth.can(Entity::Activity, Action::Read, &a.place())
+        && !a
+            .units
+            .iter()
+            .any(|u| auth.can(Entity::Activity, Action::Read, &taking_part(u.id)))
+    {
+        return Err(AppError::NotFound);
+    }
     Ok(shown(auth, a))
 }
 
@@ -176,59 +188,75 @@ pub struct ActivityWrite {
     pub version: Option<i64>,
 }
 
-/// Validates, and checks that every unit, leader, company, talent and project named is one
-/// the caller may name: units and leaders of the organising unit's county, companies, talents
-/// and projects the caller can read.
+/// Validates, and checks that every unit, leader, company, talent and project named belongs to
+/// the organising unit's county and, for companies, talents and projects, that the caller can
+/// read it. Links `current` already has are kept as they are (a clerk may save an activity a
+/// supervisor linked to a project the clerk cannot read).
 async fn checked(
     st: &AppState,
     auth: &Auth,
     input: &ActivityInput,
     county: &str,
+    current: Option<&Activity>,
 ) -> AppResult<ActivityFields> {
     let fields = input.validate(&st.cfg.activity_rules, st.cfg.today())?;
+    let had =
+        |pick: fn(&Activity) -> Vec<i64>, id: i64| current.is_some_and(|a| pick(a).contains(&id));
     let mut e = Invalid::default();
-    let mut keep = |r: AppResult<()>| -> AppResult<()> {
-        match r {
-            Err(AppError::Invalid(i)) => {
-                e.0.extend(i.0);
-                Ok(())
-            }
-            other => other,
-        }
-    };
+    let mut refuse = |field: &str| e.push(FieldError::new(field, "err.choice"));
     for id in &fields.unit_ids {
-        keep(named_unit(st, *id, county, "unit_ids").await.map(|_| ()))?;
+        if let Err(x) = named_unit(st, *id, county, "unit_ids").await {
+            invalid_or(x, &mut refuse, "unit_ids")?;
+        }
     }
     for id in &fields.leader_ids {
-        keep(named_person(st, *id, county, "leader_ids").await)?;
+        if let Err(x) = named_person(st, *id, county, "leader_ids").await {
+            invalid_or(x, &mut refuse, "leader_ids")?;
+        }
     }
     for id in &fields.company_ids {
-        keep(
-            crate::service::companies::chosen(st, auth, *id, "company_ids")
-                .await
-                .map(|_| ()),
-        )?;
+        if had(|a| a.companies.iter().map(|l| l.id).collect(), *id) {
+            continue;
+        }
+        match crate::service::companies::chosen(st, auth, *id, "company_ids").await {
+            Ok(c) if c.region_path == county => {}
+            Ok(_) => refuse("company_ids"),
+            Err(x) => invalid_or(x, &mut refuse, "company_ids")?,
+        }
     }
     for id in &fields.talent_ids {
-        keep(match crate::service::talents::get(st, auth, *id).await {
-            Ok(_) => Ok(()),
-            Err(AppError::NotFound | AppError::Forbidden) => {
-                Err(AppError::invalid("talent_ids", "err.choice"))
-            }
-            Err(other) => Err(other),
-        })?;
+        if had(|a| a.talents.iter().map(|l| l.id).collect(), *id) {
+            continue;
+        }
+        match crate::service::talents::get(st, auth, *id).await {
+            Ok(t) if t.region_path == county => {}
+            Ok(_) => refuse("talent_ids"),
+            Err(x) => invalid_or(x, &mut refuse, "talent_ids")?,
+        }
     }
     for id in &fields.project_ids {
-        keep(match crate::service::projects::get(st, auth, *id).await {
-            Ok(_) => Ok(()),
-            Err(AppError::NotFound | AppError::Forbidden) => {
-                Err(AppError::invalid("project_ids", "err.choice"))
-            }
-            Err(other) => Err(other),
-        })?;
+        if had(|a| a.projects.iter().map(|l| l.id).collect(), *id) {
+            continue;
+        }
+        match crate::service::projects::get(st, auth, *id).await {
+            Ok(p) if crate::service::projects::county_of(st, &p).await? == county => {}
+            Ok(_) => refuse("project_ids"),
+            Err(x) => invalid_or(x, &mut refuse, "project_ids")?,
+        }
     }
     e.into_result()?;
     Ok(fields)
+}
+
+/// A refused reference is a problem of its field; other errors stop.
+fn invalid_or(e: AppError, refuse: &mut impl FnMut(&str), field: &str) -> AppResult<()> {
+    match e {
+        AppError::Invalid(_) | AppError::NotFound | AppError::Forbidden => {
+            refuse(field);
+            Ok(())
+        }
+        other => Err(other),
+    }
 }
 
 /// The organising unit's region and place, and its county's path, after checking the caller
@@ -250,7 +278,7 @@ pub async fn create(st: &AppState, ctx: &Ctx, w: &ActivityWrite) -> AppResult<Ac
     let auth = ctx.auth()?;
     let unit_id = w.unit_id.unwrap_or(auth.user.unit_id);
     let (region_id, _, county) = organiser(st, auth, unit_id).await?;
-    let fields = checked(st, auth, &w.activity, &county).await?;
+    let fields = checked(st, auth, &w.activity, &county, None).await?;
     let late = core::registered_late(fields.kind, fields.starts_on, st.cfg.today());
     let status = ActivityStatus::initial(fields.kind);
     Ok(shown(
@@ -269,11 +297,16 @@ pub async fn create(st: &AppState, ctx: &Ctx, w: &ActivityWrite) -> AppResult<Ac
 }
 
 /// An edit. A trip stays a trip (and another activity never becomes one); a cancelled activity
-/// is not edited. A returned or approved trip, once edited, is registered again for approval.
+/// is not edited; a trip done keeps who went where and when (its outcome, purpose and whom it
+/// met may still be completed). A returned or approved trip, once edited, is registered again
+/// for approval, and marked late if it has begun by then.
 pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ActivityWrite) -> AppResult<Activity> {
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?;
-    auth.require(Entity::Activity, Action::Write, &current.place())?;
+    // A unit that took part reads the activity; only the organiser's keep it.
+    if !auth.can(Entity::Activity, Action::Write, &current.place()) {
+        return Err(AppError::Forbidden);
+    }
     let version = w
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
@@ -287,15 +320,39 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ActivityWrite) -> App
         return Err(AppError::invalid("kind", "err.activity_kind_fixed"));
     }
     let unit_id = w.unit_id.unwrap_or(current.unit_id);
-    let (region_id, _, county) = organiser(st, auth, unit_id).await?;
-    if region_id != current.region_id {
-        return Err(AppError::invalid("unit_id", "err.company_other_library"));
+    let (_, _, county) = organiser(st, auth, unit_id).await?;
+    if county != crate::service::projects::county_of_unit(st, current.unit_id).await? {
+        return Err(AppError::invalid("unit_id", "err.choice"));
     }
-    let fields = checked(st, auth, &w.activity, &county).await?;
+    let fields = checked(st, auth, &w.activity, &county, Some(&current)).await?;
+    if trip(current.kind()) && from == ActivityStatus::Done {
+        let was = input_of(&current);
+        let same = |a: &[i64], b: &[i64]| {
+            let (mut a, mut b) = (a.to_vec(), b.to_vec());
+            a.sort_unstable();
+            b.sort_unstable();
+            a == b
+        };
+        let changed = [
+            ("abroad", fields.abroad != was.abroad),
+            ("place", fields.place != was.place),
+            ("starts_on", Some(fields.starts_on) != was.starts_on),
+            ("ends_on", Some(fields.ends_on) != was.ends_on),
+            ("unit_id", unit_id != current.unit_id),
+            ("unit_ids", !same(&fields.unit_ids, &was.unit_ids)),
+            ("leader_ids", !same(&fields.leader_ids, &was.leader_ids)),
+        ];
+        if let Some((field, _)) = changed.iter().find(|(_, c)| *c) {
+            return Err(AppError::invalid(field, "err.activity_done_fixed"));
+        }
+    }
     let status = match from {
         ActivityStatus::Returned | ActivityStatus::Approved => ActivityStatus::Registered,
         other => other,
     };
+    let late = current.registered_late
+        || (status == ActivityStatus::Registered
+            && core::registered_late(fields.kind, fields.starts_on, st.cfg.today()));
     Ok(shown(
         auth,
         db::update(
@@ -306,7 +363,7 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ActivityWrite) -> App
             unit_id,
             &fields,
             status,
-            current.registered_late,
+            late,
         )
         .await?,
     ))
@@ -355,6 +412,9 @@ pub async fn set_status(
     };
     if !allowed {
         return Err(AppError::Forbidden);
+    }
+    if mover == Mover::Approver && current.created_by == Some(auth.user.id) {
+        return Err(AppError::invalid("status", "err.activity_own_trip"));
     }
     let text = |s: &str| Some(s.trim().to_string()).filter(|s| !s.is_empty());
     let m = StatusMove {
@@ -476,7 +536,18 @@ pub fn counted_filter(month: Month) -> ActivityFilter {
     }
 }
 
+/// A month as given (`YYYY-MM`), or this month when none is.
+pub fn month_or_this(st: &AppState, month: Option<&str>) -> AppResult<Month> {
+    match month.map(str::trim).filter(|m| !m.is_empty()) {
+        None => Ok(Month::of(st.cfg.today())),
+        Some(m) => Month::parse(m).ok_or_else(|| AppError::invalid("month", "err.month_format")),
+    }
+}
+
 pub async fn monthly_stats(st: &AppState, auth: &Auth, month: Month) -> AppResult<MonthlyStats> {
+    if !auth.principal.can_somewhere(Entity::Activity, Action::Read) {
+        return Err(AppError::Forbidden);
+    }
     let vis = auth.principal.visibility(Entity::Activity, Action::Read);
     let counts = db::counts_by_unit(&st.db, &vis, &counted_filter(month)).await?;
     let pvis = auth.principal.visibility(Entity::Project, Action::Read);
@@ -501,7 +572,7 @@ pub async fn monthly_stats(st: &AppState, auth: &Auth, month: Month) -> AppResul
         crate::service::projects::unit_choices(st, auth)
             .await?
             .into_iter()
-            .filter(|u| u.active)
+            .filter(|u| u.active && vis.subtrees.iter().any(|p| u.region_path.starts_with(p)))
             .map(|u| (u.id, u.name))
             .collect()
     };

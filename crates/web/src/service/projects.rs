@@ -221,7 +221,7 @@ pub async fn county_of(st: &AppState, p: &ProjectRow) -> AppResult<String> {
 }
 
 /// The path of the county a unit belongs to (its region, or the county above a town).
-async fn county_of_unit(st: &AppState, unit_id: i64) -> AppResult<String> {
+pub(crate) async fn county_of_unit(st: &AppState, unit_id: i64) -> AppResult<String> {
     Ok(zhaoyin_db::companies::library_of_unit(&st.db, unit_id)
         .await?
         .1)

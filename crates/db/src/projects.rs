@@ -329,6 +329,21 @@ pub async fn other_units(db: &Db, id: i64) -> Result<Vec<(i64, String)>> {
     .await
 }
 
+/// The other responsible units of many projects: (project id, unit id), in the units' order.
+pub async fn other_units_of(db: &Db, ids: &[i64]) -> Result<Vec<(i64, i64)>> {
+    let mut out = Vec::new();
+    for chunk in ids.chunks(500) {
+        let mut q = Sql::new(
+            "SELECT pu.project_id, u.id FROM project_units pu JOIN units u ON u.id = pu.unit_id \
+             WHERE pu.project_id IN ",
+        );
+        q.push_list(chunk)
+            .push(" ORDER BY pu.project_id, u.sort_order, u.id");
+        out.extend(db.all::<(i64, i64)>(q).await?);
+    }
+    Ok(out)
+}
+
 /// A stage the project entered.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct StageEvent {
@@ -569,9 +584,23 @@ pub async fn update(
     is_major: bool,
 ) -> Result<ProjectRow> {
     let mut tx = db.begin().await?;
-    let before = get_in(&mut tx, id).await?;
-    refuse_second_major(&mut tx, f, is_major, Some(id)).await?;
-    let investor = investor_name(&mut tx, f.investor_id).await?;
+    let after = update_in(&mut tx, actor, id, version, region_id, f, is_major).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+async fn update_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    region_id: i64,
+    f: &ProjectFields,
+    is_major: bool,
+) -> Result<ProjectRow> {
+    let before = get_in(tx, id).await?;
+    refuse_second_major(tx, f, is_major, Some(id)).await?;
+    let investor = investor_name(tx, f.investor_id).await?;
     let n = tx
         .execute(
             bind_fields(
@@ -596,15 +625,15 @@ pub async fn update(
             .bind(version),
         )
         .await?;
-    check_updated(&mut tx, n, "projects", id).await?;
-    set_units(&mut tx, id, &f.other_unit_ids).await?;
-    let mut after = get_in(&mut tx, id).await?;
+    check_updated(tx, n, "projects", id).await?;
+    set_units(tx, id, &f.other_unit_ids).await?;
+    let mut after = get_in(tx, id).await?;
     if after.signed_on.is_some() {
-        after = flag_repeat(&mut tx, after).await?;
+        after = flag_repeat(tx, after).await?;
     }
-    recheck_repeats_of(&mut tx, id).await?;
+    recheck_repeats_of(tx, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         Change::new("update", "project", id)
             .place(Some(region_id), Some(f.unit_id))
@@ -612,7 +641,6 @@ pub async fn update(
             .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -667,7 +695,24 @@ pub async fn move_stage(
     today: NaiveDate,
 ) -> Result<ProjectRow> {
     let mut tx = db.begin().await?;
-    let before = get_in(&mut tx, id).await?;
+    let after = move_stage_in(&mut tx, actor, id, version, to, on, reason, values, today).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn move_stage_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    to: Stage,
+    on: NaiveDate,
+    reason: Option<&str>,
+    values: &MoveValues,
+    today: NaiveDate,
+) -> Result<ProjectRow> {
+    let before = get_in(tx, id).await?;
     let mut facts = before.facts();
     if values.contract_amount.is_some() {
         facts.contract_amount = values.contract_amount;
@@ -703,17 +748,17 @@ pub async fn move_stage(
             .bind(version),
         )
         .await?;
-    check_updated(&mut tx, n, "projects", id).await?;
-    record_stage(&mut tx, actor, id, to, on, reason).await?;
-    let mut after = get_in(&mut tx, id).await?;
+    check_updated(tx, n, "projects", id).await?;
+    record_stage(tx, actor, id, to, on, reason).await?;
+    let mut after = get_in(tx, id).await?;
     if signed_now {
-        after = flag_repeat(&mut tx, after).await?;
+        after = flag_repeat(tx, after).await?;
     }
     if to == Stage::Terminated {
-        recheck_repeats_of(&mut tx, id).await?;
+        recheck_repeats_of(tx, id).await?;
     }
     audit::append(
-        &mut tx,
+        tx,
         actor,
         Change::new("stage", "project", id)
             .place(Some(after.region_id), Some(after.unit_id))
@@ -721,8 +766,108 @@ pub async fn move_stage(
             .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
+}
+
+/// The project an import row names: by its national code when it has one, else by its exact
+/// name among the projects of its responsible unit.
+pub async fn find(
+    db: &Db,
+    national_code: Option<&str>,
+    unit_id: i64,
+    name: &str,
+) -> Result<Option<ProjectRow>> {
+    let mut q = Sql::new(format!("{SELECT}{FROM}"));
+    match national_code {
+        Some(code) => q.push(" AND p.national_code = ").push_bind(code),
+        None => q
+            .push(" AND p.unit_id = ")
+            .push_bind(unit_id)
+            .push(" AND p.name = ")
+            .push_bind(name),
+    };
+    q.push(" ORDER BY p.id LIMIT 1");
+    db.optional(q).await
+}
+
+/// One checked row of an import: a new project (entered as a lead on `lead_on`) or an existing
+/// one (id, version) to update, and the stage to move it to, if any.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    /// The row as Excel numbers it, to name it in a problem found while writing.
+    pub row: usize,
+    pub region_id: i64,
+    pub existing: Option<(i64, i64)>,
+    pub fields: ProjectFields,
+    pub is_major: bool,
+    pub lead_on: NaiveDate,
+    /// Stage, day, reason (paused, terminated).
+    pub stage: Option<(Stage, NaiveDate, Option<String>)>,
+}
+
+/// Writes an import in one transaction: all rows or none. A problem found while writing (a
+/// leader's second major project, a stage the row's facts do not allow) is reported at its row.
+pub async fn import(
+    db: &Db,
+    actor: &Actor,
+    sheet: &str,
+    rows: &[ImportRow],
+    today: NaiveDate,
+) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for r in rows {
+        let at_row = |e: crate::Error| match e {
+            crate::Error::Invalid(i) => crate::Error::Invalid(zhaoyin_core::Invalid(
+                i.0.into_iter().map(|x| x.at_row(sheet, r.row)).collect(),
+            )),
+            other => other,
+        };
+        let p = match r.existing {
+            Some((id, version)) => {
+                update_in(
+                    &mut tx,
+                    actor,
+                    id,
+                    version,
+                    r.region_id,
+                    &r.fields,
+                    r.is_major,
+                )
+                .await
+            }
+            None => {
+                insert(
+                    &mut tx,
+                    actor,
+                    r.region_id,
+                    &r.fields,
+                    r.is_major,
+                    r.lead_on,
+                )
+                .await
+            }
+        }
+        .map_err(at_row)?;
+        if let Some((to, on, reason)) = &r.stage
+            && *to != p.stage()
+        {
+            move_stage_in(
+                &mut tx,
+                actor,
+                p.id,
+                p.version,
+                *to,
+                *on,
+                reason.as_deref(),
+                &MoveValues::default(),
+                today,
+            )
+            .await
+            .map_err(at_row)?;
+        }
+    }
+    tx.commit().await?;
+    Ok(())
 }
 
 /// Recomputes every project's major mark under `rule` (run at start, so a changed rule applies

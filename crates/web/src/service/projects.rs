@@ -228,7 +228,7 @@ pub(crate) async fn county_of_unit(st: &AppState, unit_id: i64) -> AppResult<Str
 }
 
 /// Validates a project and checks what it refers to; returns the fields, its region and place.
-async fn checked(
+pub(crate) async fn checked(
     st: &AppState,
     auth: &Auth,
     input: &ProjectInput,

@@ -435,6 +435,21 @@ pub async fn create(
     late: bool,
 ) -> Result<Activity> {
     let mut tx = db.begin().await?;
+    let after = insert(&mut tx, actor, region_id, unit_id, f, status, late).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A new activity in `status` (registered for a trip, done otherwise).
+async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_id: i64,
+    unit_id: i64,
+    f: &ActivityFields,
+    status: ActivityStatus,
+    late: bool,
+) -> Result<Activity> {
     let q = Sql::new(
         "INSERT INTO activities (kind, abroad, title, place, starts_on, ends_on, purpose, outcome, \
          search, region_id, unit_id, status, registered_late, created_by, created_at, updated_at) \
@@ -452,17 +467,16 @@ pub async fn create(
                 .bind(now()),
         )
         .await?;
-    set_links(&mut tx, id, unit_id, f).await?;
-    let after = get_in(&mut tx, id).await?;
+    set_links(tx, id, unit_id, f).await?;
+    let after = get_in(tx, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         Change::new("create", "activity", id)
             .place(Some(region_id), Some(unit_id))
             .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -481,7 +495,23 @@ pub async fn update(
     late: bool,
 ) -> Result<Activity> {
     let mut tx = db.begin().await?;
-    let before = get_in(&mut tx, id).await?;
+    let after = update_in(&mut tx, actor, id, version, unit_id, f, status, late).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn update_in(
+    tx: &mut Tx,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    unit_id: i64,
+    f: &ActivityFields,
+    status: ActivityStatus,
+    late: bool,
+) -> Result<Activity> {
+    let before = get_in(tx, id).await?;
     let again = status == ActivityStatus::Registered;
     let q = Sql::new(
         "UPDATE activities SET kind = $1, abroad = $2, title = $3, place = $4, starts_on = $5, \
@@ -504,11 +534,11 @@ pub async fn update(
                 .bind(version),
         )
         .await?;
-    check_updated(&mut tx, n, "activities", id).await?;
-    set_links(&mut tx, id, unit_id, f).await?;
-    let after = get_in(&mut tx, id).await?;
+    check_updated(tx, n, "activities", id).await?;
+    set_links(tx, id, unit_id, f).await?;
+    let after = get_in(tx, id).await?;
     audit::append(
-        &mut tx,
+        tx,
         actor,
         Change::new("update", "activity", id)
             .place(Some(after.region_id), Some(after.unit_id))
@@ -516,7 +546,6 @@ pub async fn update(
             .after(&after),
     )
     .await?;
-    tx.commit().await?;
     Ok(after)
 }
 
@@ -576,4 +605,74 @@ pub async fn set_status(
     .await?;
     tx.commit().await?;
     Ok(after)
+}
+
+/// The activity an import row names: the same organiser, kind, first day and title.
+pub async fn find(
+    db: &Db,
+    unit_id: i64,
+    kind: ActivityKind,
+    starts_on: NaiveDate,
+    title: &str,
+) -> Result<Option<Activity>> {
+    let found: Option<(i64,)> = db
+        .optional(
+            Sql::new(
+                "SELECT id FROM activities WHERE unit_id = $1 AND kind = $2 AND starts_on = $3 \
+                 AND title = $4 ORDER BY id LIMIT 1",
+            )
+            .bind(unit_id)
+            .bind(kind.id())
+            .bind(starts_on)
+            .bind(title),
+        )
+        .await?;
+    match found {
+        Some((id,)) => Ok(Some(get(db, id).await?)),
+        None => Ok(None),
+    }
+}
+
+/// One checked row of an import: a new activity, or an existing one (id, version) to update,
+/// with the status and late mark it is left with.
+#[derive(Debug, Clone)]
+pub struct ImportRow {
+    pub row: usize,
+    pub region_id: i64,
+    pub unit_id: i64,
+    pub existing: Option<(i64, i64)>,
+    pub fields: ActivityFields,
+    pub status: ActivityStatus,
+    pub late: bool,
+}
+
+/// Writes an import in one transaction: all rows or none; a problem found while writing is
+/// named at its row.
+pub async fn import(db: &Db, actor: &Actor, sheet: &str, rows: &[ImportRow]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    for r in rows {
+        match r.existing {
+            Some((id, version)) => {
+                update_in(
+                    &mut tx, actor, id, version, r.unit_id, &r.fields, r.status, r.late,
+                )
+                .await
+            }
+            None => {
+                insert(
+                    &mut tx,
+                    actor,
+                    r.region_id,
+                    r.unit_id,
+                    &r.fields,
+                    r.status,
+                    r.late,
+                )
+                .await
+            }
+        }
+        .map_err(|e| e.at_row(sheet, r.row))?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

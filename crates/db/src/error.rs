@@ -36,6 +36,18 @@ pub enum Error {
     Backup { key: &'static str, detail: String },
 }
 
+impl Error {
+    /// A validation problem met while writing an import's row, placed at that row.
+    pub fn at_row(self, sheet: &str, row: usize) -> Self {
+        match self {
+            Error::Invalid(i) => Error::Invalid(Invalid(
+                i.0.into_iter().map(|e| e.at_row(sheet, row)).collect(),
+            )),
+            other => other,
+        }
+    }
+}
+
 impl From<sqlx::Error> for Error {
     fn from(e: sqlx::Error) -> Self {
         if let sqlx::Error::Database(db) = &e {

@@ -816,12 +816,7 @@ pub async fn import(
 ) -> Result<()> {
     let mut tx = db.begin().await?;
     for r in rows {
-        let at_row = |e: crate::Error| match e {
-            crate::Error::Invalid(i) => crate::Error::Invalid(zhaoyin_core::Invalid(
-                i.0.into_iter().map(|x| x.at_row(sheet, r.row)).collect(),
-            )),
-            other => other,
-        };
+        let at_row = |e: crate::Error| e.at_row(sheet, r.row);
         let p = match r.existing {
             Some((id, version)) => {
                 update_in(

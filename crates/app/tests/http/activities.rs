@@ -535,3 +535,118 @@ async fn nobody_approves_their_own_trip() {
     let r = move_to(&other, &trip, json!({"status": "approved"})).await;
     assert_eq!(r.status(), StatusCode::OK);
 }
+
+#[tokio::test]
+async fn activities_import_all_or_nothing_and_an_export_imports_back() {
+    let app = spawn_app().await;
+    let fx = &app.fx;
+    let clerk = app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    let api = Api::for_user(&app, &clerk).await;
+    let r = api
+        .send(
+            Method::POST,
+            "/api/v1/companies",
+            json!({"name": "高青储能科技有限公司"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let b = app.login("clerk-a").await;
+    let r = b.get("/activities/template.xlsx").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert!(r.bytes().await.expect("bytes").starts_with(b"PK"));
+    let headers = [
+        "类型*",
+        "主题*",
+        "地点*",
+        "开始日期*",
+        "组织单位代码*",
+        "参与领导",
+        "接洽企业",
+        "事由",
+    ];
+    let today = today().to_string();
+    let ahead = (self::today() + Duration::days(6)).to_string();
+    let bad = workbook(
+        "招引活动",
+        headers,
+        &[
+            ["游学", "考察", "高青县", &today, "gq-fgj", "", "", ""],
+            [
+                "来访接待",
+                "接待",
+                "高青县",
+                "昨天",
+                "gq-xxx",
+                "王五",
+                "没有这家公司",
+                "",
+            ],
+            [
+                "外出招商",
+                "赴深圳",
+                "广东深圳",
+                &ahead,
+                "gq-fgj",
+                "",
+                "",
+                "",
+            ],
+        ],
+    );
+    let (status, page) = upload(&b, "/activities/import", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    for needle in [
+        "第 2 行 · 类型",
+        "第 3 行 · 开始日期",
+        "第 3 行 · 组织单位代码",
+        "第 3 行 · 参与领导",
+        "第 3 行 · 接洽企业",
+        "第 4 行 · 事由",
+        "第 4 行 · 参与领导",
+    ] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    assert_eq!(json(api.get("/api/v1/activities").await).await["total"], 0);
+
+    let good = workbook(
+        "招引活动",
+        headers,
+        &[
+            [
+                "外出招商",
+                "赴深圳对接储能企业",
+                "广东深圳",
+                &ahead,
+                "gq-fgj",
+                "张伟",
+                "",
+                "拜访",
+            ],
+            [
+                "来访接待",
+                "接待储能企业考察",
+                "高青县",
+                &today,
+                "gq-fgj",
+                "",
+                "高青储能科技有限公司",
+                "",
+            ],
+        ],
+    );
+    let (status, page) = upload(&b, "/activities/import", good.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 2 项，更新 0 项，未变 0 项"), "{page}");
+    let trips = json(api.get("/api/v1/activities?kind=trip").await).await;
+    assert_eq!(trips["items"][0]["status"], "registered", "{trips}");
+    assert_eq!(trips["items"][0]["leaders"][0]["name"], "张伟");
+    let (_, page) = upload(&b, "/activities/import", good).await;
+    assert!(page.contains("新增 0 项，更新 0 项，未变 2 项"), "{page}");
+
+    // The export imports back unchanged.
+    let r = b.get("/activities/export.xlsx").await;
+    let exported = r.bytes().await.expect("bytes").to_vec();
+    let (status, page) = upload(&b, "/activities/import", exported).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 0 项，更新 0 项，未变 2 项"), "{page}");
+}

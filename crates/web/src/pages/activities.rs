@@ -36,6 +36,8 @@ pub fn router() -> Router<AppState> {
         .route("/activities", get(list).post(create))
         .route("/activities/new", get(new))
         .route("/activities/export.xlsx", get(export))
+        .route("/activities/import", get(import_page).post(import))
+        .route("/activities/template.xlsx", get(template))
         .route("/activities/stats", get(stats))
         .route("/activities/stats.xlsx", get(stats_export))
         .route("/activities/{id}", get(detail).post(update))
@@ -373,7 +375,7 @@ impl ActivityForm {
                 talent_ids.push(id);
                 continue;
             }
-            match resolve_talent(st, auth, line).await? {
+            match svc::resolve_talent(st, auth, line).await? {
                 Ok(id) => talent_ids.push(id),
                 Err(code) => e.push(FieldError::new("talents", code).with("line", line)),
             }
@@ -384,7 +386,7 @@ impl ActivityForm {
                 project_ids.push(id);
                 continue;
             }
-            match resolve_project(st, auth, line).await? {
+            match svc::resolve_project(st, auth, line).await? {
                 Ok(id) => project_ids.push(id),
                 Err(code) => e.push(FieldError::new("projects", code).with("line", line)),
             }
@@ -408,45 +410,6 @@ impl ActivityForm {
             unit_id: opt_i64(e, "unit_id", &self.unit_id),
             version: opt_i64(e, "version", &self.version),
         })
-    }
-}
-
-/// The one talent the caller may read with exactly this name.
-async fn resolve_talent(
-    st: &AppState,
-    auth: &Auth,
-    name: &str,
-) -> AppResult<Result<i64, &'static str>> {
-    let f = zhaoyin_db::talents::TalentFilter {
-        q: Some(name.to_string()),
-        ..Default::default()
-    };
-    let (rows, _) = crate::service::talents::list(st, auth, &f, Page::new(None, Some(50))).await?;
-    Ok(one(rows.iter().filter(|t| t.name == name).map(|t| t.id)))
-}
-
-/// The one project the caller may read with exactly this name, or `#id`.
-async fn resolve_project(
-    st: &AppState,
-    auth: &Auth,
-    line: &str,
-) -> AppResult<Result<i64, &'static str>> {
-    if let Some(id) = line.strip_prefix('#').and_then(|n| n.trim().parse().ok()) {
-        return Ok(Ok(id));
-    }
-    let f = zhaoyin_db::projects::ProjectFilter {
-        q: Some(line.to_string()),
-        ..Default::default()
-    };
-    let (rows, _) = crate::service::projects::list(st, auth, &f, Page::new(None, Some(50))).await?;
-    Ok(one(rows.iter().filter(|p| p.name == line).map(|p| p.id)))
-}
-
-fn one(mut ids: impl Iterator<Item = i64>) -> Result<i64, &'static str> {
-    match (ids.next(), ids.next()) {
-        (Some(id), None) => Ok(id),
-        (None, _) => Err("err.line_unknown"),
-        (Some(_), Some(_)) => Err("err.line_ambiguous"),
     }
 }
 
@@ -731,4 +694,37 @@ async fn stats_export(
         crate::service::activity_sheet::stats(&st, &ctx, month).await?,
         "attachment; filename=\"zhaoyin-activity-stats.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%BC%95%E6%B4%BB%E5%8A%A8%E6%9C%88%E5%BA%A6%E7%BB%9F%E8%AE%A1.xlsx",
     ))
+}
+
+async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Activity)?;
+    render::html(&super::import_page::ImportPage::new(
+        &st,
+        &ctx,
+        "/activities",
+        "activities",
+        None,
+        Vec::new(),
+    ))
+}
+
+async fn template(ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Activity)?;
+    Ok(render::xlsx(
+        crate::service::activity_sheet::template(&ctx.t)?,
+        "attachment; filename=\"zhaoyin-activities-template.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%BC%95%E6%B4%BB%E5%8A%A8%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
+    ))
+}
+
+async fn import(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    require_writer(&ctx, Entity::Activity)?;
+    let result = match super::org::uploaded_file(mp).await {
+        Ok(bytes) => crate::service::activity_sheet::import(&st, &ctx, &bytes).await,
+        Err(e) => Err(e),
+    };
+    super::import_page::ImportPage::outcome(&st, &ctx, "/activities", "activities", result)
 }

@@ -192,7 +192,7 @@ pub struct ActivityWrite {
 /// the organising unit's county and, for companies, talents and projects, that the caller can
 /// read it. Links `current` already has are kept as they are (a clerk may save an activity a
 /// supervisor linked to a project the clerk cannot read).
-async fn checked(
+pub(crate) async fn checked(
     st: &AppState,
     auth: &Auth,
     input: &ActivityInput,
@@ -261,7 +261,11 @@ fn invalid_or(e: AppError, refuse: &mut impl FnMut(&str), field: &str) -> AppRes
 
 /// The organising unit's region and place, and its county's path, after checking the caller
 /// may keep activities there.
-async fn organiser(st: &AppState, auth: &Auth, unit_id: i64) -> AppResult<(i64, Place, String)> {
+pub(crate) async fn organiser(
+    st: &AppState,
+    auth: &Auth,
+    unit_id: i64,
+) -> AppResult<(i64, Place, String)> {
     let unit = crate::service::org::chosen_unit(st, auth, unit_id, "unit_id").await?;
     let place = Place {
         region_path: unit.region_path.clone(),
@@ -310,23 +314,54 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ActivityWrite) -> App
     let version = w
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
-    let from = current.status();
-    if from == ActivityStatus::Cancelled {
-        return Err(AppError::invalid("status", "err.activity_cancelled"));
-    }
-    let trip = |k: ActivityKind| k == ActivityKind::Trip;
-    if ActivityKind::parse(w.activity.kind.trim()).is_some_and(|k| trip(k) != trip(current.kind()))
-    {
-        return Err(AppError::invalid("kind", "err.activity_kind_fixed"));
-    }
+    refuse_edit(&current, &w.activity.kind)?;
     let unit_id = w.unit_id.unwrap_or(current.unit_id);
     let (_, _, county) = organiser(st, auth, unit_id).await?;
     if county != crate::service::projects::county_of_unit(st, current.unit_id).await? {
         return Err(AppError::invalid("unit_id", "err.choice"));
     }
     let fields = checked(st, auth, &w.activity, &county, Some(&current)).await?;
-    if trip(current.kind()) && from == ActivityStatus::Done {
-        let was = input_of(&current);
+    let (status, late) = after_edit(st, &current, &fields, unit_id)?;
+    Ok(shown(
+        auth,
+        db::update(
+            &st.db,
+            &ctx.actor(),
+            id,
+            version,
+            unit_id,
+            &fields,
+            status,
+            late,
+        )
+        .await?,
+    ))
+}
+
+/// What no edit does, checked before the fields are (so the reason is the one given): change a
+/// cancelled activity, or turn a trip into another kind or the reverse.
+pub(crate) fn refuse_edit(current: &Activity, kind: &str) -> AppResult<()> {
+    if current.status() == ActivityStatus::Cancelled {
+        return Err(AppError::invalid("status", "err.activity_cancelled"));
+    }
+    let trip = |k: ActivityKind| k == ActivityKind::Trip;
+    if ActivityKind::parse(kind.trim()).is_some_and(|k| trip(k) != trip(current.kind())) {
+        return Err(AppError::invalid("kind", "err.activity_kind_fixed"));
+    }
+    Ok(())
+}
+
+/// The status and the late mark an edit leaves, after checking that a done trip keeps who went
+/// where and when.
+pub(crate) fn after_edit(
+    st: &AppState,
+    current: &Activity,
+    fields: &ActivityFields,
+    unit_id: i64,
+) -> AppResult<(ActivityStatus, bool)> {
+    let from = current.status();
+    if current.kind() == ActivityKind::Trip && from == ActivityStatus::Done {
+        let was = input_of(current);
         let same = |a: &[i64], b: &[i64]| {
             let (mut a, mut b) = (a.to_vec(), b.to_vec());
             a.sort_unstable();
@@ -353,20 +388,46 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ActivityWrite) -> App
     let late = current.registered_late
         || (status == ActivityStatus::Registered
             && core::registered_late(fields.kind, fields.starts_on, st.cfg.today()));
-    Ok(shown(
-        auth,
-        db::update(
-            &st.db,
-            &ctx.actor(),
-            id,
-            version,
-            unit_id,
-            &fields,
-            status,
-            late,
-        )
-        .await?,
-    ))
+    Ok((status, late))
+}
+
+/// The one talent the caller may read with exactly this name.
+pub(crate) async fn resolve_talent(
+    st: &AppState,
+    auth: &Auth,
+    name: &str,
+) -> AppResult<Result<i64, &'static str>> {
+    let f = zhaoyin_db::talents::TalentFilter {
+        q: Some(name.to_string()),
+        ..Default::default()
+    };
+    let (rows, _) = crate::service::talents::list(st, auth, &f, Page::new(None, Some(50))).await?;
+    Ok(one(rows.iter().filter(|t| t.name == name).map(|t| t.id)))
+}
+
+/// The one project the caller may read with exactly this name, or `#id`.
+pub(crate) async fn resolve_project(
+    st: &AppState,
+    auth: &Auth,
+    line: &str,
+) -> AppResult<Result<i64, &'static str>> {
+    if let Some(id) = line.strip_prefix('#').and_then(|n| n.trim().parse().ok()) {
+        return Ok(Ok(id));
+    }
+    let f = ProjectFilter {
+        q: Some(line.to_string()),
+        ..Default::default()
+    };
+    let (rows, _) = crate::service::projects::list(st, auth, &f, Page::new(None, Some(50))).await?;
+    Ok(one(rows.iter().filter(|p| p.name == line).map(|p| p.id)))
+}
+
+fn one(mut ids: impl Iterator<Item = i64>) -> Result<i64, &'static str> {
+    match (ids.next(), ids.next()) {
+        (Some(id), None) => Ok(id),
+        (None, _) => Err("err.line_unknown"),
+        (Some(_), Some(_)) => Err("err.line_ambiguous"),
+    }
 }
 
 /// A status move: approve or return a registered trip (the approver), record a trip's outcome

@@ -14,6 +14,7 @@ pub mod org;
 pub mod policies;
 pub mod project_sheet;
 pub mod projects;
+pub(crate) mod sheet_kit;
 pub mod talent_sheet;
 pub mod talents;
 pub mod targets;

@@ -13,134 +13,61 @@ use zhaoyin_core::project::{ProjectInput, Stage, format_mu};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::companies::ImportSummary;
 use zhaoyin_db::projects::{self as db, ImportRow, ProjectFilter};
-use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
+use zhaoyin_office::xlsx::Row;
 
+use super::sheet_kit::{Names, SheetSpec, choice, items, yes_no};
 use crate::ctx::{Auth, Ctx};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::{AppError, AppResult, AppState};
 
 /// Rows one import may carry.
 pub const MAX_ROWS: usize = 5_000;
 
-/// The template's columns: (id, required, width). The first seven are also the export's first.
-const COLUMNS: &[(&str, bool, f64)] = &[
-    ("name", true, 36.0),
-    ("investor", false, 30.0),
-    ("stage", false, 8.0),
-    ("stage_on", false, 12.0),
-    ("total_investment", false, 12.0),
-    ("outside_investment", false, 12.0),
-    ("contract_amount", false, 12.0),
-    ("first_phase_investment", false, 12.0),
-    ("land_mu", false, 10.0),
-    ("key_industry", false, 14.0),
-    ("industry_section", false, 6.0),
-    ("industry_division", false, 6.0),
-    ("unit_code", true, 14.0),
-    ("other_unit_codes", false, 20.0),
-    ("location_code", false, 14.0),
-    ("first_unit_code", false, 14.0),
-    ("introducer", false, 10.0),
-    ("introducer_civil_servant", false, 8.0),
-    ("owner_leader", false, 10.0),
-    ("owner_override", false, 20.0),
-    ("agent", false, 10.0),
-    ("team", false, 16.0),
-    ("project_credit_code", false, 22.0),
-    ("national_code", false, 26.0),
-    ("lead_on", false, 12.0),
-    ("reason", false, 20.0),
-];
-
-/// Columns the export adds after the template's (the import ignores them).
-const EXPORT_ONLY: &[(&str, f64)] = &[
-    ("unit", 20.0),
-    ("location", 16.0),
-    ("first_unit", 20.0),
-    ("signed_on", 12.0),
-    ("major", 8.0),
-    ("duplicate", 10.0),
-];
-
-fn column(t: &Tr, other: &Tr, id: &'static str, required: bool, width: f64) -> Column {
-    Column {
-        id,
-        header: t.label("project_sheet", id),
-        aliases: vec![other.label("project_sheet", id), id.to_string()],
-        required,
-        width,
-        choices: Vec::new(),
-    }
-}
-
-fn sheet(t: &Tr, with_export_columns: bool) -> Sheet {
-    let other = Tr::new(t.lang.other(), t.tz);
-    let mut columns: Vec<Column> = COLUMNS
-        .iter()
-        .map(|(id, required, width)| column(t, &other, id, *required, *width))
-        .collect();
-    if with_export_columns {
-        columns.extend(
-            EXPORT_ONLY
-                .iter()
-                .map(|(id, width)| column(t, &other, id, false, *width)),
-        );
-    }
-    Sheet {
-        id: "projects",
-        name: t.t("projects.title").to_string(),
-        aliases: vec![other.t("projects.title").to_string()],
-        columns,
-    }
-}
-
-fn done<E: std::fmt::Display>(r: Result<Vec<u8>, E>) -> AppResult<Vec<u8>> {
-    r.map_err(|e| AppError::Internal(format!("xlsx: {e}")))
-}
+/// The template's columns (the first seven are also the export's first), and the export's own.
+const SPEC: SheetSpec = SheetSpec {
+    id: "projects",
+    title_key: "projects.title",
+    labels: "project_sheet",
+    columns: &[
+        ("name", true, 36.0),
+        ("investor", false, 30.0),
+        ("stage", false, 8.0),
+        ("stage_on", false, 12.0),
+        ("total_investment", false, 12.0),
+        ("outside_investment", false, 12.0),
+        ("contract_amount", false, 12.0),
+        ("first_phase_investment", false, 12.0),
+        ("land_mu", false, 10.0),
+        ("key_industry", false, 14.0),
+        ("industry_section", false, 6.0),
+        ("industry_division", false, 6.0),
+        ("unit_code", true, 14.0),
+        ("other_unit_codes", false, 20.0),
+        ("location_code", false, 14.0),
+        ("first_unit_code", false, 14.0),
+        ("introducer", false, 10.0),
+        ("introducer_civil_servant", false, 8.0),
+        ("owner_leader", false, 10.0),
+        ("owner_override", false, 20.0),
+        ("agent", false, 10.0),
+        ("team", false, 16.0),
+        ("project_credit_code", false, 22.0),
+        ("national_code", false, 26.0),
+        ("lead_on", false, 12.0),
+        ("reason", false, 20.0),
+    ],
+    export_only: &[
+        ("unit", 20.0),
+        ("location", 16.0),
+        ("first_unit", 20.0),
+        ("signed_on", 12.0),
+        ("major", 8.0),
+        ("duplicate", 10.0),
+    ],
+};
 
 pub fn template(t: &Tr) -> AppResult<Vec<u8>> {
-    let notes: Vec<String> = [
-        "project_sheet.note_1",
-        "project_sheet.note_2",
-        "project_sheet.note_3",
-        "project_sheet.note_4",
-    ]
-    .iter()
-    .map(|k| t.t(k).to_string())
-    .collect();
-    done(xlsx::template(
-        &[sheet(t, false)],
-        t.t("import.sheet_notes"),
-        &notes,
-        &[],
-    ))
-}
-
-/// A stage as typed: its id or its name in either language; `None` for an empty cell.
-fn stage_of(text: &str) -> Result<Option<Stage>, ()> {
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    Stage::ALL
-        .iter()
-        .find(|s| {
-            s.id() == text
-                || [Lang::Zh, Lang::En]
-                    .iter()
-                    .any(|l| Tr::new(*l, chrono_tz::UTC).label("stage", s.id()) == text)
-        })
-        .copied()
-        .map(Some)
-        .ok_or(())
-}
-
-fn yes_no(text: &str) -> Option<bool> {
-    match text.trim().to_lowercase().as_str() {
-        "" | "否" | "no" | "n" | "0" | "false" => Some(false),
-        "是" | "yes" | "y" | "1" | "true" => Some(true),
-        _ => None,
-    }
+    SPEC.template(t, 4)
 }
 
 pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportSummary> {
@@ -148,16 +75,7 @@ pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportS
     if !auth.principal.can_somewhere(Entity::Project, Action::Write) {
         return Err(AppError::Forbidden);
     }
-    let spec = sheet(&ctx.t, false);
-    let bytes = bytes.to_vec();
-    let rows = super::blocking(move || xlsx::read_limited(&bytes, &[spec], MAX_ROWS))
-        .await??
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    if rows.is_empty() {
-        return Err(AppError::invalid("file", "err.xlsx_empty"));
-    }
+    let rows = SPEC.read(&ctx.t, bytes, MAX_ROWS).await?;
     let (checked, unchanged) = check(st, auth, &rows).await?;
     db::import(&st.db, &ctx.actor(), "projects", &checked, st.cfg.today()).await?;
     Ok(ImportSummary {
@@ -167,48 +85,12 @@ pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportS
     })
 }
 
-/// What the rows name, looked up once each: units by code, people of the caller's county by name.
-struct Names {
-    units: HashMap<String, Option<i64>>,
-    people: HashMap<String, Vec<i64>>,
-}
-
-impl Names {
-    async fn unit(&mut self, st: &AppState, code: &str) -> AppResult<Option<i64>> {
-        if let Some(u) = self.units.get(code) {
-            return Ok(*u);
-        }
-        let u = zhaoyin_db::org::unit_by_code(&st.db, code)
-            .await?
-            .filter(|u| u.active)
-            .map(|u| u.id);
-        self.units.insert(code.to_string(), u);
-        Ok(u)
-    }
-
-    fn person(&self, name: &str) -> Result<Option<i64>, &'static str> {
-        match self.people.get(name).map(Vec::as_slice) {
-            _ if name.is_empty() => Ok(None),
-            Some([id]) => Ok(Some(*id)),
-            Some([_, _, ..]) => Err("err.person_ambiguous"),
-            _ => Err("err.person_unknown"),
-        }
-    }
-}
-
 /// Every row validated and placed, every problem at once; rows that would change nothing are
 /// counted, not written.
 async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<ImportRow>, usize)> {
     let mut e = Invalid::default();
     let at = |err: FieldError, row: usize| err.at_row("projects", row);
-    let mut people: HashMap<String, Vec<i64>> = HashMap::new();
-    for p in super::projects::people_choices(st, auth).await? {
-        people.entry(p.name).or_default().push(p.id);
-    }
-    let mut names = Names {
-        units: HashMap::new(),
-        people,
-    };
+    let mut names = Names::new(st, auth).await?;
     let today = st.cfg.today();
     let mut seen: HashMap<(i64, String), usize> = HashMap::new();
     let mut out = Vec::new();
@@ -233,12 +115,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             unit_ids.insert(field, id);
         }
         let mut other_unit_ids = Vec::new();
-        for code in r
-            .get("other_unit_codes")
-            .split(['、', ',', '，', ';', '；', ' '])
-            .map(str::trim)
-            .filter(|c| !c.is_empty())
-        {
+        for code in items(r.get("other_unit_codes")) {
             match names.unit(st, code).await? {
                 Some(id) => other_unit_ids.push(id),
                 None => row.push(
@@ -272,10 +149,12 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
                 row.push(FieldError::new("introducer_civil_servant", "err.yes_no"));
                 false
             });
-        let stage = stage_of(r.get("stage")).unwrap_or_else(|()| {
-            row.push(FieldError::new("stage", "err.choice"));
-            None
-        });
+        let stage = choice(r.get("stage"), Stage::ALL.iter().map(|s| s.id()), "stage")
+            .unwrap_or_else(|()| {
+                row.push(FieldError::new("stage", "err.choice"));
+                None
+            })
+            .and_then(Stage::parse);
         let stage_on = crate::form::opt_date(&mut row, "stage_on", r.get("stage_on"));
         let lead_on = crate::form::opt_date(&mut row, "lead_on", r.get("lead_on"));
         let investor = r.get("investor").trim();
@@ -483,8 +362,5 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Ve
             ]
         })
         .collect();
-    let spec = sheet(&t, true);
-    super::blocking(move || xlsx::table(&spec, lines))
-        .await?
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+    SPEC.table(&t, lines).await
 }

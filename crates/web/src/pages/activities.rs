@@ -33,11 +33,10 @@ use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::import_page::routes::<ActivitiesBook>())
         .route("/activities", get(list).post(create))
         .route("/activities/new", get(new))
         .route("/activities/export.xlsx", get(export))
-        .route("/activities/import", get(import_page).post(import))
-        .route("/activities/template.xlsx", get(template))
         .route("/activities/stats", get(stats))
         .route("/activities/stats.xlsx", get(stats_export))
         .route("/activities/{id}", get(detail).post(update))
@@ -696,35 +695,22 @@ async fn stats_export(
     ))
 }
 
-async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Activity)?;
-    render::html(&super::import_page::ImportPage::new(
-        &st,
-        &ctx,
-        "/activities",
-        "activities",
-        None,
-        Vec::new(),
-    ))
-}
+/// The activities workbook.
+struct ActivitiesBook;
 
-async fn template(ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Activity)?;
-    Ok(render::xlsx(
-        crate::service::activity_sheet::template(&ctx.t)?,
-        "attachment; filename=\"zhaoyin-activities-template.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%BC%95%E6%B4%BB%E5%8A%A8%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
-    ))
-}
-
-async fn import(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Activity)?;
-    let result = match super::org::uploaded_file(mp).await {
-        Ok(bytes) => crate::service::activity_sheet::import(&st, &ctx, &bytes).await,
-        Err(e) => Err(e),
-    };
-    super::import_page::ImportPage::outcome(&st, &ctx, "/activities", "activities", result)
+impl super::import_page::Workbook for ActivitiesBook {
+    const BASE: &'static str = "/activities";
+    const SECTION: &'static str = "activities";
+    const ENTITY: Entity = Entity::Activity;
+    const TEMPLATE_FILE: &'static str = "attachment; filename=\"zhaoyin-activities-template.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%BC%95%E6%B4%BB%E5%8A%A8%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx";
+    fn template(t: &Tr) -> AppResult<Vec<u8>> {
+        crate::service::activity_sheet::template(t)
+    }
+    fn import(
+        st: &AppState,
+        ctx: &Ctx,
+        bytes: &[u8],
+    ) -> impl Future<Output = AppResult<zhaoyin_db::companies::ImportSummary>> + Send {
+        crate::service::activity_sheet::import(st, ctx, bytes)
+    }
 }

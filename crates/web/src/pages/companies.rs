@@ -14,8 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_db::companies::{Company, CompanySort};
 use zhaoyin_db::projects::{ProjectFilter, ProjectRow};
 
-use super::import_page::ImportPage;
-use super::{FormErrors, form_result, require_writer, see_other};
+use super::{FormErrors, form_result, see_other};
 use crate::ctx::Ctx;
 use crate::form::{Form, ListForm, Query, opt_i64};
 use crate::i18n::Tr;
@@ -25,10 +24,9 @@ use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::import_page::routes::<CompaniesBook>())
         .route("/companies", get(list).post(create))
         .route("/companies/new", get(new))
-        .route("/companies/import", get(import_page).post(import))
-        .route("/companies/template.xlsx", get(template))
         .route("/companies/export.xlsx", get(export))
         .route("/companies/options", get(options))
         .route("/companies/{id}", get(detail).post(update))
@@ -538,39 +536,6 @@ async fn update(
 
 // ------------------------------------------------------------------------------------ Excel
 
-async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Company)?;
-    render::html(&ImportPage::new(
-        &st,
-        &ctx,
-        "/companies",
-        "companies",
-        None,
-        Vec::new(),
-    ))
-}
-
-async fn template(ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Company)?;
-    Ok(render::xlsx(
-        crate::service::company_sheet::template(&ctx.t)?,
-        "attachment; filename=\"zhaoyin-companies-template.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
-    ))
-}
-
-async fn import(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Company)?;
-    let result = match super::org::uploaded_file(mp).await {
-        Ok(bytes) => crate::service::company_sheet::import(&st, &ctx, &bytes).await,
-        Err(e) => Err(e),
-    };
-    ImportPage::outcome(&st, &ctx, "/companies", "companies", result)
-}
-
 async fn export(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -581,4 +546,24 @@ async fn export(
         crate::service::company_sheet::export(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-companies.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93.xlsx",
     ))
+}
+
+/// The companies workbook.
+struct CompaniesBook;
+
+impl super::import_page::Workbook for CompaniesBook {
+    const BASE: &'static str = "/companies";
+    const SECTION: &'static str = "companies";
+    const ENTITY: Entity = Entity::Company;
+    const TEMPLATE_FILE: &'static str = "attachment; filename=\"zhaoyin-companies-template.xlsx\"; filename*=UTF-8''%E4%BC%81%E4%B8%9A%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx";
+    fn template(t: &Tr) -> AppResult<Vec<u8>> {
+        crate::service::company_sheet::template(t)
+    }
+    fn import(
+        st: &AppState,
+        ctx: &Ctx,
+        bytes: &[u8],
+    ) -> impl Future<Output = AppResult<zhaoyin_db::companies::ImportSummary>> + Send {
+        crate::service::company_sheet::import(st, ctx, bytes)
+    }
 }

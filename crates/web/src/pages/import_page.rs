@@ -1,14 +1,78 @@
-//! The upload page of a library's workbook (companies, talents): its intro, its template, and
-//! the outcome of an upload — what was done, or every problem by row and column.
+//! The upload pages of a library's workbook (companies, talents, projects, activities): its
+//! intro, its template, and the outcome of an upload — what was done, or every problem by row and
+//! column. A library describes its workbook once ([`Workbook`]) and gets the three routes.
 
 use askama::Template;
+use axum::Router;
+use axum::extract::State;
 use axum::response::Response;
+use axum::routing::get;
+use zhaoyin_core::authz::Entity;
 use zhaoyin_db::companies::ImportSummary;
 
+use super::require_writer;
 use crate::ctx::Ctx;
 use crate::i18n::Tr;
 use crate::render::{self, Chrome};
 use crate::{AppResult, AppState};
+
+/// A library with an Excel template and import.
+pub(crate) trait Workbook: 'static {
+    /// The list's path (`/companies`); the pages are `{BASE}/import` and `{BASE}/template.xlsx`.
+    const BASE: &'static str;
+    /// Its texts in locales/: `{SECTION}.import`, `.import_intro`, `.import_done`, `.title`.
+    const SECTION: &'static str;
+    /// Who may import: those who may write this somewhere.
+    const ENTITY: Entity;
+    /// The template's Content-Disposition.
+    const TEMPLATE_FILE: &'static str;
+    fn template(t: &Tr) -> AppResult<Vec<u8>>;
+    fn import(
+        st: &AppState,
+        ctx: &Ctx,
+        bytes: &[u8],
+    ) -> impl Future<Output = AppResult<ImportSummary>> + Send;
+}
+
+/// The upload page, the upload and the template of a workbook.
+pub(crate) fn routes<W: Workbook>() -> Router<AppState> {
+    Router::new()
+        .route(
+            &format!("{}/import", W::BASE),
+            get(page::<W>).post(upload::<W>),
+        )
+        .route(&format!("{}/template.xlsx", W::BASE), get(template::<W>))
+}
+
+async fn page<W: Workbook>(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx, W::ENTITY)?;
+    render::html(&ImportPage::new(
+        &st,
+        &ctx,
+        W::BASE,
+        W::SECTION,
+        None,
+        Vec::new(),
+    ))
+}
+
+async fn template<W: Workbook>(ctx: Ctx) -> AppResult<Response> {
+    require_writer(&ctx, W::ENTITY)?;
+    Ok(render::xlsx(W::template(&ctx.t)?, W::TEMPLATE_FILE))
+}
+
+async fn upload<W: Workbook>(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    require_writer(&ctx, W::ENTITY)?;
+    let result = match super::org::uploaded_file(mp).await {
+        Ok(bytes) => W::import(&st, &ctx, &bytes).await,
+        Err(e) => Err(e),
+    };
+    ImportPage::outcome(&st, &ctx, W::BASE, W::SECTION, result)
+}
 
 /// A library's upload page: its intro, its template and the outcome of the last upload.
 #[derive(Template)]

@@ -27,11 +27,10 @@ use crate::{AppError, AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::import_page::routes::<ProjectsBook>())
         .route("/projects", get(list).post(create))
         .route("/projects/board", get(board))
         .route("/projects/export.xlsx", get(export))
-        .route("/projects/import", get(import_page).post(import))
-        .route("/projects/template.xlsx", get(template))
         .route("/projects/new", get(new))
         .route("/projects/{id}", get(detail).post(update))
         .route("/projects/{id}/edit", get(edit))
@@ -772,35 +771,22 @@ async fn export(
     ))
 }
 
-async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    super::require_writer(&ctx, Entity::Project)?;
-    render::html(&super::import_page::ImportPage::new(
-        &st,
-        &ctx,
-        "/projects",
-        "projects",
-        None,
-        Vec::new(),
-    ))
-}
+/// The projects workbook.
+struct ProjectsBook;
 
-async fn template(ctx: Ctx) -> AppResult<Response> {
-    super::require_writer(&ctx, Entity::Project)?;
-    Ok(render::xlsx(
-        crate::service::project_sheet::template(&ctx.t)?,
-        "attachment; filename=\"zhaoyin-projects-template.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%95%86%E9%A1%B9%E7%9B%AE%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
-    ))
-}
-
-async fn import(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    super::require_writer(&ctx, Entity::Project)?;
-    let result = match super::org::uploaded_file(mp).await {
-        Ok(bytes) => crate::service::project_sheet::import(&st, &ctx, &bytes).await,
-        Err(e) => Err(e),
-    };
-    super::import_page::ImportPage::outcome(&st, &ctx, "/projects", "projects", result)
+impl super::import_page::Workbook for ProjectsBook {
+    const BASE: &'static str = "/projects";
+    const SECTION: &'static str = "projects";
+    const ENTITY: Entity = Entity::Project;
+    const TEMPLATE_FILE: &'static str = "attachment; filename=\"zhaoyin-projects-template.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%95%86%E9%A1%B9%E7%9B%AE%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx";
+    fn template(t: &Tr) -> AppResult<Vec<u8>> {
+        crate::service::project_sheet::template(t)
+    }
+    fn import(
+        st: &AppState,
+        ctx: &Ctx,
+        bytes: &[u8],
+    ) -> impl Future<Output = AppResult<zhaoyin_db::companies::ImportSummary>> + Send {
+        crate::service::project_sheet::import(st, ctx, bytes)
+    }
 }

@@ -15,7 +15,6 @@ use zhaoyin_core::talent::{ProgramLevel, TalentInput, TalentKind};
 use zhaoyin_db::talents::Talent;
 
 use super::companies::{href_with, pager};
-use super::import_page::ImportPage;
 use super::{FormErrors, form_result, require_writer, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, ListForm, Query, opt_i64};
@@ -27,11 +26,10 @@ use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(super::import_page::routes::<TalentsBook>())
         .route("/talents", get(list).post(create))
         .route("/talents/new", get(new))
         .route("/talents/export.xlsx", get(export))
-        .route("/talents/import", get(import_page).post(import))
-        .route("/talents/template.xlsx", get(template))
         .route("/talents/{id}", get(detail).post(update))
         .route("/talents/{id}/edit", get(edit))
         .route("/talents/{id}/status", post(status))
@@ -470,35 +468,22 @@ async fn export(
     ))
 }
 
-async fn import_page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Talent)?;
-    render::html(&ImportPage::new(
-        &st,
-        &ctx,
-        "/talents",
-        "talents",
-        None,
-        Vec::new(),
-    ))
-}
+/// The talents workbook.
+struct TalentsBook;
 
-async fn template(ctx: Ctx) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Talent)?;
-    Ok(render::xlsx(
-        crate::service::talent_sheet::template(&ctx.t)?,
-        "attachment; filename=\"zhaoyin-talents-template.xlsx\"; filename*=UTF-8''%E4%BA%BA%E6%89%8D%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx",
-    ))
-}
-
-async fn import(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    mp: axum::extract::Multipart,
-) -> AppResult<Response> {
-    require_writer(&ctx, Entity::Talent)?;
-    let result = match super::org::uploaded_file(mp).await {
-        Ok(bytes) => crate::service::talent_sheet::import(&st, &ctx, &bytes).await,
-        Err(e) => Err(e),
-    };
-    ImportPage::outcome(&st, &ctx, "/talents", "talents", result)
+impl super::import_page::Workbook for TalentsBook {
+    const BASE: &'static str = "/talents";
+    const SECTION: &'static str = "talents";
+    const ENTITY: Entity = Entity::Talent;
+    const TEMPLATE_FILE: &'static str = "attachment; filename=\"zhaoyin-talents-template.xlsx\"; filename*=UTF-8''%E4%BA%BA%E6%89%8D%E5%BA%93%E5%AF%BC%E5%85%A5%E6%A8%A1%E6%9D%BF.xlsx";
+    fn template(t: &Tr) -> AppResult<Vec<u8>> {
+        crate::service::talent_sheet::template(t)
+    }
+    fn import(
+        st: &AppState,
+        ctx: &Ctx,
+        bytes: &[u8],
+    ) -> impl Future<Output = AppResult<zhaoyin_db::companies::ImportSummary>> + Send {
+        crate::service::talent_sheet::import(st, ctx, bytes)
+    }
 }

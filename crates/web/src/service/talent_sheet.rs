@@ -11,99 +11,47 @@ use zhaoyin_core::talent::{TalentInput, TalentKind};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::companies::ImportSummary;
 use zhaoyin_db::talents::{self as db, ImportRow, TalentFilter};
-use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
+use zhaoyin_office::xlsx::Row;
 
+use super::sheet_kit::{SheetSpec, choice, items};
 use crate::ctx::{Auth, Ctx};
-use crate::i18n::{Lang, Tr};
+use crate::i18n::Tr;
 use crate::{AppError, AppResult, AppState};
 
 /// Rows one import may carry (a county's talents are hundreds, not millions).
 pub const MAX_ROWS: usize = 5_000;
 
-/// The template's columns: (id, required, width).
-const COLUMNS: &[(&str, bool, f64)] = &[
-    ("name", true, 20.0),
-    ("kind", false, 8.0),
-    ("leader", false, 10.0),
-    ("team_size", false, 8.0),
-    ("field", false, 18.0),
-    ("affiliation", false, 26.0),
-    ("title", false, 12.0),
-    ("country", false, 8.0),
-    ("programs", false, 36.0),
-    ("company", false, 28.0),
-    ("contact_phone", false, 16.0),
-    ("email", false, 22.0),
-    ("unit_code", false, 14.0),
-    ("notes", false, 30.0),
-];
-
-/// Columns the export adds after the template's (the import ignores them).
-const EXPORT_ONLY: &[(&str, f64)] = &[
-    ("level", 8.0),
-    ("project", 28.0),
-    ("unit", 18.0),
-    ("status", 8.0),
-];
-
-fn column(t: &Tr, other: &Tr, id: &'static str, required: bool, width: f64) -> Column {
-    Column {
-        id,
-        header: t.label("talent_sheet", id),
-        aliases: vec![other.label("talent_sheet", id), id.to_string()],
-        required,
-        width,
-        choices: Vec::new(),
-    }
-}
-
-/// The sheet in the user's language; headers in the other language, or the ids, are read too.
-fn sheet(t: &Tr, with_export_columns: bool) -> Sheet {
-    let other = Tr::new(t.lang.other(), t.tz);
-    let mut columns: Vec<Column> = COLUMNS
-        .iter()
-        .map(|(id, required, width)| column(t, &other, id, *required, *width))
-        .collect();
-    if with_export_columns {
-        columns.extend(
-            EXPORT_ONLY
-                .iter()
-                .map(|(id, width)| column(t, &other, id, false, *width)),
-        );
-    }
-    Sheet {
-        id: "talents",
-        name: t.t("talents.title").to_string(),
-        aliases: vec![other.t("talents.title").to_string()],
-        columns,
-    }
-}
+/// The template's columns, and those the export adds (the import ignores them).
+const SPEC: SheetSpec = SheetSpec {
+    id: "talents",
+    title_key: "talents.title",
+    labels: "talent_sheet",
+    columns: &[
+        ("name", true, 20.0),
+        ("kind", false, 8.0),
+        ("leader", false, 10.0),
+        ("team_size", false, 8.0),
+        ("field", false, 18.0),
+        ("affiliation", false, 26.0),
+        ("title", false, 12.0),
+        ("country", false, 8.0),
+        ("programs", false, 36.0),
+        ("company", false, 28.0),
+        ("contact_phone", false, 16.0),
+        ("email", false, 22.0),
+        ("unit_code", false, 14.0),
+        ("notes", false, 30.0),
+    ],
+    export_only: &[
+        ("level", 8.0),
+        ("project", 28.0),
+        ("unit", 18.0),
+        ("status", 8.0),
+    ],
+};
 
 pub fn template(t: &Tr) -> AppResult<Vec<u8>> {
-    let notes: Vec<String> = [
-        "talent_sheet.note_1",
-        "talent_sheet.note_2",
-        "talent_sheet.note_3",
-    ]
-    .iter()
-    .map(|k| t.t(k).to_string())
-    .collect();
-    xlsx::template(&[sheet(t, false)], t.t("import.sheet_notes"), &notes, &[])
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
-}
-
-/// A kind as typed: its id or its label in either language; empty is a person.
-fn kind_of(text: &str) -> String {
-    let text = text.trim();
-    TalentKind::ALL
-        .iter()
-        .find(|k| {
-            [Lang::Zh, Lang::En]
-                .iter()
-                .any(|l| Tr::new(*l, chrono_tz::UTC).label("talent.kind", k.id()) == text)
-        })
-        .map(|k| k.id().to_string())
-        .unwrap_or_else(|| text.to_string())
+    SPEC.template(t, 3)
 }
 
 pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportSummary> {
@@ -111,16 +59,7 @@ pub async fn import(st: &AppState, ctx: &Ctx, bytes: &[u8]) -> AppResult<ImportS
     if !auth.principal.can_somewhere(Entity::Talent, Action::Write) {
         return Err(AppError::Forbidden);
     }
-    let spec = sheet(&ctx.t, false);
-    let bytes = bytes.to_vec();
-    let rows = super::blocking(move || xlsx::read_limited(&bytes, &[spec], MAX_ROWS))
-        .await??
-        .into_iter()
-        .next()
-        .unwrap_or_default();
-    if rows.is_empty() {
-        return Err(AppError::invalid("file", "err.xlsx_empty"));
-    }
+    let rows = SPEC.read(&ctx.t, bytes, MAX_ROWS).await?;
     let (checked, unchanged) = check(st, auth, &rows).await?;
     db::import(&st.db, &ctx.actor(), &checked).await?;
     Ok(ImportSummary {
@@ -199,7 +138,13 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             },
         };
         let input = TalentInput {
-            kind: kind_of(r.get("kind")),
+            kind: choice(
+                r.get("kind"),
+                TalentKind::ALL.iter().map(|k| k.id()),
+                "talent.kind",
+            )
+            .map(|k| k.unwrap_or_default().to_string())
+            .unwrap_or_else(|()| r.get("kind").trim().to_string()),
             name: r.get("name").into(),
             leader: r.get("leader").into(),
             team_size,
@@ -207,12 +152,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             affiliation: r.get("affiliation").into(),
             title: r.get("title").into(),
             country: r.get("country").into(),
-            programs: r
-                .get("programs")
-                .split(['、', ',', '，', ';', '；'])
-                .map(|p| p.trim().to_string())
-                .filter(|p| !p.is_empty())
-                .collect(),
+            programs: items(r.get("programs")).map(str::to_string).collect(),
             contact_phone: r.get("contact_phone").into(),
             email: r.get("email").into(),
             company_id,
@@ -316,8 +256,5 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &TalentFilter) -> AppResult<Vec
             ]
         })
         .collect();
-    let spec = sheet(&t, true);
-    super::blocking(move || xlsx::table(&spec, lines))
-        .await?
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+    SPEC.table(&t, lines).await
 }

@@ -27,6 +27,46 @@
     }
   });
 
+  // Uploads marked data-upload-progress show how much of the file has gone, then that the rows
+  // are being checked; the button waits until the outcome is in.
+  function uploadParts(form) {
+    var box = form.querySelector(".upload-progress");
+    return box && { box: box, bar: box.querySelector("progress"), text: box.querySelector("span"),
+                    button: form.querySelector("button[type=submit]") };
+  }
+  document.addEventListener("htmx:beforeRequest", function (ev) {
+    var form = ev.target;
+    var p = form && form.hasAttribute && form.hasAttribute("data-upload-progress") && uploadParts(form);
+    if (!p) return;
+    p.box.hidden = false;
+    p.bar.value = 0;
+    p.text.textContent = p.text.getAttribute("data-uploading");
+    if (p.button) p.button.disabled = true;
+  });
+  document.addEventListener("htmx:xhr:progress", function (ev) {
+    var form = ev.target;
+    var p = form && form.hasAttribute && form.hasAttribute("data-upload-progress") && uploadParts(form);
+    if (!p || !ev.detail.lengthComputable || !ev.detail.total) return;
+    var pct = Math.round(ev.detail.loaded * 100 / ev.detail.total);
+    p.bar.value = pct;
+    p.text.textContent = pct < 100 ? p.text.getAttribute("data-uploading") + " " + pct + "%"
+                                   : p.text.getAttribute("data-checking");
+  });
+  document.addEventListener("htmx:afterRequest", function (ev) {
+    var form = ev.target;
+    var p = form && form.hasAttribute && form.hasAttribute("data-upload-progress") && uploadParts(form);
+    if (!p) return;
+    if (p.button) p.button.disabled = false;
+    if (ev.detail.failed) {
+      // Too large, or the connection dropped: say so where the progress was.
+      p.bar.value = 0;
+      p.text.textContent = p.text.getAttribute("data-failed");
+      return;
+    }
+    p.box.hidden = true;
+    form.reset();
+  });
+
   // A freshly created API token is selected, ready to copy.
   document.addEventListener("DOMContentLoaded", function () {
     var tok = document.getElementById("new-token");

@@ -1,7 +1,7 @@
 // Browser test of the trip green channel: the demo's clerk registers a trip out (a company line
-// that names nothing is refused first, with the line), the leader sees it waiting, approves it,
-// and on the monthly statistics the unit's trip figure opens the list holding the trip. Fails
-// on any console error.
+// that names nothing is refused first, with the line) and uploads a bad workbook (refused in
+// place), the leader sees the trip waiting, approves it, and on the monthly statistics the
+// unit's trip figure opens the list holding the trip. Fails on any console error.
 //
 // usage: node activities.mjs BASE_URL CLERK LEADER PASSWORD SCREENSHOT_DIR
 import { chromium } from "playwright-core";
@@ -57,6 +57,20 @@ try {
   if (!(await page.locator("dl.facts").textContent()).includes("待审批")) problems.push("the trip is not waiting for approval");
   if (await page.locator("input[name=status][value=approved]").count()) problems.push("the clerk is offered the approval");
   await page.screenshot({ path: `${shots}/trip.png`, fullPage: true });
+
+  // An upload answers in place: a file that is not a workbook is refused with the reason, the
+  // page stays, the form is ready again.
+  await page.goto(`${base}/activities/import`);
+  await page.setInputFiles("input[name=file]", {
+    name: "活动.xlsx",
+    mimeType: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    buffer: Buffer.from("not a workbook"),
+  });
+  await page.click("form[data-upload-progress] button[type=submit]");
+  await page.waitForSelector("#import-outcome .flash.err", { timeout: 10000 });
+  if (!page.url().endsWith("/activities/import")) problems.push(`the upload left the page: ${page.url()}`);
+  if (await page.locator("form[data-upload-progress] button[type=submit]").isDisabled()) problems.push("the upload button stays disabled");
+  await page.screenshot({ path: `${shots}/import.png`, fullPage: true });
 
   // The leader sees it waiting and approves it.
   const boss = await signIn(leader);

@@ -45,6 +45,8 @@ LIST_QUERY = "open=true&sort=deadline&per_page=50"
 PROJECT_QUERY = "stage=started&per_page=50"
 # The company library filtered by a mark, by name.
 COMPANY_QUERY = "flags=china500&sort=name&per_page=50"
+# Counted trips of the county (about 270 a year): a page of 50.
+ACTIVITY_QUERY = "kind=trip&counted=1&per_page=50"
 
 # wrk scripts, removed on exit.
 SCRIPTS = tempfile.TemporaryDirectory(prefix="zhaoyin-bench-")
@@ -313,6 +315,10 @@ def measure(engine, scale, url, args):
     _, projects = api(product.base, f"/api/v1/projects?{PROJECT_QUERY}", sup_token)
     assert len(projects["items"]) == 50, "the filtered project list fills a page"
     project_id = projects["items"][0]["id"]
+    _, acts = api(product.base, f"/api/v1/activities?{ACTIVITY_QUERY}", sup_token)
+    assert len(acts["items"]) == 50, "the filtered activity list fills a page"
+    # Last month: complete, and every unit has figures in it.
+    month = (datetime.date.today().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
     asset = re.search(r'href="(/assets/css/app\.css\?v=[^"]+)"', html).group(1)
     admin = token(url, "admin")
     logins = [urllib.parse.urlencode({"username": name, "password": PASSWORD, "next": "/", "_csrf": pre_csrf})
@@ -350,6 +356,14 @@ def measure(engine, scale, url, args):
          (f"/projects/{project_id}", lua())),
         ("company list (API)", "api", (f"/api/v1/companies?{COMPANY_QUERY}", lua(headers=bearer)),
          (f"/api/companies?{COMPANY_QUERY}", lua())),
+        ("activity list (API)", "api", (f"/api/v1/activities?{ACTIVITY_QUERY}", lua(headers=bearer)),
+         (f"/api/activities?{ACTIVITY_QUERY}", lua())),
+        ("activity list (page)", "page", (f"/activities?{ACTIVITY_QUERY}", lua(headers=cookie)),
+         (f"/activities?{ACTIVITY_QUERY}", lua())),
+        ("activity statistics (API)", "api", (f"/api/v1/activities/stats?month={month}", lua(headers=bearer)),
+         (f"/api/activities/stats?month={month}", lua())),
+        ("activity statistics (page)", "page", (f"/activities/stats?month={month}", lua(headers=cookie)),
+         (f"/api/activities/stats?month={month}", lua())),
         ("report (write)", "write",
          (f"/api/v1/tasks/{write_id}/reports", lua("POST", report, {**clerk, **as_json})),
          (f"/tasks/{write_id}/reports", lua("POST", report, as_json))),

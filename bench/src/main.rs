@@ -20,7 +20,7 @@ use zhaoyin_db::Db;
 use zhaoyin_web::api::ListOf;
 use zhaoyin_web::ctx::{Auth, Ctx};
 use zhaoyin_web::i18n::{Lang, Tr};
-use zhaoyin_web::service::{account, companies, projects, tasks};
+use zhaoyin_web::service::{account, activities, companies, projects, tasks};
 use zhaoyin_web::{AppError, AppState, WebConfig};
 
 #[derive(Parser)]
@@ -194,6 +194,42 @@ async fn company_list(
     Ok(Json(ListOf::new(items, page, total)).into_response())
 }
 
+/// The activity list as the API reads it.
+async fn activity_list(
+    State(c): State<Ceiling>,
+    Query(q): Query<activities::ActivityQuery>,
+) -> Answer {
+    let f = q.filter()?;
+    let page = Page::new(q.page, q.per_page);
+    let (items, total) = activities::list(&c.st, c.reader.auth()?, &f, page).await?;
+    Ok(Json(ListOf::new(items, page, total)).into_response())
+}
+
+/// The activity list as the HTML page reads it: the county's units for the filter, then the list.
+async fn activity_list_page(
+    State(c): State<Ceiling>,
+    Query(q): Query<activities::ActivityQuery>,
+) -> Answer {
+    let auth = c.reader.auth()?;
+    let f = q.filter()?;
+    let page = Page::new(q.page, None);
+    let units = projects::unit_choices(&c.st, auth).await?;
+    let (items, total) = activities::list(&c.st, auth, &f, page).await?;
+    let names: Vec<String> = units.into_iter().map(|u| u.name).collect();
+    Ok(Json((names, ListOf::new(items, page, total))).into_response())
+}
+
+#[derive(Deserialize)]
+struct MonthQuery {
+    month: Option<String>,
+}
+
+/// The monthly statistics per unit (the API's and the page's work).
+async fn activity_stats(State(c): State<Ceiling>, Query(q): Query<MonthQuery>) -> Answer {
+    let month = activities::month_or_this(&c.st, q.month.as_deref())?;
+    Ok(Json(activities::monthly_stats(&c.st, c.reader.auth()?, month).await?).into_response())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -216,6 +252,9 @@ async fn main() -> anyhow::Result<()> {
         .route("/projects", get(project_list_page))
         .route("/projects/{id}", get(project))
         .route("/api/companies", get(company_list))
+        .route("/api/activities", get(activity_list))
+        .route("/activities", get(activity_list_page))
+        .route("/api/activities/stats", get(activity_stats))
         .with_state(ceiling);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("ceiling: http://{}", listener.local_addr()?);

@@ -61,6 +61,7 @@ pub struct Made {
     pub events: usize,
     pub companies: usize,
     pub projects: usize,
+    pub activities: usize,
 }
 
 const UNITS: usize = 60;
@@ -179,6 +180,7 @@ pub async fn generate(
             k,
             county.region_id,
             &county.unit_ids,
+            &county.leader_ids,
             TOWNS,
             scale.projects_per_county(),
             today,
@@ -186,6 +188,7 @@ pub async fn generate(
         );
         made.companies += pipe.companies.len();
         made.projects += pipe.projects.len();
+        made.activities += pipe.activities.len();
         if first_county.is_none() {
             first_county = Some((county.region_id, county.first_unit));
         }
@@ -210,6 +213,21 @@ pub async fn generate(
         insert(&mut tx, "companies", pipeline::COMPANY_COLS, pipe.companies).await?;
         insert(&mut tx, "projects", pipeline::PROJECT_COLS, pipe.projects).await?;
         insert(&mut tx, "project_stages", pipeline::STAGE_COLS, pipe.stages).await?;
+        insert(
+            &mut tx,
+            "activities",
+            pipeline::ACTIVITY_COLS,
+            pipe.activities,
+        )
+        .await?;
+        for (table, column, rows) in [
+            ("activity_units", "unit_id", pipe.activity_units),
+            ("activity_leaders", "person_id", pipe.activity_leaders),
+            ("activity_companies", "company_id", pipe.activity_companies),
+            ("activity_projects", "project_id", pipe.activity_projects),
+        ] {
+            insert(&mut tx, table, &["activity_id", column], rows).await?;
+        }
         tx.commit().await?;
         progress(k as u64 + 1, scale.counties() as u64);
     }
@@ -225,6 +243,7 @@ pub async fn generate(
         "companies",
         "projects",
         "project_stages",
+        "activities",
     ] {
         db.sync_identity(table).await?;
     }
@@ -294,6 +313,7 @@ pub async fn generate(
             "scale": format!("{scale:?}"), "seed": seed, "counties": made.counties,
             "tasks": made.tasks, "reports": made.reports,
             "companies": made.companies, "projects": made.projects,
+            "activities": made.activities,
         })),
     )
     .await?;
@@ -327,6 +347,8 @@ struct County {
     first_unit: i64,
     /// Every unit of the county, its towns first.
     unit_ids: Vec<i64>,
+    /// The county leaders (people).
+    leader_ids: Vec<i64>,
     regions: Vec<Vec<Value>>,
     units: Vec<Vec<Value>>,
     people: Vec<Vec<Value>>,
@@ -588,6 +610,7 @@ fn county(
         region_id,
         first_unit: unit_ids[TOWNS],
         unit_ids: unit_ids.clone(),
+        leader_ids: leaders.clone(),
         regions,
         units,
         people,

@@ -176,6 +176,39 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
     .await
     .expect("move");
     assert_eq!(moved.stage, "negotiating");
+
+    // Activities: a year of them; per unit, what the statistics count is what the list holds;
+    // the links read back.
+    assert_eq!(made.activities, 1200);
+    let counted = zhaoyin_db::activities::ActivityFilter {
+        counted: true,
+        ..Default::default()
+    };
+    let per_unit = zhaoyin_db::activities::counts_by_unit(&a.db, &everything, &counted)
+        .await
+        .expect("counts");
+    let busiest = per_unit
+        .iter()
+        .max_by_key(|c| c.trips + c.visits + c.talks + c.promotions + c.signings)
+        .expect("a unit");
+    let (trips, total) = zhaoyin_db::activities::list(
+        &a.db,
+        &everything,
+        &zhaoyin_db::activities::ActivityFilter {
+            unit_id: Some(busiest.unit_id),
+            kind: Some(zhaoyin_core::activity::ActivityKind::Trip),
+            ..counted.clone()
+        },
+        zhaoyin_core::paging::Page::new(None, Some(100)),
+    )
+    .await
+    .expect("list");
+    assert_eq!(total, busiest.trips);
+    assert!(
+        trips
+            .iter()
+            .all(|t| !t.leaders.is_empty() && !t.companies.is_empty())
+    );
     assert!(matches!(
         audit::verify(&a.db).await,
         Ok(Verification::Intact { .. })

@@ -60,6 +60,28 @@ pub const PROJECT_COLS: &[&str] = &[
 
 pub const STAGE_COLS: &[&str] = &["id", "project_id", "stage", "on_date", "reason", "at"];
 
+/// Per county: about a hundred a month over the past year.
+pub const ACTIVITIES: usize = 1_200;
+
+pub const ACTIVITY_COLS: &[&str] = &[
+    "id",
+    "region_id",
+    "unit_id",
+    "kind",
+    "abroad",
+    "title",
+    "place",
+    "starts_on",
+    "ends_on",
+    "purpose",
+    "outcome",
+    "status",
+    "registered_late",
+    "search",
+    "created_at",
+    "updated_at",
+];
+
 const PLACES: &[&str] = &[
     "山东", "淄博", "青岛", "潍坊", "东营", "上海", "江苏", "苏州", "浙江", "宁波", "深圳", "广州",
     "北京", "天津", "济南",
@@ -127,6 +149,7 @@ pub struct Ids {
     pub company: i64,
     pub project: i64,
     pub stage: i64,
+    pub activity: i64,
 }
 
 #[derive(Default)]
@@ -134,9 +157,15 @@ pub struct Pipeline {
     pub companies: Vec<Vec<Value>>,
     pub projects: Vec<Vec<Value>>,
     pub stages: Vec<Vec<Value>>,
+    pub activities: Vec<Vec<Value>>,
+    pub activity_units: Vec<Vec<Value>>,
+    pub activity_leaders: Vec<Vec<Value>>,
+    pub activity_companies: Vec<Vec<Value>>,
+    pub activity_projects: Vec<Vec<Value>>,
 }
 
-/// A county's pipeline: `units` are its units (the first `towns` of them towns), `k` its number.
+/// A county's pipeline: `units` are its units (the first `towns` of them towns), `k` its number,
+/// `leaders` the people who lead its trips.
 #[allow(clippy::too_many_arguments)]
 pub fn county(
     rng: &mut StdRng,
@@ -144,6 +173,7 @@ pub fn county(
     k: usize,
     region_id: i64,
     units: &[i64],
+    leaders: &[i64],
     towns: usize,
     projects: usize,
     today: NaiveDate,
@@ -269,7 +299,119 @@ pub fn county(
             ]);
         }
     }
+    let project_ids: Vec<(i64, i64)> = out
+        .projects
+        .iter()
+        .filter_map(|p| match (&p[0], &p[2]) {
+            (Value::I64(Some(id)), Value::I64(Some(unit))) => Some((*id, *unit)),
+            _ => None,
+        })
+        .collect();
+    activities(
+        rng,
+        ids,
+        &mut out,
+        region_id,
+        units,
+        leaders,
+        &companies.iter().map(|c| c.0).collect::<Vec<_>>(),
+        &project_ids,
+        today,
+        now,
+    );
     out
+}
+
+/// A year of activities: each unit's trips (done once back, approved or waiting when ahead; one
+/// in ten abroad; one in twenty registered late), visits, negotiations, promotions and signings,
+/// each with its leader, a company of the library and often a project of the unit; one in five
+/// joined by another unit; a few cancelled.
+#[allow(clippy::too_many_arguments)]
+fn activities(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    out: &mut Pipeline,
+    region_id: i64,
+    units: &[i64],
+    leaders: &[i64],
+    companies: &[i64],
+    projects: &[(i64, i64)],
+    today: NaiveDate,
+    now: DateTime<Utc>,
+) {
+    const KINDS: [&str; 5] = ["trip", "visit", "talks", "promotion", "signing"];
+    const PLACES: [&str; 6] = [
+        "广东深圳",
+        "上海",
+        "江苏苏州",
+        "浙江杭州",
+        "北京",
+        "山东青岛",
+    ];
+    for a in 0..ACTIVITIES {
+        ids.activity += 1;
+        let id = ids.activity;
+        let unit = units[a % units.len()];
+        let kind = KINDS[[0, 0, 1, 1, 2, 2, 2, 3, 4][rng.random_range(0..9)]];
+        let trip = kind == "trip";
+        let starts_on = today - Duration::days(rng.random_range(-10..365));
+        let ends_on = starts_on + Duration::days(if trip { rng.random_range(0..4) } else { 0 });
+        let starts_on = if trip {
+            starts_on
+        } else {
+            starts_on.min(today)
+        };
+        let ends_on = ends_on.max(starts_on);
+        let status = match (trip, starts_on > today, a % 40) {
+            (_, _, 0) => "cancelled",
+            (true, true, n) if n % 2 == 0 => "registered",
+            (true, true, _) => "approved",
+            _ => "done",
+        };
+        let place = if trip {
+            PLACES[a % PLACES.len()]
+        } else {
+            "县内"
+        };
+        let title = format!("{}对接（{}）", place, a + 1);
+        out.activities.push(vec![
+            id.into(),
+            region_id.into(),
+            unit.into(),
+            kind.into(),
+            (trip && a % 10 == 0).into(),
+            title.clone().into(),
+            place.into(),
+            Value::Date(Some(starts_on)),
+            Value::Date(Some(ends_on)),
+            Value::Text(trip.then(|| "拜访目标企业".to_string())),
+            Value::Text((status == "done").then(|| "达成合作意向".to_string())),
+            status.into(),
+            (trip && a % 20 == 0).into(),
+            zhaoyin_core::task::search_text(place, &title).into(),
+            morning(starts_on.min(today)).into(),
+            now.into(),
+        ]);
+        out.activity_units.push(vec![id.into(), unit.into()]);
+        if a % 5 == 0 {
+            let other = units[(a / 5 + 1) % units.len()];
+            if other != unit {
+                out.activity_units.push(vec![id.into(), other.into()]);
+            }
+        }
+        out.activity_leaders
+            .push(vec![id.into(), leaders[a % leaders.len()].into()]);
+        let company = companies[rng.random_range(0..companies.len())];
+        out.activity_companies.push(vec![id.into(), company.into()]);
+        if let Some((project, _)) = projects
+            .iter()
+            .find(|(_, u)| *u == unit)
+            .filter(|_| a % 3 == 0)
+        {
+            out.activity_projects
+                .push(vec![id.into(), (*project).into()]);
+        }
+    }
 }
 
 #[cfg(test)]

@@ -497,7 +497,9 @@ def main():
                             text=True).stdout.strip()
     RESULTS.mkdir(parents=True, exist_ok=True)
     day = datetime.date.today().isoformat()
-    path = RESULTS / f"{day}-{args.scale}.json"
+    # A run of some endpoints (--only) does not replace the day's full table.
+    only = re.sub(r"[^a-z0-9]+", "-", args.only.lower()).strip("-")
+    path = RESULTS / f"{day}-{args.scale}{'-' + only if only else ''}.json"
     path.write_text(json.dumps({
         "date": day, "commit": commit, "scale": args.scale, "duration_s": args.duration,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(),

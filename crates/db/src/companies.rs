@@ -193,7 +193,30 @@ pub async fn all(db: &Db, vis: &Visibility, f: &CompanyFilter) -> Result<Vec<Com
     push_filter(&mut w, f);
     let mut q = w.prefixed(SELECT);
     q.push(" ORDER BY c.name_key, c.id");
-    db.all(q).await
+    let mut rows: Vec<Company> = db.all(q).await?;
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let segments = segments_of_many(db, &ids).await?;
+    for c in &mut rows {
+        c.segment_ids = segments.get(&c.id).cloned().unwrap_or_default();
+    }
+    Ok(rows)
+}
+
+/// The segments of many companies, by company, each list in segment order.
+async fn segments_of_many(
+    db: &Db,
+    ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Vec<i64>>> {
+    let mut out: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(1_000) {
+        let mut q =
+            Sql::new("SELECT company_id, segment_id FROM company_segments WHERE company_id IN ");
+        q.push_list(chunk).push(" ORDER BY segment_id");
+        for (company, segment) in db.all::<(i64, i64)>(q).await? {
+            out.entry(company).or_default().push(segment);
+        }
+    }
+    Ok(out)
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<Company> {
@@ -494,6 +517,8 @@ pub struct ImportRow {
     pub region_id: i64,
     pub unit_id: Option<i64>,
     pub fields: CompanyFields,
+    /// The chain segments the row gives (in segment order), or `None` to keep the company's.
+    pub segments: Option<Vec<i64>>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
@@ -542,6 +567,27 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
         .enumerate()
         .filter_map(|(i, c)| Some(((c.region_id, c.credit_code.as_deref()?), i)))
         .collect();
+    // The segments the matched companies have, when the file gives any.
+    let had: std::collections::HashMap<i64, Vec<i64>> = if rows.iter().any(|r| r.segments.is_some())
+    {
+        let mut q = Sql::new(
+            "SELECT cs.company_id, cs.segment_id FROM company_segments cs \
+             JOIN companies c ON c.id = cs.company_id WHERE c.region_id IN ",
+        );
+        q.push_list(&libraries).push(" ORDER BY cs.segment_id");
+        let mut had: std::collections::HashMap<i64, Vec<i64>> = Default::default();
+        for (company, segment) in tx.all::<(i64, i64)>(q).await? {
+            had.entry(company).or_default().push(segment);
+        }
+        had
+    } else {
+        Default::default()
+    };
+    let same_segments = |c: &Company, r: &ImportRow| {
+        r.segments
+            .as_ref()
+            .is_none_or(|s| had.get(&c.id).map(Vec::as_slice).unwrap_or_default() == s.as_slice())
+    };
     let mut e = Invalid::default();
     let mut new = Vec::new();
     let mut changed = Vec::new();
@@ -569,7 +615,7 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
         };
         match matched {
             None => new.push(r),
-            Some(c) if same(c, r.unit_id, f) => summary.unchanged += 1,
+            Some(c) if same(c, r.unit_id, f) && same_segments(c, r) => summary.unchanged += 1,
             Some(c) => changed.push((c, r)),
         }
     }
@@ -590,6 +636,9 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
                 .bind(c.id),
         )
         .await?;
+        if let Some(segments) = &r.segments {
+            crate::chains::set_company_segments(&mut tx, c.id, segments).await?;
+        }
         let after = get_in(&mut tx, c.id).await?;
         audit::append(
             &mut tx,
@@ -661,6 +710,14 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
             .into_iter()
             .map(|(id, region, key)| ((region, key), id))
             .collect();
+        for r in &new {
+            if let (Some(segments), Some(id)) = (
+                &r.segments,
+                ids.get(&(r.region_id, r.fields.name_key.clone())),
+            ) {
+                crate::chains::set_company_segments(&mut tx, *id, segments).await?;
+            }
+        }
         for chunk in new.chunks(1_000) {
             let changes = chunk
                 .iter()

@@ -758,3 +758,91 @@ async fn companies_import_all_or_nothing_and_an_export_imports_back() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("新增 0 家，更新 0 家，未变 3 家"), "{page}");
 }
+
+#[tokio::test]
+async fn the_company_workbook_places_companies_in_chain_segments() {
+    let app = spawn_app().await;
+    let fx = &app.fx;
+    let sup = app
+        .user("super-a", Role::Supervisor, At::Region(&fx.county_a))
+        .await;
+    let sup = Api::for_user(&app, &sup).await;
+    for (name, outline) in [
+        (
+            "新能源产业链",
+            "上游\n  光伏组件\n  储能电池\n下游\n  电站运营\n",
+        ),
+        ("新材料产业链", "上游\n  原料\n中游\n  储能电池\n"),
+    ] {
+        let r = sup
+            .send(
+                Method::POST,
+                "/api/v1/chains",
+                json!({"name": name, "lead_unit_id": fx.unit_a.id, "outline": outline}),
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+    }
+    app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    let b = app.login("clerk-a").await;
+    let headers = ["企业名称*", "跟进单位代码", "产业链环节"];
+    // A segment no chain has, and one two chains have, are named.
+    let bad = workbook(
+        "企业",
+        headers,
+        &[
+            ["高青光伏有限公司", "", "光伏组件、风电整机"],
+            ["高青电池有限公司", "", "储能电池"],
+        ],
+    );
+    let (status, page) = upload(&b, "/companies/import", bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("风电整机"), "{page}");
+    assert!(page.contains("第 3 行 · 产业链环节"), "{page}");
+    let good = workbook(
+        "企业",
+        headers,
+        &[
+            ["高青光伏有限公司", "", "光伏组件、新能源产业链 · 电站运营"],
+            ["高青电池有限公司", "", "新材料产业链/储能电池"],
+            ["高青物流有限公司", "", ""],
+        ],
+    );
+    let (status, page) = upload(&b, "/companies/import", good.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 3 家，更新 0 家，未变 0 家"), "{page}");
+    let (linked,): (i64,) = app
+        .db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT COUNT(*) FROM company_segments",
+        ))
+        .await
+        .expect("count");
+    assert_eq!(linked, 3);
+    let (_, page) = upload(&b, "/companies/import", good).await;
+    assert!(page.contains("新增 0 家，更新 0 家，未变 3 家"), "{page}");
+    // A changed segment updates the company; the export names segments as it reads them.
+    let moved = workbook(
+        "企业",
+        headers,
+        &[["高青电池有限公司", "", "新能源产业链 · 储能电池"]],
+    );
+    let (_, page) = upload(&b, "/companies/import", moved).await;
+    assert!(page.contains("新增 0 家，更新 1 家，未变 0 家"), "{page}");
+    let r = b.get("/companies/export.xlsx").await;
+    let exported = r.bytes().await.expect("bytes").to_vec();
+    let (status, page) = upload(&b, "/companies/import", exported).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 0 家，更新 0 家，未变 3 家"), "{page}");
+    let (_, list) = b.text("/companies?name=高青电池").await;
+    assert!(list.contains("高青电池有限公司"), "{list}");
+    let (n,): (i64,) = app
+        .db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT COUNT(*) FROM company_segments cs JOIN chain_segments s ON s.id = cs.segment_id \
+             JOIN chains ch ON ch.id = s.chain_id WHERE ch.name = '新能源产业链' AND s.name = '储能电池'",
+        ))
+        .await
+        .expect("moved");
+    assert_eq!(n, 1);
+}

@@ -32,6 +32,7 @@ const COLUMNS: &[(&str, bool, f64)] = &[
     ("source", false, 12.0),
     ("unit_code", false, 14.0),
     ("notes", false, 30.0),
+    ("segments", false, 30.0),
 ];
 
 /// The sheet in the user's language; headers in the other language (or the column ids) are
@@ -71,6 +72,7 @@ pub fn template(t: &Tr) -> AppResult<Vec<u8>> {
         "import.companies_note_1",
         "import.companies_note_2",
         "import.companies_note_3",
+        "import.companies_note_4",
     ]
     .iter()
     .map(|k| t.t(k).to_string())
@@ -146,6 +148,8 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
     let own = auth.user.unit_id;
     let mut seen_key: HashMap<(i64, String), usize> = HashMap::new();
     let mut seen_code: HashMap<(i64, String), usize> = HashMap::new();
+    // The chain segments of each library's county, as "chain · segment" and by bare name.
+    let mut segments: HashMap<i64, Segments> = HashMap::new();
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let code = r.get("unit_code").to_string();
@@ -186,6 +190,35 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
                 continue;
             }
         };
+        let segment_ids = if r.get("segments").is_empty() {
+            None
+        } else {
+            if let std::collections::hash_map::Entry::Vacant(v) = segments.entry(region_id) {
+                let path = zhaoyin_db::org::get_region(&st.db, region_id).await?.path;
+                v.insert(Segments::new(
+                    zhaoyin_db::chains::choices(&st.db, &path).await?,
+                ));
+            }
+            let known = &segments[&region_id];
+            let mut ids = Vec::new();
+            let mut bad = None;
+            for item in super::sheet_kit::items(r.get("segments")) {
+                match known.find(item) {
+                    Ok(id) => ids.push(id),
+                    Err(code) => bad = Some((item.to_string(), code)),
+                }
+            }
+            if let Some((item, code)) = bad {
+                e.push(at(
+                    FieldError::new("segments", code).with("value", item),
+                    r.row,
+                ));
+                continue;
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            Some(ids)
+        };
         let input = CompanyInput {
             name: r.get("name").into(),
             credit_code: r.get("credit_code").into(),
@@ -225,6 +258,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
             region_id,
             unit_id: Some(unit_id),
             fields,
+            segments: segment_ids,
         });
     }
     // A long list of problems is cut: the first hundred say what is wrong.
@@ -233,12 +267,66 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
     Ok(out)
 }
 
+/// A county's chain segments, named as the workbook names them: "chain · segment", or the
+/// segment's bare name where no other chain of the county has one so called.
+struct Segments {
+    by_full: HashMap<String, i64>,
+    by_name: HashMap<String, Vec<i64>>,
+}
+
+/// "chain · segment" as typed, with or without spaces, or with / for the dot.
+fn normal(item: &str) -> String {
+    item.replace([' ', '\u{3000}'], "")
+        .replace(['/', '／'], "·")
+}
+
+/// A segment as the workbook writes it.
+fn segment_label(chain: &str, segment: &str) -> String {
+    format!("{chain} · {segment}")
+}
+
+impl Segments {
+    fn new(choices: Vec<zhaoyin_db::chains::SegmentChoice>) -> Self {
+        let mut out = Segments {
+            by_full: HashMap::new(),
+            by_name: HashMap::new(),
+        };
+        for c in choices {
+            out.by_full
+                .insert(normal(&segment_label(&c.chain_name, &c.name)), c.id);
+            out.by_name.entry(c.name).or_default().push(c.id);
+        }
+        out
+    }
+
+    fn find(&self, item: &str) -> Result<i64, &'static str> {
+        if let Some(id) = self.by_full.get(&normal(item)) {
+            return Ok(*id);
+        }
+        match self.by_name.get(item.trim()).map(Vec::as_slice) {
+            Some([id]) => Ok(*id),
+            Some([_, _, ..]) => Err("err.segment_ambiguous"),
+            _ => Err("err.segment_unknown"),
+        }
+    }
+}
+
 /// The companies of a filter, in the template's columns.
 pub async fn export(st: &AppState, ctx: &Ctx, f: &CompanyFilter) -> AppResult<Vec<u8>> {
     let auth = ctx.auth()?;
     let t = ctx.t;
     let vis = auth.principal.visibility(Entity::Company, Action::Read);
     let rows = db::all(&st.db, &vis, f).await?;
+    // Segment labels of the counties the companies are in.
+    let mut labels: HashMap<i64, String> = HashMap::new();
+    let mut paths: Vec<&str> = rows.iter().map(|c| c.region_path.as_str()).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    for path in paths {
+        for c in zhaoyin_db::chains::choices(&st.db, path).await? {
+            labels.insert(c.id, segment_label(&c.chain_name, &c.name));
+        }
+    }
     let spec = sheet(&t);
     let lines: Vec<Vec<String>> = rows
         .into_iter()
@@ -262,6 +350,11 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &CompanyFilter) -> AppResult<Ve
                 o(c.source.clone()),
                 o(c.unit_code.clone()),
                 o(c.notes.clone()),
+                c.segment_ids
+                    .iter()
+                    .filter_map(|id| labels.get(id).cloned())
+                    .collect::<Vec<_>>()
+                    .join("、"),
             ]
         })
         .collect();

@@ -81,6 +81,16 @@ impl Programs {
             .collect()
     }
 
+    /// Puts program names in the configuration's order (names it does not list last).
+    pub fn order(&self, names: &mut [String]) {
+        names.sort_by_key(|n| {
+            self.programs
+                .iter()
+                .position(|p| &p.name == n)
+                .unwrap_or(usize::MAX)
+        });
+    }
+
     /// Refuses a configuration with an unknown level or a program named twice.
     pub fn check(&self) -> Result<(), String> {
         let mut seen = std::collections::HashSet::new();
@@ -204,7 +214,7 @@ impl TalentInput {
         }
         // In the configuration's order, so that the same programs typed in another order are
         // the same talent.
-        names.sort_by_key(|n| programs.programs.iter().position(|p| &p.name == n));
+        programs.order(&mut names);
         let phone = validation::optional(&mut e, "contact_phone", &self.contact_phone, 40);
         let contact_phone = validation::phone(&mut e, "contact_phone", phone);
         let email = validation::optional(&mut e, "email", &self.email, 100);

@@ -101,6 +101,8 @@ async fn talents_enter_the_library_once_with_their_programs() {
     assert_eq!(t["program_level"], "national");
     assert_eq!(t["company_name"], "高青新材料有限公司");
     assert_eq!(t["programs"].as_array().map(Vec::len), Some(2), "{t}");
+    // In the configuration's order (national first), not the alphabet's.
+    assert_eq!(t["programs"][0], "长江学者奖励计划", "{t}");
     let path = format!("/api/v1/talents/{}", t["id"]);
     // The same person at the same affiliation again is refused, naming the record.
     let r = clerk2

@@ -225,7 +225,7 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &TalentFilter) -> AppResult<Vec
     let rows: Vec<_> = db::all(&st.db, &vis, f)
         .await?
         .into_iter()
-        .map(|x| super::talents::shown(auth, x))
+        .map(|x| super::talents::shown(st, auth, x))
         .collect();
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let lines: Vec<Vec<String>> = rows

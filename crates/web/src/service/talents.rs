@@ -73,7 +73,9 @@ impl TalentQuery {
 }
 
 /// Hides the name of a linked project the reader may not read (another unit's, for a clerk).
-pub fn shown(auth: &Auth, mut t: Talent) -> Talent {
+pub fn shown(st: &AppState, auth: &Auth, mut t: Talent) -> Talent {
+    // The programs in the configuration's order, as the form and the workbook list them.
+    st.cfg.talent_programs.order(&mut t.programs);
     if t.project_place()
         .is_some_and(|p| !auth.can(Entity::Project, Action::Read, &p))
     {
@@ -90,13 +92,16 @@ pub async fn list(
 ) -> AppResult<(Vec<Talent>, i64)> {
     let vis = auth.principal.visibility(Entity::Talent, Action::Read);
     let (rows, total) = db::list(&st.db, &vis, f, page).await?;
-    Ok((rows.into_iter().map(|t| shown(auth, t)).collect(), total))
+    Ok((
+        rows.into_iter().map(|t| shown(st, auth, t)).collect(),
+        total,
+    ))
 }
 
 pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<Talent> {
     let t = db::get(&st.db, id).await?;
     auth.require(Entity::Talent, Action::Read, &t.place())?;
-    Ok(shown(auth, t))
+    Ok(shown(st, auth, t))
 }
 
 /// A talent as created or edited: the fields and the unit that follows them.
@@ -163,6 +168,7 @@ pub async fn create(st: &AppState, ctx: &Ctx, w: &TalentWrite) -> AppResult<Tale
     }
     let fields = checked(st, auth, &w.talent, &place.region_path).await?;
     Ok(shown(
+        st,
         auth,
         db::create(&st.db, &ctx.actor(), region_id, Some(unit_id), &fields).await?,
     ))
@@ -190,6 +196,7 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &TalentWrite) -> AppRe
         }
     }
     Ok(shown(
+        st,
         auth,
         db::update(&st.db, &ctx.actor(), id, version, unit_id, &fields).await?,
     ))
@@ -206,6 +213,7 @@ pub async fn set_status(
     auth.require(Entity::Talent, Action::Write, &current.place())?;
     let (to, version) = input.parsed()?;
     Ok(shown(
+        st,
         auth,
         db::set_status(&st.db, &ctx.actor(), id, version, to, &input.reason).await?,
     ))

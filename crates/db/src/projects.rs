@@ -377,6 +377,10 @@ async fn refuse_second_major(
     let Some(leader) = f.owner_leader_id.filter(|_| is_major) else {
         return Ok(());
     };
+    // Two transactions giving the same leader a major project at once must not both pass: the
+    // leader's row is locked first (a no-op update; SQLite has one writer anyway).
+    tx.execute(Sql::new("UPDATE people SET id = id WHERE id = $1").bind(leader))
+        .await?;
     let mut q = Sql::new(
         "SELECT id, name FROM projects WHERE owner_leader_id = $1 AND is_major = $2 \
          AND stage <> 'terminated' AND duplicate_of IS NULL",

@@ -846,3 +846,37 @@ async fn the_company_workbook_places_companies_in_chain_segments() {
         .expect("moved");
     assert_eq!(n, 1);
 }
+
+#[tokio::test]
+async fn one_leader_gets_one_major_project_even_when_asked_at_once() {
+    let app = spawn_app().await;
+    let fx = &app.fx;
+    let clerk = app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    let clerk = Api::for_user(&app, &clerk).await;
+    // Eight major projects for the same leader, sent together: exactly one is created (M17).
+    let sends = (0..8).map(|i| {
+        clerk.send(
+            Method::POST,
+            "/api/v1/projects",
+            json!({"name": format!("化工新材料产业园（{i}）"), "unit_id": fx.unit_a.id,
+                   "key_industry": "高端化工", "total_investment": 200000,
+                   "outside_investment": 200000, "owner_leader_id": fx.person_a.id}),
+        )
+    });
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(sends)
+        .await
+        .into_iter()
+        .map(|r| r.status())
+        .collect();
+    let created = statuses
+        .iter()
+        .filter(|s| **s == StatusCode::CREATED)
+        .count();
+    assert_eq!(created, 1, "{statuses:?}");
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::CREATED || *s == StatusCode::UNPROCESSABLE_ENTITY),
+        "{statuses:?}"
+    );
+}

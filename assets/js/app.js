@@ -39,6 +39,7 @@
     var p = form && form.hasAttribute && form.hasAttribute("data-upload-progress") && uploadParts(form);
     if (!p) return;
     p.box.hidden = false;
+    p.box.removeAttribute("data-sent");
     p.bar.value = 0;
     p.text.textContent = p.text.getAttribute("data-uploading");
     if (p.button) p.button.disabled = true;
@@ -46,18 +47,23 @@
   document.addEventListener("htmx:xhr:progress", function (ev) {
     var form = ev.target;
     var p = form && form.hasAttribute && form.hasAttribute("data-upload-progress") && uploadParts(form);
-    if (!p || !ev.detail.lengthComputable || !ev.detail.total) return;
+    // Once the file is sent, later progress is the answer coming back: the rows are checked.
+    if (!p || p.box.hasAttribute("data-sent") || !ev.detail.lengthComputable || !ev.detail.total) return;
     var pct = Math.round(ev.detail.loaded * 100 / ev.detail.total);
     p.bar.value = pct;
-    p.text.textContent = pct < 100 ? p.text.getAttribute("data-uploading") + " " + pct + "%"
-                                   : p.text.getAttribute("data-checking");
+    if (pct < 100) {
+      p.text.textContent = p.text.getAttribute("data-uploading") + " " + pct + "%";
+    } else {
+      p.box.setAttribute("data-sent", "");
+      p.text.textContent = p.text.getAttribute("data-checking");
+    }
   });
   document.addEventListener("htmx:afterRequest", function (ev) {
     var form = ev.target;
     var p = form && form.hasAttribute && form.hasAttribute("data-upload-progress") && uploadParts(form);
     if (!p) return;
     if (p.button) p.button.disabled = false;
-    if (ev.detail.failed) {
+    if (!ev.detail.successful) {
       // Too large, or the connection dropped: say so where the progress was.
       p.bar.value = 0;
       p.text.textContent = p.text.getAttribute("data-failed");

@@ -203,13 +203,11 @@ pub struct ActivityFields {
     pub project_ids: Vec<i64>,
 }
 
+/// Links as a set: sorted, each once (the same links typed in another order are the same).
 fn ids(e: &mut Invalid, field: &str, v: &[i64]) -> Vec<i64> {
-    let mut out: Vec<i64> = Vec::new();
-    for id in v {
-        if !out.contains(id) {
-            out.push(*id);
-        }
-    }
+    let mut out = v.to_vec();
+    out.sort_unstable();
+    out.dedup();
     if out.len() > MAX_LINKS {
         e.push(FieldError::new(field, "err.too_many").with("max", MAX_LINKS));
         out.truncate(MAX_LINKS);

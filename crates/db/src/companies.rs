@@ -164,19 +164,10 @@ pub async fn list(
     push_filter(&mut w, f);
     let (total,): (i64,) = db.one(w.bounded_count(COUNT_BOUND)).await?;
     let mut rows: Vec<Company> = db.all(w.page(SELECT, f.sort.order(), page)).await?;
-    if !rows.is_empty() {
-        let mut q =
-            Sql::new("SELECT company_id, segment_id FROM company_segments WHERE company_id IN ");
-        q.push_list(&rows.iter().map(|c| c.id).collect::<Vec<_>>())
-            .push(" ORDER BY segment_id");
-        let links: Vec<(i64, i64)> = db.all(q).await?;
-        for c in &mut rows {
-            c.segment_ids = links
-                .iter()
-                .filter(|(company, _)| *company == c.id)
-                .map(|(_, s)| *s)
-                .collect();
-        }
+    let ids: Vec<i64> = rows.iter().map(|c| c.id).collect();
+    let segments = segments_of_many(db, &ids).await?;
+    for c in &mut rows {
+        c.segment_ids = segments.get(&c.id).cloned().unwrap_or_default();
     }
     Ok((rows, total))
 }
@@ -636,7 +627,7 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
                 .bind(c.id),
         )
         .await?;
-        if let Some(segments) = &r.segments {
+        if let Some(segments) = r.segments.as_ref().filter(|_| !same_segments(c, r)) {
             crate::chains::set_company_segments(&mut tx, c.id, segments).await?;
         }
         let after = get_in(&mut tx, c.id).await?;
@@ -710,13 +701,25 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
             .into_iter()
             .map(|(id, region, key)| ((region, key), id))
             .collect();
-        for r in &new {
-            if let (Some(segments), Some(id)) = (
-                &r.segments,
-                ids.get(&(r.region_id, r.fields.name_key.clone())),
-            ) {
-                crate::chains::set_company_segments(&mut tx, *id, segments).await?;
+        // New companies' segments, many rows per statement.
+        let links: Vec<(i64, i64)> = new
+            .iter()
+            .filter_map(|r| {
+                let id = ids.get(&(r.region_id, r.fields.name_key.clone()))?;
+                Some(r.segments.as_ref()?.iter().map(move |s| (*id, *s)))
+            })
+            .flatten()
+            .collect();
+        for chunk in links.chunks(1_000) {
+            let mut q = Sql::new("INSERT INTO company_segments (company_id, segment_id) VALUES ");
+            for (i, (company, segment)) in chunk.iter().enumerate() {
+                q.push(if i == 0 { "(" } else { ", (" })
+                    .push_bind(*company)
+                    .push(", ")
+                    .push_bind(*segment)
+                    .push(")");
             }
+            tx.execute(q).await?;
         }
         for chunk in new.chunks(1_000) {
             let changes = chunk

@@ -802,6 +802,8 @@ pub struct ImportRow {
     pub row: usize,
     pub region_id: i64,
     pub existing: Option<(i64, i64)>,
+    /// For an existing project: whether its fields change (else it only moves stage).
+    pub fields_changed: bool,
     pub fields: ProjectFields,
     pub is_major: bool,
     pub lead_on: NaiveDate,
@@ -822,6 +824,7 @@ pub async fn import(
     for r in rows {
         let at_row = |e: crate::Error| e.at_row(sheet, r.row);
         let p = match r.existing {
+            Some((id, _)) if !r.fields_changed => get_in(&mut tx, id).await,
             Some((id, version)) => {
                 update_in(
                     &mut tx,

@@ -643,7 +643,17 @@ async fn activities_import_all_or_nothing_and_an_export_imports_back() {
     let (_, page) = upload(&b, "/activities/import", good).await;
     assert!(page.contains("新增 0 项，更新 0 项，未变 2 项"), "{page}");
 
-    // The export imports back unchanged.
+    // The export imports back unchanged, a cancelled activity included.
+    let visits = json(api.get("/api/v1/activities?kind=visit").await).await;
+    let visit = &visits["items"][0];
+    let r = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/activities/{}/status", visit["id"]),
+            json!({"status": "cancelled", "reason": "重复登记", "version": visit["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
     let r = b.get("/activities/export.xlsx").await;
     let exported = r.bytes().await.expect("bytes").to_vec();
     let (status, page) = upload(&b, "/activities/import", exported).await;

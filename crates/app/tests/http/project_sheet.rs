@@ -217,6 +217,52 @@ async fn projects_import_all_or_nothing_and_walk_to_their_stage() {
     let (status, page) = upload(&b, "/projects/import", edited).await;
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("新增 0 个，更新 1 个，未变 0 个"), "{page}");
+    // What a passed stage required stays: a signed project keeps its contract amount.
+    let blanked = sheet(&[[
+        "储能电池项目",
+        "高青储能科技有限公司",
+        "签约",
+        signed,
+        "60000",
+        "40000",
+        "",
+        "gq-fgj",
+        "张伟",
+        lead,
+    ]]);
+    let (status, page) = upload(&b, "/projects/import", blanked).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("第 2 行 · 签约金额"), "{page}");
+    // Two rows naming one project are named.
+    let twice = sheet(&[
+        [
+            "储能电池项目",
+            "",
+            "",
+            "",
+            "60000",
+            "40000",
+            "50000",
+            "gq-fgj",
+            "张伟",
+            lead,
+        ],
+        [
+            "储能电池项目",
+            "",
+            "",
+            "",
+            "60000",
+            "40000",
+            "50000",
+            "gq-fgj",
+            "张伟",
+            lead,
+        ],
+    ]);
+    let (status, page) = upload(&b, "/projects/import", twice).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
+    assert!(page.contains("与第 2 行是同一项目"), "{page}");
     let backwards = sheet(&[[
         "储能电池项目",
         "高青储能科技有限公司",

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use zhaoyin_core::activity::{self as core, ActivityInput, ActivityKind, ActivityStatus, Month};
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::{FieldError, Invalid};
-use zhaoyin_db::activities::{self as db, ActivityFilter, ImportRow, Link};
+use zhaoyin_db::activities::{self as db, Activity, ActivityFilter, ImportRow, Link};
 use zhaoyin_db::companies::ImportSummary;
 use zhaoyin_office::xlsx::Row;
 
@@ -141,8 +141,24 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
                 Err(code) => row.push(FieldError::new("leaders", code).with("name", name)),
             }
         }
+        let starts_on = crate::form::opt_date(&mut row, "starts_on", r.get("starts_on"));
+        let ends_on = crate::form::opt_date(&mut row, "ends_on", r.get("ends_on"));
+        // The activity the row names, if it is there: a name it links to keeps that link.
+        let existing = match (unit_id, ActivityKind::parse(kind), starts_on) {
+            (Some(u), Some(k), Some(d)) => db::find(&st.db, u, k, d, r.get("title").trim()).await?,
+            _ => None,
+        };
+        let linked = |pick: fn(&Activity) -> &[Link], line: &str| {
+            existing
+                .as_ref()
+                .and_then(|x| pick(x).iter().find(|l| l.name == line).map(|l| l.id))
+        };
         let mut company_ids = Vec::new();
         for line in items(r.get("companies")) {
+            if let Some(id) = linked(|x| &x.companies, line) {
+                company_ids.push(id);
+                continue;
+            }
             match super::projects::resolve_investor(st, auth, line, None).await? {
                 Some(id) => company_ids.push(id),
                 None => {
@@ -152,6 +168,10 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
         }
         let mut talent_ids = Vec::new();
         for line in items(r.get("talents")) {
+            if let Some(id) = linked(|x| &x.talents, line) {
+                talent_ids.push(id);
+                continue;
+            }
             match svc::resolve_talent(st, auth, line).await? {
                 Ok(id) => talent_ids.push(id),
                 Err(code) => row.push(FieldError::new("talents", code).with("line", line)),
@@ -159,13 +179,21 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
         }
         let mut project_ids = Vec::new();
         for line in items(r.get("projects")) {
+            let had = existing.as_ref().and_then(|x| {
+                x.projects
+                    .iter()
+                    .find(|p| p.name.as_deref() == Some(line) || format!("#{}", p.id) == line)
+                    .map(|p| p.id)
+            });
+            if let Some(id) = had {
+                project_ids.push(id);
+                continue;
+            }
             match svc::resolve_project(st, auth, line).await? {
                 Ok(id) => project_ids.push(id),
                 Err(code) => row.push(FieldError::new("projects", code).with("line", line)),
             }
         }
-        let starts_on = crate::form::opt_date(&mut row, "starts_on", r.get("starts_on"));
-        let ends_on = crate::form::opt_date(&mut row, "ends_on", r.get("ends_on"));
         let Some(unit_id) = unit_id.filter(|_| row.is_empty()) else {
             e.0.extend(row.0.into_iter().map(|x| at(x, r.row)));
             continue;
@@ -185,6 +213,30 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             talent_ids,
             project_ids,
         };
+        let key = (
+            unit_id,
+            kind.to_string(),
+            starts_on.unwrap_or_default(),
+            input.title.trim().to_string(),
+        );
+        if let Some(first) = seen.insert(key, r.row) {
+            e.push(at(
+                FieldError::new("title", "err.xlsx_same_activity").with("row", first),
+                r.row,
+            ));
+            continue;
+        }
+        // A row that would change nothing is counted and left alone, whoever may keep it (an
+        // export holds the activities the reader took part in, and cancelled ones).
+        if let Some(x) = &existing {
+            let day = x.starts_on.max(today);
+            let rules = &st.cfg.activity_rules;
+            let now = svc::input_of(x).validate(rules, day).ok();
+            if now.is_some() && now == input.validate(rules, day).ok() {
+                unchanged += 1;
+                continue;
+            }
+        }
         let placed = match svc::organiser(st, auth, unit_id).await {
             Ok(x) => x,
             Err(AppError::Invalid(_) | AppError::Forbidden) => {
@@ -197,10 +249,6 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             Err(other) => return Err(other),
         };
         let (region_id, _, county) = placed;
-        let existing = match (ActivityKind::parse(kind), starts_on) {
-            (Some(k), Some(d)) => db::find(&st.db, unit_id, k, d, input.title.trim()).await?,
-            _ => None,
-        };
         let outcome = async {
             if let Some(x) = &existing {
                 svc::refuse_edit(x, kind)?;
@@ -224,26 +272,6 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             }
             Err(other) => return Err(other),
         };
-        let key = (
-            unit_id,
-            fields.kind.id().to_string(),
-            fields.starts_on,
-            fields.title.clone(),
-        );
-        if let Some(first) = seen.insert(key, r.row) {
-            e.push(at(
-                FieldError::new("title", "err.xlsx_same_activity").with("row", first),
-                r.row,
-            ));
-            continue;
-        }
-        if let Some(x) = &existing {
-            let now = svc::input_of(x).validate(&st.cfg.activity_rules, x.starts_on.max(today));
-            if now.as_ref().ok() == Some(&fields) && x.unit_id == unit_id {
-                unchanged += 1;
-                continue;
-            }
-        }
         out.push(ImportRow {
             row: r.row,
             region_id,

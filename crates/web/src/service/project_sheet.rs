@@ -92,7 +92,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
     let at = |err: FieldError, row: usize| err.at_row("projects", row);
     let mut names = Names::new(st, auth).await?;
     let today = st.cfg.today();
-    let mut seen: HashMap<(i64, String), usize> = HashMap::new();
+    let mut seen: HashMap<String, usize> = HashMap::new();
     let mut out = Vec::new();
     let mut unchanged = 0;
     for r in rows {
@@ -157,16 +157,26 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             .and_then(Stage::parse);
         let stage_on = crate::form::opt_date(&mut row, "stage_on", r.get("stage_on"));
         let lead_on = crate::form::opt_date(&mut row, "lead_on", r.get("lead_on"));
+        // The project the row names, if it is there: its investor is kept while the row still
+        // names it (two companies may share a name).
+        let unit_id = unit_ids.get("unit_code").copied().flatten();
+        let national_code = Some(r.get("national_code").trim()).filter(|c| !c.is_empty());
+        let existing = match unit_id {
+            Some(u) => db::find(&st.db, national_code, u, r.get("name").trim()).await?,
+            None => None,
+        };
         let investor = r.get("investor").trim();
         let investor_id = if investor.is_empty() {
             None
         } else {
-            let id = super::projects::resolve_investor(st, auth, investor, None).await?;
+            let current = existing.as_ref().and_then(|x| x.investor_id);
+            let id = super::projects::resolve_investor(st, auth, investor, current).await?;
             if id.is_none() {
                 row.push(FieldError::new("investor", "err.investor_unknown"));
             }
             id
         };
+        let reason = zhaoyin_core::validation::optional(&mut row, "reason", r.get("reason"), 500);
         if !row.is_empty() {
             e.0.extend(row.0.into_iter().map(|x| at(x, r.row)));
             continue;
@@ -177,7 +187,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             industry_section: r.get("industry_section").into(),
             industry_division: r.get("industry_division").into(),
             key_industry: r.get("key_industry").into(),
-            unit_id: unit_ids.get("unit_code").copied().flatten(),
+            unit_id,
             other_unit_ids,
             location_unit_id: unit_ids.get("location_code").copied().flatten(),
             first_unit_id: unit_ids.get("first_unit_code").copied().flatten(),
@@ -212,26 +222,27 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             ));
             continue;
         }
-        let key = (
-            fields.unit_id,
-            fields.national_code.clone().unwrap_or(fields.name.clone()),
-        );
-        if let Some(first) = seen.insert(key, r.row) {
+        // The same project twice in the file: by its national code, by its name in its unit,
+        // or two rows naming one project already there.
+        let keys = [
+            fields.national_code.clone().map(|c| format!("code {c}")),
+            Some(format!("name {} {}", fields.unit_id, fields.name)),
+            existing.as_ref().map(|x| format!("id {}", x.id)),
+        ];
+        if let Some(first) = keys
+            .into_iter()
+            .flatten()
+            .filter_map(|k| seen.insert(k, r.row))
+            .next()
+        {
             e.push(at(
                 FieldError::new("name", "err.xlsx_same_project").with("row", first),
                 r.row,
             ));
             continue;
         }
-        let existing = db::find(
-            &st.db,
-            fields.national_code.as_deref(),
-            fields.unit_id,
-            &fields.name,
-        )
-        .await?;
-        let reason = Some(r.get("reason").trim().to_string()).filter(|s| !s.is_empty());
         let on = stage_on.unwrap_or(today);
+        let mut fields_changed = true;
         if let Some(x) = &existing {
             if !auth.can(Entity::Project, Action::Write, &x.place()) {
                 e.push(at(FieldError::new("name", "err.project_not_yours"), r.row));
@@ -239,12 +250,17 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             }
             // The sheet has no segment column: a project keeps the segment it fills.
             fields.segment_id = x.segment_id;
+            if let Err(errs) = super::projects::check_kept(x, &fields) {
+                e.0.extend(errs.0.into_iter().map(|x| at(column_of(x), r.row)));
+                continue;
+            }
             let others = super::projects::other_units(st, x.id).await?;
             let now = super::projects::input_of(x, &others)
                 .validate(&st.cfg.major_rule)
                 .ok();
+            fields_changed = now.as_ref() != Some(&fields);
             let moves = stage.is_some_and(|s| s.id() != x.stage);
-            if now.as_ref() == Some(&fields) && !moves {
+            if !fields_changed && !moves {
                 unchanged += 1;
                 continue;
             }
@@ -254,6 +270,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             row: r.row,
             region_id,
             existing: existing.as_ref().map(|x| (x.id, x.version)),
+            fields_changed,
             lead_on: lead_on.unwrap_or(on).min(on),
             stage: stage.map(|s| (s, on, reason)),
             fields,

@@ -348,6 +348,13 @@ pub async fn update(
     let version = input
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    check_kept(&current, &fields)?;
+    let major = fields.is_major(&st.cfg.major_rule);
+    Ok(db::update(&st.db, &ctx.actor(), id, version, region_id, &fields, major).await?)
+}
+
+/// An edit may not take away what a stage the project has passed required.
+pub(crate) fn check_kept(current: &ProjectRow, fields: &ProjectFields) -> Result<(), Invalid> {
     zhaoyin_core::project::check_kept(&zhaoyin_core::project::StageFacts {
         investor: fields.investor_id.is_some(),
         contract_amount: fields.contract_amount,
@@ -355,9 +362,7 @@ pub async fn update(
         project_credit_code: fields.project_credit_code.is_some(),
         location: fields.location_unit_id.is_some(),
         ..current.facts()
-    })?;
-    let major = fields.is_major(&st.cfg.major_rule);
-    Ok(db::update(&st.db, &ctx.actor(), id, version, region_id, &fields, major).await?)
+    })
 }
 
 /// A move to another stage, with what that stage requires.

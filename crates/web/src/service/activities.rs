@@ -1,7 +1,8 @@
 //! Recruiting activities: an activity belongs to its organising unit (its clerks and the
-//! supervisor keep it; everyone above reads it). Trips are registered before they start and
-//! decided by the configured approver over the trip's unit. The monthly statistics count, per
-//! unit taking part, what the activity list filtered by that unit shows.
+//! supervisor keep it; everyone above reads it, and so do the units that took part). Trips are
+//! registered before they start and decided by the configured approver over the trip's unit,
+//! never by who registered them. The monthly statistics count, per unit taking part, what the
+//! activity list filtered by that unit shows.
 
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::activity::{

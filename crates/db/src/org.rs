@@ -662,6 +662,17 @@ pub async fn list_people(
     .await
 }
 
+/// Every active person `vis` admits, unpaged, in the list's order: what a form offers to
+/// choose from and an import looks names up in (a county's people, however many).
+pub async fn all_people(db: &Db, vis: &Visibility) -> Result<Vec<Person>> {
+    let mut w = Sql::new(PERSON_FROM);
+    push_visibility(&mut w, vis, "r.path", Some("u.id"));
+    w.push(" AND p.active = ").push_bind(true);
+    let mut q = w.prefixed(PERSON_SELECT);
+    q.push(" ORDER BY r.path, u.sort_order, u.code, p.id");
+    db.all(q).await
+}
+
 pub async fn get_person(db: &Db, id: i64) -> Result<Person> {
     db.one(Sql::new(format!("{PERSON_SELECT}{PERSON_FROM} AND p.id = $1")).bind(id))
         .await

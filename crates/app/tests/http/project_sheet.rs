@@ -297,3 +297,49 @@ async fn projects_import_all_or_nothing_and_walk_to_their_stage() {
     assert_eq!(status, StatusCode::OK, "{page}");
     assert!(page.contains("新增 0 个，更新 0 个，未变 2 个"), "{page}");
 }
+
+#[tokio::test]
+async fn a_large_county_names_any_of_its_people() {
+    let app = spawn_app().await;
+    let fx = &app.fx;
+    // More people than a page holds: the last one is still found by name.
+    for n in 1..=205 {
+        let person = zhaoyin_core::org::PersonInput {
+            name: format!("联络员{n:03}"),
+            title: "科员".into(),
+            ..Default::default()
+        }
+        .validate()
+        .expect("person");
+        zhaoyin_db::org::create_person(
+            &app.db,
+            &zhaoyin_db::audit::Actor::cli(),
+            fx.unit_a2.id,
+            &person,
+        )
+        .await
+        .expect("created");
+    }
+    app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    let b = app.login("clerk-a").await;
+    let (status, page) = upload(
+        &b,
+        "/projects/import",
+        sheet(&[[
+            "物流园项目",
+            "",
+            "",
+            "",
+            "3000",
+            "",
+            "",
+            "gq-fgj",
+            "联络员205",
+            "",
+        ]]),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, form) = b.text("/projects/new").await;
+    assert!(form.contains("联络员205"), "the form offers every person");
+}

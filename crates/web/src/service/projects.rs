@@ -502,17 +502,11 @@ pub async fn unit_choices(st: &AppState, auth: &Auth) -> AppResult<Vec<Unit>> {
     Ok(units)
 }
 
-/// People a project form offers as owner leader or agent (the caller's county).
+/// People a form offers as leaders or agents and an import looks names up in: every active
+/// person of the caller's county.
 pub async fn people_choices(st: &AppState, auth: &Auth) -> AppResult<Vec<org_db::Person>> {
     let vis = county_of_caller(st, auth).await?;
-    let (people, _) = org_db::list_people(
-        &st.db,
-        &vis,
-        &org_db::PersonFilter::default(),
-        Page::largest(),
-    )
-    .await?;
-    Ok(people)
+    Ok(org_db::all_people(&st.db, &vis).await?)
 }
 
 /// The company a form names as investor, by credit code or by name (as the library normalises

@@ -14,7 +14,7 @@ use zhaoyin_db::companies::ImportSummary;
 use zhaoyin_office::xlsx::Row;
 
 use super::activities as svc;
-use super::sheet_kit::{Names, SheetSpec, choice, items, yes_no};
+use super::sheet_kit::{Names, SheetSpec, choice, items, unit_codes, yes_no};
 use crate::ctx::{Auth, Ctx};
 use crate::i18n::Tr;
 use crate::{AppError, AppResult, AppState};
@@ -120,7 +120,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
         let unit_id = match names.unit(st, code).await? {
             Some(id) => Some(id),
             None => {
-                row.push(FieldError::new("unit_code", "err.unknown_unit").with("code", code));
+                row.push(FieldError::new("unit_code", "err.unit_code_unknown").with("code", code));
                 None
             }
         };
@@ -129,7 +129,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             match names.unit(st, code).await? {
                 Some(id) => unit_ids.push(id),
                 None => row.push(
-                    FieldError::new("other_unit_codes", "err.unknown_unit").with("code", code),
+                    FieldError::new("other_unit_codes", "err.unit_code_unknown").with("code", code),
                 ),
             }
         }
@@ -241,7 +241,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             Ok(x) => x,
             Err(AppError::Invalid(_) | AppError::Forbidden) => {
                 e.push(at(
-                    FieldError::new("unit_code", "err.unknown_unit").with("code", code),
+                    FieldError::new("unit_code", "err.unit_code_unknown").with("code", code),
                     r.row,
                 ));
                 continue;
@@ -299,16 +299,11 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &ActivityFilter) -> AppResult<V
     let auth = ctx.auth()?;
     let t = ctx.t;
     let rows = svc::all(st, auth, f).await?;
-    let mut codes: HashMap<i64, String> = HashMap::new();
-    for id in rows
+    let ids: Vec<i64> = rows
         .iter()
         .flat_map(|a| a.units.iter().map(|u| u.id))
-        .collect::<Vec<_>>()
-    {
-        if let std::collections::hash_map::Entry::Vacant(v) = codes.entry(id) {
-            v.insert(zhaoyin_db::org::get_unit(&st.db, id).await?.code);
-        }
-    }
+        .collect();
+    let codes = unit_codes(st, ids).await?;
     let code = |id: i64| codes.get(&id).cloned().unwrap_or_default();
     let yes = |b: bool| {
         if b {

@@ -175,7 +175,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
         }
         let Some((unit_id, region_id)) = units.get(&code).copied().flatten() else {
             e.push(at(
-                FieldError::new("unit_code", "err.unknown_unit").with("code", &code),
+                FieldError::new("unit_code", "err.unit_code_unknown").with("code", &code),
                 r.row,
             ));
             continue;

@@ -15,7 +15,7 @@ use zhaoyin_db::companies::ImportSummary;
 use zhaoyin_db::projects::{self as db, ImportRow, ProjectFilter};
 use zhaoyin_office::xlsx::Row;
 
-use super::sheet_kit::{Names, SheetSpec, choice, items, yes_no};
+use super::sheet_kit::{Names, SheetSpec, choice, items, unit_codes, yes_no};
 use crate::ctx::{Auth, Ctx};
 use crate::i18n::Tr;
 use crate::{AppError, AppResult, AppState};
@@ -107,7 +107,9 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
                 match names.unit(st, code).await? {
                     Some(id) => Some(id),
                     None => {
-                        row.push(FieldError::new(field, "err.unknown_unit").with("code", code));
+                        row.push(
+                            FieldError::new(field, "err.unit_code_unknown").with("code", code),
+                        );
                         None
                     }
                 }
@@ -119,7 +121,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
             match names.unit(st, code).await? {
                 Some(id) => other_unit_ids.push(id),
                 None => row.push(
-                    FieldError::new("other_unit_codes", "err.unknown_unit").with("code", code),
+                    FieldError::new("other_unit_codes", "err.unit_code_unknown").with("code", code),
                 ),
             }
         }
@@ -217,7 +219,8 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
         };
         if !auth.can(Entity::Project, Action::Write, &place) {
             e.push(at(
-                FieldError::new("unit_code", "err.unknown_unit").with("code", r.get("unit_code")),
+                FieldError::new("unit_code", "err.unit_code_unknown")
+                    .with("code", r.get("unit_code")),
                 r.row,
             ));
             continue;
@@ -306,8 +309,6 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Ve
     let vis = auth.principal.visibility(Entity::Project, Action::Read);
     let rows = db::all(&st.db, &vis, f).await?;
     let others = db::other_units_of(&st.db, &rows.iter().map(|p| p.id).collect::<Vec<_>>()).await?;
-    // Unit codes, each looked up once.
-    let mut codes: HashMap<i64, String> = HashMap::new();
     let mut ids: Vec<i64> = others.iter().map(|(_, u)| *u).collect();
     for p in &rows {
         ids.extend(
@@ -316,11 +317,7 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &ProjectFilter) -> AppResult<Ve
                 .flatten(),
         );
     }
-    for id in ids {
-        if let std::collections::hash_map::Entry::Vacant(v) = codes.entry(id) {
-            v.insert(zhaoyin_db::org::get_unit(&st.db, id).await?.code);
-        }
-    }
+    let codes = unit_codes(st, ids).await?;
     let code = |id: Option<i64>| id.and_then(|i| codes.get(&i).cloned()).unwrap_or_default();
     let o = |v: &Option<String>| v.clone().unwrap_or_default();
     let n = |v: Option<i64>| v.map(|x| x.to_string()).unwrap_or_default();

@@ -135,6 +135,20 @@ impl Names {
     }
 }
 
+/// The codes of units, each looked up once (an export names units by code).
+pub(crate) async fn unit_codes(
+    st: &AppState,
+    ids: impl IntoIterator<Item = i64>,
+) -> AppResult<HashMap<i64, String>> {
+    let mut codes: HashMap<i64, String> = HashMap::new();
+    for id in ids {
+        if let std::collections::hash_map::Entry::Vacant(v) = codes.entry(id) {
+            v.insert(zhaoyin_db::org::get_unit(&st.db, id).await?.code);
+        }
+    }
+    Ok(codes)
+}
+
 /// A choice as typed: its id, or its name (`{prefix}.{id}`) in either language; `Ok(None)` for
 /// an empty cell, `Err` for anything else.
 pub(crate) fn choice<'a>(

@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use zhaoyin_core::chain::ChainInput;
-use zhaoyin_core::company::{CompanyInput, CompanyStatus};
+use zhaoyin_core::company::{CompanyInput, CompanyStatus, Contact};
 use zhaoyin_core::credit_code;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
 use zhaoyin_core::talent::{Programs, TalentInput};
@@ -76,6 +76,35 @@ const ABROAD: &[(&str, &str, &str)] = &[
     ("多瑙河装备集团", "奥地利", "林茨"),
     ("南十字农业集团", "澳大利亚", "墨尔本"),
 ];
+
+/// Invented contacts: names from [`SURNAMES`] and [`GIVEN`], a title, and an address at
+/// example.com (reserved for examples); no phone numbers are made up.
+const TITLES: &[&str] = &[
+    "总经理",
+    "副总经理",
+    "投资部经理",
+    "董事会秘书",
+    "战略发展部总监",
+];
+
+/// One or two contacts for the `n`th invented company.
+fn invented_contacts(rng: &mut StdRng, n: usize) -> Vec<Contact> {
+    (0..1 + n % 2)
+        .map(|k| {
+            let name = format!(
+                "{}{}",
+                SURNAMES[rng.random_range(0..SURNAMES.len())],
+                GIVEN[rng.random_range(0..GIVEN.len())]
+            );
+            Contact {
+                title: TITLES[rng.random_range(0..TITLES.len())].into(),
+                email: format!("contact{n}-{k}@example.com"),
+                name,
+                ..Default::default()
+            }
+        })
+        .collect()
+}
 
 const SOURCES: &[&str] = &[
     "商会推荐",
@@ -559,6 +588,7 @@ pub async fn load(
             industry_section: section.to_string(),
             industry_division: div.into(),
             flags,
+            contacts: invented_contacts(&mut rng, n),
             source: SOURCES[rng.random_range(0..SOURCES.len())].into(),
             ..Default::default()
         };

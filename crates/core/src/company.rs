@@ -207,9 +207,8 @@ pub struct CompanyInput {
     pub industry_division: String,
     /// Any of global500, china500, private500, headquarters, listed.
     pub flags: Vec<String>,
-    pub contact_name: String,
-    pub contact_title: String,
-    pub contact_phone: String,
+    /// The people to call at the company, the main one first; blank entries are dropped.
+    pub contacts: Vec<Contact>,
     /// How the lead came (商会推荐, 以商招商, 中介机构 …).
     pub source: String,
     pub notes: String,
@@ -229,9 +228,7 @@ pub struct CompanyFields {
     pub private500: bool,
     pub headquarters: bool,
     pub listed: bool,
-    pub contact_name: Option<String>,
-    pub contact_title: Option<String>,
-    pub contact_phone: Option<String>,
+    pub contacts: Contacts,
     pub source: Option<String>,
     pub notes: Option<String>,
 }
@@ -249,6 +246,119 @@ impl CompanyFields {
         .filter_map(|(on, f)| on.then_some(f))
         .collect()
     }
+}
+
+/// One person to call at a company. Empty strings are parts not known.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct Contact {
+    pub name: String,
+    /// 职务.
+    pub title: String,
+    pub phone: String,
+    pub email: String,
+}
+
+/// A company's contacts as stored: a JSON array in one column, read and written whole.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Contacts(pub Vec<Contact>);
+
+impl TryFrom<String> for Contacts {
+    type Error = serde_json::Error;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        serde_json::from_str(&s)
+    }
+}
+
+impl Contacts {
+    /// The stored form.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(&self.0).unwrap_or_else(|_| "[]".to_string())
+    }
+}
+
+/// Contacts one company may list.
+pub const MAX_CONTACTS: usize = 10;
+
+/// Checks each contact (errors name it as `contacts.<index>.<part>`); entries with nothing in
+/// them are dropped, and one with only a title must say whom it means.
+fn contacts(e: &mut Invalid, input: &[Contact]) -> Contacts {
+    let mut out = Vec::new();
+    for (i, c) in input.iter().enumerate() {
+        let field = |part: &str| format!("contacts.{i}.{part}");
+        let name = validation::optional(e, &field("name"), &c.name, 30);
+        let title = validation::optional(e, &field("title"), &c.title, 40);
+        let phone = validation::optional(e, &field("phone"), &c.phone, 40);
+        let phone = validation::phone(e, &field("phone"), phone);
+        let email = validation::optional(e, &field("email"), &c.email, 254);
+        let email = validation::email(e, &field("email"), email);
+        if name.is_none() && phone.is_none() && email.is_none() {
+            if title.is_some() {
+                e.push(FieldError::new(field("name"), "err.required"));
+            }
+            continue;
+        }
+        out.push(Contact {
+            name: name.unwrap_or_default(),
+            title: title.unwrap_or_default(),
+            phone: phone.unwrap_or_default(),
+            email: email.unwrap_or_default(),
+        });
+    }
+    if out.len() > MAX_CONTACTS {
+        e.push(FieldError::new("contacts", "err.too_many").with("max", MAX_CONTACTS));
+    }
+    Contacts(out)
+}
+
+/// Contacts as one spreadsheet cell writes them: one a line, parts split by commas, 、, /, |,
+/// semicolons or tabs (or by spaces where a line has none of those, so that "John Smith, CEO"
+/// keeps its name). A part that looks like an e-mail address or a phone number is taken as such
+/// wherever it stands; of the rest the first is the name and the others the title.
+pub fn parse_contacts(cell: &str) -> Vec<Contact> {
+    const MARKS: [char; 9] = [',', '，', '、', '/', '|', ';', '；', '\t', '／'];
+    cell.lines()
+        .filter_map(|line| {
+            let mut c = Contact::default();
+            let mut rest = Vec::new();
+            let parts: Vec<&str> = if line.contains(MARKS) {
+                line.split(MARKS).collect()
+            } else {
+                line.split([' ', '\u{3000}']).collect()
+            };
+            for part in parts.into_iter().map(str::trim).filter(|p| !p.is_empty()) {
+                let digits = part.chars().filter(char::is_ascii_digit).count();
+                if part.contains('@') && c.email.is_empty() {
+                    c.email = part.to_string();
+                } else if digits >= 5 && digits * 2 >= part.chars().count() && c.phone.is_empty() {
+                    c.phone = part.to_string();
+                } else {
+                    rest.push(part);
+                }
+            }
+            let mut rest = rest.into_iter();
+            c.name = rest.next().unwrap_or_default().to_string();
+            c.title = rest.collect::<Vec<_>>().join(" ");
+            (c != Contact::default()).then_some(c)
+        })
+        .collect()
+}
+
+/// Contacts written back into one cell, as [`parse_contacts`] reads them.
+pub fn format_contacts(contacts: &[Contact]) -> String {
+    contacts
+        .iter()
+        .map(|c| {
+            [&c.name, &c.title, &c.phone, &c.email]
+                .into_iter()
+                .filter(|p| !p.is_empty())
+                .map(String::as_str)
+                .collect::<Vec<_>>()
+                .join("，")
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
 }
 
 /// The country a company is in unless the input says otherwise.
@@ -276,10 +386,7 @@ impl CompanyInput {
                 None => e.push(FieldError::new("flags", "err.choice")),
             }
         }
-        let contact_name = validation::optional(&mut e, "contact_name", &self.contact_name, 30);
-        let contact_title = validation::optional(&mut e, "contact_title", &self.contact_title, 40);
-        let contact_phone = validation::optional(&mut e, "contact_phone", &self.contact_phone, 40);
-        let contact_phone = validation::phone(&mut e, "contact_phone", contact_phone);
+        let contacts = contacts(&mut e, &self.contacts);
         let source = validation::optional(&mut e, "source", &self.source, 40);
         let notes = validation::optional(&mut e, "notes", &self.notes, 2000);
         e.into_result()?;
@@ -297,9 +404,7 @@ impl CompanyInput {
             private500: has(CompanyFlag::Private500),
             headquarters: has(CompanyFlag::Headquarters),
             listed: has(CompanyFlag::Listed),
-            contact_name,
-            contact_title,
-            contact_phone,
+            contacts,
             source,
             notes,
         })
@@ -400,6 +505,70 @@ mod tests {
         .validate()
         .expect_err("unknown flag");
         assert_eq!(err.0[0].field, "flags");
+    }
+
+    #[test]
+    fn contacts_are_read_from_a_cell_as_people_write_them() {
+        let cs = parse_contacts(
+            "王建国，招商部经理，13805330001\n李娜 0533-6212345 lina@example.com\n\n  John Smith, CEO, +44 20 7946 0958\n赵敏、董事长助理、zm@example.cn",
+        );
+        fn row(c: &Contact) -> (&str, &str, &str, &str) {
+            (&c.name, &c.title, &c.phone, &c.email)
+        }
+        assert_eq!(
+            cs.iter().map(row).collect::<Vec<_>>(),
+            vec![
+                ("王建国", "招商部经理", "13805330001", ""),
+                ("李娜", "", "0533-6212345", "lina@example.com"),
+                ("John Smith", "CEO", "+44 20 7946 0958", ""),
+                ("赵敏", "董事长助理", "", "zm@example.cn"),
+            ]
+        );
+        // What the export writes reads back the same.
+        assert_eq!(parse_contacts(&format_contacts(&cs)), cs);
+        assert!(parse_contacts("  \n ").is_empty());
+    }
+
+    #[test]
+    fn contacts_are_checked_one_by_one() {
+        let c = |name: &str, title: &str, phone: &str, email: &str| Contact {
+            name: name.into(),
+            title: title.into(),
+            phone: phone.into(),
+            email: email.into(),
+        };
+        let input = CompanyInput {
+            name: "某公司".into(),
+            contacts: vec![
+                c(" 王建国 ", "经理", "13805330001", ""),
+                c("", "", "", ""),
+                c("", "总经理", "", ""),
+                c("李娜", "", "电话没有", "not-an-address"),
+            ],
+            ..Default::default()
+        };
+        let e = input.validate().expect_err("bad contacts");
+        let got: Vec<_> = e.0.iter().map(|x| (x.field.as_str(), x.code)).collect();
+        assert_eq!(
+            got,
+            vec![
+                ("contacts.2.name", "err.required"),
+                ("contacts.3.phone", "err.phone_format"),
+                ("contacts.3.email", "err.email_format"),
+            ]
+        );
+        let input = CompanyInput {
+            contacts: vec![c(" 王建国 ", "经理", "13805330001", ""), c("", "", "", "")],
+            ..input
+        };
+        let f = input.validate().expect("good contacts");
+        assert_eq!(f.contacts.0, vec![c("王建国", "经理", "13805330001", "")]);
+        let many = CompanyInput {
+            contacts: vec![c("某人", "", "", ""); MAX_CONTACTS + 1],
+            ..input
+        };
+        let e = many.validate().expect_err("too many");
+        assert_eq!(e.0[0].field, "contacts");
     }
 
     #[test]

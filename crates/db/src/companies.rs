@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use zhaoyin_core::authz::Visibility;
-use zhaoyin_core::company::{CompanyFields, CompanyFlag, CompanyStatus, search_text};
+use zhaoyin_core::company::{CompanyFields, CompanyFlag, CompanyStatus, Contacts, search_text};
 use zhaoyin_core::org::Place;
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::{FieldError, Invalid};
@@ -34,9 +34,10 @@ pub struct Company {
     pub private500: bool,
     pub headquarters: bool,
     pub listed: bool,
-    pub contact_name: Option<String>,
-    pub contact_title: Option<String>,
-    pub contact_phone: Option<String>,
+    /// The people to call, the main one first.
+    #[sqlx(try_from = "String")]
+    #[schema(value_type = Vec<zhaoyin_core::company::Contact>)]
+    pub contacts: Contacts,
     pub source: Option<String>,
     pub notes: Option<String>,
     /// potential, contacting, signed, landed or abandoned.
@@ -83,7 +84,7 @@ impl Company {
 const SELECT: &str = "SELECT c.id, c.region_id, r.name AS region_name, r.path AS region_path, \
      c.unit_id, u.name AS unit_name, u.code AS unit_code, c.name, c.credit_code, c.country, c.hq_city, \
      c.industry_section, c.industry_division, c.global500, c.china500, c.private500, \
-     c.headquarters, c.listed, c.contact_name, c.contact_title, c.contact_phone, c.source, \
+     c.headquarters, c.listed, c.contacts, c.source, \
      c.notes, c.status, c.status_reason, c.version, c.created_at, c.updated_at";
 const FROM: &str = " FROM companies c JOIN regions r ON r.id = c.region_id \
      LEFT JOIN units u ON u.id = c.unit_id WHERE 1 = 1";
@@ -287,9 +288,7 @@ fn bind_fields(q: Sql, f: &CompanyFields) -> Sql {
         .bind(f.private500)
         .bind(f.headquarters)
         .bind(f.listed)
-        .bind(f.contact_name.as_ref())
-        .bind(f.contact_title.as_ref())
-        .bind(f.contact_phone.as_ref())
+        .bind(f.contacts.to_json())
         .bind(f.source.as_ref())
         .bind(f.notes.as_ref())
         .bind(search_text(&f.name, f.credit_code.as_deref()))
@@ -307,10 +306,10 @@ pub async fn insert(
     refuse_duplicates(tx, region_id, f, None).await?;
     let q = Sql::new(
         "INSERT INTO companies (name, name_key, credit_code, country, hq_city, industry_section, \
-         industry_division, global500, china500, private500, headquarters, listed, contact_name, \
-         contact_title, contact_phone, source, notes, search, region_id, unit_id, status, \
-         created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, \
-         $14, $15, $16, $17, $18, $19, $20, 'potential', $21, $21) RETURNING id",
+         industry_division, global500, china500, private500, headquarters, listed, contacts, \
+         source, notes, search, region_id, unit_id, status, created_at, updated_at) VALUES ($1, \
+         $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, \
+         'potential', $19, $19) RETURNING id",
     );
     let (id,): (i64,) = tx
         .one(bind_fields(q, f).bind(region_id).bind(unit_id).bind(now()))
@@ -358,9 +357,9 @@ pub async fn update(
     let q = Sql::new(
         "UPDATE companies SET name = $1, name_key = $2, credit_code = $3, country = $4, \
          hq_city = $5, industry_section = $6, industry_division = $7, global500 = $8, \
-         china500 = $9, private500 = $10, headquarters = $11, listed = $12, contact_name = $13, \
-         contact_title = $14, contact_phone = $15, source = $16, notes = $17, search = $18, \
-         unit_id = $19, version = version + 1, updated_at = $20 WHERE id = $21 AND version = $22",
+         china500 = $9, private500 = $10, headquarters = $11, listed = $12, contacts = $13, \
+         source = $14, notes = $15, search = $16, unit_id = $17, version = version + 1, \
+         updated_at = $18 WHERE id = $19 AND version = $20",
     );
     let n = tx
         .execute(
@@ -528,9 +527,7 @@ fn same(c: &Company, unit_id: Option<i64>, f: &CompanyFields) -> bool {
         && c.industry_section == f.industry_section
         && c.industry_division == f.industry_division
         && c.flags() == f.flags()
-        && c.contact_name == f.contact_name
-        && c.contact_title == f.contact_title
-        && c.contact_phone == f.contact_phone
+        && c.contacts == f.contacts
         && c.source == f.source
         && c.notes == f.notes
         && c.unit_id == unit_id
@@ -616,9 +613,9 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
         let q = Sql::new(
             "UPDATE companies SET name = $1, name_key = $2, credit_code = $3, country = $4, \
              hq_city = $5, industry_section = $6, industry_division = $7, global500 = $8, \
-             china500 = $9, private500 = $10, headquarters = $11, listed = $12, contact_name = $13, \
-             contact_title = $14, contact_phone = $15, source = $16, notes = $17, search = $18, \
-             unit_id = $19, version = version + 1, updated_at = $20 WHERE id = $21",
+             china500 = $9, private500 = $10, headquarters = $11, listed = $12, contacts = $13, \
+             source = $14, notes = $15, search = $16, unit_id = $17, version = version + 1, \
+             updated_at = $18 WHERE id = $19",
         );
         tx.execute(
             bind_fields(q, &r.fields)
@@ -643,12 +640,12 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
         summary.updated += 1;
     }
     let t = now();
-    const COLUMNS: usize = 23;
+    const COLUMNS: usize = 21;
     for chunk in new.chunks(4_000 / COLUMNS) {
         let mut q = Sql::new(
             "INSERT INTO companies (name, name_key, credit_code, country, hq_city, \
              industry_section, industry_division, global500, china500, private500, headquarters, \
-             listed, contact_name, contact_title, contact_phone, source, notes, search, region_id, \
+             listed, contacts, source, notes, search, region_id, \
              unit_id, status, created_at, updated_at) VALUES ",
         );
         for (i, r) in chunk.iter().enumerate() {
@@ -667,9 +664,7 @@ pub async fn import(db: &Db, actor: &Actor, rows: &[ImportRow]) -> Result<Import
                 f.private500.into(),
                 f.headquarters.into(),
                 f.listed.into(),
-                f.contact_name.clone().into(),
-                f.contact_title.clone().into(),
-                f.contact_phone.clone().into(),
+                f.contacts.to_json().into(),
                 f.source.clone().into(),
                 f.notes.clone().into(),
                 search_text(&f.name, f.credit_code.as_deref()).into(),

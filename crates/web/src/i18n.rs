@@ -161,18 +161,37 @@ impl Tr {
             out.push_str(" · ");
         }
         if e.field != "file" {
-            // In a workbook, name the column as its header says.
-            let column = e
-                .sheet
-                .as_ref()
-                .and_then(|sheet| table(self.lang).get(&format!("import.{sheet}_{}", e.field)));
-            match column {
-                Some(c) => out.push_str(c),
-                None => out.push_str(&self.label("field", &e.field)),
-            }
+            out.push_str(&self.field_name(e));
             out.push('：');
         }
         out.push_str(&self.field_error(e));
+        out
+    }
+
+    /// The field a problem is about. In a workbook, the column as its header says; an entry of
+    /// a list (`contacts.1.phone`) as the list, the entry's number from 1, and the part.
+    fn field_name(&self, e: &FieldError) -> String {
+        let (list, entry) = match e.field.split('.').collect::<Vec<_>>()[..] {
+            [list, i, part] => match i.parse::<usize>() {
+                Ok(i) => (list, Some((i + 1, part))),
+                Err(_) => (e.field.as_str(), None),
+            },
+            _ => (e.field.as_str(), None),
+        };
+        let column = e
+            .sheet
+            .as_ref()
+            .and_then(|sheet| table(self.lang).get(&format!("import.{sheet}_{list}")));
+        let mut out = match column {
+            Some(c) => c.clone(),
+            None => self.label("field", list),
+        };
+        if let Some((n, part)) = entry {
+            out.push_str(&format!(
+                " {n} · {}",
+                self.label("field", &format!("{list}_{part}"))
+            ));
+        }
         out
     }
 
@@ -223,6 +242,13 @@ mod tests {
         assert_eq!(t.label("role", "unknown"), "unknown");
         let e = FieldError::new("code", "err.required").at_row("units", 4);
         assert_eq!(t.field_error_full(&e), "“单位”表第 4 行 · 单位代码：必填。");
+        let e = FieldError::new("contacts.1.phone", "err.phone_format").at_row("companies", 3);
+        assert!(
+            t.field_error_full(&e)
+                .starts_with("“企业”表第 3 行 · 联系人 2 · 电话："),
+            "{}",
+            t.field_error_full(&e)
+        );
         let utc = DateTime::from_timestamp(0, 0).unwrap_or_default();
         assert_eq!(t.datetime(&utc), "1970-01-01 08:00");
     }

@@ -760,6 +760,137 @@ async fn companies_import_all_or_nothing_and_an_export_imports_back() {
 }
 
 #[tokio::test]
+async fn a_company_keeps_several_contacts_in_forms_the_api_and_workbooks() {
+    let app = spawn_app().await;
+    let clerk = app
+        .user("clerk-a", Role::Clerk, At::Unit(&app.fx.unit_a))
+        .await;
+    let api = Api::for_user(&app, &clerk).await;
+    let b = app.login("clerk-a").await;
+
+    // Through the API: a bad phone of the second contact is named by its place in the list.
+    let body = |phone: &str| {
+        json!({"name": "淄博联络化工有限公司", "contacts": [
+            {"name": "王建国", "title": "总经理", "phone": "13805330001"},
+            {"name": "李娜", "phone": phone, "email": "lina@example.com"},
+            {"name": "", "title": "", "phone": "", "email": ""}
+        ]})
+    };
+    let r = api
+        .send(Method::POST, "/api/v1/companies", body("不知道"))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let p = json(r).await;
+    assert_eq!(
+        codes(&p),
+        vec![("contacts.1.phone".into(), "phone_format".into())]
+    );
+    let r = api
+        .send(Method::POST, "/api/v1/companies", body("0533-6212345"))
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let c = json(r).await;
+    assert_eq!(c["contacts"].as_array().map(Vec::len), Some(2), "{c}");
+    assert_eq!(c["contacts"][1]["email"], "lina@example.com");
+    let id = c["id"].as_i64().expect("id");
+
+    // The page lists both; the form shows them and two empty rows, and saves a third.
+    let (_, page) = b.text(&format!("/companies/{id}")).await;
+    assert!(page.contains("王建国（总经理）") && page.contains("0533-6212345"));
+    let (_, form) = b.text(&format!("/companies/{id}/edit")).await;
+    assert_eq!(form.matches("name=\"contact_name\"").count(), 4);
+    let unit = app.fx.unit_a.id.to_string();
+    let version = c["version"].to_string();
+    let post = |third: &'static str, email: &'static str| {
+        vec![
+            ("name", "淄博联络化工有限公司"),
+            ("unit_id", unit.as_str()),
+            ("version", version.as_str()),
+            ("contact_name", "王建国"),
+            ("contact_title", "总经理"),
+            ("contact_phone", "13805330001"),
+            ("contact_email", ""),
+            ("contact_name", ""),
+            ("contact_title", ""),
+            ("contact_phone", ""),
+            ("contact_email", ""),
+            ("contact_name", third),
+            ("contact_title", "董事会秘书"),
+            ("contact_phone", ""),
+            ("contact_email", email),
+        ]
+    };
+    let r = b.post(&format!("/companies/{id}"), &post("", "")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("body");
+    assert!(html.contains("联系人 3 · 姓名"), "{html}");
+    let r = b
+        .post(
+            &format!("/companies/{id}"),
+            &post("赵敏", "zhao@example.com"),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let c = json(api.get(&format!("/api/v1/companies/{id}")).await).await;
+    let names: Vec<&str> = c["contacts"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|x| x["name"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(names, ["王建国", "赵敏"], "{c}");
+
+    // In a workbook: one cell, one contact a line, read whichever way the parts are written.
+    let headers = ["企业名称*", "联系人"];
+    let (status, page) = upload(
+        &b,
+        "/companies/import",
+        workbook(
+            "企业",
+            headers,
+            &[[
+                "淄博另一化工有限公司",
+                "周海燕 投资部经理 zhy@example\n吴磊，13905330002",
+            ]],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("第 2 行 · 联系人 1 · 电子邮箱"), "{page}");
+    let (status, page) = upload(
+        &b,
+        "/companies/import",
+        workbook(
+            "企业",
+            headers,
+            &[[
+                "淄博另一化工有限公司",
+                "周海燕 投资部经理 zhy@example.com\n吴磊，13905330002",
+            ]],
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let (_, list) = b.text("/companies?q=淄博另一").await;
+    assert!(list.contains("淄博另一化工有限公司"));
+    let (other,): (String,) = app
+        .db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT contacts FROM companies WHERE name = '淄博另一化工有限公司'",
+        ))
+        .await
+        .expect("contacts");
+    let other: Value = serde_json::from_str(&other).expect("json");
+    assert_eq!(other[0]["title"], "投资部经理");
+    assert_eq!(other[1]["phone"], "13905330002");
+
+    // The export writes them back in the same cell: importing it changes nothing.
+    let r = b.get("/companies/export.xlsx").await;
+    let exported = r.bytes().await.expect("bytes").to_vec();
+    let (status, page) = upload(&b, "/companies/import", exported).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("新增 0 家，更新 0 家，未变 2 家"), "{page}");
+}
+
+#[tokio::test]
 async fn the_company_workbook_places_companies_in_chain_segments() {
     let app = spawn_app().await;
     let fx = &app.fx;

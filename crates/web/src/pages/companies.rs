@@ -9,7 +9,9 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use zhaoyin_core::authz::{Action, Entity};
-use zhaoyin_core::company::{CompanyFlag, CompanyInput, CompanyStatus, INDUSTRY_SECTIONS};
+use zhaoyin_core::company::{
+    CompanyFlag, CompanyInput, CompanyStatus, Contact, INDUSTRY_SECTIONS, MAX_CONTACTS,
+};
 use zhaoyin_core::paging::Page;
 use zhaoyin_db::companies::{Company, CompanySort};
 use zhaoyin_db::projects::{ProjectFilter, ProjectRow};
@@ -329,9 +331,11 @@ struct CompanyForm {
     flag_private500: Option<String>,
     flag_headquarters: Option<String>,
     flag_listed: Option<String>,
-    contact_name: String,
-    contact_title: String,
-    contact_phone: String,
+    /// The contact rows, one value per row in each.
+    contact_name: Vec<String>,
+    contact_title: Vec<String>,
+    contact_phone: Vec<String>,
+    contact_email: Vec<String>,
     source: String,
     notes: String,
     unit_id: String,
@@ -350,6 +354,38 @@ impl CompanyForm {
         }
     }
 
+    /// The contact rows as posted (a row left empty is dropped by the check).
+    fn contacts(&self) -> Vec<Contact> {
+        let rows = [
+            &self.contact_name,
+            &self.contact_title,
+            &self.contact_phone,
+            &self.contact_email,
+        ]
+        .iter()
+        .map(|v| v.len())
+        .max()
+        .unwrap_or(0);
+        let at = |v: &[String], i: usize| v.get(i).cloned().unwrap_or_default();
+        (0..rows)
+            .map(|i| Contact {
+                name: at(&self.contact_name, i),
+                title: at(&self.contact_title, i),
+                phone: at(&self.contact_phone, i),
+                email: at(&self.contact_email, i),
+            })
+            .collect()
+    }
+
+    /// The rows the form shows: the contacts entered and two empty ones to add more.
+    fn contact_rows(&self) -> Vec<Contact> {
+        let mut rows = self.contacts();
+        rows.retain(|c| c != &Contact::default());
+        let shown = (rows.len() + 2).min(MAX_CONTACTS).max(rows.len());
+        rows.resize(shown, Contact::default());
+        rows
+    }
+
     fn from_company(c: &Company) -> Self {
         let i = svc::input_of(c);
         let on = |f: CompanyFlag| c.flags().contains(&f).then(|| "1".to_string());
@@ -365,9 +401,10 @@ impl CompanyForm {
             flag_private500: on(CompanyFlag::Private500),
             flag_headquarters: on(CompanyFlag::Headquarters),
             flag_listed: on(CompanyFlag::Listed),
-            contact_name: i.contact_name,
-            contact_title: i.contact_title,
-            contact_phone: i.contact_phone,
+            contact_name: i.contacts.iter().map(|c| c.name.clone()).collect(),
+            contact_title: i.contacts.iter().map(|c| c.title.clone()).collect(),
+            contact_phone: i.contacts.iter().map(|c| c.phone.clone()).collect(),
+            contact_email: i.contacts.iter().map(|c| c.email.clone()).collect(),
             source: i.source,
             notes: i.notes,
             unit_id: c.unit_id.map(|u| u.to_string()).unwrap_or_default(),
@@ -390,9 +427,7 @@ impl CompanyForm {
                     .filter(|f| self.flag(**f))
                     .map(|f| f.id().to_string())
                     .collect(),
-                contact_name: self.contact_name.clone(),
-                contact_title: self.contact_title.clone(),
-                contact_phone: self.contact_phone.clone(),
+                contacts: self.contacts(),
                 source: self.source.clone(),
                 notes: self.notes.clone(),
             },
@@ -415,9 +450,6 @@ const FIELDS: &[&str] = &[
     "industry_section",
     "industry_division",
     "flags",
-    "contact_name",
-    "contact_title",
-    "contact_phone",
     "source",
     "notes",
     "unit_id",

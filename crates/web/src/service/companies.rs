@@ -242,9 +242,7 @@ pub fn input_of(c: &Company) -> CompanyInput {
         industry_section: text(&c.industry_section),
         industry_division: text(&c.industry_division),
         flags: c.flags().iter().map(|f| f.id().to_string()).collect(),
-        contact_name: text(&c.contact_name),
-        contact_title: text(&c.contact_title),
-        contact_phone: text(&c.contact_phone),
+        contacts: c.contacts.0.clone(),
         source: text(&c.source),
         notes: text(&c.notes),
     }

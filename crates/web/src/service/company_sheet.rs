@@ -6,7 +6,9 @@
 use std::collections::HashMap;
 
 use zhaoyin_core::authz::{Action, Entity};
-use zhaoyin_core::company::{CompanyFlag, CompanyInput, INDUSTRY_SECTIONS};
+use zhaoyin_core::company::{
+    CompanyFlag, CompanyInput, INDUSTRY_SECTIONS, format_contacts, parse_contacts,
+};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::companies::{self as db, CompanyFilter, ImportRow, ImportSummary};
 use zhaoyin_office::xlsx::{self, Column, Row, Sheet};
@@ -26,9 +28,7 @@ const COLUMNS: &[(&str, bool, f64)] = &[
     ("industry_section", false, 10.0),
     ("industry_division", false, 10.0),
     ("flags", false, 24.0),
-    ("contact_name", false, 10.0),
-    ("contact_title", false, 12.0),
-    ("contact_phone", false, 16.0),
+    ("contacts", false, 30.0),
     ("source", false, 12.0),
     ("unit_code", false, 14.0),
     ("notes", false, 30.0),
@@ -73,6 +73,7 @@ pub fn template(t: &Tr) -> AppResult<Vec<u8>> {
         "import.companies_note_2",
         "import.companies_note_3",
         "import.companies_note_4",
+        "import.companies_note_5",
     ]
     .iter()
     .map(|k| t.t(k).to_string())
@@ -227,9 +228,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<Vec<Import
             industry_section: section_of(r.get("industry_section")),
             industry_division: r.get("industry_division").into(),
             flags,
-            contact_name: r.get("contact_name").into(),
-            contact_title: r.get("contact_title").into(),
-            contact_phone: r.get("contact_phone").into(),
+            contacts: parse_contacts(r.get("contacts")),
             source: r.get("source").into(),
             notes: r.get("notes").into(),
         };
@@ -344,9 +343,7 @@ pub async fn export(st: &AppState, ctx: &Ctx, f: &CompanyFilter) -> AppResult<Ve
                     .map(|f| t.label("company.flag", f.id()))
                     .collect::<Vec<_>>()
                     .join("、"),
-                o(c.contact_name.clone()),
-                o(c.contact_title.clone()),
-                o(c.contact_phone.clone()),
+                format_contacts(&c.contacts.0),
                 o(c.source.clone()),
                 o(c.unit_code.clone()),
                 o(c.notes.clone()),

@@ -150,6 +150,7 @@ pub struct Loaded {
     pub chains: usize,
     pub talents: usize,
     pub activities: usize,
+    pub problems: usize,
 }
 
 /// Loads the demo county, its policy supervision replayed up to the county's today by the light
@@ -335,5 +336,6 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
         chains: pipeline.chains,
         talents: pipeline.talents,
         activities: pipeline.activities,
+        problems: pipeline.problems,
     })
 }

@@ -10,6 +10,7 @@ use rand::{Rng, SeedableRng};
 use zhaoyin_core::chain::ChainInput;
 use zhaoyin_core::company::{CompanyInput, CompanyStatus, Contact};
 use zhaoyin_core::credit_code;
+use zhaoyin_core::problem::ProblemCategory;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
 use zhaoyin_core::talent::{Programs, TalentInput};
 use zhaoyin_core::target::{TargetEntryInput, TargetListInput, TargetRules};
@@ -523,12 +524,116 @@ fn invented_code(rng: &mut StdRng, division: &str) -> String {
     s
 }
 
+/// Blockers of major and paused projects: category, what is wrong, the unit that must solve it.
+const PROBLEMS: &[(ProblemCategory, &str, &str)] = &[
+    (
+        ProblemCategory::Land,
+        "用地指标未落实，需协调调剂",
+        "gq-zrj",
+    ),
+    (
+        ProblemCategory::Planning,
+        "规划条件未出具，影响设计方案审查",
+        "gq-zrj",
+    ),
+    (
+        ProblemCategory::Environment,
+        "环评报告需补充大气专项论证",
+        "gq-sthj",
+    ),
+    (
+        ProblemCategory::Energy,
+        "能耗指标缺口，需申请省级统筹",
+        "gq-fgj",
+    ),
+    (
+        ProblemCategory::Safety,
+        "危化品仓储安全评价未通过",
+        "gq-yjj",
+    ),
+    (ProblemCategory::Funding, "配套基础设施资金未到位", "gq-czj"),
+    (ProblemCategory::Other, "项目区外供电线路未接入", "gq-gd"),
+    (ProblemCategory::Other, "施工许可材料需补正", "gq-spj"),
+];
+
+/// One to three problems on each troubled project, in every status: some solved and verified,
+/// some solved and waiting, some in hand, some overdue (raised earlier, their deadline passed),
+/// a blocker among them with its written explanation.
+async fn load_problems(
+    db: &Db,
+    actor: &Actor,
+    unit: &impl Fn(&str) -> anyhow::Result<i64>,
+    projects: &[i64],
+    rng: &mut StdRng,
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    use zhaoyin_core::problem::{ProblemFields, ProblemStatus};
+    use zhaoyin_db::problems;
+    let mut made = 0;
+    for (i, project) in projects.iter().enumerate() {
+        for k in 0..1 + i % 3 {
+            let (category, text, owner) = PROBLEMS[(i * 3 + k) % PROBLEMS.len()];
+            let f = ProblemFields {
+                category,
+                description: text.to_string(),
+                unit_id: unit(owner)?,
+                deadline: today + Duration::days(rng.random_range(-20..40)),
+                blocking: k == 0 && i % 2 == 0,
+            };
+            let mut p = problems::create(db, actor, *project, &f).await?;
+            let steps: &[(ProblemStatus, Option<&str>)] = match (i + k) % 5 {
+                0 => &[],
+                1 => &[(ProblemStatus::InProgress, None)],
+                2 => &[
+                    (ProblemStatus::InProgress, None),
+                    (
+                        ProblemStatus::Solved,
+                        Some("已协调办结，相关批复文件已印发"),
+                    ),
+                ],
+                3 => &[
+                    (ProblemStatus::InProgress, None),
+                    (ProblemStatus::Solved, Some("已召开专题会议协调解决")),
+                    (ProblemStatus::Closed, None),
+                ],
+                _ => &[(ProblemStatus::InProgress, None)],
+            };
+            for (to, text) in steps {
+                p = problems::set_status(
+                    db,
+                    actor,
+                    p.id,
+                    p.version,
+                    p.status(),
+                    *to,
+                    text.map(str::to_string),
+                )
+                .await?;
+            }
+            let overdue = p.status().is_open() && p.deadline < today;
+            if overdue && (p.blocking || p.project_paused()) && i % 4 == 0 {
+                problems::explain(
+                    db,
+                    actor,
+                    p.id,
+                    p.version,
+                    "涉及省级审批事项，已多次对接，预计月底前办结",
+                )
+                .await?;
+            }
+            made += 1;
+        }
+    }
+    Ok(made)
+}
+
 pub struct Made {
     pub companies: usize,
     pub projects: usize,
     pub chains: usize,
     pub talents: usize,
     pub activities: usize,
+    pub problems: usize,
 }
 
 /// Loads the pipeline. `units` maps unit codes to ids; `leaders` are the county leaders'
@@ -645,6 +750,7 @@ pub async fn load(
     let mut signed = Vec::new();
     let mut served = Vec::new();
     let mut major_leaders = leaders.iter().copied();
+    let mut troubled = Vec::new();
     for (final_stage, count) in SPREAD {
         for _ in 0..*count {
             let pick = rng.random_range(0..domestic.len());
@@ -729,6 +835,9 @@ pub async fn load(
                 .await?;
             }
             served.push((p.id, follower));
+            if p.is_major || p.stage() == Stage::Paused {
+                troubled.push(p.id);
+            }
             if p.stage().is_signed() {
                 signed.push((p.clone(), f.clone()));
             }
@@ -777,6 +886,7 @@ pub async fn load(
         .await?;
         made += 1;
     }
+    let problems = load_problems(db, actor, &unit, &troubled, &mut rng, today).await?;
     for (id, _, _, _, status) in &domestic {
         if *status != CompanyStatus::Potential {
             let c = companies::get(db, *id).await?;
@@ -848,5 +958,6 @@ pub async fn load(
         projects: made,
         chains: CHAINS.len(),
         talents,
+        problems,
     })
 }

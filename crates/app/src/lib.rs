@@ -90,9 +90,10 @@ pub fn tr() -> Tr {
 /// the runtime). Also starts the periodic housekeeping (sessions, task lights).
 pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<Running> {
     let addr = listener.local_addr()?;
+    // The state installs the metrics recorder: built first, so that the first housekeeping
+    // tick (run at once) is counted.
+    let app = zhaoyin_web::app(AppState::new(db.clone(), cfg.clone()));
     let (tx, mut rx) = tokio::sync::watch::channel(false);
-    let housekeeping_db = db.clone();
-    let housekeeping_cfg = cfg.clone();
     let mut housekeeping_rx = rx.clone();
     let instance = format!("{addr}#{}", std::process::id());
     // Periodic work: every instance ticks, the first to claim a slot does the work.
@@ -100,12 +101,11 @@ pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<
         let mut tick = tokio::time::interval(Duration::from_secs(HOUSEKEEPING_SECS.into()));
         loop {
             tokio::select! {
-                _ = tick.tick() => housekeeping(&housekeeping_db, &housekeeping_cfg, &instance).await,
+                _ = tick.tick() => housekeeping(&db, &cfg, &instance).await,
                 _ = housekeeping_rx.changed() => break,
             }
         }
     });
-    let app = zhaoyin_web::app(AppState::new(db, cfg));
     let handle = tokio::spawn(async move {
         axum::serve(
             listener,

@@ -286,6 +286,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 ("chains", n.chains.to_string()),
                                 ("talents", n.talents.to_string()),
                                 ("activities", n.activities.to_string()),
+                                ("problems", n.problems.to_string()),
                             ]
                         )
                     );

@@ -13,6 +13,7 @@ pub mod org;
 pub mod paging;
 pub mod password;
 pub mod policy;
+pub mod problem;
 pub mod project;
 pub mod talent;
 pub mod target;

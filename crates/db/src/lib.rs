@@ -13,6 +13,7 @@ mod error;
 pub mod follow_up;
 pub mod jobs;
 pub mod org;
+pub mod problems;
 pub mod projects;
 mod query;
 pub mod sessions;

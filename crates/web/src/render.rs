@@ -124,6 +124,7 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Project, Action::Read) {
         pipeline.push(item("/projects", "nav.projects"));
         pipeline.push(item("/projects/board", "nav.project_board"));
+        pipeline.push(item("/problems", "nav.problems"));
     }
     if p.can_somewhere(Entity::Company, Action::Read) {
         pipeline.push(item("/companies", "nav.companies"));

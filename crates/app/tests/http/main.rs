@@ -11,6 +11,7 @@ mod matrix;
 mod ops;
 mod org;
 mod pipeline;
+mod problems;
 mod project_sheet;
 mod security;
 mod talents;

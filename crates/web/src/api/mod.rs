@@ -10,6 +10,7 @@ mod chains;
 mod companies;
 mod org;
 mod policies;
+mod problems;
 mod projects;
 mod talents;
 mod targets;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(companies::router())
         .merge(projects::router())
         .merge(activities::router())
+        .merge(problems::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -247,6 +249,8 @@ impl Modify for Errors {
         targets::patch_target_list, targets::add_target_entry, targets::remove_target_entry,
         activities::list_activities, activities::create_activity, activities::get_activity,
         activities::patch_activity, activities::set_activity_status, activities::activity_stats,
+        problems::list_problems, problems::create_problem, problems::get_problem,
+        problems::patch_problem, problems::set_problem_status, problems::explain_problem,
     ),
     components(schemas(Problem)),
     tags(
@@ -257,6 +261,7 @@ impl Modify for Errors {
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
+        (name = "projects", description = "重大项目督导：问题清单"),
     )
 )]
 pub struct ApiDoc;

@@ -11,6 +11,7 @@ mod home;
 mod import_page;
 mod org;
 mod policies;
+mod problems;
 mod projects;
 mod talents;
 mod targets;
@@ -44,6 +45,7 @@ pub fn router() -> Router<AppState> {
         .merge(targets::router())
         .merge(companies::router())
         .merge(projects::router())
+        .merge(problems::router())
         .merge(activities::router())
 }
 

@@ -250,6 +250,8 @@ struct DetailPage {
     posted: StageInput,
     on: String,
     posted_amount: String,
+    /// The project's problem list (问题清单).
+    problems: Vec<crate::service::problems::ProblemView>,
 }
 
 impl DetailPage {
@@ -308,6 +310,15 @@ async fn detail_page(
             Vec::new()
         },
         can_write: auth.can(Entity::Project, Action::Write, &p.place()),
+        problems: crate::service::problems::all(
+            st,
+            auth,
+            &zhaoyin_db::problems::ProblemFilter {
+                project_id: Some(p.id),
+                ..Default::default()
+            },
+        )
+        .await?,
         today: st.cfg.today().to_string(),
         on: posted
             .on

@@ -12,6 +12,7 @@ pub mod company_sheet;
 pub mod import;
 pub mod org;
 pub mod policies;
+pub mod problems;
 pub mod project_sheet;
 pub mod projects;
 pub(crate) mod sheet_kit;

@@ -1,0 +1,343 @@
+//! The problem list of projects: lists filtered by what the caller may see (the project's
+//! readers, and the responsible unit's clerks), counts over the same filter, and audited writes
+//! with optimistic versions; a status move also checks the status it starts from.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use zhaoyin_core::authz::Visibility;
+use zhaoyin_core::org::Place;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::problem::{ProblemCategory, ProblemFields, ProblemStatus};
+
+use crate::audit::{self, Actor, Change};
+use crate::org::{check_updated, push_region_visibility};
+use crate::{COUNT_BOUND, Db, Result, Sql, Tx, escape_like, now};
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    /// The project's stage (a paused project with an overdue problem owes an explanation).
+    pub project_stage: String,
+    /// The project's own unit and region.
+    #[serde(skip)]
+    pub project_unit_id: i64,
+    pub region_id: i64,
+    #[serde(skip)]
+    pub region_path: String,
+    /// planning, land, environment, energy, safety, funding or other.
+    pub category: String,
+    pub description: String,
+    /// The responsible unit.
+    pub unit_id: i64,
+    pub unit_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub deadline: NaiveDate,
+    pub blocking: bool,
+    /// open, in_progress, solved, closed or returned.
+    pub status: String,
+    /// Why it was returned, or why a solution was not accepted.
+    pub status_reason: Option<String>,
+    pub resolution: Option<String>,
+    pub solved_at: Option<DateTime<Utc>>,
+    pub closed_by_name: Option<String>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub explanation: Option<String>,
+    pub explained_by_name: Option<String>,
+    pub explained_at: Option<DateTime<Utc>>,
+    pub raised_by_name: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+impl Problem {
+    /// Where the problem sits for permissions: the project's region and the responsible unit.
+    pub fn place(&self) -> Place {
+        Place {
+            region_path: self.region_path.clone(),
+            unit_id: Some(self.unit_id),
+        }
+    }
+
+    /// The project's place (its own unit).
+    pub fn project_place(&self) -> Place {
+        Place {
+            region_path: self.region_path.clone(),
+            unit_id: Some(self.project_unit_id),
+        }
+    }
+
+    pub fn status(&self) -> ProblemStatus {
+        ProblemStatus::parse(&self.status).unwrap_or(ProblemStatus::Open)
+    }
+
+    pub fn category(&self) -> ProblemCategory {
+        ProblemCategory::parse(&self.category).unwrap_or(ProblemCategory::Other)
+    }
+
+    pub fn project_paused(&self) -> bool {
+        self.project_stage == "paused"
+    }
+}
+
+const SELECT: &str = "SELECT q.id, q.project_id, p.name AS project_name, \
+     p.stage AS project_stage, p.unit_id AS project_unit_id, p.region_id, r.path AS region_path, \
+     q.category, q.description, q.unit_id, u.name AS unit_name, q.deadline, q.blocking, q.status, \
+     q.status_reason, q.resolution, q.solved_at, cus.display_name AS closed_by_name, q.closed_at, \
+     q.explanation, eus.display_name AS explained_by_name, q.explained_at, \
+     rus.display_name AS raised_by_name, q.version, q.created_at, q.updated_at";
+const FROM: &str = " FROM project_problems q JOIN projects p ON p.id = q.project_id \
+     JOIN regions r ON r.id = p.region_id JOIN units u ON u.id = q.unit_id \
+     LEFT JOIN users cus ON cus.id = q.closed_by LEFT JOIN users eus ON eus.id = q.explained_by \
+     LEFT JOIN users rus ON rus.id = q.raised_by WHERE 1 = 1";
+const FROM_BARE: &str = " FROM project_problems q JOIN projects p ON p.id = q.project_id \
+     JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
+
+/// A unit's grant reads the problems of its own projects and the problems it must solve.
+const UNIT_READS: &str = "EXISTS (SELECT 1 FROM units vu WHERE vu.id IN {} \
+     AND (vu.id = q.unit_id OR vu.id = p.unit_id))";
+
+#[derive(Debug, Clone, Default)]
+pub struct ProblemFilter {
+    /// Description or project name.
+    pub q: Option<String>,
+    pub project_id: Option<i64>,
+    /// The responsible unit.
+    pub unit_id: Option<i64>,
+    pub category: Option<ProblemCategory>,
+    pub status: Option<ProblemStatus>,
+    /// Only problems still open (待办, 办理中, 退回).
+    pub open: bool,
+    /// Only open problems whose deadline is before this day.
+    pub overdue_on: Option<NaiveDate>,
+    /// Only problems of major projects.
+    pub major: bool,
+}
+
+fn push_filter(w: &mut Sql, f: &ProblemFilter) {
+    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let like = format!("%{}%", escape_like(q));
+        w.push(" AND (q.description LIKE ")
+            .push_bind(like.clone())
+            .push(" ESCAPE '\\' OR p.name LIKE ")
+            .push_bind(like)
+            .push(" ESCAPE '\\')");
+    }
+    if let Some(p) = f.project_id {
+        w.push(" AND q.project_id = ").push_bind(p);
+    }
+    if let Some(u) = f.unit_id {
+        w.push(" AND q.unit_id = ").push_bind(u);
+    }
+    if let Some(c) = f.category {
+        w.push(" AND q.category = ").push_bind(c.id());
+    }
+    if let Some(s) = f.status {
+        w.push(" AND q.status = ").push_bind(s.id());
+    }
+    if f.open || f.overdue_on.is_some() {
+        let open: Vec<&str> = ProblemStatus::OPEN.iter().map(|s| s.id()).collect();
+        w.push(" AND q.status IN ").push_list(&open);
+    }
+    if let Some(d) = f.overdue_on {
+        w.push(" AND q.deadline < ").push_bind(d);
+    }
+    if f.major {
+        w.push(" AND p.is_major = ").push_bind(true);
+    }
+}
+
+fn visible(vis: &Visibility, from: &str, f: &ProblemFilter) -> Sql {
+    let mut w = Sql::new(from);
+    push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
+    push_filter(&mut w, f);
+    w
+}
+
+/// Open problems first, by deadline; then the rest, latest first.
+const ORDER: &str = "CASE WHEN q.status IN ('open', 'in_progress', 'returned') THEN 0 ELSE 1 END, \
+     CASE WHEN q.status IN ('open', 'in_progress', 'returned') THEN q.deadline END, \
+     q.updated_at DESC, q.id DESC";
+
+/// A page of the problems `vis` admits, with a count bounded at [`COUNT_BOUND`].
+pub async fn list(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProblemFilter,
+    page: Page,
+) -> Result<(Vec<Problem>, i64)> {
+    let (total,): (i64,) = db
+        .one(visible(vis, FROM_BARE, f).bounded_count(COUNT_BOUND))
+        .await?;
+    let rows = db
+        .all(visible(vis, FROM, f).page(SELECT, ORDER, page))
+        .await?;
+    Ok((rows, total))
+}
+
+/// Every problem of a filter, unpaged (for a project page and the export).
+pub async fn all(db: &Db, vis: &Visibility, f: &ProblemFilter) -> Result<Vec<Problem>> {
+    let mut q = visible(vis, FROM, f).prefixed(SELECT);
+    q.push(" ORDER BY ").push(ORDER);
+    db.all(q).await
+}
+
+pub async fn get(db: &Db, id: i64) -> Result<Problem> {
+    db.one(Sql::new(format!("{SELECT}{FROM} AND q.id = $1")).bind(id))
+        .await
+}
+
+async fn get_in(tx: &mut Tx, id: i64) -> Result<Problem> {
+    tx.one(Sql::new(format!("{SELECT}{FROM} AND q.id = $1")).bind(id))
+        .await
+}
+
+fn bind_fields(q: Sql, f: &ProblemFields) -> Sql {
+    q.bind(f.category.id())
+        .bind(&f.description)
+        .bind(f.unit_id)
+        .bind(f.deadline)
+        .bind(f.blocking)
+}
+
+fn change(action: &'static str, p: &Problem) -> Change {
+    Change::new(action, "problem", p.id).place(Some(p.region_id), Some(p.unit_id))
+}
+
+/// A new problem of a project, open (待办).
+pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ProblemFields) -> Result<Problem> {
+    let mut tx = db.begin().await?;
+    let q = Sql::new(
+        "INSERT INTO project_problems (category, description, unit_id, deadline, blocking, \
+         project_id, status, raised_by, created_at, updated_at) \
+         VALUES ($1, $2, $3, $4, $5, $6, 'open', $7, $8, $8) RETURNING id",
+    );
+    let (id,): (i64,) = tx
+        .one(
+            bind_fields(q, f)
+                .bind(project_id)
+                .bind(actor.user_id)
+                .bind(now()),
+        )
+        .await?;
+    let after = get_in(&mut tx, id).await?;
+    audit::append(&mut tx, actor, change("create", &after).after(&after)).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// An edit made from `version`. A returned problem assigned again is open again, its reason
+/// cleared.
+pub async fn update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    f: &ProblemFields,
+) -> Result<Problem> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    let q = Sql::new(
+        "UPDATE project_problems SET category = $1, description = $2, unit_id = $3, \
+         deadline = $4, blocking = $5, \
+         status = CASE WHEN status = 'returned' THEN 'open' ELSE status END, \
+         status_reason = CASE WHEN status = 'returned' THEN NULL ELSE status_reason END, \
+         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+    );
+    let n = tx
+        .execute(bind_fields(q, f).bind(now()).bind(id).bind(version))
+        .await?;
+    check_updated(&mut tx, n, "project_problems", id).await?;
+    let after = get_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        change("update", &after).before(&before).after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// A status move as the service checked it against the row read at `version`, with the text it
+/// carries (a resolution, or a reason).
+pub async fn set_status(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    from: ProblemStatus,
+    to: ProblemStatus,
+    text: Option<String>,
+) -> Result<Problem> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    let at = now();
+    let mut q = Sql::new("UPDATE project_problems SET status = ");
+    q.push_bind(to.id());
+    match to {
+        ProblemStatus::Solved => {
+            q.push(", resolution = ")
+                .push_bind(text)
+                .push(", status_reason = NULL, solved_at = ")
+                .push_bind(at);
+        }
+        ProblemStatus::Closed => {
+            q.push(", closed_by = ")
+                .push_bind(actor.user_id)
+                .push(", closed_at = ")
+                .push_bind(at);
+        }
+        _ => {
+            q.push(", status_reason = ").push_bind(text);
+        }
+    }
+    q.push(", version = version + 1, updated_at = ")
+        .push_bind(at)
+        .push(" WHERE id = ")
+        .push_bind(id)
+        .push(" AND version = ")
+        .push_bind(version)
+        .push(" AND status = ")
+        .push_bind(from.id());
+    let n = tx.execute(q).await?;
+    check_updated(&mut tx, n, "project_problems", id).await?;
+    let after = get_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        change("status", &after).before(&before).after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// The responsible unit's written explanation (replacing an earlier one).
+pub async fn explain(db: &Db, actor: &Actor, id: i64, version: i64, text: &str) -> Result<Problem> {
+    let mut tx = db.begin().await?;
+    let before = get_in(&mut tx, id).await?;
+    let at = now();
+    let q = Sql::new(
+        "UPDATE project_problems SET explanation = $1, explained_by = $2, explained_at = $3, \
+         version = version + 1, updated_at = $3 WHERE id = $4 AND version = $5",
+    )
+    .bind(text)
+    .bind(actor.user_id)
+    .bind(at)
+    .bind(id)
+    .bind(version);
+    let n = tx.execute(q).await?;
+    check_updated(&mut tx, n, "project_problems", id).await?;
+    let after = get_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        change("explain", &after).before(&before).after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}

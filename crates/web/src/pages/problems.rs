@@ -1,0 +1,396 @@
+//! Problem screens (问题清单): the list of problems with their lights and filters (a unit's
+//! clerks see first what their unit must solve), a problem's page with the forms of the moves
+//! the caller may make and of the explanation owed, and the form to raise or edit a problem
+//! from its project.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::{get, post};
+use serde::Deserialize;
+use zhaoyin_core::Invalid;
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::problem::{ProblemCategory, ProblemInput, ProblemStatus};
+use zhaoyin_db::projects::ProjectRow;
+
+use super::companies::pager;
+use super::{FormErrors, form_result, see_other};
+use crate::ctx::{Auth, Ctx};
+use crate::form::{Form, Query, opt_date, opt_i64, req_i64};
+use crate::i18n::Tr;
+use crate::render::{self, Choice, Chrome, Pager};
+use crate::service::problems::{
+    self as svc, ProblemExplanation, ProblemMove, ProblemQuery, ProblemView, ProblemWrite, Rights,
+};
+use crate::{AppError, AppResult, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/problems", get(list))
+        .route("/problems/{id}", get(detail).post(update))
+        .route("/problems/{id}/edit", get(edit))
+        .route("/problems/{id}/status", post(status))
+        .route("/problems/{id}/explanation", post(explain))
+        .route("/projects/{id}/problems", post(create))
+        .route("/projects/{id}/problems/new", get(new))
+}
+
+pub fn category_choices(t: &Tr, current: &str) -> Vec<Choice> {
+    Choice::list(
+        ProblemCategory::ALL
+            .iter()
+            .map(|c| (c.id().to_string(), t.label("problem.category", c.id()))),
+        current,
+    )
+}
+
+// -------------------------------------------------------------------------------------- list
+
+#[derive(Template)]
+#[template(path = "problems/list.html")]
+struct ListPage {
+    t: Tr,
+    page: Chrome,
+    rows: Vec<ProblemView>,
+    pager: Pager,
+    q: ProblemQuery,
+    categories: Vec<Choice>,
+    statuses: Vec<Choice>,
+    units: Vec<Choice>,
+    problems: Vec<String>,
+    /// The caller's unit, for "what my unit must solve".
+    own_unit: i64,
+}
+
+impl ListPage {
+    fn checked(&self, v: &Option<String>) -> bool {
+        v.as_deref() == Some("1")
+    }
+}
+
+async fn list(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProblemQuery>,
+) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let t = &ctx.t;
+    let page = Page::new(q.page, None);
+    let (filter, problems) = match q.filter(st.cfg.today()) {
+        Ok(f) => (f, Vec::new()),
+        Err(e) => (Default::default(), FormErrors::from(t, &e, &[]).general),
+    };
+    let (rows, total) = svc::list(&st, auth, &filter, page).await?;
+    let v = |o: &Option<String>| o.clone().unwrap_or_default();
+    let mut statuses = vec![("pending".to_string(), t.t("problems.pending").to_string())];
+    statuses.extend(
+        ProblemStatus::ALL
+            .iter()
+            .map(|s| (s.id().to_string(), t.label("problem.status", s.id()))),
+    );
+    render::html(&ListPage {
+        t: ctx.t,
+        page: render::chrome(&ctx, "problems.title"),
+        pager: pager("/problems", &q, page, total),
+        categories: category_choices(t, &v(&q.category)),
+        statuses: Choice::list(statuses, &v(&q.status)),
+        units: Choice::list(
+            crate::service::projects::unit_choices(&st, auth)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.to_string(), u.name)),
+            &v(&q.unit_id),
+        ),
+        own_unit: auth.user.unit_id,
+        rows,
+        q,
+        problems,
+    })
+}
+
+// ------------------------------------------------------------------------------------ detail
+
+#[derive(Template)]
+#[template(path = "problems/detail.html")]
+struct DetailPage {
+    t: Tr,
+    page: Chrome,
+    x: ProblemView,
+    rights: Rights,
+    moves: Vec<ProblemStatus>,
+    /// The explanation form is shown (owed, or written and still open to correction).
+    can_explain: bool,
+    errors: FormErrors,
+}
+
+impl DetailPage {
+    fn offers(&self, to: &str) -> bool {
+        self.moves.iter().any(|m| m.id() == to)
+    }
+}
+
+fn detail_page(ctx: &Ctx, auth: &Auth, x: ProblemView, errors: FormErrors) -> DetailPage {
+    let rights = svc::rights(auth, &x.problem);
+    let status = x.problem.status();
+    DetailPage {
+        t: ctx.t,
+        page: render::chrome(ctx, "problems.detail"),
+        moves: rights.moves(status),
+        can_explain: rights.handle && x.takes_explanation(),
+        rights,
+        x,
+        errors,
+    }
+}
+
+async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let x = svc::get(&st, auth, id).await?;
+    render::html(&detail_page(&ctx, auth, x, FormErrors::default()))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct MoveForm {
+    status: String,
+    text: String,
+    version: String,
+}
+
+/// Re-shows the problem's page with the problems of a refused form, or goes back to it.
+async fn after(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    r: AppResult<ProblemView>,
+) -> AppResult<Response> {
+    match form_result(r, &ctx.t, &["text"])? {
+        Ok(_) => Ok(see_other(&format!("/problems/{id}"), "saved")),
+        Err((code, errors)) => {
+            let auth = ctx.auth()?;
+            let x = svc::get(st, auth, id).await?;
+            render::html_status(code, &detail_page(ctx, auth, x, errors))
+        }
+    }
+}
+
+async fn status(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> AppResult<Response> {
+    let mut e = Invalid::default();
+    let version = Some(req_i64(&mut e, "version", &f.version));
+    let r = if e.is_empty() {
+        let m = ProblemMove {
+            status: f.status,
+            text: f.text,
+            version,
+        };
+        svc::set_status(&st, &ctx, id, &m).await
+    } else {
+        Err(e.into())
+    };
+    after(&st, &ctx, id, r).await
+}
+
+async fn explain(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> AppResult<Response> {
+    let mut e = Invalid::default();
+    let version = Some(req_i64(&mut e, "version", &f.version));
+    let r = if e.is_empty() {
+        let x = ProblemExplanation {
+            text: f.text,
+            version,
+        };
+        svc::explain(&st, &ctx, id, &x).await
+    } else {
+        Err(e.into())
+    };
+    after(&st, &ctx, id, r).await
+}
+
+// -------------------------------------------------------------------------------------- form
+
+#[derive(Template)]
+#[template(path = "problems/form.html")]
+struct FormPage {
+    t: Tr,
+    page: Chrome,
+    project: ProjectRow,
+    /// The problem edited; `None` for a new one.
+    problem: Option<ProblemView>,
+    f: ProblemForm,
+    categories: Vec<Choice>,
+    units: Vec<Choice>,
+    errors: FormErrors,
+}
+
+impl FormPage {
+    fn action(&self) -> String {
+        match &self.problem {
+            Some(x) => format!("/problems/{}", x.problem.id),
+            None => format!("/projects/{}/problems", self.project.id),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct ProblemForm {
+    category: String,
+    description: String,
+    unit_id: String,
+    deadline: String,
+    blocking: String,
+    version: String,
+}
+
+impl ProblemForm {
+    fn input(&self, e: &mut Invalid) -> ProblemInput {
+        ProblemInput {
+            category: self.category.clone(),
+            description: self.description.clone(),
+            unit_id: opt_i64(e, "unit_id", &self.unit_id),
+            deadline: opt_date(e, "deadline", &self.deadline),
+            blocking: !self.blocking.is_empty(),
+        }
+    }
+}
+
+const FIELDS: &[&str] = &["category", "description", "unit_id", "deadline", "blocking"];
+
+async fn form_page(
+    st: &AppState,
+    ctx: &Ctx,
+    project: ProjectRow,
+    problem: Option<ProblemView>,
+    f: ProblemForm,
+    errors: FormErrors,
+) -> AppResult<FormPage> {
+    let auth = ctx.auth()?;
+    Ok(FormPage {
+        t: ctx.t,
+        page: render::chrome(
+            ctx,
+            if problem.is_some() {
+                "problems.edit"
+            } else {
+                "problems.new"
+            },
+        ),
+        categories: category_choices(&ctx.t, &f.category),
+        units: Choice::list(
+            crate::service::projects::unit_choices(st, auth)
+                .await?
+                .into_iter()
+                .map(|u| (u.id.to_string(), u.name)),
+            &f.unit_id,
+        ),
+        project,
+        problem,
+        f,
+        errors,
+    })
+}
+
+/// The project whose problems the caller keeps.
+async fn kept_project(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectRow> {
+    let p = crate::service::projects::get(st, auth, id).await?;
+    auth.require(
+        zhaoyin_core::authz::Entity::Project,
+        zhaoyin_core::authz::Action::Write,
+        &p.place(),
+    )?;
+    Ok(p)
+}
+
+async fn new(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let project = kept_project(&st, ctx.auth()?, id).await?;
+    let f = ProblemForm {
+        unit_id: project.unit_id.to_string(),
+        ..Default::default()
+    };
+    render::html(&form_page(&st, &ctx, project, None, f, FormErrors::default()).await?)
+}
+
+async fn create(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ProblemForm>,
+) -> AppResult<Response> {
+    let project = kept_project(&st, ctx.auth()?, id).await?;
+    let mut e = Invalid::default();
+    let input = f.input(&mut e);
+    let r = if e.is_empty() {
+        svc::create(&st, &ctx, id, &input).await
+    } else {
+        Err(e.into())
+    };
+    match form_result(r, &ctx.t, FIELDS)? {
+        Ok(x) => Ok(see_other(&format!("/problems/{}", x.problem.id), "created")),
+        Err((code, errors)) => {
+            render::html_status(code, &form_page(&st, &ctx, project, None, f, errors).await?)
+        }
+    }
+}
+
+async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let x = svc::get(&st, auth, id).await?;
+    if !svc::rights(auth, &x.problem).edit {
+        return Err(AppError::Forbidden);
+    }
+    let project = zhaoyin_db::projects::get(&st.db, x.problem.project_id).await?;
+    let p = &x.problem;
+    let f = ProblemForm {
+        category: p.category.clone(),
+        description: p.description.clone(),
+        unit_id: p.unit_id.to_string(),
+        deadline: p.deadline.to_string(),
+        blocking: if p.blocking {
+            "1".into()
+        } else {
+            String::new()
+        },
+        version: p.version.to_string(),
+    };
+    render::html(&form_page(&st, &ctx, project, Some(x), f, FormErrors::default()).await?)
+}
+
+async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ProblemForm>,
+) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let x = svc::get(&st, auth, id).await?;
+    let mut e = Invalid::default();
+    let w = ProblemWrite {
+        problem: f.input(&mut e),
+        version: opt_i64(&mut e, "version", &f.version),
+    };
+    let r = if e.is_empty() {
+        svc::update(&st, &ctx, id, &w).await
+    } else {
+        Err(e.into())
+    };
+    match form_result(r, &ctx.t, FIELDS)? {
+        Ok(_) => Ok(see_other(&format!("/problems/{id}"), "saved")),
+        Err((code, errors)) => {
+            let project = zhaoyin_db::projects::get(&st.db, x.problem.project_id).await?;
+            render::html_status(
+                code,
+                &form_page(&st, &ctx, project, Some(x), f, errors).await?,
+            )
+        }
+    }
+}

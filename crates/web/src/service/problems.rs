@@ -1,0 +1,356 @@
+//! The problem list of projects (问题清单). Whoever keeps a project (its unit's clerks, the
+//! county's supervisor) raises a problem and assigns it to a unit of the county with a deadline;
+//! that unit's clerks take it up, solve it (saying how) or return it as not theirs (saying why),
+//! and write the explanation owed when it is overdue while the project is stalled; the county's
+//! supervisor verifies a solution (核销) or sends it back, and assigns a returned problem again.
+//! A problem is read by the project's readers and by the responsible unit.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use zhaoyin_core::authz::{Action, Entity, Role};
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::problem::{
+    self as core, Mover, ProblemCategory, ProblemFields, ProblemInput, ProblemStatus,
+};
+use zhaoyin_core::task::Reason;
+use zhaoyin_core::{FieldError, Invalid};
+use zhaoyin_db::problems::{self as db, Problem, ProblemFilter};
+use zhaoyin_db::projects::ProjectRow;
+
+use crate::ctx::{Auth, Ctx};
+use crate::{AppError, AppResult, AppState};
+
+/// A problem list's query, as the API and the pages take it (empty values are "any").
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct ProblemQuery {
+    /// Text in the description or the project's name.
+    pub name: Option<String>,
+    pub project_id: Option<String>,
+    /// The responsible unit.
+    pub unit_id: Option<String>,
+    /// planning, land, environment, energy, safety, funding or other.
+    pub category: Option<String>,
+    /// open, in_progress, solved, closed or returned; or "pending" for all still open.
+    pub status: Option<String>,
+    /// "1": open problems past their deadline only.
+    pub overdue: Option<String>,
+    /// "1": problems of major projects only.
+    pub major: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl ProblemQuery {
+    pub fn filter(&self, today: NaiveDate) -> AppResult<ProblemFilter> {
+        use crate::form::{nonempty, opt_i64};
+        let mut e = Invalid::default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let category = nonempty(&self.category).and_then(|s| {
+            let c = ProblemCategory::parse(&s);
+            if c.is_none() {
+                e.push(FieldError::new("category", "err.choice"));
+            }
+            c
+        });
+        let mut open = false;
+        let status = nonempty(&self.status).and_then(|s| {
+            if s == "pending" {
+                open = true;
+                return None;
+            }
+            let c = ProblemStatus::parse(&s);
+            if c.is_none() {
+                e.push(FieldError::new("status", "err.choice"));
+            }
+            c
+        });
+        let yes = |e: &mut Invalid, field: &str, v: &Option<String>| match nonempty(v).as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(_) => {
+                e.push(FieldError::new(field, "err.choice"));
+                false
+            }
+        };
+        let overdue = yes(&mut e, "overdue", &self.overdue);
+        let major = yes(&mut e, "major", &self.major);
+        let project_id = opt_i64(&mut e, "project_id", &text(&self.project_id));
+        let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
+        e.into_result()?;
+        Ok(ProblemFilter {
+            q: nonempty(&self.name),
+            project_id,
+            unit_id,
+            category,
+            status,
+            open,
+            overdue_on: overdue.then_some(today),
+            major,
+        })
+    }
+}
+
+/// A problem with what follows from it today: its light and whether an explanation is owed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ProblemView {
+    #[serde(flatten)]
+    pub problem: Problem,
+    /// green, yellow or red.
+    pub light: String,
+    /// Days past the deadline (0 when not overdue).
+    pub overdue_days: i64,
+    /// Overdue while the project is stalled: the responsible unit owes a written explanation.
+    pub explanation_due: bool,
+}
+
+pub fn view(st: &AppState, p: Problem) -> ProblemView {
+    let today = st.cfg.today();
+    let status = p.status();
+    let (light, reasons) = core::light(status, p.deadline, today, st.cfg.light_rules());
+    let overdue_days = reasons
+        .iter()
+        .map(|r| match r {
+            Reason::Overdue { days } => *days,
+            _ => 0,
+        })
+        .sum();
+    ProblemView {
+        explanation_due: core::explanation_due(
+            status,
+            p.deadline,
+            today,
+            p.blocking,
+            p.project_paused(),
+        ),
+        light: light.id().to_string(),
+        overdue_days,
+        problem: p,
+    }
+}
+
+impl ProblemView {
+    /// An explanation is taken while one is owed, or to correct one already written while the
+    /// problem is still open.
+    pub fn takes_explanation(&self) -> bool {
+        self.explanation_due
+            || (self.problem.explanation.is_some() && self.problem.status().is_open())
+    }
+}
+
+fn vis(auth: &Auth) -> zhaoyin_core::authz::Visibility {
+    auth.principal.visibility(Entity::Project, Action::Read)
+}
+
+pub async fn list(
+    st: &AppState,
+    auth: &Auth,
+    f: &ProblemFilter,
+    page: Page,
+) -> AppResult<(Vec<ProblemView>, i64)> {
+    let (rows, total) = db::list(&st.db, &vis(auth), f, page).await?;
+    Ok((rows.into_iter().map(|p| view(st, p)).collect(), total))
+}
+
+/// Every problem of a filter (a project's list, the export).
+pub async fn all(st: &AppState, auth: &Auth, f: &ProblemFilter) -> AppResult<Vec<ProblemView>> {
+    let rows = db::all(&st.db, &vis(auth), f).await?;
+    Ok(rows.into_iter().map(|p| view(st, p)).collect())
+}
+
+/// A problem is read by the project's readers and by the responsible unit.
+pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProblemView> {
+    let p = db::get(&st.db, id).await?;
+    if !auth.can(Entity::Project, Action::Read, &p.project_place())
+        && !auth.can(Entity::Project, Action::Read, &p.place())
+    {
+        return Err(AppError::NotFound);
+    }
+    Ok(view(st, p))
+}
+
+/// What the caller may do with a problem.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rights {
+    /// Edit it (category, text, unit, deadline): who keeps the project.
+    pub edit: bool,
+    /// Take it up, solve or return it, explain: the responsible unit.
+    pub handle: bool,
+    /// Verify a solution or send it back: the county's supervisor.
+    pub verify: bool,
+}
+
+pub fn rights(auth: &Auth, p: &Problem) -> Rights {
+    Rights {
+        edit: auth.can(Entity::Project, Action::Write, &p.project_place()),
+        handle: auth.can(Entity::Project, Action::Write, &p.place()),
+        verify: auth
+            .principal
+            .holds_over(Role::Supervisor, Entity::Project, &p.place()),
+    }
+}
+
+impl Rights {
+    /// Whether these rights make the move `from` → `to`.
+    pub fn allow(self, from: ProblemStatus, to: ProblemStatus) -> bool {
+        match from.mover(to) {
+            Some((Mover::Unit, _)) => self.handle,
+            Some((Mover::Supervisor, _)) => self.verify,
+            None => false,
+        }
+    }
+
+    /// The moves these rights make from `from`.
+    pub fn moves(self, from: ProblemStatus) -> Vec<ProblemStatus> {
+        ProblemStatus::ALL
+            .iter()
+            .copied()
+            .filter(|to| self.allow(from, *to))
+            .collect()
+    }
+}
+
+/// Checks the input against the project: the responsible unit must be an active unit of the
+/// project's county.
+async fn checked(
+    st: &AppState,
+    project: &ProjectRow,
+    input: &ProblemInput,
+    is_new: bool,
+) -> AppResult<ProblemFields> {
+    let fields = input.validate(st.cfg.today(), is_new)?;
+    let county = crate::service::projects::county_of(st, project).await?;
+    crate::service::projects::named_unit(st, fields.unit_id, &county, "unit_id").await?;
+    Ok(fields)
+}
+
+/// Raises a problem on a project the caller keeps.
+pub async fn create(
+    st: &AppState,
+    ctx: &Ctx,
+    project_id: i64,
+    input: &ProblemInput,
+) -> AppResult<ProblemView> {
+    let auth = ctx.auth()?;
+    let project = crate::service::projects::get(st, auth, project_id).await?;
+    auth.require(Entity::Project, Action::Write, &project.place())?;
+    let fields = checked(st, &project, input, true).await?;
+    Ok(view(
+        st,
+        db::create(&st.db, &ctx.actor(), project_id, &fields).await?,
+    ))
+}
+
+/// An edit as sent: the fields and the version it was made from.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProblemWrite {
+    #[serde(flatten)]
+    pub problem: ProblemInput,
+    /// The version the edit was made from.
+    pub version: Option<i64>,
+}
+
+/// An edit by who keeps the project; a closed problem is not edited, and a returned one
+/// assigned again is open again.
+pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ProblemWrite) -> AppResult<ProblemView> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?.problem;
+    if !rights(auth, &current).edit {
+        return Err(AppError::Forbidden);
+    }
+    if current.status() == ProblemStatus::Closed {
+        return Err(AppError::invalid("status", "err.problem_closed"));
+    }
+    let version = w
+        .version
+        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let project = zhaoyin_db::projects::get(&st.db, current.project_id).await?;
+    let fields = checked(st, &project, &w.problem, false).await?;
+    Ok(view(
+        st,
+        db::update(&st.db, &ctx.actor(), id, version, &fields).await?,
+    ))
+}
+
+/// A status move as sent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProblemMove {
+    /// in_progress, solved, closed or returned.
+    pub status: String,
+    /// The resolution (to solved), or the reason (to returned, or a solution sent back).
+    pub text: String,
+    pub version: Option<i64>,
+}
+
+pub async fn set_status(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    m: &ProblemMove,
+) -> AppResult<ProblemView> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?.problem;
+    let to = ProblemStatus::parse(m.status.trim())
+        .ok_or_else(|| AppError::invalid("status", "err.choice"))?;
+    let version = m
+        .version
+        .ok_or_else(|| AppError::invalid("version", "err.required"))?;
+    let from = current.status();
+    let (_, text) = core::check_move(from, to, &m.text)?;
+    if !rights(auth, &current).allow(from, to) {
+        return Err(AppError::Forbidden);
+    }
+    Ok(view(
+        st,
+        db::set_status(&st.db, &ctx.actor(), id, version, from, to, text).await?,
+    ))
+}
+
+/// The written explanation as sent.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ProblemExplanation {
+    pub text: String,
+    pub version: Option<i64>,
+}
+
+/// The responsible unit's written explanation, taken while one is owed (or to correct one
+/// already written while the problem is still open).
+pub async fn explain(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    x: &ProblemExplanation,
+) -> AppResult<ProblemView> {
+    let auth = ctx.auth()?;
+    let current = get(st, auth, id).await?;
+    if !rights(auth, &current.problem).handle {
+        return Err(AppError::Forbidden);
+    }
+    if !current.takes_explanation() {
+        return Err(AppError::invalid("text", "err.explanation_not_due"));
+    }
+    let mut e = Invalid::default();
+    let text = zhaoyin_core::validation::required(&mut e, "text", &x.text, 2000);
+    let version = x.version;
+    if version.is_none() {
+        e.push(FieldError::new("version", "err.required"));
+    }
+    e.into_result()?;
+    Ok(view(
+        st,
+        db::explain(&st.db, &ctx.actor(), id, version.unwrap_or_default(), &text).await?,
+    ))
+}
+
+/// The input that would save `p` unchanged (to fill an edit form).
+pub fn input_of(p: &Problem) -> ProblemInput {
+    ProblemInput {
+        category: p.category.clone(),
+        description: p.description.clone(),
+        unit_id: Some(p.unit_id),
+        deadline: Some(p.deadline),
+        blocking: p.blocking,
+    }
+}

@@ -62,7 +62,7 @@ try {
   await page.selectOption("select[name=stage]", "signed");
   await page.fill("input[name=contract_amount]", "36000");
   await Promise.all([page.waitForURL(/\/projects\/\d+\?ok=saved/), page.click("form.form button.primary")]);
-  const facts = await page.locator("dl.facts").textContent();
+  const facts = await page.locator("dl.facts").first().textContent();
   if (!facts.includes("签约") || !facts.includes("36000")) problems.push("the project page does not show the signing");
   if ((await page.locator("ol.timeline li").count()) !== 2) problems.push("the timeline does not show lead and signing");
   await page.screenshot({ path: `${shots}/project.png`, fullPage: true });

@@ -182,6 +182,15 @@ impl Principal {
             .any(|g| g.role == role && g.covers(entity, Action::Write, place))
     }
 
+    /// Whether a grant scoped to the unit itself lets the caller write `entity` there: acting
+    /// as that unit (solving what it was given), which a grant over a whole region does not.
+    pub fn acts_for_unit(&self, entity: Entity, unit_id: i64) -> bool {
+        self.grants.iter().any(|g| {
+            matches!(g.scope, Scope::Unit { id, .. } if id == unit_id)
+                && role_allows(g.role, entity, Action::Write)
+        })
+    }
+
     pub fn has_role(&self, role: Role) -> bool {
         self.grants.iter().any(|g| g.role == role)
     }

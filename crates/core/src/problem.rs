@@ -96,6 +96,14 @@ impl ProblemStatus {
         ProblemStatus::InProgress,
         ProblemStatus::Returned,
     ];
+
+    /// The statuses in which the responsible unit has the next step (its to-do).
+    pub const WITH_UNIT: [ProblemStatus; 2] = [ProblemStatus::Open, ProblemStatus::InProgress];
+
+    /// Whether the fields may still be edited: not once solved (the resolution answers them).
+    pub fn is_editable(self) -> bool {
+        self.is_open()
+    }
 }
 
 /// A status move as asked: the text it needs is checked and returned.
@@ -216,7 +224,8 @@ pub fn light(
 }
 
 /// Whether the responsible unit owes the county a written explanation: the problem is past its
-/// deadline and still open while the project is stalled — paused, or held up by this problem.
+/// deadline and still with the unit (not returned as another's) while the project is stalled —
+/// paused, or held up by this problem.
 pub fn explanation_due(
     status: ProblemStatus,
     deadline: NaiveDate,
@@ -224,7 +233,9 @@ pub fn explanation_due(
     blocking: bool,
     project_paused: bool,
 ) -> bool {
-    status.is_open() && deadline < as_of && (blocking || project_paused)
+    matches!(status, ProblemStatus::Open | ProblemStatus::InProgress)
+        && deadline < as_of
+        && (blocking || project_paused)
 }
 
 #[cfg(test)]
@@ -354,5 +365,9 @@ mod tests {
         );
         assert!(!due(Open, "2026-03-20", true, true), "not yet overdue");
         assert!(!due(Solved, "2026-04-01", true, true), "solved");
+        assert!(
+            !due(Returned, "2026-04-01", true, true),
+            "returned: waits to be assigned again"
+        );
     }
 }

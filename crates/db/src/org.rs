@@ -103,7 +103,7 @@ pub(crate) fn push_region_visibility(
     w.push(")");
 }
 
-fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
+pub(crate) fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
     let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return;
     };

@@ -11,15 +11,20 @@ use zhaoyin_core::problem::{ProblemCategory, ProblemFields, ProblemStatus};
 
 use crate::audit::{self, Actor, Change};
 use crate::org::{check_updated, push_region_visibility};
-use crate::{COUNT_BOUND, Db, Result, Sql, Tx, escape_like, now};
+use crate::{COUNT_BOUND, Db, Result, Sql, Tx, now};
 
+/// A problem of a project's problem list (named so in the API, apart from RFC 9457 problems).
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectProblem)]
 pub struct Problem {
     pub id: i64,
     pub project_id: i64,
     pub project_name: String,
     /// The project's stage (a paused project with an overdue problem owes an explanation).
     pub project_stage: String,
+    pub project_major: bool,
+    /// The project's owner leader (包挂领导).
+    pub project_owner_name: Option<String>,
     /// The project's own unit and region.
     #[serde(skip)]
     pub project_unit_id: i64,
@@ -83,7 +88,8 @@ impl Problem {
 }
 
 const SELECT: &str = "SELECT q.id, q.project_id, p.name AS project_name, \
-     p.stage AS project_stage, p.unit_id AS project_unit_id, p.region_id, r.path AS region_path, \
+     p.stage AS project_stage, p.is_major AS project_major, ol.name AS project_owner_name, \
+     p.unit_id AS project_unit_id, p.region_id, r.path AS region_path, \
      q.category, q.description, q.unit_id, u.name AS unit_name, q.deadline, q.blocking, q.status, \
      q.status_reason, q.resolution, q.solved_at, cus.display_name AS closed_by_name, q.closed_at, \
      q.explanation, eus.display_name AS explained_by_name, q.explained_at, \
@@ -91,7 +97,8 @@ const SELECT: &str = "SELECT q.id, q.project_id, p.name AS project_name, \
 const FROM: &str = " FROM project_problems q JOIN projects p ON p.id = q.project_id \
      JOIN regions r ON r.id = p.region_id JOIN units u ON u.id = q.unit_id \
      LEFT JOIN users cus ON cus.id = q.closed_by LEFT JOIN users eus ON eus.id = q.explained_by \
-     LEFT JOIN users rus ON rus.id = q.raised_by WHERE 1 = 1";
+     LEFT JOIN users rus ON rus.id = q.raised_by LEFT JOIN people ol ON ol.id = p.owner_leader_id \
+     WHERE 1 = 1";
 const FROM_BARE: &str = " FROM project_problems q JOIN projects p ON p.id = q.project_id \
      JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
 
@@ -107,24 +114,16 @@ pub struct ProblemFilter {
     /// The responsible unit.
     pub unit_id: Option<i64>,
     pub category: Option<ProblemCategory>,
-    pub status: Option<ProblemStatus>,
-    /// Only problems still open (待办, 办理中, 退回).
-    pub open: bool,
-    /// Only open problems whose deadline is before this day.
+    /// Only problems in these statuses (none: any).
+    pub statuses: Vec<ProblemStatus>,
+    /// Only open problems (待办, 办理中, 退回) whose deadline is before this day.
     pub overdue_on: Option<NaiveDate>,
     /// Only problems of major projects.
     pub major: bool,
 }
 
 fn push_filter(w: &mut Sql, f: &ProblemFilter) {
-    if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let like = format!("%{}%", escape_like(q));
-        w.push(" AND (q.description LIKE ")
-            .push_bind(like.clone())
-            .push(" ESCAPE '\\' OR p.name LIKE ")
-            .push_bind(like)
-            .push(" ESCAPE '\\')");
-    }
+    crate::org::push_text_filter(w, &f.q, &["q.description", "p.name"]);
     if let Some(p) = f.project_id {
         w.push(" AND q.project_id = ").push_bind(p);
     }
@@ -134,10 +133,11 @@ fn push_filter(w: &mut Sql, f: &ProblemFilter) {
     if let Some(c) = f.category {
         w.push(" AND q.category = ").push_bind(c.id());
     }
-    if let Some(s) = f.status {
-        w.push(" AND q.status = ").push_bind(s.id());
+    if !f.statuses.is_empty() {
+        let ids: Vec<&str> = f.statuses.iter().map(|s| s.id()).collect();
+        w.push(" AND q.status IN ").push_list(&ids);
     }
-    if f.open || f.overdue_on.is_some() {
+    if f.overdue_on.is_some() {
         let open: Vec<&str> = ProblemStatus::OPEN.iter().map(|s| s.id()).collect();
         w.push(" AND q.status IN ").push_list(&open);
     }
@@ -177,12 +177,18 @@ pub async fn list(
     Ok((rows, total))
 }
 
-/// Every problem of a filter, unpaged (for a project page and the export).
+/// The problems of a filter, unpaged up to [`EXPORT_LIMIT`] (a project page, the export).
 pub async fn all(db: &Db, vis: &Visibility, f: &ProblemFilter) -> Result<Vec<Problem>> {
     let mut q = visible(vis, FROM, f).prefixed(SELECT);
-    q.push(" ORDER BY ").push(ORDER);
+    q.push(" ORDER BY ")
+        .push(ORDER)
+        .push(" LIMIT ")
+        .push_bind(EXPORT_LIMIT);
     db.all(q).await
 }
+
+/// Rows one export or page reads at most.
+pub const EXPORT_LIMIT: i64 = 20_000;
 
 pub async fn get(db: &Db, id: i64) -> Result<Problem> {
     db.one(Sql::new(format!("{SELECT}{FROM} AND q.id = $1")).bind(id))
@@ -228,8 +234,8 @@ pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ProblemFields) 
     Ok(after)
 }
 
-/// An edit made from `version`. A returned problem assigned again is open again, its reason
-/// cleared.
+/// An edit made from `version`. A problem given to another unit (or a returned one assigned
+/// again) is open again, with nothing of the earlier unit's handling left on it.
 pub async fn update(
     db: &Db,
     actor: &Actor,
@@ -241,15 +247,24 @@ pub async fn update(
     let before = get_in(&mut tx, id).await?;
     let q = Sql::new(
         "UPDATE project_problems SET category = $1, description = $2, unit_id = $3, \
-         deadline = $4, blocking = $5, \
-         status = CASE WHEN status = 'returned' THEN 'open' ELSE status END, \
-         status_reason = CASE WHEN status = 'returned' THEN NULL ELSE status_reason END, \
-         version = version + 1, updated_at = $6 WHERE id = $7 AND version = $8",
+         deadline = $4, blocking = $5, version = version + 1, updated_at = $6 \
+         WHERE id = $7 AND version = $8",
     );
     let n = tx
         .execute(bind_fields(q, f).bind(now()).bind(id).bind(version))
         .await?;
     check_updated(&mut tx, n, "project_problems", id).await?;
+    if before.status() == ProblemStatus::Returned || before.unit_id != f.unit_id {
+        tx.execute(
+            Sql::new(
+                "UPDATE project_problems SET status = 'open', status_reason = NULL, \
+                 resolution = NULL, solved_at = NULL, explanation = NULL, explained_by = NULL, \
+                 explained_at = NULL WHERE id = $1",
+            )
+            .bind(id),
+        )
+        .await?;
+    }
     let after = get_in(&mut tx, id).await?;
     audit::append(
         &mut tx,

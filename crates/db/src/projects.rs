@@ -167,6 +167,10 @@ pub struct ProjectFilter {
     pub key_industry: Option<String>,
     pub investor_id: Option<i64>,
     pub owner_leader_id: Option<i64>,
+    /// Projects this person owns (包挂领导) or serves (帮办代办专员).
+    pub person_id: Option<i64>,
+    /// Projects owned or served by a person of this unit.
+    pub people_unit_id: Option<i64>,
     /// Projects filling this segment or one beneath it.
     pub segment_id: Option<i64>,
     /// Only projects not flagged as a repeated signing.
@@ -206,6 +210,23 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     }
     if let Some(l) = f.owner_leader_id {
         w.push(" AND p.owner_leader_id = ").push_bind(l);
+    }
+    if let Some(x) = f.person_id {
+        w.push(" AND (p.owner_leader_id = ")
+            .push_bind(x)
+            .push(" OR p.agent_id = ")
+            .push_bind(x)
+            .push(")");
+    }
+    if let Some(u) = f.people_unit_id {
+        let of_unit = "(SELECT pe.id FROM people pe WHERE pe.unit_id = ";
+        w.push(" AND (p.owner_leader_id IN ")
+            .push(of_unit)
+            .push_bind(u)
+            .push(") OR p.agent_id IN ")
+            .push(of_unit)
+            .push_bind(u)
+            .push("))");
     }
     if let Some(s) = f.segment_id {
         w.push(" AND p.segment_id");

@@ -65,21 +65,35 @@ fn render() -> String {
         if let Some(d) = s["description"].as_str() {
             let _ = writeln!(out, "{d}\n");
         }
-        let required: Vec<&str> = s["required"]
-            .as_array()
-            .map(|a| a.iter().filter_map(Value::as_str).collect())
-            .unwrap_or_default();
         let _ = writeln!(out, "| field | type | required |\n|---|---|---|");
-        for (p, v) in s["properties"].as_object().into_iter().flatten() {
-            let req = if required.contains(&p.as_str()) {
-                "yes"
-            } else {
-                ""
-            };
-            let _ = writeln!(out, "| `{p}` | {} | {req} |", type_of(v));
+        let mut rows = Vec::new();
+        fields(&doc, s, &mut rows);
+        for (p, ty, req) in rows {
+            let req = if req { "yes" } else { "" };
+            let _ = writeln!(out, "| `{p}` | {ty} | {req} |");
         }
     }
     out
+}
+
+/// A schema's fields (name, type, required), those of the schemas it flattens (`allOf`) first.
+fn fields(doc: &Value, s: &Value, out: &mut Vec<(String, String, bool)>) {
+    for part in s["allOf"].as_array().into_iter().flatten() {
+        match part["$ref"].as_str() {
+            Some(r) => {
+                let name = r.rsplit('/').next().unwrap_or_default();
+                fields(doc, &doc["components"]["schemas"][name], out);
+            }
+            None => fields(doc, part, out),
+        }
+    }
+    let required: Vec<&str> = s["required"]
+        .as_array()
+        .map(|a| a.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    for (p, v) in s["properties"].as_object().into_iter().flatten() {
+        out.push((p.clone(), type_of(v), required.contains(&p.as_str())));
+    }
 }
 
 #[test]

@@ -78,7 +78,8 @@ async fn a_problem_is_raised_solved_by_its_unit_and_verified_by_the_county() {
             Method::POST,
             "/api/v1/projects",
             json!({"name": "高端装备产业园项目", "unit_id": fx.unit_a.id,
-                   "total_investment": 80000, "outside_investment": 80000}),
+                   "key_industry": "高端化工", "owner_leader_id": fx.person_a.id,
+                   "total_investment": 150000, "outside_investment": 120000}),
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
@@ -146,9 +147,12 @@ async fn a_problem_is_raised_solved_by_its_unit_and_verified_by_the_county() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     assert_eq!(json(other.get("/api/v1/problems").await).await["total"], 0);
 
-    // Only the responsible unit moves it; a move that skips verification is refused.
-    let r = move_to(&clerk, &p, "in_progress", "").await;
-    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    // Only the responsible unit's people move it (not the project's clerk, nor the supervisor
+    // who will verify it); a move that skips verification is refused.
+    for api in [&clerk, &sup] {
+        let r = move_to(api, &p, "in_progress", "").await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
     let r = move_to(&sup, &p, "closed", "").await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
@@ -192,7 +196,7 @@ async fn a_problem_is_raised_solved_by_its_unit_and_verified_by_the_county() {
     let p = json(r).await;
     assert_eq!(p["status"], "closed");
     assert!(p["closed_by_name"].is_string(), "{p}");
-    // A closed problem is not edited.
+    // A solved or closed problem is not edited.
     let r = clerk
         .send(
             Method::PATCH,
@@ -218,6 +222,17 @@ async fn a_problem_is_raised_solved_by_its_unit_and_verified_by_the_county() {
     );
     let q = json(move_to(&helper, &q, "returned", "属生态环境分局职责").await).await;
     assert_eq!(q["status"], "returned");
+    // Returned, it is no longer the unit's to do (nor does it owe an explanation).
+    let todo = json(
+        helper
+            .get(&format!(
+                "/api/v1/problems?unit_id={}&status=todo",
+                fx.unit_a2.id
+            ))
+            .await,
+    )
+    .await;
+    assert_eq!(todo["total"], 0, "{todo}");
     let r = clerk
         .send(
             Method::PATCH,
@@ -286,6 +301,44 @@ async fn a_problem_is_raised_solved_by_its_unit_and_verified_by_the_county() {
             .is_some_and(|t| t.contains("大气专项"))
     );
     assert!(q["explained_by_name"].is_string());
+
+    // The quarterly sorting lists the major project's unsolved problem with its owner leader,
+    // and the export carries the same rows.
+    let s = app.login("sup").await;
+    let (status, page) = s.text("/problems/sorting").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("高端装备产业园项目")
+            && page.contains("张伟")
+            && page.contains("环评批复待出"),
+        "{page}"
+    );
+    assert!(
+        !page.contains("用地指标未落实"),
+        "closed problems are left out"
+    );
+    let r = s.get("/problems/export.xlsx?major=1&status=pending").await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    assert_eq!(rows[0][4], "问题描述");
+    assert_eq!(
+        (
+            rows[1][0].as_str(),
+            rows[1][2].as_str(),
+            rows[1][4].as_str()
+        ),
+        ("高端装备产业园项目", "张伟", "环评批复待出")
+    );
 
     // Every step is in the audit log: two problems raised, five moves of the first, a return,
     // two edits and an explanation of the second.
@@ -442,4 +495,87 @@ async fn problems_through_the_pages() {
         list.contains("配套资金未到位") && list.contains("已核销"),
         "{list}"
     );
+}
+
+#[tokio::test]
+async fn the_responsibility_list_shows_what_a_unit_and_a_person_answer_for() {
+    let app = spawn_app().await;
+    let fx = &app.fx;
+    let clerk = app.user("clerk-a", Role::Clerk, At::Unit(&fx.unit_a)).await;
+    app.user("clerk-a2", Role::Clerk, At::Unit(&fx.unit_a2))
+        .await;
+    let api = Api::for_user(&app, &clerk).await;
+    // Owned by 张伟 of unit A and served by him as agent on another; none by unit A2's people.
+    let mut ids = Vec::new();
+    for (name, body) in [
+        ("包挂项目", json!({"owner_leader_id": fx.person_a.id})),
+        ("帮办项目", json!({"agent_id": fx.person_a.id})),
+        ("其他项目", json!({})),
+    ] {
+        let mut body = body;
+        body["name"] = json!(name);
+        body["unit_id"] = json!(fx.unit_a.id);
+        let r = api.send(Method::POST, "/api/v1/projects", body).await;
+        assert_eq!(r.status(), StatusCode::CREATED);
+        ids.push(json(r).await["id"].clone());
+    }
+    let r = api
+        .send(
+            Method::POST,
+            &format!("/api/v1/projects/{}/problems", ids[2]),
+            json!({"category": "safety", "description": "安评未通过", "unit_id": fx.unit_a2.id,
+                   "deadline": (today() + Duration::days(5)).to_string()}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // The lists behind the page.
+    let total = |q: String| {
+        let api = &api;
+        async move { json(api.get(&format!("/api/v1/projects?{q}")).await).await["total"].clone() }
+    };
+    assert_eq!(total(format!("person_id={}", fx.person_a.id)).await, 2);
+    assert_eq!(total(format!("people_unit_id={}", fx.unit_a.id)).await, 2);
+    assert_eq!(total(format!("people_unit_id={}", fx.unit_a2.id)).await, 0);
+
+    // Unit A2's clerk: the problem it must solve, not unit A's projects.
+    let h = app.login("clerk-a2").await;
+    let (status, page) = h.text("/responsibilities").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("县投资促进中心") && page.contains("安评未通过"),
+        "{page}"
+    );
+    assert!(!page.contains("包挂项目"));
+    // Unit A's clerk, linked to 张伟: his projects, the unit's three, its people's two.
+    app.db
+        .execute(
+            zhaoyin_db::Sql::new("UPDATE users SET person_id = $1 WHERE id = $2")
+                .bind(fx.person_a.id)
+                .bind(clerk.id),
+        )
+        .await
+        .expect("link");
+    let b = app.login("clerk-a").await;
+    let (_, page) = b.text("/responsibilities").await;
+    for expected in [
+        "本人包挂或帮办的项目（2）",
+        "本单位负责的项目（3）",
+        "本单位人员包挂或帮办的项目（2）",
+        "本单位待解决的问题（0）",
+    ] {
+        assert!(page.contains(expected), "{expected}: {page}");
+    }
+    // The project page's responsibility list names the unit with an open problem.
+    let (_, page) = b.text(&format!("/projects/{}", ids[2])).await;
+    assert!(
+        page.contains("问题责任单位")
+            && page.contains(&format!("/responsibilities?unit_id={}", fx.unit_a2.id)),
+        "{page}"
+    );
+    // A list opened from a link keeps its filter when the filter form is used.
+    let (_, list) = b
+        .text(&format!("/projects?person_id={}", fx.person_a.id))
+        .await;
+    assert!(list.contains("name=\"person_id\"") && list.contains("某人包挂或帮办的项目"));
 }

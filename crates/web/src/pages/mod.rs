@@ -13,6 +13,7 @@ mod org;
 mod policies;
 mod problems;
 mod projects;
+mod responsibilities;
 mod talents;
 mod targets;
 mod tasks;
@@ -46,6 +47,7 @@ pub fn router() -> Router<AppState> {
         .merge(companies::router())
         .merge(projects::router())
         .merge(problems::router())
+        .merge(responsibilities::router())
         .merge(activities::router())
 }
 

@@ -14,7 +14,7 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{ProblemCategory, ProblemInput, ProblemStatus};
 use zhaoyin_db::projects::ProjectRow;
 
-use super::companies::pager;
+use super::companies::{href_with, pager};
 use super::{FormErrors, form_result, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, Query, opt_date, opt_i64, req_i64};
@@ -28,6 +28,8 @@ use crate::{AppError, AppResult, AppState};
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/problems", get(list))
+        .route("/problems/export.xlsx", get(export))
+        .route("/problems/sorting", get(sorting))
         .route("/problems/{id}", get(detail).post(update))
         .route("/problems/{id}/edit", get(edit))
         .route("/problems/{id}/status", post(status))
@@ -61,6 +63,7 @@ struct ListPage {
     problems: Vec<String>,
     /// The caller's unit, for "what my unit must solve".
     own_unit: i64,
+    export_href: String,
 }
 
 impl ListPage {
@@ -83,7 +86,10 @@ async fn list(
     };
     let (rows, total) = svc::list(&st, auth, &filter, page).await?;
     let v = |o: &Option<String>| o.clone().unwrap_or_default();
-    let mut statuses = vec![("pending".to_string(), t.t("problems.pending").to_string())];
+    let mut statuses = vec![
+        ("pending".to_string(), t.t("problems.pending").to_string()),
+        ("todo".to_string(), t.t("problems.todo").to_string()),
+    ];
     statuses.extend(
         ProblemStatus::ALL
             .iter()
@@ -103,9 +109,72 @@ async fn list(
             &v(&q.unit_id),
         ),
         own_unit: auth.user.unit_id,
+        export_href: href_with(
+            "/problems/export.xlsx",
+            &ProblemQuery {
+                page: None,
+                per_page: None,
+                ..q.clone()
+            },
+        ),
         rows,
         q,
         problems,
+    })
+}
+
+async fn export(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ProblemQuery>,
+) -> AppResult<Response> {
+    let f = q.filter(st.cfg.today())?;
+    Ok(render::xlsx(
+        svc::export(&st, &ctx, &f).await?,
+        "attachment; filename=\"zhaoyin-problems.xlsx\"; filename*=UTF-8''%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95.xlsx",
+    ))
+}
+
+/// 每季度梳理: the unsolved problems of major projects, grouped by project.
+#[derive(Template)]
+#[template(path = "problems/sorting.html")]
+struct SortingPage {
+    t: Tr,
+    page: Chrome,
+    rows: Vec<ProblemView>,
+}
+
+impl SortingPage {
+    /// Whether row `i` starts a new project (its header row is shown).
+    fn starts_project(&self, i: &usize) -> bool {
+        *i == 0 || self.rows[*i - 1].problem.project_id != self.rows[*i].problem.project_id
+    }
+
+    /// Rows of the project that row `i` belongs to.
+    fn project_size(&self, i: &usize) -> usize {
+        let id = self.rows[*i].problem.project_id;
+        self.rows
+            .iter()
+            .filter(|r| r.problem.project_id == id)
+            .count()
+    }
+}
+
+/// The filter of the quarterly sorting: major projects' unsolved problems.
+fn sorting_filter() -> zhaoyin_db::problems::ProblemFilter {
+    zhaoyin_db::problems::ProblemFilter {
+        major: true,
+        statuses: ProblemStatus::OPEN.to_vec(),
+        ..Default::default()
+    }
+}
+
+async fn sorting(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    let rows = svc::sorted(svc::all(&st, ctx.auth()?, &sorting_filter()).await?);
+    render::html(&SortingPage {
+        t: ctx.t,
+        page: render::chrome(&ctx, "problems.sorting"),
+        rows,
     })
 }
 

@@ -255,6 +255,21 @@ struct DetailPage {
 }
 
 impl DetailPage {
+    /// The units with open problems on the project (id, name), each once.
+    fn problem_units(&self) -> Vec<(i64, &str)> {
+        let mut out: Vec<(i64, &str)> = Vec::new();
+        for r in self
+            .problems
+            .iter()
+            .filter(|r| r.problem.status().is_open())
+        {
+            if !out.iter().any(|(id, _)| *id == r.problem.unit_id) {
+                out.push((r.problem.unit_id, &r.problem.unit_name));
+            }
+        }
+        out
+    }
+
     fn land(&self) -> String {
         self.d
             .project

@@ -8,6 +8,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::authz::{Action, Entity, Role};
+use zhaoyin_core::org::Place;
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{
     self as core, Mover, ProblemCategory, ProblemFields, ProblemInput, ProblemStatus,
@@ -30,7 +31,8 @@ pub struct ProblemQuery {
     pub unit_id: Option<String>,
     /// planning, land, environment, energy, safety, funding or other.
     pub category: Option<String>,
-    /// open, in_progress, solved, closed or returned; or "pending" for all still open.
+    /// open, in_progress, solved, closed or returned; "pending" for all unsolved (returned ones
+    /// too), "todo" for those with the responsible unit (open, in_progress).
     pub status: Option<String>,
     /// "1": open problems past their deadline only.
     pub overdue: Option<String>,
@@ -52,18 +54,25 @@ impl ProblemQuery {
             }
             c
         });
-        let mut open = false;
-        let status = nonempty(&self.status).and_then(|s| {
-            if s == "pending" {
-                open = true;
-                return None;
-            }
-            let c = ProblemStatus::parse(&s);
-            if c.is_none() {
-                e.push(FieldError::new("status", "err.choice"));
-            }
-            c
-        });
+        let statuses = match nonempty(&self.status).as_deref() {
+            None => Vec::new(),
+            Some("pending") => ProblemStatus::OPEN.to_vec(),
+            Some("todo") => ProblemStatus::WITH_UNIT.to_vec(),
+            Some(s) => match ProblemStatus::parse(s) {
+                Some(s) => vec![s],
+                None => {
+                    e.push(FieldError::new("status", "err.choice"));
+                    Vec::new()
+                }
+            },
+        };
+        let name = nonempty(&self.name);
+        if name
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
+        {
+            e.push(FieldError::new("name", "err.control_char"));
+        }
         let yes = |e: &mut Invalid, field: &str, v: &Option<String>| match nonempty(v).as_deref() {
             None | Some("0") => false,
             Some("1") => true,
@@ -78,12 +87,11 @@ impl ProblemQuery {
         let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
         e.into_result()?;
         Ok(ProblemFilter {
-            q: nonempty(&self.name),
+            q: name,
             project_id,
             unit_id,
             category,
-            status,
-            open,
+            statuses,
             overdue_on: overdue.then_some(today),
             major,
         })
@@ -101,9 +109,12 @@ pub struct ProblemView {
     pub overdue_days: i64,
     /// Overdue while the project is stalled: the responsible unit owes a written explanation.
     pub explanation_due: bool,
+    /// Whether the reader may open the project (a responsible unit may not).
+    #[serde(skip)]
+    pub project_readable: bool,
 }
 
-pub fn view(st: &AppState, p: Problem) -> ProblemView {
+pub fn view(st: &AppState, auth: &Auth, p: Problem) -> ProblemView {
     let today = st.cfg.today();
     let status = p.status();
     let (light, reasons) = core::light(status, p.deadline, today, st.cfg.light_rules());
@@ -115,6 +126,7 @@ pub fn view(st: &AppState, p: Problem) -> ProblemView {
         })
         .sum();
     ProblemView {
+        project_readable: auth.can(Entity::Project, Action::Read, &p.project_place()),
         explanation_due: core::explanation_due(
             status,
             p.deadline,
@@ -148,13 +160,13 @@ pub async fn list(
     page: Page,
 ) -> AppResult<(Vec<ProblemView>, i64)> {
     let (rows, total) = db::list(&st.db, &vis(auth), f, page).await?;
-    Ok((rows.into_iter().map(|p| view(st, p)).collect(), total))
+    Ok((rows.into_iter().map(|p| view(st, auth, p)).collect(), total))
 }
 
 /// Every problem of a filter (a project's list, the export).
 pub async fn all(st: &AppState, auth: &Auth, f: &ProblemFilter) -> AppResult<Vec<ProblemView>> {
     let rows = db::all(&st.db, &vis(auth), f).await?;
-    Ok(rows.into_iter().map(|p| view(st, p)).collect())
+    Ok(rows.into_iter().map(|p| view(st, auth, p)).collect())
 }
 
 /// A problem is read by the project's readers and by the responsible unit.
@@ -165,7 +177,7 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProblemView> 
     {
         return Err(AppError::NotFound);
     }
-    Ok(view(st, p))
+    Ok(view(st, auth, p))
 }
 
 /// What the caller may do with a problem.
@@ -173,19 +185,25 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProblemView> 
 pub struct Rights {
     /// Edit it (category, text, unit, deadline): who keeps the project.
     pub edit: bool,
-    /// Take it up, solve or return it, explain: the responsible unit.
+    /// Take it up, solve or return it, explain: the responsible unit's own people (a grant over
+    /// the whole region does not act for the unit, so that no one verifies their own solution).
     pub handle: bool,
-    /// Verify a solution or send it back: the county's supervisor.
+    /// Verify a solution or send it back: a supervisor over the project's region.
     pub verify: bool,
 }
 
 pub fn rights(auth: &Auth, p: &Problem) -> Rights {
     Rights {
         edit: auth.can(Entity::Project, Action::Write, &p.project_place()),
-        handle: auth.can(Entity::Project, Action::Write, &p.place()),
-        verify: auth
-            .principal
-            .holds_over(Role::Supervisor, Entity::Project, &p.place()),
+        handle: auth.principal.acts_for_unit(Entity::Project, p.unit_id),
+        verify: auth.principal.holds_over(
+            Role::Supervisor,
+            Entity::Project,
+            &Place {
+                region_path: p.region_path.clone(),
+                unit_id: None,
+            },
+        ),
     }
 }
 
@@ -236,6 +254,7 @@ pub async fn create(
     let fields = checked(st, &project, input, true).await?;
     Ok(view(
         st,
+        auth,
         db::create(&st.db, &ctx.actor(), project_id, &fields).await?,
     ))
 }
@@ -250,15 +269,15 @@ pub struct ProblemWrite {
     pub version: Option<i64>,
 }
 
-/// An edit by who keeps the project; a closed problem is not edited, and a returned one
-/// assigned again is open again.
+/// An edit by who keeps the project while the problem is unsolved; given to another unit (or a
+/// returned one assigned again) it is open again.
 pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ProblemWrite) -> AppResult<ProblemView> {
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?.problem;
     if !rights(auth, &current).edit {
         return Err(AppError::Forbidden);
     }
-    if current.status() == ProblemStatus::Closed {
+    if !current.status().is_editable() {
         return Err(AppError::invalid("status", "err.problem_closed"));
     }
     let version = w
@@ -268,6 +287,7 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ProblemWrite) -> AppR
     let fields = checked(st, &project, &w.problem, false).await?;
     Ok(view(
         st,
+        auth,
         db::update(&st.db, &ctx.actor(), id, version, &fields).await?,
     ))
 }
@@ -297,12 +317,17 @@ pub async fn set_status(
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
     let from = current.status();
+    let r = rights(auth, &current);
+    if !r.handle && !r.verify {
+        return Err(AppError::Forbidden);
+    }
     let (_, text) = core::check_move(from, to, &m.text)?;
-    if !rights(auth, &current).allow(from, to) {
+    if !r.allow(from, to) {
         return Err(AppError::Forbidden);
     }
     Ok(view(
         st,
+        auth,
         db::set_status(&st.db, &ctx.actor(), id, version, from, to, text).await?,
     ))
 }
@@ -340,6 +365,7 @@ pub async fn explain(
     e.into_result()?;
     Ok(view(
         st,
+        auth,
         db::explain(&st.db, &ctx.actor(), id, version.unwrap_or_default(), &text).await?,
     ))
 }
@@ -353,4 +379,81 @@ pub fn input_of(p: &Problem) -> ProblemInput {
         deadline: Some(p.deadline),
         blocking: p.blocking,
     }
+}
+
+/// The export's sheet: one problem a row, with its project and who answers for it.
+const SHEET: super::sheet_kit::SheetSpec = super::sheet_kit::SheetSpec {
+    id: "problems",
+    title_key: "problems.title",
+    labels: "problem_sheet",
+    columns: &[],
+    export_only: &[
+        ("project", 30.0),
+        ("major", 8.0),
+        ("owner", 10.0),
+        ("category", 10.0),
+        ("description", 40.0),
+        ("blocking", 8.0),
+        ("unit", 18.0),
+        ("deadline", 12.0),
+        ("light", 8.0),
+        ("overdue_days", 10.0),
+        ("status", 10.0),
+        ("resolution", 30.0),
+        ("explanation", 30.0),
+    ],
+};
+
+/// The problems of a filter as a workbook (the quarterly sorting is its major, unsolved ones).
+pub async fn export(st: &AppState, ctx: &Ctx, f: &ProblemFilter) -> AppResult<Vec<u8>> {
+    let t = ctx.t;
+    let rows = sorted(all(st, ctx.auth()?, f).await?);
+    let yes = |b: bool| if b { t.t("common.yes") } else { "" }.to_string();
+    let lines = rows
+        .into_iter()
+        .map(|x| {
+            let p = x.problem;
+            vec![
+                p.project_name,
+                yes(p.project_major),
+                p.project_owner_name.unwrap_or_default(),
+                t.label("problem.category", &p.category),
+                p.description,
+                yes(p.blocking),
+                p.unit_name,
+                p.deadline.to_string(),
+                t.label("light", &x.light),
+                if x.overdue_days > 0 {
+                    x.overdue_days.to_string()
+                } else {
+                    String::new()
+                },
+                t.label("problem.status", &p.status),
+                p.resolution.unwrap_or_default(),
+                p.explanation.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    SHEET.table(&t, lines).await
+}
+
+/// Problems grouped by project (by name), then by category in the list's order, then deadline.
+pub fn sorted(mut rows: Vec<ProblemView>) -> Vec<ProblemView> {
+    let rank = |c: ProblemCategory| ProblemCategory::ALL.iter().position(|x| *x == c);
+    rows.sort_by(|a, b| {
+        let (a, b) = (&a.problem, &b.problem);
+        (
+            &a.project_name,
+            a.project_id,
+            rank(a.category()),
+            a.deadline,
+        )
+            .cmp(&(
+                &b.project_name,
+                b.project_id,
+                rank(b.category()),
+                b.deadline,
+            ))
+    });
+    rows
 }

@@ -33,6 +33,10 @@ pub struct ProjectQuery {
     pub key_industry: Option<String>,
     pub investor_id: Option<String>,
     pub owner_leader_id: Option<String>,
+    /// Projects this person owns (包挂领导) or serves (帮办代办专员).
+    pub person_id: Option<String>,
+    /// Projects owned or served by a person of this unit.
+    pub people_unit_id: Option<String>,
     /// Projects filling this industry-chain segment or one beneath it.
     pub segment_id: Option<String>,
     /// With `month`: projects that first entered this stage (e.g. signed, registered) in that
@@ -50,6 +54,21 @@ pub struct ProjectQuery {
 }
 
 impl ProjectQuery {
+    /// Filters a link sets and the filter form keeps without showing a field for them.
+    pub fn kept_filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("unit_id", &self.unit_id),
+            ("credit_unit_id", &self.credit_unit_id),
+            ("investor_id", &self.investor_id),
+            ("owner_leader_id", &self.owner_leader_id),
+            ("person_id", &self.person_id),
+            ("people_unit_id", &self.people_unit_id),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
+        .collect()
+    }
+
     pub fn filter(&self) -> AppResult<ProjectFilter> {
         use crate::form::{nonempty, opt_i64};
         let mut e = Invalid::default();
@@ -80,6 +99,8 @@ impl ProjectQuery {
         let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
         let investor_id = opt_i64(&mut e, "investor_id", &text(&self.investor_id));
         let owner_leader_id = opt_i64(&mut e, "owner_leader_id", &text(&self.owner_leader_id));
+        let person_id = opt_i64(&mut e, "person_id", &text(&self.person_id));
+        let people_unit_id = opt_i64(&mut e, "people_unit_id", &text(&self.people_unit_id));
         let segment_id = opt_i64(&mut e, "segment_id", &text(&self.segment_id));
         let credit_unit_id = opt_i64(&mut e, "credit_unit_id", &text(&self.credit_unit_id));
         let entered = match (nonempty(&self.entered), nonempty(&self.month)) {
@@ -105,6 +126,8 @@ impl ProjectQuery {
             key_industry: nonempty(&self.key_industry),
             investor_id,
             owner_leader_id,
+            person_id,
+            people_unit_id,
             segment_id,
             distinct: entered.is_some(),
             entered,

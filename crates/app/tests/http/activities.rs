@@ -4,7 +4,7 @@
 //! statistics, each figure equal to the count of the list it links to (activities and projects).
 //! The same through the pages and the Excel exports.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use zhaoyin_core::activity::Month;
@@ -12,28 +12,6 @@ use zhaoyin_core::authz::Role;
 use zhaoyin_db::testing::At;
 
 use crate::helpers::*;
-
-fn codes(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_string(),
-                        e["code"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
-}
 
 fn version(v: &Value) -> i64 {
     v["version"].as_i64().unwrap_or_default()
@@ -564,8 +542,8 @@ async fn activities_import_all_or_nothing_and_an_export_imports_back() {
         "接洽企业",
         "事由",
     ];
+    let ahead = (today() + Duration::days(6)).to_string();
     let today = today().to_string();
-    let ahead = (self::today() + Duration::days(6)).to_string();
     let bad = workbook(
         "招引活动",
         headers,

@@ -238,3 +238,27 @@ pub async fn upload(b: &Browser, path: &str, bytes: Vec<u8>) -> (StatusCode, Str
     let status = r.status();
     (status, r.text().await.expect("body"))
 }
+
+/// The (field, code) pairs of a problem+json body's errors.
+pub fn codes(v: &serde_json::Value) -> Vec<(String, String)> {
+    v["errors"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["field"].as_str().unwrap_or_default().to_string(),
+                        e["code"].as_str().unwrap_or_default().to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// Today where the county is (deadlines are days there).
+pub fn today() -> chrono::NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+}

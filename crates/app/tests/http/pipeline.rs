@@ -18,22 +18,6 @@ const CODE_1: &str = "91350100M000100Y43";
 const CODE_2: &str = "9144030071526726XG";
 const CODE_3: &str = "91330100799655058B";
 
-fn codes(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_string(),
-                        e["code"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 async fn park(app: &TestApp) -> i64 {
     let f = UnitInput {
         code: "gq-hgy".into(),

@@ -4,35 +4,13 @@
 //! lights and the overdue filter; the written explanation owed when a problem is overdue while
 //! its project is stalled. The same through the pages.
 
-use chrono::{Duration, NaiveDate};
+use chrono::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use zhaoyin_core::authz::Role;
 use zhaoyin_db::testing::At;
 
 use crate::helpers::*;
-
-fn today() -> NaiveDate {
-    chrono::Utc::now()
-        .with_timezone(&chrono_tz::Asia::Shanghai)
-        .date_naive()
-}
-
-fn codes(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_string(),
-                        e["code"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
 
 async fn move_to(api: &Api, p: &Value, status: &str, text: &str) -> reqwest::Response {
     api.send(

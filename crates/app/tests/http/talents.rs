@@ -10,22 +10,6 @@ use zhaoyin_db::testing::At;
 
 use crate::helpers::*;
 
-fn codes(v: &Value) -> Vec<(String, String)> {
-    v["errors"]
-        .as_array()
-        .map(|a| {
-            a.iter()
-                .map(|e| {
-                    (
-                        e["field"].as_str().unwrap_or_default().to_string(),
-                        e["code"].as_str().unwrap_or_default().to_string(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn talents_enter_the_library_once_with_their_programs() {
     let app = spawn_app().await;

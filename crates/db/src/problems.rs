@@ -212,6 +212,24 @@ fn change(action: &'static str, p: &Problem) -> Change {
     Change::new(action, "problem", p.id).place(Some(p.region_id), Some(p.unit_id))
 }
 
+/// Reads the problem after a change in `tx`, audits the change from `before` and commits.
+async fn recorded(
+    mut tx: Tx,
+    actor: &Actor,
+    action: &'static str,
+    before: &Problem,
+) -> Result<Problem> {
+    let after = get_in(&mut tx, before.id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        change(action, &after).before(before).after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
 /// A new problem of a project, open (待办).
 pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ProblemFields) -> Result<Problem> {
     let mut tx = db.begin().await?;
@@ -265,15 +283,7 @@ pub async fn update(
         )
         .await?;
     }
-    let after = get_in(&mut tx, id).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        change("update", &after).before(&before).after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    recorded(tx, actor, "update", &before).await
 }
 
 /// A status move as the service checked it against the row read at `version`, with the text it
@@ -319,15 +329,7 @@ pub async fn set_status(
         .push_bind(from.id());
     let n = tx.execute(q).await?;
     check_updated(&mut tx, n, "project_problems", id).await?;
-    let after = get_in(&mut tx, id).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        change("status", &after).before(&before).after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    recorded(tx, actor, "status", &before).await
 }
 
 /// The responsible unit's written explanation (replacing an earlier one).
@@ -346,13 +348,5 @@ pub async fn explain(db: &Db, actor: &Actor, id: i64, version: i64, text: &str) 
     .bind(version);
     let n = tx.execute(q).await?;
     check_updated(&mut tx, n, "project_problems", id).await?;
-    let after = get_in(&mut tx, id).await?;
-    audit::append(
-        &mut tx,
-        actor,
-        change("explain", &after).before(&before).after(&after),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(after)
+    recorded(tx, actor, "explain", &before).await
 }

@@ -188,16 +188,16 @@ impl ProblemInput {
                 None
             }
         };
-        e.into_result()?;
+        // Each part missing has put its problem in `e`.
         match (category, self.unit_id, deadline) {
-            (Some(category), Some(unit_id), Some(deadline)) => Ok(ProblemFields {
+            (Some(category), Some(unit_id), Some(deadline)) if e.is_empty() => Ok(ProblemFields {
                 category,
                 description,
                 unit_id,
                 deadline,
                 blocking: self.blocking,
             }),
-            _ => Err(Invalid::one(FieldError::new("category", "err.required"))),
+            _ => Err(e),
         }
     }
 }

@@ -10,6 +10,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use zhaoyin_core::Invalid;
+use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{ProblemCategory, ProblemInput, ProblemStatus};
 use zhaoyin_db::projects::ProjectRow;
@@ -141,23 +142,30 @@ async fn export(
 struct SortingPage {
     t: Tr,
     page: Chrome,
-    rows: Vec<ProblemView>,
+    /// Each problem, with the number of rows of its project on the project's first row.
+    rows: Vec<(ProblemView, Option<usize>)>,
 }
 
-impl SortingPage {
-    /// Whether row `i` starts a new project (its header row is shown).
-    fn starts_project(&self, i: &usize) -> bool {
-        *i == 0 || self.rows[*i - 1].problem.project_id != self.rows[*i].problem.project_id
+/// Rows grouped by project (as [`svc::sorted`] leaves them), each project's first row carrying
+/// how many rows the project has.
+fn grouped(rows: Vec<ProblemView>) -> Vec<(ProblemView, Option<usize>)> {
+    let mut out: Vec<(ProblemView, Option<usize>)> = Vec::with_capacity(rows.len());
+    let mut first = 0;
+    for r in rows {
+        if out
+            .last()
+            .is_none_or(|(prev, _)| prev.problem.project_id != r.problem.project_id)
+        {
+            first = out.len();
+            out.push((r, Some(1)));
+        } else {
+            if let Some(n) = out[first].1.as_mut() {
+                *n += 1;
+            }
+            out.push((r, None));
+        }
     }
-
-    /// Rows of the project that row `i` belongs to.
-    fn project_size(&self, i: &usize) -> usize {
-        let id = self.rows[*i].problem.project_id;
-        self.rows
-            .iter()
-            .filter(|r| r.problem.project_id == id)
-            .count()
-    }
+    out
 }
 
 /// The filter of the quarterly sorting: major projects' unsolved problems.
@@ -170,7 +178,9 @@ fn sorting_filter() -> zhaoyin_db::problems::ProblemFilter {
 }
 
 async fn sorting(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let rows = svc::sorted(svc::all(&st, ctx.auth()?, &sorting_filter()).await?);
+    let rows = grouped(svc::sorted(
+        svc::all(&st, ctx.auth()?, &sorting_filter()).await?,
+    ));
     render::html(&SortingPage {
         t: ctx.t,
         page: render::chrome(&ctx, "problems.sorting"),
@@ -372,11 +382,7 @@ async fn form_page(
 /// The project whose problems the caller keeps.
 async fn kept_project(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectRow> {
     let p = crate::service::projects::get(st, auth, id).await?;
-    auth.require(
-        zhaoyin_core::authz::Entity::Project,
-        zhaoyin_core::authz::Action::Write,
-        &p.place(),
-    )?;
+    auth.require(Entity::Project, Action::Write, &p.place())?;
     Ok(p)
 }
 
@@ -395,7 +401,6 @@ async fn create(
     Path(id): Path<i64>,
     Form(f): Form<ProblemForm>,
 ) -> AppResult<Response> {
-    let project = kept_project(&st, ctx.auth()?, id).await?;
     let mut e = Invalid::default();
     let input = f.input(&mut e);
     let r = if e.is_empty() {
@@ -406,6 +411,7 @@ async fn create(
     match form_result(r, &ctx.t, FIELDS)? {
         Ok(x) => Ok(see_other(&format!("/problems/{}", x.problem.id), "created")),
         Err((code, errors)) => {
+            let project = kept_project(&st, ctx.auth()?, id).await?;
             render::html_status(code, &form_page(&st, &ctx, project, None, f, errors).await?)
         }
     }
@@ -418,18 +424,18 @@ async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppR
         return Err(AppError::Forbidden);
     }
     let project = zhaoyin_db::projects::get(&st.db, x.problem.project_id).await?;
-    let p = &x.problem;
+    let i = svc::input_of(&x.problem);
     let f = ProblemForm {
-        category: p.category.clone(),
-        description: p.description.clone(),
-        unit_id: p.unit_id.to_string(),
-        deadline: p.deadline.to_string(),
-        blocking: if p.blocking {
+        category: i.category,
+        description: i.description,
+        unit_id: x.problem.unit_id.to_string(),
+        deadline: x.problem.deadline.to_string(),
+        blocking: if i.blocking {
             "1".into()
         } else {
             String::new()
         },
-        version: p.version.to_string(),
+        version: x.problem.version.to_string(),
     };
     render::html(&form_page(&st, &ctx, project, Some(x), f, FormErrors::default()).await?)
 }

@@ -151,6 +151,7 @@ pub struct Loaded {
     pub talents: usize,
     pub activities: usize,
     pub problems: usize,
+    pub updates: usize,
 }
 
 /// Loads the demo county, its policy supervision replayed up to the county's today by the light
@@ -337,5 +338,6 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
         talents: pipeline.talents,
         activities: pipeline.activities,
         problems: pipeline.problems,
+        updates: pipeline.updates,
     })
 }

@@ -11,6 +11,7 @@ use zhaoyin_core::chain::ChainInput;
 use zhaoyin_core::company::{CompanyInput, CompanyStatus, Contact};
 use zhaoyin_core::credit_code;
 use zhaoyin_core::problem::ProblemCategory;
+use zhaoyin_core::progress::EvidenceType;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
 use zhaoyin_core::talent::{Programs, TalentInput};
 use zhaoyin_core::target::{TargetEntryInput, TargetListInput, TargetRules};
@@ -604,9 +605,9 @@ async fn load_problems(
                     actor,
                     p.id,
                     p.version,
-                    p.status(),
-                    *to,
+                    (p.status(), *to),
                     text.map(str::to_string),
+                    &[],
                 )
                 .await?;
             }
@@ -627,6 +628,101 @@ async fn load_problems(
     Ok(made)
 }
 
+/// Where money came from, for the demo's funds in place.
+const FUND_SOURCES: &[(&str, EvidenceType)] = &[
+    ("企业自有资金", EvidenceType::BankReceipt),
+    ("注册资本金", EvidenceType::CapitalVerification),
+    ("银行项目贷款", EvidenceType::BankReceipt),
+    ("设备购置", EvidenceType::EquipmentInvoice),
+];
+
+/// What a month on a building site looks like, by how far along it is.
+fn site_state(percent: i64) -> &'static str {
+    match percent {
+        0..=15 => "场地平整、临建设施搭设完成，桩基施工中",
+        16..=35 => "桩基和基础施工完成，主体结构施工中",
+        36..=60 => "主体结构封顶，钢结构厂房安装中",
+        61..=85 => "厂房外立面和配套设施施工，设备陆续进场",
+        _ => "设备安装调试，具备试生产条件",
+    }
+}
+
+/// Monthly updates of each project since its start (up to eight months), its progress rising,
+/// part of its plan invested; funds in place with their evidence, the latest sum of every third
+/// project still waiting for its evidence (unverified).
+async fn load_progress(
+    db: &Db,
+    actor: &Actor,
+    building: &[(i64, i64, NaiveDate)],
+    rng: &mut StdRng,
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    use zhaoyin_core::activity::Month;
+    use zhaoyin_core::progress::{FundFields, UpdateFields};
+    use zhaoyin_db::follow_up::NewFile;
+    use zhaoyin_db::progress;
+    let mut made = 0;
+    for (i, (project, total, started)) in building.iter().enumerate() {
+        let mut month = Month::of(*started);
+        let last = Month::of(today);
+        let mut percent = 0;
+        let mut months = 0;
+        while month.first <= last.first && months < 8 {
+            percent = (percent + rng.random_range(6..16)).min(100);
+            let invested = total * rng.random_range(3..9) / 100;
+            let f = UpdateFields {
+                period: month,
+                percent,
+                description: site_state(percent).to_string(),
+                invested,
+            };
+            progress::create_update(db, actor, *project, &f, &[]).await?;
+            made += 1;
+            months += 1;
+            month = Month {
+                first: month.next(),
+            };
+        }
+        let sums = 1 + i % 3;
+        for k in 0..sums {
+            let (source, evidence_type) = FUND_SOURCES[(i + k) % FUND_SOURCES.len()];
+            let received_on = (*started + Duration::days(20 + 45 * k as i64)).min(today);
+            let f = FundFields {
+                received_on,
+                amount: (total * rng.random_range(5..20) / 100).max(1),
+                source: Some(source.to_string()),
+                evidence_type,
+                note: None,
+            };
+            let waiting = i % 3 == 0 && k + 1 == sums;
+            let evidence = if waiting {
+                Vec::new()
+            } else {
+                vec![NewFile {
+                    filename: format!("{}（演示凭证）.txt", evidence_label(evidence_type)),
+                    content_type: "text/plain".into(),
+                    data: format!(
+                        "演示数据：{source} {} 万元，{received_on} 到位。\n",
+                        f.amount
+                    )
+                    .into_bytes(),
+                }]
+            };
+            progress::add_fund(db, actor, *project, &f, &evidence).await?;
+        }
+    }
+    Ok(made)
+}
+
+fn evidence_label(e: EvidenceType) -> &'static str {
+    match e {
+        EvidenceType::CapitalVerification => "验资报告",
+        EvidenceType::BankReceipt => "银行进账单",
+        EvidenceType::EquipmentInvoice => "设备发票",
+        EvidenceType::Other => "其他凭证",
+    }
+}
+
 pub struct Made {
     pub companies: usize,
     pub projects: usize,
@@ -634,6 +730,8 @@ pub struct Made {
     pub talents: usize,
     pub activities: usize,
     pub problems: usize,
+    /// Monthly progress updates of projects under construction.
+    pub updates: usize,
 }
 
 /// Loads the pipeline. `units` maps unit codes to ids; `leaders` are the county leaders'
@@ -751,6 +849,7 @@ pub async fn load(
     let mut served = Vec::new();
     let mut major_leaders = leaders.iter().copied();
     let mut troubled = Vec::new();
+    let mut building = Vec::new();
     for (final_stage, count) in SPREAD {
         for _ in 0..*count {
             let pick = rng.random_range(0..domestic.len());
@@ -813,6 +912,9 @@ pub async fn load(
             for to in path {
                 day += Duration::days(rng.random_range(5..30));
                 let day_on = day.min(today);
+                if to == Stage::Started {
+                    building.push((p.id, total, day_on));
+                }
                 let values = MoveValues {
                     contract_amount: (to == Stage::Signed).then_some(total),
                     project_credit_code: (to == Stage::Registered)
@@ -887,6 +989,7 @@ pub async fn load(
         made += 1;
     }
     let problems = load_problems(db, actor, &unit, &troubled, &mut rng, today).await?;
+    let updates = load_progress(db, actor, &building, &mut rng, today).await?;
     for (id, _, _, _, status) in &domestic {
         if *status != CompanyStatus::Potential {
             let c = companies::get(db, *id).await?;
@@ -959,5 +1062,6 @@ pub async fn load(
         chains: CHAINS.len(),
         talents,
         problems,
+        updates,
     })
 }

@@ -287,6 +287,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 ("talents", n.talents.to_string()),
                                 ("activities", n.activities.to_string()),
                                 ("problems", n.problems.to_string()),
+                                ("updates", n.updates.to_string()),
                             ]
                         )
                     );

@@ -14,6 +14,7 @@ pub mod paging;
 pub mod password;
 pub mod policy;
 pub mod problem;
+pub mod progress;
 pub mod project;
 pub mod talent;
 pub mod target;

@@ -14,6 +14,7 @@ pub mod follow_up;
 pub mod jobs;
 pub mod org;
 pub mod problems;
+pub mod progress;
 pub mod projects;
 mod query;
 pub mod sessions;

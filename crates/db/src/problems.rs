@@ -10,7 +10,9 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{ProblemCategory, ProblemFields, ProblemStatus};
 
 use crate::audit::{self, Actor, Change};
+use crate::follow_up::NewFile;
 use crate::org::{check_updated, push_region_visibility};
+use crate::progress::Owner;
 use crate::{COUNT_BOUND, Db, Result, Sql, Tx, now};
 
 /// A problem of a project's problem list (named so in the API, apart from RFC 9457 problems).
@@ -287,15 +289,15 @@ pub async fn update(
 }
 
 /// A status move as the service checked it against the row read at `version`, with the text it
-/// carries (a resolution, or a reason).
+/// carries (a resolution, or a reason) and the evidence of a solution.
 pub async fn set_status(
     db: &Db,
     actor: &Actor,
     id: i64,
     version: i64,
-    from: ProblemStatus,
-    to: ProblemStatus,
+    (from, to): (ProblemStatus, ProblemStatus),
     text: Option<String>,
+    evidence: &[NewFile],
 ) -> Result<Problem> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;
@@ -329,6 +331,14 @@ pub async fn set_status(
         .push_bind(from.id());
     let n = tx.execute(q).await?;
     check_updated(&mut tx, n, "project_problems", id).await?;
+    crate::progress::attach(
+        &mut tx,
+        actor,
+        before.project_id,
+        Owner::Problem(id),
+        evidence,
+    )
+    .await?;
     recorded(tx, actor, "status", &before).await
 }
 

@@ -6,7 +6,7 @@ use axum::http::request::Parts;
 use serde::de::DeserializeOwned;
 use zhaoyin_core::{FieldError, Invalid};
 
-use crate::AppError;
+use crate::{AppError, AppResult};
 
 /// `application/x-www-form-urlencoded` body.
 pub struct Form<T>(pub T);
@@ -152,6 +152,34 @@ impl Upload {
             data: self.data,
         }
     }
+}
+
+/// A file sent inside a JSON body.
+#[derive(Debug, Clone, Default, serde::Deserialize, serde::Serialize, utoipa::ToSchema)]
+pub struct FileInput {
+    pub filename: String,
+    /// The file's bytes, base64 (standard alphabet, padded).
+    pub content_base64: String,
+}
+
+/// Files from JSON, decoded; a bad one is named by its place.
+pub fn decode_files(field: &str, files: &[FileInput]) -> AppResult<Vec<Upload>> {
+    use base64::Engine;
+    let mut e = Invalid::default();
+    let mut out = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        match base64::engine::general_purpose::STANDARD.decode(f.content_base64.trim()) {
+            Ok(data) if !data.is_empty() => out.push(Upload::new(&f.filename, data)),
+            _ => e.push(FieldError::new(format!("{field}[{i}]"), "err.file_bad")),
+        }
+    }
+    e.into_result()?;
+    Ok(out)
+}
+
+/// Uploads as files to store.
+pub fn new_files(files: Vec<Upload>) -> Vec<zhaoyin_db::follow_up::NewFile> {
+    files.into_iter().map(Upload::into_new_file).collect()
 }
 
 /// A `multipart/form-data` body: its text fields and its files (empty file inputs left out).

@@ -226,6 +226,36 @@ pub fn xlsx(bytes: Vec<u8>, disposition: &'static str) -> Response {
     r
 }
 
+/// An uploaded file: a photo whose bytes are an image (`image` is its type, from
+/// `service::progress::image_type`) is shown in the page; anything else only downloads, never
+/// as what its name says (an uploaded .js or .html must not run on our origin).
+pub fn uploaded_file(
+    id: i64,
+    filename: &str,
+    data: Vec<u8>,
+    image: Option<&'static str>,
+) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut r = data.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(image.unwrap_or("application/octet-stream")),
+    );
+    let encoded = crate::ctx::urlencode(filename).replace('+', "%20");
+    let how = if image.is_some() {
+        "inline"
+    } else {
+        "attachment"
+    };
+    if let Ok(v) = HeaderValue::from_str(&format!(
+        "{how}; filename=\"file-{id}\"; filename*=UTF-8''{encoded}"
+    )) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    r
+}
+
 pub fn html<T: Template>(tpl: &T) -> Result<Response, AppError> {
     Ok(Html(tpl.render()?).into_response())
 }

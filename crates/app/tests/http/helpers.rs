@@ -223,20 +223,28 @@ pub fn workbook<const N: usize>(sheet: &str, headers: [&str; N], rows: &[[&str; 
 
 /// Uploads a workbook to an import page; its status and page.
 pub async fn upload(b: &Browser, path: &str, bytes: Vec<u8>) -> (StatusCode, String) {
-    let token = b.csrf().await;
-    let form = reqwest::multipart::Form::new().text("_csrf", token).part(
+    let form = reqwest::multipart::Form::new().part(
         "file",
         reqwest::multipart::Part::bytes(bytes).file_name("upload.xlsx"),
     );
-    let r = b
-        .client
-        .post(b.url(path))
-        .multipart(form)
-        .send()
-        .await
-        .expect("upload");
+    let r = multipart(b, path, form).await;
     let status = r.status();
     (status, r.text().await.expect("body"))
+}
+
+/// POSTs a multipart form with the page's CSRF token added.
+pub async fn multipart(
+    b: &Browser,
+    path: &str,
+    form: reqwest::multipart::Form,
+) -> reqwest::Response {
+    let token = b.csrf().await;
+    b.client
+        .post(b.url(path))
+        .multipart(form.text("_csrf", token))
+        .send()
+        .await
+        .expect("post")
 }
 
 /// The (field, code) pairs of a problem+json body's errors.

@@ -12,6 +12,7 @@ mod ops;
 mod org;
 mod pipeline;
 mod problems;
+mod progress;
 mod project_sheet;
 mod security;
 mod talents;

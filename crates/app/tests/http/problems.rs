@@ -424,49 +424,41 @@ async fn problems_through_the_pages() {
             .unwrap_or_default()
             .to_string()
     };
+    // The move forms are multipart: a solution carries its evidence files.
+    let step = |status: &str, text: &str, v: String| {
+        reqwest::multipart::Form::new()
+            .text("status", status.to_string())
+            .text("text", text.to_string())
+            .text("version", v)
+    };
     let v = version(&page);
-    let r = h
-        .post(
-            &format!("{problem}/status"),
-            &[("status", "in_progress"), ("version", &v)],
-        )
-        .await;
+    let r = multipart(&h, &format!("{problem}/status"), step("in_progress", "", v)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, page) = h.text(&problem).await;
     let v = version(&page);
-    let r = h
-        .post(
-            &format!("{problem}/status"),
-            &[("status", "solved"), ("text", ""), ("version", &v)],
-        )
-        .await;
+    let r = multipart(
+        &h,
+        &format!("{problem}/status"),
+        step("solved", "", v.clone()),
+    )
+    .await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
-    let r = h
-        .post(
-            &format!("{problem}/status"),
-            &[
-                ("status", "solved"),
-                ("text", "财政资金已拨付"),
-                ("version", &v),
-            ],
-        )
-        .await;
+    let solved = step("solved", "财政资金已拨付", v).part(
+        "files",
+        reqwest::multipart::Part::bytes(b"%PDF-1.4".to_vec()).file_name("拨付通知.pdf"),
+    );
+    let r = multipart(&h, &format!("{problem}/status"), solved).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
 
-    // The supervisor verifies it.
+    // The supervisor sees the evidence and verifies it.
     let s = app.login("sup").await;
     let (_, page) = s.text(&problem).await;
     assert!(
-        page.contains("财政资金已拨付") && page.contains("核销"),
+        page.contains("财政资金已拨付") && page.contains("核销") && page.contains("拨付通知.pdf"),
         "{page}"
     );
     let v = version(&page);
-    let r = s
-        .post(
-            &format!("{problem}/status"),
-            &[("status", "closed"), ("version", &v)],
-        )
-        .await;
+    let r = multipart(&s, &format!("{problem}/status"), step("closed", "", v)).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, list) = s.text("/problems?status=closed").await;
     assert!(

@@ -25,16 +25,6 @@ async fn signed_in(app: &TestApp, username: &str) -> Browser {
     b
 }
 
-async fn multipart(b: &Browser, path: &str, form: Form) -> reqwest::Response {
-    let token = b.csrf().await;
-    b.client
-        .post(b.url(path))
-        .multipart(form.text("_csrf", token))
-        .send()
-        .await
-        .expect("post")
-}
-
 fn location(r: &reqwest::Response) -> String {
     r.headers()
         .get("location")

@@ -11,6 +11,7 @@ mod companies;
 mod org;
 mod policies;
 mod problems;
+mod progress;
 mod projects;
 mod talents;
 mod targets;
@@ -48,6 +49,7 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(activities::router())
         .merge(problems::router())
+        .merge(progress::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -251,6 +253,9 @@ impl Modify for Errors {
         activities::patch_activity, activities::set_activity_status, activities::activity_stats,
         problems::list_problems, problems::create_problem, problems::get_problem,
         problems::patch_problem, problems::set_problem_status, problems::explain_problem,
+        problems::problem_files, problems::problem_file,
+        progress::get_progress, progress::add_update, progress::edit_update, progress::add_fund,
+        progress::add_evidence, progress::remove_fund, progress::project_file,
     ),
     components(schemas(Problem)),
     tags(
@@ -261,7 +266,7 @@ impl Modify for Errors {
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
-        (name = "projects", description = "重大项目督导：问题清单"),
+        (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）"),
     )
 )]
 pub struct ApiDoc;

@@ -10,12 +10,14 @@ use zhaoyin_core::paging::Page;
 
 use super::{ListOf, created, merged};
 use crate::ctx::Ctx;
-use crate::form::{Json, Query};
+use crate::form::{Json, Query, decode_files};
+use crate::render;
 use crate::service::problems::{
     self as svc, ProblemExplanation, ProblemMove, ProblemQuery, ProblemView, ProblemWrite,
 };
 use crate::{AppResult, AppState};
 use zhaoyin_core::problem::ProblemInput;
+use zhaoyin_db::progress::ProjectFile;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -24,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/problems/{id}", get(get_problem).patch(patch_problem))
         .route("/problems/{id}/status", post(set_problem_status))
         .route("/problems/{id}/explanation", post(explain_problem))
+        .route("/problems/{id}/files", get(problem_files))
+        .route("/problems/{id}/files/{fid}", get(problem_file))
 }
 
 /// Problems the caller may see (of the projects they read, and those their unit must solve):
@@ -85,7 +89,8 @@ pub async fn patch_problem(
 
 /// Moves a problem: the responsible unit takes it up (in_progress), solves it (solved, with the
 /// resolution as `text`) or returns it (returned, with the reason); the county's supervisor
-/// verifies a solution (closed) or sends it back (in_progress, with the reason).
+/// verifies a solution (closed) or sends it back (in_progress, with the reason). Evidence of a
+/// solution goes with the move to solved, as `files`.
 #[utoipa::path(post, path = "/api/v1/problems/{id}/status", tag = "projects",
     request_body = ProblemMove,
     responses((status = 200, body = ProblemView), (status = 409, body = crate::error::Problem)))]
@@ -95,7 +100,8 @@ pub async fn set_problem_status(
     Path(id): Path<i64>,
     Json(m): Json<ProblemMove>,
 ) -> AppResult<axum::Json<ProblemView>> {
-    Ok(axum::Json(svc::set_status(&st, &ctx, id, &m).await?))
+    let files = decode_files("files", &m.files)?;
+    Ok(axum::Json(svc::set_status(&st, &ctx, id, &m, files).await?))
 }
 
 /// The responsible unit's written explanation (书面说明), owed while the problem is overdue and
@@ -110,4 +116,27 @@ pub async fn explain_problem(
     Json(x): Json<ProblemExplanation>,
 ) -> AppResult<axum::Json<ProblemView>> {
     Ok(axum::Json(svc::explain(&st, &ctx, id, &x).await?))
+}
+
+/// The evidence handed in with the problem's solution.
+#[utoipa::path(get, path = "/api/v1/problems/{id}/files", tag = "projects",
+    responses((status = 200, body = Vec<ProjectFile>)))]
+pub async fn problem_files(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<axum::Json<Vec<ProjectFile>>> {
+    Ok(axum::Json(svc::files(&st, ctx.auth()?, id).await?))
+}
+
+/// One file of the evidence, as a download.
+#[utoipa::path(get, path = "/api/v1/problems/{id}/files/{fid}", tag = "projects",
+    responses((status = 200, content_type = "application/octet-stream", body = Vec<u8>)))]
+pub async fn problem_file(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let (meta, data) = svc::file(&st, ctx.auth()?, id, fid).await?;
+    Ok(render::uploaded_file(meta.id, &meta.filename, data, None))
 }

@@ -12,10 +12,10 @@ use zhaoyin_db::tasks::{Report, TaskRow, UnitLights};
 
 use super::{ListOf, created};
 use crate::ctx::Ctx;
-use crate::form::{Json, Query};
+use crate::form::{Json, Query, decode_files};
 use crate::service::tasks::{
     self as svc, AskInput, DeadlineInput, ExplainInput, NoteInput, ReportInput, ReviewInput,
-    TaskDetail, TaskItem, TaskQuery, TransitionInput, decode_files,
+    TaskDetail, TaskItem, TaskQuery, TransitionInput,
 };
 use crate::{AppResult, AppState};
 

@@ -12,6 +12,7 @@ mod import_page;
 mod org;
 mod policies;
 mod problems;
+mod progress;
 mod projects;
 mod responsibilities;
 mod talents;
@@ -47,6 +48,7 @@ pub fn router() -> Router<AppState> {
         .merge(companies::router())
         .merge(projects::router())
         .merge(problems::router())
+        .merge(progress::router())
         .merge(responsibilities::router())
         .merge(activities::router())
 }

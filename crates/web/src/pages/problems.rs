@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
@@ -13,12 +13,13 @@ use zhaoyin_core::Invalid;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{ProblemCategory, ProblemInput, ProblemStatus};
+use zhaoyin_db::progress::ProjectFile;
 use zhaoyin_db::projects::ProjectRow;
 
 use super::companies::{href_with, pager};
 use super::{FormErrors, form_result, see_other};
 use crate::ctx::{Auth, Ctx};
-use crate::form::{Form, Query, opt_date, opt_i64, req_i64};
+use crate::form::{Form, MultipartForm, Query, opt_date, opt_i64, req_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome, Pager};
 use crate::service::problems::{
@@ -31,10 +32,12 @@ pub fn router() -> Router<AppState> {
         .route("/problems", get(list))
         .route("/problems/export.xlsx", get(export))
         .route("/problems/sorting", get(sorting))
+        .route("/problems/sorting.xlsx", get(sorting_export))
         .route("/problems/{id}", get(detail).post(update))
         .route("/problems/{id}/edit", get(edit))
         .route("/problems/{id}/status", post(status))
         .route("/problems/{id}/explanation", post(explain))
+        .route("/problems/{id}/files/{fid}", get(file))
         .route("/projects/{id}/problems", post(create))
         .route("/projects/{id}/problems/new", get(new))
 }
@@ -136,56 +139,30 @@ async fn export(
     ))
 }
 
-/// 每季度梳理: the unsolved problems of major projects, grouped by project.
+/// 每季度梳理: each major project with who answers for it, its progress and its unsolved
+/// problems.
 #[derive(Template)]
 #[template(path = "problems/sorting.html")]
 struct SortingPage {
     t: Tr,
     page: Chrome,
-    /// Each problem, with the number of rows of its project on the project's first row.
-    rows: Vec<(ProblemView, Option<usize>)>,
-}
-
-/// Rows grouped by project (as [`svc::sorted`] leaves them), each project's first row carrying
-/// how many rows the project has.
-fn grouped(rows: Vec<ProblemView>) -> Vec<(ProblemView, Option<usize>)> {
-    let mut out: Vec<(ProblemView, Option<usize>)> = Vec::with_capacity(rows.len());
-    let mut first = 0;
-    for r in rows {
-        if out
-            .last()
-            .is_none_or(|(prev, _)| prev.problem.project_id != r.problem.project_id)
-        {
-            first = out.len();
-            out.push((r, Some(1)));
-        } else {
-            if let Some(n) = out[first].1.as_mut() {
-                *n += 1;
-            }
-            out.push((r, None));
-        }
-    }
-    out
-}
-
-/// The filter of the quarterly sorting: major projects' unsolved problems.
-fn sorting_filter() -> zhaoyin_db::problems::ProblemFilter {
-    zhaoyin_db::problems::ProblemFilter {
-        major: true,
-        statuses: ProblemStatus::OPEN.to_vec(),
-        ..Default::default()
-    }
+    items: Vec<svc::SortingItem>,
 }
 
 async fn sorting(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
-    let rows = grouped(svc::sorted(
-        svc::all(&st, ctx.auth()?, &sorting_filter()).await?,
-    ));
+    let items = svc::quarterly(&st, ctx.auth()?).await?;
     render::html(&SortingPage {
         t: ctx.t,
         page: render::chrome(&ctx, "problems.sorting"),
-        rows,
+        items,
     })
+}
+
+async fn sorting_export(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
+    Ok(render::xlsx(
+        svc::quarterly_export(&st, &ctx).await?,
+        "attachment; filename=\"zhaoyin-quarterly-sorting.xlsx\"; filename*=UTF-8''%E9%87%8D%E5%A4%A7%E9%A1%B9%E7%9B%AE%E5%AD%A3%E5%BA%A6%E6%A2%B3%E7%90%86.xlsx",
+    ))
 }
 
 // ------------------------------------------------------------------------------------ detail
@@ -200,6 +177,8 @@ struct DetailPage {
     moves: Vec<ProblemStatus>,
     /// The explanation form is shown (owed, or written and still open to correction).
     can_explain: bool,
+    /// The evidence handed in with the solution.
+    evidence: Vec<ProjectFile>,
     errors: FormErrors,
 }
 
@@ -209,10 +188,17 @@ impl DetailPage {
     }
 }
 
-fn detail_page(ctx: &Ctx, auth: &Auth, x: ProblemView, errors: FormErrors) -> DetailPage {
+async fn detail_page(
+    st: &AppState,
+    ctx: &Ctx,
+    auth: &Auth,
+    x: ProblemView,
+    errors: FormErrors,
+) -> AppResult<DetailPage> {
     let rights = svc::rights(auth, &x.problem);
     let status = x.problem.status();
-    DetailPage {
+    Ok(DetailPage {
+        evidence: zhaoyin_db::progress::problem_files(&st.db, x.problem.id).await?,
         t: ctx.t,
         page: render::chrome(ctx, "problems.detail"),
         moves: rights.moves(status),
@@ -220,13 +206,13 @@ fn detail_page(ctx: &Ctx, auth: &Auth, x: ProblemView, errors: FormErrors) -> De
         rights,
         x,
         errors,
-    }
+    })
 }
 
 async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let x = svc::get(&st, auth, id).await?;
-    render::html(&detail_page(&ctx, auth, x, FormErrors::default()))
+    render::html(&detail_page(&st, &ctx, auth, x, FormErrors::default()).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -249,7 +235,7 @@ async fn after(
         Err((code, errors)) => {
             let auth = ctx.auth()?;
             let x = svc::get(st, auth, id).await?;
-            render::html_status(code, &detail_page(ctx, auth, x, errors))
+            render::html_status(code, &detail_page(st, ctx, auth, x, errors).await?)
         }
     }
 }
@@ -258,21 +244,34 @@ async fn status(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<MoveForm>,
+    mp: Multipart,
 ) -> AppResult<Response> {
+    let mut form = MultipartForm::read(mp).await?;
+    let files = form.take_files("files");
     let mut e = Invalid::default();
-    let version = Some(req_i64(&mut e, "version", &f.version));
+    let version = Some(req_i64(&mut e, "version", &form.text("version")));
     let r = if e.is_empty() {
         let m = ProblemMove {
-            status: f.status,
-            text: f.text,
+            status: form.text("status"),
+            text: form.text("text"),
+            files: Vec::new(),
             version,
         };
-        svc::set_status(&st, &ctx, id, &m).await
+        svc::set_status(&st, &ctx, id, &m, files).await
     } else {
         Err(e.into())
     };
     after(&st, &ctx, id, r).await
+}
+
+/// A file of a solution's evidence, as a download.
+async fn file(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, fid)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    let (meta, data) = svc::file(&st, ctx.auth()?, id, fid).await?;
+    Ok(render::uploaded_file(meta.id, &meta.filename, data, None))
 }
 
 async fn explain(

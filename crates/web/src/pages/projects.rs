@@ -252,6 +252,7 @@ struct DetailPage {
     posted_amount: String,
     /// The project's problem list (问题清单).
     problems: Vec<crate::service::problems::ProblemView>,
+    progress: crate::service::progress::ProgressView,
 }
 
 impl DetailPage {
@@ -334,6 +335,7 @@ async fn detail_page(
             },
         )
         .await?,
+        progress: crate::service::progress::view(st, p).await?,
         today: st.cfg.today().to_string(),
         on: posted
             .on

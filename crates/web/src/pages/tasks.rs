@@ -5,8 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use zhaoyin_core::Invalid;
@@ -637,20 +636,5 @@ async fn file(
     Path((id, fid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
     let (meta, data) = svc::attachment(&st, ctx.auth()?, id, fid).await?;
-    let mut r = data.into_response();
-    let h = r.headers_mut();
-    // Never as what the name says (an uploaded .js or .html must not run on our origin).
-    h.insert(
-        header::CONTENT_TYPE,
-        HeaderValue::from_static("application/octet-stream"),
-    );
-    let encoded = crate::ctx::urlencode(&meta.filename).replace('+', "%20");
-    if let Ok(v) = HeaderValue::from_str(&format!(
-        "attachment; filename=\"file-{}\"; filename*=UTF-8''{encoded}",
-        meta.id
-    )) {
-        h.insert(header::CONTENT_DISPOSITION, v);
-    }
-    *r.status_mut() = StatusCode::OK;
-    Ok(r)
+    Ok(render::uploaded_file(meta.id, &meta.filename, data, None))
 }

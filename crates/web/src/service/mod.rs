@@ -13,6 +13,7 @@ pub mod import;
 pub mod org;
 pub mod policies;
 pub mod problems;
+pub mod progress;
 pub mod project_sheet;
 pub mod projects;
 pub(crate) mod sheet_kit;

@@ -5,6 +5,7 @@
 //! supervisor verifies a solution (核销) or sends it back, and assigns a returned problem again.
 //! A problem is read by the project's readers and by the responsible unit.
 
+use crate::service::progress::ProgressTotals;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::authz::{Action, Entity, Role};
@@ -19,7 +20,9 @@ use zhaoyin_db::problems::{self as db, Problem, ProblemFilter};
 use zhaoyin_db::projects::ProjectRow;
 
 use crate::ctx::{Auth, Ctx};
+use crate::form::{FileInput, Upload, new_files};
 use crate::{AppError, AppResult, AppState};
+use zhaoyin_db::progress::ProjectFile;
 
 /// A problem list's query, as the API and the pages take it (empty values are "any").
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
@@ -300,6 +303,8 @@ pub struct ProblemMove {
     pub status: String,
     /// The resolution (to solved), or the reason (to returned, or a solution sent back).
     pub text: String,
+    /// Evidence of a solution (to solved only).
+    pub files: Vec<FileInput>,
     pub version: Option<i64>,
 }
 
@@ -308,6 +313,7 @@ pub async fn set_status(
     ctx: &Ctx,
     id: i64,
     m: &ProblemMove,
+    files: Vec<Upload>,
 ) -> AppResult<ProblemView> {
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?.problem;
@@ -325,11 +331,36 @@ pub async fn set_status(
     if !r.allow(from, to) {
         return Err(AppError::Forbidden);
     }
+    if !files.is_empty() && to != ProblemStatus::Solved {
+        return Err(AppError::invalid("files", "err.evidence_on_solve"));
+    }
+    let files = new_files(files);
     Ok(view(
         st,
         auth,
-        db::set_status(&st.db, &ctx.actor(), id, version, from, to, text).await?,
+        db::set_status(&st.db, &ctx.actor(), id, version, (from, to), text, &files).await?,
     ))
+}
+
+/// The evidence of a problem's solution, if the caller reads the problem.
+pub async fn files(st: &AppState, auth: &Auth, id: i64) -> AppResult<Vec<ProjectFile>> {
+    get(st, auth, id).await?;
+    Ok(zhaoyin_db::progress::problem_files(&st.db, id).await?)
+}
+
+/// One file of the evidence, if the caller reads the problem.
+pub async fn file(
+    st: &AppState,
+    auth: &Auth,
+    id: i64,
+    file_id: i64,
+) -> AppResult<(ProjectFile, Vec<u8>)> {
+    get(st, auth, id).await?;
+    let (meta, data) = zhaoyin_db::progress::file(&st.db, file_id).await?;
+    if meta.problem_id != Some(id) {
+        return Err(AppError::NotFound);
+    }
+    Ok((meta, data))
 }
 
 /// The written explanation as sent.
@@ -456,4 +487,129 @@ pub fn sorted(mut rows: Vec<ProblemView>) -> Vec<ProblemView> {
             ))
     });
     rows
+}
+
+// -------------------------------------------------------------------------- quarterly sorting
+
+/// A major project in the quarterly sorting (每季度梳理): who answers for it, how far it is
+/// (progress list), and its unsolved problems (problem list).
+#[derive(Debug, Clone)]
+pub struct SortingItem {
+    pub project: ProjectRow,
+    pub progress: ProgressTotals,
+    /// By category in the list's order, then deadline.
+    pub problems: Vec<ProblemView>,
+}
+
+/// Every major project the caller reads that is still pursued (not terminated, not a repeated
+/// signing), by name, with its progress and unsolved problems: the county's three lists in one.
+pub async fn quarterly(st: &AppState, auth: &Auth) -> AppResult<Vec<SortingItem>> {
+    use zhaoyin_db::projects::ProjectFilter;
+    let vis = auth.principal.visibility(Entity::Project, Action::Read);
+    let projects: Vec<ProjectRow> = zhaoyin_db::projects::all(
+        &st.db,
+        &vis,
+        &ProjectFilter {
+            major: Some(true),
+            distinct: true,
+            ..Default::default()
+        },
+    )
+    .await?
+    .into_iter()
+    .filter(|p| p.stage != zhaoyin_core::project::Stage::Terminated.id())
+    .collect();
+    let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+    let mut progress = zhaoyin_db::progress::progress_of(&st.db, &ids).await?;
+    let mut problems: std::collections::HashMap<i64, Vec<ProblemView>> =
+        std::collections::HashMap::new();
+    let open = ProblemFilter {
+        major: true,
+        statuses: ProblemStatus::OPEN.to_vec(),
+        ..Default::default()
+    };
+    for x in sorted(all(st, auth, &open).await?) {
+        problems.entry(x.problem.project_id).or_default().push(x);
+    }
+    let mut items: Vec<SortingItem> = projects
+        .into_iter()
+        .map(|p| SortingItem {
+            progress: ProgressTotals::new(
+                p.total_investment,
+                &progress.remove(&p.id).unwrap_or_default(),
+            ),
+            problems: problems.remove(&p.id).unwrap_or_default(),
+            project: p,
+        })
+        .collect();
+    items.sort_by(|a, b| (&a.project.name, a.project.id).cmp(&(&b.project.name, b.project.id)));
+    Ok(items)
+}
+
+/// The sorting's sheet: a row per unsolved problem, each with its project's figures (a project
+/// without any has one row).
+const SORTING_SHEET: super::sheet_kit::SheetSpec = super::sheet_kit::SheetSpec {
+    id: "sorting",
+    title_key: "problems.sorting",
+    labels: "sorting_sheet",
+    columns: &[],
+    export_only: &[
+        ("project", 30.0),
+        ("stage", 8.0),
+        ("owner", 10.0),
+        ("project_unit", 16.0),
+        ("percent", 10.0),
+        ("invested", 12.0),
+        ("plan", 12.0),
+        ("funds_verified", 12.0),
+        ("funds_unverified", 12.0),
+        ("category", 10.0),
+        ("description", 40.0),
+        ("blocking", 8.0),
+        ("unit", 18.0),
+        ("deadline", 12.0),
+        ("light", 8.0),
+        ("status", 10.0),
+    ],
+};
+
+pub async fn quarterly_export(st: &AppState, ctx: &Ctx) -> AppResult<Vec<u8>> {
+    let t = ctx.t;
+    let items = quarterly(st, ctx.auth()?).await?;
+    let mut lines = Vec::new();
+    for it in items {
+        let p = &it.project;
+        let g = &it.progress;
+        let head = vec![
+            p.name.clone(),
+            t.label("stage", &p.stage),
+            p.owner_leader_name.clone().unwrap_or_default(),
+            p.unit_name.clone(),
+            g.percent.map(|x| format!("{x}%")).unwrap_or_default(),
+            g.invested.to_string(),
+            g.plan.to_string(),
+            g.funds.verified.to_string(),
+            g.funds.unverified.to_string(),
+        ];
+        if it.problems.is_empty() {
+            let mut row = head.clone();
+            row.extend(std::iter::repeat_n(String::new(), 7));
+            lines.push(row);
+        }
+        for x in it.problems {
+            let q = x.problem;
+            let mut row = head.clone();
+            row.extend([
+                t.label("problem.category", &q.category),
+                q.description,
+                if q.blocking { t.t("common.yes") } else { "" }.to_string(),
+                q.unit_name,
+                q.deadline.to_string(),
+                t.label("light", &x.light),
+                t.label("problem.status", &q.status),
+            ]);
+            lines.push(row);
+        }
+    }
+    SORTING_SHEET.table(&t, lines).await
 }

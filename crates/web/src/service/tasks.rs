@@ -16,7 +16,7 @@ use zhaoyin_db::tasks::{
 };
 
 use crate::ctx::{Auth, Ctx};
-use crate::form::Upload;
+use crate::form::{FileInput, Upload, new_files};
 use crate::{AppError, AppResult, AppState};
 
 /// A row of a task list with the names it shows.
@@ -423,33 +423,6 @@ pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<TaskDetail
         units,
         task: t,
     })
-}
-
-/// A file sent inside a JSON body.
-#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
-pub struct FileInput {
-    pub filename: String,
-    /// The file's bytes, base64 (standard alphabet, padded).
-    pub content_base64: String,
-}
-
-/// Files from JSON, decoded; a bad one is named by its place.
-pub fn decode_files(field: &str, files: &[FileInput]) -> AppResult<Vec<Upload>> {
-    use base64::Engine;
-    let mut e = Invalid::default();
-    let mut out = Vec::new();
-    for (i, f) in files.iter().enumerate() {
-        match base64::engine::general_purpose::STANDARD.decode(f.content_base64.trim()) {
-            Ok(data) if !data.is_empty() => out.push(Upload::new(&f.filename, data)),
-            _ => e.push(FieldError::new(format!("{field}[{i}]"), "err.file_bad")),
-        }
-    }
-    e.into_result()?;
-    Ok(out)
-}
-
-fn new_files(files: Vec<Upload>) -> Vec<fu::NewFile> {
-    files.into_iter().map(Upload::into_new_file).collect()
 }
 
 /// A move in the lifecycle.

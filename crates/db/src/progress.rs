@@ -1,0 +1,415 @@
+//! The progress list of projects: monthly updates with their photos, funds in place with their
+//! evidence, and the files of a project (photos, evidence of funds, evidence of a problem's
+//! solution) kept in one table with their owner. Every write is audited in its transaction;
+//! who may write is decided by the service before anything here is called.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use zhaoyin_core::progress::{FundFields, UpdateFields};
+
+use crate::audit::{self, Actor, Change};
+use crate::follow_up::NewFile;
+use crate::org::check_updated;
+use crate::{Db, Result, Sql, Tx, now};
+
+/// A monthly update (形象进度 and investment completed).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectUpdate)]
+pub struct Update {
+    pub id: i64,
+    pub project_id: i64,
+    /// YYYY-MM.
+    pub period: String,
+    pub percent: i64,
+    pub description: String,
+    /// 万元 completed in the month.
+    pub invested: i64,
+    pub reported_by_name: Option<String>,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// Funds in place (到位资金).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectFund)]
+pub struct Fund {
+    pub id: i64,
+    pub project_id: i64,
+    #[schema(value_type = String, format = Date)]
+    pub received_on: NaiveDate,
+    /// 万元.
+    pub amount: i64,
+    pub source: Option<String>,
+    /// capital_verification, bank_receipt, equipment_invoice or other.
+    pub evidence_type: String,
+    pub note: Option<String>,
+    pub recorded_by_name: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A file of a project, with the one record it belongs to.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = ProjectFile)]
+pub struct ProjectFile {
+    pub id: i64,
+    pub project_id: i64,
+    pub update_id: Option<i64>,
+    pub fund_id: Option<i64>,
+    pub problem_id: Option<i64>,
+    pub filename: String,
+    pub content_type: String,
+    pub size: i64,
+    pub sha256: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// What a file belongs to.
+#[derive(Debug, Clone, Copy)]
+pub enum Owner {
+    Update(i64),
+    Fund(i64),
+    Problem(i64),
+}
+
+/// Stores `files` for `owner` in `tx`.
+pub(crate) async fn attach(
+    tx: &mut Tx,
+    actor: &Actor,
+    project_id: i64,
+    owner: Owner,
+    files: &[NewFile],
+) -> Result<()> {
+    let (update, fund, problem) = match owner {
+        Owner::Update(id) => (Some(id), None, None),
+        Owner::Fund(id) => (None, Some(id), None),
+        Owner::Problem(id) => (None, None, Some(id)),
+    };
+    let at = now();
+    for f in files {
+        tx.execute(
+            Sql::new(
+                "INSERT INTO project_files (project_id, update_id, fund_id, problem_id, filename, \
+                 content_type, size, sha256, data, uploaded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            )
+            .bind(project_id)
+            .bind(update)
+            .bind(fund)
+            .bind(problem)
+            .bind(&f.filename)
+            .bind(&f.content_type)
+            .bind(i64::try_from(f.data.len()).unwrap_or(i64::MAX))
+            .bind(hex::encode(Sha256::digest(&f.data)))
+            .bind(f.data.clone())
+            .bind(actor.user_id)
+            .bind(at),
+        )
+        .await?;
+    }
+    Ok(())
+}
+
+const FILE_SELECT: &str = "SELECT id, project_id, update_id, fund_id, problem_id, filename, \
+     content_type, size, sha256, created_at FROM project_files";
+
+/// The photos and evidence of a project's updates and funds.
+pub async fn progress_files(db: &Db, project_id: i64) -> Result<Vec<ProjectFile>> {
+    db.all(
+        Sql::new(format!(
+            "{FILE_SELECT} WHERE project_id = $1 AND problem_id IS NULL ORDER BY id"
+        ))
+        .bind(project_id),
+    )
+    .await
+}
+
+/// The evidence of a problem's solution.
+pub async fn problem_files(db: &Db, problem_id: i64) -> Result<Vec<ProjectFile>> {
+    db.all(Sql::new(format!("{FILE_SELECT} WHERE problem_id = $1 ORDER BY id")).bind(problem_id))
+        .await
+}
+
+/// One file with its bytes.
+pub async fn file(db: &Db, id: i64) -> Result<(ProjectFile, Vec<u8>)> {
+    let meta: ProjectFile = db
+        .one(Sql::new(format!("{FILE_SELECT} WHERE id = $1")).bind(id))
+        .await?;
+    let (data,): (Vec<u8>,) = db
+        .one(Sql::new("SELECT data FROM project_files WHERE id = $1").bind(id))
+        .await?;
+    Ok((meta, data))
+}
+
+// ------------------------------------------------------------------------------------ updates
+
+const UPDATE_SELECT: &str = "SELECT x.id, x.project_id, x.period, x.percent, x.description, \
+     x.invested, us.display_name AS reported_by_name, x.version, x.created_at, x.updated_at \
+     FROM project_updates x LEFT JOIN users us ON us.id = x.reported_by";
+
+/// A project's updates, the latest month first.
+pub async fn updates(db: &Db, project_id: i64) -> Result<Vec<Update>> {
+    db.all(
+        Sql::new(format!(
+            "{UPDATE_SELECT} WHERE x.project_id = $1 ORDER BY x.period DESC"
+        ))
+        .bind(project_id),
+    )
+    .await
+}
+
+pub async fn get_update(db: &Db, id: i64) -> Result<Update> {
+    db.one(Sql::new(format!("{UPDATE_SELECT} WHERE x.id = $1")).bind(id))
+        .await
+}
+
+async fn update_in(tx: &mut Tx, id: i64) -> Result<Update> {
+    tx.one(Sql::new(format!("{UPDATE_SELECT} WHERE x.id = $1")).bind(id))
+        .await
+}
+
+fn update_change(action: &'static str, region_id: i64, unit_id: i64, u: &Update) -> Change {
+    Change::new(action, "project_update", u.id).place(Some(region_id), Some(unit_id))
+}
+
+/// Where a project sits, for the audit log.
+async fn project_place(tx: &mut Tx, project_id: i64) -> Result<(i64, i64)> {
+    tx.one(Sql::new("SELECT region_id, unit_id FROM projects WHERE id = $1").bind(project_id))
+        .await
+}
+
+/// A month's update with its photos; a second update of the same month is refused
+/// (`Duplicate` on `period`).
+pub async fn create_update(
+    db: &Db,
+    actor: &Actor,
+    project_id: i64,
+    f: &UpdateFields,
+    photos: &[NewFile],
+) -> Result<Update> {
+    let mut tx = db.begin().await?;
+    let (region, unit) = project_place(&mut tx, project_id).await?;
+    let at = now();
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO project_updates (project_id, period, percent, description, invested, \
+                 reported_by, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $7) \
+                 RETURNING id",
+            )
+            .bind(project_id)
+            .bind(f.period.to_string())
+            .bind(f.percent)
+            .bind(&f.description)
+            .bind(f.invested)
+            .bind(actor.user_id)
+            .bind(at),
+        )
+        .await?;
+    attach(&mut tx, actor, project_id, Owner::Update(id), photos).await?;
+    let after = update_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        update_change("create", region, unit, &after).after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// An edit of an update made from `version`, adding `photos` to those it has.
+pub async fn edit_update(
+    db: &Db,
+    actor: &Actor,
+    id: i64,
+    version: i64,
+    f: &UpdateFields,
+    photos: &[NewFile],
+) -> Result<Update> {
+    let mut tx = db.begin().await?;
+    let before = update_in(&mut tx, id).await?;
+    let (region, unit) = project_place(&mut tx, before.project_id).await?;
+    let n = tx
+        .execute(
+            Sql::new(
+                "UPDATE project_updates SET period = $1, percent = $2, description = $3, \
+                 invested = $4, version = version + 1, updated_at = $5 \
+                 WHERE id = $6 AND version = $7",
+            )
+            .bind(f.period.to_string())
+            .bind(f.percent)
+            .bind(&f.description)
+            .bind(f.invested)
+            .bind(now())
+            .bind(id)
+            .bind(version),
+        )
+        .await?;
+    check_updated(&mut tx, n, "project_updates", id).await?;
+    attach(&mut tx, actor, before.project_id, Owner::Update(id), photos).await?;
+    let after = update_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        update_change("update", region, unit, &after)
+            .before(&before)
+            .after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+// -------------------------------------------------------------------------------------- funds
+
+const FUND_SELECT: &str = "SELECT f.id, f.project_id, f.received_on, f.amount, f.source, \
+     f.evidence_type, f.note, us.display_name AS recorded_by_name, f.created_at \
+     FROM project_funds f LEFT JOIN users us ON us.id = f.recorded_by";
+
+/// A project's funds, the latest first.
+pub async fn funds(db: &Db, project_id: i64) -> Result<Vec<Fund>> {
+    db.all(
+        Sql::new(format!(
+            "{FUND_SELECT} WHERE f.project_id = $1 ORDER BY f.received_on DESC, f.id DESC"
+        ))
+        .bind(project_id),
+    )
+    .await
+}
+
+pub async fn get_fund(db: &Db, id: i64) -> Result<Fund> {
+    db.one(Sql::new(format!("{FUND_SELECT} WHERE f.id = $1")).bind(id))
+        .await
+}
+
+async fn fund_in(tx: &mut Tx, id: i64) -> Result<Fund> {
+    tx.one(Sql::new(format!("{FUND_SELECT} WHERE f.id = $1")).bind(id))
+        .await
+}
+
+fn fund_change(action: &'static str, region_id: i64, unit_id: i64, f: &Fund) -> Change {
+    Change::new(action, "project_fund", f.id).place(Some(region_id), Some(unit_id))
+}
+
+/// Funds in place with their evidence (none yet: unverified).
+pub async fn add_fund(
+    db: &Db,
+    actor: &Actor,
+    project_id: i64,
+    f: &FundFields,
+    evidence: &[NewFile],
+) -> Result<Fund> {
+    let mut tx = db.begin().await?;
+    let (region, unit) = project_place(&mut tx, project_id).await?;
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO project_funds (project_id, received_on, amount, source, \
+                 evidence_type, note, recorded_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(project_id)
+            .bind(f.received_on)
+            .bind(f.amount)
+            .bind(f.source.clone())
+            .bind(f.evidence_type.id())
+            .bind(f.note.clone())
+            .bind(actor.user_id)
+            .bind(now()),
+        )
+        .await?;
+    attach(&mut tx, actor, project_id, Owner::Fund(id), evidence).await?;
+    let after = fund_in(&mut tx, id).await?;
+    audit::append(
+        &mut tx,
+        actor,
+        fund_change("create", region, unit, &after).after(&after),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Evidence handed in later for funds already recorded.
+pub async fn add_evidence(db: &Db, actor: &Actor, fund_id: i64, files: &[NewFile]) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let fund = fund_in(&mut tx, fund_id).await?;
+    let (region, unit) = project_place(&mut tx, fund.project_id).await?;
+    attach(&mut tx, actor, fund.project_id, Owner::Fund(fund_id), files).await?;
+    let names: Vec<&str> = files.iter().map(|f| f.filename.as_str()).collect();
+    audit::append(
+        &mut tx,
+        actor,
+        fund_change("evidence", region, unit, &fund).after(&names),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Takes back funds recorded in error, with their evidence (the audit log keeps the entry).
+pub async fn remove_fund(db: &Db, actor: &Actor, fund_id: i64) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let before = fund_in(&mut tx, fund_id).await?;
+    let (region, unit) = project_place(&mut tx, before.project_id).await?;
+    tx.execute(Sql::new("DELETE FROM project_files WHERE fund_id = $1").bind(fund_id))
+        .await?;
+    tx.execute(Sql::new("DELETE FROM project_funds WHERE id = $1").bind(fund_id))
+        .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        fund_change("delete", region, unit, &before).before(&before),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
+/// Of each project: its latest update (percent, month), the investment completed in all its
+/// updates, and its funds as (amount, evidence on file), for totals by
+/// `zhaoyin_core::progress::FundsTotals`.
+#[derive(Debug, Clone, Default)]
+pub struct Progress {
+    pub latest: Option<(String, i64)>,
+    pub invested: i64,
+    pub funds: Vec<(i64, bool)>,
+}
+
+/// The progress of several projects at once (the quarterly sorting).
+pub async fn progress_of(
+    db: &Db,
+    project_ids: &[i64],
+) -> Result<std::collections::HashMap<i64, Progress>> {
+    let mut out: std::collections::HashMap<i64, Progress> = std::collections::HashMap::new();
+    if project_ids.is_empty() {
+        return Ok(out);
+    }
+    let mut q = Sql::new(
+        "SELECT project_id, period, percent, invested FROM project_updates WHERE project_id IN ",
+    );
+    q.push_list(project_ids)
+        .push(" ORDER BY project_id, period");
+    let rows: Vec<(i64, String, i64, i64)> = db.all(q).await?;
+    for (project, period, percent, invested) in rows {
+        let p = out.entry(project).or_default();
+        p.invested = p.invested.saturating_add(invested);
+        p.latest = Some((period, percent));
+    }
+    let mut q = Sql::new(
+        "SELECT f.project_id, f.amount, CASE WHEN EXISTS (SELECT 1 FROM project_files pf \
+         WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END AS evidenced FROM project_funds f \
+         WHERE f.project_id IN ",
+    );
+    q.push_list(project_ids);
+    let rows: Vec<(i64, i64, i32)> = db.all(q).await?;
+    for (project, amount, evidenced) in rows {
+        out.entry(project)
+            .or_default()
+            .funds
+            .push((amount, evidenced == 1));
+    }
+    Ok(out)
+}

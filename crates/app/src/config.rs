@@ -43,6 +43,9 @@ pub struct Config {
     /// Recruiting activities: `trip_approver` (the role approving registered trips over the
     /// trip's unit: leader by default), `max_days`.
     pub activity: zhaoyin_core::activity::ActivityRules,
+    /// "1+N" approvals: `count` (working or calendar days), `holidays` and `workdays` (make-up
+    /// working days), `[[approvals.stages]]` (`id`, `name`, `before_start`).
+    pub approvals: zhaoyin_core::approval::ApprovalRules,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -93,6 +96,7 @@ impl Default for Config {
             talent: Default::default(),
             target_list: Default::default(),
             activity: Default::default(),
+            approvals: Default::default(),
         }
     }
 }
@@ -164,6 +168,7 @@ impl Config {
         self.activity
             .approver()
             .map_err(|e| anyhow::anyhow!("[activity] {e}"))?;
+        self.approvals.check().map_err(|e| anyhow::anyhow!("{e}"))?;
         Ok(WebConfig {
             session_idle: chrono::Duration::minutes(self.session.idle_minutes),
             session_absolute: chrono::Duration::hours(self.session.absolute_hours),
@@ -181,6 +186,7 @@ impl Config {
             talent_programs: self.talent.clone(),
             target_rules: self.target_list.clone(),
             activity_rules: self.activity.clone(),
+            approval_rules: self.approvals.clone(),
             ..WebConfig::default()
         })
     }

@@ -127,7 +127,7 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, bool)] = &[
     ("leader", "张亮云", "gq-zfb", Role::Leader, false),
     ("supervisor", "刘志远", "gq-tcz", Role::Supervisor, false),
     ("clerk", "许静", "gq-fgj", Role::Clerk, true),
-    ("agent", "韩冬梅", "gq-spj", Role::Agent, true),
+    ("agent", "韩冬梅", "gq-spj", Role::Agent, false),
     ("viewer", "孙晓东", "gq-xwb", Role::Viewer, false),
 ];
 

@@ -7,6 +7,7 @@ use std::collections::{HashMap, HashSet};
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
+use zhaoyin_core::approval::Mechanism;
 use zhaoyin_core::chain::ChainInput;
 use zhaoyin_core::company::{CompanyInput, CompanyStatus, Contact};
 use zhaoyin_core::credit_code;
@@ -628,6 +629,138 @@ async fn load_problems(
     Ok(made)
 }
 
+/// The items of the four stages of construction-project approval: stage, name, department,
+/// statutory and committed days, mechanism; each waits for the one before it.
+type DemoItem = (
+    &'static str,
+    &'static str,
+    &'static str,
+    i64,
+    i64,
+    Option<Mechanism>,
+);
+const APPROVAL_ITEMS: &[DemoItem] = &[
+    (
+        "land_planning",
+        "建设项目用地预审与选址意见书",
+        "gq-zrj",
+        20,
+        5,
+        Some(Mechanism::StandardLand),
+    ),
+    (
+        "land_planning",
+        "建设用地规划许可证核发",
+        "gq-zrj",
+        20,
+        5,
+        None,
+    ),
+    (
+        "engineering",
+        "建设工程规划许可证核发",
+        "gq-spj",
+        20,
+        7,
+        Some(Mechanism::RegionalAssessment),
+    ),
+    (
+        "engineering",
+        "环境影响评价审批",
+        "gq-sthj",
+        30,
+        10,
+        Some(Mechanism::RegionalAssessment),
+    ),
+    (
+        "construction",
+        "建筑工程施工许可证核发",
+        "gq-spj",
+        7,
+        3,
+        Some(Mechanism::Promise),
+    ),
+    (
+        "completion",
+        "建设工程竣工联合验收",
+        "gq-zjj",
+        20,
+        10,
+        Some(Mechanism::BuildFirst),
+    ),
+];
+
+/// Approval items of each signed major project: those of a started project were all approved
+/// before its start, each in or near its committed days; a project not yet started has its
+/// land-use items approved, the next in hand (one of them late), the rest to come. The land
+/// day is recorded, and the approval service's stage leads named.
+async fn load_approvals(
+    db: &Db,
+    actor: &Actor,
+    unit: &impl Fn(&str) -> anyhow::Result<i64>,
+    projects: &[(i64, NaiveDate, Option<NaiveDate>)],
+    rng: &mut StdRng,
+    today: NaiveDate,
+) -> anyhow::Result<()> {
+    use zhaoyin_core::approval::{ApprovalRules, ItemFields};
+    use zhaoyin_db::approvals;
+    let rules = ApprovalRules::default();
+    let county = zhaoyin_db::companies::library_of_unit(db, unit("gq-spj")?)
+        .await?
+        .0;
+    for (stage, lead) in [
+        ("land_planning", "gq-zrj"),
+        ("engineering", "gq-spj"),
+        ("construction", "gq-spj"),
+        ("completion", "gq-zjj"),
+    ] {
+        approvals::set_stage_lead(db, actor, county, stage, Some(unit(lead)?)).await?;
+    }
+    for (i, (project, signed, started)) in projects.iter().enumerate() {
+        let land = (*signed + Duration::days(rng.random_range(10..30))).min(today);
+        approvals::set_land_on(db, actor, *project, Some(land)).await?;
+        // Applications follow one another from the land day; a project not started has its
+        // first `done` items approved, the next one open since a few days.
+        let done = match started {
+            Some(_) => APPROVAL_ITEMS.len() - 1,
+            None => 2 + i % 2,
+        };
+        let mut day = land;
+        let mut previous: Option<i64> = None;
+        for (k, (stage, name, dept, statutory, committed, mechanism)) in
+            APPROVAL_ITEMS.iter().enumerate()
+        {
+            let (submitted_on, approved_on) = if k < done {
+                let s = day.min(today);
+                let a = rules
+                    .add_days(s, committed + rng.random_range(-2..3))
+                    .min(today)
+                    .max(s);
+                day = a + Duration::days(rng.random_range(1..4));
+                (Some(s), Some(a))
+            } else if k == done && started.is_none() {
+                (Some(today - Duration::days(rng.random_range(2..16))), None)
+            } else {
+                (None, None)
+            };
+            let f = ItemFields {
+                stage: (*stage).into(),
+                name: (*name).into(),
+                unit_id: unit(dept)?,
+                statutory_days: *statutory,
+                committed_days: *committed,
+                mechanism: *mechanism,
+                depends_on: previous.into_iter().collect(),
+                submitted_on,
+                approved_on,
+                note: None,
+            };
+            previous = Some(approvals::create(db, actor, *project, &f).await?.id);
+        }
+    }
+    Ok(())
+}
+
 /// Where money came from, for the demo's funds in place.
 const FUND_SOURCES: &[(&str, EvidenceType)] = &[
     ("企业自有资金", EvidenceType::BankReceipt),
@@ -850,6 +983,14 @@ pub async fn load(
     let mut major_leaders = leaders.iter().copied();
     let mut troubled = Vec::new();
     let mut building = Vec::new();
+    let mut approving = Vec::new();
+    // The approval service's agent (帮办代办专员) serves every major project.
+    let (agent,): (i64,) = db
+        .one(
+            zhaoyin_db::Sql::new("SELECT id FROM people WHERE unit_id = $1 ORDER BY id LIMIT 1")
+                .bind(unit("gq-spj")?),
+        )
+        .await?;
     for (final_stage, count) in SPREAD {
         for _ in 0..*count {
             let pick = rng.random_range(0..domestic.len());
@@ -867,7 +1008,8 @@ pub async fn load(
                 rng.random_range(5..200) * 500
             };
             let outside = total * rng.random_range(6..10) / 10;
-            let owner = if rule.is_major(outside, Some(key)) {
+            let major = rule.is_major(outside, Some(key));
+            let owner = if major {
                 match major_leaders.next() {
                     Some(l) => Some(l),
                     None => continue,
@@ -885,6 +1027,7 @@ pub async fn load(
                 unit_id: Some(follower),
                 first_unit_id: Some(follower),
                 owner_leader_id: owner,
+                agent_id: major.then_some(agent),
                 total_investment: Some(total),
                 outside_investment: Some(outside),
                 first_phase_investment: Some(total / 2),
@@ -937,6 +1080,10 @@ pub async fn load(
                 .await?;
             }
             served.push((p.id, follower));
+            if p.is_major && p.stage().is_signed() && p.stage() != Stage::Terminated {
+                let started = building.last().filter(|b| b.0 == p.id).map(|b| b.2);
+                approving.push((p.id, p.signed_on.unwrap_or(p.stage_on), started));
+            }
             if p.is_major || p.stage() == Stage::Paused {
                 troubled.push(p.id);
             }
@@ -990,6 +1137,7 @@ pub async fn load(
     }
     let problems = load_problems(db, actor, &unit, &troubled, &mut rng, today).await?;
     let updates = load_progress(db, actor, &building, &mut rng, today).await?;
+    load_approvals(db, actor, &unit, &approving, &mut rng, today).await?;
     for (id, _, _, _, status) in &domestic {
         if *status != CompanyStatus::Potential {
             let c = companies::get(db, *id).await?;

@@ -3,6 +3,7 @@
 //! Storage (`zhaoyin-db`) persists what this crate decides; the web layer asks it who may do what.
 
 pub mod activity;
+pub mod approval;
 pub mod audit;
 pub mod authz;
 pub mod chain;

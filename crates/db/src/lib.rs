@@ -5,6 +5,7 @@
 //! (`backup.rs`, the two migration folders).
 
 pub mod activities;
+pub mod approvals;
 pub mod audit;
 pub mod backup;
 pub mod chains;

@@ -64,6 +64,8 @@ pub struct WebConfig {
     pub target_rules: zhaoyin_core::target::TargetRules,
     /// Who approves trips, and the longest activity.
     pub activity_rules: zhaoyin_core::activity::ActivityRules,
+    /// Approval stages and how their days are counted.
+    pub approval_rules: zhaoyin_core::approval::ApprovalRules,
 }
 
 impl Default for WebConfig {
@@ -85,6 +87,7 @@ impl Default for WebConfig {
             talent_programs: Default::default(),
             target_rules: Default::default(),
             activity_rules: Default::default(),
+            approval_rules: Default::default(),
         }
     }
 }

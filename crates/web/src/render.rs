@@ -126,6 +126,7 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         pipeline.push(item("/projects/board", "nav.project_board"));
         pipeline.push(item("/problems", "nav.problems"));
         pipeline.push(item("/responsibilities", "nav.responsibilities"));
+        pipeline.push(item("/approvals", "nav.approvals"));
     }
     if p.can_somewhere(Entity::Company, Action::Read) {
         pipeline.push(item("/companies", "nav.companies"));

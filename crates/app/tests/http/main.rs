@@ -3,6 +3,7 @@
 
 mod activities;
 mod api;
+mod approvals;
 mod auth;
 mod chains;
 mod follow_up;

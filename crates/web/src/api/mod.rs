@@ -5,6 +5,7 @@
 
 mod account;
 mod activities;
+mod approvals;
 mod audit;
 mod chains;
 mod companies;
@@ -50,6 +51,7 @@ pub fn router() -> Router<AppState> {
         .merge(activities::router())
         .merge(problems::router())
         .merge(progress::router())
+        .merge(approvals::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -256,6 +258,8 @@ impl Modify for Errors {
         problems::problem_files, problems::problem_file,
         progress::get_progress, progress::add_update, progress::edit_update, progress::add_fund,
         progress::add_evidence, progress::remove_fund, progress::project_file,
+        approvals::get_plan, approvals::create_item, approvals::get_item, approvals::patch_item,
+        approvals::set_land, approvals::departments, approvals::set_stage_lead,
     ),
     components(schemas(Problem)),
     tags(
@@ -266,7 +270,7 @@ impl Modify for Errors {
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
-        (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）"),
+        (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办"),
     )
 )]
 pub struct ApiDoc;

@@ -3,6 +3,7 @@
 
 mod account;
 mod activities;
+mod approvals;
 pub(crate) mod audit;
 mod auth;
 pub(crate) mod chains;
@@ -49,6 +50,7 @@ pub fn router() -> Router<AppState> {
         .merge(projects::router())
         .merge(problems::router())
         .merge(progress::router())
+        .merge(approvals::router())
         .merge(responsibilities::router())
         .merge(activities::router())
 }
@@ -121,6 +123,29 @@ pub fn form_result<T>(
             Ok(Err((e.status(), FormErrors::from(t, &e, fields))))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// A posted form as its pairs (a multiple select sends one pair per choice).
+pub(super) struct Pairs(pub Vec<(String, String)>);
+
+impl Pairs {
+    pub fn get(&self, name: &str) -> String {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+    pub fn all(&self, name: &str) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(k, v)| k == name && !v.trim().is_empty())
+            .map(|(_, v)| v.clone())
+            .collect()
+    }
+    pub fn has(&self, name: &str) -> bool {
+        self.0.iter().any(|(k, _)| k == name)
     }
 }
 

@@ -15,7 +15,7 @@ use zhaoyin_core::project::{ProjectInput, Stage, format_mu, required_for};
 use zhaoyin_db::projects::{ProjectFilter, ProjectRow, ProjectSort, StageCount};
 
 use super::companies::{href_with, pager};
-use super::{FormErrors, form_result, see_other};
+use super::{FormErrors, Pairs, form_result, see_other};
 use crate::ctx::{Auth, Ctx};
 use crate::form::{Form, Query, opt_date, opt_i64};
 use crate::i18n::Tr;
@@ -253,9 +253,18 @@ struct DetailPage {
     /// The project's problem list (问题清单).
     problems: Vec<crate::service::problems::ProblemView>,
     progress: crate::service::progress::ProgressView,
+    approvals: crate::service::approvals::PlanView,
 }
 
 impl DetailPage {
+    /// The name of an approval item of the project (what another waits for).
+    fn item_name(&self, id: &i64) -> &str {
+        self.approvals
+            .items()
+            .find(|v| v.item.id == *id)
+            .map_or("", |v| v.item.name.as_str())
+    }
+
     /// The units with open problems on the project (id, name), each once.
     fn problem_units(&self) -> Vec<(i64, &str)> {
         let mut out: Vec<(i64, &str)> = Vec::new();
@@ -336,6 +345,7 @@ async fn detail_page(
         )
         .await?,
         progress: crate::service::progress::view(st, p).await?,
+        approvals: crate::service::approvals::plan_of(st, auth, p).await?,
         today: st.cfg.today().to_string(),
         on: posted
             .on
@@ -353,29 +363,6 @@ async fn detail_page(
 
 async fn detail(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     render::html(&detail_page(&st, &ctx, id, FormErrors::default(), None).await?)
-}
-
-/// A posted form as its pairs (a multiple select sends one pair per choice).
-struct Pairs(Vec<(String, String)>);
-
-impl Pairs {
-    fn get(&self, name: &str) -> String {
-        self.0
-            .iter()
-            .find(|(k, _)| k == name)
-            .map(|(_, v)| v.clone())
-            .unwrap_or_default()
-    }
-    fn all(&self, name: &str) -> Vec<String> {
-        self.0
-            .iter()
-            .filter(|(k, v)| k == name && !v.trim().is_empty())
-            .map(|(_, v)| v.clone())
-            .collect()
-    }
-    fn has(&self, name: &str) -> bool {
-        self.0.iter().any(|(k, _)| k == name)
-    }
 }
 
 async fn move_stage(

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod activities;
 pub mod activity_sheet;
+pub mod approvals;
 pub mod audit;
 pub mod chains;
 pub mod companies;

@@ -152,6 +152,7 @@ pub struct Loaded {
     pub activities: usize,
     pub problems: usize,
     pub updates: usize,
+    pub meetings: usize,
 }
 
 /// Loads the demo county, its policy supervision replayed up to the county's today by the light
@@ -329,6 +330,10 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
         &web.talent_programs,
     )
     .await?;
+    let st = zhaoyin_web::AppState::new(db.clone(), web.clone());
+    let meetings =
+        crate::demo_pipeline::load_meetings(&st, &cast.supervisor, &cast.units, &leaders, today)
+            .await?;
     Ok(Loaded {
         units: units.len(),
         tasks,
@@ -339,5 +344,6 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
         activities: pipeline.activities,
         problems: pipeline.problems,
         updates: pipeline.updates,
+        meetings,
     })
 }

@@ -761,6 +761,89 @@ async fn load_approvals(
     Ok(())
 }
 
+/// Two past weekly scheduling meetings of the county, each with its generated agenda, the
+/// county leaders and the approval service attending, and two decisions: a task for the land
+/// bureau and a problem for the approval service on the first project of the agenda.
+pub async fn load_meetings(
+    st: &zhaoyin_web::AppState,
+    actor: &Actor,
+    units: &HashMap<String, i64>,
+    leaders: &[i64],
+    today: NaiveDate,
+) -> anyhow::Result<usize> {
+    use zhaoyin_core::meeting::{DecisionFields, DecisionKind, MeetingFields};
+    use zhaoyin_db::meetings::{self, Creates};
+    use zhaoyin_web::service::meetings as service;
+    let db = &st.db;
+    let unit = |code: &str| {
+        units
+            .get(code)
+            .copied()
+            .ok_or_else(|| anyhow::anyhow!("demo data names an unknown unit {code}"))
+    };
+    let (county, path) = zhaoyin_db::companies::library_of_unit(db, unit("gq-tcz")?).await?;
+    let mut made = 0;
+    for (weeks, title, chair) in [(2, "第一次", "张亮云"), (1, "第二次", "张亮云")] {
+        let held_on = today - Duration::days(7 * weeks);
+        let since = meetings::last_before(db, county, held_on)
+            .await?
+            .unwrap_or(held_on - Duration::days(7));
+        let agenda = service::agenda(st, &path, since, held_on).await?;
+        let f = MeetingFields {
+            held_on,
+            title: format!("重大项目推进{title}调度会"),
+            place: Some("县政府第一会议室".into()),
+            chair: Some(chair.into()),
+        };
+        let m = meetings::create(db, actor, county, &f, since, &agenda).await?;
+        let mut present: Vec<(i64, &str)> =
+            leaders.iter().take(4).map(|l| (*l, "present")).collect();
+        if let Some(l) = leaders.get(4) {
+            present.push((*l, "leave"));
+        }
+        meetings::set_attendance(db, actor, &m, &present).await?;
+        let Some(first) = agenda.first() else {
+            made += 1;
+            continue;
+        };
+        let task = DecisionFields {
+            text: format!(
+                "县自然资源局牵头，两周内协调解决{}的用地问题",
+                first.project_name
+            ),
+            kind: DecisionKind::Task,
+            unit_id: unit("gq-zrj")?,
+            deadline: held_on + Duration::days(14),
+            project_id: Some(first.project_id),
+            category: None,
+        };
+        let new_task = service::decision_task(&crate::tr(), &m, 1, &task);
+        meetings::decide(
+            db,
+            actor,
+            &m,
+            &task,
+            Creates::Task(&new_task, st.cfg.clock()),
+        )
+        .await?;
+        let problem = DecisionFields {
+            text: format!(
+                "县行政审批服务局为{}开通审批绿色通道，容缺受理施工许可",
+                first.project_name
+            ),
+            kind: DecisionKind::Problem,
+            unit_id: unit("gq-spj")?,
+            deadline: (held_on + Duration::days(21)).max(today),
+            project_id: Some(first.project_id),
+            category: Some(ProblemCategory::Other),
+        };
+        let fields = service::decision_problem(&problem);
+        meetings::decide(db, actor, &m, &problem, Creates::Problem(&fields)).await?;
+        made += 1;
+    }
+    Ok(made)
+}
+
 /// Where money came from, for the demo's funds in place.
 const FUND_SOURCES: &[(&str, EvidenceType)] = &[
     ("企业自有资金", EvidenceType::BankReceipt),

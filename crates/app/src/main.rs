@@ -288,6 +288,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                                 ("activities", n.activities.to_string()),
                                 ("problems", n.problems.to_string()),
                                 ("updates", n.updates.to_string()),
+                                ("meetings", n.meetings.to_string()),
                             ]
                         )
                     );

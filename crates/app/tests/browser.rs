@@ -193,3 +193,36 @@ async fn register_and_approve_a_trip_in_chromium() {
     )
     .await;
 }
+
+/// Major project supervision on the demo county: a major project opened from the list, a
+/// problem raised on it, this week's meeting holding it on its generated agenda, a decision
+/// recorded as a task, and the minutes downloaded as DOCX.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn raise_a_problem_and_find_it_on_the_meeting_agenda_in_chromium() {
+    let (root, chromium) = match tools() {
+        Ok(t) => t,
+        Err(what) => {
+            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
+            return;
+        }
+    };
+    let t = testing::fresh().await;
+    let web = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    node(
+        &root.join("meeting.mjs"),
+        &chromium,
+        &[
+            format!("http://{}", running.addr),
+            "supervisor".into(),
+            zhaoyin::demo::PASSWORD.into(),
+            shots.display().to_string(),
+        ],
+    )
+    .await;
+}

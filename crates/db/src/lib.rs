@@ -13,6 +13,7 @@ pub mod companies;
 mod error;
 pub mod follow_up;
 pub mod jobs;
+pub mod meetings;
 pub mod org;
 pub mod problems;
 pub mod progress;

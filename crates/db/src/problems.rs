@@ -235,6 +235,18 @@ async fn recorded(
 /// A new problem of a project, open (待办).
 pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ProblemFields) -> Result<Problem> {
     let mut tx = db.begin().await?;
+    let after = insert(&mut tx, actor, project_id, f).await?;
+    tx.commit().await?;
+    Ok(after)
+}
+
+/// Raises a problem in `tx` (a meeting's decision raises one with the decision).
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    actor: &Actor,
+    project_id: i64,
+    f: &ProblemFields,
+) -> Result<Problem> {
     let q = Sql::new(
         "INSERT INTO project_problems (category, description, unit_id, deadline, blocking, \
          project_id, status, raised_by, created_at, updated_at) \
@@ -248,9 +260,8 @@ pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ProblemFields) 
                 .bind(now()),
         )
         .await?;
-    let after = get_in(&mut tx, id).await?;
-    audit::append(&mut tx, actor, change("create", &after).after(&after)).await?;
-    tx.commit().await?;
+    let after = get_in(tx, id).await?;
+    audit::append(tx, actor, change("create", &after).after(&after)).await?;
     Ok(after)
 }
 

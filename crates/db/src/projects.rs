@@ -285,6 +285,19 @@ pub async fn all(db: &Db, vis: &Visibility, f: &ProjectFilter) -> Result<Vec<Pro
     db.all(q).await
 }
 
+/// The leaders owning projects `vis` admits: (person id, name), by name.
+pub async fn owners(db: &Db, vis: &Visibility) -> Result<Vec<(i64, String)>> {
+    let mut q = visible(
+        vis,
+        " FROM projects p JOIN regions r ON r.id = p.region_id \
+         JOIN people ol ON ol.id = p.owner_leader_id WHERE 1 = 1",
+        &ProjectFilter::default(),
+    )
+    .prefixed("SELECT DISTINCT ol.id, ol.name");
+    q.push(" ORDER BY ol.name, ol.id");
+    db.all(q).await
+}
+
 /// Projects per stage with their investment, repeated signings left out.
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct StageCount {

@@ -4,5 +4,6 @@
 //! position, and report problems by sheet, row and column.
 
 pub mod breakdown;
+pub mod document;
 pub mod text;
 pub mod xlsx;

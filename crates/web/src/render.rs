@@ -127,6 +127,8 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         pipeline.push(item("/problems", "nav.problems"));
         pipeline.push(item("/responsibilities", "nav.responsibilities"));
         pipeline.push(item("/approvals", "nav.approvals"));
+        pipeline.push(item("/meetings", "nav.meetings"));
+        pipeline.push(item("/leader", "nav.leader"));
     }
     if p.can_somewhere(Entity::Company, Action::Read) {
         pipeline.push(item("/companies", "nav.companies"));
@@ -218,6 +220,23 @@ pub fn xlsx(bytes: Vec<u8>, disposition: &'static str) -> Response {
         header::CONTENT_TYPE,
         HeaderValue::from_static(
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        ),
+    );
+    h.insert(
+        header::CONTENT_DISPOSITION,
+        HeaderValue::from_static(disposition),
+    );
+    r
+}
+
+pub fn docx(bytes: Vec<u8>, disposition: &'static str) -> Response {
+    use axum::http::{HeaderValue, header};
+    let mut r = bytes.into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(
+            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         ),
     );
     h.insert(

@@ -9,6 +9,7 @@ mod chains;
 mod follow_up;
 mod helpers;
 mod matrix;
+mod meetings;
 mod ops;
 mod org;
 mod pipeline;

@@ -9,6 +9,8 @@ mod approvals;
 mod audit;
 mod chains;
 mod companies;
+mod leader;
+mod meetings;
 mod org;
 mod policies;
 mod problems;
@@ -52,6 +54,8 @@ pub fn router() -> Router<AppState> {
         .merge(problems::router())
         .merge(progress::router())
         .merge(approvals::router())
+        .merge(meetings::router())
+        .merge(leader::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -260,6 +264,9 @@ impl Modify for Errors {
         progress::add_evidence, progress::remove_fund, progress::project_file,
         approvals::get_plan, approvals::create_item, approvals::get_item, approvals::patch_item,
         approvals::set_land, approvals::departments, approvals::set_stage_lead,
+        meetings::list_meetings, meetings::create_meeting, meetings::get_meeting,
+        meetings::set_attendance, meetings::decide, meetings::minutes,
+        leader::list_leaders, leader::leader_projects,
     ),
     components(schemas(Problem)),
     tags(
@@ -270,7 +277,7 @@ impl Modify for Errors {
         (name = "policies", description = "政策文件导入"),
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
-        (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办"),
+        (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办、每周调度会、领导视图"),
     )
 )]
 pub struct ApiDoc;

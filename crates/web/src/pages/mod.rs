@@ -10,6 +10,8 @@ pub(crate) mod chains;
 mod companies;
 mod home;
 mod import_page;
+mod leader;
+mod meetings;
 mod org;
 mod policies;
 mod problems;
@@ -51,6 +53,8 @@ pub fn router() -> Router<AppState> {
         .merge(problems::router())
         .merge(progress::router())
         .merge(approvals::router())
+        .merge(meetings::router())
+        .merge(leader::router())
         .merge(responsibilities::router())
         .merge(activities::router())
 }

@@ -11,6 +11,8 @@ pub mod chains;
 pub mod companies;
 pub mod company_sheet;
 pub mod import;
+pub mod leader;
+pub mod meetings;
 pub mod org;
 pub mod policies;
 pub mod problems;

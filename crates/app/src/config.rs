@@ -200,3 +200,50 @@ impl Config {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parsed(toml: &str) -> Config {
+        Figment::from(Serialized::defaults(Config::default()))
+            .merge(Toml::string(toml))
+            .extract()
+            .expect("config")
+    }
+
+    #[test]
+    fn approval_days_and_stages_come_from_the_file() {
+        let c = parsed(
+            r#"
+[approvals]
+count = "calendar"
+holidays = ["2026-10-01", "2026-10-02"]
+workdays = ["2026-10-10"]
+[[approvals.stages]]
+id = "permit"
+name = "施工许可"
+before_start = true
+"#,
+        );
+        let web = c.web().expect("usable");
+        let rules = &web.approval_rules;
+        assert_eq!(rules.count, zhaoyin_core::approval::DayCount::Calendar);
+        assert_eq!(rules.holidays.len(), 2);
+        assert_eq!(rules.stages.len(), 1);
+        assert!(rules.stages[0].before_start);
+        // A day both off and worked stops the start.
+        let bad = parsed("[approvals]\nholidays = [\"2026-10-10\"]\nworkdays = [\"2026-10-10\"]\n");
+        assert!(bad.web().is_err());
+        // Without the section, the four stages of construction-project approval.
+        assert_eq!(
+            parsed("")
+                .web()
+                .expect("usable")
+                .approval_rules
+                .stages
+                .len(),
+            4
+        );
+    }
+}

@@ -785,10 +785,8 @@ pub async fn load_meetings(
     let mut made = 0;
     for (weeks, title, chair) in [(2, "第一次", "张亮云"), (1, "第二次", "张亮云")] {
         let held_on = today - Duration::days(7 * weeks);
-        let since = meetings::last_before(db, county, held_on)
-            .await?
-            .unwrap_or(held_on - Duration::days(7));
-        let agenda = service::agenda(st, &path, since, held_on).await?;
+        let (since, since_at) = service::since(st, county, held_on).await?;
+        let agenda = service::agenda(st, &path, since_at, held_on).await?;
         let f = MeetingFields {
             held_on,
             title: format!("重大项目推进{title}调度会"),
@@ -817,7 +815,7 @@ pub async fn load_meetings(
             project_id: Some(first.project_id),
             category: None,
         };
-        let new_task = service::decision_task(&crate::tr(), &m, 1, &task);
+        let new_task = service::decision_task(&crate::tr(), &m, &task);
         meetings::decide(
             db,
             actor,

@@ -166,7 +166,7 @@ impl ApprovalRules {
             DayCount::Working => {
                 let mut d = from;
                 let mut left = days.max(0);
-                // A year of days at most: a bad holiday list cannot make this loop forever.
+                // Bounded: a holiday list that leaves no working day cannot make this loop forever.
                 for _ in 0..(left * 3 + 400) {
                     if left == 0 {
                         break;
@@ -244,7 +244,8 @@ fn day_count(e: &mut Invalid, field: &str, v: Option<i64>) -> Option<i64> {
     }
 }
 
-fn past_day(e: &mut Invalid, field: &str, v: Option<NaiveDate>, today: NaiveDate) {
+/// Refuses a day out of range or after `today`.
+pub fn past_day(e: &mut Invalid, field: &str, v: Option<NaiveDate>, today: NaiveDate) {
     if let Some(d) = v {
         if !validation::date_in_range(d) {
             e.push(FieldError::new(field, "err.date_range"));
@@ -400,14 +401,19 @@ impl ApprovalRules {
     }
 
     /// The predicted start of construction: the day the last item of the stages construction
-    /// waits for is expected to be approved. None without such items, or when a cycle of
-    /// dependencies leaves one without a day.
+    /// waits for is expected to be approved. None while one of those stages has no item yet
+    /// (the plan is not complete), or when a cycle of dependencies leaves one without a day.
     pub fn predicted_start(&self, items: &[PlanItem], today: NaiveDate) -> Option<NaiveDate> {
         let needed: Vec<&PlanItem> = items
             .iter()
             .filter(|i| self.stage(&i.stage).is_some_and(|s| s.before_start))
             .collect();
-        if needed.is_empty() {
+        let planned = self
+            .stages
+            .iter()
+            .filter(|s| s.before_start)
+            .all(|s| needed.iter().any(|i| i.stage == s.id));
+        if needed.is_empty() || !planned {
             return None;
         }
         let expected = self.expected(items, today);
@@ -564,11 +570,13 @@ mod tests {
         assert_eq!(e[&3], d("2026-12-01"));
         assert_eq!(w.predicted_start(&items, today), Some(d("2026-12-01")));
         // An overdue open item is expected no earlier than today.
-        let late = vec![PlanItem {
-            submitted_on: Some(d("2026-10-12")),
-            ..item(5, "construction", 3, &[])
-        }];
+        let mut late = items.clone();
+        late[2].submitted_on = Some(d("2026-10-12"));
+        late[2].depends_on.clear();
+        late[1].approved_on = Some(d("2026-11-20"));
         assert_eq!(w.predicted_start(&late, today), Some(today));
+        // A stage construction waits for without any item: no prediction yet.
+        assert_eq!(w.predicted_start(&items[..2], today), None);
         // Nothing before the start: no prediction; a cycle: none either.
         assert_eq!(
             w.predicted_start(&[item(4, "completion", 30, &[])], today),

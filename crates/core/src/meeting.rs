@@ -4,7 +4,7 @@
 //! blocker) — each subject once; its decisions become tasks or problems with an owner and a
 //! deadline.
 
-use chrono::NaiveDate;
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::{FieldError, Invalid, validation};
@@ -49,7 +49,7 @@ pub struct ProblemFacts {
     pub project_name: String,
     pub description: String,
     pub unit_name: String,
-    pub raised_on: NaiveDate,
+    pub raised_at: DateTime<Utc>,
     pub deadline: NaiveDate,
     pub blocking: bool,
 }
@@ -92,12 +92,13 @@ pub struct AgendaItem {
     pub days: i64,
 }
 
-/// The agenda of a meeting held on `today` for what happened since `since` (the last meeting):
-/// stalled projects (paused, or held up by an overdue blocker), overdue problems, approval
-/// items over their committed days, then problems raised since the last meeting (up to the
-/// meeting's day) and not yet overdue. Each problem appears once; within a kind, the longest waiting first.
+/// The agenda of a meeting as of `today` for what happened since `since` (the last meeting was
+/// created): stalled projects (paused, or held up by an overdue blocker — each project once),
+/// overdue problems, approval items over their committed days, then problems raised since the
+/// last meeting and not yet overdue. Each problem appears once; within a kind, the longest
+/// waiting first.
 pub fn agenda(
-    since: NaiveDate,
+    since: DateTime<Utc>,
     today: NaiveDate,
     problems: &[ProblemFacts],
     approvals: &[ApprovalFacts],
@@ -119,7 +120,11 @@ pub fn agenda(
     for q in problems {
         let overdue = (today - q.deadline).num_days();
         let kind = if overdue > 0 {
-            if q.blocking && !paused.iter().any(|p| p.project_id == q.project_id) {
+            let stalled = paused.iter().any(|p| p.project_id == q.project_id)
+                || out.iter().any(|a: &AgendaItem| {
+                    a.project_id == q.project_id && a.kind == AgendaKind::StalledProject.id()
+                });
+            if q.blocking && !stalled {
                 // Held up by an overdue blocker: the project stands still for it.
                 out.push(AgendaItem {
                     kind: AgendaKind::StalledProject.id().into(),
@@ -134,7 +139,7 @@ pub fn agenda(
                 continue;
             }
             AgendaKind::OverdueProblem
-        } else if q.raised_on >= since && q.raised_on <= today {
+        } else if q.raised_at > since {
             AgendaKind::NewProblem
         } else {
             continue;
@@ -326,6 +331,10 @@ mod tests {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
     }
 
+    fn at(s: &str) -> DateTime<Utc> {
+        d(s).and_hms_opt(2, 0, 0).expect("time").and_utc()
+    }
+
     fn problem(
         id: i64,
         project: i64,
@@ -339,7 +348,7 @@ mod tests {
             project_name: format!("项目{project}"),
             description: format!("问题{id}"),
             unit_name: "县自然资源局".into(),
-            raised_on: d(raised),
+            raised_at: at(raised),
             deadline: d(deadline),
             blocking,
         }
@@ -347,7 +356,11 @@ mod tests {
 
     #[test]
     fn the_agenda_takes_each_subject_once_in_order() {
-        let since = d("2026-11-23");
+        // The last meeting was created at 10:00 on Monday the 23rd.
+        let since = d("2026-11-23")
+            .and_hms_opt(10, 0, 0)
+            .expect("time")
+            .and_utc();
         let today = d("2026-11-30");
         let problems = vec![
             // Raised last week, due later: new.
@@ -363,6 +376,10 @@ mod tests {
             // A blocker of a paused project: the project is listed once as paused; the
             // problem as overdue.
             problem(6, 15, "2026-10-01", "2026-11-29", true),
+            // A second overdue blocker of project 13: the project is listed once.
+            problem(9, 13, "2026-10-01", "2026-11-27", true),
+            // Raised on the morning of the last meeting's day, before it: not new.
+            problem(10, 16, "2026-11-23", "2026-12-31", false),
         ];
         let approvals = vec![
             ApprovalFacts {
@@ -399,13 +416,14 @@ mod tests {
                 ("stalled_project", 15, None, 20),
                 ("stalled_project", 13, Some(4), 10),
                 ("overdue_problem", 11, Some(2), 5),
+                ("overdue_problem", 13, Some(9), 3),
                 ("overdue_problem", 12, Some(3), 2),
                 ("overdue_problem", 15, Some(6), 1),
                 ("late_approval", 10, None, 3),
                 ("new_problem", 10, Some(1), 0),
             ]
         );
-        assert_eq!(a[5].approval_item_id, Some(7));
+        assert_eq!(a[6].approval_item_id, Some(7));
         assert!(agenda(since, today, &[], &[], &[]).is_empty());
     }
 

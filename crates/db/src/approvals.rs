@@ -19,6 +19,10 @@ pub struct Item {
     pub project_id: i64,
     pub project_name: String,
     #[serde(skip)]
+    pub project_major: bool,
+    #[serde(skip)]
+    pub project_stage: String,
+    #[serde(skip)]
     pub region_id: i64,
     #[serde(skip)]
     pub region_path: String,
@@ -67,7 +71,8 @@ impl Item {
     }
 }
 
-const SELECT: &str = "SELECT a.id, a.project_id, p.name AS project_name, p.region_id, \
+const SELECT: &str = "SELECT a.id, a.project_id, p.name AS project_name, \
+     p.is_major AS project_major, p.stage AS project_stage, p.region_id, \
      r.path AS region_path, p.unit_id AS project_unit_id, a.stage, a.name, a.unit_id, \
      u.name AS unit_name, a.statutory_days, a.committed_days, a.mechanism, a.submitted_on, \
      a.approved_on, a.note, us.display_name AS updated_by_name, a.version, a.created_at, \
@@ -86,13 +91,12 @@ async fn with_deps(db: &Db, mut items: Vec<Item>) -> Result<Vec<Item>> {
     let ids: Vec<i64> = items.iter().map(|i| i.id).collect();
     let mut q = Sql::new("SELECT item_id, depends_on FROM approval_item_deps WHERE item_id IN ");
     q.push_list(&ids).push(" ORDER BY item_id, depends_on");
-    let deps: Vec<(i64, i64)> = db.all(q).await?;
+    let mut deps: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for (item, on) in db.all::<(i64, i64)>(q).await? {
+        deps.entry(item).or_default().push(on);
+    }
     for it in &mut items {
-        it.depends_on = deps
-            .iter()
-            .filter(|(i, _)| *i == it.id)
-            .map(|(_, d)| *d)
-            .collect();
+        it.depends_on = deps.remove(&it.id).unwrap_or_default();
     }
     Ok(items)
 }
@@ -197,7 +201,7 @@ pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ItemFields) -> 
     Ok(after)
 }
 
-/// An edit made from `version` (dates and notes by the agent, or the whole item).
+/// An edit made from `version` (the service keeps what the caller may not change).
 pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, f: &ItemFields) -> Result<Item> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;

@@ -89,19 +89,22 @@ pub async fn get(db: &Db, id: i64) -> Result<Meeting> {
         .await
 }
 
-/// The day of the county's last meeting before `day`.
-pub async fn last_before(db: &Db, region_id: i64, day: NaiveDate) -> Result<Option<NaiveDate>> {
-    let row: Option<(NaiveDate,)> = db
-        .optional(
-            Sql::new(
-                "SELECT held_on FROM meetings WHERE region_id = $1 AND held_on < $2 \
-                 ORDER BY held_on DESC LIMIT 1",
-            )
-            .bind(region_id)
-            .bind(day),
+/// The county's last meeting before `day`: the day it was held and when it was created (its
+/// agenda covered everything up to then).
+pub async fn last_before(
+    db: &Db,
+    region_id: i64,
+    day: NaiveDate,
+) -> Result<Option<(NaiveDate, DateTime<Utc>)>> {
+    db.optional(
+        Sql::new(
+            "SELECT held_on, created_at FROM meetings WHERE region_id = $1 AND held_on < $2 \
+             ORDER BY held_on DESC, id DESC LIMIT 1",
         )
-        .await?;
-    Ok(row.map(|(d,)| d))
+        .bind(region_id)
+        .bind(day),
+    )
+    .await
 }
 
 /// A meeting with its generated agenda.
@@ -245,22 +248,42 @@ pub async fn decide(
     creates: Creates<'_>,
 ) -> Result<Decision> {
     let mut tx = db.begin().await?;
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO meeting_decisions (meeting_id, text, kind, unit_id, deadline, \
+                 project_id, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(meeting.id)
+            .bind(&f.text)
+            .bind(f.kind.id())
+            .bind(f.unit_id)
+            .bind(f.deadline)
+            .bind(f.project_id)
+            .bind(actor.user_id)
+            .bind(now()),
+        )
+        .await?;
     let (task_id, problem_id) = match (f.kind, creates) {
-        (DecisionKind::Task, Creates::Task(task, clock)) => (
-            Some(
-                crate::tasks::insert_task(
-                    &mut tx,
-                    actor,
-                    meeting.region_id,
-                    None,
-                    None,
-                    task,
-                    clock,
-                )
-                .await?,
-            ),
-            None,
-        ),
+        (DecisionKind::Task, Creates::Task(task, clock)) => {
+            // Named by the decision: unique in the county, as task codes must be.
+            let task = NewTask {
+                code: format!("M{}-{id}", meeting.id),
+                ..task.clone()
+            };
+            let t = crate::tasks::insert_task(
+                &mut tx,
+                actor,
+                meeting.region_id,
+                None,
+                None,
+                &task,
+                clock,
+            )
+            .await?;
+            (Some(t), None)
+        }
         (DecisionKind::Problem, Creates::Problem(p)) => {
             let project = f.project_id.ok_or(crate::Error::NotFound)?;
             (
@@ -274,25 +297,13 @@ pub async fn decide(
         }
         _ => return Err(crate::Error::NotFound),
     };
-    let (id,): (i64,) = tx
-        .one(
-            Sql::new(
-                "INSERT INTO meeting_decisions (meeting_id, text, kind, unit_id, deadline, \
-                 project_id, task_id, problem_id, created_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(meeting.id)
-            .bind(&f.text)
-            .bind(f.kind.id())
-            .bind(f.unit_id)
-            .bind(f.deadline)
-            .bind(f.project_id)
+    tx.execute(
+        Sql::new("UPDATE meeting_decisions SET task_id = $1, problem_id = $2 WHERE id = $3")
             .bind(task_id)
             .bind(problem_id)
-            .bind(actor.user_id)
-            .bind(now()),
-        )
-        .await?;
+            .bind(id),
+    )
+    .await?;
     audit::append(
         &mut tx,
         actor,

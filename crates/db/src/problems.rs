@@ -113,6 +113,8 @@ pub struct ProblemFilter {
     /// Description or project name.
     pub q: Option<String>,
     pub project_id: Option<i64>,
+    /// Only problems of these projects (none: any).
+    pub project_ids: Vec<i64>,
     /// The responsible unit.
     pub unit_id: Option<i64>,
     pub category: Option<ProblemCategory>,
@@ -128,6 +130,9 @@ fn push_filter(w: &mut Sql, f: &ProblemFilter) {
     crate::org::push_text_filter(w, &f.q, &["q.description", "p.name"]);
     if let Some(p) = f.project_id {
         w.push(" AND q.project_id = ").push_bind(p);
+    }
+    if !f.project_ids.is_empty() {
+        w.push(" AND q.project_id IN ").push_list(&f.project_ids);
     }
     if let Some(u) = f.unit_id {
         w.push(" AND q.unit_id = ").push_bind(u);

@@ -131,15 +131,18 @@ pub async fn problem_files(db: &Db, problem_id: i64) -> Result<Vec<ProjectFile>>
         .await
 }
 
-/// One file with its bytes.
-pub async fn file(db: &Db, id: i64) -> Result<(ProjectFile, Vec<u8>)> {
-    let meta: ProjectFile = db
-        .one(Sql::new(format!("{FILE_SELECT} WHERE id = $1")).bind(id))
-        .await?;
+/// What a file is and whose (read before its bytes, to check the caller may have them).
+pub async fn file(db: &Db, id: i64) -> Result<ProjectFile> {
+    db.one(Sql::new(format!("{FILE_SELECT} WHERE id = $1")).bind(id))
+        .await
+}
+
+/// A file's bytes.
+pub async fn file_data(db: &Db, id: i64) -> Result<Vec<u8>> {
     let (data,): (Vec<u8>,) = db
         .one(Sql::new("SELECT data FROM project_files WHERE id = $1").bind(id))
         .await?;
-    Ok((meta, data))
+    Ok(data)
 }
 
 // ------------------------------------------------------------------------------------ updates

@@ -216,8 +216,22 @@ async fn the_agent_dates_approval_items_and_another_agent_may_not() {
     // A second edit from the same version is stale.
     let r = agent1.send(Method::PATCH, &edit, dates).await;
     assert_eq!(r.status(), StatusCode::CONFLICT);
-    // Waiting in a circle is refused.
+    // The agent reports against the commitment but does not change it.
     let r = agent1
+        .send(
+            Method::PATCH,
+            &edit,
+            json!({"committed_days": 30, "version": dated["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let same = json(r).await;
+    assert_eq!(
+        (&same["committed_days"], &same["timing"]["over"]),
+        (&json!(3), &json!(true))
+    );
+    // Waiting in a circle is refused (the plan is who keeps the project's to change).
+    let r = clerk
         .send(
             Method::PATCH,
             &format!("/api/v1/approvals/{}", land["id"]),

@@ -94,6 +94,14 @@ async fn a_meeting_gets_its_agenda_and_its_decision_becomes_a_task() {
         .send(Method::POST, "/api/v1/meetings", input.clone())
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut far = input.clone();
+    far["held_on"] = json!(day(30));
+    let r = sup.send(Method::POST, "/api/v1/meetings", far).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("held_on".into(), "meeting_ahead".into())]
+    );
     let r = sup.send(Method::POST, "/api/v1/meetings", input).await;
     assert_eq!(r.status(), StatusCode::CREATED);
     let m = json(r).await;

@@ -10,9 +10,7 @@ use super::created;
 use crate::ctx::Ctx;
 use crate::form::{FileInput, Json, decode_files};
 use crate::render;
-use crate::service::progress::{
-    self as svc, FundView, FundWrite, ProgressView, UpdateWrite, image_type,
-};
+use crate::service::progress::{self as svc, FundView, FundWrite, ProgressView, UpdateWrite};
 use crate::{AppResult, AppState};
 use zhaoyin_db::progress::{Fund, Update};
 
@@ -130,7 +128,6 @@ pub async fn project_file(
     ctx: Ctx,
     Path((id, fid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (meta, data) = svc::file(&st, ctx.auth()?, id, fid).await?;
-    let image = meta.update_id.and_then(|_| image_type(&data));
+    let (meta, data, image) = svc::file(&st, ctx.auth()?, id, fid).await?;
     Ok(render::uploaded_file(meta.id, &meta.filename, data, image))
 }

@@ -12,14 +12,14 @@ use zhaoyin_core::approval::{ItemInput, Mechanism};
 use zhaoyin_db::projects::ProjectRow;
 
 use super::{FormErrors, Pairs, form_result, see_other};
-use crate::ctx::{Auth, Ctx};
+use crate::ctx::Ctx;
 use crate::form::{Form, opt_date, opt_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome};
 use crate::service::approvals::{
     self as svc, DepartmentRow, ItemView, ItemWrite, LandInput, StageLeadInput,
 };
-use crate::{AppError, AppResult, AppState};
+use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -211,21 +211,12 @@ async fn form_page(
     })
 }
 
-/// The project, if the caller dates its approvals.
-async fn worked(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectRow> {
-    let p = crate::service::projects::get(st, auth, id).await?;
-    if !svc::may_work(auth, &p) {
-        return Err(AppError::Forbidden);
-    }
-    Ok(p)
-}
-
 async fn new_item(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
-    let project = worked(&st, ctx.auth()?, id).await?;
+    let project = svc::worked(&st, ctx.auth()?, id).await?;
     let f = ItemForm::default();
     render::html(&form_page(&st, &ctx, project, None, f, FormErrors::default()).await?)
 }
@@ -247,7 +238,7 @@ async fn create_item(
     match form_result(r, &ctx.t, FIELDS)? {
         Ok(_) => Ok(to_project(id, "created")),
         Err((code, errors)) => {
-            let project = worked(&st, ctx.auth()?, id).await?;
+            let project = svc::worked(&st, ctx.auth()?, id).await?;
             render::html_status(code, &form_page(&st, &ctx, project, None, f, errors).await?)
         }
     }
@@ -260,7 +251,7 @@ async fn edit_item(
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let v = svc::get(&st, auth, id).await?;
-    let project = worked(&st, auth, v.item.project_id).await?;
+    let project = svc::worked(&st, auth, v.item.project_id).await?;
     let f = ItemForm::of(&v);
     render::html(&form_page(&st, &ctx, project, Some(id), f, FormErrors::default()).await?)
 }
@@ -287,7 +278,7 @@ async fn save_item(
     match form_result(r, &ctx.t, FIELDS)? {
         Ok(_) => Ok(to_project(v.item.project_id, "saved")),
         Err((code, errors)) => {
-            let project = worked(&st, auth, v.item.project_id).await?;
+            let project = svc::worked(&st, auth, v.item.project_id).await?;
             render::html_status(
                 code,
                 &form_page(&st, &ctx, project, Some(id), f, errors).await?,
@@ -325,7 +316,7 @@ async fn save_dates(
     match form_result(r, &ctx.t, FIELDS)? {
         Ok(_) => Ok(to_project(v.item.project_id, "saved")),
         Err((code, errors)) => {
-            let project = worked(&st, auth, v.item.project_id).await?;
+            let project = svc::worked(&st, auth, v.item.project_id).await?;
             render::html_status(
                 code,
                 &form_page(&st, &ctx, project, Some(id), f, errors).await?,

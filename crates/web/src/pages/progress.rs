@@ -13,7 +13,7 @@ use crate::ctx::Ctx;
 use crate::form::{MultipartForm, opt_date, opt_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome};
-use crate::service::progress::{self as svc, image_type};
+use crate::service::progress::{self as svc};
 use crate::{AppResult, AppState};
 use zhaoyin_core::Invalid;
 use zhaoyin_core::progress::{EvidenceType, FundInput, UpdateInput};
@@ -33,16 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/projects/{id}/files/{fid}", get(file))
 }
 
-/// The project, if the caller keeps it.
 async fn kept(st: &AppState, ctx: &Ctx, id: i64) -> AppResult<ProjectRow> {
-    let auth = ctx.auth()?;
-    let p = crate::service::projects::get(st, auth, id).await?;
-    auth.require(
-        zhaoyin_core::authz::Entity::Project,
-        zhaoyin_core::authz::Action::Write,
-        &p.place(),
-    )?;
-    Ok(p)
+    svc::kept(st, ctx.auth()?, id).await
 }
 
 fn back(id: i64, flash: &str) -> Response {
@@ -340,7 +332,6 @@ async fn file(
     ctx: Ctx,
     Path((id, fid)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let (meta, data) = svc::file(&st, ctx.auth()?, id, fid).await?;
-    let image = meta.update_id.and_then(|_| image_type(&data));
+    let (meta, data, image) = svc::file(&st, ctx.auth()?, id, fid).await?;
     Ok(render::uploaded_file(meta.id, &meta.filename, data, image))
 }

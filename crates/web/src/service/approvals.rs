@@ -74,6 +74,13 @@ pub fn may_work(auth: &Auth, p: &ProjectRow) -> bool {
         || (p.agent_id.is_some() && auth.user.person_id == p.agent_id)
 }
 
+/// A stage's configured name (its id when no longer configured).
+fn stage_name(rules: &core::ApprovalRules, id: &str) -> String {
+    rules
+        .stage(id)
+        .map_or_else(|| id.to_string(), |s| s.name.clone())
+}
+
 fn views(st: &AppState, items: Vec<Item>) -> Vec<ItemView> {
     let rules = &st.cfg.approval_rules;
     let today = st.cfg.today();
@@ -83,9 +90,7 @@ fn views(st: &AppState, items: Vec<Item>) -> Vec<ItemView> {
         .into_iter()
         .zip(plan)
         .map(|(item, p)| ItemView {
-            stage_name: rules
-                .stage(&item.stage)
-                .map_or_else(|| item.stage.clone(), |s| s.name.clone()),
+            stage_name: stage_name(rules, &item.stage),
             timing: rules.timing(&p, today),
             expected_on: expected.get(&item.id).copied(),
             item,
@@ -132,7 +137,24 @@ pub async fn plan_of(st: &AppState, auth: &Auth, p: &ProjectRow) -> AppResult<Pl
                 items: mine,
             }
         })
-        .collect();
+        .collect::<Vec<_>>();
+    // Items of a stage no longer configured stay visible under their stage's id.
+    let mut stages = stages;
+    while let Some(first) = views.first() {
+        let id = first.item.stage.clone();
+        let (mine, rest): (Vec<ItemView>, Vec<ItemView>) = std::mem::take(&mut views)
+            .into_iter()
+            .partition(|v| v.item.stage == id);
+        views = rest;
+        stages.push(StageView {
+            name: id.clone(),
+            id,
+            before_start: false,
+            lead_unit_id: None,
+            lead_unit_name: None,
+            items: mine,
+        });
+    }
     let (land_on, started_on) = db::land_and_start(&st.db, p.id).await?;
     Ok(PlanView {
         stages,
@@ -150,7 +172,7 @@ pub async fn plan_of(st: &AppState, auth: &Auth, p: &ProjectRow) -> AppResult<Pl
 }
 
 /// The project, if the caller dates its items.
-async fn worked(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<ProjectRow> {
+pub async fn worked(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<ProjectRow> {
     let p = crate::service::projects::get(st, auth, project_id).await?;
     if !may_work(auth, &p) {
         return Err(AppError::Forbidden);
@@ -236,7 +258,9 @@ pub fn input_of(i: &Item) -> ItemInput {
     }
 }
 
-/// An edit (dates and notes as the agent keeps them, or any field), made from `version`.
+/// An edit made from `version`: whoever keeps the project changes any field; the project's
+/// agent dates the item and notes it (the rest of what is sent is left as it is, so that an
+/// item's commitment is not changed by who reports against it).
 pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ItemWrite) -> AppResult<ItemView> {
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?.item;
@@ -244,7 +268,17 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ItemWrite) -> AppResu
     let version = w
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
-    let f = checked(st, &p, Some(id), &w.item).await?;
+    let input = if auth.can(Entity::Project, Action::Write, &p.place()) {
+        w.item.clone()
+    } else {
+        ItemInput {
+            submitted_on: w.item.submitted_on,
+            approved_on: w.item.approved_on,
+            note: w.item.note.clone(),
+            ..input_of(&current)
+        }
+    };
+    let f = checked(st, &p, Some(id), &input).await?;
     db::update(&st.db, &ctx.actor(), id, version, &f).await?;
     get(st, auth, id).await
 }
@@ -265,14 +299,9 @@ pub async fn set_land(
 ) -> AppResult<PlanView> {
     let auth = ctx.auth()?;
     let p = worked(st, auth, project_id).await?;
-    if let Some(d) = input.land_on {
-        if !zhaoyin_core::validation::date_in_range(d) {
-            return Err(AppError::invalid("land_on", "err.date_range"));
-        }
-        if d > st.cfg.today() {
-            return Err(AppError::invalid("land_on", "err.date_future"));
-        }
-    }
+    let mut e = Invalid::default();
+    core::past_day(&mut e, "land_on", input.land_on, st.cfg.today());
+    e.into_result()?;
     db::set_land_on(&st.db, &ctx.actor(), p.id, input.land_on).await?;
     plan_of(st, auth, &p).await
 }
@@ -301,7 +330,19 @@ pub async fn departments(
     auth: &Auth,
 ) -> AppResult<(Vec<DepartmentRow>, Vec<ItemView>)> {
     let vis = auth.principal.visibility(Entity::Project, Action::Read);
-    let items = views(st, db::all(&st.db, &vis, false).await?);
+    let rules = &st.cfg.approval_rules;
+    let today = st.cfg.today();
+    // Timed one by one: no expected approvals here (they need each project's whole plan).
+    let items: Vec<ItemView> = db::all(&st.db, &vis, false)
+        .await?
+        .into_iter()
+        .map(|item| ItemView {
+            stage_name: stage_name(rules, &item.stage),
+            timing: rules.timing(&item.plan_item(), today),
+            expected_on: None,
+            item,
+        })
+        .collect();
     let mut rows: Vec<DepartmentRow> = Vec::new();
     for v in &items {
         let Some(used) = v.timing.used else { continue };

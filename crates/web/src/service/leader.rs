@@ -1,5 +1,5 @@
 //! The leader's view (领导视图): on one page, the projects a leader owns (包挂), each with its
-//! worst light, its unsolved problems and blockers, its progress and its predicted start.
+//! worst light, its unsolved problems and blockers, and its progress.
 
 use serde::Serialize;
 use zhaoyin_core::authz::{Action, Entity};
@@ -59,18 +59,26 @@ pub async fn projects_of(
     .collect();
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
     let mut progress = zhaoyin_db::progress::progress_of(&st.db, &ids).await?;
-    let mut out = Vec::with_capacity(projects.len());
-    for p in projects {
-        let mut problems = crate::service::problems::all(
+    let mut open: std::collections::HashMap<i64, Vec<ProblemView>> =
+        std::collections::HashMap::new();
+    if !ids.is_empty() {
+        let all = crate::service::problems::all(
             st,
             auth,
             &zhaoyin_db::problems::ProblemFilter {
-                project_id: Some(p.id),
+                project_ids: ids.clone(),
                 statuses: ProblemStatus::OPEN.to_vec(),
                 ..Default::default()
             },
         )
         .await?;
+        for x in all {
+            open.entry(x.problem.project_id).or_default().push(x);
+        }
+    }
+    let mut out = Vec::with_capacity(projects.len());
+    for p in projects {
+        let mut problems = open.remove(&p.id).unwrap_or_default();
         problems.sort_by_key(|x| (!x.problem.blocking, x.problem.deadline));
         let light = problems
             .iter()

@@ -3,8 +3,9 @@
 //! attendance; decisions, each becoming a task for a unit or a problem on a project's list;
 //! and the minutes (会议纪要) as a Word document. Read by whoever reads the county's projects.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
+use zhaoyin_core::FieldError;
 use zhaoyin_core::authz::{Action, Entity, Role, Visibility};
 use zhaoyin_core::meeting::{
     self as core, ApprovalFacts, DecisionFields, DecisionInput, DecisionKind, MeetingInput,
@@ -73,36 +74,38 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<MeetingView> 
     })
 }
 
-/// The agenda of a county's meeting on `today` covering what happened since `since`.
+/// The agenda of a county's meeting as of `today` covering what happened since `since` (when
+/// the last meeting was created): major projects only, terminated ones left out.
 pub async fn agenda(
     st: &AppState,
     county_path: &str,
-    since: NaiveDate,
+    since: DateTime<Utc>,
     today: NaiveDate,
 ) -> AppResult<Vec<core::AgendaItem>> {
     let vis = Visibility {
         subtrees: vec![county_path.to_string()],
         ..Default::default()
     };
-    let tz = st.cfg.tz;
+    let pursued = |stage: &str| stage != Stage::Terminated.id();
     let problems: Vec<ProblemFacts> = zhaoyin_db::problems::all(
         &st.db,
         &vis,
         &zhaoyin_db::problems::ProblemFilter {
             major: true,
-            statuses: ProblemStatus::WITH_UNIT.to_vec(),
+            statuses: ProblemStatus::OPEN.to_vec(),
             ..Default::default()
         },
     )
     .await?
     .into_iter()
+    .filter(|p| pursued(&p.project_stage))
     .map(|p| ProblemFacts {
         id: p.id,
         project_id: p.project_id,
         project_name: p.project_name,
         description: p.description,
         unit_name: p.unit_name,
-        raised_on: p.created_at.with_timezone(&tz).date_naive(),
+        raised_at: p.created_at,
         deadline: p.deadline,
         blocking: p.blocking,
     })
@@ -111,6 +114,7 @@ pub async fn agenda(
     let approvals: Vec<ApprovalFacts> = zhaoyin_db::approvals::all(&st.db, &vis, true)
         .await?
         .into_iter()
+        .filter(|a| a.project_major && pursued(&a.project_stage))
         .filter_map(|a| {
             let used = rules.timing(&a.plan_item(), today).used?;
             Some(ApprovalFacts {
@@ -144,19 +148,45 @@ pub async fn agenda(
     Ok(core::agenda(since, today, &problems, &approvals, &paused))
 }
 
-/// A meeting of the caller's county, its agenda generated as of today from what happened since
-/// the county's last meeting (or the week before).
+/// Days ahead a meeting may be planned.
+pub const PLANNED_AHEAD: i64 = 7;
+
+/// When the agenda of a county's meeting on `held_on` starts: the county's last meeting before
+/// it (its day, and when it was created), or the week before.
+pub async fn since(
+    st: &AppState,
+    region: i64,
+    held_on: NaiveDate,
+) -> AppResult<(NaiveDate, DateTime<Utc>)> {
+    Ok(match db::last_before(&st.db, region, held_on).await? {
+        Some(last) => last,
+        None => {
+            let day = held_on - Duration::days(7);
+            // The first instant of that day where the county is.
+            let start = st.cfg.as_of(day - Duration::days(1)).end;
+            (day, start)
+        }
+    })
+}
+
+/// A meeting of the caller's county (held at most a week ahead), its agenda generated as of
+/// the meeting's day (today, for one planned ahead) from what happened since the county's last
+/// meeting.
 pub async fn create(st: &AppState, ctx: &Ctx, input: &MeetingInput) -> AppResult<MeetingView> {
     let auth = ctx.auth()?;
     let (region, path) = crate::service::approvals::supervised_county(st, auth)
         .await?
         .ok_or(AppError::Forbidden)?;
     let f = input.validate()?;
-    let since = db::last_before(&st.db, region, f.held_on)
-        .await?
-        .unwrap_or(f.held_on - Duration::days(7));
-    let items = agenda(st, &path, since, st.cfg.today()).await?;
-    let m = db::create(&st.db, &ctx.actor(), region, &f, since, &items).await?;
+    let today = st.cfg.today();
+    if f.held_on > today + Duration::days(PLANNED_AHEAD) {
+        return Err(AppError::Invalid(zhaoyin_core::Invalid::one(
+            FieldError::new("held_on", "err.meeting_ahead").with("n", PLANNED_AHEAD),
+        )));
+    }
+    let (since_day, since_at) = since(st, region, f.held_on).await?;
+    let items = agenda(st, &path, since_at, f.held_on.min(today)).await?;
+    let m = db::create(&st.db, &ctx.actor(), region, &f, since_day, &items).await?;
     get(st, auth, m.id).await
 }
 
@@ -166,6 +196,23 @@ async fn edited(st: &AppState, auth: &Auth, id: i64) -> AppResult<MeetingView> {
         return Err(AppError::Forbidden);
     }
     Ok(m)
+}
+
+/// Most people one meeting records.
+pub const MAX_ATTENDEES: usize = 500;
+
+/// The active people of the meeting's county (who may attend).
+pub async fn county_people(
+    st: &AppState,
+    auth: &Auth,
+    m: &Meeting,
+) -> AppResult<Vec<zhaoyin_db::org::Person>> {
+    let vis = auth.principal.visibility(Entity::Person, Action::Read);
+    Ok(zhaoyin_db::org::all_people(&st.db, &vis)
+        .await?
+        .into_iter()
+        .filter(|p| p.active && p.region_path.starts_with(&m.region_path))
+        .collect())
 }
 
 /// One person's attendance.
@@ -186,6 +233,12 @@ pub async fn set_attendance(
 ) -> AppResult<MeetingView> {
     let auth = ctx.auth()?;
     let m = edited(st, auth, id).await?;
+    if people.len() > MAX_ATTENDEES {
+        return Err(AppError::Invalid(zhaoyin_core::Invalid::one(
+            FieldError::new("people", "err.too_many").with("max", MAX_ATTENDEES),
+        )));
+    }
+    let county = county_people(st, auth, &m.meeting).await?;
     let mut rows: Vec<(i64, &str)> = Vec::new();
     for (i, a) in people.iter().enumerate() {
         let status = match a.status.trim() {
@@ -198,12 +251,7 @@ pub async fn set_attendance(
                 ));
             }
         };
-        let in_county = match zhaoyin_db::org::get_person(&st.db, a.person_id).await {
-            Ok(p) => p.region_path.starts_with(&m.meeting.region_path),
-            Err(zhaoyin_db::Error::NotFound) => false,
-            Err(e) => return Err(e.into()),
-        };
-        if !in_county {
+        if !county.iter().any(|p| p.id == a.person_id) {
             return Err(AppError::invalid(
                 &format!("people[{i}].person_id"),
                 "err.choice",
@@ -241,7 +289,7 @@ pub async fn decide(
     let t = &ctx.t;
     let decision = match f.kind {
         DecisionKind::Task => {
-            let task = decision_task(t, &m.meeting, m.decisions.len() + 1, &f);
+            let task = decision_task(t, &m.meeting, &f);
             db::decide(
                 &st.db,
                 &ctx.actor(),
@@ -266,15 +314,15 @@ pub async fn decide(
     Ok(decision)
 }
 
-/// The task the `n`th decision of a meeting becomes: for its unit, once, due on its deadline.
+/// The task a decision of a meeting becomes: for its unit, once, due on its deadline (its code
+/// is given when the decision is recorded).
 pub fn decision_task(
     t: &crate::i18n::Tr,
     m: &Meeting,
-    n: usize,
     f: &DecisionFields,
 ) -> zhaoyin_db::tasks::NewTask {
     zhaoyin_db::tasks::NewTask {
-        code: format!("M{}-{n}", m.id),
+        code: String::new(),
         title: f.text.chars().take(100).collect(),
         content: t.tf(
             "meetings.task_content",

@@ -97,6 +97,7 @@ impl ProblemQuery {
             statuses,
             overdue_on: overdue.then_some(today),
             major,
+            ..Default::default()
         })
     }
 }
@@ -356,11 +357,14 @@ pub async fn file(
     file_id: i64,
 ) -> AppResult<(ProjectFile, Vec<u8>)> {
     get(st, auth, id).await?;
-    let (meta, data) = zhaoyin_db::progress::file(&st.db, file_id).await?;
+    let meta = zhaoyin_db::progress::file(&st.db, file_id).await?;
     if meta.problem_id != Some(id) {
         return Err(AppError::NotFound);
     }
-    Ok((meta, data))
+    Ok((
+        meta,
+        zhaoyin_db::progress::file_data(&st.db, file_id).await?,
+    ))
 }
 
 /// The written explanation as sent.

@@ -127,7 +127,7 @@ pub async fn view(st: &AppState, project: &ProjectRow) -> AppResult<ProgressView
 }
 
 /// The project, if the caller keeps it.
-async fn kept(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<ProjectRow> {
+pub async fn kept(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<ProjectRow> {
     let project = crate::service::projects::get(st, auth, project_id).await?;
     auth.require(Entity::Project, Action::Write, &project.place())?;
     Ok(project)
@@ -285,17 +285,19 @@ pub async fn remove_fund(st: &AppState, ctx: &Ctx, project_id: i64, fund_id: i64
 }
 
 /// A photo or a piece of evidence of the project's progress list, if the caller reads the
-/// project.
+/// project; with the image type of a photo whose bytes are an image (shown, not downloaded).
 pub async fn file(
     st: &AppState,
     auth: &Auth,
     project_id: i64,
     file_id: i64,
-) -> AppResult<(ProjectFile, Vec<u8>)> {
+) -> AppResult<(ProjectFile, Vec<u8>, Option<&'static str>)> {
     crate::service::projects::get(st, auth, project_id).await?;
-    let (meta, data) = db::file(&st.db, file_id).await?;
+    let meta = db::file(&st.db, file_id).await?;
     if meta.project_id != project_id || meta.problem_id.is_some() {
         return Err(AppError::NotFound);
     }
-    Ok((meta, data))
+    let data = db::file_data(&st.db, file_id).await?;
+    let image = meta.update_id.and_then(|_| image_type(&data));
+    Ok((meta, data, image))
 }

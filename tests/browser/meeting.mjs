@@ -30,8 +30,8 @@ try {
   await page.fill("input[name=password]", password);
   await Promise.all([page.waitForURL(`${base}/`), page.click("button[type=submit]")]);
 
-  // A major project, opened from the list of major projects.
-  await page.goto(`${base}/projects?major=1`);
+  // A major project under construction, opened from the list of major projects.
+  await page.goto(`${base}/projects?major=1&stage=started`);
   const first = page.locator("#results tbody a[href^='/projects/']").first();
   const name = (await first.textContent()).trim();
   await Promise.all([page.waitForURL(/\/projects\/\d+$/), first.click()]);

@@ -598,6 +598,11 @@ async fn load_problems(
                     (ProblemStatus::Solved, Some("已召开专题会议协调解决")),
                     (ProblemStatus::Closed, None),
                 ],
+                // Returned as not the unit's, waiting to be assigned again.
+                _ if k == 1 => &[(
+                    ProblemStatus::Returned,
+                    Some("该事项不属于本单位职责，建议由属地镇街协调办理"),
+                )],
                 _ => &[(ProblemStatus::InProgress, None)],
             };
             for (to, text) in steps {
@@ -612,7 +617,8 @@ async fn load_problems(
                 )
                 .await?;
             }
-            let overdue = p.status().is_open() && p.deadline < today;
+            let overdue = matches!(p.status(), ProblemStatus::Open | ProblemStatus::InProgress)
+                && p.deadline < today;
             if overdue && (p.blocking || p.project_paused()) && i % 4 == 0 {
                 problems::explain(
                     db,

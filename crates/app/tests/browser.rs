@@ -45,6 +45,36 @@ async fn node(script: &Path, chromium: &str, args: &[String]) {
     );
 }
 
+/// Runs a browser script against a server on the demo county; `args` makes the script's
+/// arguments from the server's address and the screenshots' folder. Skips, saying so, where
+/// the tools are missing.
+async fn on_demo(script: &str, args: impl FnOnce(String, String) -> Vec<String>) {
+    let (root, chromium) = match tools() {
+        Ok(t) => t,
+        Err(what) => {
+            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
+            return;
+        }
+    };
+    let t = testing::fresh().await;
+    let web = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind");
+    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
+    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
+    node(
+        &root.join(script),
+        &chromium,
+        &args(
+            format!("http://{}", running.addr),
+            shots.display().to_string(),
+        ),
+    )
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sign_in_and_open_the_main_pages_in_chromium() {
     let (root, chromium) = match tools() {
@@ -88,13 +118,6 @@ async fn sign_in_and_open_the_main_pages_in_chromium() {
 /// the demo county's organisation: 7 chapters, 18 measures, 18 tasks.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_the_reference_policy_in_chromium() {
-    let (root, chromium) = match tools() {
-        Ok(t) => t,
-        Err(what) => {
-            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
-            return;
-        }
-    };
     let doc = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("../../../shared/policy/gaoqing-2019-18-measures.txt");
     if !doc.exists() {
@@ -104,26 +127,16 @@ async fn import_the_reference_policy_in_chromium() {
         );
         return;
     }
-    let t = testing::fresh().await;
-    let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    node(
-        &root.join("policy.mjs"),
-        &chromium,
-        &[
-            format!("http://{}", running.addr),
+    on_demo("policy.mjs", |base, shots| {
+        vec![
+            base,
             "supervisor".into(),
             zhaoyin::demo::PASSWORD.into(),
             doc.display().to_string(),
             "18".into(),
-            shots.display().to_string(),
-        ],
-    )
+            shots,
+        ]
+    })
     .await;
 }
 
@@ -132,31 +145,14 @@ async fn import_the_reference_policy_in_chromium() {
 /// pinyin, and on the chain's page in its segment, whose gap lists the company as a target.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_a_company_and_sign_a_project_in_chromium() {
-    let (root, chromium) = match tools() {
-        Ok(t) => t,
-        Err(what) => {
-            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
-            return;
-        }
-    };
-    let t = testing::fresh().await;
-    let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    node(
-        &root.join("pipeline.mjs"),
-        &chromium,
-        &[
-            format!("http://{}", running.addr),
+    on_demo("pipeline.mjs", |base, shots| {
+        vec![
+            base,
             "supervisor".into(),
             zhaoyin::demo::PASSWORD.into(),
-            shots.display().to_string(),
-        ],
-    )
+            shots,
+        ]
+    })
     .await;
 }
 
@@ -165,32 +161,15 @@ async fn register_a_company_and_sign_a_project_in_chromium() {
 /// on the monthly statistics opens the list that holds it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn register_and_approve_a_trip_in_chromium() {
-    let (root, chromium) = match tools() {
-        Ok(t) => t,
-        Err(what) => {
-            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
-            return;
-        }
-    };
-    let t = testing::fresh().await;
-    let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    node(
-        &root.join("activities.mjs"),
-        &chromium,
-        &[
-            format!("http://{}", running.addr),
+    on_demo("activities.mjs", |base, shots| {
+        vec![
+            base,
             "clerk".into(),
             "leader".into(),
             zhaoyin::demo::PASSWORD.into(),
-            shots.display().to_string(),
-        ],
-    )
+            shots,
+        ]
+    })
     .await;
 }
 
@@ -199,30 +178,13 @@ async fn register_and_approve_a_trip_in_chromium() {
 /// recorded as a task, and the minutes downloaded as DOCX.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn raise_a_problem_and_find_it_on_the_meeting_agenda_in_chromium() {
-    let (root, chromium) = match tools() {
-        Ok(t) => t,
-        Err(what) => {
-            eprintln!("SKIPPED: browser test needs {what}; .ci/run installs it");
-            return;
-        }
-    };
-    let t = testing::fresh().await;
-    let web = zhaoyin_web::WebConfig::default();
-    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
-    let running = zhaoyin::launch(t.db.clone(), web, listener).expect("launch");
-    let shots = Path::new(env!("CARGO_TARGET_TMPDIR")).join("screenshots");
-    node(
-        &root.join("meeting.mjs"),
-        &chromium,
-        &[
-            format!("http://{}", running.addr),
+    on_demo("meeting.mjs", |base, shots| {
+        vec![
+            base,
             "supervisor".into(),
             zhaoyin::demo::PASSWORD.into(),
-            shots.display().to_string(),
-        ],
-    )
+            shots,
+        ]
+    })
     .await;
 }

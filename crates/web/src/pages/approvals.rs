@@ -262,64 +262,50 @@ async fn save_item(
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let auth = ctx.auth()?;
-    let v = svc::get(&st, auth, id).await?;
-    let f = ItemForm::read(&Pairs(pairs));
-    let mut e = Invalid::default();
-    let w = ItemWrite {
-        item: f.input(&mut e),
-        version: opt_i64(&mut e, "version", &f.version),
-    };
-    let r = if e.is_empty() {
-        svc::update(&st, &ctx, id, &w).await
-    } else {
-        Err(e.into())
-    };
-    match form_result(r, &ctx.t, FIELDS)? {
-        Ok(_) => Ok(to_project(v.item.project_id, "saved")),
-        Err((code, errors)) => {
-            let project = svc::worked(&st, auth, v.item.project_id).await?;
-            render::html_status(
-                code,
-                &form_page(&st, &ctx, project, Some(id), f, errors).await?,
-            )
-        }
-    }
+    let v = svc::get(&st, ctx.auth()?, id).await?;
+    saved(&st, &ctx, v, ItemForm::read(&Pairs(pairs))).await
 }
 
-/// The agent's dating of an item from the project page: acceptance, approval and a note;
-/// refused, the item's full form shows the problem.
+/// The agent's dating of an item from the project page: acceptance, approval and a note.
 async fn save_dates(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
-    let auth = ctx.auth()?;
-    let v = svc::get(&st, auth, id).await?;
+    let v = svc::get(&st, ctx.auth()?, id).await?;
     let posted = Pairs(pairs);
-    let mut f = ItemForm::of(&v);
-    f.submitted_on = posted.get("submitted_on");
-    f.approved_on = posted.get("approved_on");
-    f.note = posted.get("note");
-    f.version = posted.get("version");
+    let f = ItemForm {
+        submitted_on: posted.get("submitted_on"),
+        approved_on: posted.get("approved_on"),
+        note: posted.get("note"),
+        version: posted.get("version"),
+        ..ItemForm::of(&v)
+    };
+    saved(&st, &ctx, v, f).await
+}
+
+/// Saves an edit of `v` and goes back to its project; refused, the item's full form shows the
+/// problems.
+async fn saved(st: &AppState, ctx: &Ctx, v: ItemView, f: ItemForm) -> AppResult<Response> {
+    let id = v.item.id;
     let mut e = Invalid::default();
     let w = ItemWrite {
         item: f.input(&mut e),
         version: opt_i64(&mut e, "version", &f.version),
     };
     let r = if e.is_empty() {
-        svc::update(&st, &ctx, id, &w).await
+        svc::update(st, ctx, id, &w).await
     } else {
         Err(e.into())
     };
     match form_result(r, &ctx.t, FIELDS)? {
         Ok(_) => Ok(to_project(v.item.project_id, "saved")),
         Err((code, errors)) => {
-            let project = svc::worked(&st, auth, v.item.project_id).await?;
+            let project = svc::worked(st, ctx.auth()?, v.item.project_id).await?;
             render::html_status(
                 code,
-                &form_page(&st, &ctx, project, Some(id), f, errors).await?,
+                &form_page(st, ctx, project, Some(id), f, errors).await?,
             )
         }
     }

@@ -453,6 +453,27 @@ pub fn makes_cycle(items: &[PlanItem], item: i64, on: &[i64]) -> bool {
     false
 }
 
+/// Whether items given as (item, what it waits for) pairs wait for each other in a circle.
+pub fn has_cycle(edges: &[(i64, i64)]) -> bool {
+    let mut items: Vec<PlanItem> = Vec::new();
+    for (item, on) in edges {
+        match items.iter_mut().find(|i| i.id == *item) {
+            Some(i) => i.depends_on.push(*on),
+            None => items.push(PlanItem {
+                id: *item,
+                stage: String::new(),
+                committed_days: 0,
+                depends_on: vec![*on],
+                submitted_on: None,
+                approved_on: None,
+            }),
+        }
+    }
+    items
+        .iter()
+        .any(|i| makes_cycle(&items, i.id, &i.depends_on))
+}
+
 /// 拿地即开工: days from getting the land to starting construction (so far, while not started).
 pub fn land_to_start(land_on: NaiveDate, started_on: Option<NaiveDate>, today: NaiveDate) -> i64 {
     (started_on.unwrap_or(today) - land_on).num_days().max(0)
@@ -600,6 +621,10 @@ mod tests {
         assert!(makes_cycle(&items, 2, &[2]));
         assert!(!makes_cycle(&items, 3, &[1, 2]));
         assert!(!makes_cycle(&items, 9, &[3]));
+        assert!(has_cycle(&[(1, 2), (2, 3), (3, 1)]));
+        assert!(has_cycle(&[(4, 4)]));
+        assert!(!has_cycle(&[(1, 2), (2, 3), (1, 3)]));
+        assert!(!has_cycle(&[]));
     }
 
     #[test]

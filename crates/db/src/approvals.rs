@@ -152,7 +152,17 @@ fn change(action: &'static str, it: &Item) -> Change {
     Change::new(action, "approval_item", it.id).place(Some(it.region_id), Some(it.project_unit_id))
 }
 
-async fn set_deps(tx: &mut Tx, id: i64, deps: &[i64]) -> Result<()> {
+/// Locks the project's plan for this transaction (an edit of another of its items waits), so
+/// that the dependencies checked are the ones saved.
+async fn lock_plan(tx: &mut Tx, project_id: i64) -> Result<()> {
+    tx.execute(Sql::new("UPDATE projects SET land_on = land_on WHERE id = $1").bind(project_id))
+        .await?;
+    Ok(())
+}
+
+/// Saves what an item waits for; refused (`dependency_cycle`) when the project's items would
+/// then wait for each other in a circle.
+async fn set_deps(tx: &mut Tx, project_id: i64, id: i64, deps: &[i64]) -> Result<()> {
     tx.execute(Sql::new("DELETE FROM approval_item_deps WHERE item_id = $1").bind(id))
         .await?;
     for d in deps {
@@ -162,6 +172,20 @@ async fn set_deps(tx: &mut Tx, id: i64, deps: &[i64]) -> Result<()> {
                 .bind(*d),
         )
         .await?;
+    }
+    let edges: Vec<(i64, i64)> = tx
+        .all(
+            Sql::new(
+                "SELECT d.item_id, d.depends_on FROM approval_item_deps d \
+                 JOIN approval_items a ON a.id = d.item_id WHERE a.project_id = $1",
+            )
+            .bind(project_id),
+        )
+        .await?;
+    if zhaoyin_core::approval::has_cycle(&edges) {
+        return Err(crate::Error::Invalid(zhaoyin_core::Invalid::one(
+            zhaoyin_core::FieldError::new("depends_on", "err.dependency_cycle"),
+        )));
     }
     Ok(())
 }
@@ -180,6 +204,7 @@ fn bind_fields(q: Sql, f: &ItemFields) -> Sql {
 
 pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ItemFields) -> Result<Item> {
     let mut tx = db.begin().await?;
+    lock_plan(&mut tx, project_id).await?;
     let q = Sql::new(
         "INSERT INTO approval_items (stage, name, unit_id, statutory_days, committed_days, \
          mechanism, submitted_on, approved_on, note, project_id, updated_by, created_at, \
@@ -194,7 +219,7 @@ pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ItemFields) -> 
                 .bind(now()),
         )
         .await?;
-    set_deps(&mut tx, id, &f.depends_on).await?;
+    set_deps(&mut tx, project_id, id, &f.depends_on).await?;
     let after = get_in(&mut tx, id).await?;
     audit::append(&mut tx, actor, change("create", &after).after(&after)).await?;
     tx.commit().await?;
@@ -205,6 +230,7 @@ pub async fn create(db: &Db, actor: &Actor, project_id: i64, f: &ItemFields) -> 
 pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, f: &ItemFields) -> Result<Item> {
     let mut tx = db.begin().await?;
     let before = get_in(&mut tx, id).await?;
+    lock_plan(&mut tx, before.project_id).await?;
     let q = Sql::new(
         "UPDATE approval_items SET stage = $1, name = $2, unit_id = $3, statutory_days = $4, \
          committed_days = $5, mechanism = $6, submitted_on = $7, approved_on = $8, note = $9, \
@@ -220,7 +246,7 @@ pub async fn update(db: &Db, actor: &Actor, id: i64, version: i64, f: &ItemField
         )
         .await?;
     check_updated(&mut tx, n, "approval_items", id).await?;
-    set_deps(&mut tx, id, &f.depends_on).await?;
+    set_deps(&mut tx, before.project_id, id, &f.depends_on).await?;
     let after = get_in(&mut tx, id).await?;
     audit::append(
         &mut tx,

@@ -181,7 +181,7 @@ pub async fn worked(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<Pr
 }
 
 /// Checks an item against its project: the department is a unit of the project's county, and
-/// what it waits for are other items of the same project, without a cycle.
+/// what it waits for are other items of the same project.
 async fn checked(
     st: &AppState,
     p: &ProjectRow,
@@ -199,13 +199,7 @@ async fn checked(
             break;
         }
     }
-    let plan: Vec<core::PlanItem> = items.iter().map(Item::plan_item).collect();
-    if e.is_empty()
-        && let Some(id) = item_id
-        && core::makes_cycle(&plan, id, &f.depends_on)
-    {
-        e.push(FieldError::new("depends_on", "err.dependency_cycle"));
-    }
+    // A cycle is refused by the write itself, in its transaction.
     e.into_result()?;
     Ok(f)
 }

@@ -174,6 +174,14 @@ impl Principal {
             .any(|g| role_allows(g.role, entity, action))
     }
 
+    /// Whether a grant over a whole region (not one unit) reads `entity`: what a county's
+    /// meetings ask of their readers.
+    pub fn reads_a_region(&self, entity: Entity) -> bool {
+        self.grants.iter().any(|g| {
+            matches!(g.scope, Scope::Region { .. }) && role_allows(g.role, entity, Action::Read)
+        })
+    }
+
     /// Whether a grant of `role` itself reaches `place` as a write of `entity` would: the
     /// approver of a trip must hold the approving role over the trip's unit.
     pub fn holds_over(&self, role: Role, entity: Entity, place: &Place) -> bool {
@@ -434,6 +442,10 @@ mod tests {
         assert!(p.can(Entity::Region, Action::Read, &place("/1/2/3/", None)));
         assert!(p.can(Entity::Region, Action::Read, &place("/1/", None)));
         assert!(!p.can(Entity::Region, Action::Read, &place("/1/2/3/4/", None)));
+        // One unit does not read what a whole region reads (a county's meetings).
+        assert!(!p.reads_a_region(Entity::Project));
+        assert!(who(Role::Leader, region("/1/2/")).reads_a_region(Entity::Project));
+        assert!(!who(Role::Sysadmin, region("/1/2/")).reads_a_region(Entity::Project));
     }
 
     #[test]

@@ -127,7 +127,10 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         pipeline.push(item("/problems", "nav.problems"));
         pipeline.push(item("/responsibilities", "nav.responsibilities"));
         pipeline.push(item("/approvals", "nav.approvals"));
-        pipeline.push(item("/meetings", "nav.meetings"));
+        // A county's meetings are read over the county, not from one unit.
+        if p.reads_a_region(Entity::Project) {
+            pipeline.push(item("/meetings", "nav.meetings"));
+        }
         pipeline.push(item("/leader", "nav.leader"));
     }
     if p.can_somewhere(Entity::Company, Action::Read) {

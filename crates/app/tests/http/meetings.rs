@@ -256,6 +256,11 @@ async fn a_meeting_gets_its_agenda_and_its_decision_becomes_a_task() {
 
     // The pages.
     let b = app.login("sup").await;
+    // The county's meetings are in the supervisor's menu, not in a unit clerk's.
+    let (_, home) = b.text("/").await;
+    assert!(home.contains("href=\"/meetings\""), "{home}");
+    let (_, home) = app.login("clerk-a").await.text("/").await;
+    assert!(!home.contains("href=\"/meetings\""), "{home}");
     let (status, page) = b.text("/meetings").await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("第48周重大项目调度会"), "{page}");

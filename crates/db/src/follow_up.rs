@@ -21,6 +21,17 @@ pub struct NewFile {
     pub data: Vec<u8>,
 }
 
+impl NewFile {
+    /// Binds the columns every stored file has: filename, content type, size, SHA-256, bytes.
+    pub(crate) fn bind(&self, q: Sql) -> Sql {
+        q.bind(&self.filename)
+            .bind(&self.content_type)
+            .bind(i64::try_from(self.data.len()).unwrap_or(i64::MAX))
+            .bind(hex::encode(Sha256::digest(&self.data)))
+            .bind(self.data.clone())
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Attachment {
     pub id: i64,
@@ -45,18 +56,16 @@ pub(crate) async fn attach(
 ) -> Result<i64> {
     let (id,): (i64,) = tx
         .one(
-            Sql::new(
-                "INSERT INTO attachments (task_id, report_id, event_id, filename, content_type, size, sha256, \
-                 data, uploaded_by, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            f.bind(
+                Sql::new(
+                    "INSERT INTO attachments (task_id, report_id, event_id, filename, content_type, \
+                     size, sha256, data, uploaded_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+                )
+                .bind(task_id)
+                .bind(report_id)
+                .bind(event_id),
             )
-            .bind(task_id)
-            .bind(report_id)
-            .bind(event_id)
-            .bind(&f.filename)
-            .bind(&f.content_type)
-            .bind(i64::try_from(f.data.len()).unwrap_or(i64::MAX))
-            .bind(hex::encode(Sha256::digest(&f.data)))
-            .bind(f.data.clone())
             .bind(actor.user_id)
             .bind(at),
         )

@@ -5,7 +5,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use zhaoyin_core::progress::{FundFields, UpdateFields};
 
 use crate::audit::{self, Actor, Change};
@@ -89,20 +88,17 @@ pub(crate) async fn attach(
     let at = now();
     for f in files {
         tx.execute(
-            Sql::new(
-                "INSERT INTO project_files (project_id, update_id, fund_id, problem_id, filename, \
-                 content_type, size, sha256, data, uploaded_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+            f.bind(
+                Sql::new(
+                    "INSERT INTO project_files (project_id, update_id, fund_id, problem_id, \
+                     filename, content_type, size, sha256, data, uploaded_by, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+                )
+                .bind(project_id)
+                .bind(update)
+                .bind(fund)
+                .bind(problem),
             )
-            .bind(project_id)
-            .bind(update)
-            .bind(fund)
-            .bind(problem)
-            .bind(&f.filename)
-            .bind(&f.content_type)
-            .bind(i64::try_from(f.data.len()).unwrap_or(i64::MAX))
-            .bind(hex::encode(Sha256::digest(&f.data)))
-            .bind(f.data.clone())
             .bind(actor.user_id)
             .bind(at),
         )

@@ -169,8 +169,19 @@ impl Tr {
     }
 
     /// The field a problem is about. In a workbook, the column as its header says; an entry of
-    /// a list (`contacts.1.phone`) as the list, the entry's number from 1, and the part.
+    /// a list (`contacts.1.phone`, or as the API names it `photos[0]`, `people[1].person_id`)
+    /// as the list, the entry's number from 1, and the part.
     fn field_name(&self, e: &FieldError) -> String {
+        if let Some((list, rest)) = e.field.split_once('[')
+            && let Some((i, part)) = rest.split_once(']')
+            && let Ok(i) = i.parse::<usize>()
+        {
+            let mut out = format!("{} {}", self.label("field", list), i + 1);
+            if let Some(part) = part.strip_prefix('.') {
+                out.push_str(&format!(" · {}", self.label("field", part)));
+            }
+            return out;
+        }
         let (list, entry) = match e.field.split('.').collect::<Vec<_>>()[..] {
             [list, i, part] => match i.parse::<usize>() {
                 Ok(i) => (list, Some((i + 1, part))),
@@ -248,6 +259,16 @@ mod tests {
                 .starts_with("“企业”表第 3 行 · 联系人 2 · 电话："),
             "{}",
             t.field_error_full(&e)
+        );
+        let e = FieldError::new("photos[0]", "err.photo_type").with("name", "a.pdf");
+        assert_eq!(
+            t.field_error_full(&e),
+            "现场照片 1：照片“a.pdf”不是 JPEG、PNG、GIF 或 WebP 图片。"
+        );
+        let e = FieldError::new("people[1].person_id", "err.choice");
+        assert_eq!(
+            t.field_error_full(&e),
+            "参会人员 2 · 人员：请从列表中选择。"
         );
         let utc = DateTime::from_timestamp(0, 0).unwrap_or_default();
         assert_eq!(t.datetime(&utc), "1970-01-01 08:00");

@@ -54,7 +54,64 @@
     return chart;
   }
 
-  var KINDS = { tree: tree };
+  var LIGHT_COLOURS = { red: "#d93026", yellow: "#f2b600", green: "#2e9a4a" };
+
+  // The dark theme of the big screen, light otherwise.
+  function theme(el) { return el.closest(".screen") ? "dark" : null; }
+
+  // Projects by stage: [{name, value}] in stage order.
+  function funnel(el, data) {
+    var chart = window.echarts.init(el, theme(el), { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      backgroundColor: "transparent",
+      tooltip: { trigger: "item", formatter: "{b}：{c}" },
+      series: [{
+        type: "funnel", sort: "none", gap: 2, minSize: "12%",
+        left: "8%", right: "8%", top: 10, bottom: 10,
+        label: { position: "inside", formatter: "{b} {c}" },
+        data: data
+      }]
+    });
+    return chart;
+  }
+
+  // Bars per category: {months, series: [{name, data}]}.
+  function bars(el, data) {
+    var chart = window.echarts.init(el, theme(el), { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      backgroundColor: "transparent",
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 40, right: 16, top: 36, bottom: 28 },
+      xAxis: { type: "category", data: data.months },
+      yAxis: { type: "value", minInterval: 1 },
+      series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+    });
+    return chart;
+  }
+
+  // Stacked bars coloured by light: {categories, series: [{name, light, data}]}.
+  function lights(el, data) {
+    var chart = window.echarts.init(el, theme(el), { renderer: "svg" });
+    chart.setOption({
+      animation: false,
+      backgroundColor: "transparent",
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
+      legend: { top: 0 },
+      grid: { left: 110, right: 16, top: 36, bottom: 20 },
+      xAxis: { type: "value", minInterval: 1 },
+      yAxis: { type: "category", data: data.categories, inverse: true },
+      series: data.series.map(function (s) {
+        return { name: s.name, type: "bar", stack: "all", data: s.data,
+                 itemStyle: { color: LIGHT_COLOURS[s.light] } };
+      })
+    });
+    return chart;
+  }
+
+  var KINDS = { tree: tree, funnel: funnel, bars: bars, lights: lights };
 
   function drawAll() {
     if (!window.echarts) { return; }

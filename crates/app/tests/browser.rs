@@ -188,3 +188,18 @@ async fn raise_a_problem_and_find_it_on_the_meeting_agenda_in_chromium() {
     })
     .await;
 }
+
+/// The dashboard on the demo county: its charts drawn without console errors, a figure's link
+/// leading to a list of the same count; screenshots of the dashboard and its print view.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_dashboard_draws_its_charts_and_its_figures_lead_to_their_lists_in_chromium() {
+    on_demo("dashboard.mjs", |base, shots| {
+        vec![
+            base,
+            "supervisor".into(),
+            zhaoyin::demo::PASSWORD.into(),
+            shots,
+        ]
+    })
+    .await;
+}

@@ -176,6 +176,19 @@ impl Principal {
 
     /// Whether a grant over a whole region (not one unit) reads `entity`: what a county's
     /// meetings ask of their readers.
+    /// The widest scope over which the account reads `entity` (the shortest region path): where
+    /// an overview such as the dashboard opens.
+    pub fn widest_reach(&self, entity: Entity) -> Option<&Scope> {
+        self.grants
+            .iter()
+            .filter(|g| role_allows(g.role, entity, Action::Read))
+            .map(|g| &g.scope)
+            .min_by_key(|s| match s {
+                Scope::Region { path, .. } => (path.len(), 0),
+                Scope::Unit { region_path, .. } => (region_path.len(), 1),
+            })
+    }
+
     pub fn reads_a_region(&self, entity: Entity) -> bool {
         self.grants.iter().any(|g| {
             matches!(g.scope, Scope::Region { .. }) && role_allows(g.role, entity, Action::Read)

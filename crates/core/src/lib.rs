@@ -9,6 +9,7 @@ pub mod authz;
 pub mod chain;
 pub mod company;
 pub mod credit_code;
+pub mod dashboard;
 pub mod jobs;
 pub mod meeting;
 pub mod org;

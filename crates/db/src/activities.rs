@@ -138,6 +138,8 @@ pub struct ActivityFilter {
     pub company_id: Option<i64>,
     pub talent_id: Option<i64>,
     pub project_id: Option<i64>,
+    /// Activities of this region or one beneath it.
+    pub region_id: Option<i64>,
 }
 
 fn push_filter(w: &mut Sql, f: &ActivityFilter) {
@@ -168,6 +170,7 @@ fn push_filter(w: &mut Sql, f: &ActivityFilter) {
     if let Some(d) = f.until {
         w.push(" AND a.starts_on < ").push_bind(d);
     }
+    crate::org::push_within(w, "a.region_id", f.region_id);
     for (table, column, v) in [
         ("activity_units", "unit_id", f.unit_id),
         ("activity_leaders", "person_id", f.leader_id),

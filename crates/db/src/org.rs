@@ -103,6 +103,21 @@ pub(crate) fn push_region_visibility(
     w.push(")");
 }
 
+/// Rows whose region (`region`, a column holding a region id) is `region_id` or lies beneath it:
+/// the region filter of every list and dashboard, applied on top of the caller's visibility.
+pub(crate) fn push_within(w: &mut Sql, region: &str, region_id: Option<i64>) {
+    if let Some(id) = region_id {
+        w.push(" AND ")
+            .push(region)
+            .push(
+                " IN (SELECT wr.id FROM regions wr JOIN regions wt ON wr.path LIKE wt.path || '%' \
+                 WHERE wt.id = ",
+            )
+            .push_bind(id)
+            .push(")");
+    }
+}
+
 pub(crate) fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
     let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return;
@@ -207,6 +222,31 @@ pub async fn list_regions(
         w.push(" AND r.active = ").push_bind(true);
     }
     page_of(db, &w, REGION_SELECT, "r.path", page).await
+}
+
+/// Every region at `path` or beneath it: (id, path), for summing figures counted per region
+/// into the areas a dashboard shows.
+pub async fn regions_under(db: &Db, path: &str) -> Result<Vec<(i64, String)>> {
+    db.all(
+        Sql::new(
+            "SELECT r.id, r.path FROM regions r WHERE r.path LIKE $1 ESCAPE '\\' ORDER BY r.path",
+        )
+        .bind(format!("{}%", escape_like(path))),
+    )
+    .await
+}
+
+/// The active regions directly beneath `parent_id`: (id, name, path), in path order.
+pub async fn child_regions(db: &Db, parent_id: i64) -> Result<Vec<(i64, String, String)>> {
+    db.all(
+        Sql::new(
+            "SELECT r.id, r.name, r.path FROM regions r WHERE r.parent_id = $1 AND r.active = $2 \
+             ORDER BY r.path",
+        )
+        .bind(parent_id)
+        .bind(true),
+    )
+    .await
 }
 
 pub async fn get_region(db: &Db, id: i64) -> Result<Region> {

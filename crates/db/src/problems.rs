@@ -8,6 +8,7 @@ use zhaoyin_core::authz::Visibility;
 use zhaoyin_core::org::Place;
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{ProblemCategory, ProblemFields, ProblemStatus};
+use zhaoyin_core::task::Light;
 
 use crate::audit::{self, Actor, Change};
 use crate::follow_up::NewFile;
@@ -124,6 +125,34 @@ pub struct ProblemFilter {
     pub overdue_on: Option<NaiveDate>,
     /// Only problems of major projects.
     pub major: bool,
+    /// Problems of projects of this region or one beneath it.
+    pub region_id: Option<i64>,
+    /// Only problems of this light on a day (see [`LightOn`]).
+    pub light: Option<(Light, LightOn)>,
+}
+
+/// The day a problem's light is read on, and the last day a deadline makes it yellow (the day
+/// plus the warning days), as `zhaoyin_core::problem::light` decides it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LightOn {
+    pub day: NaiveDate,
+    pub warn_until: NaiveDate,
+}
+
+impl LightOn {
+    /// SQL for problems of `light`; dates are written out (they are dates, not input), so the
+    /// condition can stand in a `SELECT` list as well as in a `WHERE`.
+    fn condition(self, light: Light) -> String {
+        let open = "q.status IN ('open', 'in_progress', 'returned')";
+        let (day, warn) = (self.day, self.warn_until);
+        match light {
+            Light::Red => format!("({open} AND q.deadline < '{day}')"),
+            Light::Yellow => {
+                format!("({open} AND q.deadline >= '{day}' AND q.deadline <= '{warn}')")
+            }
+            Light::Green => format!("(NOT {open} OR q.deadline > '{warn}')"),
+        }
+    }
 }
 
 fn push_filter(w: &mut Sql, f: &ProblemFilter) {
@@ -154,6 +183,10 @@ fn push_filter(w: &mut Sql, f: &ProblemFilter) {
     if f.major {
         w.push(" AND p.is_major = ").push_bind(true);
     }
+    crate::org::push_within(w, "p.region_id", f.region_id);
+    if let Some((light, on)) = f.light {
+        w.push(" AND ").push(&on.condition(light));
+    }
 }
 
 fn visible(vis: &Visibility, from: &str, f: &ProblemFilter) -> Sql {
@@ -161,6 +194,48 @@ fn visible(vis: &Visibility, from: &str, f: &ProblemFilter) -> Sql {
     push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
     push_filter(&mut w, f);
     w
+}
+
+/// Unsolved problems by light on a day, and the solved and closed ones, grouped by `key` (a
+/// column): (key, red, yellow, green, solved).
+async fn lights_by(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProblemFilter,
+    on: LightOn,
+    key: &str,
+) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    let open = "q.status IN ('open', 'in_progress', 'returned')";
+    let count = |c: String| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)");
+    let mut q = visible(vis, FROM_BARE, f).prefixed(&format!(
+        "SELECT {key}, {}, {}, {}, {}",
+        count(on.condition(Light::Red)),
+        count(on.condition(Light::Yellow)),
+        count(format!("{open} AND {}", on.condition(Light::Green))),
+        count(format!("NOT {open}")),
+    ));
+    q.push(" GROUP BY ").push(key);
+    db.all(q).await
+}
+
+/// [`lights_by`] per project region (the dashboard sums them per region it shows).
+pub async fn lights_by_region(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProblemFilter,
+    on: LightOn,
+) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    lights_by(db, vis, f, on, "p.region_id").await
+}
+
+/// [`lights_by`] per responsible unit.
+pub async fn lights_by_unit(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProblemFilter,
+    on: LightOn,
+) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    lights_by(db, vis, f, on, "q.unit_id").await
 }
 
 /// Open problems first, by deadline; then the rest, latest first.

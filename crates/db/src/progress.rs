@@ -412,3 +412,108 @@ pub async fn progress_of(
     }
     Ok(out)
 }
+
+// ------------------------------------------------------------------------- funds across projects
+
+/// Funds in place across projects: those of the projects `project` admits, received on a day in
+/// `[from, until)`, verified (evidence on file) or not.
+#[derive(Debug, Clone, Default)]
+pub struct FundFilter {
+    pub project: crate::projects::ProjectFilter,
+    pub from: Option<NaiveDate>,
+    pub until: Option<NaiveDate>,
+    pub verified: Option<bool>,
+}
+
+/// A line of the funds list: the fund with its project and whether it is verified.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct FundLine {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_name: String,
+    pub unit_name: String,
+    #[schema(value_type = String, format = Date)]
+    pub received_on: NaiveDate,
+    /// 万元.
+    pub amount: i64,
+    pub source: Option<String>,
+    /// capital_verification, bank_receipt, equipment_invoice or other.
+    pub evidence_type: String,
+    pub note: Option<String>,
+    /// Evidence is on file.
+    pub verified: bool,
+}
+
+const EVIDENCED: &str = "EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id)";
+
+fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> Sql {
+    let mut w = crate::projects::visible(
+        vis,
+        " FROM project_funds f JOIN projects p ON p.id = f.project_id \
+         JOIN regions r ON r.id = p.region_id WHERE 1 = 1",
+        &f.project,
+    );
+    if let Some(d) = f.from {
+        w.push(" AND f.received_on >= ").push_bind(d);
+    }
+    if let Some(d) = f.until {
+        w.push(" AND f.received_on < ").push_bind(d);
+    }
+    match f.verified {
+        Some(true) => {
+            w.push(" AND ").push(EVIDENCED);
+        }
+        Some(false) => {
+            w.push(" AND NOT ").push(EVIDENCED);
+        }
+        None => {}
+    }
+    w
+}
+
+/// A page of funds, the latest first, with their bounded count and the totals of every fund
+/// the filter admits (not only the page's).
+pub async fn fund_lines(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    f: &FundFilter,
+    page: zhaoyin_core::paging::Page,
+) -> Result<(Vec<FundLine>, i64, zhaoyin_core::progress::FundsTotals)> {
+    let w = funds_visible(vis, f);
+    let (count,): (i64,) = db.one(w.bounded_count(crate::COUNT_BOUND)).await?;
+    let rows = db
+        .all(w.page(
+            &format!(
+                "SELECT f.id, f.project_id, p.name AS project_name, \
+                 (SELECT u.name FROM units u WHERE u.id = p.unit_id) AS unit_name, f.received_on, \
+                 f.amount, f.source, f.evidence_type, f.note, {EVIDENCED} AS verified"
+            ),
+            "f.received_on DESC, f.id DESC",
+            page,
+        ))
+        .await?;
+    let totals = funds_by_region(db, vis, f).await?.into_iter().fold(
+        zhaoyin_core::progress::FundsTotals::default(),
+        |mut t, (_, v, u)| {
+            t.verified += v;
+            t.unverified += u;
+            t
+        },
+    );
+    Ok((rows, count, totals))
+}
+
+/// Verified and unverified funds per project region: (region id, verified, unverified), 万元.
+pub async fn funds_by_region(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    f: &FundFilter,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let mut q = funds_visible(vis, f).prefixed(&format!(
+        "SELECT p.region_id, \
+         CAST(COALESCE(SUM(CASE WHEN {EVIDENCED} THEN f.amount ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN {EVIDENCED} THEN 0 ELSE f.amount END), 0) AS BIGINT)"
+    ));
+    q.push(" GROUP BY p.region_id");
+    db.all(q).await
+}

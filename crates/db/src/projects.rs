@@ -161,6 +161,10 @@ pub struct ProjectFilter {
     /// Name, investor or their pinyin (full or initials).
     pub q: Option<String>,
     pub stage: Option<Stage>,
+    /// Only projects still pursued (every stage but terminated).
+    pub live: bool,
+    /// Projects of this region or one beneath it.
+    pub region_id: Option<i64>,
     pub major: Option<bool>,
     /// Projects this unit is responsible for (its own or among the other units).
     pub unit_id: Option<i64>,
@@ -192,6 +196,10 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     if let Some(s) = f.stage {
         w.push(" AND p.stage = ").push_bind(s.id());
     }
+    if f.live {
+        w.push(" AND p.stage <> ").push_bind(Stage::Terminated.id());
+    }
+    crate::org::push_within(w, "p.region_id", f.region_id);
     if let Some(m) = f.major {
         w.push(" AND p.is_major = ").push_bind(m);
     }
@@ -250,7 +258,9 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     }
 }
 
-fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
+/// `from` (which joins `projects p` and its region `r`) narrowed to the projects `vis` admits
+/// and `f` asks for.
+pub(crate) fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
     let mut w = Sql::new(from);
     push_region_visibility(&mut w, vis, "p.region_id", Some("p.unit_id"));
     push_filter(&mut w, f);
@@ -338,6 +348,70 @@ pub async fn counts_by_credit_unit(
     let mut q = visible(vis, FROM_BARE, &f)
         .prefixed("SELECT COALESCE(p.first_unit_id, p.unit_id) AS unit_id, COUNT(*) AS n");
     q.push(" GROUP BY COALESCE(p.first_unit_id, p.unit_id)");
+    db.all(q).await
+}
+
+/// Projects per region and stage with their investment, repeated signings left out: the
+/// dashboard's funnel, summed per region by the caller (a city's counties side by side).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RegionStage {
+    pub region_id: i64,
+    pub stage: String,
+    pub projects: i64,
+    pub total_investment: i64,
+    pub outside_investment: i64,
+}
+
+pub async fn stages_by_region(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProjectFilter,
+) -> Result<Vec<RegionStage>> {
+    let f = ProjectFilter {
+        stage: None,
+        distinct: true,
+        ..f.clone()
+    };
+    let mut q = visible(vis, FROM_BARE, &f).prefixed(
+        "SELECT p.region_id, p.stage, COUNT(*) AS projects, \
+         CAST(COALESCE(SUM(p.total_investment), 0) AS BIGINT) AS total_investment, \
+         CAST(COALESCE(SUM(p.outside_investment), 0) AS BIGINT) AS outside_investment",
+    );
+    q.push(" GROUP BY p.region_id, p.stage");
+    db.all(q).await
+}
+
+/// Per region and month (YYYY-MM), how many projects of `f` first entered `stage` on a day in
+/// `[from, until)`, repeated signings left out: each figure is the count of the list filtered by
+/// `entered` with that month.
+pub async fn entered_by_region(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProjectFilter,
+    stage: Stage,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<(i64, String, i64)>> {
+    let f = ProjectFilter {
+        distinct: true,
+        entered: None,
+        ..f.clone()
+    };
+    // The stage's id is one of the enum's fixed words, not input.
+    let from_sql = format!(
+        " FROM projects p JOIN regions r ON r.id = p.region_id \
+         JOIN (SELECT s.project_id, MIN(s.on_date) AS first_on FROM project_stages s \
+         WHERE s.stage = '{}' GROUP BY s.project_id) e ON e.project_id = p.id WHERE 1 = 1",
+        stage.id()
+    );
+    let mut q = visible(vis, &from_sql, &f).prefixed(
+        "SELECT p.region_id, SUBSTR(CAST(e.first_on AS TEXT), 1, 7) AS month, COUNT(*) AS n",
+    );
+    q.push(" AND e.first_on >= ")
+        .push_bind(from)
+        .push(" AND e.first_on < ")
+        .push_bind(until)
+        .push(" GROUP BY p.region_id, SUBSTR(CAST(e.first_on AS TEXT), 1, 7)");
     db.all(q).await
 }
 

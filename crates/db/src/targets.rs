@@ -55,6 +55,18 @@ pub async fn list(db: &Db, vis: &Visibility, page: Page) -> Result<(Vec<TargetLi
     ))
 }
 
+/// A region's list for a year, if it has one.
+pub async fn of_region(db: &Db, region_id: i64, year: i64) -> Result<Option<TargetList>> {
+    db.optional(
+        Sql::new(format!(
+            "{SELECT}{FROM} AND l.region_id = $1 AND l.year = $2"
+        ))
+        .bind(region_id)
+        .bind(year),
+    )
+    .await
+}
+
 pub async fn get(db: &Db, id: i64) -> Result<TargetList> {
     db.one(Sql::new(format!("{SELECT}{FROM} AND l.id = $1")).bind(id))
         .await

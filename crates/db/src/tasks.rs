@@ -732,13 +732,19 @@ pub(crate) fn push_task_visibility(w: &mut Sql, vis: &Visibility) {
 pub struct TaskFilter {
     pub q: Option<String>,
     pub policy_id: Option<i64>,
+    /// Tasks of this region or one beneath it.
+    pub region_id: Option<i64>,
     pub unit_id: Option<i64>,
+    /// With `unit_id`: only the tasks that unit leads (not those it supports).
+    pub lead: bool,
     pub leader_id: Option<i64>,
     pub status: Option<String>,
     pub light: Option<String>,
     pub cadence: Option<String>,
     /// Open tasks only (not closed).
     pub open: bool,
+    /// Only open tasks whose deadline is before this day.
+    pub overdue_on: Option<NaiveDate>,
     pub as_of: Option<AsOf>,
     pub sort: TaskSort,
 }
@@ -803,10 +809,14 @@ fn push_filter(w: &mut Sql, f: &TaskFilter) {
     if let Some(p) = f.policy_id {
         w.push(" AND t.policy_id = ").push_bind(p);
     }
+    crate::org::push_within(w, "t.region_id", f.region_id);
     if let Some(u) = f.unit_id {
         w.push(" AND t.id IN (SELECT fu.task_id FROM task_units fu WHERE fu.unit_id = ")
-            .push_bind(u)
-            .push(")");
+            .push_bind(u);
+        if f.lead {
+            w.push(" AND fu.role = 'lead'");
+        }
+        w.push(")");
     }
     if let Some(l) = f.leader_id {
         w.push(" AND t.id IN (SELECT fl.task_id FROM task_leaders fl WHERE fl.person_id = ")
@@ -824,6 +834,10 @@ fn push_filter(w: &mut Sql, f: &TaskFilter) {
     }
     if f.open {
         w.push(" AND t.status <> 'closed'");
+    }
+    if let Some(d) = f.overdue_on {
+        w.push(" AND t.status <> 'closed' AND t.deadline < ")
+            .push_bind(d);
     }
 }
 
@@ -941,6 +955,30 @@ pub async fn lights_by_unit(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result
              CAST(SUM(CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed"
         ))
         .push(" GROUP BY u.id, u.name, u.sort_order ORDER BY red DESC, yellow DESC, u.sort_order, u.id")
+        .clone();
+    db.all(q).await
+}
+
+/// Open tasks by light, and closed tasks, per region (the dashboard sums them per region it
+/// shows): (region id, red, yellow, green, closed).
+pub async fn lights_by_region(
+    db: &Db,
+    vis: &Visibility,
+    f: &TaskFilter,
+) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    let mut w = tasks_from(f.as_of, "");
+    push_task_visibility(&mut w, vis);
+    push_filter(&mut w, f);
+    let open = "t.status <> 'closed'";
+    let q = w
+        .prefixed(&format!(
+            "SELECT t.region_id, \
+             CAST(SUM(CASE WHEN {open} AND t.light = 'red' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN {open} AND t.light = 'yellow' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN {open} AND t.light = 'green' THEN 1 ELSE 0 END) AS BIGINT), \
+             CAST(SUM(CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT)"
+        ))
+        .push(" GROUP BY t.region_id")
         .clone();
     db.all(q).await
 }

@@ -98,9 +98,13 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         return Vec::new();
     };
     let p = &auth.principal;
+    let mut first = vec![item("/", "nav.home")];
+    if p.can_somewhere(Entity::Project, Action::Read) {
+        first.push(item("/dashboard", "nav.dashboard"));
+    }
     let mut out = vec![NavSection {
         label: String::new(),
-        items: vec![item("/", "nav.home")],
+        items: first,
     }];
     let mut work = Vec::new();
     if p.can_somewhere(Entity::Task, Action::Read) {

@@ -6,6 +6,7 @@ mod api;
 mod approvals;
 mod auth;
 mod chains;
+mod dashboard;
 mod follow_up;
 mod helpers;
 mod matrix;

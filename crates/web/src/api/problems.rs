@@ -40,7 +40,7 @@ pub async fn list_problems(
     Query(q): Query<ProblemQuery>,
 ) -> AppResult<axum::Json<ListOf<ProblemView>>> {
     let page = Page::new(q.page, q.per_page);
-    let f = q.filter(st.cfg.today())?;
+    let f = q.filter(&st.cfg)?;
     let (items, total) = svc::list(&st, ctx.auth()?, &f, page).await?;
     Ok(axum::Json(ListOf::new(items, page, total)))
 }

@@ -85,6 +85,7 @@ impl ListPage {
             ("company_id", &q.company_id),
             ("talent_id", &q.talent_id),
             ("project_id", &q.project_id),
+            ("region_id", &q.region_id),
         ]
         .into_iter()
         .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))

@@ -36,28 +36,7 @@ pub fn router() -> Router<AppState> {
         .route("/companies/{id}/status", post(status))
 }
 
-/// `path?query` with the empty values left out.
-pub(crate) fn href_with<T: serde::Serialize>(path: &str, q: &T) -> String {
-    let pairs = query_pairs(q);
-    if pairs.is_empty() {
-        path.to_string()
-    } else {
-        format!(
-            "{path}?{}",
-            serde_urlencoded::to_string(&pairs).unwrap_or_default()
-        )
-    }
-}
-
-/// A query as its non-empty key/value pairs, without the page number (for pager links).
-pub(crate) fn query_pairs<T: serde::Serialize>(q: &T) -> Vec<(String, String)> {
-    let text = serde_urlencoded::to_string(q).unwrap_or_default();
-    serde_urlencoded::from_str::<Vec<(String, String)>>(&text)
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|(k, v)| !v.is_empty() && k != "page")
-        .collect()
-}
+pub(crate) use crate::form::{href_with, query_pairs};
 
 pub(crate) fn pager<T: serde::Serialize>(path: &str, q: &T, page: Page, total: i64) -> Pager {
     let pairs = query_pairs(q);

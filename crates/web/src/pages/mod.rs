@@ -8,6 +8,7 @@ pub(crate) mod audit;
 mod auth;
 pub(crate) mod chains;
 mod companies;
+mod dashboard;
 mod home;
 mod import_page;
 mod leader;
@@ -55,6 +56,7 @@ pub fn router() -> Router<AppState> {
         .merge(approvals::router())
         .merge(meetings::router())
         .merge(leader::router())
+        .merge(dashboard::router())
         .merge(responsibilities::router())
         .merge(activities::router())
 }

@@ -84,7 +84,7 @@ async fn list(
     let auth = ctx.auth()?;
     let t = &ctx.t;
     let page = Page::new(q.page, None);
-    let (filter, problems) = match q.filter(st.cfg.today()) {
+    let (filter, problems) = match q.filter(&st.cfg) {
         Ok(f) => (f, Vec::new()),
         Err(e) => (Default::default(), FormErrors::from(t, &e, &[]).general),
     };
@@ -132,7 +132,7 @@ async fn export(
     ctx: Ctx,
     Query(q): Query<ProblemQuery>,
 ) -> AppResult<Response> {
-    let f = q.filter(st.cfg.today())?;
+    let f = q.filter(&st.cfg)?;
     Ok(render::xlsx(
         svc::export(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-problems.xlsx\"; filename*=UTF-8''%E9%97%AE%E9%A2%98%E6%B8%85%E5%8D%95.xlsx",

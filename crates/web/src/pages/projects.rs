@@ -61,6 +61,8 @@ fn stage_totals(counts: &[StageCount], q: &ProjectQuery, path: &str) -> Vec<Stag
             let c = counts.iter().find(|c| c.stage == s.id());
             let mut link = q.clone();
             link.stage = Some(s.id().to_string());
+            // The counts leave repeated signings out; so does the list behind each.
+            link.distinct = Some("1".into());
             link.page = None;
             StageTotal {
                 stage: *s,
@@ -94,7 +96,14 @@ async fn filters(
         super::chains::segment_groups(st, ctx.auth()?, None, &[v(&q.segment_id)]).await?;
     Ok(Filters {
         segments,
-        stages: stage_choices(t, Stage::ALL, &v(&q.stage)),
+        stages: Choice::list(
+            std::iter::once(("live".to_string(), t.t("projects.live").to_string())).chain(
+                Stage::ALL
+                    .iter()
+                    .map(|s| (s.id().to_string(), t.label("stage", s.id()))),
+            ),
+            &v(&q.stage),
+        ),
         majors: Choice::list(
             [
                 ("1".to_string(), t.t("project.major_only").to_string()),

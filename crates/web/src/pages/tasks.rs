@@ -68,12 +68,15 @@ fn query_pairs(q: &TaskQuery) -> Vec<(&'static str, String)> {
     vec![
         ("q", v(&q.q)),
         ("policy_id", v(&q.policy_id)),
+        ("region_id", v(&q.region_id)),
         ("unit_id", v(&q.unit_id)),
+        ("role", v(&q.role)),
         ("leader_id", v(&q.leader_id)),
         ("status", v(&q.status)),
         ("light", v(&q.light)),
         ("cadence", v(&q.cadence)),
         ("open", v(&q.open)),
+        ("overdue", v(&q.overdue)),
         ("as_of", v(&q.as_of)),
         ("sort", v(&q.sort)),
     ]
@@ -197,6 +200,8 @@ impl LightsPage {
     fn list_href(&self, unit_id: Option<&i64>, light: &str) -> String {
         let mut q = self.q.clone();
         q.unit_id = unit_id.map(|u| u.to_string());
+        // Rows count the tasks a unit leads; the total counts each task once.
+        q.role = unit_id.map(|_| "lead".to_string());
         q.page = None;
         if light == "closed" {
             q.status = Some("closed".into());
@@ -208,10 +213,11 @@ impl LightsPage {
         href("/tasks", &query_pairs(&q))
     }
 
-    /// All of a unit's tasks, with the same filters.
+    /// All the tasks a unit leads, with the same filters.
     fn unit_href(&self, unit_id: &i64) -> String {
         let mut q = self.q.clone();
         q.unit_id = Some(unit_id.to_string());
+        q.role = Some("lead".to_string());
         q.page = None;
         href("/tasks", &query_pairs(&q))
     }
@@ -243,6 +249,7 @@ async fn lights(
         ),
     };
     let rows = svc::lights_by_unit(&st, auth, &filter).await?;
+    // Each task once, though it may have several lead units.
     let mut totals = UnitLights {
         unit_id: 0,
         unit_name: String::new(),
@@ -251,11 +258,11 @@ async fn lights(
         green: 0,
         closed: 0,
     };
-    for r in &rows {
-        totals.red += r.red;
-        totals.yellow += r.yellow;
-        totals.green += r.green;
-        totals.closed += r.closed;
+    for (_, red, yellow, green, closed) in svc::lights_by_region(&st, auth, &filter).await? {
+        totals.red += red;
+        totals.yellow += yellow;
+        totals.green += green;
+        totals.closed += closed;
     }
     let vis = auth.principal.visibility(Entity::Task, Action::Read);
     let facets = zhaoyin_db::tasks::facets(&st.db, &vis).await?;

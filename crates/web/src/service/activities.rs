@@ -43,6 +43,8 @@ pub struct ActivityQuery {
     pub company_id: Option<String>,
     pub talent_id: Option<String>,
     pub project_id: Option<String>,
+    /// Activities of this region or one beneath it.
+    pub region_id: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -93,8 +95,10 @@ impl ActivityQuery {
         let company_id = opt_i64(&mut e, "company_id", &text(&self.company_id));
         let talent_id = opt_i64(&mut e, "talent_id", &text(&self.talent_id));
         let project_id = opt_i64(&mut e, "project_id", &text(&self.project_id));
+        let region_id = opt_i64(&mut e, "region_id", &text(&self.region_id));
         e.into_result()?;
         Ok(ActivityFilter {
+            region_id,
             q: nonempty(&self.name),
             kind,
             status,

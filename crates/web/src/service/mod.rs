@@ -10,6 +10,7 @@ pub mod audit;
 pub mod chains;
 pub mod companies;
 pub mod company_sheet;
+pub mod dashboard;
 pub mod import;
 pub mod leader;
 pub mod meetings;

@@ -14,9 +14,9 @@ use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{
     self as core, Mover, ProblemCategory, ProblemFields, ProblemInput, ProblemStatus,
 };
-use zhaoyin_core::task::Reason;
+use zhaoyin_core::task::{Light, Reason};
 use zhaoyin_core::{FieldError, Invalid};
-use zhaoyin_db::problems::{self as db, Problem, ProblemFilter};
+use zhaoyin_db::problems::{self as db, LightOn, Problem, ProblemFilter};
 use zhaoyin_db::projects::ProjectRow;
 
 use crate::ctx::{Auth, Ctx};
@@ -41,12 +41,26 @@ pub struct ProblemQuery {
     pub overdue: Option<String>,
     /// "1": problems of major projects only.
     pub major: Option<String>,
+    /// red, yellow or green, as of today (green: solved, closed, or the deadline far off).
+    pub light: Option<String>,
+    /// Problems of projects of this region or one beneath it.
+    pub region_id: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
 
 impl ProblemQuery {
-    pub fn filter(&self, today: NaiveDate) -> AppResult<ProblemFilter> {
+    /// Filters a link sets (from the dashboard) that the filter form keeps without showing a
+    /// field for them.
+    pub fn kept_filters(&self) -> Vec<(&'static str, &str)> {
+        [("region_id", &self.region_id), ("light", &self.light)]
+            .into_iter()
+            .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
+            .collect()
+    }
+
+    pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<ProblemFilter> {
+        let today = cfg.today();
         use crate::form::{nonempty, opt_i64};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
@@ -88,8 +102,18 @@ impl ProblemQuery {
         let major = yes(&mut e, "major", &self.major);
         let project_id = opt_i64(&mut e, "project_id", &text(&self.project_id));
         let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
+        let region_id = opt_i64(&mut e, "region_id", &text(&self.region_id));
+        let light = nonempty(&self.light).and_then(|s| {
+            let l = Light::parse(&s);
+            if l.is_none() {
+                e.push(FieldError::new("light", "err.choice"));
+            }
+            l
+        });
         e.into_result()?;
         Ok(ProblemFilter {
+            region_id,
+            light: light.map(|l| (l, light_on(cfg, today))),
             q: name,
             project_id,
             unit_id,
@@ -99,6 +123,14 @@ impl ProblemQuery {
             major,
             ..Default::default()
         })
+    }
+}
+
+/// The day a problem's light is read on, with the last day a deadline makes it yellow.
+pub fn light_on(cfg: &crate::WebConfig, day: NaiveDate) -> LightOn {
+    LightOn {
+        day,
+        warn_until: day + chrono::Duration::days(cfg.light_rules().warn_days),
     }
 }
 

@@ -301,3 +301,104 @@ pub async fn file(
     let image = meta.update_id.and_then(|_| image_type(&data));
     Ok((meta, data, image))
 }
+
+// ------------------------------------------------------------------------- funds across projects
+
+/// The funds list's query (empty values are "any").
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct FundQuery {
+    /// Text in the project's name or its investor's; pinyin matches too.
+    pub name: Option<String>,
+    /// YYYY: funds received in that year.
+    pub year: Option<String>,
+    /// "1": with evidence on file (verified); "0": without.
+    pub verified: Option<String>,
+    /// Funds of projects of this region or one beneath it.
+    pub region_id: Option<String>,
+    /// Funds of projects filling this industry-chain segment or one beneath it.
+    pub segment_id: Option<String>,
+    /// Funds of projects this unit is responsible for.
+    pub unit_id: Option<String>,
+    pub page: Option<u32>,
+    pub per_page: Option<u32>,
+}
+
+impl FundQuery {
+    /// Filters a link sets (from the dashboard) that the filter form keeps without showing a
+    /// field for them.
+    pub fn kept_filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("region_id", &self.region_id),
+            ("segment_id", &self.segment_id),
+            ("unit_id", &self.unit_id),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
+        .collect()
+    }
+
+    pub fn filter(&self) -> AppResult<db::FundFilter> {
+        use crate::form::{nonempty, opt_i64};
+        let mut e = Invalid::default();
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let region_id = opt_i64(&mut e, "region_id", &text(&self.region_id));
+        let segment_id = opt_i64(&mut e, "segment_id", &text(&self.segment_id));
+        let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
+        let range = nonempty(&self.year).and_then(|y| {
+            let r = y
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .filter(|y| (1990..=2100).contains(y))
+                .and_then(zhaoyin_core::dashboard::year_bounds);
+            if r.is_none() {
+                e.push(FieldError::new("year", "err.year"));
+            }
+            r
+        });
+        let verified = match nonempty(&self.verified).as_deref() {
+            None => None,
+            Some("1") => Some(true),
+            Some("0") => Some(false),
+            Some(_) => {
+                e.push(FieldError::new("verified", "err.choice"));
+                None
+            }
+        };
+        let name = nonempty(&self.name);
+        if name
+            .as_deref()
+            .is_some_and(|n| n.chars().any(char::is_control))
+        {
+            e.push(FieldError::new("name", "err.control_char"));
+        }
+        e.into_result()?;
+        Ok(db::FundFilter {
+            project: zhaoyin_db::projects::ProjectFilter {
+                q: name,
+                region_id,
+                segment_id,
+                unit_id,
+                ..Default::default()
+            },
+            from: range.map(|r| r.0),
+            until: range.map(|r| r.1),
+            verified,
+        })
+    }
+}
+
+/// A page of the funds of the projects the caller reads, the latest first, with the totals of
+/// every fund the filter admits.
+pub async fn fund_lines(
+    st: &AppState,
+    auth: &Auth,
+    f: &db::FundFilter,
+    page: zhaoyin_core::paging::Page,
+) -> AppResult<(Vec<db::FundLine>, i64, FundsTotals)> {
+    if !auth.principal.can_somewhere(Entity::Project, Action::Read) {
+        return Err(AppError::Forbidden);
+    }
+    let vis = auth.principal.visibility(Entity::Project, Action::Read);
+    Ok(db::fund_lines(&st.db, &vis, f, page).await?)
+}

@@ -24,8 +24,12 @@ pub struct ProjectQuery {
     /// Text in the name or the investor's name; pinyin (full or initials) matches too.
     pub name: Option<String>,
     /// lead, negotiating, signed, registered, started, producing, at_capacity, paused or
-    /// terminated.
+    /// terminated; "live" for every stage but terminated.
     pub stage: Option<String>,
+    /// "1": repeated signings left out (as every total counts projects).
+    pub distinct: Option<String>,
+    /// Projects of this region or one beneath it.
+    pub region_id: Option<String>,
     /// "1": major projects only; "0": the others.
     pub major: Option<String>,
     /// Projects this unit is responsible for.
@@ -44,6 +48,9 @@ pub struct ProjectQuery {
     pub entered: Option<String>,
     /// YYYY-MM, for `entered`.
     pub month: Option<String>,
+    /// YYYY, for `entered` (instead of a month): projects that first entered the stage in that
+    /// year.
+    pub year: Option<String>,
     /// Projects credited to this unit: their first introducing unit, or the responsible unit
     /// when none is named.
     pub credit_unit_id: Option<String>,
@@ -57,6 +64,8 @@ impl ProjectQuery {
     /// Filters a link sets and the filter form keeps without showing a field for them.
     pub fn kept_filters(&self) -> Vec<(&'static str, &str)> {
         [
+            ("region_id", &self.region_id),
+            ("distinct", &self.distinct),
             ("unit_id", &self.unit_id),
             ("credit_unit_id", &self.credit_unit_id),
             ("investor_id", &self.investor_id),
@@ -73,7 +82,8 @@ impl ProjectQuery {
         use crate::form::{nonempty, opt_i64};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
-        let stage = nonempty(&self.stage).and_then(|s| {
+        let live = self.stage.as_deref() == Some("live");
+        let stage = nonempty(&self.stage).filter(|_| !live).and_then(|s| {
             let st = Stage::parse(&s);
             if st.is_none() {
                 e.push(FieldError::new("stage", "err.choice"));
@@ -103,24 +113,57 @@ impl ProjectQuery {
         let people_unit_id = opt_i64(&mut e, "people_unit_id", &text(&self.people_unit_id));
         let segment_id = opt_i64(&mut e, "segment_id", &text(&self.segment_id));
         let credit_unit_id = opt_i64(&mut e, "credit_unit_id", &text(&self.credit_unit_id));
-        let entered = match (nonempty(&self.entered), nonempty(&self.month)) {
-            (None, None) => None,
-            (stage, month) => {
+        let region_id = opt_i64(&mut e, "region_id", &text(&self.region_id));
+        let distinct = match nonempty(&self.distinct).as_deref() {
+            None | Some("0") => false,
+            Some("1") => true,
+            Some(_) => {
+                e.push(FieldError::new("distinct", "err.choice"));
+                false
+            }
+        };
+        let entered = match (
+            nonempty(&self.entered),
+            nonempty(&self.month),
+            nonempty(&self.year),
+        ) {
+            (None, None, None) => None,
+            (stage, month, year) => {
                 let stage = stage.as_deref().and_then(Stage::parse);
-                let month = month.as_deref().and_then(Month::parse);
                 if stage.is_none() {
                     e.push(FieldError::new("entered", "err.choice"));
                 }
-                if month.is_none() {
-                    e.push(FieldError::new("month", "err.month_format"));
-                }
-                stage.zip(month).map(|(s, m)| (s, m.first, m.next()))
+                let range = match (month, year) {
+                    (Some(m), None) => {
+                        Month::parse(&m).map(|m| (m.first, m.next())).or_else(|| {
+                            e.push(FieldError::new("month", "err.month_format"));
+                            None
+                        })
+                    }
+                    (None, Some(y)) => y
+                        .trim()
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|y| (1990..=2100).contains(y))
+                        .and_then(zhaoyin_core::dashboard::year_bounds)
+                        .or_else(|| {
+                            e.push(FieldError::new("year", "err.year"));
+                            None
+                        }),
+                    _ => {
+                        e.push(FieldError::new("month", "err.month_format"));
+                        None
+                    }
+                };
+                stage.zip(range).map(|(s, (from, until))| (s, from, until))
             }
         };
         e.into_result()?;
         Ok(ProjectFilter {
             q: nonempty(&self.name),
             stage,
+            live,
+            region_id,
             major,
             unit_id,
             key_industry: nonempty(&self.key_industry),
@@ -129,7 +172,7 @@ impl ProjectQuery {
             person_id,
             people_unit_id,
             segment_id,
-            distinct: entered.is_some(),
+            distinct: distinct || entered.is_some(),
             entered,
             credit_unit_id,
             sort,

@@ -73,6 +73,10 @@ pub struct TaskQuery {
     pub policy_id: Option<String>,
     /// Tasks with this unit among their lead or supporting units.
     pub unit_id: Option<String>,
+    /// "lead": with `unit_id`, only the tasks that unit leads.
+    pub role: Option<String>,
+    /// Tasks of this region or one beneath it.
+    pub region_id: Option<String>,
     /// Tasks with this responsible leader (a person id).
     pub leader_id: Option<String>,
     /// assigned, accepted, in_progress, close_requested or closed.
@@ -83,6 +87,8 @@ pub struct TaskQuery {
     pub cadence: Option<String>,
     /// "1": open tasks only.
     pub open: Option<String>,
+    /// "1": open tasks past their deadline only (on `as_of` when given).
+    pub overdue: Option<String>,
     /// A past day (YYYY-MM-DD): the list as it was at the end of that day.
     pub as_of: Option<String>,
     /// deadline (default), light, code or recent.
@@ -92,6 +98,19 @@ pub struct TaskQuery {
 }
 
 impl TaskQuery {
+    /// Filters a link sets (from the dashboard, the lights) that the filter form keeps without
+    /// showing a field for them.
+    pub fn kept_filters(&self) -> Vec<(&'static str, &str)> {
+        [
+            ("region_id", &self.region_id),
+            ("role", &self.role),
+            ("overdue", &self.overdue),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
+        .collect()
+    }
+
     /// The filter this query asks for; a value that is not one of the choices is refused by name.
     pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<TaskFilter> {
         use crate::form::{nonempty, opt_date, opt_i64};
@@ -111,6 +130,10 @@ impl TaskQuery {
         let policy_id = id(&mut e, "policy_id", &self.policy_id);
         let unit_id = id(&mut e, "unit_id", &self.unit_id);
         let leader_id = id(&mut e, "leader_id", &self.leader_id);
+        let region_id = id(&mut e, "region_id", &self.region_id);
+        let lead = choice(&mut e, "role", &self.role, &|s| s == "lead").is_some();
+        let overdue = choice(&mut e, "overdue", &self.overdue, &|s| s == "1" || s == "0")
+            .is_some_and(|s| s == "1");
         let status = choice(&mut e, "status", &self.status, &|s| {
             TaskStatus::parse(s).is_some()
         });
@@ -140,12 +163,15 @@ impl TaskQuery {
         Ok(TaskFilter {
             q: nonempty(&self.q),
             policy_id,
+            region_id,
             unit_id,
+            lead,
             leader_id,
             status,
             light,
             cadence,
             open: nonempty(&self.open).is_some(),
+            overdue_on: overdue.then(|| as_of.map_or_else(|| cfg.today(), |a: db::AsOf| a.day)),
             as_of,
             sort,
         })
@@ -160,6 +186,16 @@ pub async fn lights_by_unit(
 ) -> AppResult<Vec<db::UnitLights>> {
     let vis = auth.principal.visibility(Entity::Task, Action::Read);
     Ok(db::lights_by_unit(&st.db, &vis, f).await?)
+}
+
+/// Open tasks by light, and closed tasks, per region: (region, red, yellow, green, closed).
+pub async fn lights_by_region(
+    st: &AppState,
+    auth: &Auth,
+    f: &TaskFilter,
+) -> AppResult<Vec<(i64, i64, i64, i64, i64)>> {
+    let vis = auth.principal.visibility(Entity::Task, Action::Read);
+    Ok(db::lights_by_region(&st.db, &vis, f).await?)
 }
 
 /// A report the caller's unit owes.

@@ -1,0 +1,276 @@
+//! The dashboard over HTTP, on the demo county and a second county of the same city: every
+//! figure equals the count (or the total) of the list it links to, for the county's supervisor,
+//! a unit's clerk, a leader and the city's supervisor (who sees the counties side by side and
+//! summed); another county's reader cannot open the demo county's dashboard; the page renders
+//! every figure as a link.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use zhaoyin_core::authz::Role;
+use zhaoyin_core::org::{RegionInput, RegionLevel, UnitInput};
+use zhaoyin_db::audit::Actor;
+use zhaoyin_db::org;
+use zhaoyin_db::testing::{self, At};
+use zhaoyin_db::users::User;
+
+use crate::helpers::*;
+
+/// The app on the demo data.
+async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhaoyin::Running) {
+    let t = testing::fresh().await;
+    let web = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
+    let (base, running) = start(t.db.clone(), web).await;
+    (base, t.db.clone(), t, running)
+}
+
+async fn api_for(base: &str, db: &zhaoyin_db::Db, user: &User) -> Api {
+    let (token, _) = zhaoyin_db::tokens::create(db, &Actor::cli(), user, "test")
+        .await
+        .expect("token");
+    Api {
+        base: base.to_string(),
+        token,
+        client: reqwest::Client::new(),
+    }
+}
+
+async fn demo_user(db: &zhaoyin_db::Db, name: &str) -> User {
+    zhaoyin_db::users::by_username(db, name)
+        .await
+        .expect("lookup")
+        .expect("demo account")
+}
+
+/// Every figure in `v` (an object with `value`, `href` and `api`), with the name it has in
+/// its parent.
+fn figures<'a>(v: &'a Value, name: &str, out: &mut Vec<(String, &'a Value)>) {
+    match v {
+        Value::Object(m) => {
+            if m.contains_key("value") && m.contains_key("api") {
+                out.push((name.to_string(), v));
+                return;
+            }
+            for (k, x) in m {
+                figures(x, k, out);
+            }
+        }
+        Value::Array(a) => {
+            for x in a {
+                figures(x, name, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Checks every figure of the dashboard at `query` against its list; returns the dashboard.
+async fn figures_match_lists(api: &Api, query: &str) -> Value {
+    let r = api.get(&format!("/api/v1/dashboard{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK, "dashboard{query}");
+    let d = json(r).await;
+    let mut all = Vec::new();
+    figures(&d, "", &mut all);
+    assert!(all.len() > 20, "figures found: {}", all.len());
+    for (name, f) in all {
+        let link = f["api"].as_str().expect("api link");
+        let value = &f["value"];
+        let got = match name.as_str() {
+            // Sums of investment: the list's totals by stage, terminated ones left out.
+            "total_investment" | "outside_investment" => {
+                let stages = link.replacen("/api/v1/projects", "/api/v1/projects/stages", 1);
+                let rows = json(api.get(&stages).await).await;
+                let sum: i64 = rows
+                    .as_array()
+                    .expect("stages")
+                    .iter()
+                    .filter(|r| r["stage"] != "terminated")
+                    .map(|r| r[name.as_str()].as_i64().unwrap_or_default())
+                    .sum();
+                json!(sum)
+            }
+            "funds_verified" => json(api.get(link).await).await["verified"].clone(),
+            "funds_unverified" => json(api.get(link).await).await["unverified"].clone(),
+            _ => {
+                let r = api.get(link).await;
+                assert_eq!(r.status(), StatusCode::OK, "{link}");
+                json(r).await["total"].clone()
+            }
+        };
+        assert_eq!(&got, value, "{name} at {link}");
+    }
+    d
+}
+
+#[tokio::test]
+async fn every_figure_equals_the_list_behind_it() {
+    let (base, db, _t, _running) = demo_app().await;
+    let supervisor = demo_user(&db, "supervisor").await;
+    let county_id = supervisor.unit_id;
+    let county = org::get_unit(&db, county_id).await.expect("unit").region_id;
+    let county = org::get_region(&db, county).await.expect("county");
+    let city = org::get_region(&db, county.parent_id.expect("a city above"))
+        .await
+        .expect("city");
+
+    // A second county in the same city, with one unit and one project.
+    let a = Actor::system();
+    let other = org::create_region(
+        &db,
+        &a,
+        Some(city.id),
+        &RegionInput {
+            code: "370399".into(),
+            name: "示例县".into(),
+            level: RegionLevel::County.id().into(),
+        }
+        .validate(Some(RegionLevel::City))
+        .expect("region"),
+    )
+    .await
+    .expect("county");
+    let other_unit = org::create_unit(
+        &db,
+        &a,
+        other.id,
+        &UnitInput {
+            code: "sl-zsj".into(),
+            name: "示例县招商服务中心".into(),
+            short_name: String::new(),
+            kind: "department".into(),
+            phone: String::new(),
+            sort_order: None,
+        }
+        .validate()
+        .expect("unit"),
+    )
+    .await
+    .expect("unit");
+    let other_sup = testing::user_with(
+        &db,
+        "other-sup",
+        &other_unit,
+        Role::Supervisor,
+        At::Region(&other),
+    )
+    .await;
+    let other_api = api_for(&base, &db, &other_sup).await;
+    let r = other_api
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            json!({"name": "示例县新材料项目", "unit_id": other_unit.id, "total_investment": 5000,
+                   "outside_investment": 3000}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+
+    // The county's supervisor: the county's own figures, every one equal to its list.
+    let sup = api_for(&base, &db, &supervisor).await;
+    let d = figures_match_lists(&sup, "").await;
+    assert_eq!(d["region_id"], county.id);
+    assert!(d["areas"].as_array().expect("areas").is_empty());
+    assert!(d["figures"]["projects"]["value"].as_i64().unwrap_or(0) > 10);
+    assert!(
+        d["figures"]["funds_verified"]["value"]
+            .as_i64()
+            .unwrap_or(0)
+            > 0
+    );
+    assert!(
+        d["figures"]["funds_unverified"]["value"]
+            .as_i64()
+            .unwrap_or(0)
+            > 0
+    );
+    assert!(d["figures"]["problems_red"]["value"].as_i64().unwrap_or(0) > 0);
+    assert!(!d["overdue"].as_array().expect("overdue").is_empty());
+    // Filtered by a unit, and by a past year.
+    let unit = d["task_units"][0]["unit_id"]
+        .as_i64()
+        .expect("a unit with red tasks");
+    figures_match_lists(&sup, &format!("?unit_id={unit}")).await;
+    let last_year = d["year"].as_i64().unwrap_or(2026) - 1;
+    figures_match_lists(&sup, &format!("?year={last_year}")).await;
+
+    // A unit's clerk and a leader: what they read, the same rule.
+    for name in ["clerk", "leader"] {
+        let api = api_for(&base, &db, &demo_user(&db, name).await).await;
+        figures_match_lists(&api, "").await;
+    }
+
+    // The city's supervisor: both counties side by side, the city summing them.
+    let city_sup = testing::user_with(
+        &db,
+        "city-sup",
+        &other_unit,
+        Role::Supervisor,
+        At::Region(&city),
+    )
+    .await;
+    let city_api = api_for(&base, &db, &city_sup).await;
+    let d = figures_match_lists(&city_api, "").await;
+    assert_eq!(d["region_id"], city.id);
+    let areas = d["areas"].as_array().expect("areas");
+    assert_eq!(areas.len(), 2);
+    let of = |id: i64| {
+        areas
+            .iter()
+            .find(|a| a["region_id"] == id)
+            .expect("area")
+            .clone()
+    };
+    assert_eq!(of(other.id)["figures"]["projects"]["value"], 1);
+    assert_eq!(of(other.id)["figures"]["total_investment"]["value"], 5000);
+    let sum = |key: &str| -> i64 {
+        areas
+            .iter()
+            .map(|a| a["figures"][key]["value"].as_i64().unwrap_or(0))
+            .sum()
+    };
+    for key in [
+        "projects",
+        "total_investment",
+        "funds_verified",
+        "tasks_red",
+        "problems_red",
+    ] {
+        assert_eq!(d["figures"][key]["value"], sum(key), "{key}");
+    }
+    // The demo county's figures are the same seen from the city and from the county.
+    let from_county = figures_match_lists(&sup, "").await;
+    assert_eq!(
+        of(county.id)["figures"]["projects"]["value"],
+        from_county["figures"]["projects"]["value"]
+    );
+
+    // The other county's supervisor cannot open the demo county.
+    let r = other_api
+        .get(&format!("/api/v1/dashboard?region_id={}", county.id))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = other_api.get("/api/v1/dashboard?year=19").await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(codes(&json(r).await), vec![("year".into(), "year".into())]);
+
+    // The page: every headline figure is a link to its list.
+    let b = Browser::new(&base);
+    let r = b.login("supervisor", zhaoyin::demo::PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, html) = b.text("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    let html = html.replace("&#38;", "&").replace("&amp;", "&");
+    for key in ["projects", "funds_verified", "tasks_red", "problems_red"] {
+        let href = from_county["figures"][key]["href"].as_str().expect("href");
+        assert!(html.contains(&format!("href=\"{href}\"")), "{key}: {href}");
+    }
+    assert!(html.contains("data-chart=\"funnel\""));
+    // A figure's page lists the same number.
+    let href = from_county["figures"]["funds_verified"]["href"]
+        .as_str()
+        .expect("href");
+    let (status, html) = b.text(href).await;
+    assert_eq!(status, StatusCode::OK);
+    let verified = from_county["figures"]["funds_verified"]["value"].clone();
+    assert!(html.contains(&format!("data-verified=\"{verified}\"")));
+}

@@ -1,0 +1,68 @@
+//! `/api/v1/dashboard` and `/api/v1/funds`: the supervision dashboard of a region, and the
+//! funds in place across projects (the list behind its funds figures).
+
+use axum::Router;
+use axum::extract::State;
+use axum::routing::get;
+use serde::Serialize;
+use zhaoyin_core::paging::Page;
+use zhaoyin_db::progress::FundLine;
+
+use crate::ctx::Ctx;
+use crate::form::Query;
+use crate::service::dashboard::{self as svc, Dashboard, DashboardQuery};
+use crate::service::progress::{self as progress, FundQuery};
+use crate::{AppResult, AppState};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/funds", get(list_funds))
+}
+
+/// The dashboard of a region: each figure with `href` (the page) and `api` (this API's list)
+/// of what it counts; the list with that query counts, or totals, exactly the figure.
+#[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", params(DashboardQuery),
+    responses((status = 200, body = Dashboard)))]
+pub async fn dashboard(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<axum::Json<Dashboard>> {
+    Ok(axum::Json(svc::dashboard(&st, ctx.auth()?, &q).await?))
+}
+
+/// A page of funds in place, with the totals of every fund the filter admits.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct FundList {
+    pub items: Vec<FundLine>,
+    pub page: u32,
+    pub per_page: u32,
+    /// Funds matching the filter (counting stops above 10,000).
+    pub total: i64,
+    /// 万元 with evidence on file, of every fund matching the filter.
+    pub verified: i64,
+    /// 万元 without evidence yet.
+    pub unverified: i64,
+}
+
+/// Funds in place of the projects the caller reads, the latest first. Amounts are in 万元.
+#[utoipa::path(get, path = "/api/v1/funds", tag = "dashboard", params(FundQuery),
+    responses((status = 200, body = FundList)))]
+pub async fn list_funds(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FundQuery>,
+) -> AppResult<axum::Json<FundList>> {
+    let page = Page::new(q.page, q.per_page);
+    let f = q.filter()?;
+    let (items, total, sums) = progress::fund_lines(&st, ctx.auth()?, &f, page).await?;
+    Ok(axum::Json(FundList {
+        items,
+        page: page.number,
+        per_page: page.per_page,
+        total,
+        verified: sums.verified,
+        unverified: sums.unverified,
+    }))
+}

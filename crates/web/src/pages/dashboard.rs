@@ -1,0 +1,260 @@
+//! The dashboard page (督导看板) and the funds list (到位资金) behind its funds figures.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::response::Response;
+use axum::routing::get;
+use chrono::Datelike;
+use zhaoyin_core::authz::{Action, Entity};
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::progress::FundsTotals;
+use zhaoyin_db::org as org_db;
+use zhaoyin_db::progress::FundLine;
+
+use super::chains::SegmentGroup;
+use crate::ctx::Ctx;
+use crate::form::Query;
+use crate::i18n::Tr;
+use crate::pages::companies::pager;
+use crate::render::{self, Choice, Chrome, Pager};
+use crate::service::dashboard::{self as svc, Dashboard, DashboardQuery, Figure, OverdueItem};
+use crate::service::progress::{self as progress, FundQuery};
+use crate::{AppResult, AppState};
+use zhaoyin_core::dashboard::OverdueKind;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/dashboard", get(page))
+        .route("/funds", get(funds))
+}
+
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    t: Tr,
+    page: Chrome,
+    d: Dashboard,
+    regions: Vec<Choice>,
+    years: Vec<Choice>,
+    units: Vec<Choice>,
+    segments: Vec<SegmentGroup>,
+}
+
+impl DashboardPage {
+    /// The funnel's figures for the chart: [{name, value}] in stage order.
+    fn funnel_json(&self) -> String {
+        let rows: Vec<serde_json::Value> = self
+            .d
+            .funnel
+            .iter()
+            .filter(|s| s.stage != "paused" && s.stage != "terminated")
+            .map(|s| {
+                serde_json::json!({
+                    "name": self.t.label("stage", &s.stage),
+                    "value": s.projects.value,
+                })
+            })
+            .collect();
+        json_for_script(&serde_json::Value::Array(rows))
+    }
+
+    /// Signings and starts per month for the chart.
+    fn trend_json(&self) -> String {
+        let d = &self.d;
+        json_for_script(&serde_json::json!({
+            "months": d.trend.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
+            "series": [
+                {"name": self.t.t("dashboard.signed"), "data": d.trend.iter().map(|m| m.signed.value).collect::<Vec<_>>()},
+                {"name": self.t.t("dashboard.started"), "data": d.trend.iter().map(|m| m.started.value).collect::<Vec<_>>()},
+            ],
+        }))
+    }
+
+    /// Tasks and problems by light for the chart.
+    fn lights_json(&self) -> String {
+        let f = &self.d.figures;
+        let light = |l: &str| self.t.label("light", l);
+        json_for_script(&serde_json::json!({
+            "categories": [self.t.t("dashboard.tasks"), self.t.t("dashboard.problems")],
+            "series": [
+                {"name": light("red"), "light": "red", "data": [f.tasks_red.value, f.problems_red.value]},
+                {"name": light("yellow"), "light": "yellow", "data": [f.tasks_yellow.value, f.problems_yellow.value]},
+                {"name": light("green"), "light": "green", "data": [f.tasks_green.value, f.problems_green.value]},
+            ],
+        }))
+    }
+
+    /// 万元 as 亿元 with two decimals, the way the figures are read out in meetings.
+    fn yi(&self, f: &Figure) -> String {
+        format!("{:.2}", f.value as f64 / 10_000.0)
+    }
+
+    /// The share of a quota met, for the bar: a percentage in steps of 5.
+    fn quota_pct(&self, listed: &i64, minimum: &i64) -> i64 {
+        if *minimum <= 0 {
+            100
+        } else {
+            ((listed * 100 / minimum).min(100) / 5) * 5
+        }
+    }
+
+    fn kind_id(&self, o: &OverdueItem) -> &'static str {
+        match o.item.kind {
+            OverdueKind::Task => "task",
+            OverdueKind::Problem => "problem",
+        }
+    }
+}
+
+/// JSON placed inside `<script type="application/json">`: `<` escaped so no text can close the
+/// element.
+fn json_for_script(v: &serde_json::Value) -> String {
+    v.to_string().replace('<', "\\u003c")
+}
+
+async fn page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let d = svc::dashboard(&st, auth, &q).await?;
+    let t = &ctx.t;
+    // Regions to choose: the provinces, cities and counties the caller reads.
+    let rvis = auth.principal.visibility(Entity::Region, Action::Read);
+    let mut regions = Vec::new();
+    for level in ["province", "city", "county"] {
+        let (rows, _) = org_db::list_regions(
+            &st.db,
+            &rvis,
+            &org_db::RegionFilter {
+                level: Some(level.into()),
+                ..Default::default()
+            },
+            Page::largest(),
+        )
+        .await?;
+        regions.extend(rows);
+    }
+    regions.sort_by(|a, b| a.path.cmp(&b.path));
+    let regions = Choice::list(
+        regions.into_iter().map(|r| {
+            let depth = r.path.matches('/').count().saturating_sub(2);
+            (
+                r.id.to_string(),
+                format!("{}{}", "　".repeat(depth), r.name),
+            )
+        }),
+        &d.region_id.to_string(),
+    );
+    let this_year = d.today.year();
+    let years = Choice::list(
+        (this_year - 4..=this_year)
+            .rev()
+            .map(|y| (y.to_string(), y.to_string())),
+        &d.year.to_string(),
+    );
+    // Units and chain segments are a county's: offered when a county is shown.
+    let county = matches!(d.region_level.as_str(), "county" | "town");
+    let (units, segments) = if county {
+        let (rows, _) = org_db::list_units(
+            &st.db,
+            &auth.principal.visibility(Entity::Unit, Action::Read),
+            &org_db::UnitFilter {
+                region_id: Some(d.region_id),
+                ..Default::default()
+            },
+            Page::largest(),
+        )
+        .await?;
+        let path = org_db::get_region(&st.db, d.region_id).await?.path;
+        (
+            Choice::list(
+                rows.into_iter().map(|u| (u.id.to_string(), u.name)),
+                &d.unit_id.map(|u| u.to_string()).unwrap_or_default(),
+            ),
+            super::chains::segment_groups(
+                &st,
+                auth,
+                Some(path),
+                &[d.segment_id.map(|s| s.to_string()).unwrap_or_default()],
+            )
+            .await?,
+        )
+    } else {
+        (Vec::new(), Vec::new())
+    };
+    let mut page = render::chrome(&ctx, "dashboard.title");
+    page.title = t.tf2(
+        "dashboard.title_of",
+        "region",
+        &d.region_name,
+        "year",
+        d.year.to_string(),
+    );
+    render::html(&DashboardPage {
+        t: ctx.t,
+        page,
+        regions,
+        years,
+        units,
+        segments,
+        d,
+    })
+}
+
+// -------------------------------------------------------------------------------------- funds
+
+#[derive(Template)]
+#[template(path = "funds.html")]
+struct FundsPage {
+    t: Tr,
+    page: Chrome,
+    rows: Vec<FundLine>,
+    total: i64,
+    sums: FundsTotals,
+    q: FundQuery,
+    pager: Pager,
+    problems: Vec<String>,
+}
+
+impl FundsPage {
+    fn totals_line(&self) -> String {
+        self.t.tf(
+            "funds.totals",
+            &[
+                ("n", self.total.to_string()),
+                ("verified", self.sums.verified.to_string()),
+                ("unverified", self.sums.unverified.to_string()),
+            ],
+        )
+    }
+}
+
+async fn funds(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FundQuery>,
+) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let page = Page::new(q.page, q.per_page);
+    let (filter, problems) = match q.filter() {
+        Ok(f) => (f, Vec::new()),
+        Err(e) => (
+            Default::default(),
+            super::FormErrors::from(&ctx.t, &e, &[]).general,
+        ),
+    };
+    let (rows, total, sums) = progress::fund_lines(&st, auth, &filter, page).await?;
+    render::html(&FundsPage {
+        t: ctx.t,
+        page: render::chrome(&ctx, "funds.title"),
+        pager: pager("/funds", &q, page, total),
+        rows,
+        total,
+        sums,
+        q,
+        problems,
+    })
+}

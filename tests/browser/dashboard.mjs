@@ -1,0 +1,62 @@
+// Browser test of the dashboard on the demo county: its charts are drawn (ECharts, no console
+// errors), and a figure's link leads to a list of the same count. Saves screenshots of the
+// dashboard and of its print view.
+//
+// usage: node dashboard.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR
+import { chromium } from "playwright-core";
+import { mkdirSync } from "node:fs";
+
+const [base, username, password, shots] = process.argv.slice(2);
+mkdirSync(shots, { recursive: true });
+
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+  ],
+});
+const problems = [];
+try {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 900 }, locale: "zh-CN" });
+  page.on("console", (m) => { if (m.type() === "error") problems.push(`console: ${m.text()}`); });
+  page.on("pageerror", (e) => problems.push(`page error: ${e.message}`));
+
+  await page.goto(`${base}/login`);
+  await page.fill("input[name=username]", username);
+  await page.fill("input[name=password]", password);
+  await Promise.all([page.waitForURL(`${base}/`), page.click("button[type=submit]")]);
+
+  // The dashboard from the menu; every chart drawn.
+  await Promise.all([page.waitForURL(/\/dashboard$/), page.click("nav a[href='/dashboard']")]);
+  const charts = await page.locator("[data-chart]").count();
+  await page.waitForFunction(
+    (n) => document.querySelectorAll("[data-chart][data-drawn]").length === n, charts, { timeout: 10000 },
+  ).catch(() => problems.push("not every chart was drawn"));
+  for (const el of await page.locator("[data-chart][data-error]").all()) {
+    problems.push(`chart error: ${await el.getAttribute("data-error")}`);
+  }
+  if (charts < 3) problems.push(`expected the funnel, trend and lights charts, found ${charts}`);
+  if ((await page.locator("[data-chart] svg").count()) < charts) problems.push("a chart has no drawing");
+  await page.screenshot({ path: `${shots}/dashboard.png`, fullPage: true });
+  await page.emulateMedia({ media: "print" });
+  await page.screenshot({ path: `${shots}/dashboard-print.png`, fullPage: true });
+  await page.emulateMedia({ media: "screen" });
+
+  // A figure leads to a list of the same count: the projects, then the red tasks.
+  for (const figure of ["projects", "tasks_red"]) {
+    const link = page.locator(`#headline [data-figure=${figure}], #lights [data-figure=${figure}]`).first();
+    const value = await link.getAttribute("data-value");
+    await Promise.all([page.waitForURL((u) => !u.pathname.startsWith("/dashboard")), link.click()]);
+    const total = await page.locator(".pager").first().getAttribute("data-total");
+    if (total !== value) problems.push(`${figure}: the dashboard says ${value}, its list counts ${total}`);
+    await page.goBack();
+  }
+} finally {
+  await browser.close();
+}
+if (problems.length) {
+  console.error(problems.join("\n"));
+  process.exit(1);
+}
+console.log("dashboard browser test passed");

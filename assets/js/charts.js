@@ -69,7 +69,8 @@
       series: [{
         type: "funnel", sort: "none", gap: 2, minSize: "12%",
         left: "8%", right: "8%", top: 10, bottom: 10,
-        label: { position: "inside", formatter: "{b} {c}" },
+        label: { position: "inside", formatter: "{b} {c}", color: "#fff",
+                 textBorderColor: "rgba(0, 0, 0, 0.45)", textBorderWidth: 2 },
         data: data
       }]
     });

@@ -1,6 +1,6 @@
 // Browser test of the dashboard on the demo county: its charts are drawn (ECharts, no console
-// errors), and a figure's link leads to a list of the same count. Saves screenshots of the
-// dashboard and of its print view.
+// errors), a figure's link leads to a list of the same count, and the big screen fits 1920×1080
+// with its charts drawn. Saves screenshots of the dashboard, its print view and the big screen.
 //
 // usage: node dashboard.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR
 import { chromium } from "playwright-core";
@@ -52,6 +52,22 @@ try {
     if (total !== value) problems.push(`${figure}: the dashboard says ${value}, its list counts ${total}`);
     await page.goBack();
   }
+
+  // The big screen, at the command room's 1920×1080: dark, every chart drawn.
+  const screen = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN" });
+  screen.on("console", (m) => { if (m.type() === "error") problems.push(`screen console: ${m.text()}`); });
+  screen.on("pageerror", (e) => problems.push(`screen error: ${e.message}`));
+  const href = await page.locator("#screen-link").getAttribute("href");
+  await screen.context().addCookies(await page.context().cookies());
+  await screen.goto(`${base}${href}`);
+  const screenCharts = await screen.locator("[data-chart]").count();
+  await screen.waitForFunction(
+    (n) => document.querySelectorAll("[data-chart][data-drawn]").length === n, screenCharts, { timeout: 10000 },
+  ).catch(() => problems.push("not every chart of the big screen was drawn"));
+  if (screenCharts < 3) problems.push(`the big screen has ${screenCharts} charts`);
+  const overflow = await screen.evaluate(() => document.documentElement.scrollHeight - window.innerHeight);
+  if (overflow > 0) problems.push(`the big screen is ${overflow}px taller than 1080`);
+  await screen.screenshot({ path: `${shots}/big-screen.png` });
 } finally {
   await browser.close();
 }

@@ -10,6 +10,7 @@ pub mod audit;
 pub mod backup;
 pub mod chains;
 pub mod companies;
+pub mod display;
 mod error;
 pub mod follow_up;
 pub mod jobs;

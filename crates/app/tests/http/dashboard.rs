@@ -274,3 +274,105 @@ async fn every_figure_equals_the_list_behind_it() {
     let verified = from_county["figures"]["funds_verified"]["value"].clone();
     assert!(html.contains(&format!("data-verified=\"{verified}\"")));
 }
+
+#[tokio::test]
+async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked() {
+    let (base, db, _t, _running) = demo_app().await;
+    let supervisor = demo_user(&db, "supervisor").await;
+    let county = org::get_unit(&db, supervisor.unit_id)
+        .await
+        .expect("unit")
+        .region_id;
+    let sup = api_for(&base, &db, &supervisor).await;
+    let d = json(sup.get("/api/v1/dashboard").await).await;
+    let projects = d["figures"]["projects"]["value"].clone();
+
+    // The supervisor opens the screen signed in, and finds the display links from the dashboard.
+    let b = Browser::new(&base);
+    assert_eq!(
+        b.login("supervisor", zhaoyin::demo::PASSWORD)
+            .await
+            .status(),
+        StatusCode::SEE_OTHER
+    );
+    let (status, html) = b.text("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    let links = format!("/screen/links?region_id={county}");
+    assert!(html.contains(&links.replace('&', "&amp;")) || html.contains(&links));
+    let (status, html) = b.text("/screen").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("<span class=\"n\">{projects}</span>")));
+
+    // A link needs a name; then its address is shown once.
+    let county_s = county.to_string();
+    let r = b
+        .post("/screen/links", &[("region_id", &county_s), ("name", "")])
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        zhaoyin_db::display::of_region(&db, county)
+            .await
+            .expect("links")
+            .is_empty()
+    );
+    let r = b
+        .post(
+            "/screen/links",
+            &[("region_id", &county_s), ("name", "指挥中心大屏")],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("page");
+    let start = html.find("/screen/open?token=").expect("the new address");
+    let address: String = html[start..]
+        .chars()
+        .take_while(|c| *c != '"' && *c != '<')
+        .collect();
+
+    // Anyone with the address sees the county's screen, and nothing else.
+    let anonymous = Browser::new(&base);
+    let (status, html) = anonymous.text(&address).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("<span class=\"n\">{projects}</span>")));
+    assert!(html.contains("http-equiv=\"refresh\""));
+    assert!(
+        !html.contains("href=\"/projects"),
+        "a display has nothing to open"
+    );
+    let r = anonymous.get("/dashboard").await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let r = anonymous.get("/api/v1/dashboard").await;
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    let (status, _) = anonymous.text("/screen/open?token=zd_nothing").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Only a supervisor over the region makes or revokes links.
+    for name in ["clerk", "leader"] {
+        let other = Browser::new(&base);
+        other.login(name, zhaoyin::demo::PASSWORD).await;
+        let r = other
+            .post("/screen/links", &[("region_id", &county_s), ("name", "x")])
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN, "{name}");
+    }
+    let link = zhaoyin_db::display::of_region(&db, county)
+        .await
+        .expect("links")
+        .remove(0);
+    assert!(address.starts_with(&format!("/screen/open?token={}", link.prefix)));
+    let r = b
+        .post(&format!("/screen/links/{}/revoke", link.id), &[])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, _) = anonymous.text(&address).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // Both are in the audit log.
+    let (n,): (i64,) = db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'display_link'",
+        ))
+        .await
+        .expect("audit");
+    assert_eq!(n, 2);
+}

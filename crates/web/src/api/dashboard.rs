@@ -29,7 +29,9 @@ pub async fn dashboard(
     ctx: Ctx,
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<axum::Json<Dashboard>> {
-    Ok(axum::Json(svc::dashboard(&st, ctx.auth()?, &q).await?))
+    Ok(axum::Json(
+        svc::dashboard(&st, &ctx.auth()?.principal, &q).await?,
+    ))
 }
 
 /// A page of funds in place, with the totals of every fund the filter admits.

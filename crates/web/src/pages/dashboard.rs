@@ -35,6 +35,9 @@ struct DashboardPage {
     t: Tr,
     page: Chrome,
     d: Dashboard,
+    q: DashboardQuery,
+    /// The caller may make display links for the region shown.
+    manage_links: bool,
     regions: Vec<Choice>,
     years: Vec<Choice>,
     units: Vec<Choice>,
@@ -42,47 +45,21 @@ struct DashboardPage {
 }
 
 impl DashboardPage {
-    /// The funnel's figures for the chart: [{name, value}] in stage order.
     fn funnel_json(&self) -> String {
-        let rows: Vec<serde_json::Value> = self
-            .d
-            .funnel
-            .iter()
-            .filter(|s| s.stage != "paused" && s.stage != "terminated")
-            .map(|s| {
-                serde_json::json!({
-                    "name": self.t.label("stage", &s.stage),
-                    "value": s.projects.value,
-                })
-            })
-            .collect();
-        json_for_script(&serde_json::Value::Array(rows))
+        funnel_json(&self.t, &self.d)
     }
 
-    /// Signings and starts per month for the chart.
     fn trend_json(&self) -> String {
-        let d = &self.d;
-        json_for_script(&serde_json::json!({
-            "months": d.trend.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
-            "series": [
-                {"name": self.t.t("dashboard.signed"), "data": d.trend.iter().map(|m| m.signed.value).collect::<Vec<_>>()},
-                {"name": self.t.t("dashboard.started"), "data": d.trend.iter().map(|m| m.started.value).collect::<Vec<_>>()},
-            ],
-        }))
+        trend_json(&self.t, &self.d)
     }
 
-    /// Tasks and problems by light for the chart.
     fn lights_json(&self) -> String {
-        let f = &self.d.figures;
-        let light = |l: &str| self.t.label("light", l);
-        json_for_script(&serde_json::json!({
-            "categories": [self.t.t("dashboard.tasks"), self.t.t("dashboard.problems")],
-            "series": [
-                {"name": light("red"), "light": "red", "data": [f.tasks_red.value, f.problems_red.value]},
-                {"name": light("yellow"), "light": "yellow", "data": [f.tasks_yellow.value, f.problems_yellow.value]},
-                {"name": light("green"), "light": "green", "data": [f.tasks_green.value, f.problems_green.value]},
-            ],
-        }))
+        lights_json(&self.t, &self.d)
+    }
+
+    /// The big screen of what this page shows.
+    fn screen_href(&self) -> String {
+        crate::form::href_with("/screen", &self.q)
     }
 
     /// 万元 as 亿元 with two decimals, the way the figures are read out in meetings.
@@ -107,6 +84,43 @@ impl DashboardPage {
     }
 }
 
+/// The funnel's figures for the chart: [{name, value}] in stage order, paused and terminated
+/// projects left out (they are not a step of the funnel; the table lists them).
+pub(super) fn funnel_json(t: &Tr, d: &Dashboard) -> String {
+    let rows: Vec<serde_json::Value> = d
+        .funnel
+        .iter()
+        .filter(|s| s.stage != "paused" && s.stage != "terminated")
+        .map(|s| serde_json::json!({"name": t.label("stage", &s.stage), "value": s.projects.value}))
+        .collect();
+    json_for_script(&serde_json::Value::Array(rows))
+}
+
+/// Signings and starts per month for the chart.
+pub(super) fn trend_json(t: &Tr, d: &Dashboard) -> String {
+    json_for_script(&serde_json::json!({
+        "months": d.trend.iter().map(|m| m.month.clone()).collect::<Vec<_>>(),
+        "series": [
+            {"name": t.t("dashboard.signed"), "data": d.trend.iter().map(|m| m.signed.value).collect::<Vec<_>>()},
+            {"name": t.t("dashboard.started"), "data": d.trend.iter().map(|m| m.started.value).collect::<Vec<_>>()},
+        ],
+    }))
+}
+
+/// Tasks and problems by light for the chart.
+pub(super) fn lights_json(t: &Tr, d: &Dashboard) -> String {
+    let f = &d.figures;
+    let light = |l: &str| t.label("light", l);
+    json_for_script(&serde_json::json!({
+        "categories": [t.t("dashboard.tasks"), t.t("dashboard.problems")],
+        "series": [
+            {"name": light("red"), "light": "red", "data": [f.tasks_red.value, f.problems_red.value]},
+            {"name": light("yellow"), "light": "yellow", "data": [f.tasks_yellow.value, f.problems_yellow.value]},
+            {"name": light("green"), "light": "green", "data": [f.tasks_green.value, f.problems_green.value]},
+        ],
+    }))
+}
+
 /// JSON placed inside `<script type="application/json">`: `<` escaped so no text can close the
 /// element.
 fn json_for_script(v: &serde_json::Value) -> String {
@@ -119,7 +133,7 @@ async fn page(
     Query(q): Query<DashboardQuery>,
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
-    let d = svc::dashboard(&st, auth, &q).await?;
+    let d = svc::dashboard(&st, &auth.principal, &q).await?;
     let t = &ctx.t;
     // Regions to choose: the provinces, cities and counties the caller reads.
     let rvis = auth.principal.visibility(Entity::Region, Action::Read);
@@ -155,6 +169,8 @@ async fn page(
             .map(|y| (y.to_string(), y.to_string())),
         &d.year.to_string(),
     );
+    let shown = org_db::get_region(&st.db, d.region_id).await?;
+    let manage_links = crate::service::screen::may_manage(auth, &shown);
     // Units and chain segments are a county's: offered when a county is shown.
     let county = matches!(d.region_level.as_str(), "county" | "town");
     let (units, segments) = if county {
@@ -168,7 +184,6 @@ async fn page(
             Page::largest(),
         )
         .await?;
-        let path = org_db::get_region(&st.db, d.region_id).await?.path;
         (
             Choice::list(
                 rows.into_iter().map(|u| (u.id.to_string(), u.name)),
@@ -177,7 +192,7 @@ async fn page(
             super::chains::segment_groups(
                 &st,
                 auth,
-                Some(path),
+                Some(shown.path.clone()),
                 &[d.segment_id.map(|s| s.to_string()).unwrap_or_default()],
             )
             .await?,
@@ -196,6 +211,8 @@ async fn page(
     render::html(&DashboardPage {
         t: ctx.t,
         page,
+        q,
+        manage_links,
         regions,
         years,
         units,

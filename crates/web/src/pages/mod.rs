@@ -19,6 +19,7 @@ mod problems;
 mod progress;
 mod projects;
 mod responsibilities;
+mod screen;
 mod talents;
 mod targets;
 mod tasks;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(leader::router())
         .merge(dashboard::router())
+        .merge(screen::router())
         .merge(responsibilities::router())
         .merge(activities::router())
 }

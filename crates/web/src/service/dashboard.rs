@@ -12,7 +12,7 @@ use std::collections::HashMap;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::activity::Month;
-use zhaoyin_core::authz::{Action, Entity, Scope};
+use zhaoyin_core::authz::{Action, Entity, Principal, Scope};
 use zhaoyin_core::dashboard::{self as calc, Area, Overdue, OverdueKind};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::project::Stage;
@@ -25,7 +25,6 @@ use zhaoyin_db::progress::FundFilter;
 use zhaoyin_db::projects::ProjectFilter;
 use zhaoyin_db::tasks::{TaskFilter, TaskSort};
 
-use crate::ctx::Auth;
 use crate::form::href_with;
 use crate::service::activities::{ActivityQuery, counted_filter};
 use crate::service::problems::{ProblemQuery, light_on};
@@ -277,22 +276,24 @@ fn parse(q: &DashboardQuery, today: NaiveDate) -> AppResult<Asked> {
 
 /// The region a dashboard opens on: the given one if the caller reads it, else the widest the
 /// caller reads.
-async fn region_of(st: &AppState, auth: &Auth, id: Option<i64>) -> AppResult<Region> {
+async fn region_of(st: &AppState, p: &Principal, id: Option<i64>) -> AppResult<Region> {
     let id = match id {
         Some(id) => id,
-        None => match auth.principal.widest_reach(Entity::Project) {
+        None => match p.widest_reach(Entity::Project) {
             Some(Scope::Region { id, .. }) => *id,
             Some(Scope::Unit { id, .. }) => zhaoyin_db::org::get_unit(&st.db, *id).await?.region_id,
             None => return Err(AppError::Forbidden),
         },
     };
     let region = zhaoyin_db::org::get_region(&st.db, id).await?;
-    auth.require(Entity::Region, Action::Read, &region.place())?;
+    if !p.can(Entity::Region, Action::Read, &region.place()) {
+        return Err(AppError::NotFound);
+    }
     Ok(region)
 }
 
-pub async fn dashboard(st: &AppState, auth: &Auth, q: &DashboardQuery) -> AppResult<Dashboard> {
-    let p = &auth.principal;
+/// The dashboard `q` asks for, as `p` (an account's principal, or a display link's) reads it.
+pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {
     if !p.can_somewhere(Entity::Project, Action::Read) {
         return Err(AppError::Forbidden);
     }
@@ -303,7 +304,7 @@ pub async fn dashboard(st: &AppState, auth: &Auth, q: &DashboardQuery) -> AppRes
         segment_id,
         unit_id,
     } = parse(q, today)?;
-    let region = region_of(st, auth, region_id).await?;
+    let region = region_of(st, p, region_id).await?;
     let s = Scoped {
         region,
         year,
@@ -601,7 +602,7 @@ pub async fn dashboard(st: &AppState, auth: &Auth, q: &DashboardQuery) -> AppRes
     let mut items = Vec::new();
     let mut overdue_tasks = 0;
     if p.can_somewhere(Entity::Task, Action::Read) {
-        let (rows, total) = crate::service::tasks::list(st, auth, &overdue_tf, top).await?;
+        let (rows, total) = crate::service::tasks::list_for(st, p, &overdue_tf, top).await?;
         overdue_tasks = total;
         for r in rows {
             if let Some(deadline) = r.task.deadline {
@@ -678,13 +679,13 @@ pub async fn dashboard(st: &AppState, auth: &Auth, q: &DashboardQuery) -> AppRes
 
     // The county's target list of the year.
     let quotas = match zhaoyin_db::targets::of_region(&st.db, rid, i64::from(year)).await? {
-        Some(l) if auth.can(Entity::TargetList, Action::Read, &l.place()) => {
-            let detail = crate::service::targets::detail(st, auth, l.id).await?;
+        Some(l) if p.can(Entity::TargetList, Action::Read, &l.place()) => {
+            let entries = zhaoyin_db::targets::entries(&st.db, l.id).await?;
             Some(Quotas {
                 list_id: l.id,
                 name: l.name.clone(),
                 href: format!("/target-lists/{}", l.id),
-                quotas: detail.quotas,
+                quotas: crate::service::targets::quotas_of(st, l.id, &entries).await?,
             })
         }
         _ => None,

@@ -20,6 +20,7 @@ pub mod problems;
 pub mod progress;
 pub mod project_sheet;
 pub mod projects;
+pub mod screen;
 pub(crate) mod sheet_kit;
 pub mod talent_sheet;
 pub mod talents;

@@ -45,12 +45,10 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<TargetList> {
 
 pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<TargetListDetail> {
     let list = get(st, auth, id).await?;
-    let quotas = db::quotas(&st.db, id).await?;
     let entries = db::entries(&st.db, id).await?;
     let duty_units = db::duty_units(&st.db, id, list.year).await?;
-    let marks: Vec<_> = entries.iter().map(|e| (e.flags(), e.status())).collect();
     Ok(TargetListDetail {
-        quotas: target::progress(&quotas, &marks),
+        quotas: quotas_of(st, id, &entries).await?,
         short_units: duty_units
             .iter()
             .filter(|u| u.projects < list.min_projects_per_unit)
@@ -60,6 +58,17 @@ pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<TargetList
         entries,
         list,
     })
+}
+
+/// How each quota of a list stands, from its entries (`entries` of that list).
+pub async fn quotas_of(
+    st: &AppState,
+    id: i64,
+    entries: &[db::TargetEntry],
+) -> AppResult<Vec<target::QuotaProgress>> {
+    let quotas = db::quotas(&st.db, id).await?;
+    let marks: Vec<_> = entries.iter().map(|e| (e.flags(), e.status())).collect();
+    Ok(target::progress(&quotas, &marks))
 }
 
 /// The county a new list goes into: the caller's.

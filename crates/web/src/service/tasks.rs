@@ -35,7 +35,17 @@ pub async fn list(
     f: &TaskFilter,
     page: Page,
 ) -> AppResult<(Vec<TaskItem>, i64)> {
-    let vis = auth.principal.visibility(Entity::Task, Action::Read);
+    list_for(st, &auth.principal, f, page).await
+}
+
+/// [`list`] for a principal without an account behind it (a display link's).
+pub async fn list_for(
+    st: &AppState,
+    p: &zhaoyin_core::authz::Principal,
+    f: &TaskFilter,
+    page: Page,
+) -> AppResult<(Vec<TaskItem>, i64)> {
+    let vis = p.visibility(Entity::Task, Action::Read);
     let (rows, total) = db::list(&st.db, &vis, f, page).await?;
     let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
     let units = db::units_of(&st.db, &ids).await?;

@@ -46,6 +46,53 @@ pub struct Config {
     /// "1+N" approvals: `count` (working or calendar days), `holidays` and `workdays` (make-up
     /// working days), `[[approvals.stages]]` (`id`, `name`, `before_start`).
     pub approvals: zhaoyin_core::approval::ApprovalRules,
+    /// City–county exchange: `signing_key_file` (a county's key, made by `zhaoyin exchange
+    /// keygen`), `[[exchange.trusted]]` (`region_code`, `public_key`: the counties whose
+    /// packages a city takes).
+    pub exchange: ExchangeConfig,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct ExchangeConfig {
+    pub signing_key_file: Option<String>,
+    pub trusted: Vec<TrustedCounty>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TrustedCounty {
+    pub region_code: String,
+    pub public_key: String,
+}
+
+impl ExchangeConfig {
+    /// The keys, each checked: a key file that cannot be read or does not hold a key, or a
+    /// public key that is not one, stops the start with its name.
+    pub fn keys(&self) -> anyhow::Result<zhaoyin_core::exchange::Keys> {
+        use zhaoyin_core::exchange::{signing_key, verifying_key};
+        let mut keys = zhaoyin_core::exchange::Keys::default();
+        if let Some(file) = self
+            .signing_key_file
+            .as_deref()
+            .filter(|f| !f.trim().is_empty())
+        {
+            let text = std::fs::read_to_string(file)
+                .map_err(|e| anyhow::anyhow!("[exchange] signing_key_file {file}: {e}"))?;
+            keys.signing = Some(signing_key(&text).ok_or_else(|| {
+                anyhow::anyhow!("[exchange] signing_key_file {file}: not a key (64 hex digits)")
+            })?);
+        }
+        for t in &self.trusted {
+            let key = verifying_key(&t.public_key).ok_or_else(|| {
+                anyhow::anyhow!(
+                    "[exchange] trusted {}: public_key is not a key (64 hex digits)",
+                    t.region_code
+                )
+            })?;
+            keys.trusted.insert(t.region_code.trim().to_string(), key);
+        }
+        Ok(keys)
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -97,6 +144,7 @@ impl Default for Config {
             target_list: Default::default(),
             activity: Default::default(),
             approvals: Default::default(),
+            exchange: Default::default(),
         }
     }
 }
@@ -187,6 +235,7 @@ impl Config {
             target_rules: self.target_list.clone(),
             activity_rules: self.activity.clone(),
             approval_rules: self.approvals.clone(),
+            exchange: self.exchange.keys()?,
             ..WebConfig::default()
         })
     }

@@ -89,6 +89,26 @@ enum Command {
     /// Policy documents.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// City–county exchange packages (for counties on their own deployments).
+    #[command(subcommand)]
+    Exchange(ExchangeCommand),
+}
+
+#[derive(Subcommand)]
+enum ExchangeCommand {
+    /// Make a county's signing key: writes it to FILE (readable by its owner only) and prints
+    /// the public key the city puts in its `[[exchange.trusted]]`.
+    Keygen { file: PathBuf },
+    /// Write the signed package of a county's projects to FILE (needs `[exchange]
+    /// signing_key_file`).
+    Export {
+        /// Code of the county.
+        #[arg(long)]
+        region: String,
+        file: PathBuf,
+    },
+    /// Take a county's package from FILE (its county must be in `[[exchange.trusted]]`).
+    Import { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -415,6 +435,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 print_policy(&t, &parsed);
             }
         }
+        Command::Exchange(cmd) => exchange(&t, &cfg, cmd).await?,
         Command::Audit(AuditCommand::Verify) => {
             let db = Db::connect(&cfg.database_url, &cfg.pool()).await?;
             let v = audit::verify(&db).await?;
@@ -805,6 +826,106 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
                     &u.username,
                     "role",
                     t.label("role", role.id())
+                )
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `zhaoyin exchange …`: a county's key, its package to a file, a county's package from a file.
+async fn exchange(t: &Tr, cfg: &Config, cmd: ExchangeCommand) -> anyhow::Result<()> {
+    use zhaoyin_core::exchange::{self as ex, Package};
+    match cmd {
+        ExchangeCommand::Keygen { file } => {
+            let seed = zhaoyin_db::sessions::random_token();
+            let key = ex::signing_key(&seed).context("key")?;
+            let mut options = std::fs::OpenOptions::new();
+            options.write(true).create_new(true);
+            #[cfg(unix)]
+            std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+            let mut f = options
+                .open(&file)
+                .with_context(|| t.tf1("cli.cannot_write", "file", file.display()))?;
+            std::io::Write::write_all(&mut f, format!("{seed}\n").as_bytes())?;
+            println!(
+                "{}",
+                t.tf2(
+                    "cli.exchange_key",
+                    "file",
+                    file.display(),
+                    "key",
+                    ex::public_hex(&key)
+                )
+            );
+        }
+        ExchangeCommand::Export { region, file } => {
+            let keys = cfg.exchange.keys()?;
+            let key = keys
+                .signing
+                .as_ref()
+                .with_context(|| t.t("err.exchange_no_key").to_string())?;
+            let db = open(cfg).await?;
+            let county = zhaoyin_db::org::region_by_code(&db, &region)
+                .await?
+                .with_context(|| t.tf1("err.unknown_region", "code", &region))?;
+            let payload = ex::Payload {
+                county_code: county.code.clone(),
+                county_name: county.name.clone(),
+                generated_at: chrono::Utc::now(),
+                projects: zhaoyin_db::exchange::snapshot(&db, &county).await?,
+            };
+            let pkg = ex::seal(&payload, key)?;
+            std::fs::write(&file, serde_json::to_vec_pretty(&pkg)?)
+                .with_context(|| t.tf1("cli.cannot_write", "file", file.display()))?;
+            println!(
+                "{}",
+                t.tf2(
+                    "cli.exchange_exported",
+                    "n",
+                    payload.projects.len(),
+                    "file",
+                    file.display()
+                )
+            );
+        }
+        ExchangeCommand::Import { file } => {
+            let bytes = std::fs::read(&file)
+                .with_context(|| t.tf1("cli.cannot_read", "file", file.display()))?;
+            let pkg: Package = serde_json::from_slice(&bytes)
+                .map_err(|_| anyhow::anyhow!("{}", t.t("err.exchange_format")))?;
+            let payload = ex::open(&pkg, &cfg.exchange.keys()?)
+                .map_err(|r| anyhow::anyhow!("{}", t.t(r.code())))?;
+            if let Err(i) = ex::check(&payload) {
+                let lines: Vec<String> = i.0.iter().map(|e| t.field_error_full(e)).collect();
+                anyhow::bail!("{}", lines.join("\n"));
+            }
+            let db = open(cfg).await?;
+            let county = zhaoyin_db::org::region_by_code(&db, &payload.county_code)
+                .await?
+                .with_context(|| t.t("err.exchange_county").to_string())?;
+            let k = zhaoyin_db::exchange::take(&db, &Actor::cli(), &county, &payload)
+                .await
+                .map_err(|e| match e {
+                    zhaoyin_db::Error::Invalid(i) => anyhow::anyhow!(
+                        "{}",
+                        i.0.iter()
+                            .map(|e| t.field_error_full(e))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    ),
+                    other => other.into(),
+                })?;
+            println!(
+                "{}",
+                t.tf(
+                    "exchange.taken",
+                    &[
+                        ("created", k.created.to_string()),
+                        ("updated", k.updated.to_string()),
+                        ("removed", k.removed.to_string()),
+                        ("unchanged", k.unchanged.to_string()),
+                    ],
                 )
             );
         }

@@ -1049,3 +1049,138 @@ async fn get_json(client: &reqwest::Client, url: &str) -> serde_json::Value {
     let r = client.get(url).send().await.expect("get");
     r.json().await.expect("json")
 }
+
+/// The offline exchange from the command line: a county makes its key, exports its package to
+/// a file; the city, trusting that key, imports it (twice: the second changes nothing); with
+/// another key configured the city refuses the file.
+#[tokio::test]
+async fn a_county_package_travels_by_file() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let key = dir.path().join("county.key");
+    let county = testing::fresh().await;
+    zhaoyin::demo::load(&county.db, &zhaoyin_web::WebConfig::default())
+        .await
+        .expect("demo");
+    let out = run(
+        &county.url,
+        &["exchange", "keygen", &key.display().to_string()],
+        None,
+    )
+    .await;
+    assert!(out.ok, "{}", out.stderr);
+    let public = out
+        .stdout
+        .trim()
+        .rsplit('：')
+        .next()
+        .expect("public key")
+        .to_string();
+    assert_eq!(public.len(), 64, "{}", out.stdout);
+    // A second keygen never overwrites the key.
+    let out = run(
+        &county.url,
+        &["exchange", "keygen", &key.display().to_string()],
+        None,
+    )
+    .await;
+    assert!(!out.ok);
+
+    let county_cfg = dir.path().join("county.toml");
+    std::fs::write(
+        &county_cfg,
+        format!("[exchange]\nsigning_key_file = \"{}\"\n", key.display()),
+    )
+    .expect("config");
+    let file = dir.path().join("package.json");
+    let (code,): (String,) = county
+        .db
+        .one(Sql::new("SELECT code FROM regions WHERE level = 'county'"))
+        .await
+        .expect("county code");
+    let out = run(
+        &county.url,
+        &[
+            "--config",
+            &county_cfg.display().to_string(),
+            "exchange",
+            "export",
+            "--region",
+            &code,
+            &file.display().to_string(),
+        ],
+        None,
+    )
+    .await;
+    assert!(out.ok, "{}", out.stderr);
+
+    // The city: the county's line of regions, and its key trusted.
+    let city = testing::fresh().await;
+    let mut parent: Option<i64> = None;
+    for level in ["province", "city", "county"] {
+        let (c, name): (String, String) = county
+            .db
+            .one(Sql::new("SELECT code, name FROM regions WHERE level = $1").bind(level))
+            .await
+            .expect("region");
+        let r = zhaoyin_db::org::create_region(
+            &city.db,
+            &zhaoyin_db::audit::Actor::system(),
+            parent,
+            &zhaoyin_core::org::RegionInput {
+                code: c,
+                name,
+                level: level.into(),
+            }
+            .validate(zhaoyin_core::org::RegionLevel::parse(level).and_then(|l| l.parent_level()))
+            .expect("region"),
+        )
+        .await
+        .expect("region");
+        parent = Some(r.id);
+    }
+    let city_cfg = dir.path().join("city.toml");
+    let trust = |key: &str| {
+        std::fs::write(
+            &city_cfg,
+            format!("[[exchange.trusted]]\nregion_code = \"{code}\"\npublic_key = \"{key}\"\n"),
+        )
+        .expect("config");
+    };
+    let (city_cfg_s, file_s) = (city_cfg.display().to_string(), file.display().to_string());
+    let args = ["--config", &city_cfg_s, "exchange", "import", &file_s];
+    let import = || run(&city.url, &args, None);
+    // Another county's key: the file does not verify.
+    let other = zhaoyin_core::exchange::signing_key(&"11".repeat(32)).expect("key");
+    trust(&zhaoyin_core::exchange::public_hex(&other));
+    let out = import().await;
+    assert!(!out.ok);
+    assert!(out.stderr.contains("签名验证不通过"), "{}", out.stderr);
+    trust(&public);
+    let out = import().await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(out.stdout.contains("0 个没有变化"), "{}", out.stdout);
+    let out = import().await;
+    assert!(out.ok, "{}", out.stderr);
+    assert!(
+        out.stdout.contains("新增 0 个项目，更新 0 个，移除 0 个"),
+        "{}",
+        out.stdout
+    );
+    let count = |db: zhaoyin_db::Db| async move {
+        let (n,): (i64,) = db
+            .one(Sql::new(
+                "SELECT COUNT(*) FROM projects WHERE duplicate_of IS NULL AND origin IS NULL",
+            ))
+            .await
+            .expect("count");
+        n
+    };
+    let (mirrored,): (i64,) = city
+        .db
+        .one(Sql::new(
+            "SELECT COUNT(*) FROM projects WHERE origin IS NOT NULL",
+        ))
+        .await
+        .expect("count");
+    assert_eq!(mirrored, count(county.db.clone()).await);
+}

@@ -10,6 +10,7 @@ pub mod chain;
 pub mod company;
 pub mod credit_code;
 pub mod dashboard;
+pub mod exchange;
 pub mod jobs;
 pub mod meeting;
 pub mod org;

@@ -12,6 +12,7 @@ pub mod chains;
 pub mod companies;
 pub mod display;
 mod error;
+pub mod exchange;
 pub mod follow_up;
 pub mod jobs;
 pub mod meetings;

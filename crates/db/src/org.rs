@@ -489,7 +489,12 @@ async fn unit_in(tx: &mut Tx, id: i64) -> Result<Unit> {
         .await
 }
 
-async fn insert_unit(tx: &mut Tx, actor: &Actor, region_id: i64, f: &UnitFields) -> Result<Unit> {
+pub(crate) async fn insert_unit(
+    tx: &mut Tx,
+    actor: &Actor,
+    region_id: i64,
+    f: &UnitFields,
+) -> Result<Unit> {
     let t = now();
     let (id,): (i64,) = tx
         .one(

@@ -46,6 +46,8 @@ pub struct Fund {
     pub note: Option<String>,
     pub recorded_by_name: Option<String>,
     pub created_at: DateTime<Utc>,
+    /// A fund of a project a county sent: the county holds its evidence.
+    pub verified_at_origin: bool,
 }
 
 /// A file of a project, with the one record it belongs to.
@@ -264,7 +266,8 @@ pub async fn edit_update(
 // -------------------------------------------------------------------------------------- funds
 
 const FUND_SELECT: &str = "SELECT f.id, f.project_id, f.received_on, f.amount, f.source, \
-     f.evidence_type, f.note, us.display_name AS recorded_by_name, f.created_at \
+     f.evidence_type, f.note, us.display_name AS recorded_by_name, f.created_at, \
+     f.verified_at_origin \
      FROM project_funds f LEFT JOIN users us ON us.id = f.recorded_by";
 
 /// A project's funds, the latest first.
@@ -398,9 +401,9 @@ pub async fn progress_of(
         p.latest = Some((period, percent));
     }
     let mut q = Sql::new(
-        "SELECT f.project_id, f.amount, CASE WHEN EXISTS (SELECT 1 FROM project_files pf \
-         WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END AS evidenced FROM project_funds f \
-         WHERE f.project_id IN ",
+        "SELECT f.project_id, f.amount, CASE WHEN f.verified_at_origin OR EXISTS (SELECT 1 \
+         FROM project_files pf WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END AS evidenced \
+         FROM project_funds f WHERE f.project_id IN ",
     );
     q.push_list(project_ids);
     let rows: Vec<(i64, i64, i32)> = db.all(q).await?;
@@ -444,7 +447,9 @@ pub struct FundLine {
     pub verified: bool,
 }
 
-const EVIDENCED: &str = "EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id)";
+/// Verified: evidence on file here, or (for a project a county sent) at the county.
+const EVIDENCED: &str =
+    "(f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id))";
 
 fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> Sql {
     let mut w = crate::projects::visible(

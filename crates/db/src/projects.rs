@@ -67,6 +67,9 @@ pub struct ProjectRow {
     pub is_major: bool,
     /// The earlier project this one signs again; it is left out of every total.
     pub duplicate_of: Option<i64>,
+    /// Set on a project a county on its own deployment sent (its code and the project's key
+    /// there): kept by the county, refreshed by its packages, not edited here.
+    pub origin: Option<String>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -109,7 +112,7 @@ const SELECT: &str = "SELECT p.id, p.region_id, r.path AS region_path, p.unit_id
      p.national_code, p.segment_id, \
      CASE WHEN sg.id IS NULL THEN NULL ELSE ch.name || ' · ' || sg.name END AS segment_name, \
      sg.chain_id, p.stage, p.stage_on, p.paused_from, p.signed_on, p.is_major, \
-     p.duplicate_of, p.version, p.created_at, p.updated_at";
+     p.duplicate_of, p.origin, p.version, p.created_at, p.updated_at";
 const FROM: &str = " FROM projects p JOIN regions r ON r.id = p.region_id \
      JOIN units u ON u.id = p.unit_id LEFT JOIN companies c ON c.id = p.investor_id \
      LEFT JOIN units lu ON lu.id = p.location_unit_id LEFT JOIN units fu ON fu.id = p.first_unit_id \
@@ -981,11 +984,12 @@ pub async fn import(
 }
 
 /// Recomputes every project's major mark under `rule` (run at start, so a changed rule applies
-/// to every project), with one audit entry saying how many changed. Returns that number.
+/// to every project), with one audit entry saying how many changed. Returns that number. A
+/// project a county sent keeps the mark the county gave it.
 pub async fn apply_major_rule(db: &Db, rule: &project::MajorRule) -> Result<u64> {
     let mut tx = db.begin().await?;
     let q = if rule.key_industries.is_empty() {
-        Sql::new("UPDATE projects SET is_major = $1 WHERE is_major = $2")
+        Sql::new("UPDATE projects SET is_major = $1 WHERE is_major = $2 AND origin IS NULL")
             .bind(false)
             .bind(true)
     } else {
@@ -998,7 +1002,7 @@ pub async fn apply_major_rule(db: &Db, rule: &project::MajorRule) -> Result<u64>
             .push(")");
         let mut q = major.prefixed("UPDATE projects SET is_major = ");
         // The same expression again for the WHERE, its arguments numbered after the first's.
-        q.push(" WHERE is_major <> (outside_investment >= ")
+        q.push(" WHERE origin IS NULL AND is_major <> (outside_investment >= ")
             .push_bind(rule.min_outside_investment)
             .push(" AND COALESCE(key_industry, '') IN ")
             .push_list(&rule.key_industries)

@@ -66,6 +66,9 @@ pub struct WebConfig {
     pub activity_rules: zhaoyin_core::activity::ActivityRules,
     /// Approval stages and how their days are counted.
     pub approval_rules: zhaoyin_core::approval::ApprovalRules,
+    /// The key this deployment signs its exchange packages with (a county's), and the counties
+    /// whose packages it takes (a city's).
+    pub exchange: zhaoyin_core::exchange::Keys,
 }
 
 impl Default for WebConfig {
@@ -88,6 +91,7 @@ impl Default for WebConfig {
             target_rules: Default::default(),
             activity_rules: Default::default(),
             approval_rules: Default::default(),
+            exchange: Default::default(),
         }
     }
 }

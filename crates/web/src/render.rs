@@ -102,6 +102,12 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Project, Action::Read) {
         first.push(item("/dashboard", "nav.dashboard"));
     }
+    if p.grants.iter().any(|g| {
+        g.role == zhaoyin_core::authz::Role::Supervisor
+            && matches!(g.scope, zhaoyin_core::authz::Scope::Region { .. })
+    }) {
+        first.push(item("/exchange", "nav.exchange"));
+    }
     let mut out = vec![NavSection {
         label: String::new(),
         items: first,

@@ -7,6 +7,7 @@ mod approvals;
 mod auth;
 mod chains;
 mod dashboard;
+mod exchange;
 mod follow_up;
 mod helpers;
 mod matrix;

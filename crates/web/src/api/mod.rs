@@ -10,6 +10,7 @@ mod audit;
 mod chains;
 mod companies;
 mod dashboard;
+mod exchange;
 mod leader;
 mod meetings;
 mod org;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(leader::router())
         .merge(dashboard::router())
+        .merge(exchange::router())
 }
 
 pub fn docs_router() -> Router<AppState> {
@@ -269,7 +271,7 @@ impl Modify for Errors {
         meetings::list_meetings, meetings::create_meeting, meetings::get_meeting,
         meetings::set_attendance, meetings::decide, meetings::minutes,
         leader::list_leaders, leader::leader_projects,
-        dashboard::dashboard, dashboard::list_funds,
+        dashboard::dashboard, dashboard::list_funds, exchange::package, exchange::take,
     ),
     components(schemas(Problem)),
     tags(
@@ -281,7 +283,7 @@ impl Modify for Errors {
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
         (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办、每周调度会、领导视图"),
-        (name = "dashboard", description = "可视化督导：地区看板（每个数字连到产生它的清单）、到位资金清单"),
+        (name = "dashboard", description = "可视化督导：地区看板（每个数字连到产生它的清单）、到位资金清单、市县数据交换包"),
     )
 )]
 pub struct ApiDoc;

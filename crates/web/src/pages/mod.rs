@@ -9,6 +9,7 @@ mod auth;
 pub(crate) mod chains;
 mod companies;
 mod dashboard;
+mod exchange;
 mod home;
 mod import_page;
 mod leader;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(screen::router())
+        .merge(exchange::router())
         .merge(responsibilities::router())
         .merge(activities::router())
 }

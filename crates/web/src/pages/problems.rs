@@ -10,7 +10,6 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use serde::Deserialize;
 use zhaoyin_core::Invalid;
-use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::problem::{ProblemCategory, ProblemInput, ProblemStatus};
 use zhaoyin_db::progress::ProjectFile;
@@ -381,7 +380,7 @@ async fn form_page(
 /// The project whose problems the caller keeps.
 async fn kept_project(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectRow> {
     let p = crate::service::projects::get(st, auth, id).await?;
-    auth.require(Entity::Project, Action::Write, &p.place())?;
+    crate::service::projects::require_write(auth, &p)?;
     Ok(p)
 }
 

@@ -343,7 +343,7 @@ async fn detail_page(
         } else {
             Vec::new()
         },
-        can_write: auth.can(Entity::Project, Action::Write, &p.place()),
+        can_write: svc::may_write(auth, p),
         problems: crate::service::problems::all(
             st,
             auth,
@@ -753,7 +753,7 @@ async fn create(
 async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let d = svc::detail(&st, auth, id).await?;
-    auth.require(Entity::Project, Action::Write, &d.project.place())?;
+    svc::require_write(auth, &d.project)?;
     let f = ProjectForm::from_project(&d.project, &d.other_units);
     render::html(&form_page(&st, &ctx, Some(d.project), f, FormErrors::default()).await?)
 }

@@ -70,7 +70,7 @@ impl PlanView {
 
 /// The project's agent, or who keeps the project, dates and plans its approval items.
 pub fn may_work(auth: &Auth, p: &ProjectRow) -> bool {
-    auth.can(Entity::Project, Action::Write, &p.place())
+    crate::service::projects::may_write(auth, p)
         || (p.agent_id.is_some() && auth.user.person_id == p.agent_id)
 }
 
@@ -262,7 +262,7 @@ pub async fn update(st: &AppState, ctx: &Ctx, id: i64, w: &ItemWrite) -> AppResu
     let version = w
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
-    let input = if auth.can(Entity::Project, Action::Write, &p.place()) {
+    let input = if crate::service::projects::may_write(auth, &p) {
         w.item.clone()
     } else {
         ItemInput {

@@ -11,6 +11,7 @@ pub mod chains;
 pub mod companies;
 pub mod company_sheet;
 pub mod dashboard;
+pub mod exchange;
 pub mod import;
 pub mod leader;
 pub mod meetings;

@@ -286,7 +286,7 @@ pub async fn create(
 ) -> AppResult<ProblemView> {
     let auth = ctx.auth()?;
     let project = crate::service::projects::get(st, auth, project_id).await?;
-    auth.require(Entity::Project, Action::Write, &project.place())?;
+    crate::service::projects::require_write(auth, &project)?;
     let fields = checked(st, &project, input, true).await?;
     Ok(view(
         st,

@@ -92,7 +92,10 @@ pub async fn view(st: &AppState, project: &ProjectRow) -> AppResult<ProgressView
         invested: updates.iter().map(|u| u.invested).sum(),
         funds: funds
             .iter()
-            .map(|f| (f.amount, files.iter().any(|x| x.fund_id == Some(f.id))))
+            .map(|f| {
+                let here = files.iter().any(|x| x.fund_id == Some(f.id));
+                (f.amount, here || f.verified_at_origin)
+            })
             .collect(),
     };
     let mut to_date = progress.invested;
@@ -113,7 +116,7 @@ pub async fn view(st: &AppState, project: &ProjectRow) -> AppResult<ProgressView
         .map(|f| {
             let evidence = files_of(&|x| x.fund_id == Some(f.id));
             FundView {
-                verified: !evidence.is_empty(),
+                verified: !evidence.is_empty() || f.verified_at_origin,
                 evidence,
                 fund: f,
             }
@@ -129,7 +132,7 @@ pub async fn view(st: &AppState, project: &ProjectRow) -> AppResult<ProgressView
 /// The project, if the caller keeps it.
 pub async fn kept(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<ProjectRow> {
     let project = crate::service::projects::get(st, auth, project_id).await?;
-    auth.require(Entity::Project, Action::Write, &project.place())?;
+    crate::service::projects::require_write(auth, &project)?;
     Ok(project)
 }
 

@@ -247,7 +247,7 @@ async fn check(st: &AppState, auth: &Auth, rows: &[Row]) -> AppResult<(Vec<Impor
         let on = stage_on.unwrap_or(today);
         let mut fields_changed = true;
         if let Some(x) = &existing {
-            if !auth.can(Entity::Project, Action::Write, &x.place()) {
+            if !crate::service::projects::may_write(auth, x) {
                 e.push(at(FieldError::new("name", "err.project_not_yours"), r.row));
                 continue;
             }

@@ -199,6 +199,21 @@ pub async fn stage_counts(
     Ok(db::stage_counts(&st.db, &vis, f).await?)
 }
 
+/// Refuses unless the caller may change `p` here: a project a county sent is kept by that
+/// county, and changes only by its next package.
+pub fn require_write(auth: &Auth, p: &ProjectRow) -> AppResult<()> {
+    auth.require(Entity::Project, Action::Write, &p.place())?;
+    if p.origin.is_some() {
+        return Err(AppError::invalid("project", "err.project_from_county"));
+    }
+    Ok(())
+}
+
+/// Whether the caller may change `p` here (see [`require_write`]).
+pub fn may_write(auth: &Auth, p: &ProjectRow) -> bool {
+    p.origin.is_none() && auth.can(Entity::Project, Action::Write, &p.place())
+}
+
 pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectRow> {
     let p = db::get(&st.db, id).await?;
     auth.require(Entity::Project, Action::Read, &p.place())?;
@@ -405,7 +420,7 @@ pub async fn update(
 ) -> AppResult<ProjectRow> {
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?;
-    auth.require(Entity::Project, Action::Write, &current.place())?;
+    require_write(auth, &current)?;
     let (fields, region_id, place) = checked(st, auth, &input.project).await?;
     // Handing the project to another unit needs write permission there too.
     if !auth.can(Entity::Project, Action::Write, &place) {
@@ -460,7 +475,7 @@ pub async fn move_stage(
 ) -> AppResult<ProjectRow> {
     let auth = ctx.auth()?;
     let current = get(st, auth, id).await?;
-    auth.require(Entity::Project, Action::Write, &current.place())?;
+    require_write(auth, &current)?;
     let to =
         Stage::parse(input.stage.trim()).ok_or_else(|| AppError::invalid("stage", "err.choice"))?;
     let mut e = Invalid::default();

@@ -1,0 +1,326 @@
+//! City–county exchange over HTTP between two deployments: the demo county (which signs) and a
+//! city (which trusts the county's key). The county's package taken by the city — pushed over
+//! HTTP, then again as an uploaded file — gives the city the county's totals, identical both
+//! times, and the second time changes nothing; a tampered package, and an older one after a
+//! newer, are refused and change nothing; the city cannot edit what the county sent.
+
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use zhaoyin_core::authz::Role;
+use zhaoyin_core::exchange::Keys;
+use zhaoyin_core::org::{RegionInput, RegionLevel, UnitInput};
+use zhaoyin_db::audit::Actor;
+use zhaoyin_db::org::{self, Region};
+use zhaoyin_db::testing::{self, At};
+
+use crate::helpers::*;
+
+async fn api(base: &str, db: &zhaoyin_db::Db, user: &zhaoyin_db::users::User) -> Api {
+    let (token, _) = zhaoyin_db::tokens::create(db, &Actor::cli(), user, "test")
+        .await
+        .expect("token");
+    Api {
+        base: base.to_string(),
+        token,
+        client: reqwest::Client::new(),
+    }
+}
+
+/// The same region (code, name, level) in another database, under `parent`.
+async fn copy_region(db: &zhaoyin_db::Db, r: &Region, parent: Option<&Region>) -> Region {
+    let level = RegionLevel::parse(&r.level).expect("level");
+    org::create_region(
+        db,
+        &Actor::system(),
+        parent.map(|p| p.id),
+        &RegionInput {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            level: r.level.clone(),
+        }
+        .validate(level.parent_level())
+        .expect("region"),
+    )
+    .await
+    .expect("region")
+}
+
+/// The figures a city compares a county on.
+fn totals(d: &Value) -> Vec<Value> {
+    [
+        "projects",
+        "total_investment",
+        "outside_investment",
+        "funds_verified",
+        "funds_unverified",
+        "signed",
+        "started",
+    ]
+    .iter()
+    .map(|k| d["figures"][k]["value"].clone())
+    .collect()
+}
+
+#[tokio::test]
+async fn a_county_package_gives_the_city_its_totals_once_and_only_when_signed() {
+    let key = zhaoyin_core::exchange::signing_key(&"2a".repeat(32)).expect("key");
+
+    // The county: the demo, signing with its key.
+    let county_db = testing::fresh().await;
+    let mut county_cfg = zhaoyin_web::WebConfig::default();
+    zhaoyin::demo::load(&county_db.db, &county_cfg)
+        .await
+        .expect("demo");
+    county_cfg.exchange = Keys {
+        signing: Some(key.clone()),
+        ..Default::default()
+    };
+    let (county_base, _county) = start(county_db.db.clone(), county_cfg).await;
+    let supervisor = zhaoyin_db::users::by_username(&county_db.db, "supervisor")
+        .await
+        .expect("lookup")
+        .expect("demo supervisor");
+    let county_api = api(&county_base, &county_db.db, &supervisor).await;
+    let county_region = org::get_region(
+        &county_db.db,
+        org::get_unit(&county_db.db, supervisor.unit_id)
+            .await
+            .expect("unit")
+            .region_id,
+    )
+    .await
+    .expect("county");
+    let city_region = org::get_region(&county_db.db, county_region.parent_id.expect("city"))
+        .await
+        .expect("city");
+    let province = org::get_region(&county_db.db, city_region.parent_id.expect("province"))
+        .await
+        .expect("province");
+
+    // The city: the same regions, trusting the county's key.
+    let city_db = testing::fresh().await;
+    let p = copy_region(&city_db.db, &province, None).await;
+    let c = copy_region(&city_db.db, &city_region, Some(&p)).await;
+    let k = copy_region(&city_db.db, &county_region, Some(&c)).await;
+    let office = org::create_unit(
+        &city_db.db,
+        &Actor::system(),
+        c.id,
+        &UnitInput {
+            code: "city-tcz".into(),
+            name: "市双招双引工作专班".into(),
+            short_name: String::new(),
+            kind: "office".into(),
+            phone: String::new(),
+            sort_order: None,
+        }
+        .validate()
+        .expect("unit"),
+    )
+    .await
+    .expect("unit");
+    let mut city_cfg = zhaoyin_web::WebConfig::default();
+    city_cfg
+        .exchange
+        .trusted
+        .insert(county_region.code.clone(), key.verifying_key());
+    let (city_base, _city) = start(city_db.db.clone(), city_cfg).await;
+    let city_sup = testing::user_with(
+        &city_db.db,
+        "city-sup",
+        &office,
+        Role::Supervisor,
+        At::Region(&c),
+    )
+    .await;
+    let city_api = api(&city_base, &city_db.db, &city_sup).await;
+
+    // What the county says of itself.
+    let at_county = totals(&json(county_api.get("/api/v1/dashboard").await).await);
+    let r = county_api
+        .get(&format!(
+            "/api/v1/exchange/package?region_id={}",
+            county_region.id
+        ))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let package = json(r).await;
+
+    // Pushed over HTTP: the city now shows the county's totals.
+    let r = city_api
+        .send(Method::POST, "/api/v1/exchange/packages", package.clone())
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let first = json(r).await;
+    let n = first["created"].as_i64().expect("created");
+    assert!(n > 50, "{first}");
+    assert_eq!(first["unchanged"], 0);
+    let county_view = format!("/api/v1/dashboard?region_id={}", k.id);
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        at_county
+    );
+    // And the city's own dashboard sums it, side by side.
+    let d = json(city_api.get("/api/v1/dashboard").await).await;
+    assert_eq!(d["region_id"], c.id);
+    assert_eq!(totals(&d["areas"][0]), at_county);
+
+    // The same package again, as an uploaded file: nothing changes.
+    let b = Browser::new(&city_base);
+    assert_eq!(
+        b.login("city-sup", PASSWORD).await.status(),
+        StatusCode::SEE_OTHER
+    );
+    let file = reqwest::multipart::Part::bytes(serde_json::to_vec(&package).expect("json"))
+        .file_name("package.json");
+    let r = multipart(
+        &b,
+        "/exchange",
+        reqwest::multipart::Form::new().part("file", file),
+    )
+    .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let html = r.text().await.expect("page");
+    assert!(html.contains("id=\"taken\""), "{html}");
+    let (audits,): (i64,) = city_db
+        .db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT COUNT(*) FROM audit_log WHERE action = 'exchange_import'",
+        ))
+        .await
+        .expect("audit");
+    assert_eq!(audits, 2);
+    let again = json(
+        city_api
+            .send(Method::POST, "/api/v1/exchange/packages", package.clone())
+            .await,
+    )
+    .await;
+    assert_eq!(
+        again,
+        json!({"created": 0, "updated": 0, "removed": 0, "unchanged": n})
+    );
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        at_county
+    );
+
+    // A tampered package is refused, and changes nothing.
+    let mut tampered = package.clone();
+    let text = tampered["payload"].as_str().expect("payload").to_string();
+    tampered["payload"] = json!(text.replacen("\"amount\":", "\"amount\":9", 1));
+    let r = city_api
+        .send(Method::POST, "/api/v1/exchange/packages", tampered)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("signature".into(), "exchange_signature".into())]
+    );
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        at_county
+    );
+
+    // The county's projects are the county's: the city cannot edit them.
+    let list = json(
+        city_api
+            .get(&format!("/api/v1/projects?region_id={}", k.id))
+            .await,
+    )
+    .await;
+    let one = &list["items"][0];
+    let r = city_api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", one["id"]),
+            json!({"version": one["version"], "name": "改名"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("project".into(), "project_from_county".into())]
+    );
+
+    // A newer package (the county added a project) is taken; the older one after it is not.
+    let county_unit = supervisor.unit_id;
+    let r = county_api
+        .send(
+            Method::POST,
+            "/api/v1/projects",
+            json!({"name": "交换测试新项目", "unit_id": county_unit, "total_investment": 1234}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let added = json(r).await;
+    let newer = json(
+        county_api
+            .get(&format!(
+                "/api/v1/exchange/package?region_id={}",
+                county_region.id
+            ))
+            .await,
+    )
+    .await;
+    let taken = json(
+        city_api
+            .send(Method::POST, "/api/v1/exchange/packages", newer)
+            .await,
+    )
+    .await;
+    assert_eq!(taken["created"], 1);
+    assert_eq!(taken["unchanged"], n);
+    let r = city_api
+        .send(Method::POST, "/api/v1/exchange/packages", package)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        vec![("generated_at".into(), "exchange_stale".into())]
+    );
+    let now_county = totals(&json(county_api.get("/api/v1/dashboard").await).await);
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        now_county
+    );
+
+    // The project gets its national code: the city keeps the same project under its new key.
+    let r = county_api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", added["id"]),
+            json!({"version": added["version"], "national_code": "2026-370322-04-01-000777"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let coded = json(
+        county_api
+            .get(&format!(
+                "/api/v1/exchange/package?region_id={}",
+                county_region.id
+            ))
+            .await,
+    )
+    .await;
+    let taken = json(
+        city_api
+            .send(Method::POST, "/api/v1/exchange/packages", coded)
+            .await,
+    )
+    .await;
+    assert_eq!(
+        taken,
+        json!({"created": 0, "updated": 1, "removed": 0, "unchanged": n})
+    );
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        now_county
+    );
+
+    // Without a signing key, a deployment exports nothing.
+    let r = city_api
+        .get(&format!("/api/v1/exchange/package?region_id={}", k.id))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

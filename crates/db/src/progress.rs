@@ -476,6 +476,22 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> Sql {
     w
 }
 
+const FUND_LINE: &str = "SELECT f.id, f.project_id, p.name AS project_name, \
+     (SELECT u.name FROM units u WHERE u.id = p.unit_id) AS unit_name, f.received_on, f.amount, \
+     f.source, f.evidence_type, f.note, ";
+const FUND_ORDER: &str = "f.received_on DESC, f.id DESC";
+
+/// Every fund the filter admits, the latest first (for the export).
+pub async fn all_fund_lines(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    f: &FundFilter,
+) -> Result<Vec<FundLine>> {
+    let mut q = funds_visible(vis, f).prefixed(&format!("{FUND_LINE}{EVIDENCED} AS verified"));
+    q.push(" ORDER BY ").push(FUND_ORDER);
+    db.all(q).await
+}
+
 /// A page of funds, the latest first, with their bounded count and the totals of every fund
 /// the filter admits (not only the page's).
 pub async fn fund_lines(
@@ -488,12 +504,8 @@ pub async fn fund_lines(
     let (count,): (i64,) = db.one(w.bounded_count(crate::COUNT_BOUND)).await?;
     let rows = db
         .all(w.page(
-            &format!(
-                "SELECT f.id, f.project_id, p.name AS project_name, \
-                 (SELECT u.name FROM units u WHERE u.id = p.unit_id) AS unit_name, f.received_on, \
-                 f.amount, f.source, f.evidence_type, f.note, {EVIDENCED} AS verified"
-            ),
-            "f.received_on DESC, f.id DESC",
+            &format!("{FUND_LINE}{EVIDENCED} AS verified"),
+            FUND_ORDER,
             page,
         ))
         .await?;

@@ -273,6 +273,26 @@ async fn every_figure_equals_the_list_behind_it() {
     assert_eq!(status, StatusCode::OK);
     let verified = from_county["figures"]["funds_verified"]["value"].clone();
     assert!(html.contains(&format!("data-verified=\"{verified}\"")));
+    // The same funds as a workbook: its amounts add up to the figure.
+    let query = href.split_once('?').map(|(_, q)| q).unwrap_or_default();
+    let r = b.get(&format!("/funds/export.xlsx?{query}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    let rows: Vec<Vec<String>> = sheet
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect();
+    assert_eq!(rows[0][3], "金额（万元）");
+    let sum: i64 = rows[1..]
+        .iter()
+        .map(|r| r[3].parse::<i64>().expect("amount"))
+        .sum();
+    assert_eq!(json!(sum), verified);
 }
 
 #[tokio::test]

@@ -27,6 +27,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(page))
         .route("/funds", get(funds))
+        .route("/funds/export.xlsx", get(funds_export))
 }
 
 #[derive(Template)]
@@ -237,6 +238,10 @@ struct FundsPage {
 }
 
 impl FundsPage {
+    fn export_href(&self) -> String {
+        crate::form::href_with("/funds/export.xlsx", &self.q)
+    }
+
     fn totals_line(&self) -> String {
         self.t.tf(
             "funds.totals",
@@ -274,4 +279,16 @@ async fn funds(
         q,
         problems,
     })
+}
+
+async fn funds_export(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<FundQuery>,
+) -> AppResult<Response> {
+    let f = q.filter()?;
+    Ok(render::xlsx(
+        progress::export_funds(&st, &ctx, &f).await?,
+        "attachment; filename=\"zhaoyin-funds.xlsx\"; filename*=UTF-8''%E5%88%B0%E4%BD%8D%E8%B5%84%E9%87%91%E6%B8%85%E5%8D%95.xlsx",
+    ))
 }

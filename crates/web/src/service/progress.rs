@@ -405,3 +405,52 @@ pub async fn fund_lines(
     let vis = auth.principal.visibility(Entity::Project, Action::Read);
     Ok(db::fund_lines(&st.db, &vis, f, page).await?)
 }
+
+const FUND_SHEET: super::sheet_kit::SheetSpec = super::sheet_kit::SheetSpec {
+    id: "funds",
+    title_key: "funds.title",
+    labels: "fund_sheet",
+    columns: &[],
+    export_only: &[
+        ("received_on", 12.0),
+        ("project", 32.0),
+        ("unit", 20.0),
+        ("amount", 12.0),
+        ("source", 16.0),
+        ("evidence_type", 12.0),
+        ("verified", 10.0),
+        ("note", 30.0),
+    ],
+};
+
+/// The funds of a filter as a workbook.
+pub async fn export_funds(st: &AppState, ctx: &Ctx, f: &db::FundFilter) -> AppResult<Vec<u8>> {
+    let auth = ctx.auth()?;
+    if !auth.principal.can_somewhere(Entity::Project, Action::Read) {
+        return Err(AppError::Forbidden);
+    }
+    let vis = auth.principal.visibility(Entity::Project, Action::Read);
+    let t = ctx.t;
+    let lines = db::all_fund_lines(&st.db, &vis, f)
+        .await?
+        .into_iter()
+        .map(|l| {
+            vec![
+                l.received_on.to_string(),
+                l.project_name,
+                l.unit_name,
+                l.amount.to_string(),
+                l.source.unwrap_or_default(),
+                t.label("progress.evidence", &l.evidence_type),
+                t.t(if l.verified {
+                    "progress.verified"
+                } else {
+                    "progress.unverified"
+                })
+                .to_string(),
+                l.note.unwrap_or_default(),
+            ]
+        })
+        .collect();
+    FUND_SHEET.table(&t, lines).await
+}

@@ -474,6 +474,17 @@ pub async fn list_units(
     page_of(db, &w, UNIT_SELECT, "r.path, u.sort_order, u.code", page).await
 }
 
+/// The names of units, by id (ids not found are left out).
+pub async fn unit_names(db: &Db, ids: &[i64]) -> Result<std::collections::HashMap<i64, String>> {
+    if ids.is_empty() {
+        return Ok(Default::default());
+    }
+    let mut q = Sql::new("SELECT id, name FROM units WHERE id IN ");
+    q.push_list(ids);
+    let rows: Vec<(i64, String)> = db.all(q).await?;
+    Ok(rows.into_iter().collect())
+}
+
 pub async fn get_unit(db: &Db, id: i64) -> Result<Unit> {
     db.one(Sql::new(format!("{UNIT_SELECT}{UNIT_FROM} AND u.id = $1")).bind(id))
         .await

@@ -572,21 +572,27 @@ pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppR
     let mut by_unit = zhaoyin_db::problems::lights_by_unit(&st.db, &pvis, &qf, on).await?;
     by_unit.retain(|(_, red, yellow, _, _)| red + yellow > 0);
     by_unit.sort_by(|a, b| (b.1, b.2, a.0).cmp(&(a.1, a.2, b.0)));
-    let mut problem_units = Vec::new();
-    for (unit, red, yellow, green, _) in by_unit.into_iter().take(TOP) {
-        let problem = |light: &str| ProblemQuery {
-            light: Some(light.into()),
-            unit_id: Some(unit.to_string()),
-            ..s.problems(rid)
-        };
-        problem_units.push(UnitFigure {
-            unit_id: unit,
-            unit_name: zhaoyin_db::org::get_unit(&st.db, unit).await?.name,
-            red: figure(red, "problems", &problem("red")),
-            yellow: figure(yellow, "problems", &problem("yellow")),
-            green: figure(green, "problems", &problem("green")),
-        });
-    }
+    by_unit.truncate(TOP);
+    let names =
+        zhaoyin_db::org::unit_names(&st.db, &by_unit.iter().map(|u| u.0).collect::<Vec<_>>())
+            .await?;
+    let problem_units = by_unit
+        .into_iter()
+        .map(|(unit, red, yellow, green, _)| {
+            let problem = |light: &str| ProblemQuery {
+                light: Some(light.into()),
+                unit_id: Some(unit.to_string()),
+                ..s.problems(rid)
+            };
+            UnitFigure {
+                unit_id: unit,
+                unit_name: names.get(&unit).cloned().unwrap_or_default(),
+                red: figure(red, "problems", &problem("red")),
+                yellow: figure(yellow, "problems", &problem("yellow")),
+                green: figure(green, "problems", &problem("green")),
+            }
+        })
+        .collect();
 
     // The items longest overdue.
     let overdue_tf = TaskFilter {
@@ -658,10 +664,16 @@ pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppR
             c.trips + c.visits + c.talks + c.promotions + c.signings
         };
         counts.sort_by(|a, b| (total(b), a.unit_id).cmp(&(total(a), b.unit_id)));
-        for c in counts.into_iter().take(TOP) {
+        counts.truncate(TOP);
+        let names = zhaoyin_db::org::unit_names(
+            &st.db,
+            &counts.iter().map(|c| c.unit_id).collect::<Vec<_>>(),
+        )
+        .await?;
+        for c in counts {
             activities.push(UnitActivity {
                 unit_id: c.unit_id,
-                unit_name: zhaoyin_db::org::get_unit(&st.db, c.unit_id).await?.name,
+                unit_name: names.get(&c.unit_id).cloned().unwrap_or_default(),
                 activities: figure(
                     total(&c),
                     "activities",

@@ -364,6 +364,11 @@ def measure(engine, scale, url, args):
          (f"/api/activities/stats?month={month}", lua())),
         ("activity statistics (page)", "page", (f"/activities/stats?month={month}", lua(headers=cookie)),
          (f"/api/activities/stats?month={month}", lua())),
+        ("dashboard (API)", "dashboard", ("/api/v1/dashboard", lua(headers=bearer)),
+         ("/api/dashboard", lua())),
+        ("dashboard (page)", "dashboard", ("/dashboard", lua(headers=cookie)), ("/api/dashboard", lua())),
+        ("dashboard, province (API)", "dashboard wide", ("/api/v1/dashboard", lua(headers=province)),
+         ("/api/dashboard/province", lua())),
         ("report (write)", "write",
          (f"/api/v1/tasks/{write_id}/reports", lua("POST", report, {**clerk, **as_json})),
          (f"/tasks/{write_id}/reports", lua("POST", report, as_json))),
@@ -435,6 +440,14 @@ def verdict(row):
         least, most = GOALS[row["kind"]]
         ok = row["rps_ratio"] >= least and row["p99_ratio"] <= most and p["errors"] == 0
         return ("met" if ok else "missed") + f" (≥{least:.0%}, p99 ≤{most:g}×, 0 errors)"
+    if row["kind"] == "dashboard":
+        # A county's dashboard: at least 1,000 a second.
+        ok = p["rps"] >= 1000 and p["errors"] == 0
+        return ("met" if ok else "missed") + " (≥1,000/s, 0 errors)"
+    if row["kind"] == "dashboard wide":
+        # The province's: under a second each.
+        ok = p["p99_ms"] < 1000 and p["errors"] == 0
+        return ("met" if ok else "missed") + " (p99 < 1 s, 0 errors)"
     if row["kind"] == "write":
         if row["engine"] != "sqlite":
             return "no goal"

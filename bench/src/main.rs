@@ -20,7 +20,7 @@ use zhaoyin_db::Db;
 use zhaoyin_web::api::ListOf;
 use zhaoyin_web::ctx::{Auth, Ctx};
 use zhaoyin_web::i18n::{Lang, Tr};
-use zhaoyin_web::service::{account, activities, companies, projects, tasks};
+use zhaoyin_web::service::{account, activities, companies, dashboard, projects, tasks};
 use zhaoyin_web::{AppError, AppState, WebConfig};
 
 #[derive(Parser)]
@@ -230,6 +230,21 @@ async fn activity_stats(State(c): State<Ceiling>, Query(q): Query<MonthQuery>) -
     Ok(Json(activities::monthly_stats(&c.st, c.reader.auth()?, month).await?).into_response())
 }
 
+/// The dashboard of the reader's region (the API's and the page's work).
+async fn dashboard(State(c): State<Ceiling>, Query(q): Query<dashboard::DashboardQuery>) -> Answer {
+    let p = &c.reader.auth()?.principal;
+    Ok(Json(dashboard::dashboard(&c.st, p, &q).await?).into_response())
+}
+
+/// The dashboard of the province (every county summed, each city side by side).
+async fn dashboard_wide(
+    State(c): State<Ceiling>,
+    Query(q): Query<dashboard::DashboardQuery>,
+) -> Answer {
+    let p = &c.wide.auth()?.principal;
+    Ok(Json(dashboard::dashboard(&c.st, p, &q).await?).into_response())
+}
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -255,6 +270,8 @@ async fn main() -> anyhow::Result<()> {
         .route("/api/activities", get(activity_list))
         .route("/activities", get(activity_list_page))
         .route("/api/activities/stats", get(activity_stats))
+        .route("/api/dashboard", get(dashboard))
+        .route("/api/dashboard/province", get(dashboard_wide))
         .with_state(ceiling);
     let listener = tokio::net::TcpListener::bind(&args.listen).await?;
     println!("ceiling: http://{}", listener.local_addr()?);

@@ -377,3 +377,17 @@ pub async fn recent_logins(db: &Db, user_id: i64, limit: i64) -> Result<Vec<Entr
     )
     .await
 }
+
+/// A token that changes whenever data may have changed: every audited write moves the head of
+/// the audit chain, and every run of a periodic job (which recomputes lights without an audit
+/// entry of its own) is recorded. Anything computed from the data under one token stays true
+/// until the token changes.
+pub async fn data_version(db: &Db) -> Result<String> {
+    let (seq, job): (i64, Option<String>) = db
+        .one(Sql::new(
+            "SELECT (SELECT seq FROM audit_head WHERE id = 1), \
+             (SELECT CAST(MAX(COALESCE(finished_at, started_at)) AS TEXT) FROM job_runs)",
+        ))
+        .await?;
+    Ok(format!("{seq}/{}", job.unwrap_or_default()))
+}

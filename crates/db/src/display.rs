@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::audit::{self, Actor, Change};
 use crate::org::Region;
-use crate::sessions::{random_token, token_hash};
+use crate::sessions::{prefixed_token, token_hash};
 use crate::{Db, Error, Result, Sql, now};
 
 pub const PREFIX: &str = "zd_";
@@ -39,8 +39,7 @@ pub async fn create(
     region: &Region,
     name: &str,
 ) -> Result<(String, DisplayLink)> {
-    let token = format!("{PREFIX}{}", random_token());
-    let prefix: String = token.chars().take(PREFIX.len() + 6).collect();
+    let (token, prefix) = prefixed_token(PREFIX);
     let mut tx = db.begin().await?;
     let (id,): (i64,) = tx
         .one(

@@ -229,6 +229,22 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
     Ok(())
 }
 
+/// Binds $1–$12 of a project's write: what the package says of it, its origin and the time.
+fn with_fields(q: Sql, p: &ExProject, origin: &str, at: DateTime<Utc>) -> Sql {
+    q.bind(&p.name)
+        .bind(zhaoyin_core::task::search_text("", &p.name))
+        .bind(p.national_code.clone())
+        .bind(&p.stage)
+        .bind(p.stage_on)
+        .bind(p.signed_on)
+        .bind(p.is_major)
+        .bind(p.key_industry.clone())
+        .bind(p.total_investment)
+        .bind(p.outside_investment)
+        .bind(origin)
+        .bind(at)
+}
+
 /// How far ahead of this server's clock a package may say it was made.
 const CLOCK_SKEW: chrono::Duration = chrono::Duration::minutes(10);
 
@@ -306,7 +322,6 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
     let mut taken = Taken::default();
     for (p, id) in payload.projects.iter().zip(matched) {
         let origin = format!("{prefix}{}", p.key);
-        let search = zhaoyin_core::task::search_text("", &p.name);
         let id = match id {
             Some(id) => {
                 if stored(&mut tx, id, p.source_id).await? == *p {
@@ -314,24 +329,17 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
                     continue;
                 }
                 tx.execute(
-                    Sql::new(
-                        "UPDATE projects SET name = $1, search = $2, national_code = $3, \
-                         stage = $4, stage_on = $5, signed_on = $6, is_major = $7, \
-                         key_industry = $8, total_investment = $9, outside_investment = $10, \
-                         origin = $11, version = version + 1, updated_at = $12 WHERE id = $13",
+                    with_fields(
+                        Sql::new(
+                            "UPDATE projects SET name = $1, search = $2, national_code = $3, \
+                             stage = $4, stage_on = $5, signed_on = $6, is_major = $7, \
+                             key_industry = $8, total_investment = $9, outside_investment = $10, \
+                             origin = $11, updated_at = $12, version = version + 1 WHERE id = $13",
+                        ),
+                        p,
+                        &origin,
+                        at,
                     )
-                    .bind(&p.name)
-                    .bind(search)
-                    .bind(p.national_code.clone())
-                    .bind(&p.stage)
-                    .bind(p.stage_on)
-                    .bind(p.signed_on)
-                    .bind(p.is_major)
-                    .bind(p.key_industry.clone())
-                    .bind(p.total_investment)
-                    .bind(p.outside_investment)
-                    .bind(&origin)
-                    .bind(at)
                     .bind(id),
                 )
                 .await?;
@@ -341,27 +349,20 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
             None => {
                 let (id,): (i64,) = tx
                     .one(
-                        Sql::new(
-                            "INSERT INTO projects (region_id, unit_id, name, search, national_code, \
-                             stage, stage_on, signed_on, is_major, key_industry, total_investment, \
-                             outside_investment, origin, created_at, updated_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14) \
-                             RETURNING id",
+                        with_fields(
+                            Sql::new(
+                                "INSERT INTO projects (name, search, national_code, stage, \
+                                 stage_on, signed_on, is_major, key_industry, total_investment, \
+                                 outside_investment, origin, updated_at, region_id, unit_id, \
+                                 created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, \
+                                 $11, $12, $13, $14, $12) RETURNING id",
+                            ),
+                            p,
+                            &origin,
+                            at,
                         )
                         .bind(county.id)
-                        .bind(unit)
-                        .bind(&p.name)
-                        .bind(search)
-                        .bind(p.national_code.clone())
-                        .bind(&p.stage)
-                        .bind(p.stage_on)
-                        .bind(p.signed_on)
-                        .bind(p.is_major)
-                        .bind(p.key_industry.clone())
-                        .bind(p.total_investment)
-                        .bind(p.outside_investment)
-                        .bind(&origin)
-                        .bind(at),
+                        .bind(unit),
                     )
                     .await?;
                 taken.created += 1;

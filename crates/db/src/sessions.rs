@@ -17,6 +17,14 @@ pub fn random_token() -> String {
     hex::encode(b)
 }
 
+/// A new secret with its kind's prefix (`zy_`, `zd_` …), and the first characters of it that a
+/// list may show to tell secrets apart.
+pub fn prefixed_token(prefix: &str) -> (String, String) {
+    let token = format!("{prefix}{}", random_token());
+    let shown = token.chars().take(prefix.len() + 6).collect();
+    (token, shown)
+}
+
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 
 use crate::audit::{self, Actor, Change};
-use crate::sessions::{random_token, token_hash};
+use crate::sessions::{prefixed_token, token_hash};
 use crate::users::User;
 use crate::{Db, Error, Result, Sql, now};
 
@@ -28,8 +28,7 @@ const TOKEN_SELECT: &str =
 
 /// Makes a token; returns it in full (the only time it is known) with its record.
 pub async fn create(db: &Db, actor: &Actor, user: &User, name: &str) -> Result<(String, ApiToken)> {
-    let token = format!("{PREFIX}{}", random_token());
-    let prefix: String = token.chars().take(PREFIX.len() + 6).collect();
+    let (token, prefix) = prefixed_token(PREFIX);
     let mut tx = db.begin().await?;
     let (id,): (i64,) = tx
         .one(

@@ -146,6 +146,8 @@ pub struct Inner {
     pub db: Db,
     pub cfg: WebConfig,
     pub metrics: PrometheusHandle,
+    /// Dashboards already computed, by reader, query, day and data version.
+    pub dashboards: service::dashboard::Cache,
 }
 
 /// Shared state of every handler. Cheap to clone.
@@ -158,6 +160,7 @@ impl AppState {
             db,
             cfg,
             metrics: ops::metrics_handle(),
+            dashboards: Default::default(),
         }))
     }
 }

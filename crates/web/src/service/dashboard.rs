@@ -292,8 +292,45 @@ async fn region_of(st: &AppState, p: &Principal, id: Option<i64>) -> AppResult<R
     Ok(region)
 }
 
-/// The dashboard `q` asks for, as `p` (an account's principal, or a display link's) reads it.
+/// Dashboards computed, kept while the data they were computed from has not changed: the key
+/// holds the reader's grants, the query, the day and the data version
+/// (`zhaoyin_db::audit::data_version`), so a write or a job run makes every older entry
+/// unreachable; they are dropped wholesale when the cache grows past [`CACHE_ENTRIES`].
+#[derive(Default)]
+pub struct Cache(std::sync::Mutex<HashMap<String, Dashboard>>);
+
+const CACHE_ENTRIES: usize = 256;
+
+impl Cache {
+    fn get(&self, key: &str) -> Option<Dashboard> {
+        self.0.lock().ok()?.get(key).cloned()
+    }
+
+    fn put(&self, key: String, d: &Dashboard) {
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= CACHE_ENTRIES {
+                m.clear();
+            }
+            m.insert(key, d.clone());
+        }
+    }
+}
+
+/// The dashboard `q` asks for, as `p` (an account's principal, or a display link's) reads it:
+/// from the cache while the data has not changed since it was computed.
 pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {
+    let version = zhaoyin_db::audit::data_version(&st.db).await?;
+    let key = serde_json::to_string(&(&p.grants, q, st.cfg.today(), version))
+        .map_err(|e| AppError::Internal(e.to_string()))?;
+    if let Some(d) = st.dashboards.get(&key) {
+        return Ok(d);
+    }
+    let d = compute(st, p, q).await?;
+    st.dashboards.put(key, &d);
+    Ok(d)
+}
+
+async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {
     if !p.can_somewhere(Entity::Project, Action::Read) {
         return Err(AppError::Forbidden);
     }

@@ -23,7 +23,8 @@ pub fn router() -> Router<AppState> {
 /// The dashboard of a region: each figure with `href` (the page) and `api` (this API's list)
 /// of what it counts; the list with that query counts, or totals, exactly the figure.
 #[utoipa::path(get, path = "/api/v1/dashboard", tag = "dashboard", params(DashboardQuery),
-    responses((status = 200, body = Dashboard)))]
+    responses((status = 200, body = Dashboard),
+        (status = 404, description = "No such region, or not visible to the caller.")))]
 pub async fn dashboard(
     State(st): State<AppState>,
     ctx: Ctx,

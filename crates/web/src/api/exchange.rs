@@ -29,7 +29,8 @@ pub struct PackageQuery {
 /// each is verified), for the city. Needs this deployment's signing key
 /// (`[exchange] signing_key_file`) and a supervisor over the county.
 #[utoipa::path(get, path = "/api/v1/exchange/package", tag = "dashboard", params(PackageQuery),
-    responses((status = 200, body = Package)))]
+    responses((status = 200, body = Package),
+        (status = 404, description = "No such region, or not visible to the caller.")))]
 pub async fn package(
     State(st): State<AppState>,
     ctx: Ctx,

@@ -916,18 +916,7 @@ async fn exchange(t: &Tr, cfg: &Config, cmd: ExchangeCommand) -> anyhow::Result<
                     ),
                     other => other.into(),
                 })?;
-            println!(
-                "{}",
-                t.tf(
-                    "exchange.taken",
-                    &[
-                        ("created", k.created.to_string()),
-                        ("updated", k.updated.to_string()),
-                        ("removed", k.removed.to_string()),
-                        ("unchanged", k.unchanged.to_string()),
-                    ],
-                )
-            );
+            println!("{}", zhaoyin_web::service::exchange::describe(t, &k));
         }
     }
     Ok(())

@@ -41,15 +41,7 @@ struct ExchangePage {
 
 impl ExchangePage {
     fn taken_line(&self, k: &Taken) -> String {
-        self.t.tf(
-            "exchange.taken",
-            &[
-                ("created", k.created.to_string()),
-                ("updated", k.updated.to_string()),
-                ("removed", k.removed.to_string()),
-                ("unchanged", k.unchanged.to_string()),
-            ],
-        )
+        svc::describe(&self.t, k)
     }
 }
 
@@ -95,13 +87,11 @@ async fn page(State(st): State<AppState>, ctx: Ctx) -> AppResult<Response> {
 
 async fn upload(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResult<Response> {
     supervised(&st, ctx.auth()?).await?;
-    let result = match super::org::uploaded_file(mp).await {
-        Ok(bytes) => match svc::parse(&bytes) {
-            Ok(pkg) => svc::take(&st, &ctx, &pkg).await,
-            Err(e) => Err(e),
-        },
-        Err(e) => Err(e),
-    };
+    let result = async {
+        let pkg = svc::parse(&super::org::uploaded_file(mp).await?)?;
+        svc::take(&st, &ctx, &pkg).await
+    }
+    .await;
     match result {
         Ok(taken) => render::html(&exchange_page(&st, &ctx, Some(taken), Vec::new()).await?),
         Err(AppError::Invalid(i)) => {

@@ -65,6 +65,19 @@ pub async fn take(st: &AppState, ctx: &Ctx, pkg: &Package) -> AppResult<Taken> {
     Ok(db::take(&st.db, &ctx.actor(), &region, &payload).await?)
 }
 
+/// What taking a package did, in a sentence.
+pub fn describe(t: &crate::i18n::Tr, k: &Taken) -> String {
+    t.tf(
+        "exchange.taken",
+        &[
+            ("created", k.created.to_string()),
+            ("updated", k.updated.to_string()),
+            ("removed", k.removed.to_string()),
+            ("unchanged", k.unchanged.to_string()),
+        ],
+    )
+}
+
 /// A package from the bytes of an uploaded file.
 pub fn parse(bytes: &[u8]) -> AppResult<Package> {
     serde_json::from_slice(bytes).map_err(|_| AppError::invalid("file", "err.exchange_format"))

@@ -146,7 +146,7 @@ async fn report(
 }
 
 async fn project_list_as(c: &Ceiling, ctx: &Ctx, q: projects::ProjectQuery) -> Answer {
-    let f = q.filter()?;
+    let f = q.filter(&c.st.cfg)?;
     let page = Page::new(q.page, q.per_page);
     let (items, total) = projects::list(&c.st, ctx.auth()?, &f, page).await?;
     Ok(Json(ListOf::new(items, page, total)).into_response())
@@ -171,7 +171,7 @@ async fn project_list_page(
     Query(q): Query<projects::ProjectQuery>,
 ) -> Answer {
     let auth = c.reader.auth()?;
-    let f = q.filter()?;
+    let f = q.filter(&c.st.cfg)?;
     let page = Page::new(q.page, None);
     let counts = projects::stage_counts(&c.st, auth, &f).await?;
     let (items, total) = projects::list(&c.st, auth, &f, page).await?;
@@ -199,7 +199,7 @@ async fn activity_list(
     State(c): State<Ceiling>,
     Query(q): Query<activities::ActivityQuery>,
 ) -> Answer {
-    let f = q.filter()?;
+    let f = q.filter(&c.st.cfg)?;
     let page = Page::new(q.page, q.per_page);
     let (items, total) = activities::list(&c.st, c.reader.auth()?, &f, page).await?;
     Ok(Json(ListOf::new(items, page, total)).into_response())
@@ -211,7 +211,7 @@ async fn activity_list_page(
     Query(q): Query<activities::ActivityQuery>,
 ) -> Answer {
     let auth = c.reader.auth()?;
-    let f = q.filter()?;
+    let f = q.filter(&c.st.cfg)?;
     let page = Page::new(q.page, None);
     let units = projects::unit_choices(&c.st, auth).await?;
     let (items, total) = activities::list(&c.st, auth, &f, page).await?;

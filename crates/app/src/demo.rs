@@ -155,6 +155,160 @@ pub struct Loaded {
     pub meetings: usize,
 }
 
+/// The demo as if it had been kept day by day. Loading takes a moment and every row it writes
+/// says "now"; reports and dashboards read as of a past day count only what was recorded by
+/// then. So each record gets the time it would have had, at nine in the morning of its day:
+/// activities their first day, stage entries and funds (with their evidence) theirs; each state
+/// of a project the day of its stage; a problem is raised thirty days before its deadline
+/// (yesterday at the latest), its moves following. Days from today on keep the time they were
+/// loaded at.
+async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<()> {
+    use chrono::{DateTime, Duration, NaiveDate, Utc};
+    type Time = DateTime<Utc>;
+    let today = web.today();
+    let morning = |d: NaiveDate| web.as_of(d.pred_opt().unwrap_or(d)).end + Duration::hours(9);
+    let mut tx = db.begin().await?;
+
+    // Projects: each state of a project (its versions in order, then its row) begins on the day
+    // of its stage (`stage_on`), a second per state keeping them in order within a day.
+    let mut states: HashMap<i64, Vec<(Time, NaiveDate)>> = HashMap::new();
+    for table in ["project_versions", "projects"] {
+        let rows: Vec<(i64, Time, NaiveDate)> = tx
+            .all(Sql::new(format!(
+                "SELECT id, updated_at, stage_on FROM {table} ORDER BY id, updated_at"
+            )))
+            .await?;
+        for (id, updated, on) in rows {
+            states.entry(id).or_default().push((updated, on));
+        }
+    }
+    for (id, states) in states {
+        let begins: Vec<Time> = states
+            .iter()
+            .enumerate()
+            .map(|(i, (loaded, on))| {
+                if *on < today {
+                    morning(*on) + Duration::seconds(i as i64)
+                } else {
+                    *loaded
+                }
+            })
+            .collect();
+        let Some((&created, &current)) = begins.first().zip(begins.last()) else {
+            continue;
+        };
+        // The versions first (each found by its start), then the row: moving its `updated_at`
+        // makes the trigger keep one more version, removed below.
+        for (i, (loaded, _)) in states.iter().enumerate().take(states.len() - 1) {
+            tx.execute(
+                Sql::new(
+                    "UPDATE project_versions SET created_at = $1, updated_at = $2, valid_to = $3 \
+                     WHERE id = $4 AND updated_at = $5",
+                )
+                .bind(created)
+                .bind(begins[i])
+                .bind(begins[i + 1])
+                .bind(id)
+                .bind(*loaded),
+            )
+            .await?;
+        }
+        tx.execute(
+            Sql::new("UPDATE projects SET created_at = $1, updated_at = $2 WHERE id = $3")
+                .bind(created)
+                .bind(current)
+                .bind(id),
+        )
+        .await?;
+    }
+
+    // Problems: every time of a problem and of its versions moved by the same span.
+    let problems: Vec<(i64, NaiveDate, Time)> = tx
+        .all(Sql::new(
+            "SELECT id, deadline, created_at FROM project_problems",
+        ))
+        .await?;
+    let yesterday = today.pred_opt().unwrap_or(today);
+    for (id, deadline, created) in problems {
+        let raised = (deadline - Duration::days(30)).min(yesterday);
+        let by = morning(raised) - created;
+        // The versions first (each found by its end), then the problem: moving its
+        // `updated_at` makes the trigger keep one more version, removed below.
+        type Times = (Time, Time, Option<Time>, Option<Time>, Option<Time>);
+        let shifted = |q: Sql, (created, updated, solved, closed, explained): Times| {
+            q.bind(created + by)
+                .bind(updated + by)
+                .bind(solved.map(|t| t + by))
+                .bind(closed.map(|t| t + by))
+                .bind(explained.map(|t| t + by))
+        };
+        const TIMES: &str = "created_at, updated_at, solved_at, closed_at, explained_at";
+        const SET: &str = "created_at = $1, updated_at = $2, solved_at = $3, closed_at = $4, \
+             explained_at = $5";
+        // A version's times, and the end of its time.
+        type Ended = (Time, Time, Option<Time>, Option<Time>, Option<Time>, Time);
+        let versions: Vec<Ended> = tx
+            .all(
+                Sql::new(format!(
+                    "SELECT {TIMES}, valid_to FROM project_problem_versions WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await?;
+        for (c, u, s, cl, e, to) in versions {
+            let q = Sql::new(format!(
+                "UPDATE project_problem_versions SET {SET}, valid_to = $6 \
+                 WHERE id = $7 AND updated_at = $8"
+            ));
+            tx.execute(shifted(q, (c, u, s, cl, e)).bind(to + by).bind(id).bind(u))
+                .await?;
+        }
+        let now: Times = tx
+            .one(
+                Sql::new(format!(
+                    "SELECT {TIMES} FROM project_problems WHERE id = $1"
+                ))
+                .bind(id),
+            )
+            .await?;
+        let q = Sql::new(format!("UPDATE project_problems SET {SET} WHERE id = $6"));
+        tx.execute(shifted(q, now).bind(id)).await?;
+    }
+    // Moving a row's `updated_at` back made its trigger keep the row as a version ending before
+    // it began: not a state it ever had.
+    for versions in ["project_versions", "project_problem_versions"] {
+        tx.execute(Sql::new(format!(
+            "DELETE FROM {versions} WHERE valid_to < updated_at"
+        )))
+        .await?;
+    }
+
+    for (table, day, recorded) in [
+        ("activities", "starts_on", "created_at"),
+        ("project_stages", "on_date", "at"),
+        ("project_funds", "received_on", "created_at"),
+    ] {
+        let rows: Vec<(i64, NaiveDate)> = tx
+            .all(Sql::new(format!("SELECT id, {day} FROM {table} WHERE {day} < $1")).bind(today))
+            .await?;
+        for (id, d) in rows {
+            tx.execute(
+                Sql::new(format!("UPDATE {table} SET {recorded} = $1 WHERE id = $2"))
+                    .bind(morning(d))
+                    .bind(id),
+            )
+            .await?;
+        }
+    }
+    tx.execute(Sql::new(
+        "UPDATE project_files SET created_at = (SELECT f.created_at FROM project_funds f \
+         WHERE f.id = project_files.fund_id) WHERE fund_id IS NOT NULL",
+    ))
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Loads the demo county, its policy supervision replayed up to the county's today by the light
 /// rules in force, and its investment pipeline under the configured rules and talent programs.
 pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loaded> {
@@ -334,6 +488,7 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
     let meetings =
         crate::demo_pipeline::load_meetings(&st, &cast.supervisor, &cast.units, &leaders, today)
             .await?;
+    record_on_their_days(db, web).await?;
     Ok(Loaded {
         units: units.len(),
         tasks,

@@ -20,6 +20,7 @@ pub mod policy;
 pub mod problem;
 pub mod progress;
 pub mod project;
+pub mod report;
 pub mod talent;
 pub mod target;
 pub mod task;

@@ -140,6 +140,8 @@ pub struct ActivityFilter {
     pub project_id: Option<i64>,
     /// Activities of this region or one beneath it.
     pub region_id: Option<i64>,
+    /// As of a past instant: only the activities recorded before it.
+    pub recorded_before: Option<DateTime<Utc>>,
 }
 
 fn push_filter(w: &mut Sql, f: &ActivityFilter) {
@@ -169,6 +171,9 @@ fn push_filter(w: &mut Sql, f: &ActivityFilter) {
     }
     if let Some(d) = f.until {
         w.push(" AND a.starts_on < ").push_bind(d);
+    }
+    if let Some(t) = f.recorded_before {
+        w.push(" AND a.created_at < ").push_bind(t);
     }
     crate::org::push_within(w, "a.region_id", f.region_id);
     for (table, column, v) in [
@@ -369,21 +374,32 @@ pub async fn counts_by_unit(
         kind: None,
         ..f.clone()
     };
-    let sum = |cond: &str, name: &str| {
-        format!("CAST(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END) AS BIGINT) AS {name}")
-    };
-    let mut q = visible(vis, from, &f).prefixed(&format!(
-        "SELECT su.unit_id, {}, {}, {}, {}, {}, {}",
-        sum("a.kind = 'trip'", "trips"),
-        sum("a.kind = 'trip' AND a.abroad", "trips_abroad"),
-        sum("a.kind = 'visit'", "visits"),
-        sum("a.kind = 'talks'", "talks"),
-        sum("a.kind = 'promotion'", "promotions"),
-        sum("a.kind = 'signing'", "signings"),
-    ));
+    let mut q = visible(vis, from, &f).prefixed(&format!("SELECT su.unit_id, {KIND_COUNTS}"));
     q.push(" GROUP BY su.unit_id");
     db.all(q).await
 }
+
+/// The activities of `f` by kind, each counted once however many units took part (`unit_id` is
+/// 0): the counts of the list with that filter and kind.
+pub async fn counts(db: &Db, vis: &Visibility, f: &ActivityFilter) -> Result<UnitCounts> {
+    let f = ActivityFilter {
+        kind: None,
+        ..f.clone()
+    };
+    db.one(visible(vis, FROM_BARE, &f).prefixed(&format!(
+        "SELECT CAST(0 AS BIGINT) AS unit_id, {KIND_COUNTS}"
+    )))
+    .await
+}
+
+/// The columns of [`UnitCounts`] after `unit_id`.
+const KIND_COUNTS: &str = "\
+    CAST(COALESCE(SUM(CASE WHEN a.kind = 'trip' THEN 1 ELSE 0 END), 0) AS BIGINT) AS trips, \
+    CAST(COALESCE(SUM(CASE WHEN a.kind = 'trip' AND a.abroad THEN 1 ELSE 0 END), 0) AS BIGINT) AS trips_abroad, \
+    CAST(COALESCE(SUM(CASE WHEN a.kind = 'visit' THEN 1 ELSE 0 END), 0) AS BIGINT) AS visits, \
+    CAST(COALESCE(SUM(CASE WHEN a.kind = 'talks' THEN 1 ELSE 0 END), 0) AS BIGINT) AS talks, \
+    CAST(COALESCE(SUM(CASE WHEN a.kind = 'promotion' THEN 1 ELSE 0 END), 0) AS BIGINT) AS promotions, \
+    CAST(COALESCE(SUM(CASE WHEN a.kind = 'signing' THEN 1 ELSE 0 END), 0) AS BIGINT) AS signings";
 
 fn bind_fields(q: Sql, f: &ActivityFields) -> Sql {
     let search = zhaoyin_core::task::search_text(

@@ -343,8 +343,9 @@ pub async fn set_land_on(
         )
         .await?;
     tx.execute(
-        Sql::new("UPDATE projects SET land_on = $1 WHERE id = $2")
+        Sql::new("UPDATE projects SET land_on = $1, updated_at = $2 WHERE id = $3")
             .bind(land_on)
+            .bind(crate::now())
             .bind(project_id),
     )
     .await?;

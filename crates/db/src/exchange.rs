@@ -191,13 +191,37 @@ async fn stored(tx: &mut Tx, id: i64, source_id: i64) -> Result<ExProject> {
     })
 }
 
-/// Writes `p`'s stages and funds for project `id` (after clearing the old ones).
+/// Writes `p`'s stages and funds for project `id` (after clearing the old ones). A stage entry
+/// or a fund the previous package had too keeps the time it was first recorded here, so what a
+/// report read as of an earlier day counted stays as it was; new ones are recorded `at`.
 async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -> Result<()> {
+    let mut stages_then: Vec<(String, NaiveDate, DateTime<Utc>)> = tx
+        .all(
+            Sql::new("SELECT stage, on_date, at FROM project_stages WHERE project_id = $1")
+                .bind(id),
+        )
+        .await?;
+    let mut funds_then: Vec<(NaiveDate, i64, String, DateTime<Utc>)> = tx
+        .all(
+            Sql::new(
+                "SELECT received_on, amount, evidence_type, created_at FROM project_funds \
+                 WHERE project_id = $1",
+            )
+            .bind(id),
+        )
+        .await?;
     tx.execute(Sql::new("DELETE FROM project_stages WHERE project_id = $1").bind(id))
         .await?;
     tx.execute(Sql::new("DELETE FROM project_funds WHERE project_id = $1").bind(id))
         .await?;
     for (stage, on) in &p.stages {
+        let first = match stages_then
+            .iter()
+            .position(|(s, d, _)| s == stage && d == on)
+        {
+            Some(i) => stages_then.swap_remove(i).2,
+            None => at,
+        };
         tx.execute(
             Sql::new(
                 "INSERT INTO project_stages (project_id, stage, on_date, reason, user_id, at) \
@@ -206,11 +230,18 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
             .bind(id)
             .bind(stage)
             .bind(*on)
-            .bind(at),
+            .bind(first),
         )
         .await?;
     }
     for f in &p.funds {
+        let first = match funds_then
+            .iter()
+            .position(|(d, a, e, _)| *d == f.received_on && *a == f.amount && *e == f.evidence_type)
+        {
+            Some(i) => funds_then.swap_remove(i).3,
+            None => at,
+        };
         tx.execute(
             Sql::new(
                 "INSERT INTO project_funds (project_id, received_on, amount, source, \
@@ -221,7 +252,7 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
             .bind(f.received_on)
             .bind(f.amount)
             .bind(&f.evidence_type)
-            .bind(at)
+            .bind(first)
             .bind(f.verified),
         )
         .await?;

@@ -14,6 +14,7 @@ pub mod display;
 mod error;
 pub mod exchange;
 pub mod follow_up;
+pub mod history;
 pub mod jobs;
 pub mod meetings;
 pub mod org;

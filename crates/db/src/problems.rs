@@ -129,6 +129,9 @@ pub struct ProblemFilter {
     pub region_id: Option<i64>,
     /// Only problems of this light on a day (see [`LightOn`]).
     pub light: Option<(Light, LightOn)>,
+    /// As of a past day: the problems that existed at its end, each as it stood then (its
+    /// earlier versions are kept by migration 0017's triggers).
+    pub as_of: Option<crate::tasks::AsOf>,
 }
 
 /// The day a problem's light is read on, and the last day a deadline makes it yellow (the day
@@ -189,8 +192,21 @@ fn push_filter(w: &mut Sql, f: &ProblemFilter) {
     }
 }
 
+/// Problems and their earlier versions.
+pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
+    table: "project_problems",
+    versions: "project_problem_versions",
+    columns: "id, project_id, category, description, unit_id, deadline, blocking, status, \
+         status_reason, resolution, solved_at, closed_by, closed_at, explanation, explained_by, \
+         explained_at, raised_by, version, created_at, updated_at",
+};
+
 fn visible(vis: &Visibility, from: &str, f: &ProblemFilter) -> Sql {
-    let mut w = Sql::new(from);
+    let mut w = crate::history::from(
+        from,
+        &[&VERSIONED, &crate::projects::VERSIONED],
+        f.as_of.map(|a| a.end),
+    );
     push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
     push_filter(&mut w, f);
     w

@@ -447,16 +447,24 @@ pub struct FundLine {
     pub verified: bool,
 }
 
-/// Verified: evidence on file here, or (for a project a county sent) at the county.
-const EVIDENCED: &str =
-    "(f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id))";
-
-fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> Sql {
+/// The funds a filter admits, and the condition that a fund is verified: evidence on file here,
+/// or (for a project a county sent) at the county. As of a past day (the project filter's
+/// `as_of`), only the funds recorded by its end, verified by evidence filed by then, of the
+/// projects as they stood.
+fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql, String) {
     let mut w = crate::projects::visible(
         vis,
         " FROM project_funds f JOIN projects p ON p.id = f.project_id \
          JOIN regions r ON r.id = p.region_id WHERE 1 = 1",
         &f.project,
+    );
+    let mut filed = String::new();
+    if let Some(a) = f.project.as_of {
+        w.push(" AND f.created_at < ").push_bind(a.end);
+        filed = format!(" AND pf.created_at < {}", w.last_placeholder());
+    }
+    let evidenced = format!(
+        "(f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id{filed}))"
     );
     if let Some(d) = f.from {
         w.push(" AND f.received_on >= ").push_bind(d);
@@ -466,14 +474,14 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> Sql {
     }
     match f.verified {
         Some(true) => {
-            w.push(" AND ").push(EVIDENCED);
+            w.push(" AND ").push(&evidenced);
         }
         Some(false) => {
-            w.push(" AND NOT ").push(EVIDENCED);
+            w.push(" AND NOT ").push(&evidenced);
         }
         None => {}
     }
-    w
+    (w, evidenced)
 }
 
 const FUND_LINE: &str = "SELECT f.id, f.project_id, p.name AS project_name, \
@@ -487,7 +495,8 @@ pub async fn all_fund_lines(
     vis: &zhaoyin_core::authz::Visibility,
     f: &FundFilter,
 ) -> Result<Vec<FundLine>> {
-    let mut q = funds_visible(vis, f).prefixed(&format!("{FUND_LINE}{EVIDENCED} AS verified"));
+    let (w, evidenced) = funds_visible(vis, f);
+    let mut q = w.prefixed(&format!("{FUND_LINE}{evidenced} AS verified"));
     q.push(" ORDER BY ").push(FUND_ORDER);
     db.all(q).await
 }
@@ -500,11 +509,11 @@ pub async fn fund_lines(
     f: &FundFilter,
     page: zhaoyin_core::paging::Page,
 ) -> Result<(Vec<FundLine>, i64, zhaoyin_core::progress::FundsTotals)> {
-    let w = funds_visible(vis, f);
+    let (w, evidenced) = funds_visible(vis, f);
     let (count,): (i64,) = db.one(w.bounded_count(crate::COUNT_BOUND)).await?;
     let rows = db
         .all(w.page(
-            &format!("{FUND_LINE}{EVIDENCED} AS verified"),
+            &format!("{FUND_LINE}{evidenced} AS verified"),
             FUND_ORDER,
             page,
         ))
@@ -526,11 +535,38 @@ pub async fn funds_by_region(
     vis: &zhaoyin_core::authz::Visibility,
     f: &FundFilter,
 ) -> Result<Vec<(i64, i64, i64)>> {
-    let mut q = funds_visible(vis, f).prefixed(&format!(
-        "SELECT p.region_id, \
-         CAST(COALESCE(SUM(CASE WHEN {EVIDENCED} THEN f.amount ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN {EVIDENCED} THEN 0 ELSE f.amount END), 0) AS BIGINT)"
+    funds_by(db, vis, f, "p.region_id").await
+}
+
+/// Verified and unverified funds per credited unit (the project's first introducing unit, else
+/// its responsible unit; see `ProjectFilter::credit_unit_id`): (unit id, verified, unverified).
+pub async fn funds_by_credit_unit(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    f: &FundFilter,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let f = FundFilter {
+        project: crate::projects::ProjectFilter {
+            credit_unit_id: None,
+            ..f.project.clone()
+        },
+        ..f.clone()
+    };
+    funds_by(db, vis, &f, crate::projects::CREDIT_UNIT).await
+}
+
+async fn funds_by(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    f: &FundFilter,
+    key: &str,
+) -> Result<Vec<(i64, i64, i64)>> {
+    let (w, evidenced) = funds_visible(vis, f);
+    let mut q = w.prefixed(&format!(
+        "SELECT {key}, \
+         CAST(COALESCE(SUM(CASE WHEN {evidenced} THEN f.amount ELSE 0 END), 0) AS BIGINT), \
+         CAST(COALESCE(SUM(CASE WHEN {evidenced} THEN 0 ELSE f.amount END), 0) AS BIGINT)"
     ));
-    q.push(" GROUP BY p.region_id");
+    q.push(" GROUP BY ").push(key);
     db.all(q).await
 }

@@ -184,11 +184,17 @@ pub struct ProjectFilter {
     pub distinct: bool,
     /// Projects that first entered this stage on a day in `[from, until)`.
     pub entered: Option<(Stage, NaiveDate, NaiveDate)>,
+    /// As of a past day: the projects that existed at its end, each as it stood then; with
+    /// `entered`, only the stage entries recorded by then.
+    pub as_of: Option<crate::tasks::AsOf>,
     /// Projects credited to this unit: their first introducing unit, or when none is named the
     /// responsible unit (the unit the monthly statistics count a signing or landing for).
     pub credit_unit_id: Option<i64>,
     pub sort: ProjectSort,
 }
+
+/// The unit a project is credited to (see [`ProjectFilter::credit_unit_id`]).
+pub(crate) const CREDIT_UNIT: &str = "COALESCE(p.first_unit_id, p.unit_id)";
 
 fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
@@ -250,21 +256,45 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
         w.push(" AND p.id IN (SELECT s.project_id FROM project_stages s WHERE s.stage = ")
             .push_bind(stage.id())
             .push(" AND s.on_date < ")
-            .push_bind(until)
-            .push(" GROUP BY s.project_id HAVING MIN(s.on_date) >= ")
+            .push_bind(until);
+        if let Some(a) = f.as_of {
+            w.push(" AND s.at < ").push_bind(a.end);
+        }
+        w.push(" GROUP BY s.project_id HAVING MIN(s.on_date) >= ")
             .push_bind(from)
             .push(")");
     }
     if let Some(u) = f.credit_unit_id {
-        w.push(" AND COALESCE(p.first_unit_id, p.unit_id) = ")
-            .push_bind(u);
+        w.push(" AND ").push(CREDIT_UNIT).push(" = ").push_bind(u);
     }
 }
 
 /// `from` (which joins `projects p` and its region `r`) narrowed to the projects `vis` admits
 /// and `f` asks for.
 pub(crate) fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
-    let mut w = Sql::new(from);
+    visible_from(
+        vis,
+        crate::history::from(from, &[&VERSIONED], f.as_of.map(|a| a.end)),
+        f,
+    )
+}
+
+/// Projects and their earlier versions.
+pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
+    table: "projects",
+    versions: "project_versions",
+    columns: "id, region_id, unit_id, name, search, investor_id, industry_section, \
+         industry_division, key_industry, location_unit_id, first_unit_id, introducer, \
+         introducer_civil_servant, owner_leader_id, owner_override, agent_id, team, \
+         total_investment, outside_investment, first_phase_investment, land_mu_x100, \
+         contract_amount, project_credit_code, national_code, stage, stage_on, paused_from, \
+         signed_on, is_major, duplicate_of, version, created_at, updated_at, segment_id, \
+         land_on, origin",
+};
+
+/// `w` (which joins `projects p` and its region `r`) narrowed to the projects `vis` admits and
+/// `f` asks for.
+fn visible_from(vis: &Visibility, mut w: Sql, f: &ProjectFilter) -> Sql {
     push_region_visibility(&mut w, vis, "p.region_id", Some("p.unit_id"));
     push_filter(&mut w, f);
     w
@@ -349,8 +379,8 @@ pub async fn counts_by_credit_unit(
         ..f.clone()
     };
     let mut q = visible(vis, FROM_BARE, &f)
-        .prefixed("SELECT COALESCE(p.first_unit_id, p.unit_id) AS unit_id, COUNT(*) AS n");
-    q.push(" GROUP BY COALESCE(p.first_unit_id, p.unit_id)");
+        .prefixed(&format!("SELECT {CREDIT_UNIT} AS unit_id, COUNT(*) AS n"));
+    q.push(" GROUP BY ").push(CREDIT_UNIT);
     db.all(q).await
 }
 
@@ -401,13 +431,21 @@ pub async fn entered_by_region(
         ..f.clone()
     };
     // The stage's id is one of the enum's fixed words, not input.
-    let from_sql = format!(
-        " FROM projects p JOIN regions r ON r.id = p.region_id \
-         JOIN (SELECT s.project_id, MIN(s.on_date) AS first_on FROM project_stages s \
-         WHERE s.stage = '{}' GROUP BY s.project_id) e ON e.project_id = p.id WHERE 1 = 1",
-        stage.id()
+    let mut w = crate::history::from(
+        " FROM projects p JOIN regions r ON r.id = p.region_id",
+        &[&VERSIONED],
+        f.as_of.map(|a| a.end),
     );
-    let mut q = visible(vis, &from_sql, &f).prefixed(
+    w.push(&format!(
+        " JOIN (SELECT s.project_id, MIN(s.on_date) AS first_on FROM project_stages s \
+         WHERE s.stage = '{}'",
+        stage.id()
+    ));
+    if let Some(a) = f.as_of {
+        w.push(" AND s.at < ").push_bind(a.end);
+    }
+    w.push(" GROUP BY s.project_id) e ON e.project_id = p.id WHERE 1 = 1");
+    let mut q = visible_from(vis, w, &f).prefixed(
         "SELECT p.region_id, SUBSTR(CAST(e.first_on AS TEXT), 1, 7) AS month, COUNT(*) AS n",
     );
     q.push(" AND e.first_on >= ")
@@ -779,8 +817,9 @@ async fn flag_repeat(tx: &mut Tx, p: ProjectRow) -> Result<ProjectRow> {
         return Ok(p);
     }
     tx.execute(
-        Sql::new("UPDATE projects SET duplicate_of = $1 WHERE id = $2")
+        Sql::new("UPDATE projects SET duplicate_of = $1, updated_at = $2 WHERE id = $3")
             .bind(first)
+            .bind(now())
             .bind(p.id),
     )
     .await?;
@@ -989,9 +1028,13 @@ pub async fn import(
 pub async fn apply_major_rule(db: &Db, rule: &project::MajorRule) -> Result<u64> {
     let mut tx = db.begin().await?;
     let q = if rule.key_industries.is_empty() {
-        Sql::new("UPDATE projects SET is_major = $1 WHERE is_major = $2 AND origin IS NULL")
-            .bind(false)
-            .bind(true)
+        Sql::new(
+            "UPDATE projects SET is_major = $1, updated_at = $3 \
+             WHERE is_major = $2 AND origin IS NULL",
+        )
+        .bind(false)
+        .bind(true)
+        .bind(now())
     } else {
         let mut major = Sql::new("");
         major
@@ -1001,6 +1044,8 @@ pub async fn apply_major_rule(db: &Db, rule: &project::MajorRule) -> Result<u64>
             .push_list(&rule.key_industries)
             .push(")");
         let mut q = major.prefixed("UPDATE projects SET is_major = ");
+        // A project's versions (`history`) begin where `updated_at` moves.
+        q.push(", updated_at = ").push_bind(now());
         // The same expression again for the WHERE, its arguments numbered after the first's.
         q.push(" WHERE origin IS NULL AND is_major <> (outside_investment >= ")
             .push_bind(rule.min_outside_investment)

@@ -117,6 +117,11 @@ impl Sql {
         q
     }
 
+    /// The placeholder of the argument last added (`$N`), to use it again.
+    pub fn last_placeholder(&self) -> String {
+        format!("${}", self.args.len())
+    }
+
     pub fn text(&self) -> &str {
         &self.text
     }

@@ -84,6 +84,23 @@ async fn schema(db: &Db) -> BTreeMap<String, Vec<String>> {
 }
 
 #[tokio::test]
+async fn versioned_tables_and_their_versions_have_the_columns_read_as_of_a_day() {
+    let t = fresh().await;
+    let schema = schema(&t.db).await;
+    for v in [
+        zhaoyin_db::projects::VERSIONED,
+        zhaoyin_db::problems::VERSIONED,
+    ] {
+        let mut columns: Vec<String> = v.columns.split(", ").map(str::to_string).collect();
+        columns.sort();
+        assert_eq!(schema[v.table], columns, "{}", v.table);
+        columns.push("valid_to".into());
+        columns.sort();
+        assert_eq!(schema[v.versions], columns, "{}", v.versions);
+    }
+}
+
+#[tokio::test]
 async fn both_schemas_have_the_same_tables_and_columns() {
     let Some(admin) = testing::postgres_admin_url() else {
         eprintln!(

@@ -161,6 +161,55 @@ pub fn table(
     wb.save_to_buffer()
 }
 
+/// A report's table as a workbook: a title line, a note line (the day it is read as of), the
+/// header, then a line per row with its name and its figures as numbers (so Excel sums them).
+pub fn figures(
+    sheet: &str,
+    title: &str,
+    note: &str,
+    header: &[String],
+    rows: &[(String, Vec<i64>)],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut wb = Workbook::new();
+    let font = "宋体";
+    let bold = Format::new()
+        .set_bold()
+        .set_font_name(font)
+        .set_font_size(14);
+    let head = Format::new()
+        .set_bold()
+        .set_font_name(font)
+        .set_text_wrap()
+        .set_background_color(Color::RGB(0xDCE6F1))
+        .set_border(FormatBorder::Thin);
+    let cell = Format::new()
+        .set_font_name(font)
+        .set_border(FormatBorder::Thin);
+    let ws = wb.add_worksheet();
+    ws.set_name(sheet)?;
+    ws.write_string_with_format(0, 0, title, &bold)?;
+    ws.write_string_with_format(1, 0, note, &Format::new().set_font_name(font))?;
+    ws.set_column_width(0, 24)?;
+    for (c, h) in header.iter().enumerate() {
+        let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+        if c > 0 {
+            ws.set_column_width(c, 10)?;
+        }
+        ws.write_string_with_format(2, c, h, &head)?;
+    }
+    ws.set_freeze_panes(3, 1)?;
+    for (r, (name, values)) in rows.iter().enumerate() {
+        let r = u32::try_from(r + 3).map_err(|_| XlsxError::RowColumnLimitError)?;
+        ws.write_string_with_format(r, 0, name, &cell)?;
+        for (c, v) in values.iter().enumerate() {
+            let c = u16::try_from(c + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+            // Report figures are counts and 万元, far inside f64's exact integers.
+            ws.write_number_with_format(r, c, *v as f64, &cell)?;
+        }
+    }
+    wb.save_to_buffer()
+}
+
 /// A cell as the text a user sees: integral numbers without `.0`, so a code typed as a number
 /// (370322) reads back as typed.
 fn cell_text(d: &Data) -> String {

@@ -93,6 +93,42 @@ pub fn opt_date(errors: &mut Invalid, field: &str, s: &str) -> Option<chrono::Na
     }
 }
 
+/// An optional period typed into a query (YYYY-MM, YYYY-Qn or YYYY), as its days
+/// `[first, next)`; `err` names what was expected.
+pub fn opt_period(
+    errors: &mut Invalid,
+    field: &str,
+    s: &str,
+    err: &'static str,
+) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    let s = s.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let bounds = zhaoyin_core::report::Period::parse(s).and_then(|p| p.bounds());
+    if bounds.is_none() {
+        errors.push(FieldError::new(field, err));
+    }
+    bounds
+}
+
+/// An optional "as of" day (YYYY-MM-DD): a past day reads a list as it stood at that day's end
+/// in the configured time zone; today or later is now (`None`).
+pub fn opt_as_of(
+    errors: &mut Invalid,
+    cfg: &crate::WebConfig,
+    s: &str,
+) -> Option<zhaoyin_db::tasks::AsOf> {
+    match opt_date(errors, "as_of", s) {
+        Some(d) if !zhaoyin_core::validation::date_in_range(d) => {
+            errors.push(FieldError::new("as_of", "err.date_range"));
+            None
+        }
+        Some(d) if d < cfg.today() => Some(cfg.as_of(d)),
+        _ => None,
+    }
+}
+
 /// A required choice (an id from a select).
 pub fn req_i64(errors: &mut Invalid, field: &str, s: &str) -> i64 {
     match opt_i64(errors, field, s) {

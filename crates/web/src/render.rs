@@ -101,6 +101,7 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     let mut first = vec![item("/", "nav.home")];
     if p.can_somewhere(Entity::Project, Action::Read) {
         first.push(item("/dashboard", "nav.dashboard"));
+        first.push(item("/reports", "nav.reports"));
     }
     if p.grants.iter().any(|g| {
         g.role == zhaoyin_core::authz::Role::Supervisor

@@ -16,7 +16,7 @@ use zhaoyin_db::users::User;
 use crate::helpers::*;
 
 /// The app on the demo data.
-async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhaoyin::Running) {
+pub(crate) async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhaoyin::Running) {
     let t = testing::fresh().await;
     let web = zhaoyin_web::WebConfig::default();
     zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
@@ -24,7 +24,7 @@ async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhaoyin::Runnin
     (base, t.db.clone(), t, running)
 }
 
-async fn api_for(base: &str, db: &zhaoyin_db::Db, user: &User) -> Api {
+pub(crate) async fn api_for(base: &str, db: &zhaoyin_db::Db, user: &User) -> Api {
     let (token, _) = zhaoyin_db::tokens::create(db, &Actor::cli(), user, "test")
         .await
         .expect("token");
@@ -35,7 +35,7 @@ async fn api_for(base: &str, db: &zhaoyin_db::Db, user: &User) -> Api {
     }
 }
 
-async fn demo_user(db: &zhaoyin_db::Db, name: &str) -> User {
+pub(crate) async fn demo_user(db: &zhaoyin_db::Db, name: &str) -> User {
     zhaoyin_db::users::by_username(db, name)
         .await
         .expect("lookup")
@@ -193,13 +193,69 @@ async fn every_figure_equals_the_list_behind_it() {
     let last_year = d["year"].as_i64().unwrap_or(2026) - 1;
     figures_match_lists(&sup, &format!("?year={last_year}")).await;
 
-    // A unit's clerk and a leader: what they read, the same rule.
-    for name in ["clerk", "leader"] {
-        let api = api_for(&base, &db, &demo_user(&db, name).await).await;
-        figures_match_lists(&api, "").await;
+    // As of a past day: every figure still equals its list read as of that day; and writes made
+    // since (a project terminated, a red problem's deadline moved, funds and an activity dated
+    // before the day) change nothing in it, while today's dashboard sees them.
+    let today = chrono::NaiveDate::parse_from_str(d["today"].as_str().expect("today"), "%Y-%m-%d")
+        .expect("today");
+    let day = today - chrono::Duration::days(20);
+    let then_q = format!("?as_of={day}");
+    let then = figures_match_lists(&sup, &then_q).await;
+    assert_eq!(then["as_of"], json!(day.to_string()));
+    assert!(then["quotas"].is_null(), "quotas are only read now");
+    assert!(then["figures"]["projects"]["value"].as_i64().unwrap_or(0) > 10);
+    let live = json(sup.get("/api/v1/projects?stage=started").await).await;
+    let project = live["items"][0]["id"].as_i64().expect("a started project");
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/projects/{project}/stage"),
+            json!({"stage": "terminated", "reason": "企业战略调整，项目终止",
+                   "version": live["items"][0]["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
+    let red = json(sup.get("/api/v1/problems?light=red").await).await;
+    let problem = &red["items"][0];
+    let r = sup
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/problems/{}", problem["id"]),
+            json!({"category": problem["category"], "description": problem["description"],
+                   "unit_id": problem["unit_id"], "deadline": today + chrono::Duration::days(90),
+                   "blocking": problem["blocking"], "version": problem["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
+    let earlier = day - chrono::Duration::days(3);
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/projects/{project}/funds"),
+            json!({"received_on": earlier, "amount": 321, "evidence_type": "other"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", json(r).await);
+    let r = sup
+        .send(
+            Method::POST,
+            "/api/v1/activities",
+            json!({"kind": "visit", "title": "补记的来访", "place": "县招商局",
+                   "starts_on": earlier, "ends_on": earlier}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let again = figures_match_lists(&sup, &then_q).await;
+    assert_eq!(again, then, "a past day's dashboard never changes");
+    let now = figures_match_lists(&sup, "").await;
+    for key in ["projects", "problems_red"] {
+        assert_eq!(
+            now["figures"][key]["value"].as_i64().unwrap_or(0),
+            d["figures"][key]["value"].as_i64().unwrap_or(0) - 1,
+            "{key} now"
+        );
     }
-
-    // The city's supervisor: both counties side by side, the city summing them.
+    // The city's supervisor reads the past day the same way.
     let city_sup = testing::user_with(
         &db,
         "city-sup",
@@ -209,6 +265,26 @@ async fn every_figure_equals_the_list_behind_it() {
     )
     .await;
     let city_api = api_for(&base, &db, &city_sup).await;
+    let city_then = figures_match_lists(&city_api, &then_q).await;
+    let area = city_then["areas"]
+        .as_array()
+        .expect("areas")
+        .iter()
+        .find(|a| a["region_id"] == county.id)
+        .expect("the demo county")
+        .clone();
+    assert_eq!(
+        area["figures"]["projects"]["value"],
+        then["figures"]["projects"]["value"]
+    );
+
+    // A unit's clerk and a leader: what they read, the same rule.
+    for name in ["clerk", "leader"] {
+        let api = api_for(&base, &db, &demo_user(&db, name).await).await;
+        figures_match_lists(&api, "").await;
+    }
+
+    // The city's supervisor: both counties side by side, the city summing them.
     let d = figures_match_lists(&city_api, "").await;
     assert_eq!(d["region_id"], city.id);
     let areas = d["areas"].as_array().expect("areas");
@@ -278,15 +354,7 @@ async fn every_figure_equals_the_list_behind_it() {
     let r = b.get(&format!("/funds/export.xlsx?{query}")).await;
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.expect("bytes").to_vec();
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
-    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
-        .expect("sheet")
-        .expect("range");
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = first_sheet_text(bytes);
     assert_eq!(rows[0][3], "金额（万元）");
     let sum: i64 = rows[1..]
         .iter()

@@ -270,3 +270,21 @@ pub fn today() -> chrono::NaiveDate {
         .with_timezone(&chrono_tz::Asia::Shanghai)
         .date_naive()
 }
+
+/// The cells of a workbook's first sheet, row by row.
+pub fn first_sheet(bytes: Vec<u8>) -> Vec<Vec<calamine::Data>> {
+    let mut book: calamine::Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
+    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
+        .expect("sheet")
+        .expect("range");
+    sheet.rows().map(|r| r.to_vec()).collect()
+}
+
+/// The first sheet as the text of its cells.
+pub fn first_sheet_text(bytes: Vec<u8>) -> Vec<Vec<String>> {
+    first_sheet(bytes)
+        .into_iter()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
+}

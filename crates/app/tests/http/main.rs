@@ -18,6 +18,7 @@ mod pipeline;
 mod problems;
 mod progress;
 mod project_sheet;
+mod reports;
 mod security;
 mod talents;
 mod targets;

@@ -298,15 +298,7 @@ async fn a_problem_is_raised_solved_by_its_unit_and_verified_by_the_county() {
     let r = s.get("/problems/export.xlsx?major=1&status=pending").await;
     assert_eq!(r.status(), StatusCode::OK);
     let bytes = r.bytes().await.expect("bytes").to_vec();
-    let mut book: calamine::Xlsx<_> =
-        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes)).expect("xlsx");
-    let sheet = calamine::Reader::worksheet_range_at(&mut book, 0)
-        .expect("sheet")
-        .expect("range");
-    let rows: Vec<Vec<String>> = sheet
-        .rows()
-        .map(|r| r.iter().map(|c| c.to_string()).collect())
-        .collect();
+    let rows = first_sheet_text(bytes);
     assert_eq!(rows.len(), 2, "{rows:?}");
     assert_eq!(rows[0][4], "问题描述");
     assert_eq!(

@@ -34,7 +34,7 @@ pub async fn list_activities(
     Query(q): Query<ActivityQuery>,
 ) -> AppResult<axum::Json<ListOf<Activity>>> {
     let page = Page::new(q.page, q.per_page);
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     let (items, total) = svc::list(&st, ctx.auth()?, &f, page).await?;
     Ok(axum::Json(ListOf::new(items, page, total)))
 }

@@ -1,5 +1,6 @@
-//! `/api/v1/dashboard` and `/api/v1/funds`: the supervision dashboard of a region, and the
-//! funds in place across projects (the list behind its funds figures).
+//! `/api/v1/dashboard`, `/api/v1/funds` and `/api/v1/reports`: the supervision dashboard of a
+//! region, the funds in place across projects (the list behind its funds figures), and a
+//! region's report for a month or a quarter.
 
 use axum::Router;
 use axum::extract::State;
@@ -12,12 +13,31 @@ use crate::ctx::Ctx;
 use crate::form::Query;
 use crate::service::dashboard::{self as svc, Dashboard, DashboardQuery};
 use crate::service::progress::{self as progress, FundQuery};
+use crate::service::reports::{Report, ReportQuery};
 use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/dashboard", get(dashboard))
         .route("/funds", get(list_funds))
+        .route("/reports", get(report))
+}
+
+/// The report of a region for a month (the monthly publication table) or a quarter (the
+/// quarterly notice's figures), read as of the period's last day (today while it runs): each
+/// figure with the list that counts it, the region's figures against the period before's, and
+/// the tasks overdue that day. A past period gives the same figures every time.
+#[utoipa::path(get, path = "/api/v1/reports", tag = "dashboard", params(ReportQuery),
+    responses((status = 200, body = Report),
+        (status = 404, description = "No such region, or not visible to the caller.")))]
+pub async fn report(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ReportQuery>,
+) -> AppResult<axum::Json<Report>> {
+    Ok(axum::Json(
+        crate::service::reports::report(&st, &ctx.auth()?.principal, &q).await?,
+    ))
 }
 
 /// The dashboard of a region: each figure with `href` (the page) and `api` (this API's list)
@@ -58,7 +78,7 @@ pub async fn list_funds(
     Query(q): Query<FundQuery>,
 ) -> AppResult<axum::Json<FundList>> {
     let page = Page::new(q.page, q.per_page);
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     let (items, total, sums) = progress::fund_lines(&st, ctx.auth()?, &f, page).await?;
     Ok(axum::Json(FundList {
         items,

@@ -271,7 +271,7 @@ impl Modify for Errors {
         meetings::list_meetings, meetings::create_meeting, meetings::get_meeting,
         meetings::set_attendance, meetings::decide, meetings::minutes,
         leader::list_leaders, leader::leader_projects,
-        dashboard::dashboard, dashboard::list_funds, exchange::package, exchange::take,
+        dashboard::dashboard, dashboard::list_funds, dashboard::report, exchange::package, exchange::take,
     ),
     components(schemas(Problem)),
     tags(

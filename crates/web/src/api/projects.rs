@@ -32,7 +32,7 @@ pub async fn list_projects(
     Query(q): Query<ProjectQuery>,
 ) -> AppResult<axum::Json<ListOf<ProjectRow>>> {
     let page = Page::new(q.page, q.per_page);
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     let (items, total) = svc::list(&st, ctx.auth()?, &f, page).await?;
     Ok(axum::Json(ListOf::new(items, page, total)))
 }
@@ -46,7 +46,7 @@ pub async fn stage_counts(
     ctx: Ctx,
     Query(q): Query<ProjectQuery>,
 ) -> AppResult<axum::Json<Vec<StageCount>>> {
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     Ok(axum::Json(svc::stage_counts(&st, ctx.auth()?, &f).await?))
 }
 

@@ -86,6 +86,8 @@ impl ListPage {
             ("talent_id", &q.talent_id),
             ("project_id", &q.project_id),
             ("region_id", &q.region_id),
+            ("period", &q.period),
+            ("as_of", &q.as_of),
         ]
         .into_iter()
         .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
@@ -101,7 +103,7 @@ async fn list(
     let auth = ctx.auth()?;
     let t = &ctx.t;
     let page = Page::new(q.page, None);
-    let (filter, problems) = match q.filter() {
+    let (filter, problems) = match q.filter(&st.cfg) {
         Ok(f) => (f, Vec::new()),
         Err(e) => (Default::default(), FormErrors::from(t, &e, &[]).general),
     };
@@ -160,7 +162,7 @@ async fn export(
     ctx: Ctx,
     Query(q): Query<ActivityQuery>,
 ) -> AppResult<Response> {
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     Ok(render::xlsx(
         crate::service::activity_sheet::export(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-activities.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%BC%95%E6%B4%BB%E5%8A%A8.xlsx",

@@ -43,6 +43,8 @@ struct DashboardPage {
     years: Vec<Choice>,
     units: Vec<Choice>,
     segments: Vec<SegmentGroup>,
+    /// The last day `as_of` may name (today is "now").
+    yesterday: chrono::NaiveDate,
 }
 
 impl DashboardPage {
@@ -128,15 +130,12 @@ fn json_for_script(v: &serde_json::Value) -> String {
     v.to_string().replace('<', "\\u003c")
 }
 
-async fn page(
-    State(st): State<AppState>,
-    ctx: Ctx,
-    Query(q): Query<DashboardQuery>,
-) -> AppResult<Response> {
-    let auth = ctx.auth()?;
-    let d = svc::dashboard(&st, &auth.principal, &q).await?;
-    let t = &ctx.t;
-    // Regions to choose: the provinces, cities and counties the caller reads.
+/// Regions to choose: the provinces, cities and counties the caller reads, indented by level.
+pub(super) async fn region_choices(
+    st: &AppState,
+    auth: &crate::ctx::Auth,
+    selected: i64,
+) -> AppResult<Vec<Choice>> {
     let rvis = auth.principal.visibility(Entity::Region, Action::Read);
     let mut regions = Vec::new();
     for level in ["province", "city", "county"] {
@@ -153,7 +152,7 @@ async fn page(
         regions.extend(rows);
     }
     regions.sort_by(|a, b| a.path.cmp(&b.path));
-    let regions = Choice::list(
+    Ok(Choice::list(
         regions.into_iter().map(|r| {
             let depth = r.path.matches('/').count().saturating_sub(2);
             (
@@ -161,8 +160,19 @@ async fn page(
                 format!("{}{}", "　".repeat(depth), r.name),
             )
         }),
-        &d.region_id.to_string(),
-    );
+        &selected.to_string(),
+    ))
+}
+
+async fn page(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<DashboardQuery>,
+) -> AppResult<Response> {
+    let auth = ctx.auth()?;
+    let d = svc::dashboard(&st, &auth.principal, &q).await?;
+    let t = &ctx.t;
+    let regions = region_choices(&st, auth, d.region_id).await?;
     let this_year = d.today.year();
     let years = Choice::list(
         (this_year - 4..=this_year)
@@ -218,6 +228,7 @@ async fn page(
         years,
         units,
         segments,
+        yesterday: st.cfg.today().pred_opt().unwrap_or(d.today),
         d,
     })
 }
@@ -261,7 +272,7 @@ async fn funds(
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let page = Page::new(q.page, q.per_page);
-    let (filter, problems) = match q.filter() {
+    let (filter, problems) = match q.filter(&st.cfg) {
         Ok(f) => (f, Vec::new()),
         Err(e) => (
             Default::default(),
@@ -286,7 +297,7 @@ async fn funds_export(
     ctx: Ctx,
     Query(q): Query<FundQuery>,
 ) -> AppResult<Response> {
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     Ok(render::xlsx(
         progress::export_funds(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-funds.xlsx\"; filename*=UTF-8''%E5%88%B0%E4%BD%8D%E8%B5%84%E9%87%91%E6%B8%85%E5%8D%95.xlsx",

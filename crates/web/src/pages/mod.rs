@@ -19,6 +19,7 @@ mod policies;
 mod problems;
 mod progress;
 mod projects;
+mod reports;
 mod responsibilities;
 mod screen;
 mod talents;
@@ -59,6 +60,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(leader::router())
         .merge(dashboard::router())
+        .merge(reports::router())
         .merge(screen::router())
         .merge(exchange::router())
         .merge(responsibilities::router())

@@ -129,8 +129,8 @@ async fn filters(
     })
 }
 
-fn parse_query(t: &Tr, q: &ProjectQuery) -> (ProjectFilter, Vec<String>) {
-    match q.filter() {
+fn parse_query(st: &AppState, t: &Tr, q: &ProjectQuery) -> (ProjectFilter, Vec<String>) {
+    match q.filter(&st.cfg) {
         Ok(f) => (f, Vec::new()),
         Err(e) => (Default::default(), FormErrors::from(t, &e, &[]).general),
     }
@@ -160,7 +160,7 @@ async fn list(
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
     let page = Page::new(q.page, None);
-    let (filter, problems) = parse_query(&ctx.t, &q);
+    let (filter, problems) = parse_query(&st, &ctx.t, &q);
     let (rows, total) = svc::list(&st, auth, &filter, page).await?;
     let counts = svc::stage_counts(&st, auth, &filter).await?;
     let mut board = q.clone();
@@ -214,7 +214,7 @@ async fn board(
     Query(q): Query<ProjectQuery>,
 ) -> AppResult<Response> {
     let auth = ctx.auth()?;
-    let (filter, problems) = parse_query(&ctx.t, &q);
+    let (filter, problems) = parse_query(&st, &ctx.t, &q);
     let counts = svc::stage_counts(&st, auth, &filter).await?;
     let mut columns = Vec::new();
     for total in stage_totals(&counts, &q, "/projects") {
@@ -788,7 +788,7 @@ async fn export(
     ctx: Ctx,
     Query(q): Query<ProjectQuery>,
 ) -> AppResult<Response> {
-    let f = q.filter()?;
+    let f = q.filter(&st.cfg)?;
     Ok(render::xlsx(
         crate::service::project_sheet::export(&st, &ctx, &f).await?,
         "attachment; filename=\"zhaoyin-projects.xlsx\"; filename*=UTF-8''%E6%8B%9B%E5%95%86%E9%A1%B9%E7%9B%AE.xlsx",

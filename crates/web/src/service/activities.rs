@@ -39,6 +39,10 @@ pub struct ActivityQuery {
     pub unit_id: Option<String>,
     /// YYYY-MM: activities whose first day is in this month.
     pub month: Option<String>,
+    /// YYYY-Qn (or YYYY-MM, YYYY), instead of a month.
+    pub period: Option<String>,
+    /// YYYY-MM-DD, a past day: only the activities recorded by that day's end.
+    pub as_of: Option<String>,
     pub leader_id: Option<String>,
     pub company_id: Option<String>,
     pub talent_id: Option<String>,
@@ -62,8 +66,8 @@ fn flag(e: &mut Invalid, field: &str, v: &Option<String>) -> Option<bool> {
 }
 
 impl ActivityQuery {
-    pub fn filter(&self) -> AppResult<ActivityFilter> {
-        use crate::form::{nonempty, opt_i64};
+    pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<ActivityFilter> {
+        use crate::form::{nonempty, opt_i64, opt_period};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let kind = nonempty(&self.kind).and_then(|s| {
@@ -80,13 +84,23 @@ impl ActivityQuery {
             }
             k
         });
-        let month = nonempty(&self.month).and_then(|s| {
-            let m = Month::parse(&s);
-            if m.is_none() {
-                e.push(FieldError::new("month", "err.month_format"));
+        let range = match (
+            nonempty(&self.month).and_then(|s| {
+                let m = Month::parse(&s);
+                if m.is_none() {
+                    e.push(FieldError::new("month", "err.month_format"));
+                }
+                m.map(|m| (m.first, m.next()))
+            }),
+            opt_period(&mut e, "period", &text(&self.period), "err.period"),
+        ) {
+            (Some(_), Some(_)) => {
+                e.push(FieldError::new("period", "err.period"));
+                None
             }
-            m
-        });
+            (m, p) => m.or(p),
+        };
+        let as_of = crate::form::opt_as_of(&mut e, cfg, &text(&self.as_of));
         let counted = flag(&mut e, "counted", &self.counted).unwrap_or(false);
         let abroad = flag(&mut e, "abroad", &self.abroad);
         let late = flag(&mut e, "late", &self.late);
@@ -106,8 +120,9 @@ impl ActivityQuery {
             abroad,
             late,
             unit_id,
-            from: month.map(|m| m.first),
-            until: month.map(Month::next),
+            from: range.map(|r| r.0),
+            until: range.map(|r| r.1),
+            recorded_before: as_of.map(|a| a.end),
             leader_id,
             company_id,
             talent_id,

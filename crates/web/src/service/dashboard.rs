@@ -23,7 +23,7 @@ use zhaoyin_db::org::Region;
 use zhaoyin_db::problems::ProblemFilter;
 use zhaoyin_db::progress::FundFilter;
 use zhaoyin_db::projects::ProjectFilter;
-use zhaoyin_db::tasks::{TaskFilter, TaskSort};
+use zhaoyin_db::tasks::{AsOf, TaskFilter, TaskSort};
 
 use crate::form::href_with;
 use crate::service::activities::{ActivityQuery, counted_filter};
@@ -44,6 +44,10 @@ pub struct DashboardQuery {
     pub segment_id: Option<String>,
     /// Only the projects, funds, tasks, problems and activities of this unit.
     pub unit_id: Option<String>,
+    /// YYYY-MM-DD, a past day: the dashboard as it stood at that day's end (only what was
+    /// recorded by then; projects and problems as they stood; lights of that day). The year
+    /// defaults to that day's.
+    pub as_of: Option<String>,
 }
 
 /// A number on the dashboard and the list behind it.
@@ -154,9 +158,13 @@ pub struct Dashboard {
     /// province, city, county or town.
     pub region_level: String,
     pub year: i32,
-    /// The day it was read (lights and overdue items are as of this day).
+    /// The day it was read (lights and overdue items are as of this day): today, or the past
+    /// day asked for.
     #[schema(value_type = String, format = Date)]
     pub today: NaiveDate,
+    /// The past day asked for (`as_of`), when one was.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub as_of: Option<NaiveDate>,
     /// YYYY-MM: the month of the activity figures.
     pub month: String,
     pub segment_id: Option<i64>,
@@ -198,6 +206,7 @@ struct Scoped {
     year: i32,
     segment_id: Option<i64>,
     unit_id: Option<i64>,
+    as_of: Option<AsOf>,
 }
 
 impl Scoped {
@@ -207,8 +216,13 @@ impl Scoped {
             segment_id: self.segment_id.map(|s| s.to_string()),
             unit_id: self.unit_id.map(|u| u.to_string()),
             distinct: Some("1".into()),
+            as_of: self.as_of_text(),
             ..Default::default()
         }
+    }
+
+    fn as_of_text(&self) -> Option<String> {
+        self.as_of.map(|a| a.day.to_string())
     }
 
     fn funds(&self, region_id: i64) -> FundQuery {
@@ -217,6 +231,7 @@ impl Scoped {
             segment_id: self.segment_id.map(|s| s.to_string()),
             unit_id: self.unit_id.map(|u| u.to_string()),
             year: Some(self.year.to_string()),
+            as_of: self.as_of_text(),
             ..Default::default()
         }
     }
@@ -226,6 +241,7 @@ impl Scoped {
             region_id: Some(region_id.to_string()),
             unit_id: self.unit_id.map(|u| u.to_string()),
             open: Some("1".into()),
+            as_of: self.as_of_text(),
             ..Default::default()
         }
     }
@@ -235,6 +251,7 @@ impl Scoped {
             region_id: Some(region_id.to_string()),
             unit_id: self.unit_id.map(|u| u.to_string()),
             status: Some("pending".into()),
+            as_of: self.as_of_text(),
             ..Default::default()
         }
     }
@@ -246,12 +263,15 @@ struct Asked {
     year: i32,
     segment_id: Option<i64>,
     unit_id: Option<i64>,
+    as_of: Option<AsOf>,
 }
 
-fn parse(q: &DashboardQuery, today: NaiveDate) -> AppResult<Asked> {
+fn parse(q: &DashboardQuery, cfg: &crate::WebConfig) -> AppResult<Asked> {
     use crate::form::{nonempty, opt_i64};
     let mut e = Invalid::default();
     let text = |v: &Option<String>| v.clone().unwrap_or_default();
+    let as_of = crate::form::opt_as_of(&mut e, cfg, &text(&q.as_of));
+    let today = as_of.map_or_else(|| cfg.today(), |a| a.day);
     let region_id = opt_i64(&mut e, "region_id", &text(&q.region_id));
     let segment_id = opt_i64(&mut e, "segment_id", &text(&q.segment_id));
     let unit_id = opt_i64(&mut e, "unit_id", &text(&q.unit_id));
@@ -271,12 +291,13 @@ fn parse(q: &DashboardQuery, today: NaiveDate) -> AppResult<Asked> {
         year,
         segment_id,
         unit_id,
+        as_of,
     })
 }
 
 /// The region a dashboard opens on: the given one if the caller reads it, else the widest the
 /// caller reads.
-async fn region_of(st: &AppState, p: &Principal, id: Option<i64>) -> AppResult<Region> {
+pub(crate) async fn region_of(st: &AppState, p: &Principal, id: Option<i64>) -> AppResult<Region> {
     let id = match id {
         Some(id) => id,
         None => match p.widest_reach(Entity::Project) {
@@ -334,19 +355,22 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     if !p.can_somewhere(Entity::Project, Action::Read) {
         return Err(AppError::Forbidden);
     }
-    let today = st.cfg.today();
     let Asked {
         region_id,
         year,
         segment_id,
         unit_id,
-    } = parse(q, today)?;
+        as_of,
+    } = parse(q, &st.cfg)?;
+    // The day read: today, or the past day asked for.
+    let today = as_of.map_or_else(|| st.cfg.today(), |a| a.day);
     let region = region_of(st, p, region_id).await?;
     let s = Scoped {
         region,
         year,
         segment_id,
         unit_id,
+        as_of,
     };
     let rid = s.region.id;
     let (from, until) = calc::year_bounds(year).ok_or(AppError::BadRequest("year".into()))?;
@@ -395,6 +419,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         segment_id,
         unit_id,
         distinct: true,
+        as_of,
         ..Default::default()
     };
     let stages = zhaoyin_db::projects::stages_by_region(&st.db, &pvis, &pf).await?;
@@ -478,7 +503,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         project: pf.clone(),
         from: Some(from),
         until: Some(until),
-        verified: None,
+        ..Default::default()
     };
     let fund_rows: Vec<(i64, [i64; 4])> = zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &ff)
         .await?
@@ -492,6 +517,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     let tf = TaskFilter {
         region_id: Some(rid),
         unit_id,
+        as_of,
         ..Default::default()
     };
     let task_rows: Vec<(i64, [i64; 4])> = if p.can_somewhere(Entity::Task, Action::Read) {
@@ -508,6 +534,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     let qf = ProblemFilter {
         region_id: Some(rid),
         unit_id,
+        as_of,
         ..Default::default()
     };
     let problem_rows: Vec<(i64, [i64; 4])> =
@@ -691,6 +718,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         let af = ActivityFilter {
             region_id: Some(rid),
             unit_id,
+            recorded_before: as_of.map(|a| a.end),
             ..counted_filter(month)
         };
         let mut counts = zhaoyin_db::activities::counts_by_unit(&st.db, &avis, &af).await?;
@@ -719,6 +747,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
                         month: Some(month.to_string()),
                         unit_id: Some(c.unit_id.to_string()),
                         region_id: Some(rid.to_string()),
+                        as_of: s.as_of_text(),
                         ..Default::default()
                     },
                 ),
@@ -726,9 +755,10 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         }
     }
 
-    // The county's target list of the year.
+    // The county's target list of the year: its progress is read now, so it is left out of a
+    // dashboard as of a past day.
     let quotas = match zhaoyin_db::targets::of_region(&st.db, rid, i64::from(year)).await? {
-        Some(l) if p.can(Entity::TargetList, Action::Read, &l.place()) => {
+        Some(l) if as_of.is_none() && p.can(Entity::TargetList, Action::Read, &l.place()) => {
             let entries = zhaoyin_db::targets::entries(&st.db, l.id).await?;
             Some(Quotas {
                 list_id: l.id,
@@ -746,6 +776,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         region_level: s.region.level.clone(),
         year,
         today,
+        as_of: as_of.map(|a| a.day),
         month: month.to_string(),
         segment_id,
         unit_id,

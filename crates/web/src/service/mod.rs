@@ -21,6 +21,7 @@ pub mod problems;
 pub mod progress;
 pub mod project_sheet;
 pub mod projects;
+pub mod reports;
 pub mod screen;
 pub(crate) mod sheet_kit;
 pub mod talent_sheet;

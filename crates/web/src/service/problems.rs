@@ -45,6 +45,9 @@ pub struct ProblemQuery {
     pub light: Option<String>,
     /// Problems of projects of this region or one beneath it.
     pub region_id: Option<String>,
+    /// YYYY-MM-DD, a past day: the problems as they stood at its end, lights and overdue read
+    /// on that day.
+    pub as_of: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -53,17 +56,22 @@ impl ProblemQuery {
     /// Filters a link sets (from the dashboard) that the filter form keeps without showing a
     /// field for them.
     pub fn kept_filters(&self) -> Vec<(&'static str, &str)> {
-        [("region_id", &self.region_id), ("light", &self.light)]
-            .into_iter()
-            .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
-            .collect()
+        [
+            ("region_id", &self.region_id),
+            ("light", &self.light),
+            ("as_of", &self.as_of),
+        ]
+        .into_iter()
+        .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
+        .collect()
     }
 
     pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<ProblemFilter> {
-        let today = cfg.today();
         use crate::form::{nonempty, opt_i64};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let as_of = crate::form::opt_as_of(&mut e, cfg, &text(&self.as_of));
+        let day = as_of.map_or_else(|| cfg.today(), |a| a.day);
         let category = nonempty(&self.category).and_then(|s| {
             let c = ProblemCategory::parse(&s);
             if c.is_none() {
@@ -113,14 +121,15 @@ impl ProblemQuery {
         e.into_result()?;
         Ok(ProblemFilter {
             region_id,
-            light: light.map(|l| (l, light_on(cfg, today))),
+            light: light.map(|l| (l, light_on(cfg, day))),
             q: name,
             project_id,
             unit_id,
             category,
             statuses,
-            overdue_on: overdue.then_some(today),
+            overdue_on: overdue.then_some(day),
             major,
+            as_of,
             ..Default::default()
         })
     }

@@ -307,13 +307,16 @@ pub async fn file(
 
 // ------------------------------------------------------------------------- funds across projects
 
-/// The funds list's query (empty values are "any").
+/// The funds list's query (empty values are "any"). Funds of a repeated signing are left out,
+/// as every total leaves the signing out.
 #[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
 pub struct FundQuery {
     /// Text in the project's name or its investor's; pinyin matches too.
     pub name: Option<String>,
     /// YYYY: funds received in that year.
     pub year: Option<String>,
+    /// YYYY-MM or YYYY-Qn (or YYYY): funds received in that period, instead of a year.
+    pub period: Option<String>,
     /// "1": with evidence on file (verified); "0": without.
     pub verified: Option<String>,
     /// Funds of projects of this region or one beneath it.
@@ -322,6 +325,12 @@ pub struct FundQuery {
     pub segment_id: Option<String>,
     /// Funds of projects this unit is responsible for.
     pub unit_id: Option<String>,
+    /// Funds of projects credited to this unit (their first introducing unit, else the
+    /// responsible unit).
+    pub credit_unit_id: Option<String>,
+    /// YYYY-MM-DD, a past day: only the funds recorded by that day's end, verified by evidence
+    /// filed by then.
+    pub as_of: Option<String>,
     pub page: Option<u32>,
     pub per_page: Option<u32>,
 }
@@ -334,31 +343,45 @@ impl FundQuery {
             ("region_id", &self.region_id),
             ("segment_id", &self.segment_id),
             ("unit_id", &self.unit_id),
+            ("credit_unit_id", &self.credit_unit_id),
+            ("period", &self.period),
+            ("as_of", &self.as_of),
         ]
         .into_iter()
         .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
         .collect()
     }
 
-    pub fn filter(&self) -> AppResult<db::FundFilter> {
-        use crate::form::{nonempty, opt_i64};
+    pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<db::FundFilter> {
+        use crate::form::{nonempty, opt_i64, opt_period};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let region_id = opt_i64(&mut e, "region_id", &text(&self.region_id));
         let segment_id = opt_i64(&mut e, "segment_id", &text(&self.segment_id));
         let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
-        let range = nonempty(&self.year).and_then(|y| {
-            let r = y
-                .trim()
-                .parse::<i32>()
-                .ok()
-                .filter(|y| (1990..=2100).contains(y))
-                .and_then(zhaoyin_core::dashboard::year_bounds);
-            if r.is_none() {
-                e.push(FieldError::new("year", "err.year"));
+        let credit_unit_id = opt_i64(&mut e, "credit_unit_id", &text(&self.credit_unit_id));
+        let range = match (
+            nonempty(&self.year).and_then(|y| {
+                let r = y
+                    .trim()
+                    .parse::<i32>()
+                    .ok()
+                    .filter(|y| (1990..=2100).contains(y))
+                    .and_then(zhaoyin_core::dashboard::year_bounds);
+                if r.is_none() {
+                    e.push(FieldError::new("year", "err.year"));
+                }
+                r
+            }),
+            opt_period(&mut e, "period", &text(&self.period), "err.period"),
+        ) {
+            (Some(_), Some(_)) => {
+                e.push(FieldError::new("period", "err.period"));
+                None
             }
-            r
-        });
+            (y, p) => y.or(p),
+        };
+        let as_of = crate::form::opt_as_of(&mut e, cfg, &text(&self.as_of));
         let verified = match nonempty(&self.verified).as_deref() {
             None => None,
             Some("1") => Some(true),
@@ -382,6 +405,10 @@ impl FundQuery {
                 region_id,
                 segment_id,
                 unit_id,
+                credit_unit_id,
+                // Repeated signings are left out of every total, their funds too.
+                distinct: true,
+                as_of,
                 ..Default::default()
             },
             from: range.map(|r| r.0),

@@ -2,8 +2,8 @@
 //! unit's region; supervisors write every project of their region. References a project makes
 //! (investor, units, leader, agent) must lie in the project's own line of regions.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
-use zhaoyin_core::activity::Month;
 use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::org::Place;
 use zhaoyin_core::paging::Page;
@@ -51,6 +51,11 @@ pub struct ProjectQuery {
     /// YYYY, for `entered` (instead of a month): projects that first entered the stage in that
     /// year.
     pub year: Option<String>,
+    /// YYYY-Qn (or YYYY-MM, YYYY), for `entered` (instead of a month or a year).
+    pub period: Option<String>,
+    /// YYYY-MM-DD, a past day: the projects as they stood at its end (stage, investment, units);
+    /// with `entered`, only the stage entries recorded by then.
+    pub as_of: Option<String>,
     /// Projects credited to this unit: their first introducing unit, or the responsible unit
     /// when none is named.
     pub credit_unit_id: Option<String>,
@@ -72,14 +77,15 @@ impl ProjectQuery {
             ("owner_leader_id", &self.owner_leader_id),
             ("person_id", &self.person_id),
             ("people_unit_id", &self.people_unit_id),
+            ("as_of", &self.as_of),
         ]
         .into_iter()
         .filter_map(|(name, v)| v.as_deref().filter(|v| !v.is_empty()).map(|v| (name, v)))
         .collect()
     }
 
-    pub fn filter(&self) -> AppResult<ProjectFilter> {
-        use crate::form::{nonempty, opt_i64};
+    pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<ProjectFilter> {
+        use crate::form::{nonempty, opt_i64, opt_period};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let live = self.stage.as_deref() == Some("live");
@@ -122,42 +128,30 @@ impl ProjectQuery {
                 false
             }
         };
-        let entered = match (
-            nonempty(&self.entered),
-            nonempty(&self.month),
-            nonempty(&self.year),
-        ) {
-            (None, None, None) => None,
-            (stage, month, year) => {
+        let ranges: Vec<(NaiveDate, NaiveDate)> = [
+            ("month", &self.month, "err.month_format"),
+            ("year", &self.year, "err.year"),
+            ("period", &self.period, "err.period"),
+        ]
+        .into_iter()
+        .filter_map(|(field, v, err)| opt_period(&mut e, field, &text(v), err))
+        .collect();
+        let entered = match (nonempty(&self.entered), ranges.as_slice()) {
+            (None, []) => None,
+            (stage, ranges) => {
                 let stage = stage.as_deref().and_then(Stage::parse);
                 if stage.is_none() {
                     e.push(FieldError::new("entered", "err.choice"));
                 }
-                let range = match (month, year) {
-                    (Some(m), None) => {
-                        Month::parse(&m).map(|m| (m.first, m.next())).or_else(|| {
-                            e.push(FieldError::new("month", "err.month_format"));
-                            None
-                        })
-                    }
-                    (None, Some(y)) => y
-                        .trim()
-                        .parse::<i32>()
-                        .ok()
-                        .filter(|y| (1990..=2100).contains(y))
-                        .and_then(zhaoyin_core::dashboard::year_bounds)
-                        .or_else(|| {
-                            e.push(FieldError::new("year", "err.year"));
-                            None
-                        }),
-                    _ => {
-                        e.push(FieldError::new("month", "err.month_format"));
-                        None
-                    }
-                };
-                stage.zip(range).map(|(s, (from, until))| (s, from, until))
+                if ranges.len() != 1 {
+                    e.push(FieldError::new("month", "err.month_format"));
+                }
+                stage
+                    .zip(ranges.first())
+                    .map(|(s, (from, until))| (s, *from, *until))
             }
         };
+        let as_of = crate::form::opt_as_of(&mut e, cfg, &text(&self.as_of));
         e.into_result()?;
         Ok(ProjectFilter {
             q: nonempty(&self.name),
@@ -174,6 +168,7 @@ impl ProjectQuery {
             segment_id,
             distinct: distinct || entered.is_some(),
             entered,
+            as_of,
             credit_unit_id,
             sort,
         })

@@ -123,7 +123,7 @@ impl TaskQuery {
 
     /// The filter this query asks for; a value that is not one of the choices is refused by name.
     pub fn filter(&self, cfg: &crate::WebConfig) -> AppResult<TaskFilter> {
-        use crate::form::{nonempty, opt_date, opt_i64};
+        use crate::form::{nonempty, opt_i64};
         let mut e = Invalid::default();
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let id = |e: &mut Invalid, field: &str, v: &Option<String>| opt_i64(e, field, &text(v));
@@ -160,15 +160,7 @@ impl TaskQuery {
                 db::TaskSort::default()
             }),
         };
-        let as_of = match opt_date(&mut e, "as_of", &text(&self.as_of)) {
-            Some(d) if !validation::date_in_range(d) => {
-                e.push(FieldError::new("as_of", "err.date_range"));
-                None
-            }
-            // Today or later is "now".
-            Some(d) if d < cfg.today() => Some(cfg.as_of(d)),
-            _ => None,
-        };
+        let as_of = crate::form::opt_as_of(&mut e, cfg, &text(&self.as_of));
         e.into_result()?;
         Ok(TaskFilter {
             q: nonempty(&self.q),

@@ -1,0 +1,632 @@
+//! Reports of a region for a period (M16): the monthly publication table (月晾晒) — every unit's
+//! activities, projects signed, landed and started, funds in place and red and yellow tasks —
+//! and the quarterly dispatch notice (季度调度通报) as a Word document: the same table, the
+//! facts against the period before, and the tasks overdue.
+//!
+//! A report is read as of its period's last day (today while the period runs): activities,
+//! stage entries and funds recorded by then, funds verified by evidence filed by then, and the
+//! lights tasks had then. Data recorded later changes nothing, so a past period's report gives
+//! the same figures every time. Every figure is a link to the list that counts it, with the same
+//! filters (`period`, `as_of`).
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use zhaoyin_core::authz::{Action, Entity, Principal};
+use zhaoyin_core::paging::Page;
+use zhaoyin_core::project::Stage;
+use zhaoyin_core::report::{self as calc, COLUMNS, Fact, Line, Period};
+use zhaoyin_db::activities::ActivityFilter;
+use zhaoyin_db::org::Region;
+use zhaoyin_db::progress::FundFilter;
+use zhaoyin_db::projects::ProjectFilter;
+use zhaoyin_db::tasks::{AsOf, TaskFilter, TaskSort};
+
+use crate::form::href_with;
+use crate::i18n::Tr;
+use crate::service::activities::ActivityQuery;
+use crate::service::dashboard::Figure;
+use crate::service::progress::FundQuery;
+use crate::service::projects::ProjectQuery;
+use crate::service::tasks::TaskQuery;
+use crate::{AppError, AppResult, AppState};
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::IntoParams)]
+pub struct ReportQuery {
+    /// The region reported on; the widest the caller reads when none is given.
+    pub region_id: Option<String>,
+    /// YYYY-MM (the monthly table) or YYYY-Qn (the quarterly notice); the last complete month
+    /// when none is given.
+    pub period: Option<String>,
+}
+
+/// One line of the table: a unit's figures, or the region's (`unit_id` none), in the order of
+/// `columns`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ReportLine {
+    pub unit_id: Option<i64>,
+    pub name: String,
+    pub figures: Vec<Figure>,
+}
+
+/// A task overdue on the report's day.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct OverdueTask {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub lead_units: String,
+    #[schema(value_type = String, format = Date)]
+    pub deadline: NaiveDate,
+    pub days: i64,
+    pub href: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Report {
+    pub region_id: i64,
+    pub region_name: String,
+    /// YYYY-MM or YYYY-Qn.
+    pub period: String,
+    pub previous: String,
+    #[schema(value_type = String, format = Date)]
+    pub first: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub last: NaiveDate,
+    /// The day the report is read as of: the period's last day, or today while it runs.
+    #[schema(value_type = String, format = Date)]
+    pub as_of: NaiveDate,
+    /// The ids of the figures of every line: trips, trips_abroad, visits, talks, promotions,
+    /// signings (activities), signed, registered, started (projects that first entered the
+    /// stage), funds, funds_verified (万元), tasks_red, tasks_yellow (open tasks led).
+    pub columns: Vec<String>,
+    /// The whole region: each figure counts the region's list (an activity several units took
+    /// part in counts once here, once for each unit below).
+    pub total: ReportLine,
+    /// Every unit of the region, and any other unit a figure is credited to.
+    pub units: Vec<ReportLine>,
+    /// The region's figures against the period before's.
+    pub facts: Vec<Fact>,
+    /// Tasks overdue on the report's day, longest overdue first (at most [`OVERDUE_SHOWN`]).
+    pub overdue: Vec<OverdueTask>,
+    /// How many tasks were overdue that day, with the list.
+    pub overdue_total: Figure,
+}
+
+/// How many overdue tasks a report lists.
+pub const OVERDUE_SHOWN: usize = 30;
+
+/// The period a query asks for, or the last complete month.
+pub fn period_of(q: &ReportQuery, today: NaiveDate) -> AppResult<Period> {
+    match crate::form::nonempty(&q.period) {
+        None => Ok(Period::month_of(today).previous()),
+        Some(s) => match Period::parse(&s) {
+            Some(p @ (Period::Month { .. } | Period::Quarter { .. })) => Ok(p),
+            _ => Err(AppError::invalid("period", "err.period")),
+        },
+    }
+}
+
+/// What the figures of a period are read from: the period's days and the day it is read as of.
+struct Scope {
+    region: Region,
+    period: Period,
+    first: NaiveDate,
+    next: NaiveDate,
+    day: NaiveDate,
+    /// `None` when the day is today (the lists read now).
+    as_of: Option<AsOf>,
+}
+
+impl Scope {
+    fn new(st: &AppState, region: Region, period: Period) -> AppResult<Self> {
+        let today = st.cfg.today();
+        let (first, next) = period
+            .bounds()
+            .ok_or_else(|| AppError::invalid("period", "err.period"))?;
+        let day = period
+            .as_of(today)
+            .ok_or_else(|| AppError::invalid("period", "err.period_not_begun"))?;
+        Ok(Self {
+            region,
+            period,
+            first,
+            next,
+            day,
+            as_of: (day < today).then(|| st.cfg.as_of(day)),
+        })
+    }
+
+    fn as_of_text(&self) -> Option<String> {
+        self.as_of.map(|a| a.day.to_string())
+    }
+
+    /// The link behind figure `column` of `unit` (the region's with none).
+    fn link(&self, column: &str, unit: Option<i64>) -> Figure {
+        let region_id = Some(self.region.id.to_string());
+        let period = Some(self.period.to_string());
+        let unit = unit.map(|u| u.to_string());
+        let as_of = self.as_of_text();
+        let one = || Some("1".to_string());
+        let (list, query) = match column {
+            "trips" | "trips_abroad" | "visits" | "talks" | "promotions" | "signings" => (
+                "activities",
+                query_of(&ActivityQuery {
+                    counted: one(),
+                    kind: Some(
+                        match column {
+                            "trips" | "trips_abroad" => "trip",
+                            "visits" => "visit",
+                            "promotions" => "promotion",
+                            "signings" => "signing",
+                            other => other,
+                        }
+                        .to_string(),
+                    ),
+                    abroad: (column == "trips_abroad").then(one).flatten(),
+                    unit_id: unit,
+                    period,
+                    region_id,
+                    as_of,
+                    ..Default::default()
+                }),
+            ),
+            "signed" | "registered" | "started" => (
+                "projects",
+                query_of(&ProjectQuery {
+                    entered: Some(column.to_string()),
+                    period,
+                    distinct: one(),
+                    credit_unit_id: unit,
+                    region_id,
+                    as_of,
+                    ..Default::default()
+                }),
+            ),
+            "funds" | "funds_verified" => (
+                "funds",
+                query_of(&FundQuery {
+                    period,
+                    verified: (column == "funds_verified").then(one).flatten(),
+                    credit_unit_id: unit,
+                    region_id,
+                    as_of,
+                    ..Default::default()
+                }),
+            ),
+            _ => (
+                "tasks",
+                query_of(&TaskQuery {
+                    light: Some(column.trim_start_matches("tasks_").to_string()),
+                    role: unit.is_some().then(|| "lead".to_string()),
+                    unit_id: unit,
+                    open: one(),
+                    region_id,
+                    as_of,
+                    ..Default::default()
+                }),
+            ),
+        };
+        Figure {
+            value: 0,
+            href: format!("/{list}{query}"),
+            api: format!("/api/v1/{list}{query}"),
+        }
+    }
+}
+
+/// `?a=b&…` of a query (empty values left out), as `href_with` writes it.
+fn query_of<Q: Serialize>(q: &Q) -> String {
+    href_with("", q)
+}
+
+/// Adds `v` to `unit`'s figure `column`.
+fn put(units: &mut Vec<(i64, Line)>, unit: i64, column: usize, v: i64) {
+    match units.iter_mut().find(|(u, _)| *u == unit) {
+        Some((_, line)) => line[column] += v,
+        None => {
+            let mut line = [0; COLUMNS.len()];
+            line[column] = v;
+            units.push((unit, line));
+        }
+    }
+}
+
+/// The figures of a period: the region's line and each unit's, by unit id.
+async fn lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<(Line, Vec<(i64, Line)>)> {
+    let at = |c: &str| calc::column(c).unwrap_or(0);
+    let mut total: Line = [0; COLUMNS.len()];
+    let mut units: Vec<(i64, Line)> = Vec::new();
+    let recorded_before = s.as_of.map(|a| a.end);
+    let rid = Some(s.region.id);
+
+    if p.can_somewhere(Entity::Activity, Action::Read) {
+        let vis = p.visibility(Entity::Activity, Action::Read);
+        let f = ActivityFilter {
+            counted: true,
+            from: Some(s.first),
+            until: Some(s.next),
+            region_id: rid,
+            recorded_before,
+            ..Default::default()
+        };
+        let kinds = |c: &zhaoyin_db::activities::UnitCounts| {
+            [
+                c.trips,
+                c.trips_abroad,
+                c.visits,
+                c.talks,
+                c.promotions,
+                c.signings,
+            ]
+        };
+        for c in zhaoyin_db::activities::counts_by_unit(&st.db, &vis, &f).await? {
+            for (i, v) in kinds(&c).into_iter().enumerate() {
+                put(&mut units, c.unit_id, i, v);
+            }
+        }
+        let c = zhaoyin_db::activities::counts(&st.db, &vis, &f).await?;
+        total[..6].copy_from_slice(&kinds(&c));
+    }
+
+    let pvis = p.visibility(Entity::Project, Action::Read);
+    for stage in [Stage::Signed, Stage::Registered, Stage::Started] {
+        let f = ProjectFilter {
+            region_id: rid,
+            distinct: true,
+            entered: Some((stage, s.first, s.next)),
+            as_of: s.as_of,
+            ..Default::default()
+        };
+        let column = at(stage.id());
+        for (unit, n) in zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, &f).await? {
+            put(&mut units, unit, column, n);
+            total[column] += n;
+        }
+    }
+    let f = FundFilter {
+        project: ProjectFilter {
+            region_id: rid,
+            distinct: true,
+            as_of: s.as_of,
+            ..Default::default()
+        },
+        from: Some(s.first),
+        until: Some(s.next),
+        ..Default::default()
+    };
+    for (unit, verified, unverified) in
+        zhaoyin_db::progress::funds_by_credit_unit(&st.db, &pvis, &f).await?
+    {
+        put(&mut units, unit, at("funds"), verified + unverified);
+        put(&mut units, unit, at("funds_verified"), verified);
+        total[at("funds")] += verified + unverified;
+        total[at("funds_verified")] += verified;
+    }
+
+    if p.can_somewhere(Entity::Task, Action::Read) {
+        let vis = p.visibility(Entity::Task, Action::Read);
+        let f = TaskFilter {
+            region_id: rid,
+            as_of: s.as_of,
+            ..Default::default()
+        };
+        for u in zhaoyin_db::tasks::lights_by_unit(&st.db, &vis, &f).await? {
+            put(&mut units, u.unit_id, at("tasks_red"), u.red);
+            put(&mut units, u.unit_id, at("tasks_yellow"), u.yellow);
+        }
+        for (_, red, yellow, _, _) in zhaoyin_db::tasks::lights_by_region(&st.db, &vis, &f).await? {
+            total[at("tasks_red")] += red;
+            total[at("tasks_yellow")] += yellow;
+        }
+    }
+    Ok((total, units))
+}
+
+pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<Report> {
+    if !p.can_somewhere(Entity::Project, Action::Read) {
+        return Err(AppError::Forbidden);
+    }
+    let today = st.cfg.today();
+    let period = period_of(q, today)?;
+    let region_id = crate::form::id_filter(&q.region_id);
+    if region_id.is_none() && crate::form::nonempty(&q.region_id).is_some() {
+        return Err(AppError::invalid("region_id", "err.number"));
+    }
+    let region = crate::service::dashboard::region_of(st, p, region_id).await?;
+    let s = Scope::new(st, region.clone(), period)?;
+    let (total, by_unit) = lines(st, p, &s).await?;
+    let before = Scope::new(st, region, period.previous())?;
+    let (total_before, _) = lines(st, p, &before).await?;
+
+    // Every unit of the region in its order, then any other unit a figure is credited to.
+    let (region_units, _) = zhaoyin_db::org::list_units(
+        &st.db,
+        &p.visibility(Entity::Unit, Action::Read),
+        &zhaoyin_db::org::UnitFilter {
+            region_id: Some(s.region.id),
+            ..Default::default()
+        },
+        Page::largest(),
+    )
+    .await?;
+    let mut shown: Vec<(i64, String)> = region_units.into_iter().map(|u| (u.id, u.name)).collect();
+    let others: Vec<i64> = by_unit
+        .iter()
+        .map(|(u, _)| *u)
+        .filter(|u| !shown.iter().any(|(id, _)| id == u))
+        .collect();
+    let names = zhaoyin_db::org::unit_names(&st.db, &others).await?;
+    shown.extend(
+        others
+            .into_iter()
+            .map(|u| (u, names.get(&u).cloned().unwrap_or_default())),
+    );
+    let line = |unit: Option<i64>, name: String, values: &Line| ReportLine {
+        figures: COLUMNS
+            .iter()
+            .zip(values)
+            .map(|(c, v)| Figure {
+                value: *v,
+                ..s.link(c, unit)
+            })
+            .collect(),
+        unit_id: unit,
+        name,
+    };
+    let empty: Line = [0; COLUMNS.len()];
+    let units = shown
+        .into_iter()
+        .map(|(id, name)| {
+            let values = by_unit
+                .iter()
+                .find(|(u, _)| *u == id)
+                .map_or(&empty, |(_, l)| l);
+            line(Some(id), name, values)
+        })
+        .collect();
+
+    // The tasks overdue on the report's day.
+    let mut overdue = Vec::new();
+    let mut overdue_count = 0;
+    if p.can_somewhere(Entity::Task, Action::Read) {
+        let f = TaskFilter {
+            region_id: Some(s.region.id),
+            overdue_on: Some(s.day),
+            as_of: s.as_of,
+            sort: TaskSort::Deadline,
+            ..Default::default()
+        };
+        let (rows, n) = crate::service::tasks::list_for(
+            st,
+            p,
+            &f,
+            Page::new(Some(1), Some(OVERDUE_SHOWN as u32)),
+        )
+        .await?;
+        overdue_count = n;
+        for r in rows {
+            if let Some(deadline) = r.task.deadline {
+                overdue.push(OverdueTask {
+                    id: r.task.id,
+                    code: r.task.code.clone(),
+                    title: r.task.title.clone(),
+                    lead_units: r.lead_units.join("、"),
+                    deadline,
+                    days: (s.day - deadline).num_days(),
+                    href: format!("/tasks/{}", r.task.id),
+                });
+            }
+        }
+    }
+    let overdue_query = href_with(
+        "",
+        &TaskQuery {
+            overdue: Some("1".into()),
+            sort: Some("deadline".into()),
+            region_id: Some(s.region.id.to_string()),
+            as_of: s.as_of_text(),
+            ..Default::default()
+        },
+    );
+    Ok(Report {
+        region_id: s.region.id,
+        region_name: s.region.name.clone(),
+        period: period.to_string(),
+        previous: period.previous().to_string(),
+        first: s.first,
+        last: s.next.pred_opt().unwrap_or(s.first),
+        as_of: s.day,
+        columns: COLUMNS.iter().map(|c| (*c).to_string()).collect(),
+        total: line(None, s.region.name.clone(), &total),
+        units,
+        facts: calc::facts(&total, &total_before),
+        overdue,
+        overdue_total: Figure {
+            value: overdue_count,
+            href: format!("/tasks{overdue_query}"),
+            api: format!("/api/v1/tasks{overdue_query}"),
+        },
+    })
+}
+
+/// A period in words: 2026年10月, 2026年第三季度.
+pub fn period_words(t: &Tr, period: &str) -> String {
+    match Period::parse(period) {
+        Some(Period::Month { year, month }) => t.tf2(
+            "report.month_words",
+            "year",
+            year.to_string(),
+            "month",
+            month.to_string(),
+        ),
+        Some(Period::Quarter { year, quarter }) => t.tf2(
+            "report.quarter_words",
+            "year",
+            year.to_string(),
+            "quarter",
+            t.t(&format!("report.quarter_{quarter}")).to_string(),
+        ),
+        _ => period.to_string(),
+    }
+}
+
+/// A figure of a column in words with its unit: "3 个", "1.23 亿元".
+pub fn amount(t: &Tr, column: &str, v: i64) -> String {
+    if column.starts_with("funds") {
+        if v.abs() >= 10_000 {
+            let h = calc::yi_hundredths(v);
+            return t.tf(
+                "report.yi",
+                &[("n", format!("{}.{:02}", h / 100, (h % 100).abs()))],
+            );
+        }
+        return t.tf("report.wan", &[("n", v.to_string())]);
+    }
+    t.tf(&format!("report.unit_{column}"), &[("n", v.to_string())])
+}
+
+/// The notice's opening: one sentence per fact, the period before named.
+pub fn narrative(t: &Tr, r: &Report) -> Vec<String> {
+    let previous = period_words(t, &r.previous);
+    let mut out = vec![t.tf2(
+        "report.opening",
+        "period",
+        period_words(t, &r.period),
+        "day",
+        r.as_of.format(t.t("report.day_format")).to_string(),
+    )];
+    for f in &r.facts {
+        let change = match f.change {
+            calc::Change::Up => t.tf("report.change_up", &[("n", amount(t, &f.id, f.delta))]),
+            calc::Change::Down => t.tf("report.change_down", &[("n", amount(t, &f.id, f.delta))]),
+            calc::Change::Same => t.t("report.change_same").to_string(),
+        };
+        out.push(t.tf(
+            "report.fact",
+            &[
+                ("what", t.label("report.column", &f.id)),
+                ("value", amount(t, &f.id, f.value)),
+                ("before", previous.clone()),
+                ("previous", amount(t, &f.id, f.previous)),
+                ("change", change),
+            ],
+        ));
+    }
+    out.push(if r.overdue_total.value == 0 {
+        t.t("report.no_overdue").to_string()
+    } else {
+        t.tf(
+            "report.overdue_fact",
+            &[("n", r.overdue_total.value.to_string())],
+        )
+    });
+    out
+}
+
+/// The table's header and rows as text, the region's line last: for the workbook and the
+/// notice.
+pub fn table(t: &Tr, r: &Report) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
+    let mut header = vec![t.t("report.unit").to_string()];
+    header.extend(r.columns.iter().map(|c| t.label("report.column", c)));
+    let row = |l: &ReportLine| (l.name.clone(), l.figures.iter().map(|f| f.value).collect());
+    let mut rows: Vec<(String, Vec<i64>)> = r.units.iter().map(row).collect();
+    rows.push((t.t("report.total").to_string(), row(&r.total).1));
+    (header, rows)
+}
+
+/// The title of a report: 高青县2026年10月双招双引工作晾晒表.
+pub fn title(t: &Tr, r: &Report) -> String {
+    let key = if r.period.contains('Q') {
+        "report.notice_title"
+    } else {
+        "report.table_title"
+    };
+    t.tf2(
+        key,
+        "region",
+        r.region_name.clone(),
+        "period",
+        period_words(t, &r.period),
+    )
+}
+
+/// The monthly table as a workbook: a title line, the header, a line per unit and the region's.
+pub async fn workbook(t: &Tr, r: &Report) -> AppResult<Vec<u8>> {
+    let (header, rows) = table(t, r);
+    let title = title(t, r);
+    let note = t.tf(
+        "report.as_of_note",
+        &[("day", r.as_of.format(t.t("report.day_format")).to_string())],
+    );
+    let sheet = t.t("report.sheet").to_string();
+    crate::service::blocking(move || {
+        zhaoyin_office::xlsx::figures(&sheet, &title, &note, &header, &rows)
+    })
+    .await?
+    .map_err(|e| AppError::Internal(format!("xlsx: {e}")))
+}
+
+/// The quarterly dispatch notice as a Word document.
+pub async fn notice(t: &Tr, r: &Report) -> AppResult<Vec<u8>> {
+    use zhaoyin_office::document::{Block, Document};
+    let (header, rows) = table(t, r);
+    let mut body = vec![Block::Heading(t.t("report.part_overall").to_string())];
+    body.extend(narrative(t, r).into_iter().map(Block::Text));
+    body.push(Block::Heading(t.t("report.part_units").to_string()));
+    body.push(Block::Table(
+        header,
+        rows.into_iter()
+            .map(|(name, values)| {
+                std::iter::once(name)
+                    .chain(values.iter().map(i64::to_string))
+                    .collect()
+            })
+            .collect(),
+    ));
+    body.push(Block::Heading(t.t("report.part_overdue").to_string()));
+    if r.overdue.is_empty() {
+        body.push(Block::Text(t.t("report.no_overdue").to_string()));
+    } else {
+        body.push(Block::Table(
+            [
+                "report.code",
+                "report.task",
+                "report.lead_units",
+                "report.deadline",
+                "report.days",
+            ]
+            .iter()
+            .map(|k| t.t(k).to_string())
+            .collect(),
+            r.overdue
+                .iter()
+                .map(|o| {
+                    vec![
+                        o.code.clone(),
+                        o.title.clone(),
+                        o.lead_units.clone(),
+                        o.deadline.to_string(),
+                        o.days.to_string(),
+                    ]
+                })
+                .collect(),
+        ));
+        if r.overdue_total.value > r.overdue.len() as i64 {
+            body.push(Block::Text(t.tf(
+                "report.overdue_more",
+                &[("n", r.overdue_total.value.to_string())],
+            )));
+        }
+    }
+    let doc = Document {
+        title: title(t, r),
+        subtitle: Some(t.tf(
+            "report.as_of_note",
+            &[("day", r.as_of.format(t.t("report.day_format")).to_string())],
+        )),
+        body,
+    };
+    crate::service::blocking(move || zhaoyin_office::document::docx(&doc))
+        .await?
+        .map_err(AppError::Internal)
+}

@@ -348,6 +348,21 @@ async fn get_in(tx: &mut Tx, id: i64) -> Result<Activity> {
     Ok(a)
 }
 
+impl UnitCounts {
+    /// The counts in their order: trips, trips abroad (among the trips), visits, talks,
+    /// promotions, signings.
+    pub fn by_kind(&self) -> [i64; 6] {
+        [
+            self.trips,
+            self.trips_abroad,
+            self.visits,
+            self.talks,
+            self.promotions,
+            self.signings,
+        ]
+    }
+}
+
 /// One unit's counted activities of a period, by kind.
 #[derive(Debug, Clone, Default, PartialEq, Eq, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct UnitCounts {
@@ -379,17 +394,24 @@ pub async fn counts_by_unit(
     db.all(q).await
 }
 
-/// The activities of `f` by kind, each counted once however many units took part (`unit_id` is
-/// 0): the counts of the list with that filter and kind.
-pub async fn counts(db: &Db, vis: &Visibility, f: &ActivityFilter) -> Result<UnitCounts> {
+/// Per region (the activity's own), the activities of `f` by kind in the order of
+/// [`UnitCounts`]'s figures (trips, trips abroad, visits, talks, promotions, signings): each
+/// activity counted once however many units took part, so the regions' counts add up to the
+/// list's.
+pub async fn counts_by_region(
+    db: &Db,
+    vis: &Visibility,
+    f: &ActivityFilter,
+) -> Result<Vec<(i64, [i64; 6])>> {
     let f = ActivityFilter {
         kind: None,
         ..f.clone()
     };
-    db.one(visible(vis, FROM_BARE, &f).prefixed(&format!(
-        "SELECT CAST(0 AS BIGINT) AS unit_id, {KIND_COUNTS}"
-    )))
-    .await
+    let mut q = visible(vis, FROM_BARE, &f)
+        .prefixed(&format!("SELECT a.region_id AS unit_id, {KIND_COUNTS}"));
+    q.push(" GROUP BY a.region_id");
+    let rows: Vec<UnitCounts> = db.all(q).await?;
+    Ok(rows.into_iter().map(|c| (c.unit_id, c.by_kind())).collect())
 }
 
 /// The columns of [`UnitCounts`] after `unit_id`.

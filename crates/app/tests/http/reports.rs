@@ -25,8 +25,8 @@ async fn checked_report(api: &Api, query: &str) -> Value {
         .collect();
     assert_eq!(columns.len(), 13);
     let mut lines = vec![&rep["total"]];
-    lines.extend(rep["units"].as_array().expect("units"));
-    assert!(lines.len() > 10, "a line per unit");
+    lines.extend(rep["lines"].as_array().expect("lines"));
+    assert!(lines.len() > 1, "a line per unit or region beneath");
     for (n, line) in lines.iter().enumerate() {
         for (column, f) in columns
             .iter()
@@ -113,6 +113,43 @@ async fn report_figures_equal_their_lists_and_a_past_quarter_never_changes() {
         8,
         "the facts against the quarter before"
     );
+
+    // The city's supervisor: a line per county, the demo county's equal to its own total.
+    let unit = zhaoyin_db::org::get_unit(&db, supervisor.unit_id)
+        .await
+        .expect("unit");
+    let county = zhaoyin_db::org::get_region(&db, unit.region_id)
+        .await
+        .expect("county");
+    let city = zhaoyin_db::org::get_region(&db, county.parent_id.expect("a city above"))
+        .await
+        .expect("city");
+    let city_sup = zhaoyin_db::testing::user_with(
+        &db,
+        "city-sup",
+        &unit,
+        zhaoyin_core::authz::Role::Supervisor,
+        zhaoyin_db::testing::At::Region(&city),
+    )
+    .await;
+    let city_api = api_for(&base, &db, &city_sup).await;
+    let of_city = checked_report(&city_api, &format!("?period={quarter}")).await;
+    assert_eq!(of_city["region_id"], city.id);
+    let county_line = of_city["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["region_id"] == county.id)
+        .expect("the county's line");
+    let values = |line: &Value| -> Vec<i64> {
+        line["figures"]
+            .as_array()
+            .expect("figures")
+            .iter()
+            .map(|f| f["value"].as_i64().unwrap_or(-1))
+            .collect()
+    };
+    assert_eq!(values(county_line), values(&past["total"]));
 
     // New data dated inside the past quarter, recorded now: talks, and funds of a project.
     let first = NaiveDate::parse_from_str(past["first"].as_str().expect("first"), "%Y-%m-%d")

@@ -11,9 +11,12 @@
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use zhaoyin_core::authz::{Action, Entity, Principal};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::project::Stage;
+
+use zhaoyin_core::dashboard::Area;
 use zhaoyin_core::report::{self as calc, COLUMNS, Fact, Line, Period};
 use zhaoyin_db::activities::ActivityFilter;
 use zhaoyin_db::org::Region;
@@ -39,10 +42,13 @@ pub struct ReportQuery {
     pub period: Option<String>,
 }
 
-/// One line of the table: a unit's figures, or the region's (`unit_id` none), in the order of
-/// `columns`.
+/// One line of the table, its figures in the order of `columns`: a unit's (a county's report),
+/// a region's beneath (a city's or a province's), or the whole region's.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ReportLine {
+    /// The region the line counts in.
+    pub region_id: i64,
+    /// The unit the line counts for, on a county's unit lines.
     pub unit_id: Option<i64>,
     pub name: String,
     pub figures: Vec<Figure>,
@@ -82,14 +88,27 @@ pub struct Report {
     /// The whole region: each figure counts the region's list (an activity several units took
     /// part in counts once here, once for each unit below).
     pub total: ReportLine,
-    /// Every unit of the region, and any other unit a figure is credited to.
-    pub units: Vec<ReportLine>,
+    /// A county's: every unit of it, and any other unit a figure is credited to. A city's or a
+    /// province's: each region directly beneath it (its counties, its cities), which add up to
+    /// the whole.
+    pub lines: Vec<ReportLine>,
     /// The region's figures against the period before's.
     pub facts: Vec<Fact>,
     /// Tasks overdue on the report's day, longest overdue first (at most [`OVERDUE_SHOWN`]).
     pub overdue: Vec<OverdueTask>,
     /// How many tasks were overdue that day, with the list.
     pub overdue_total: Figure,
+}
+
+impl Report {
+    /// The heading of the lines' names: units (a county's report) or regions.
+    pub fn first_column(&self) -> &'static str {
+        if self.lines.iter().any(|l| l.unit_id.is_some()) {
+            "report.unit"
+        } else {
+            "report.region"
+        }
+    }
 }
 
 /// How many overdue tasks a report lists.
@@ -140,9 +159,41 @@ impl Scope {
         self.as_of.map(|a| a.day.to_string())
     }
 
-    /// The link behind figure `column` of `unit` (the region's with none).
-    fn link(&self, column: &str, unit: Option<i64>) -> Figure {
-        let region_id = Some(self.region.id.to_string());
+    /// The activities the report counts.
+    fn activities(&self) -> ActivityFilter {
+        ActivityFilter {
+            counted: true,
+            from: Some(self.first),
+            until: Some(self.next),
+            region_id: Some(self.region.id),
+            recorded_before: self.as_of.map(|a| a.end),
+            ..Default::default()
+        }
+    }
+
+    /// The projects the report counts (without the stage entered).
+    fn projects(&self) -> ProjectFilter {
+        ProjectFilter {
+            region_id: Some(self.region.id),
+            distinct: true,
+            as_of: self.as_of,
+            ..Default::default()
+        }
+    }
+
+    /// The funds the report counts.
+    fn funds(&self) -> FundFilter {
+        FundFilter {
+            project: self.projects(),
+            from: Some(self.first),
+            until: Some(self.next),
+            ..Default::default()
+        }
+    }
+
+    /// The link behind figure `column` of `unit` in `region` (the region's own with none).
+    fn link(&self, column: &str, region: i64, unit: Option<i64>) -> Figure {
+        let region_id = Some(region.to_string());
         let period = Some(self.period.to_string());
         let unit = unit.map(|u| u.to_string());
         let as_of = self.as_of_text();
@@ -219,90 +270,58 @@ fn query_of<Q: Serialize>(q: &Q) -> String {
     href_with("", q)
 }
 
-/// Adds `v` to `unit`'s figure `column`.
-fn put(units: &mut Vec<(i64, Line)>, unit: i64, column: usize, v: i64) {
-    match units.iter_mut().find(|(u, _)| *u == unit) {
+/// Adds `v` to figure `column` of the line of `key` (a unit or a region).
+fn put(lines: &mut Vec<(i64, Line)>, key: i64, column: usize, v: i64) {
+    match lines.iter_mut().find(|(k, _)| *k == key) {
         Some((_, line)) => line[column] += v,
         None => {
             let mut line = [0; COLUMNS.len()];
             line[column] = v;
-            units.push((unit, line));
+            lines.push((key, line));
         }
     }
 }
 
-/// The figures of a period: the region's line and each unit's, by unit id.
-async fn lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<(Line, Vec<(i64, Line)>)> {
-    let at = |c: &str| calc::column(c).unwrap_or(0);
-    let mut total: Line = [0; COLUMNS.len()];
-    let mut units: Vec<(i64, Line)> = Vec::new();
-    let recorded_before = s.as_of.map(|a| a.end);
-    let rid = Some(s.region.id);
+fn at(column: &str) -> usize {
+    calc::column(column).unwrap_or(0)
+}
 
+/// The figures of a period per region: each row counted in its own region (an activity once
+/// however many units took part), so the regions' lines add up to the lists' counts.
+async fn region_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i64, Line)>> {
+    let mut lines = Vec::new();
+    let rid = Some(s.region.id);
     if p.can_somewhere(Entity::Activity, Action::Read) {
         let vis = p.visibility(Entity::Activity, Action::Read);
-        let f = ActivityFilter {
-            counted: true,
-            from: Some(s.first),
-            until: Some(s.next),
-            region_id: rid,
-            recorded_before,
-            ..Default::default()
-        };
-        let kinds = |c: &zhaoyin_db::activities::UnitCounts| {
-            [
-                c.trips,
-                c.trips_abroad,
-                c.visits,
-                c.talks,
-                c.promotions,
-                c.signings,
-            ]
-        };
-        for c in zhaoyin_db::activities::counts_by_unit(&st.db, &vis, &f).await? {
-            for (i, v) in kinds(&c).into_iter().enumerate() {
-                put(&mut units, c.unit_id, i, v);
+        for (region, kinds) in
+            zhaoyin_db::activities::counts_by_region(&st.db, &vis, &s.activities()).await?
+        {
+            for (i, v) in kinds.into_iter().enumerate() {
+                put(&mut lines, region, i, v);
             }
         }
-        let c = zhaoyin_db::activities::counts(&st.db, &vis, &f).await?;
-        total[..6].copy_from_slice(&kinds(&c));
     }
-
     let pvis = p.visibility(Entity::Project, Action::Read);
-    for stage in [Stage::Signed, Stage::Registered, Stage::Started] {
-        let f = ProjectFilter {
-            region_id: rid,
-            distinct: true,
-            entered: Some((stage, s.first, s.next)),
-            as_of: s.as_of,
-            ..Default::default()
-        };
-        let column = at(stage.id());
-        for (unit, n) in zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, &f).await? {
-            put(&mut units, unit, column, n);
-            total[column] += n;
+    for stage in ENTERED {
+        let rows = zhaoyin_db::projects::entered_by_region(
+            &st.db,
+            &pvis,
+            &s.projects(),
+            stage,
+            s.first,
+            s.next,
+        )
+        .await?;
+        for (region, _, n) in rows {
+            put(&mut lines, region, at(stage.id()), n);
         }
     }
-    let f = FundFilter {
-        project: ProjectFilter {
-            region_id: rid,
-            distinct: true,
-            as_of: s.as_of,
-            ..Default::default()
-        },
-        from: Some(s.first),
-        until: Some(s.next),
-        ..Default::default()
-    };
-    for (unit, verified, unverified) in
-        zhaoyin_db::progress::funds_by_credit_unit(&st.db, &pvis, &f).await?
+    for (region, verified, unverified) in
+        zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &s.funds()).await?
     {
-        put(&mut units, unit, at("funds"), verified + unverified);
-        put(&mut units, unit, at("funds_verified"), verified);
-        total[at("funds")] += verified + unverified;
-        total[at("funds_verified")] += verified;
+        put(&mut lines, region, at("funds"), verified + unverified);
+        put(&mut lines, region, at("funds_verified"), verified);
     }
-
     if p.can_somewhere(Entity::Task, Action::Read) {
         let vis = p.visibility(Entity::Task, Action::Read);
         let f = TaskFilter {
@@ -310,16 +329,68 @@ async fn lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<(Line, Vec<
             as_of: s.as_of,
             ..Default::default()
         };
-        for u in zhaoyin_db::tasks::lights_by_unit(&st.db, &vis, &f).await? {
-            put(&mut units, u.unit_id, at("tasks_red"), u.red);
-            put(&mut units, u.unit_id, at("tasks_yellow"), u.yellow);
-        }
-        for (_, red, yellow, _, _) in zhaoyin_db::tasks::lights_by_region(&st.db, &vis, &f).await? {
-            total[at("tasks_red")] += red;
-            total[at("tasks_yellow")] += yellow;
+        for (region, red, yellow, _, _) in
+            zhaoyin_db::tasks::lights_by_region(&st.db, &vis, &f).await?
+        {
+            put(&mut lines, region, at("tasks_red"), red);
+            put(&mut lines, region, at("tasks_yellow"), yellow);
         }
     }
-    Ok((total, units))
+    Ok(lines)
+}
+
+/// The figures of a period per unit: activities for every unit that took part, projects and
+/// funds for the unit credited, tasks for each lead unit.
+async fn unit_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i64, Line)>> {
+    let mut lines = Vec::new();
+    if p.can_somewhere(Entity::Activity, Action::Read) {
+        let vis = p.visibility(Entity::Activity, Action::Read);
+        for c in zhaoyin_db::activities::counts_by_unit(&st.db, &vis, &s.activities()).await? {
+            for (i, v) in c.by_kind().into_iter().enumerate() {
+                put(&mut lines, c.unit_id, i, v);
+            }
+        }
+    }
+    let pvis = p.visibility(Entity::Project, Action::Read);
+    for stage in ENTERED {
+        let f = ProjectFilter {
+            entered: Some((stage, s.first, s.next)),
+            ..s.projects()
+        };
+        for (unit, n) in zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, &f).await? {
+            put(&mut lines, unit, at(stage.id()), n);
+        }
+    }
+    for (unit, verified, unverified) in
+        zhaoyin_db::progress::funds_by_credit_unit(&st.db, &pvis, &s.funds()).await?
+    {
+        put(&mut lines, unit, at("funds"), verified + unverified);
+        put(&mut lines, unit, at("funds_verified"), verified);
+    }
+    if p.can_somewhere(Entity::Task, Action::Read) {
+        let vis = p.visibility(Entity::Task, Action::Read);
+        let f = TaskFilter {
+            region_id: Some(s.region.id),
+            as_of: s.as_of,
+            ..Default::default()
+        };
+        for u in zhaoyin_db::tasks::lights_by_unit(&st.db, &vis, &f).await? {
+            put(&mut lines, u.unit_id, at("tasks_red"), u.red);
+            put(&mut lines, u.unit_id, at("tasks_yellow"), u.yellow);
+        }
+    }
+    Ok(lines)
+}
+
+/// The stages whose first entry in the period the report counts.
+const ENTERED: [Stage; 3] = [Stage::Signed, Stage::Registered, Stage::Started];
+
+fn sum(lines: &[(i64, Line)]) -> Line {
+    let mut total = [0; COLUMNS.len()];
+    for (_, l) in lines {
+        calc::add(&mut total, l);
+    }
+    total
 }
 
 pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<Report> {
@@ -334,56 +405,88 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
     }
     let region = crate::service::dashboard::region_of(st, p, region_id).await?;
     let s = Scope::new(st, region.clone(), period)?;
-    let (total, by_unit) = lines(st, p, &s).await?;
+    let by_region = region_lines(st, p, &s).await?;
+    let total = sum(&by_region);
     let before = Scope::new(st, region, period.previous())?;
-    let (total_before, _) = lines(st, p, &before).await?;
-
-    // Every unit of the region in its order, then any other unit a figure is credited to.
-    let (region_units, _) = zhaoyin_db::org::list_units(
-        &st.db,
-        &p.visibility(Entity::Unit, Action::Read),
-        &zhaoyin_db::org::UnitFilter {
-            region_id: Some(s.region.id),
-            ..Default::default()
-        },
-        Page::largest(),
-    )
-    .await?;
-    let mut shown: Vec<(i64, String)> = region_units.into_iter().map(|u| (u.id, u.name)).collect();
-    let others: Vec<i64> = by_unit
-        .iter()
-        .map(|(u, _)| *u)
-        .filter(|u| !shown.iter().any(|(id, _)| id == u))
-        .collect();
-    let names = zhaoyin_db::org::unit_names(&st.db, &others).await?;
-    shown.extend(
-        others
-            .into_iter()
-            .map(|u| (u, names.get(&u).cloned().unwrap_or_default())),
-    );
-    let line = |unit: Option<i64>, name: String, values: &Line| ReportLine {
+    let total_before = sum(&region_lines(st, p, &before).await?);
+    let empty: Line = [0; COLUMNS.len()];
+    let line = |region_id: i64, unit: Option<i64>, name: String, values: &Line| ReportLine {
         figures: COLUMNS
             .iter()
             .zip(values)
             .map(|(c, v)| Figure {
                 value: *v,
-                ..s.link(c, unit)
+                ..s.link(c, region_id, unit)
             })
             .collect(),
+        region_id,
         unit_id: unit,
         name,
     };
-    let empty: Line = [0; COLUMNS.len()];
-    let units = shown
-        .into_iter()
-        .map(|(id, name)| {
-            let values = by_unit
-                .iter()
-                .find(|(u, _)| *u == id)
-                .map_or(&empty, |(_, l)| l);
-            line(Some(id), name, values)
-        })
-        .collect();
+
+    let lines = if matches!(s.region.level.as_str(), "province" | "city") {
+        // A city's counties (a province's cities), each the sum of the regions beneath it.
+        let areas: Vec<(i64, String, String)> =
+            zhaoyin_db::org::child_regions(&st.db, s.region.id).await?;
+        let paths: HashMap<i64, String> = zhaoyin_db::org::regions_under(&st.db, &s.region.path)
+            .await?
+            .into_iter()
+            .collect();
+        let shown: Vec<Area> = areas
+            .iter()
+            .map(|(id, _, path)| Area {
+                id: *id,
+                path: path.clone(),
+            })
+            .collect();
+        let sums = zhaoyin_core::dashboard::sum_into(
+            &shown,
+            by_region,
+            |id| paths.get(&id).cloned(),
+            |a: &mut Line, b: &Line| calc::add(a, b),
+        );
+        areas
+            .into_iter()
+            .zip(sums)
+            .map(|((id, name, _), values)| line(id, None, name, &values))
+            .collect()
+    } else {
+        // A county's units in their order, then any other unit a figure is credited to.
+        let by_unit = unit_lines(st, p, &s).await?;
+        let (region_units, _) = zhaoyin_db::org::list_units(
+            &st.db,
+            &p.visibility(Entity::Unit, Action::Read),
+            &zhaoyin_db::org::UnitFilter {
+                region_id: Some(s.region.id),
+                ..Default::default()
+            },
+            Page::largest(),
+        )
+        .await?;
+        let mut shown: Vec<(i64, String)> =
+            region_units.into_iter().map(|u| (u.id, u.name)).collect();
+        let others: Vec<i64> = by_unit
+            .iter()
+            .map(|(u, _)| *u)
+            .filter(|u| !shown.iter().any(|(id, _)| id == u))
+            .collect();
+        let names = zhaoyin_db::org::unit_names(&st.db, &others).await?;
+        shown.extend(
+            others
+                .into_iter()
+                .map(|u| (u, names.get(&u).cloned().unwrap_or_default())),
+        );
+        shown
+            .into_iter()
+            .map(|(id, name)| {
+                let values = by_unit
+                    .iter()
+                    .find(|(u, _)| *u == id)
+                    .map_or(&empty, |(_, l)| l);
+                line(s.region.id, Some(id), name, values)
+            })
+            .collect()
+    };
 
     // The tasks overdue on the report's day.
     let mut overdue = Vec::new();
@@ -437,8 +540,8 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
         last: s.next.pred_opt().unwrap_or(s.first),
         as_of: s.day,
         columns: COLUMNS.iter().map(|c| (*c).to_string()).collect(),
-        total: line(None, s.region.name.clone(), &total),
-        units,
+        total: line(s.region.id, None, s.region.name.clone(), &total),
+        lines,
         facts: calc::facts(&total, &total_before),
         overdue,
         overdue_total: Figure {
@@ -526,10 +629,10 @@ pub fn narrative(t: &Tr, r: &Report) -> Vec<String> {
 /// The table's header and rows as text, the region's line last: for the workbook and the
 /// notice.
 pub fn table(t: &Tr, r: &Report) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
-    let mut header = vec![t.t("report.unit").to_string()];
+    let mut header = vec![t.t(r.first_column()).to_string()];
     header.extend(r.columns.iter().map(|c| t.label("report.column", c)));
     let row = |l: &ReportLine| (l.name.clone(), l.figures.iter().map(|f| f.value).collect());
-    let mut rows: Vec<(String, Vec<i64>)> = r.units.iter().map(row).collect();
+    let mut rows: Vec<(String, Vec<i64>)> = r.lines.iter().map(row).collect();
     rows.push((t.t("report.total").to_string(), row(&r.total).1));
     (header, rows)
 }

@@ -1,6 +1,7 @@
 // Browser test of the dashboard on the demo county: its charts are drawn (ECharts, no console
 // errors), a figure's link leads to a list of the same count, and the big screen fits 1920×1080
-// with its charts drawn. Saves screenshots of the dashboard, its print view and the big screen.
+// with its charts drawn; the reports page's figures lead to lists of the same count. Saves
+// screenshots of the dashboard, its print view, the report and the big screen.
 //
 // usage: node dashboard.mjs BASE_URL USERNAME PASSWORD SCREENSHOT_DIR
 import { chromium } from "playwright-core";
@@ -52,6 +53,18 @@ try {
     if (total !== value) problems.push(`${figure}: the dashboard says ${value}, its list counts ${total}`);
     await page.goBack();
   }
+
+  // The reports from the menu: the last month's table; the region's talks lead to a list of
+  // as many activities.
+  await Promise.all([page.waitForURL(/\/reports$/), page.click("nav a[href='/reports']")]);
+  if ((await page.locator("#report-table tbody tr").count()) < 5) problems.push("the report has few lines");
+  await page.screenshot({ path: `${shots}/report.png`, fullPage: true });
+  const talks = page.locator("#report-table tfoot a[data-column=talks]");
+  const said = await talks.getAttribute("data-value");
+  await Promise.all([page.waitForURL((u) => u.pathname === "/activities"), talks.click()]);
+  const counted = await page.locator(".pager").first().getAttribute("data-total");
+  if (counted !== said) problems.push(`talks: the report says ${said}, its list counts ${counted}`);
+  await page.goto(`${base}/dashboard`);
 
   // The big screen, at the command room's 1920×1080: dark, every chart drawn.
   const screen = await browser.newPage({ viewport: { width: 1920, height: 1080 }, locale: "zh-CN" });

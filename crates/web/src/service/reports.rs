@@ -588,29 +588,37 @@ pub fn amount(t: &Tr, column: &str, v: i64) -> String {
     t.tf(&format!("report.unit_{column}"), &[("n", v.to_string())])
 }
 
-/// The notice's opening: one sentence per fact, the period before named.
+/// The notice's opening: one sentence per fact, against the period before.
 pub fn narrative(t: &Tr, r: &Report) -> Vec<String> {
-    let previous = period_words(t, &r.previous);
-    let mut out = vec![t.tf2(
+    let before = t.t(if r.period.contains('Q') {
+        "report.before_quarter"
+    } else {
+        "report.before_month"
+    });
+    let mut out = vec![t.tf(
         "report.opening",
-        "period",
-        period_words(t, &r.period),
-        "day",
-        r.as_of.format(t.t("report.day_format")).to_string(),
+        &[
+            ("period", period_words(t, &r.period)),
+            ("day", r.as_of.format(t.t("report.day_format")).to_string()),
+            ("region", r.region_name.clone()),
+        ],
     )];
     for f in &r.facts {
+        let args = [
+            ("before", before.to_string()),
+            ("previous", amount(t, &f.id, f.previous)),
+            ("n", amount(t, &f.id, f.delta)),
+        ];
         let change = match f.change {
-            calc::Change::Up => t.tf("report.change_up", &[("n", amount(t, &f.id, f.delta))]),
-            calc::Change::Down => t.tf("report.change_down", &[("n", amount(t, &f.id, f.delta))]),
-            calc::Change::Same => t.t("report.change_same").to_string(),
+            calc::Change::Up => t.tf("report.change_up", &args),
+            calc::Change::Down => t.tf("report.change_down", &args),
+            calc::Change::Same => t.tf("report.change_same", &args),
         };
         out.push(t.tf(
             "report.fact",
             &[
                 ("what", t.label("report.column", &f.id)),
                 ("value", amount(t, &f.id, f.value)),
-                ("before", previous.clone()),
-                ("previous", amount(t, &f.id, f.previous)),
                 ("change", change),
             ],
         ));

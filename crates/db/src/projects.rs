@@ -193,6 +193,37 @@ pub struct ProjectFilter {
     pub sort: ProjectSort,
 }
 
+/// The conditions that `e` is project `p`'s first entry into `stage` and falls in
+/// `[from, until)` (as of a past day: the first of those recorded by then). Each entry is found by
+/// the project's index, so a county's figures read its own projects' entries, not every entry of
+/// the stage.
+fn push_first_entry(
+    w: &mut Sql,
+    stage: Stage,
+    from: NaiveDate,
+    until: NaiveDate,
+    as_of: Option<crate::tasks::AsOf>,
+) {
+    w.push("e.project_id = p.id AND e.stage = ")
+        .push_bind(stage.id())
+        .push(" AND e.on_date >= ")
+        .push_bind(from)
+        .push(" AND e.on_date < ")
+        .push_bind(until);
+    let recorded = |w: &mut Sql, alias: &str| {
+        if let Some(a) = as_of {
+            w.push(&format!(" AND {alias}.at < ")).push_bind(a.end);
+        }
+    };
+    recorded(w, "e");
+    w.push(
+        " AND NOT EXISTS (SELECT 1 FROM project_stages s2 WHERE s2.project_id = e.project_id \
+         AND s2.stage = e.stage AND (s2.on_date < e.on_date OR (s2.on_date = e.on_date AND s2.id < e.id))",
+    );
+    recorded(w, "s2");
+    w.push(")");
+}
+
 /// The unit a project is credited to (see [`ProjectFilter::credit_unit_id`]).
 pub(crate) const CREDIT_UNIT: &str = "COALESCE(p.first_unit_id, p.unit_id)";
 
@@ -253,16 +284,9 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
         w.push(" AND p.duplicate_of IS NULL");
     }
     if let Some((stage, from, until)) = f.entered {
-        w.push(" AND p.id IN (SELECT s.project_id FROM project_stages s WHERE s.stage = ")
-            .push_bind(stage.id())
-            .push(" AND s.on_date < ")
-            .push_bind(until);
-        if let Some(a) = f.as_of {
-            w.push(" AND s.at < ").push_bind(a.end);
-        }
-        w.push(" GROUP BY s.project_id HAVING MIN(s.on_date) >= ")
-            .push_bind(from)
-            .push(")");
+        w.push(" AND EXISTS (SELECT 1 FROM project_stages e WHERE ");
+        push_first_entry(w, stage, from, until, f.as_of);
+        w.push(")");
     }
     if let Some(u) = f.credit_unit_id {
         w.push(" AND ").push(CREDIT_UNIT).push(" = ").push_bind(u);
@@ -430,29 +454,18 @@ pub async fn entered_by_region(
         entered: None,
         ..f.clone()
     };
-    // The stage's id is one of the enum's fixed words, not input.
     let mut w = crate::history::from(
         " FROM projects p JOIN regions r ON r.id = p.region_id",
         &[&VERSIONED],
         f.as_of.map(|a| a.end),
     );
-    w.push(&format!(
-        " JOIN (SELECT s.project_id, MIN(s.on_date) AS first_on FROM project_stages s \
-         WHERE s.stage = '{}'",
-        stage.id()
-    ));
-    if let Some(a) = f.as_of {
-        w.push(" AND s.at < ").push_bind(a.end);
-    }
-    w.push(" GROUP BY s.project_id) e ON e.project_id = p.id WHERE 1 = 1");
+    w.push(" JOIN project_stages e ON ");
+    push_first_entry(&mut w, stage, from, until, f.as_of);
+    w.push(" WHERE 1 = 1");
     let mut q = visible_from(vis, w, &f).prefixed(
-        "SELECT p.region_id, SUBSTR(CAST(e.first_on AS TEXT), 1, 7) AS month, COUNT(*) AS n",
+        "SELECT p.region_id, SUBSTR(CAST(e.on_date AS TEXT), 1, 7) AS month, COUNT(*) AS n",
     );
-    q.push(" AND e.first_on >= ")
-        .push_bind(from)
-        .push(" AND e.first_on < ")
-        .push_bind(until)
-        .push(" GROUP BY p.region_id, SUBSTR(CAST(e.first_on AS TEXT), 1, 7)");
+    q.push(" GROUP BY p.region_id, SUBSTR(CAST(e.on_date AS TEXT), 1, 7)");
     db.all(q).await
 }
 

@@ -654,8 +654,9 @@ pub struct AsOf {
 
 /// `FROM tasks t …` — or, as of a past day, the tasks that existed then, each with the status,
 /// deadline and light it had: status from the timeline, deadline from approved changes, light
-/// from its history. `join` goes between the joins and `WHERE`.
-fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
+/// from its history. `join` goes between the joins and `WHERE`. With `region_id`, the histories
+/// read are those of that region's tasks (and beneath it), which a list of it asks for anyway.
+fn tasks_from(as_of: Option<AsOf>, region_id: Option<i64>, join: &str) -> Sql {
     let Some(a) = as_of else {
         return Sql::new(TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1")));
     };
@@ -670,24 +671,40 @@ fn tasks_from(as_of: Option<AsOf>, join: &str) -> Sql {
          (PARTITION BY e.task_id ORDER BY e.at DESC, e.id DESC) AS rn FROM task_events e \
          WHERE e.to_status IS NOT NULL AND e.at < ",
     );
-    w.push_bind(a.end).push(
+    w.push_bind(a.end);
+    in_region(&mut w, "e.task_id", region_id);
+    w.push(
         ") s WHERE rn = 1) se ON se.task_id = t0.id \
          LEFT JOIN (SELECT task_id, new_deadline FROM (SELECT c.task_id, c.new_deadline, ROW_NUMBER() OVER \
          (PARTITION BY c.task_id ORDER BY c.decided_at DESC, c.id DESC) AS rn FROM task_deadline_changes c \
          WHERE c.status = 'approved' AND c.decided_at < ",
     );
-    w.push_bind(a.end).push(
+    w.push_bind(a.end);
+    in_region(&mut w, "c.task_id", region_id);
+    w.push(
         ") d WHERE rn = 1) dc ON dc.task_id = t0.id \
          LEFT JOIN (SELECT task_id, light FROM (SELECT h.task_id, h.light, ROW_NUMBER() OVER \
          (PARTITION BY h.task_id ORDER BY h.since DESC) AS rn FROM task_light_history h WHERE h.since <= ",
     );
-    w.push_bind(a.day)
-        .push(") l WHERE rn = 1) lh ON lh.task_id = t0.id WHERE t0.created_at < ");
-    w.push_bind(a.end).push(
-        ") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id",
-    );
+    w.push_bind(a.day);
+    in_region(&mut w, "h.task_id", region_id);
+    w.push(") l WHERE rn = 1) lh ON lh.task_id = t0.id WHERE t0.created_at < ");
+    w.push_bind(a.end);
+    crate::org::push_within(&mut w, "t0.region_id", region_id);
+    w.push(") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id");
     w.push(join).push(" WHERE 1 = 1");
     w
+}
+
+/// ` AND {task} IN (the tasks of the region and beneath it)`, with a region.
+fn in_region(w: &mut Sql, task: &str, region_id: Option<i64>) {
+    if region_id.is_some() {
+        w.push(" AND ")
+            .push(task)
+            .push(" IN (SELECT t1.id FROM tasks t1 WHERE 1 = 1");
+        crate::org::push_within(w, "t1.region_id", region_id);
+        w.push(")");
+    }
 }
 
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.
@@ -855,7 +872,7 @@ pub async fn list(
 /// The two statements behind a list page: its bounded count, and its rows (exposed so the
 /// benchmark can show their plans).
 pub fn list_queries(vis: &Visibility, f: &TaskFilter, page: Page) -> (Sql, Sql) {
-    let mut w = tasks_from(f.as_of, "");
+    let mut w = tasks_from(f.as_of, f.region_id, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
     (
@@ -871,7 +888,7 @@ pub fn list_queries(vis: &Visibility, f: &TaskFilter, page: Page) -> (Sql, Sql) 
 
 /// Every task a filter finds, unpaged, in code order — for the breakdown table export.
 pub async fn all(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<TaskRow>> {
-    let mut w = tasks_from(f.as_of, "");
+    let mut w = tasks_from(f.as_of, f.region_id, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
     let mut q = w.prefixed(TASK_SELECT);
@@ -914,7 +931,7 @@ pub async fn latest_reports(db: &Db, task_ids: &[i64]) -> Result<Vec<(i64, Strin
 
 /// Open tasks by light, and closed tasks, that a caller sees: (red, yellow, green, closed).
 pub async fn light_counts(db: &Db, vis: &Visibility) -> Result<(i64, i64, i64, i64)> {
-    let mut w = tasks_from(None, "");
+    let mut w = tasks_from(None, None, "");
     push_task_visibility(&mut w, vis);
     let open = "t.status <> 'closed'";
     db.one(w.prefixed(&format!(
@@ -941,6 +958,7 @@ pub struct UnitLights {
 pub async fn lights_by_unit(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<UnitLights>> {
     let mut w = tasks_from(
         f.as_of,
+        f.region_id,
         " JOIN task_units lu ON lu.task_id = t.id AND lu.role = 'lead' JOIN units u ON u.id = lu.unit_id",
     );
     push_task_visibility(&mut w, vis);
@@ -966,7 +984,7 @@ pub async fn lights_by_region(
     vis: &Visibility,
     f: &TaskFilter,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
-    let mut w = tasks_from(f.as_of, "");
+    let mut w = tasks_from(f.as_of, f.region_id, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
     let open = "t.status <> 'closed'";
@@ -1297,7 +1315,7 @@ pub struct Facets {
 
 pub async fn facets(db: &Db, vis: &Visibility) -> Result<Facets> {
     let part = |select: &str, join: &str, order: &str| {
-        let mut w = tasks_from(None, join);
+        let mut w = tasks_from(None, None, join);
         push_task_visibility(&mut w, vis);
         w.push(order);
         w.prefixed(select)

@@ -175,16 +175,18 @@ pub struct Dashboard {
     pub areas: Vec<AreaFigures>,
     pub funnel: Vec<StageFigure>,
     pub trend: Vec<MonthFigure>,
-    /// Units with the most red tasks, then yellow (at most ten).
+    /// Units with the most red tasks, then yellow (at most ten); a county's only (empty when
+    /// `areas` are shown).
     pub task_units: Vec<UnitFigure>,
-    /// Units with the most overdue problems, then near their deadline (at most ten).
+    /// Units with the most overdue problems, then near their deadline (at most ten); a
+    /// county's only.
     pub problem_units: Vec<UnitFigure>,
     /// The ten items longest overdue.
     pub overdue: Vec<OverdueItem>,
     /// All overdue tasks and problems.
     pub overdue_tasks: Figure,
     pub overdue_problems: Figure,
-    /// Units by counted activities this month, busiest first (at most ten).
+    /// Units by counted activities this month, busiest first (at most ten); a county's only.
     pub activities: Vec<UnitActivity>,
     pub quotas: Option<Quotas>,
 }
@@ -606,8 +608,10 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         })
         .collect();
 
-    // By unit: tasks each unit leads, problems each unit must solve.
-    let task_units = if p.can_somewhere(Entity::Task, Action::Read) {
+    // By unit: tasks each unit leads, problems each unit must solve; a county's (a city or a
+    // province compares the regions beneath it instead).
+    let per_unit = areas.is_empty();
+    let task_units = if per_unit && p.can_somewhere(Entity::Task, Action::Read) {
         zhaoyin_db::tasks::lights_by_unit(&st.db, &tvis, &tf)
             .await?
             .into_iter()
@@ -633,7 +637,11 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     } else {
         Vec::new()
     };
-    let mut by_unit = zhaoyin_db::problems::lights_by_unit(&st.db, &pvis, &qf, on).await?;
+    let mut by_unit = if per_unit {
+        zhaoyin_db::problems::lights_by_unit(&st.db, &pvis, &qf, on).await?
+    } else {
+        Vec::new()
+    };
     by_unit.retain(|(_, red, yellow, _, _)| red + yellow > 0);
     by_unit.sort_by(|a, b| (b.1, b.2, a.0).cmp(&(a.1, a.2, b.0)));
     by_unit.truncate(TOP);
@@ -713,7 +721,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     // Activities this month.
     let month = Month::of(today);
     let mut activities = Vec::new();
-    if p.can_somewhere(Entity::Activity, Action::Read) {
+    if per_unit && p.can_somewhere(Entity::Activity, Action::Read) {
         let avis = p.visibility(Entity::Activity, Action::Read);
         let af = ActivityFilter {
             region_id: Some(rid),

@@ -654,57 +654,37 @@ pub struct AsOf {
 
 /// `FROM tasks t …` — or, as of a past day, the tasks that existed then, each with the status,
 /// deadline and light it had: status from the timeline, deadline from approved changes, light
-/// from its history. `join` goes between the joins and `WHERE`. With `region_id`, the histories
-/// read are those of that region's tasks (and beneath it), which a list of it asks for anyway.
+/// from its history. `join` goes between the joins and `WHERE`. With `region_id`, only that
+/// region's tasks (and those beneath it) are read, which a list of it asks for anyway.
 fn tasks_from(as_of: Option<AsOf>, region_id: Option<i64>, join: &str) -> Sql {
     let Some(a) = as_of else {
         return Sql::new(TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1")));
     };
-    // Set-based (one pass over each history table, latest row per task by a window), not a
-    // lookup per task: a county's lists as of a past day cost a few scans, not 3 × N probes.
+    // Each task's latest status, approved deadline and light by then, found through the
+    // history's index on the task: a county's list probes its own tasks' histories, and a
+    // province's reads each task's last entries rather than sorting every history.
+    // $1 is the end of the day, $2 the day.
     let mut w = Sql::new(
-        " FROM (SELECT t0.id, t0.region_id, t0.policy_id, t0.clause_id, t0.code, t0.title, t0.cadence, \
-         t0.assigned_on, t0.search, t0.version, COALESCE(se.to_status, 'assigned') AS status, \
-         COALESCE(dc.new_deadline, t0.original_deadline) AS deadline, COALESCE(lh.light, 'green') AS light \
-         FROM tasks t0 \
-         LEFT JOIN (SELECT task_id, to_status FROM (SELECT e.task_id, e.to_status, ROW_NUMBER() OVER \
-         (PARTITION BY e.task_id ORDER BY e.at DESC, e.id DESC) AS rn FROM task_events e \
-         WHERE e.to_status IS NOT NULL AND e.at < ",
-    );
-    w.push_bind(a.end);
-    in_region(&mut w, "e.task_id", region_id);
-    w.push(
-        ") s WHERE rn = 1) se ON se.task_id = t0.id \
-         LEFT JOIN (SELECT task_id, new_deadline FROM (SELECT c.task_id, c.new_deadline, ROW_NUMBER() OVER \
-         (PARTITION BY c.task_id ORDER BY c.decided_at DESC, c.id DESC) AS rn FROM task_deadline_changes c \
-         WHERE c.status = 'approved' AND c.decided_at < ",
-    );
-    w.push_bind(a.end);
-    in_region(&mut w, "c.task_id", region_id);
-    w.push(
-        ") d WHERE rn = 1) dc ON dc.task_id = t0.id \
-         LEFT JOIN (SELECT task_id, light FROM (SELECT h.task_id, h.light, ROW_NUMBER() OVER \
-         (PARTITION BY h.task_id ORDER BY h.since DESC) AS rn FROM task_light_history h WHERE h.since <= ",
-    );
-    w.push_bind(a.day);
-    in_region(&mut w, "h.task_id", region_id);
-    w.push(") l WHERE rn = 1) lh ON lh.task_id = t0.id WHERE t0.created_at < ");
-    w.push_bind(a.end);
+        " FROM (SELECT t0.id, t0.region_id, t0.policy_id, t0.clause_id, t0.code, t0.title, \
+         t0.cadence, t0.assigned_on, t0.search, t0.version, \
+         COALESCE((SELECT e.to_status FROM task_events e WHERE e.task_id = t0.id \
+         AND e.to_status IS NOT NULL AND e.at < $1 ORDER BY e.at DESC, e.id DESC LIMIT 1), \
+         'assigned') AS status, \
+         COALESCE((SELECT c.new_deadline FROM task_deadline_changes c WHERE c.task_id = t0.id \
+         AND c.status = 'approved' AND c.decided_at < $1 \
+         ORDER BY c.decided_at DESC, c.id DESC LIMIT 1), t0.original_deadline) AS deadline, \
+         COALESCE((SELECT h.light FROM task_light_history h WHERE h.task_id = t0.id \
+         AND h.since <= $2 ORDER BY h.since DESC LIMIT 1), 'green') AS light \
+         FROM tasks t0 WHERE t0.created_at < $1",
+    )
+    .bind(a.end)
+    .bind(a.day);
     crate::org::push_within(&mut w, "t0.region_id", region_id);
-    w.push(") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id");
+    w.push(
+        ") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id",
+    );
     w.push(join).push(" WHERE 1 = 1");
     w
-}
-
-/// ` AND {task} IN (the tasks of the region and beneath it)`, with a region.
-fn in_region(w: &mut Sql, task: &str, region_id: Option<i64>) {
-    if region_id.is_some() {
-        w.push(" AND ")
-            .push(task)
-            .push(" IN (SELECT t1.id FROM tasks t1 WHERE 1 = 1");
-        crate::org::push_within(w, "t1.region_id", region_id);
-        w.push(")");
-    }
 }
 
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.

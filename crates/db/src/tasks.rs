@@ -680,9 +680,7 @@ fn tasks_from(as_of: Option<AsOf>, region_id: Option<i64>, join: &str) -> Sql {
     .bind(a.end)
     .bind(a.day);
     crate::org::push_within(&mut w, "t0.region_id", region_id);
-    w.push(
-        ") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id",
-    );
+    w.push(") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id");
     w.push(join).push(" WHERE 1 = 1");
     w
 }

@@ -512,6 +512,7 @@ pub struct ImportRow {
 }
 
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+#[schema(as = CompanyImportSummary)]
 pub struct ImportSummary {
     pub created: usize,
     pub updated: usize,

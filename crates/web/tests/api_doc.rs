@@ -110,3 +110,63 @@ fn api_md_matches_the_openapi_document() {
         "docs/API.md is stale: run ZHAOYIN_UPDATE_DOCS=1 cargo test -p zhaoyin-web --test api_doc"
     );
 }
+
+/// Every type the OpenAPI document describes has its own name there: utoipa keeps one schema per
+/// name, so two types of the same name would silently describe one response with the other's
+/// fields (it happened: a task's `Report` and the period report). A type renamed with
+/// `#[schema(as = …)]` counts under its new name.
+#[test]
+fn schema_names_are_unique() {
+    fn sources(dir: &std::path::Path, out: &mut Vec<std::path::PathBuf>) {
+        for entry in std::fs::read_dir(dir).expect("a source folder").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                sources(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                out.push(path);
+            }
+        }
+    }
+    let crates = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut files = Vec::new();
+    for krate in ["core", "db", "office", "web", "app"] {
+        sources(&crates.join(krate).join("src"), &mut files);
+    }
+    let mut seen: std::collections::BTreeMap<String, String> = Default::default();
+    for file in files {
+        let text = std::fs::read_to_string(&file).expect("a source file");
+        let mut derives = false;
+        let mut renamed: Option<String> = None;
+        for line in text.lines().map(str::trim) {
+            if line.starts_with("#[derive(") && line.contains("ToSchema") {
+                derives = true;
+            } else if derives && line.starts_with("#[schema(as = ") {
+                renamed = line
+                    .trim_start_matches("#[schema(as = ")
+                    .split(')')
+                    .next()
+                    .map(str::to_string);
+            } else if derives
+                && let Some(rest) = line
+                    .strip_prefix("pub struct ")
+                    .or_else(|| line.strip_prefix("pub enum "))
+            {
+                let name = renamed.take().unwrap_or_else(|| {
+                    rest.split(|c: char| !c.is_alphanumeric() && c != '_')
+                        .next()
+                        .unwrap_or_default()
+                        .to_string()
+                });
+                let place = file.display().to_string();
+                if let Some(other) = seen.insert(name.clone(), place.clone()) {
+                    panic!("two schemas named {name}: {other} and {place}");
+                }
+                derives = false;
+            } else if derives && !line.starts_with("#[") && !line.starts_with("///") {
+                derives = false;
+                renamed = None;
+            }
+        }
+    }
+    assert!(seen.contains_key("PeriodReport") && seen.contains_key("ProjectProblem"));
+}

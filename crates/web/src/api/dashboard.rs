@@ -13,7 +13,7 @@ use crate::ctx::Ctx;
 use crate::form::Query;
 use crate::service::dashboard::{self as svc, Dashboard, DashboardQuery};
 use crate::service::progress::{self as progress, FundQuery};
-use crate::service::reports::{Report, ReportQuery};
+use crate::service::reports::{PeriodReport, ReportQuery};
 use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -28,13 +28,13 @@ pub fn router() -> Router<AppState> {
 /// figure with the list that counts it, the region's figures against the period before's, and
 /// the tasks overdue that day. A past period gives the same figures every time.
 #[utoipa::path(get, path = "/api/v1/reports", tag = "dashboard", params(ReportQuery),
-    responses((status = 200, body = Report),
+    responses((status = 200, body = PeriodReport),
         (status = 404, description = "No such region, or not visible to the caller.")))]
 pub async fn report(
     State(st): State<AppState>,
     ctx: Ctx,
     Query(q): Query<ReportQuery>,
-) -> AppResult<axum::Json<Report>> {
+) -> AppResult<axum::Json<PeriodReport>> {
     Ok(axum::Json(
         crate::service::reports::report(&st, &ctx.auth()?.principal, &q).await?,
     ))

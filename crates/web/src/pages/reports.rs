@@ -12,7 +12,7 @@ use crate::ctx::Ctx;
 use crate::form::{Query, href_with};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome};
-use crate::service::reports::{self as svc, Report, ReportQuery};
+use crate::service::reports::{self as svc, PeriodReport, ReportQuery};
 use crate::{AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -27,7 +27,7 @@ pub fn router() -> Router<AppState> {
 struct ReportPage {
     t: Tr,
     page: Chrome,
-    r: Report,
+    r: PeriodReport,
     regions: Vec<Choice>,
     narrative: Vec<String>,
 }

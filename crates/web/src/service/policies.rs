@@ -20,6 +20,7 @@ use crate::{AppError, AppResult, AppState};
 
 /// A name from the document and the record it matched, if one did.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = MatchedName)]
 pub struct Named {
     pub name: String,
     pub id: Option<i64>,

@@ -400,6 +400,7 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &ProjectCreate) -> AppResul
 /// An edit of a project's fields, made from `version`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
+#[schema(as = ProjectEdit)]
 pub struct ProjectUpdate {
     #[serde(flatten)]
     pub project: ProjectInput,

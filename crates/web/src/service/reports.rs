@@ -68,7 +68,7 @@ pub struct OverdueTask {
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Report {
+pub struct PeriodReport {
     pub region_id: i64,
     pub region_name: String,
     /// YYYY-MM or YYYY-Qn.
@@ -100,7 +100,7 @@ pub struct Report {
     pub overdue_total: Figure,
 }
 
-impl Report {
+impl PeriodReport {
     /// The heading of the lines' names: units (a county's report) or regions.
     pub fn first_column(&self) -> &'static str {
         if self.lines.iter().any(|l| l.unit_id.is_some()) {
@@ -393,7 +393,7 @@ fn sum(lines: &[(i64, Line)]) -> Line {
     total
 }
 
-pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<Report> {
+pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<PeriodReport> {
     if !p.can_somewhere(Entity::Project, Action::Read) {
         return Err(AppError::Forbidden);
     }
@@ -531,7 +531,7 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
             ..Default::default()
         },
     );
-    Ok(Report {
+    Ok(PeriodReport {
         region_id: s.region.id,
         region_name: s.region.name.clone(),
         period: period.to_string(),
@@ -589,7 +589,7 @@ pub fn amount(t: &Tr, column: &str, v: i64) -> String {
 }
 
 /// The notice's opening: one sentence per fact, against the period before.
-pub fn narrative(t: &Tr, r: &Report) -> Vec<String> {
+pub fn narrative(t: &Tr, r: &PeriodReport) -> Vec<String> {
     let before = t.t(if r.period.contains('Q') {
         "report.before_quarter"
     } else {
@@ -636,7 +636,7 @@ pub fn narrative(t: &Tr, r: &Report) -> Vec<String> {
 
 /// The table's header and rows as text, the region's line last: for the workbook and the
 /// notice.
-pub fn table(t: &Tr, r: &Report) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
+pub fn table(t: &Tr, r: &PeriodReport) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
     let mut header = vec![t.t(r.first_column()).to_string()];
     header.extend(r.columns.iter().map(|c| t.label("report.column", c)));
     let row = |l: &ReportLine| (l.name.clone(), l.figures.iter().map(|f| f.value).collect());
@@ -646,7 +646,7 @@ pub fn table(t: &Tr, r: &Report) -> (Vec<String>, Vec<(String, Vec<i64>)>) {
 }
 
 /// The title of a report: 高青县2026年10月双招双引工作晾晒表.
-pub fn title(t: &Tr, r: &Report) -> String {
+pub fn title(t: &Tr, r: &PeriodReport) -> String {
     let key = if r.period.contains('Q') {
         "report.notice_title"
     } else {
@@ -662,7 +662,7 @@ pub fn title(t: &Tr, r: &Report) -> String {
 }
 
 /// The monthly table as a workbook: a title line, the header, a line per unit and the region's.
-pub async fn workbook(t: &Tr, r: &Report) -> AppResult<Vec<u8>> {
+pub async fn workbook(t: &Tr, r: &PeriodReport) -> AppResult<Vec<u8>> {
     let (header, rows) = table(t, r);
     let title = title(t, r);
     let note = t.tf(
@@ -678,7 +678,7 @@ pub async fn workbook(t: &Tr, r: &Report) -> AppResult<Vec<u8>> {
 }
 
 /// The quarterly dispatch notice as a Word document.
-pub async fn notice(t: &Tr, r: &Report) -> AppResult<Vec<u8>> {
+pub async fn notice(t: &Tr, r: &PeriodReport) -> AppResult<Vec<u8>> {
     use zhaoyin_office::document::{Block, Document};
     let (header, rows) = table(t, r);
     let mut body = vec![Block::Heading(t.t("report.part_overall").to_string())];

@@ -93,19 +93,26 @@ pub fn opt_date(errors: &mut Invalid, field: &str, s: &str) -> Option<chrono::Na
     }
 }
 
-/// An optional period typed into a query (YYYY-MM, YYYY-Qn or YYYY), as its days
-/// `[first, next)`; `err` names what was expected.
+/// An optional period typed into a query, as its days `[first, next)`: a field named `month`
+/// takes YYYY-MM, `year` YYYY, any other YYYY-MM, YYYY-Qn or YYYY; `err` names what was expected.
 pub fn opt_period(
     errors: &mut Invalid,
     field: &str,
     s: &str,
     err: &'static str,
 ) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    use zhaoyin_core::report::Period;
     let s = s.trim();
     if s.is_empty() {
         return None;
     }
-    let bounds = zhaoyin_core::report::Period::parse(s).and_then(|p| p.bounds());
+    let bounds = Period::parse(s)
+        .filter(|p| match field {
+            "month" => matches!(p, Period::Month { .. }),
+            "year" => matches!(p, Period::Year(_)),
+            _ => true,
+        })
+        .and_then(|p| p.bounds());
     if bounds.is_none() {
         errors.push(FieldError::new(field, err));
     }
@@ -290,4 +297,21 @@ pub(crate) fn query_pairs<T: serde::Serialize>(q: &T) -> Vec<(String, String)> {
         .into_iter()
         .filter(|(k, v)| !v.is_empty() && k != "page")
         .collect()
+}
+
+#[cfg(test)]
+mod period_tests {
+    use super::*;
+
+    #[test]
+    fn a_month_or_a_year_field_takes_only_its_kind() {
+        let mut e = Invalid::default();
+        assert!(opt_period(&mut e, "month", "2026-10", "err.month_format").is_some());
+        assert!(opt_period(&mut e, "period", "2026-Q3", "err.period").is_some());
+        assert!(e.into_result().is_ok());
+        let mut e = Invalid::default();
+        assert!(opt_period(&mut e, "month", "2026-Q3", "err.month_format").is_none());
+        assert!(opt_period(&mut e, "year", "2026-10", "err.year").is_none());
+        assert!(e.into_result().is_err());
+    }
 }

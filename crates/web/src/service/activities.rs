@@ -85,13 +85,7 @@ impl ActivityQuery {
             k
         });
         let range = match (
-            nonempty(&self.month).and_then(|s| {
-                let m = Month::parse(&s);
-                if m.is_none() {
-                    e.push(FieldError::new("month", "err.month_format"));
-                }
-                m.map(|m| (m.first, m.next()))
-            }),
+            opt_period(&mut e, "month", &text(&self.month), "err.month_format"),
             opt_period(&mut e, "period", &text(&self.period), "err.period"),
         ) {
             (Some(_), Some(_)) => {

@@ -280,7 +280,7 @@ fn parse(q: &DashboardQuery, cfg: &crate::WebConfig) -> AppResult<Asked> {
     let year = match nonempty(&q.year) {
         None => today.year(),
         Some(y) => match y.trim().parse::<i32>() {
-            Ok(y) if (1990..=2100).contains(&y) => y,
+            Ok(y) if (2000..=2100).contains(&y) => y,
             _ => {
                 e.push(FieldError::new("year", "err.year"));
                 today.year()

@@ -361,18 +361,7 @@ impl FundQuery {
         let unit_id = opt_i64(&mut e, "unit_id", &text(&self.unit_id));
         let credit_unit_id = opt_i64(&mut e, "credit_unit_id", &text(&self.credit_unit_id));
         let range = match (
-            nonempty(&self.year).and_then(|y| {
-                let r = y
-                    .trim()
-                    .parse::<i32>()
-                    .ok()
-                    .filter(|y| (1990..=2100).contains(y))
-                    .and_then(zhaoyin_core::dashboard::year_bounds);
-                if r.is_none() {
-                    e.push(FieldError::new("year", "err.year"));
-                }
-                r
-            }),
+            opt_period(&mut e, "year", &text(&self.year), "err.year"),
             opt_period(&mut e, "period", &text(&self.period), "err.period"),
         ) {
             (Some(_), Some(_)) => {

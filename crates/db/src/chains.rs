@@ -181,8 +181,9 @@ pub async fn segment_projects(
     let mut w = Sql::new(
         "SELECT p.segment_id, p.id AS project_id, p.name, p.stage FROM projects p \
          JOIN regions r ON r.id = p.region_id JOIN chain_segments s ON s.id = p.segment_id \
-         WHERE p.stage <> 'terminated' AND p.duplicate_of IS NULL",
+         WHERE p.stage <> 'terminated' AND ",
     );
+    w.push(crate::projects::COUNTED);
     push_region_visibility(&mut w, vis, "p.region_id", Some("p.unit_id"));
     w.push(" AND s.chain_id IN ")
         .push_list(chain_ids)

@@ -2,9 +2,9 @@
 //! and a verified payload written into the city's database as that county's projects.
 //!
 //! Taking a package is one transaction: the county's projects from earlier packages are matched
-//! on their origin (`{county code}/{key}`), created, refreshed or removed, so that the city holds
-//! exactly what the package says; a project that already says it changes nothing, which makes
-//! taking the same package twice a no-op. A package older than the last one taken is refused.
+//! on their origin (`{county code}/{key}`), created, refreshed or withdrawn, so that the city
+//! counts exactly what the package says; a project that already says it changes nothing, which
+//! makes taking the same package twice a no-op. A package older than the last one taken is refused.
 
 use std::collections::HashMap;
 
@@ -98,7 +98,8 @@ pub async fn snapshot(db: &Db, region: &Region) -> Result<Vec<ExProject>> {
 pub struct Taken {
     pub created: i64,
     pub updated: i64,
-    pub removed: i64,
+    /// Projects earlier packages sent that this one no longer holds: kept, marked withdrawn.
+    pub withdrawn: i64,
     pub unchanged: i64,
 }
 
@@ -318,16 +319,20 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
     }
     let unit = county_unit(&mut tx, actor, county).await?;
     let prefix = format!("{}/", county.code);
-    let existing: Vec<(i64, String)> = tx
+    let existing: Vec<(i64, String, bool)> = tx
         .all(
             Sql::new(
-                "SELECT id, origin FROM projects WHERE region_id = $1 AND origin LIKE $2 ESCAPE '\\'",
+                "SELECT id, origin, withdrawn_at IS NOT NULL FROM projects \
+                 WHERE region_id = $1 AND origin LIKE $2 ESCAPE '\\'",
             )
             .bind(county.id)
             .bind(format!("{}%", escape_like(&prefix))),
         )
         .await?;
-    let mut by_origin: HashMap<String, i64> = existing.into_iter().map(|(id, o)| (o, id)).collect();
+    let mut by_origin: HashMap<String, (i64, bool)> = existing
+        .into_iter()
+        .map(|(id, o, w)| (o, (id, w)))
+        .collect();
     // Each project's row from earlier packages: by its key, or by the county's id when it has
     // since got its national code.
     let mut matched = Vec::with_capacity(payload.projects.len());
@@ -340,7 +345,7 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
             let holder: Option<(i64,)> = tx
                 .optional(Sql::new("SELECT id FROM projects WHERE national_code = $1").bind(code))
                 .await?;
-            if holder.is_some_and(|(h,)| Some(h) != id) {
+            if holder.is_some_and(|(h,)| Some(h) != id.map(|(i, _)| i)) {
                 clash.push(zhaoyin_core::FieldError::new(
                     format!("projects[{i}].national_code"),
                     "err.exchange_code_taken",
@@ -354,8 +359,8 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
     for (p, id) in payload.projects.iter().zip(matched) {
         let origin = format!("{prefix}{}", p.key);
         let id = match id {
-            Some(id) => {
-                if stored(&mut tx, id, p.source_id).await? == *p {
+            Some((id, withdrawn)) => {
+                if !withdrawn && stored(&mut tx, id, p.source_id).await? == *p {
                     taken.unchanged += 1;
                     continue;
                 }
@@ -365,7 +370,8 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
                             "UPDATE projects SET name = $1, search = $2, national_code = $3, \
                              stage = $4, stage_on = $5, signed_on = $6, is_major = $7, \
                              key_industry = $8, total_investment = $9, outside_investment = $10, \
-                             origin = $11, updated_at = $12, version = version + 1 WHERE id = $13",
+                             origin = $11, updated_at = $12, withdrawn_at = NULL, \
+                             version = version + 1 WHERE id = $13",
                         ),
                         p,
                         &origin,
@@ -402,15 +408,22 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
         };
         write_history(&mut tx, id, p, at).await?;
     }
-    // What earlier packages sent and this one no longer holds.
-    for id in by_origin.into_values() {
-        for table in ["project_stages", "project_funds"] {
-            tx.execute(Sql::new(format!("DELETE FROM {table} WHERE project_id = $1")).bind(id))
-                .await?;
+    // What earlier packages sent and this one no longer holds: kept with its stages and funds
+    // (the city's records may name it; past days read it as it stood), counted nowhere.
+    for (id, withdrawn) in by_origin.into_values() {
+        if withdrawn {
+            continue;
         }
-        tx.execute(Sql::new("DELETE FROM projects WHERE id = $1").bind(id))
-            .await?;
-        taken.removed += 1;
+        tx.execute(
+            Sql::new(
+                "UPDATE projects SET withdrawn_at = $1, updated_at = $1, version = version + 1 \
+                 WHERE id = $2",
+            )
+            .bind(at)
+            .bind(id),
+        )
+        .await?;
+        taken.withdrawn += 1;
     }
     audit::append(
         &mut tx,

@@ -70,6 +70,9 @@ pub struct ProjectRow {
     /// Set on a project a county on its own deployment sent (its code and the project's key
     /// there): kept by the county, refreshed by its packages, not edited here.
     pub origin: Option<String>,
+    /// When the county's packages stopped holding this project: it is kept (the city's own
+    /// records may name it) but counts in no total, like a repeated signing.
+    pub withdrawn_at: Option<DateTime<Utc>>,
     pub version: i64,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
@@ -112,7 +115,7 @@ const SELECT: &str = "SELECT p.id, p.region_id, r.path AS region_path, p.unit_id
      p.national_code, p.segment_id, \
      CASE WHEN sg.id IS NULL THEN NULL ELSE ch.name || ' · ' || sg.name END AS segment_name, \
      sg.chain_id, p.stage, p.stage_on, p.paused_from, p.signed_on, p.is_major, \
-     p.duplicate_of, p.origin, p.version, p.created_at, p.updated_at";
+     p.duplicate_of, p.origin, p.withdrawn_at, p.version, p.created_at, p.updated_at";
 const FROM: &str = " FROM projects p JOIN regions r ON r.id = p.region_id \
      JOIN units u ON u.id = p.unit_id LEFT JOIN companies c ON c.id = p.investor_id \
      LEFT JOIN units lu ON lu.id = p.location_unit_id LEFT JOIN units fu ON fu.id = p.first_unit_id \
@@ -180,7 +183,7 @@ pub struct ProjectFilter {
     pub people_unit_id: Option<i64>,
     /// Projects filling this segment or one beneath it.
     pub segment_id: Option<i64>,
-    /// Only projects not flagged as a repeated signing.
+    /// Only projects counted in totals (see [`COUNTED`]).
     pub distinct: bool,
     /// Projects that first entered this stage on a day in `[from, until)`.
     pub entered: Option<(Stage, NaiveDate, NaiveDate)>,
@@ -281,7 +284,7 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
         crate::chains::push_subtree(w, s);
     }
     if f.distinct {
-        w.push(" AND p.duplicate_of IS NULL");
+        w.push(" AND ").push(COUNTED);
     }
     if let Some((stage, from, until)) = f.entered {
         w.push(" AND EXISTS (SELECT 1 FROM project_stages e WHERE ");
@@ -313,8 +316,12 @@ pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
          total_investment, outside_investment, first_phase_investment, land_mu_x100, \
          contract_amount, project_credit_code, national_code, stage, stage_on, paused_from, \
          signed_on, is_major, duplicate_of, version, created_at, updated_at, segment_id, \
-         land_on, origin",
+         land_on, origin, withdrawn_at",
 };
+
+/// The condition on `projects p` of every total: neither a repeated signing nor withdrawn by
+/// the county that sent it.
+pub const COUNTED: &str = "p.duplicate_of IS NULL AND p.withdrawn_at IS NULL";
 
 /// `w` (which joins `projects p` and its region `r`) narrowed to the projects `vis` admits and
 /// `f` asks for.

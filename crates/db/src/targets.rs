@@ -153,16 +153,17 @@ pub async fn duty_units(db: &Db, id: i64, year: i64) -> Result<Vec<DutyUnit>> {
     let from = NaiveDate::from_ymd_opt(year as i32, 1, 1).unwrap_or_default();
     let to = NaiveDate::from_ymd_opt(year as i32, 12, 31).unwrap_or_default();
     db.all(
-        Sql::new(
+        Sql::new(format!(
             "SELECT u.id AS unit_id, u.name AS unit_name, \
-             (SELECT COUNT(*) FROM projects p WHERE p.duplicate_of IS NULL \
+             (SELECT COUNT(*) FROM projects p WHERE {} \
                 AND (p.unit_id = u.id OR p.id IN \
                      (SELECT pu.project_id FROM project_units pu WHERE pu.unit_id = u.id)) \
                 AND EXISTS (SELECT 1 FROM project_stages s WHERE s.project_id = p.id \
                      AND s.stage = 'lead' AND s.on_date >= $2 AND s.on_date <= $3)) AS projects \
              FROM target_duty_units d JOIN units u ON u.id = d.unit_id \
              WHERE d.list_id = $1 ORDER BY u.sort_order, u.id",
-        )
+            crate::projects::COUNTED
+        ))
         .bind(id)
         .bind(from)
         .bind(to),

@@ -1,7 +1,9 @@
 //! City–county exchange over HTTP between two deployments: the demo county (which signs) and a
 //! city (which trusts the county's key). The county's package taken by the city — pushed over
 //! HTTP, then again as an uploaded file — gives the city the county's totals, identical both
-//! times, and the second time changes nothing; a tampered package, and an older one after a
+//! times, and the second time changes nothing; a project the county marks a repeated signing
+//! is withdrawn in the city (kept, since a city record names it, and counted nowhere) and comes
+//! back when the mark is cleared; a tampered package, and an older one after a
 //! newer, are refused and change nothing; the city cannot edit what the county sent.
 
 use reqwest::{Method, StatusCode};
@@ -198,7 +200,7 @@ async fn a_county_package_gives_the_city_its_totals_once_and_only_when_signed() 
     .await;
     assert_eq!(
         again,
-        json!({"created": 0, "updated": 0, "removed": 0, "unchanged": n})
+        json!({"created": 0, "updated": 0, "withdrawn": 0, "unchanged": n})
     );
     assert_eq!(
         totals(&json(city_api.get(&county_view).await).await),
@@ -311,8 +313,152 @@ async fn a_county_package_gives_the_city_its_totals_once_and_only_when_signed() 
     .await;
     assert_eq!(
         taken,
-        json!({"created": 0, "updated": 1, "removed": 0, "unchanged": n})
+        json!({"created": 0, "updated": 1, "withdrawn": 0, "unchanged": n})
     );
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        now_county
+    );
+
+    // The county marks a project a repeated signing of another: its next package leaves it
+    // out, and the city withdraws it — kept (a record of the city names it), counted nowhere —
+    // then brings it back when the county clears the mark.
+    let signed = json(
+        county_api
+            .get("/api/v1/projects?stage=signed&distinct=1&per_page=100")
+            .await,
+    )
+    .await;
+    let with_investor: Vec<&Value> = signed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter(|p| p["investor_id"].is_i64() && p["is_major"] == false)
+        .collect();
+    let (first, again) = (with_investor[0], with_investor[1]);
+    let take = |pkg: Value| {
+        let city_api = &city_api;
+        async move {
+            json(
+                city_api
+                    .send(Method::POST, "/api/v1/exchange/packages", pkg)
+                    .await,
+            )
+            .await
+        }
+    };
+    let package_now = || async {
+        json(
+            county_api
+                .get(&format!(
+                    "/api/v1/exchange/package?region_id={}",
+                    county_region.id
+                ))
+                .await,
+        )
+        .await
+    };
+    let repeat = |version: &Value, of: &Value| {
+        json!({
+            "version": version,
+            "investor_id": of["investor_id"],
+            "name": of["name"],
+            "total_investment": of["total_investment"],
+            "outside_investment": of["outside_investment"],
+            "contract_amount": of["contract_amount"],
+        })
+    };
+    let r = county_api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", again["id"]),
+            repeat(&again["version"], first),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let flagged = json(r).await;
+    assert_eq!(flagged["duplicate_of"], first["id"], "{flagged}");
+    let key = again["national_code"]
+        .as_str()
+        .map(String::from)
+        .unwrap_or_else(|| format!("id:{}", again["id"]));
+    let (in_city,): (i64,) = city_db
+        .db
+        .one(
+            zhaoyin_db::Sql::new("SELECT id FROM projects WHERE origin = $1")
+                .bind(format!("{}/{key}", county_region.code)),
+        )
+        .await
+        .expect("the project in the city");
+    let (ex_unit,): (i64,) = city_db
+        .db
+        .one(zhaoyin_db::Sql::new("SELECT unit_id FROM projects WHERE id = $1").bind(in_city))
+        .await
+        .expect("the county's unit in the city");
+    let r = city_api
+        .send(
+            Method::POST,
+            "/api/v1/talents",
+            json!({"name": "交换测试专家", "unit_id": ex_unit, "project_id": in_city}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::CREATED, "{}", json(r).await);
+    let taken = take(package_now().await).await;
+    assert_eq!(
+        taken,
+        json!({"created": 0, "updated": 0, "withdrawn": 1, "unchanged": n})
+    );
+    let now_county = totals(&json(county_api.get("/api/v1/dashboard").await).await);
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        now_county
+    );
+    let kept = json(city_api.get(&format!("/api/v1/projects/{in_city}")).await).await;
+    assert!(kept["withdrawn_at"].is_string(), "{kept}");
+    let listed = json(
+        city_api
+            .get(&format!(
+                "/api/v1/projects?region_id={}&distinct=1&per_page=200",
+                k.id
+            ))
+            .await,
+    )
+    .await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|p| p["id"] != in_city)
+    );
+    let (_, page) = b.text(&format!("/projects/{in_city}")).await;
+    assert!(page.contains("交换包中不再包含它"), "{page}");
+    assert_eq!(
+        take(package_now().await).await,
+        json!({"created": 0, "updated": 0, "withdrawn": 0, "unchanged": n})
+    );
+
+    // The county clears the mark: the project is counted again.
+    let flagged_again = json(
+        county_api
+            .get(&format!("/api/v1/projects/{}", again["id"]))
+            .await,
+    )
+    .await;
+    let r = county_api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", again["id"]),
+            repeat(&flagged_again["version"], again),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(json(r).await["duplicate_of"], Value::Null);
+    assert_eq!(
+        take(package_now().await).await,
+        json!({"created": 0, "updated": 1, "withdrawn": 0, "unchanged": n})
+    );
+    let now_county = totals(&json(county_api.get("/api/v1/dashboard").await).await);
     assert_eq!(
         totals(&json(city_api.get(&county_view).await).await),
         now_county

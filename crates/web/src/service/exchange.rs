@@ -72,7 +72,7 @@ pub fn describe(t: &crate::i18n::Tr, k: &Taken) -> String {
         &[
             ("created", k.created.to_string()),
             ("updated", k.updated.to_string()),
-            ("removed", k.removed.to_string()),
+            ("withdrawn", k.withdrawn.to_string()),
             ("unchanged", k.unchanged.to_string()),
         ],
     )

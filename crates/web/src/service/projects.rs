@@ -26,7 +26,8 @@ pub struct ProjectQuery {
     /// lead, negotiating, signed, registered, started, producing, at_capacity, paused or
     /// terminated; "live" for every stage but terminated.
     pub stage: Option<String>,
-    /// "1": repeated signings left out (as every total counts projects).
+    /// "1": repeated signings, and projects their county withdrew, left out (as every total
+    /// counts projects).
     pub distinct: Option<String>,
     /// Projects of this region or one beneath it.
     pub region_id: Option<String>,

@@ -2,7 +2,7 @@
 //! in. Only a hash of the token is stored; the token is shown once, when the link is made.
 //! Making and revoking a link are audited.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::audit::{self, Actor, Change};
@@ -25,11 +25,13 @@ pub struct DisplayLink {
     pub created_at: DateTime<Utc>,
     pub last_used_at: Option<DateTime<Utc>>,
     pub revoked_at: Option<DateTime<Utc>>,
+    /// The last day the link opens its screen.
+    pub expires_on: Option<NaiveDate>,
 }
 
 const SELECT: &str = "SELECT l.id, l.region_id, r.name AS region_name, r.path AS region_path, \
      l.name, l.prefix, us.display_name AS created_by_name, l.created_at, l.last_used_at, \
-     l.revoked_at FROM display_links l JOIN regions r ON r.id = l.region_id \
+     l.revoked_at, l.expires_on FROM display_links l JOIN regions r ON r.id = l.region_id \
      LEFT JOIN users us ON us.id = l.created_by";
 
 /// Makes a link to `region`'s screen; returns the token in full (the only time it is known).
@@ -38,6 +40,7 @@ pub async fn create(
     actor: &Actor,
     region: &Region,
     name: &str,
+    expires_on: NaiveDate,
 ) -> Result<(String, DisplayLink)> {
     let (token, prefix) = prefixed_token(PREFIX);
     let mut tx = db.begin().await?;
@@ -45,14 +48,15 @@ pub async fn create(
         .one(
             Sql::new(
                 "INSERT INTO display_links (region_id, name, token_hash, prefix, created_by, \
-                 created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                 created_at, expires_on) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(region.id)
             .bind(name)
             .bind(token_hash(&token))
             .bind(&prefix)
             .bind(actor.user_id)
-            .bind(now()),
+            .bind(now())
+            .bind(expires_on),
         )
         .await?;
     let row: DisplayLink = tx
@@ -111,17 +115,19 @@ pub async fn revoke(db: &Db, actor: &Actor, link: &DisplayLink) -> Result<()> {
     tx.commit().await
 }
 
-/// The live link a token opens, and records its use (at most once a minute).
-pub async fn lookup(db: &Db, token: &str) -> Result<Option<DisplayLink>> {
+/// The live link a token opens on `today` (not revoked, not expired), and records its use (at
+/// most once a minute).
+pub async fn lookup(db: &Db, token: &str, today: NaiveDate) -> Result<Option<DisplayLink>> {
     if !token.starts_with(PREFIX) {
         return Ok(None);
     }
     let link: Option<DisplayLink> = db
         .optional(
             Sql::new(format!(
-                "{SELECT} WHERE l.token_hash = $1 AND l.revoked_at IS NULL"
+                "{SELECT} WHERE l.token_hash = $1 AND l.revoked_at IS NULL AND l.expires_on >= $2"
             ))
-            .bind(token_hash(token)),
+            .bind(token_hash(token))
+            .bind(today),
         )
         .await?;
     if let Some(l) = &link {

@@ -364,7 +364,7 @@ async fn every_figure_equals_the_list_behind_it() {
 }
 
 #[tokio::test]
-async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked() {
+async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked_or_expired() {
     let (base, db, _t, _running) = demo_app().await;
     let supervisor = demo_user(&db, "supervisor").await;
     let county = org::get_unit(&db, supervisor.unit_id)
@@ -391,12 +391,34 @@ async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked() 
     assert_eq!(status, StatusCode::OK);
     assert!(html.contains(&format!("<span class=\"n\">{projects}</span>")));
 
-    // A link needs a name; then its address is shown once.
+    // A link needs a name and a last day after today, within three years (a year unless its
+    // maker says otherwise); then its address is shown once.
     let county_s = county.to_string();
-    let r = b
-        .post("/screen/links", &[("region_id", &county_s), ("name", "")])
-        .await;
-    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let (_, html) = b.text(&links).await;
+    let in_a_year = (today() + chrono::Days::new(365)).to_string();
+    assert!(html.contains(&format!("value=\"{in_a_year}\"")), "{html}");
+    let tomorrow = (today() + chrono::Days::new(1)).to_string();
+    for (name, last, field) in [
+        ("", tomorrow.as_str(), "name"),
+        ("指挥中心大屏", "", "expires_on"),
+        ("指挥中心大屏", "2026-13-01", "expires_on"),
+        ("指挥中心大屏", &today().to_string(), "expires_on"),
+        ("指挥中心大屏", "2099-01-01", "expires_on"),
+    ] {
+        let r = b
+            .post(
+                "/screen/links",
+                &[
+                    ("region_id", &county_s),
+                    ("name", name),
+                    ("expires_on", last),
+                ],
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{last}");
+        let html = r.text().await.expect("page");
+        assert!(html.contains(&format!("name=\"{field}\"")), "{html}");
+    }
     assert!(
         zhaoyin_db::display::of_region(&db, county)
             .await
@@ -406,7 +428,11 @@ async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked() 
     let r = b
         .post(
             "/screen/links",
-            &[("region_id", &county_s), ("name", "指挥中心大屏")],
+            &[
+                ("region_id", &county_s),
+                ("name", "指挥中心大屏"),
+                ("expires_on", &tomorrow),
+            ],
         )
         .await;
     assert_eq!(r.status(), StatusCode::OK);
@@ -455,6 +481,37 @@ async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked() 
     let (status, _) = anonymous.text(&address).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // A link opens its screen through its last day, not after.
+    let region = org::get_region(&db, county).await.expect("region");
+    let last = today() + chrono::Days::new(1);
+    let (token, _) = zhaoyin_db::display::create(&db, &Actor::cli(), &region, "会议室", last)
+        .await
+        .expect("link");
+    let opens = |day| zhaoyin_db::display::lookup(&db, &token, day);
+    assert!(opens(last).await.expect("lookup").is_some());
+    assert!(
+        opens(last + chrono::Days::new(1))
+            .await
+            .expect("lookup")
+            .is_none()
+    );
+    db.execute(
+        zhaoyin_db::Sql::new("UPDATE display_links SET expires_on = $1 WHERE prefix = $2")
+            .bind(today() - chrono::Days::new(1))
+            .bind(
+                token
+                    .chars()
+                    .take(zhaoyin_db::display::PREFIX.len() + 6)
+                    .collect::<String>(),
+            ),
+    )
+    .await
+    .expect("a day passes");
+    let (status, _) = anonymous.text(&format!("/screen/open?token={token}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, html) = b.text(&links).await;
+    assert!(html.contains("已过期"), "{html}");
+
     // Both are in the audit log.
     let (n,): (i64,) = db
         .one(zhaoyin_db::Sql::new(
@@ -462,5 +519,5 @@ async fn a_display_link_opens_the_big_screen_without_signing_in_until_revoked() 
         ))
         .await
         .expect("audit");
-    assert_eq!(n, 2);
+    assert_eq!(n, 3);
 }

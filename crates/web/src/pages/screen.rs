@@ -115,6 +115,9 @@ struct LinksPage {
     links: Vec<DisplayLink>,
     /// The address of a link just made (shown once).
     created: Option<String>,
+    /// The last day a new link opens its screen unless its maker says otherwise.
+    expires_on: String,
+    today: chrono::NaiveDate,
     errors: FormErrors,
 }
 
@@ -124,20 +127,34 @@ struct RegionQuery {
     region_id: String,
 }
 
+impl LinksPage {
+    /// Whether `k`'s last day has passed.
+    fn expired(&self, k: &DisplayLink) -> bool {
+        k.expires_on.is_none_or(|d| d < self.today)
+    }
+}
+
 async fn links_page(
     st: &AppState,
     ctx: &Ctx,
     region_id: i64,
     created: Option<String>,
+    form: Option<&LinkForm>,
     errors: FormErrors,
 ) -> AppResult<LinksPage> {
     let (region, links) = svc::links(st, ctx.auth()?, region_id).await?;
+    let today = st.cfg.today();
     Ok(LinksPage {
         t: ctx.t,
         page: render::chrome(ctx, "screen.links_title"),
         region,
         links,
         created,
+        expires_on: match form {
+            Some(f) => f.expires_on.clone(),
+            None => (today + chrono::Days::new(svc::LINK_DAYS.unsigned_abs())).to_string(),
+        },
+        today,
         errors,
     })
 }
@@ -155,7 +172,7 @@ async fn links(
     Query(q): Query<RegionQuery>,
 ) -> AppResult<Response> {
     let id = region_id(&q.region_id)?;
-    render::html(&links_page(&st, &ctx, id, None, FormErrors::default()).await?)
+    render::html(&links_page(&st, &ctx, id, None, None, FormErrors::default()).await?)
 }
 
 #[derive(Deserialize, Default)]
@@ -163,6 +180,7 @@ async fn links(
 struct LinkForm {
     region_id: String,
     name: String,
+    expires_on: String,
 }
 
 async fn create_link(
@@ -172,16 +190,18 @@ async fn create_link(
 ) -> AppResult<Response> {
     let id = region_id(&f.region_id)?;
     match form_result(
-        svc::create_link(&st, &ctx, id, &f.name).await,
+        svc::create_link(&st, &ctx, id, &f.name, &f.expires_on).await,
         &ctx.t,
-        &["name"],
+        &["name", "expires_on"],
     )? {
         Ok((token, _)) => {
             let address = format!("/screen/open?token={token}");
-            render::html(&links_page(&st, &ctx, id, Some(address), FormErrors::default()).await?)
+            let page = links_page(&st, &ctx, id, Some(address), None, FormErrors::default());
+            render::html(&page.await?)
         }
         Err((status, errors)) => {
-            render::html_status(status, &links_page(&st, &ctx, id, None, errors).await?)
+            let page = links_page(&st, &ctx, id, None, Some(&f), errors);
+            render::html_status(status, &page.await?)
         }
     }
 }

@@ -3,7 +3,7 @@
 //! revokes it. The screen behind a link reads as a viewer over that region, nothing else.
 
 use zhaoyin_core::authz::{Action, Entity, Grant, Principal, Role, Scope};
-use zhaoyin_core::{Invalid, validation};
+use zhaoyin_core::{FieldError, Invalid, validation};
 use zhaoyin_db::display::{self as db, DisplayLink};
 use zhaoyin_db::org::Region;
 
@@ -39,18 +39,39 @@ pub async fn links(
     Ok((region, links))
 }
 
-/// A new link to `region_id`'s screen: the token (shown once) and the link.
+/// How long a new link lasts unless its maker says otherwise, and at most.
+pub const LINK_DAYS: i64 = 365;
+pub const LINK_MAX_DAYS: i64 = 3 * 365;
+
+/// A new link to `region_id`'s screen, opening it through `expires_on` (after today, within
+/// [`LINK_MAX_DAYS`]): the token (shown once) and the link.
 pub async fn create_link(
     st: &AppState,
     ctx: &Ctx,
     region_id: i64,
     name: &str,
+    expires_on: &str,
 ) -> AppResult<(String, DisplayLink)> {
     let region = managed(st, ctx.auth()?, region_id).await?;
     let mut e = Invalid::default();
     let name = validation::required(&mut e, "name", name, 100);
+    let today = st.cfg.today();
+    let last = today + chrono::Days::new(LINK_MAX_DAYS.unsigned_abs());
+    let day = crate::form::opt_date(&mut e, "expires_on", expires_on);
+    match day {
+        None if expires_on.trim().is_empty() => {
+            e.push(FieldError::new("expires_on", "err.required"));
+        }
+        Some(d) if d <= today || d > last => {
+            e.push(FieldError::new("expires_on", "err.link_expiry").with("max", LINK_MAX_DAYS));
+        }
+        _ => {}
+    }
     e.into_result()?;
-    Ok(db::create(&st.db, &ctx.actor(), &region, &name).await?)
+    let Some(day) = day else {
+        return Err(AppError::invalid("expires_on", "err.date"));
+    };
+    Ok(db::create(&st.db, &ctx.actor(), &region, &name, day).await?)
 }
 
 pub async fn revoke_link(st: &AppState, ctx: &Ctx, id: i64) -> AppResult<DisplayLink> {
@@ -61,9 +82,11 @@ pub async fn revoke_link(st: &AppState, ctx: &Ctx, id: i64) -> AppResult<Display
 }
 
 /// The link a token opens, and what its screen may read: a viewer's reach over its region. An
-/// unknown or revoked token opens nothing.
+/// unknown, revoked or expired token opens nothing.
 pub async fn open(st: &AppState, token: &str) -> AppResult<(DisplayLink, Principal)> {
-    let link = db::lookup(&st.db, token).await?.ok_or(AppError::NotFound)?;
+    let link = db::lookup(&st.db, token, st.cfg.today())
+        .await?
+        .ok_or(AppError::NotFound)?;
     let principal = Principal {
         user_id: 0,
         unit_id: 0,

@@ -31,15 +31,75 @@ pub(crate) fn from(fragment: &str, tables: &[&Versioned], end: Option<DateTime<U
             t = v.table,
             versions = v.versions,
         );
-        for keyword in ["FROM", "JOIN"] {
-            let read = format!("{keyword} {} ", v.table);
-            if let Some(at) = text.find(&read) {
-                text.replace_range(at + keyword.len() + 1..at + read.len(), &rows);
-                break;
-            }
-        }
+        replace_table(&mut text, v.table, &rows);
     }
     Sql::new(text).bind(end)
+}
+
+/// A statement reading `tables` (each `FROM t alias` or `JOIN t alias` in `fragment`) as they
+/// stood at `end`, written as one arm per combination of each table's current rows (written
+/// before `end`) and its versions current then: `select`, the arm's `fragment`, and what `arm`
+/// adds (filters, a grouping), the arms joined by `UNION ALL` for the caller to combine (to sum
+/// again, say). Each arm is a plain join that the planner serves from the tables' indexes, where
+/// [`from`]'s union of rows is read whole before it is joined (seconds at a province's scale).
+/// Without `end`, the one arm reads the current rows.
+pub(crate) fn arms(
+    select: &str,
+    fragment: &str,
+    tables: &[&Versioned],
+    end: Option<DateTime<Utc>>,
+    arm: impl Fn(Sql) -> Sql,
+) -> Sql {
+    let Some(end) = end else {
+        return arm(Sql::new(format!("{select}{fragment}")));
+    };
+    debug_assert!(!fragment.contains('$'), "the fragment binds nothing yet");
+    let mut q: Option<Sql> = None;
+    for combination in 0..1usize << tables.len() {
+        let mut text = fragment.to_string();
+        for (i, v) in tables.iter().enumerate() {
+            let rows = if combination & (1 << i) == 0 {
+                format!("(SELECT * FROM {} WHERE updated_at < $1) ", v.table)
+            } else {
+                format!(
+                    "(SELECT * FROM {} WHERE updated_at < $1 AND valid_to >= $1) ",
+                    v.versions
+                )
+            };
+            replace_table(&mut text, v.table, &rows);
+        }
+        q = Some(match q {
+            None => arm(Sql::new(format!("{select}{text}")).bind(end)),
+            Some(mut q) => {
+                q.push(" UNION ALL ").push(select).push(&text);
+                arm(q)
+            }
+        });
+    }
+    q.unwrap_or_default()
+}
+
+/// [`arms`] that each count per `keys` (the names of the arms' first columns), summed again:
+/// `keys`, then each of `sums` (the names of the arms' other columns) as a BIGINT.
+pub(crate) fn summed(arms: &Sql, keys: &str, sums: &[&str]) -> Sql {
+    let sums: Vec<String> = sums
+        .iter()
+        .map(|s| format!("CAST(COALESCE(SUM({s}), 0) AS BIGINT) AS {s}"))
+        .collect();
+    let mut q = arms.prefixed(&format!("SELECT {keys}, {} FROM (", sums.join(", ")));
+    q.push(") x GROUP BY ").push(keys);
+    q
+}
+
+/// `text` reading `rows` where it read `table` (its first `FROM table ` or `JOIN table `).
+fn replace_table(text: &mut String, table: &str, rows: &str) {
+    for keyword in ["FROM", "JOIN"] {
+        let read = format!("{keyword} {table} ");
+        if let Some(at) = text.find(&read) {
+            text.replace_range(at + keyword.len() + 1..at + read.len(), rows);
+            return;
+        }
+    }
 }
 
 #[cfg(test)]
@@ -68,6 +128,41 @@ mod tests {
              valid_to >= $1) q JOIN (SELECT id, name, updated_at FROM things WHERE updated_at < \
              $1 UNION ALL SELECT id, name, updated_at FROM thing_versions WHERE updated_at < $1 \
              AND valid_to >= $1) t ON t.id = q.thing_id WHERE 1 = 1"
+        );
+    }
+
+    #[test]
+    fn each_combination_of_current_rows_and_versions_is_an_arm() {
+        let things = Versioned {
+            table: "things",
+            versions: "thing_versions",
+            columns: "id, name, updated_at",
+        };
+        let fragment = " FROM things t WHERE 1 = 1";
+        let grouped = |mut w: Sql| {
+            w.push(" AND t.name = ")
+                .push_bind("x")
+                .push(" GROUP BY t.id");
+            w
+        };
+        let now = arms("SELECT t.id", fragment, &[&things], None, grouped);
+        assert_eq!(
+            now.text(),
+            "SELECT t.id FROM things t WHERE 1 = 1 AND t.name = $1 GROUP BY t.id"
+        );
+        let then = arms(
+            "SELECT t.id",
+            fragment,
+            &[&things],
+            Some(Utc::now()),
+            grouped,
+        );
+        assert_eq!(
+            then.text(),
+            "SELECT t.id FROM (SELECT * FROM things WHERE updated_at < $1) t WHERE 1 = 1 \
+             AND t.name = $2 GROUP BY t.id UNION ALL SELECT t.id FROM (SELECT * FROM \
+             thing_versions WHERE updated_at < $1 AND valid_to >= $1) t WHERE 1 = 1 \
+             AND t.name = $3 GROUP BY t.id"
         );
     }
 }

@@ -222,16 +222,35 @@ async fn lights_by(
     key: &str,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
     let open = "q.status IN ('open', 'in_progress', 'returned')";
-    let count = |c: String| format!("CAST(SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS BIGINT)");
-    let mut q = visible(vis, FROM_BARE, f).prefixed(&format!(
-        "SELECT {key}, {}, {}, {}, {}",
-        count(on.condition(Light::Red)),
-        count(on.condition(Light::Yellow)),
-        count(format!("{open} AND {}", on.condition(Light::Green))),
-        count(format!("NOT {open}")),
-    ));
-    q.push(" GROUP BY ").push(key);
-    db.all(q).await
+    let count = |c: String, name: &str| format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS {name}");
+    let select = format!(
+        "SELECT {key} AS k, {}, {}, {}, {}",
+        count(on.condition(Light::Red), "red"),
+        count(on.condition(Light::Yellow), "yellow"),
+        count(
+            format!("{open} AND {}", on.condition(Light::Green)),
+            "green"
+        ),
+        count(format!("NOT {open}"), "solved"),
+    );
+    let arms = crate::history::arms(
+        &select,
+        FROM_BARE,
+        &[&VERSIONED, &crate::projects::VERSIONED],
+        f.as_of.map(|a| a.end),
+        |mut w| {
+            push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
+            push_filter(&mut w, f);
+            w.push(" GROUP BY ").push(key);
+            w
+        },
+    );
+    db.all(crate::history::summed(
+        &arms,
+        "k",
+        &["red", "yellow", "green", "solved"],
+    ))
+    .await
 }
 
 /// [`lights_by`] per project region (the dashboard sums them per region it shows).

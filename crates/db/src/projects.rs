@@ -306,6 +306,22 @@ pub(crate) fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
     )
 }
 
+/// [`crate::history::arms`] of `select` from `from` (which joins `projects p` and its region
+/// `r`), each narrowed to the projects `vis` admits and `f` asks for, then completed by `rest`.
+fn visible_arms(
+    vis: &Visibility,
+    select: &str,
+    from: &str,
+    f: &ProjectFilter,
+    rest: impl Fn(&mut Sql),
+) -> Sql {
+    crate::history::arms(select, from, &[&VERSIONED], f.as_of.map(|a| a.end), |w| {
+        let mut w = visible_from(vis, w, f);
+        rest(&mut w);
+        w
+    })
+}
+
 /// Projects and their earlier versions.
 pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
     table: "projects",
@@ -436,12 +452,22 @@ pub async fn stages_by_region(
         distinct: true,
         ..f.clone()
     };
-    let mut q = visible(vis, FROM_BARE, &f).prefixed(
-        "SELECT p.region_id, p.stage, COUNT(*) AS projects, \
-         CAST(COALESCE(SUM(p.total_investment), 0) AS BIGINT) AS total_investment, \
-         CAST(COALESCE(SUM(p.outside_investment), 0) AS BIGINT) AS outside_investment",
+    let arms = visible_arms(
+        vis,
+        "SELECT p.region_id AS region_id, p.stage AS stage, COUNT(*) AS projects, \
+         SUM(p.total_investment) AS total_investment, \
+         SUM(p.outside_investment) AS outside_investment",
+        FROM_BARE,
+        &f,
+        |w| {
+            w.push(" GROUP BY p.region_id, p.stage");
+        },
     );
-    q.push(" GROUP BY p.region_id, p.stage");
+    let q = crate::history::summed(
+        &arms,
+        "region_id, stage",
+        &["projects", "total_investment", "outside_investment"],
+    );
     db.all(q).await
 }
 
@@ -461,19 +487,23 @@ pub async fn entered_by_region(
         entered: None,
         ..f.clone()
     };
-    let mut w = crate::history::from(
+    let month = "SUBSTR(CAST(e.on_date AS TEXT), 1, 7)";
+    let arms = crate::history::arms(
+        &format!("SELECT p.region_id AS region_id, {month} AS month, COUNT(*) AS n"),
         " FROM projects p JOIN regions r ON r.id = p.region_id",
         &[&VERSIONED],
         f.as_of.map(|a| a.end),
+        |mut w| {
+            w.push(" JOIN project_stages e ON ");
+            push_first_entry(&mut w, stage, from, until, f.as_of);
+            w.push(" WHERE 1 = 1");
+            let mut w = visible_from(vis, w, &f);
+            w.push(" GROUP BY p.region_id, ").push(month);
+            w
+        },
     );
-    w.push(" JOIN project_stages e ON ");
-    push_first_entry(&mut w, stage, from, until, f.as_of);
-    w.push(" WHERE 1 = 1");
-    let mut q = visible_from(vis, w, &f).prefixed(
-        "SELECT p.region_id, SUBSTR(CAST(e.on_date AS TEXT), 1, 7) AS month, COUNT(*) AS n",
-    );
-    q.push(" GROUP BY p.region_id, SUBSTR(CAST(e.on_date AS TEXT), 1, 7)");
-    db.all(q).await
+    db.all(crate::history::summed(&arms, "region_id, month", &["n"]))
+        .await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<ProjectRow> {

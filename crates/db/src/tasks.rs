@@ -941,18 +941,48 @@ pub async fn lights_by_unit(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result
     );
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
-    let open = "t.status <> 'closed'";
-    let q = w
-        .prefixed(&format!(
-            "SELECT u.id AS unit_id, u.name AS unit_name, \
-             CAST(SUM(CASE WHEN {open} AND t.light = 'red' THEN 1 ELSE 0 END) AS BIGINT) AS red, \
-             CAST(SUM(CASE WHEN {open} AND t.light = 'yellow' THEN 1 ELSE 0 END) AS BIGINT) AS yellow, \
-             CAST(SUM(CASE WHEN {open} AND t.light = 'green' THEN 1 ELSE 0 END) AS BIGINT) AS green, \
-             CAST(SUM(CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT) AS closed"
-        ))
-        .push(" GROUP BY u.id, u.name, u.sort_order ORDER BY red DESC, yellow DESC, u.sort_order, u.id")
-        .clone();
+    let q = by_light(
+        &w,
+        &[
+            ("u.id", "unit_id"),
+            ("u.name", "unit_name"),
+            ("u.sort_order", "sort_order"),
+        ],
+        " ORDER BY red DESC, yellow DESC, sort_order, unit_id",
+    );
     db.all(q).await
+}
+
+/// The tasks of `w` (a `FROM … WHERE …` fragment over `t`) per `keys` (expressions and their
+/// names): open ones by light (red, yellow, green) and closed ones, then `order`. Each task's
+/// status and light are read once (as of a past day each is a lookup in its history), by
+/// counting per key, closed or not, and light first.
+fn by_light(w: &Sql, keys: &[(&str, &str)], order: &str) -> Sql {
+    let exprs: Vec<&str> = keys.iter().map(|k| k.0).collect();
+    let names: Vec<&str> = keys.iter().map(|k| k.1).collect();
+    let named: Vec<String> = keys.iter().map(|(e, n)| format!("{e} AS {n}")).collect();
+    let closed = "CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END";
+    let count = |c: &str, name: &str| {
+        format!("CAST(SUM(CASE WHEN {c} THEN n ELSE 0 END) AS BIGINT) AS {name}")
+    };
+    let mut q = w.prefixed(&format!(
+        "SELECT {names}, {red}, {yellow}, {green}, {closed_n} FROM (SELECT {named}, \
+         {closed} AS is_closed, t.light AS light, COUNT(*) AS n",
+        names = names.join(", "),
+        named = named.join(", "),
+        red = count("is_closed = 0 AND light = 'red'", "red"),
+        yellow = count("is_closed = 0 AND light = 'yellow'", "yellow"),
+        green = count("is_closed = 0 AND light = 'green'", "green"),
+        closed_n = count("is_closed = 1", "closed"),
+    ));
+    q.push(" GROUP BY ")
+        .push(&exprs.join(", "))
+        .push(", ")
+        .push(closed)
+        .push(", t.light) x GROUP BY ")
+        .push(&names.join(", "))
+        .push(order);
+    q
 }
 
 /// Open tasks by light, and closed tasks, per region (the dashboard sums them per region it
@@ -965,18 +995,8 @@ pub async fn lights_by_region(
     let mut w = tasks_from(f.as_of, f.region_id, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
-    let open = "t.status <> 'closed'";
-    let q = w
-        .prefixed(&format!(
-            "SELECT t.region_id, \
-             CAST(SUM(CASE WHEN {open} AND t.light = 'red' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN {open} AND t.light = 'yellow' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN {open} AND t.light = 'green' THEN 1 ELSE 0 END) AS BIGINT), \
-             CAST(SUM(CASE WHEN t.status = 'closed' THEN 1 ELSE 0 END) AS BIGINT)"
-        ))
-        .push(" GROUP BY t.region_id")
-        .clone();
-    db.all(q).await
+    db.all(by_light(&w, &[("t.region_id", "region_id")], ""))
+        .await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<TaskRow> {

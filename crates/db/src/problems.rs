@@ -201,15 +201,34 @@ pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
          explained_at, raised_by, version, created_at, updated_at",
 };
 
-fn visible(vis: &Visibility, from: &str, f: &ProblemFilter) -> Sql {
-    let mut w = crate::history::from(
+/// [`crate::history::arms`] of `select` from `from` (over problems `q` and their projects `p`),
+/// each narrowed to the problems `vis` admits and `f` asks for, then `tail`.
+fn arms(vis: &Visibility, select: &str, from: &str, f: &ProblemFilter, tail: &str) -> Sql {
+    crate::history::arms(
+        select,
         from,
         &[&VERSIONED, &crate::projects::VERSIONED],
         f.as_of.map(|a| a.end),
-    );
-    push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
-    push_filter(&mut w, f);
-    w
+        |mut w| {
+            push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
+            push_filter(&mut w, f);
+            w.push(tail);
+            w
+        },
+    )
+}
+
+/// The problems `vis` admits and `f` asks for, `select`ed from `from`, as a `FROM …` fragment
+/// and what a list selects from it and orders it by: the rows themselves, or as of a past day
+/// the arms' rows (`x`).
+fn listed(vis: &Visibility, select: &str, from: &str, f: &ProblemFilter) -> (Sql, String, String) {
+    if f.as_of.is_none() {
+        let w = arms(vis, "", from, f, "");
+        return (w, select.to_string(), ORDER.to_string());
+    }
+    let mut w = arms(vis, select, from, f, "").prefixed(" FROM (");
+    w.push(") x");
+    (w, "SELECT *".to_string(), ORDER.replace("q.", "x."))
 }
 
 /// Unsolved problems by light on a day, and the solved and closed ones, grouped by `key` (a
@@ -233,18 +252,7 @@ async fn lights_by(
         ),
         count(format!("NOT {open}"), "solved"),
     );
-    let arms = crate::history::arms(
-        &select,
-        FROM_BARE,
-        &[&VERSIONED, &crate::projects::VERSIONED],
-        f.as_of.map(|a| a.end),
-        |mut w| {
-            push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
-            push_filter(&mut w, f);
-            w.push(" GROUP BY ").push(key);
-            w
-        },
-    );
+    let arms = arms(vis, &select, FROM_BARE, f, &format!(" GROUP BY {key}"));
     db.all(crate::history::summed(
         &arms,
         "k",
@@ -285,20 +293,19 @@ pub async fn list(
     f: &ProblemFilter,
     page: Page,
 ) -> Result<(Vec<Problem>, i64)> {
-    let (total,): (i64,) = db
-        .one(visible(vis, FROM_BARE, f).bounded_count(COUNT_BOUND))
-        .await?;
-    let rows = db
-        .all(visible(vis, FROM, f).page(SELECT, ORDER, page))
-        .await?;
+    let (count, ..) = listed(vis, "SELECT q.id", FROM_BARE, f);
+    let (total,): (i64,) = db.one(count.bounded_count(COUNT_BOUND)).await?;
+    let (rows, select, order) = listed(vis, SELECT, FROM, f);
+    let rows = db.all(rows.page(&select, &order, page)).await?;
     Ok((rows, total))
 }
 
 /// The problems of a filter, unpaged up to [`EXPORT_LIMIT`] (a project page, the export).
 pub async fn all(db: &Db, vis: &Visibility, f: &ProblemFilter) -> Result<Vec<Problem>> {
-    let mut q = visible(vis, FROM, f).prefixed(SELECT);
+    let (rows, select, order) = listed(vis, SELECT, FROM, f);
+    let mut q = rows.prefixed(&select);
     q.push(" ORDER BY ")
-        .push(ORDER)
+        .push(&order)
         .push(" LIMIT ")
         .push_bind(EXPORT_LIMIT);
     db.all(q).await

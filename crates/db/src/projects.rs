@@ -494,9 +494,12 @@ pub async fn entered_by_region(
         &[&VERSIONED],
         f.as_of.map(|a| a.end),
         |mut w| {
-            w.push(" JOIN project_stages e ON ");
+            // The projects first (their regions narrow them: a county's are a few hundred),
+            // then each one's entries through its own index; SQLite would otherwise start
+            // from every entry of the period in the province (100 ms for a county's quarter
+            // against 2 ms). PostgreSQL plans a CROSS JOIN as any join.
+            w.push(" CROSS JOIN project_stages e WHERE ");
             push_first_entry(&mut w, stage, from, until, f.as_of);
-            w.push(" WHERE 1 = 1");
             let mut w = visible_from(vis, w, &f);
             w.push(" GROUP BY p.region_id, ").push(month);
             w

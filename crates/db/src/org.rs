@@ -56,6 +56,25 @@ pub(crate) fn is_narrow(vis: &Visibility) -> bool {
     vis.subtrees.iter().all(|p| p.matches('/').count() > 3)
 }
 
+/// Whether what `vis` reads of region `region_id` (or of all it reaches) lies in one county or
+/// below.
+pub(crate) async fn reads_narrow(
+    db: &Db,
+    vis: &Visibility,
+    region_id: Option<i64>,
+) -> Result<bool> {
+    if is_narrow(vis) {
+        return Ok(true);
+    }
+    let Some(id) = region_id else {
+        return Ok(false);
+    };
+    let path: Option<(String,)> = db
+        .optional(Sql::new("SELECT path FROM regions WHERE id = $1").bind(id))
+        .await?;
+    Ok(path.is_some_and(|(p,)| p.matches('/').count() > 3))
+}
+
 /// [`push_visibility`] for rows that carry their region's id (`region`) and are joined to that
 /// region as `r`. A county's (or a town's) reach is written as `region IN (its regions)`, so the
 /// planner starts from the rows' region index: at province scale a county supervisor's list

@@ -657,18 +657,6 @@ pub struct AsOf {
 /// from its history. `join` goes between the joins and `WHERE`. With `region_id`, only that
 /// region's tasks (and those beneath it) are read, which a list of it asks for anyway.
 fn tasks_from(as_of: Option<AsOf>, region_id: Option<i64>, join: &str) -> Sql {
-    read_tasks(as_of, region_id, join, false)
-}
-
-/// [`tasks_from`] for a list, which filters, shows and sorts by the status, deadline and light
-/// of a past day: each is looked up once per task (a limit keeps the planner from copying the
-/// lookups to every place that names them), where a count that names each once reads them
-/// where it names them.
-fn listed_from(as_of: Option<AsOf>, region_id: Option<i64>) -> Sql {
-    read_tasks(as_of, region_id, "", true)
-}
-
-fn read_tasks(as_of: Option<AsOf>, region_id: Option<i64>, join: &str, once: bool) -> Sql {
     let Some(a) = as_of else {
         return Sql::new(TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1")));
     };
@@ -692,9 +680,6 @@ fn read_tasks(as_of: Option<AsOf>, region_id: Option<i64>, join: &str, once: boo
     .bind(a.end)
     .bind(a.day);
     crate::org::push_within(&mut w, "t0.region_id", region_id);
-    if once {
-        w.push(" LIMIT ").push_bind(i64::MAX).push(" OFFSET 0");
-    }
     w.push(") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id");
     w.push(join).push(" WHERE 1 = 1");
     w
@@ -865,14 +850,12 @@ pub async fn list(
 /// The two statements behind a list page: its bounded count, and its rows (exposed so the
 /// benchmark can show their plans).
 pub fn list_queries(vis: &Visibility, f: &TaskFilter, page: Page) -> (Sql, Sql) {
-    let visible = |mut w: Sql| {
-        push_task_visibility(&mut w, vis);
-        push_filter(&mut w, f);
-        w
-    };
+    let mut w = tasks_from(f.as_of, f.region_id, "");
+    push_task_visibility(&mut w, vis);
+    push_filter(&mut w, f);
     (
-        visible(tasks_from(f.as_of, f.region_id, "")).bounded_count(crate::COUNT_BOUND),
-        visible(listed_from(f.as_of, f.region_id)).page(
+        w.bounded_count(crate::COUNT_BOUND),
+        w.page(
             TASK_SELECT,
             f.sort
                 .order(f.q.as_deref().is_some_and(|q| !q.trim().is_empty())),
@@ -883,7 +866,7 @@ pub fn list_queries(vis: &Visibility, f: &TaskFilter, page: Page) -> (Sql, Sql) 
 
 /// Every task a filter finds, unpaged, in code order — for the breakdown table export.
 pub async fn all(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<TaskRow>> {
-    let mut w = listed_from(f.as_of, f.region_id);
+    let mut w = tasks_from(f.as_of, f.region_id, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f);
     let mut q = w.prefixed(TASK_SELECT);

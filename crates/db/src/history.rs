@@ -53,7 +53,10 @@ pub(crate) fn arms(
     let Some(end) = end else {
         return arm(Sql::new(format!("{select}{fragment}")));
     };
-    debug_assert!(!fragment.contains('$'), "the fragment binds nothing yet");
+    debug_assert!(
+        !fragment.contains('$') && !select.contains('$'),
+        "the fragment and the selection bind nothing yet"
+    );
     let mut q: Option<Sql> = None;
     for combination in 0..1usize << tables.len() {
         let mut text = fragment.to_string();

@@ -59,7 +59,8 @@ pub async fn snapshot(db: &Db, region: &Region) -> Result<Vec<ExProject>> {
         let mut q = Sql::new(
             "SELECT f.project_id, f.received_on, f.amount, f.evidence_type, \
              CASE WHEN f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf \
-             WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END FROM project_funds f WHERE f.project_id IN ",
+             WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END FROM project_funds f \
+             WHERE f.removed_at IS NULL AND f.project_id IN ",
         );
         q.push_list(chunk)
             .push(" ORDER BY f.project_id, f.received_on, f.id");
@@ -157,7 +158,7 @@ async fn stored(tx: &mut Tx, id: i64, source_id: i64) -> Result<ExProject> {
         .all(
             Sql::new(
                 "SELECT received_on, amount, evidence_type, verified_at_origin FROM project_funds \
-                 WHERE project_id = $1 ORDER BY id",
+                 WHERE project_id = $1 AND removed_at IS NULL ORDER BY id",
             )
             .bind(id),
         )
@@ -192,9 +193,10 @@ async fn stored(tx: &mut Tx, id: i64, source_id: i64) -> Result<ExProject> {
     })
 }
 
-/// Writes `p`'s stages and funds for project `id` (after clearing the old ones). A stage entry
-/// or a fund the previous package had too keeps the time it was first recorded here, so what a
-/// report read as of an earlier day counted stays as it was; new ones are recorded `at`.
+/// Writes `p`'s stages and funds for project `id`. A stage entry or a fund the previous package
+/// had too keeps the time it was first recorded here, and a fund no longer sent is taken back
+/// rather than deleted, so what a report read as of an earlier day counted stays as it was; new
+/// ones are recorded `at`.
 async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -> Result<()> {
     let mut stages_then: Vec<(String, NaiveDate, DateTime<Utc>)> = tx
         .all(
@@ -202,18 +204,18 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
                 .bind(id),
         )
         .await?;
-    let mut funds_then: Vec<(NaiveDate, i64, String, DateTime<Utc>)> = tx
+    // The funds the package still holds keep their rows (and the time they were first recorded
+    // here); those it no longer holds are taken back, so that a past day still counts them.
+    let mut funds_then: Vec<(i64, NaiveDate, i64, String)> = tx
         .all(
             Sql::new(
-                "SELECT received_on, amount, evidence_type, created_at FROM project_funds \
-                 WHERE project_id = $1",
+                "SELECT id, received_on, amount, evidence_type FROM project_funds \
+                 WHERE project_id = $1 AND removed_at IS NULL ORDER BY id",
             )
             .bind(id),
         )
         .await?;
     tx.execute(Sql::new("DELETE FROM project_stages WHERE project_id = $1").bind(id))
-        .await?;
-    tx.execute(Sql::new("DELETE FROM project_funds WHERE project_id = $1").bind(id))
         .await?;
     for (stage, on) in &p.stages {
         let first = match stages_then
@@ -236,15 +238,17 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
         .await?;
     }
     for f in &p.funds {
-        let first = match funds_then
+        let kept = funds_then
             .iter()
-            .position(|(d, a, e, _)| *d == f.received_on && *a == f.amount && *e == f.evidence_type)
-        {
-            Some(i) => funds_then.swap_remove(i).3,
-            None => at,
-        };
-        tx.execute(
-            Sql::new(
+            .position(|(_, d, a, e)| *d == f.received_on && *a == f.amount && *e == f.evidence_type)
+            .map(|i| funds_then.swap_remove(i).0);
+        let q = match kept {
+            Some(fund) => {
+                Sql::new("UPDATE project_funds SET verified_at_origin = $1 WHERE id = $2")
+                    .bind(f.verified)
+                    .bind(fund)
+            }
+            None => Sql::new(
                 "INSERT INTO project_funds (project_id, received_on, amount, source, \
                  evidence_type, note, recorded_by, created_at, verified_at_origin) \
                  VALUES ($1, $2, $3, NULL, $4, NULL, NULL, $5, $6)",
@@ -253,8 +257,16 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
             .bind(f.received_on)
             .bind(f.amount)
             .bind(&f.evidence_type)
-            .bind(first)
+            .bind(at)
             .bind(f.verified),
+        };
+        tx.execute(q).await?;
+    }
+    for (fund, ..) in funds_then {
+        tx.execute(
+            Sql::new("UPDATE project_funds SET removed_at = $1 WHERE id = $2")
+                .bind(at)
+                .bind(fund),
         )
         .await?;
     }
@@ -294,7 +306,6 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
     let digest = hex::encode(Sha256::digest(
         serde_json::to_vec(payload).map_err(|e| Error::Bind(e.to_string()))?,
     ));
-    let at = now();
     let projects = i64::try_from(payload.projects.len()).unwrap_or(i64::MAX);
     // Claims the county first: an older package than the last taken changes no row, and two
     // packages taken at once queue here, the later-made one winning.
@@ -310,13 +321,16 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
             .bind(county.id)
             .bind(payload.generated_at)
             .bind(&digest)
-            .bind(at)
+            .bind(now())
             .bind(projects),
         )
         .await?;
     if claimed == 0 {
         return Err(refuse("generated_at".into(), "err.exchange_stale"));
     }
+    // The time of this package's writes, read once the county is claimed: a take that queued
+    // behind another writes after it, so the versions' times follow the order of the takes.
+    let at = now();
     let unit = county_unit(&mut tx, actor, county).await?;
     let prefix = format!("{}/", county.code);
     let existing: Vec<(i64, String, bool)> = tx
@@ -335,12 +349,36 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
         .collect();
     // Each project's row from earlier packages: by its key, or by the county's id when it has
     // since got its national code.
-    let mut matched = Vec::with_capacity(payload.projects.len());
+    let matched: Vec<Option<(i64, bool)>> = payload
+        .projects
+        .iter()
+        .map(|p| {
+            by_origin
+                .remove(&format!("{prefix}{}", p.key))
+                .or_else(|| by_origin.remove(&format!("{prefix}id:{}", p.source_id)))
+        })
+        .collect();
+    // What earlier packages sent and this one no longer holds is withdrawn: kept with its stages
+    // and funds (the city's records may name it; past days read it as it stood), counted nowhere,
+    // its national code left to whichever project the county now gives it (its versions keep it).
+    let mut taken = Taken::default();
+    for (id, withdrawn) in by_origin.into_values() {
+        if withdrawn {
+            continue;
+        }
+        tx.execute(
+            Sql::new(
+                "UPDATE projects SET withdrawn_at = $1, national_code = NULL, updated_at = $1, \
+                 version = version + 1 WHERE id = $2",
+            )
+            .bind(at)
+            .bind(id),
+        )
+        .await?;
+        taken.withdrawn += 1;
+    }
     let mut clash = zhaoyin_core::Invalid::default();
-    for (i, p) in payload.projects.iter().enumerate() {
-        let id = by_origin
-            .remove(&format!("{prefix}{}", p.key))
-            .or_else(|| by_origin.remove(&format!("{prefix}id:{}", p.source_id)));
+    for (i, (p, id)) in payload.projects.iter().zip(&matched).enumerate() {
         if let Some(code) = &p.national_code {
             let holder: Option<(i64,)> = tx
                 .optional(Sql::new("SELECT id FROM projects WHERE national_code = $1").bind(code))
@@ -352,10 +390,8 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
                 ));
             }
         }
-        matched.push(id);
     }
     clash.into_result()?;
-    let mut taken = Taken::default();
     for (p, id) in payload.projects.iter().zip(matched) {
         let origin = format!("{prefix}{}", p.key);
         let id = match id {
@@ -407,23 +443,6 @@ pub async fn take(db: &Db, actor: &Actor, county: &Region, payload: &Payload) ->
             }
         };
         write_history(&mut tx, id, p, at).await?;
-    }
-    // What earlier packages sent and this one no longer holds: kept with its stages and funds
-    // (the city's records may name it; past days read it as it stood), counted nowhere.
-    for (id, withdrawn) in by_origin.into_values() {
-        if withdrawn {
-            continue;
-        }
-        tx.execute(
-            Sql::new(
-                "UPDATE projects SET withdrawn_at = $1, updated_at = $1, version = version + 1 \
-                 WHERE id = $2",
-            )
-            .bind(at)
-            .bind(id),
-        )
-        .await?;
-        taken.withdrawn += 1;
     }
     audit::append(
         &mut tx,

@@ -274,21 +274,33 @@ const FUND_SELECT: &str = "SELECT f.id, f.project_id, f.received_on, f.amount, f
 pub async fn funds(db: &Db, project_id: i64) -> Result<Vec<Fund>> {
     db.all(
         Sql::new(format!(
-            "{FUND_SELECT} WHERE f.project_id = $1 ORDER BY f.received_on DESC, f.id DESC"
+            "{FUND_SELECT} WHERE f.project_id = $1 AND f.removed_at IS NULL \
+             ORDER BY f.received_on DESC, f.id DESC"
         ))
         .bind(project_id),
     )
     .await
 }
 
+/// A fund not taken back.
 pub async fn get_fund(db: &Db, id: i64) -> Result<Fund> {
-    db.one(Sql::new(format!("{FUND_SELECT} WHERE f.id = $1")).bind(id))
-        .await
+    db.one(
+        Sql::new(format!(
+            "{FUND_SELECT} WHERE f.id = $1 AND f.removed_at IS NULL"
+        ))
+        .bind(id),
+    )
+    .await
 }
 
 async fn fund_in(tx: &mut Tx, id: i64) -> Result<Fund> {
-    tx.one(Sql::new(format!("{FUND_SELECT} WHERE f.id = $1")).bind(id))
-        .await
+    tx.one(
+        Sql::new(format!(
+            "{FUND_SELECT} WHERE f.id = $1 AND f.removed_at IS NULL"
+        ))
+        .bind(id),
+    )
+    .await
 }
 
 fn fund_change(action: &'static str, region_id: i64, unit_id: i64, f: &Fund) -> Change {
@@ -351,15 +363,18 @@ pub async fn add_evidence(db: &Db, actor: &Actor, fund_id: i64, files: &[NewFile
     Ok(())
 }
 
-/// Takes back funds recorded in error, with their evidence (the audit log keeps the entry).
+/// Takes back funds recorded in error (audited). They are kept, with their evidence, as taken
+/// back: lists and totals leave them out from now on, and a past day still counts them as it did.
 pub async fn remove_fund(db: &Db, actor: &Actor, fund_id: i64) -> Result<()> {
     let mut tx = db.begin().await?;
     let before = fund_in(&mut tx, fund_id).await?;
     let (region, unit) = project_place(&mut tx, before.project_id).await?;
-    tx.execute(Sql::new("DELETE FROM project_files WHERE fund_id = $1").bind(fund_id))
-        .await?;
-    tx.execute(Sql::new("DELETE FROM project_funds WHERE id = $1").bind(fund_id))
-        .await?;
+    tx.execute(
+        Sql::new("UPDATE project_funds SET removed_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(fund_id),
+    )
+    .await?;
     audit::append(
         &mut tx,
         actor,
@@ -403,7 +418,7 @@ pub async fn progress_of(
     let mut q = Sql::new(
         "SELECT f.project_id, f.amount, CASE WHEN f.verified_at_origin OR EXISTS (SELECT 1 \
          FROM project_files pf WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END AS evidenced \
-         FROM project_funds f WHERE f.project_id IN ",
+         FROM project_funds f WHERE f.removed_at IS NULL AND f.project_id IN ",
     );
     q.push_list(project_ids);
     let rows: Vec<(i64, i64, i32)> = db.all(q).await?;
@@ -449,8 +464,8 @@ pub struct FundLine {
 
 /// The funds a filter admits, and the condition that a fund is verified: evidence on file here,
 /// or (for a project a county sent) at the county. As of a past day (the project filter's
-/// `as_of`), only the funds recorded by its end, verified by evidence filed by then, of the
-/// projects as they stood.
+/// `as_of`), only the funds recorded by its end and not taken back by then, verified by evidence
+/// filed by then, of the projects as they stood.
 fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql, String) {
     let mut w = crate::projects::visible(
         vis,
@@ -461,7 +476,13 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql,
     let mut filed = String::new();
     if let Some(a) = f.project.as_of {
         w.push(" AND f.created_at < ").push_bind(a.end);
-        filed = format!(" AND pf.created_at < {}", w.last_placeholder());
+        let end = w.last_placeholder();
+        w.push(&format!(
+            " AND (f.removed_at IS NULL OR f.removed_at >= {end})"
+        ));
+        filed = format!(" AND pf.created_at < {end}");
+    } else {
+        w.push(" AND f.removed_at IS NULL");
     }
     let evidenced = format!(
         "(f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id{filed}))"

@@ -195,7 +195,8 @@ async fn every_figure_equals_the_list_behind_it() {
 
     // As of a past day: every figure still equals its list read as of that day; and writes made
     // since (a project terminated, a red problem's deadline moved, funds and an activity dated
-    // before the day) change nothing in it, while today's dashboard sees them.
+    // before the day, funds it counted taken back) change nothing in it, while today's dashboard
+    // sees them.
     let today = chrono::NaiveDate::parse_from_str(d["today"].as_str().expect("today"), "%Y-%m-%d")
         .expect("today");
     let day = today - chrono::Duration::days(20);
@@ -245,6 +246,34 @@ async fn every_figure_equals_the_list_behind_it() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
+    // Funds the past day counted are taken back: today's list has one fewer, that day's the same.
+    let total = |q: String| {
+        let sup = &sup;
+        async move { json(sup.get(&format!("/api/v1/funds{q}")).await).await["total"].clone() }
+    };
+    let (then_total, now_total) = (total(then_q.clone()).await, total(String::new()).await);
+    assert!(
+        then_total.as_i64() > Some(0) && now_total.is_i64(),
+        "{then_total} {now_total}"
+    );
+    let counted = json(sup.get(&format!("/api/v1/funds{then_q}&per_page=1")).await).await;
+    let fund = &counted["items"][0];
+    let path = format!(
+        "/api/v1/projects/{}/funds/{}",
+        fund["project_id"], fund["id"]
+    );
+    let take_back = || sup.send(Method::DELETE, &path, json!({}));
+    assert_eq!(take_back().await.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        take_back().await.status(),
+        StatusCode::NOT_FOUND,
+        "taken back once"
+    );
+    assert_eq!(total(then_q.clone()).await, then_total);
+    assert_eq!(
+        total(String::new()).await.as_i64(),
+        now_total.as_i64().map(|n| n - 1)
+    );
     let again = figures_match_lists(&sup, &then_q).await;
     assert_eq!(again, then, "a past day's dashboard never changes");
     let now = figures_match_lists(&sup, "").await;

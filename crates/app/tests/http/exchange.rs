@@ -464,6 +464,47 @@ async fn a_county_package_gives_the_city_its_totals_once_and_only_when_signed() 
         now_county
     );
 
+    // The county moves a national code to another project (entered on the wrong one): the code
+    // names the project, so the city's row that had it becomes that project, the project that
+    // lost it comes as a new one (keyed by the county's id), and the taker's old row is
+    // withdrawn. The totals still agree.
+    let coded_now = json(
+        county_api
+            .get(&format!("/api/v1/projects/{}", added["id"]))
+            .await,
+    )
+    .await;
+    let r = county_api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", added["id"]),
+            json!({"version": coded_now["version"], "national_code": null}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let other = signed["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|p| p["id"] != first["id"] && p["id"] != again["id"] && p["national_code"].is_null())
+        .expect("another signed project");
+    let r = county_api
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", other["id"]),
+            json!({"version": other["version"], "national_code": "2026-370322-04-01-000777"}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
+    assert_eq!(
+        take(package_now().await).await,
+        json!({"created": 1, "updated": 1, "withdrawn": 1, "unchanged": n - 1})
+    );
+    assert_eq!(
+        totals(&json(city_api.get(&county_view).await).await),
+        totals(&json(county_api.get("/api/v1/dashboard").await).await)
+    );
+
     // Without a signing key, a deployment exports nothing.
     let r = city_api
         .get(&format!("/api/v1/exchange/package?region_id={}", k.id))

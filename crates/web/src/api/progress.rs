@@ -108,7 +108,9 @@ pub async fn add_evidence(
         .ok_or(crate::AppError::NotFound)
 }
 
-/// Takes back funds recorded in error, with their evidence (the audit log keeps them).
+/// Takes back funds recorded in error: from now on no list or total counts them, while a report
+/// or dashboard as of an earlier day still does (they are kept, with their evidence, as taken
+/// back; the audit log has the entry). Funds already taken back are 404.
 #[utoipa::path(delete, path = "/api/v1/projects/{id}/funds/{fid}", tag = "projects",
     responses((status = 204)))]
 pub async fn remove_fund(

@@ -1162,7 +1162,7 @@ async fn a_county_package_travels_by_file() {
     let out = import().await;
     assert!(out.ok, "{}", out.stderr);
     assert!(
-        out.stdout.contains("新增 0 个项目，更新 0 个，移除 0 个"),
+        out.stdout.contains("新增 0 个项目，更新 0 个，撤回 0 个"),
         "{}",
         out.stdout
     );

@@ -306,22 +306,6 @@ pub(crate) fn visible(vis: &Visibility, from: &str, f: &ProjectFilter) -> Sql {
     )
 }
 
-/// [`crate::history::arms`] of `select` from `from` (which joins `projects p` and its region
-/// `r`), each narrowed to the projects `vis` admits and `f` asks for, then completed by `rest`.
-fn visible_arms(
-    vis: &Visibility,
-    select: &str,
-    from: &str,
-    f: &ProjectFilter,
-    rest: impl Fn(&mut Sql),
-) -> Sql {
-    crate::history::arms(select, from, &[&VERSIONED], f.as_of.map(|a| a.end), |w| {
-        let mut w = visible_from(vis, w, f);
-        rest(&mut w);
-        w
-    })
-}
-
 /// Projects and their earlier versions.
 pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
     table: "projects",
@@ -452,15 +436,17 @@ pub async fn stages_by_region(
         distinct: true,
         ..f.clone()
     };
-    let arms = visible_arms(
-        vis,
+    let arms = crate::history::arms(
         "SELECT p.region_id AS region_id, p.stage AS stage, COUNT(*) AS projects, \
          SUM(p.total_investment) AS total_investment, \
          SUM(p.outside_investment) AS outside_investment",
         FROM_BARE,
-        &f,
+        &[&VERSIONED],
+        f.as_of.map(|a| a.end),
         |w| {
+            let mut w = visible_from(vis, w, &f);
             w.push(" GROUP BY p.region_id, p.stage");
+            w
         },
     );
     let q = crate::history::summed(

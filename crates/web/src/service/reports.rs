@@ -101,6 +101,11 @@ pub struct PeriodReport {
 }
 
 impl PeriodReport {
+    /// A quarter's report (the dispatch notice), not a month's (the publication table).
+    pub fn is_quarter(&self) -> bool {
+        self.period.contains('Q')
+    }
+
     /// The heading of the lines' names: units (a county's report) or regions.
     pub fn first_column(&self) -> &'static str {
         if self.lines.iter().any(|l| l.unit_id.is_some()) {
@@ -590,7 +595,7 @@ pub fn amount(t: &Tr, column: &str, v: i64) -> String {
 
 /// The notice's opening: one sentence per fact, against the period before.
 pub fn narrative(t: &Tr, r: &PeriodReport) -> Vec<String> {
-    let before = t.t(if r.period.contains('Q') {
+    let before = t.t(if r.is_quarter() {
         "report.before_quarter"
     } else {
         "report.before_month"
@@ -647,7 +652,7 @@ pub fn table(t: &Tr, r: &PeriodReport) -> (Vec<String>, Vec<(String, Vec<i64>)>)
 
 /// The title of a report: 高青县2026年10月双招双引工作晾晒表.
 pub fn title(t: &Tr, r: &PeriodReport) -> String {
-    let key = if r.period.contains('Q') {
+    let key = if r.is_quarter() {
         "report.notice_title"
     } else {
         "report.table_title"

@@ -39,12 +39,12 @@ pub async fn links(
     Ok((region, links))
 }
 
-/// How long a new link lasts unless its maker says otherwise, and at most.
+/// How long a new link lasts unless its maker says otherwise (days), and at most (years).
 pub const LINK_DAYS: i64 = 365;
-pub const LINK_MAX_DAYS: i64 = 3 * 365;
+pub const LINK_MAX_YEARS: u32 = 3;
 
 /// A new link to `region_id`'s screen, opening it through `expires_on` (after today, within
-/// [`LINK_MAX_DAYS`]): the token (shown once) and the link.
+/// [`LINK_MAX_YEARS`]): the token (shown once) and the link.
 pub async fn create_link(
     st: &AppState,
     ctx: &Ctx,
@@ -56,14 +56,16 @@ pub async fn create_link(
     let mut e = Invalid::default();
     let name = validation::required(&mut e, "name", name, 100);
     let today = st.cfg.today();
-    let last = today + chrono::Days::new(LINK_MAX_DAYS.unsigned_abs());
+    let last = today
+        .checked_add_months(chrono::Months::new(12 * LINK_MAX_YEARS))
+        .unwrap_or(chrono::NaiveDate::MAX);
     let day = crate::form::opt_date(&mut e, "expires_on", expires_on);
     match day {
         None if expires_on.trim().is_empty() => {
             e.push(FieldError::new("expires_on", "err.required"));
         }
         Some(d) if d <= today || d > last => {
-            e.push(FieldError::new("expires_on", "err.link_expiry").with("max", LINK_MAX_DAYS));
+            e.push(FieldError::new("expires_on", "err.link_expiry").with("years", LINK_MAX_YEARS));
         }
         _ => {}
     }

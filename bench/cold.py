@@ -80,9 +80,9 @@ def measure(engine, scale, url):
                          "requests": len(times), "median_ms": round(statistics.median(times), 1),
                          "max_ms": round(max(times), 1), "kb": round(max(sizes) / 1024, 1)})
             bench.log(f"{engine} {account} {name}: {rows[-1]['median_ms']} ms (max {rows[-1]['max_ms']})")
-    _, peak = product.memory_mb()
+    memory = product.memory_mb()
     product.stop()
-    return rows, peak
+    return rows, memory
 
 
 def main():
@@ -93,11 +93,11 @@ def main():
     args = ap.parse_args()
     if not args.skip_build:
         bench.run(["cargo", "build", "--release", "-p", "zhaoyin"], cwd=bench.ROOT)
-    rows, peaks = [], {}
+    rows, memory = [], {}
     try:
         for engine in args.engines.split(","):
             url = bench.prepare(engine, args.scale)
-            r, peaks[engine] = measure(engine, args.scale, url)
+            r, memory[engine] = measure(engine, args.scale, url)
             rows += r
     finally:
         for server in list(bench.RUNNING):
@@ -107,6 +107,9 @@ def main():
     for r in rows:
         lines.append(f"| {r['engine']} | {r['account']} | {r['ask']} | {r['requests']} | "
                      f"{r['median_ms']:,} | {r['max_ms']:,} | {r['kb']:,} |")
+    lines += ["", "| engine | own memory after | its peak | file pages mapped |", "|---|--:|--:|--:|"]
+    for engine, m in memory.items():
+        lines.append(f"| {engine} | {m['own']:.0f} MB | {m['own_peak']:.0f} MB | {m['mapped']:.0f} MB |")
     text = "\n".join(lines)
     print(text)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=bench.ROOT, capture_output=True,
@@ -115,7 +118,7 @@ def main():
     day = datetime.date.today().isoformat()
     path = bench.RESULTS / f"{day}-{args.scale}-cold.json"
     path.write_text(json.dumps({"date": day, "commit": commit, "scale": args.scale, "rows": rows,
-                                "peak_rss_mb": peaks, "table": text}, ensure_ascii=False, indent=2) + "\n")
+                                "memory_mb": memory, "table": text}, ensure_ascii=False, indent=2) + "\n")
     bench.log(f"wrote {path.relative_to(bench.ROOT)}")
 
 

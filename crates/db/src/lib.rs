@@ -135,6 +135,10 @@ pub fn redact(url: &str) -> String {
     }
 }
 
+/// How much of a SQLite file each reader maps (SQLite's `mmap_size`): the most the bundled
+/// SQLite allows (2 GB), more than a province's database.
+pub const READER_MMAP_BYTES: i64 = 0x7fff_0000;
+
 impl Db {
     /// Opens the database named by `url` (creating a SQLite file if needed) without migrating.
     pub async fn connect(url: &str, cfg: &PoolConfig) -> Result<Db> {
@@ -150,10 +154,15 @@ impl Db {
                     .pragma("temp_store", "memory");
                 // Page caches are per connection: the writer keeps 16 MB, each reader 4 MB, so
                 // that a full reader pool stays within tens of megabytes on a province-sized
-                // file (the operating system's file cache serves the rest).
+                // file. Readers map the file instead of copying its pages: a statement that
+                // walks more than 4 MB (a province's past day) reads the operating system's
+                // file cache in place, shared by every reader, rather than evicting and reading
+                // again its own copies. Mapped pages are the file cache, not the process's own
+                // memory; the kernel reclaims them like any cached file.
                 let writer_opts = opts.clone().pragma("cache_size", "-16000");
                 let reader_opts = opts
                     .pragma("cache_size", "-4000")
+                    .pragma("mmap_size", READER_MMAP_BYTES.to_string())
                     .read_only(true)
                     .create_if_missing(false);
                 let writer = SqlitePoolOptions::new()

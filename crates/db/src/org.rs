@@ -56,23 +56,38 @@ pub(crate) fn is_narrow(vis: &Visibility) -> bool {
     vis.subtrees.iter().all(|p| p.matches('/').count() > 3)
 }
 
-/// Whether what `vis` reads of region `region_id` (or of all it reaches) lies in one county or
-/// below.
-pub(crate) async fn reads_narrow(
-    db: &Db,
-    vis: &Visibility,
-    region_id: Option<i64>,
-) -> Result<bool> {
+/// Where what `vis` reads of region `region_id` (or of all it reaches) lies.
+pub(crate) struct Reach {
+    /// In one county or below.
+    pub narrow: bool,
+    /// Wider: the path of the region asked for, if any (for a path test on the joined region).
+    pub wide_path: Option<String>,
+}
+
+pub(crate) async fn reach(db: &Db, vis: &Visibility, region_id: Option<i64>) -> Result<Reach> {
+    let narrow = Reach {
+        narrow: true,
+        wide_path: None,
+    };
     if is_narrow(vis) {
-        return Ok(true);
+        return Ok(narrow);
     }
     let Some(id) = region_id else {
-        return Ok(false);
+        return Ok(Reach {
+            narrow: false,
+            wide_path: None,
+        });
     };
     let path: Option<(String,)> = db
         .optional(Sql::new("SELECT path FROM regions WHERE id = $1").bind(id))
         .await?;
-    Ok(path.is_some_and(|(p,)| p.matches('/').count() > 3))
+    Ok(match path {
+        Some((p,)) if p.matches('/').count() > 3 => narrow,
+        path => Reach {
+            narrow: false,
+            wide_path: path.map(|(p,)| p),
+        },
+    })
 }
 
 /// [`push_visibility`] for rows that carry their region's id (`region`) and are joined to that
@@ -241,6 +256,19 @@ pub async fn list_regions(
         w.push(" AND r.active = ").push_bind(true);
     }
     page_of(db, &w, REGION_SELECT, "r.path", page).await
+}
+
+/// The active provinces, cities and counties `vis` reads, towns left out, in path order: the
+/// choices of a region filter, in one statement.
+pub async fn region_choices(db: &Db, vis: &Visibility) -> Result<Vec<Region>> {
+    let mut w = Sql::new(format!("{REGION_SELECT}{REGION_FROM}"));
+    push_visibility(&mut w, vis, "r.path", None);
+    w.push(" AND r.level IN ")
+        .push_list(&["province", "city", "county"])
+        .push(" AND r.active = ")
+        .push_bind(true)
+        .push(" ORDER BY r.path");
+    db.all(w).await
 }
 
 /// Every region at `path` or beneath it: (id, path), for summing figures counted per region

@@ -24,7 +24,7 @@ fn unit_input(code: &str, name: &str) -> zhaoyin_core::org::UnitFields {
 }
 
 #[tokio::test]
-async fn sqlite_runs_in_wal_with_foreign_keys() {
+async fn sqlite_runs_in_wal_with_foreign_keys_and_mapped_readers() {
     let t = testing::fresh_sqlite().await;
     let (mode,): (String,) =
         t.db.one(Sql::new("PRAGMA journal_mode"))
@@ -36,6 +36,12 @@ async fn sqlite_runs_in_wal_with_foreign_keys() {
             .await
             .expect("pragma");
     assert_eq!(fk, 1);
+    // Readers map the file rather than each copying the pages it reads.
+    let (mapped,): (i64,) =
+        t.db.one(Sql::new("PRAGMA mmap_size"))
+            .await
+            .expect("pragma");
+    assert_eq!(mapped, zhaoyin_db::READER_MMAP_BYTES);
     // Foreign keys are enforced on the writer too.
     let err = org::create_unit(&t.db, &Actor::cli(), 999, &unit_input("x1", "无区划单位"))
         .await

@@ -136,22 +136,11 @@ pub(super) async fn region_choices(
     auth: &crate::ctx::Auth,
     selected: i64,
 ) -> AppResult<Vec<Choice>> {
-    let rvis = auth.principal.visibility(Entity::Region, Action::Read);
-    let mut regions = Vec::new();
-    for level in ["province", "city", "county"] {
-        let (rows, _) = org_db::list_regions(
-            &st.db,
-            &rvis,
-            &org_db::RegionFilter {
-                level: Some(level.into()),
-                ..Default::default()
-            },
-            Page::largest(),
-        )
-        .await?;
-        regions.extend(rows);
-    }
-    regions.sort_by(|a, b| a.path.cmp(&b.path));
+    let regions = org_db::region_choices(
+        &st.db,
+        &auth.principal.visibility(Entity::Region, Action::Read),
+    )
+    .await?;
     Ok(Choice::list(
         regions.into_iter().map(|r| {
             let depth = r.path.matches('/').count().saturating_sub(2);

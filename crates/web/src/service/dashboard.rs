@@ -30,6 +30,7 @@ use crate::service::activities::{ActivityQuery, counted_filter};
 use crate::service::problems::{ProblemQuery, light_on};
 use crate::service::progress::FundQuery;
 use crate::service::projects::ProjectQuery;
+use crate::service::read_if;
 use crate::service::tasks::TaskQuery;
 use crate::{AppError, AppResult, AppState};
 
@@ -414,7 +415,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         sums
     };
 
-    // Projects by stage, with their investment.
+    // What is read, for projects (and their funds and problems) and for tasks.
     let pvis = p.visibility(Entity::Project, Action::Read);
     let pf = ProjectFilter {
         region_id: Some(rid),
@@ -424,7 +425,105 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         as_of,
         ..Default::default()
     };
-    let stages = zhaoyin_db::projects::stages_by_region(&st.db, &pvis, &pf).await?;
+    let ff = FundFilter {
+        project: pf.clone(),
+        from: Some(from),
+        until: Some(until),
+        ..Default::default()
+    };
+    let tvis = p.visibility(Entity::Task, Action::Read);
+    let tf = TaskFilter {
+        region_id: Some(rid),
+        unit_id,
+        as_of,
+        ..Default::default()
+    };
+    let on = light_on(&st.cfg, today);
+    let qf = ProblemFilter {
+        region_id: Some(rid),
+        unit_id,
+        as_of,
+        ..Default::default()
+    };
+    let overdue_tf = TaskFilter {
+        overdue_on: Some(today),
+        sort: TaskSort::Deadline,
+        ..tf.clone()
+    };
+    let overdue_qf = ProblemFilter {
+        overdue_on: Some(today),
+        ..qf.clone()
+    };
+    let top = Page::new(Some(1), Some(TOP as u32));
+    let month = Month::of(today);
+    let avis = p.visibility(Entity::Activity, Action::Read);
+    let af = ActivityFilter {
+        region_id: Some(rid),
+        unit_id,
+        recorded_before: as_of.map(|a| a.end),
+        ..counted_filter(month)
+    };
+    let may_tasks = p.can_somewhere(Entity::Task, Action::Read);
+    // By unit: tasks each unit leads, problems each unit must solve, activities; a county's (a
+    // city or a province compares the regions beneath it instead).
+    let per_unit = areas.is_empty();
+    let entered = |stage: Stage| {
+        zhaoyin_db::projects::entered_by_region(&st.db, &pvis, &pf, stage, from, until)
+    };
+    let (
+        stages,
+        signed_rows,
+        started_rows,
+        fund_rows,
+        task_rows,
+        problem_rows,
+        task_units,
+        mut by_unit,
+        (overdue_task_rows, overdue_tasks),
+        (overdue_problem_rows, overdue_problems),
+        mut activity_counts,
+    ) = tokio::try_join!(
+        read_if(
+            true,
+            zhaoyin_db::projects::stages_by_region(&st.db, &pvis, &pf)
+        ),
+        read_if(true, entered(Stage::Signed)),
+        read_if(true, entered(Stage::Started)),
+        read_if(
+            true,
+            zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &ff)
+        ),
+        read_if(
+            may_tasks,
+            zhaoyin_db::tasks::lights_by_region(&st.db, &tvis, &tf)
+        ),
+        read_if(
+            true,
+            zhaoyin_db::problems::lights_by_region(&st.db, &pvis, &qf, on)
+        ),
+        read_if(
+            per_unit && may_tasks,
+            zhaoyin_db::tasks::lights_by_unit(&st.db, &tvis, &tf)
+        ),
+        read_if(
+            per_unit,
+            zhaoyin_db::problems::lights_by_unit(&st.db, &pvis, &qf, on)
+        ),
+        read_if(
+            may_tasks,
+            crate::service::tasks::list_for(st, p, &overdue_tf, top)
+        ),
+        read_if(
+            true,
+            zhaoyin_db::problems::list(&st.db, &pvis, &overdue_qf, top)
+        ),
+        read_if(
+            per_unit && p.can_somewhere(Entity::Activity, Action::Read),
+            zhaoyin_db::activities::counts_by_unit(&st.db, &avis, &af)
+        ),
+    )?;
+
+    // Projects by stage, with their investment.
     let live_rows: Vec<(i64, [i64; 4])> = stages
         .iter()
         .filter(|r| r.stage != Stage::Terminated.id())
@@ -460,11 +559,6 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         .collect();
 
     // Signings and starts per month of the year.
-    let entered = |stage: Stage| {
-        zhaoyin_db::projects::entered_by_region(&st.db, &pvis, &pf, stage, from, until)
-    };
-    let signed_rows = entered(Stage::Signed).await?;
-    let started_rows = entered(Stage::Started).await?;
     let by_month = |rows: &Vec<(i64, String, i64)>, month: &str| -> Vec<(i64, [i64; 4])> {
         rows.iter()
             .filter(|(_, m, _)| m == month)
@@ -501,50 +595,22 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     let started_year = per_area(&year_rows(&started_rows));
 
     // Funds in place this year.
-    let ff = FundFilter {
-        project: pf.clone(),
-        from: Some(from),
-        until: Some(until),
-        ..Default::default()
-    };
-    let fund_rows: Vec<(i64, [i64; 4])> = zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &ff)
-        .await?
+    let fund_rows: Vec<(i64, [i64; 4])> = fund_rows
         .into_iter()
         .map(|(r, v, u)| (r, [v, u, 0, 0]))
         .collect();
     let funds = per_area(&fund_rows);
 
     // Tasks and problems by light.
-    let tvis = p.visibility(Entity::Task, Action::Read);
-    let tf = TaskFilter {
-        region_id: Some(rid),
-        unit_id,
-        as_of,
-        ..Default::default()
-    };
-    let task_rows: Vec<(i64, [i64; 4])> = if p.can_somewhere(Entity::Task, Action::Read) {
-        zhaoyin_db::tasks::lights_by_region(&st.db, &tvis, &tf)
-            .await?
-            .into_iter()
-            .map(|(r, red, yellow, green, closed)| (r, [red, yellow, green, closed]))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let task_rows: Vec<(i64, [i64; 4])> = task_rows
+        .into_iter()
+        .map(|(r, red, yellow, green, closed)| (r, [red, yellow, green, closed]))
+        .collect();
     let tasks = per_area(&task_rows);
-    let on = light_on(&st.cfg, today);
-    let qf = ProblemFilter {
-        region_id: Some(rid),
-        unit_id,
-        as_of,
-        ..Default::default()
-    };
-    let problem_rows: Vec<(i64, [i64; 4])> =
-        zhaoyin_db::problems::lights_by_region(&st.db, &pvis, &qf, on)
-            .await?
-            .into_iter()
-            .map(|(r, red, yellow, green, solved)| (r, [red, yellow, green, solved]))
-            .collect();
+    let problem_rows: Vec<(i64, [i64; 4])> = problem_rows
+        .into_iter()
+        .map(|(r, red, yellow, green, solved)| (r, [red, yellow, green, solved]))
+        .collect();
     let problems = per_area(&problem_rows);
 
     let figures_of = |i: usize, region: i64| -> Figures {
@@ -608,46 +674,47 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         })
         .collect();
 
-    // By unit: tasks each unit leads, problems each unit must solve; a county's (a city or a
-    // province compares the regions beneath it instead).
-    let per_unit = areas.is_empty();
-    let task_units = if per_unit && p.can_somewhere(Entity::Task, Action::Read) {
-        zhaoyin_db::tasks::lights_by_unit(&st.db, &tvis, &tf)
-            .await?
-            .into_iter()
-            // With a unit chosen, the tasks it leads (the others are led by other units).
-            .filter(|u| u.red + u.yellow > 0 && unit_id.is_none_or(|id| id == u.unit_id))
-            .take(TOP)
-            .map(|u| {
-                let task = |light: &str| TaskQuery {
-                    light: Some(light.into()),
-                    unit_id: Some(u.unit_id.to_string()),
-                    role: Some("lead".into()),
-                    ..s.tasks(rid)
-                };
-                UnitFigure {
-                    red: figure(u.red, "tasks", &task("red")),
-                    yellow: figure(u.yellow, "tasks", &task("yellow")),
-                    green: figure(u.green, "tasks", &task("green")),
-                    unit_id: u.unit_id,
-                    unit_name: u.unit_name,
-                }
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    let mut by_unit = if per_unit {
-        zhaoyin_db::problems::lights_by_unit(&st.db, &pvis, &qf, on).await?
-    } else {
-        Vec::new()
-    };
+    // By unit.
+    let task_units = task_units
+        .into_iter()
+        // With a unit chosen, the tasks it leads (the others are led by other units).
+        .filter(|u| u.red + u.yellow > 0 && unit_id.is_none_or(|id| id == u.unit_id))
+        .take(TOP)
+        .map(|u| {
+            let task = |light: &str| TaskQuery {
+                light: Some(light.into()),
+                unit_id: Some(u.unit_id.to_string()),
+                role: Some("lead".into()),
+                ..s.tasks(rid)
+            };
+            UnitFigure {
+                red: figure(u.red, "tasks", &task("red")),
+                yellow: figure(u.yellow, "tasks", &task("yellow")),
+                green: figure(u.green, "tasks", &task("green")),
+                unit_id: u.unit_id,
+                unit_name: u.unit_name,
+            }
+        })
+        .collect();
     by_unit.retain(|(_, red, yellow, _, _)| red + yellow > 0);
     by_unit.sort_by(|a, b| (b.1, b.2, a.0).cmp(&(a.1, a.2, b.0)));
     by_unit.truncate(TOP);
-    let names =
-        zhaoyin_db::org::unit_names(&st.db, &by_unit.iter().map(|u| u.0).collect::<Vec<_>>())
-            .await?;
+    if let Some(u) = unit_id {
+        activity_counts.retain(|c| c.unit_id == u);
+    }
+    let activity_total = |c: &zhaoyin_db::activities::UnitCounts| {
+        c.trips + c.visits + c.talks + c.promotions + c.signings
+    };
+    activity_counts
+        .sort_by(|a, b| (activity_total(b), a.unit_id).cmp(&(activity_total(a), b.unit_id)));
+    activity_counts.truncate(TOP);
+    // The names of the units both tables show, in one read.
+    let named: Vec<i64> = by_unit
+        .iter()
+        .map(|u| u.0)
+        .chain(activity_counts.iter().map(|c| c.unit_id))
+        .collect();
+    let names = zhaoyin_db::org::unit_names(&st.db, &named).await?;
     let problem_units = by_unit
         .into_iter()
         .map(|(unit, red, yellow, green, _)| {
@@ -667,37 +734,20 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         .collect();
 
     // The items longest overdue.
-    let overdue_tf = TaskFilter {
-        overdue_on: Some(today),
-        sort: TaskSort::Deadline,
-        ..tf.clone()
-    };
-    let overdue_qf = ProblemFilter {
-        overdue_on: Some(today),
-        ..qf.clone()
-    };
-    let top = Page::new(Some(1), Some(TOP as u32));
     let mut items = Vec::new();
-    let mut overdue_tasks = 0;
-    if p.can_somewhere(Entity::Task, Action::Read) {
-        let (rows, total) = crate::service::tasks::list_for(st, p, &overdue_tf, top).await?;
-        overdue_tasks = total;
-        for r in rows {
-            if let Some(deadline) = r.task.deadline {
-                items.push(Overdue {
-                    kind: OverdueKind::Task,
-                    id: r.task.id,
-                    title: format!("{} {}", r.task.code, r.task.title),
-                    unit: r.lead_units.join("、"),
-                    deadline,
-                    days: (today - deadline).num_days(),
-                });
-            }
+    for r in overdue_task_rows {
+        if let Some(deadline) = r.task.deadline {
+            items.push(Overdue {
+                kind: OverdueKind::Task,
+                id: r.task.id,
+                title: format!("{} {}", r.task.code, r.task.title),
+                unit: r.lead_units.join("、"),
+                deadline,
+                days: (today - deadline).num_days(),
+            });
         }
     }
-    let (rows, overdue_problems) =
-        zhaoyin_db::problems::list(&st.db, &pvis, &overdue_qf, top).await?;
-    for r in rows {
+    for r in overdue_problem_rows {
         items.push(Overdue {
             kind: OverdueKind::Problem,
             id: r.id,
@@ -719,49 +769,25 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         .collect();
 
     // Activities this month.
-    let month = Month::of(today);
-    let mut activities = Vec::new();
-    if per_unit && p.can_somewhere(Entity::Activity, Action::Read) {
-        let avis = p.visibility(Entity::Activity, Action::Read);
-        let af = ActivityFilter {
-            region_id: Some(rid),
-            unit_id,
-            recorded_before: as_of.map(|a| a.end),
-            ..counted_filter(month)
-        };
-        let mut counts = zhaoyin_db::activities::counts_by_unit(&st.db, &avis, &af).await?;
-        if let Some(u) = unit_id {
-            counts.retain(|c| c.unit_id == u);
-        }
-        let total = |c: &zhaoyin_db::activities::UnitCounts| {
-            c.trips + c.visits + c.talks + c.promotions + c.signings
-        };
-        counts.sort_by(|a, b| (total(b), a.unit_id).cmp(&(total(a), b.unit_id)));
-        counts.truncate(TOP);
-        let names = zhaoyin_db::org::unit_names(
-            &st.db,
-            &counts.iter().map(|c| c.unit_id).collect::<Vec<_>>(),
-        )
-        .await?;
-        for c in counts {
-            activities.push(UnitActivity {
-                unit_id: c.unit_id,
-                unit_name: names.get(&c.unit_id).cloned().unwrap_or_default(),
-                activities: figure(
-                    total(&c),
-                    "activities",
-                    &ActivityQuery {
-                        counted: Some("1".into()),
-                        month: Some(month.to_string()),
-                        unit_id: Some(c.unit_id.to_string()),
-                        region_id: Some(rid.to_string()),
-                        as_of: s.as_of_text(),
-                        ..Default::default()
-                    },
-                ),
-            });
-        }
-    }
+    let activities = activity_counts
+        .into_iter()
+        .map(|c| UnitActivity {
+            unit_id: c.unit_id,
+            unit_name: names.get(&c.unit_id).cloned().unwrap_or_default(),
+            activities: figure(
+                activity_total(&c),
+                "activities",
+                &ActivityQuery {
+                    counted: Some("1".into()),
+                    month: Some(month.to_string()),
+                    unit_id: Some(c.unit_id.to_string()),
+                    region_id: Some(rid.to_string()),
+                    as_of: s.as_of_text(),
+                    ..Default::default()
+                },
+            ),
+        })
+        .collect();
 
     // The county's target list of the year: its progress is read now, so it is left out of a
     // dashboard as of a past day.

@@ -54,6 +54,21 @@ pub(crate) async fn read_workbook(
     Ok(blocking(move || zhaoyin_office::xlsx::read(&bytes, &sheets)).await??)
 }
 
+/// One of a request's independent reads, run side by side with the others
+/// (`tokio::try_join!`: each statement on its own pooled connection, so a computed dashboard
+/// takes about its longest statement rather than their sum): `read` when `wanted`, else
+/// nothing (the empty default).
+pub(crate) async fn read_if<T: Default, E: Into<AppError>>(
+    wanted: bool,
+    read: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T, AppError> {
+    if wanted {
+        read.await.map_err(Into::into)
+    } else {
+        Ok(T::default())
+    }
+}
+
 type Job = Box<dyn FnOnce() + Send>;
 
 /// Password work (argon2id, 19 MiB per hash) runs on one dedicated thread per core: no more

@@ -10,6 +10,7 @@
 //! filters (`period`, `as_of`).
 
 use chrono::NaiveDate;
+use futures_util::future::try_join_all;
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use zhaoyin_core::authz::{Action, Entity, Principal};
@@ -30,6 +31,7 @@ use crate::service::activities::ActivityQuery;
 use crate::service::dashboard::Figure;
 use crate::service::progress::FundQuery;
 use crate::service::projects::ProjectQuery;
+use crate::service::read_if;
 use crate::service::tasks::TaskQuery;
 use crate::{AppError, AppResult, AppState};
 
@@ -294,52 +296,51 @@ fn at(column: &str) -> usize {
 /// The figures of a period per region: each row counted in its own region (an activity once
 /// however many units took part), so the regions' lines add up to the lists' counts.
 async fn region_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i64, Line)>> {
+    let avis = p.visibility(Entity::Activity, Action::Read);
+    let (af, pf, ff) = (s.activities(), s.projects(), s.funds());
+    let pvis = p.visibility(Entity::Project, Action::Read);
+    let tvis = p.visibility(Entity::Task, Action::Read);
+    let tf = TaskFilter {
+        region_id: Some(s.region.id),
+        as_of: s.as_of,
+        ..Default::default()
+    };
+    let entered = |stage: Stage| {
+        zhaoyin_db::projects::entered_by_region(&st.db, &pvis, &pf, stage, s.first, s.next)
+    };
+    let (activities, entered, funds, tasks) = tokio::try_join!(
+        read_if(
+            p.can_somewhere(Entity::Activity, Action::Read),
+            zhaoyin_db::activities::counts_by_region(&st.db, &avis, &af)
+        ),
+        read_if(true, try_join_all(ENTERED.map(entered))),
+        read_if(
+            true,
+            zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &ff)
+        ),
+        read_if(
+            p.can_somewhere(Entity::Task, Action::Read),
+            zhaoyin_db::tasks::lights_by_region(&st.db, &tvis, &tf)
+        ),
+    )?;
     let mut lines = Vec::new();
-    let rid = Some(s.region.id);
-    if p.can_somewhere(Entity::Activity, Action::Read) {
-        let vis = p.visibility(Entity::Activity, Action::Read);
-        for (region, kinds) in
-            zhaoyin_db::activities::counts_by_region(&st.db, &vis, &s.activities()).await?
-        {
-            for (i, v) in kinds.into_iter().enumerate() {
-                put(&mut lines, region, i, v);
-            }
+    for (region, kinds) in activities {
+        for (i, v) in kinds.into_iter().enumerate() {
+            put(&mut lines, region, i, v);
         }
     }
-    let pvis = p.visibility(Entity::Project, Action::Read);
-    for stage in ENTERED {
-        let rows = zhaoyin_db::projects::entered_by_region(
-            &st.db,
-            &pvis,
-            &s.projects(),
-            stage,
-            s.first,
-            s.next,
-        )
-        .await?;
+    for (stage, rows) in ENTERED.iter().zip(entered) {
         for (region, _, n) in rows {
             put(&mut lines, region, at(stage.id()), n);
         }
     }
-    for (region, verified, unverified) in
-        zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &s.funds()).await?
-    {
+    for (region, verified, unverified) in funds {
         put(&mut lines, region, at("funds"), verified + unverified);
         put(&mut lines, region, at("funds_verified"), verified);
     }
-    if p.can_somewhere(Entity::Task, Action::Read) {
-        let vis = p.visibility(Entity::Task, Action::Read);
-        let f = TaskFilter {
-            region_id: rid,
-            as_of: s.as_of,
-            ..Default::default()
-        };
-        for (region, red, yellow, _, _) in
-            zhaoyin_db::tasks::lights_by_region(&st.db, &vis, &f).await?
-        {
-            put(&mut lines, region, at("tasks_red"), red);
-            put(&mut lines, region, at("tasks_yellow"), yellow);
-        }
+    for (region, red, yellow, _, _) in tasks {
+        put(&mut lines, region, at("tasks_red"), red);
+        put(&mut lines, region, at("tasks_yellow"), yellow);
     }
     Ok(lines)
 }
@@ -347,42 +348,59 @@ async fn region_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<
 /// The figures of a period per unit: activities for every unit that took part, projects and
 /// funds for the unit credited, tasks for each lead unit.
 async fn unit_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i64, Line)>> {
+    let avis = p.visibility(Entity::Activity, Action::Read);
+    let (af, ff) = (s.activities(), s.funds());
+    let pvis = p.visibility(Entity::Project, Action::Read);
+    let entered = ENTERED.map(|stage| ProjectFilter {
+        entered: Some((stage, s.first, s.next)),
+        ..s.projects()
+    });
+    let tvis = p.visibility(Entity::Task, Action::Read);
+    let tf = TaskFilter {
+        region_id: Some(s.region.id),
+        as_of: s.as_of,
+        ..Default::default()
+    };
+    let (activities, credited, funds, tasks) = tokio::try_join!(
+        read_if(
+            p.can_somewhere(Entity::Activity, Action::Read),
+            zhaoyin_db::activities::counts_by_unit(&st.db, &avis, &af)
+        ),
+        read_if(
+            true,
+            try_join_all(
+                entered
+                    .iter()
+                    .map(|f| zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, f))
+            )
+        ),
+        read_if(
+            true,
+            zhaoyin_db::progress::funds_by_credit_unit(&st.db, &pvis, &ff)
+        ),
+        read_if(
+            p.can_somewhere(Entity::Task, Action::Read),
+            zhaoyin_db::tasks::lights_by_unit(&st.db, &tvis, &tf)
+        ),
+    )?;
     let mut lines = Vec::new();
-    if p.can_somewhere(Entity::Activity, Action::Read) {
-        let vis = p.visibility(Entity::Activity, Action::Read);
-        for c in zhaoyin_db::activities::counts_by_unit(&st.db, &vis, &s.activities()).await? {
-            for (i, v) in c.by_kind().into_iter().enumerate() {
-                put(&mut lines, c.unit_id, i, v);
-            }
+    for c in activities {
+        for (i, v) in c.by_kind().into_iter().enumerate() {
+            put(&mut lines, c.unit_id, i, v);
         }
     }
-    let pvis = p.visibility(Entity::Project, Action::Read);
-    for stage in ENTERED {
-        let f = ProjectFilter {
-            entered: Some((stage, s.first, s.next)),
-            ..s.projects()
-        };
-        for (unit, n) in zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, &f).await? {
+    for (stage, rows) in ENTERED.iter().zip(credited) {
+        for (unit, n) in rows {
             put(&mut lines, unit, at(stage.id()), n);
         }
     }
-    for (unit, verified, unverified) in
-        zhaoyin_db::progress::funds_by_credit_unit(&st.db, &pvis, &s.funds()).await?
-    {
+    for (unit, verified, unverified) in funds {
         put(&mut lines, unit, at("funds"), verified + unverified);
         put(&mut lines, unit, at("funds_verified"), verified);
     }
-    if p.can_somewhere(Entity::Task, Action::Read) {
-        let vis = p.visibility(Entity::Task, Action::Read);
-        let f = TaskFilter {
-            region_id: Some(s.region.id),
-            as_of: s.as_of,
-            ..Default::default()
-        };
-        for u in zhaoyin_db::tasks::lights_by_unit(&st.db, &vis, &f).await? {
-            put(&mut lines, u.unit_id, at("tasks_red"), u.red);
-            put(&mut lines, u.unit_id, at("tasks_yellow"), u.yellow);
-        }
+    for u in tasks {
+        put(&mut lines, u.unit_id, at("tasks_red"), u.red);
+        put(&mut lines, u.unit_id, at("tasks_yellow"), u.yellow);
     }
     Ok(lines)
 }
@@ -410,10 +428,32 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
     }
     let region = crate::service::dashboard::region_of(st, p, region_id).await?;
     let s = Scope::new(st, region.clone(), period)?;
-    let by_region = region_lines(st, p, &s).await?;
-    let total = sum(&by_region);
     let before = Scope::new(st, region, period.previous())?;
-    let total_before = sum(&region_lines(st, p, &before).await?);
+    let county = !matches!(s.region.level.as_str(), "province" | "city");
+    // The tasks overdue on the report's day.
+    let overdue_filter = TaskFilter {
+        region_id: Some(s.region.id),
+        overdue_on: Some(s.day),
+        as_of: s.as_of,
+        sort: TaskSort::Deadline,
+        ..Default::default()
+    };
+    let (by_region, lines_before, by_unit, (overdue_rows, overdue_count)) = tokio::try_join!(
+        region_lines(st, p, &s),
+        region_lines(st, p, &before),
+        read_if(county, unit_lines(st, p, &s)),
+        read_if(
+            p.can_somewhere(Entity::Task, Action::Read),
+            crate::service::tasks::list_for(
+                st,
+                p,
+                &overdue_filter,
+                Page::new(Some(1), Some(OVERDUE_SHOWN as u32)),
+            )
+        ),
+    )?;
+    let total = sum(&by_region);
+    let total_before = sum(&lines_before);
     let empty: Line = [0; COLUMNS.len()];
     let line = |region_id: i64, unit: Option<i64>, name: String, values: &Line| ReportLine {
         figures: COLUMNS
@@ -429,7 +469,7 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
         name,
     };
 
-    let lines = if matches!(s.region.level.as_str(), "province" | "city") {
+    let lines = if !county {
         // A city's counties (a province's cities), each the sum of the regions beneath it.
         let areas: Vec<(i64, String, String)> =
             zhaoyin_db::org::child_regions(&st.db, s.region.id).await?;
@@ -457,7 +497,6 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
             .collect()
     } else {
         // A county's units in their order, then any other unit a figure is credited to.
-        let by_unit = unit_lines(st, p, &s).await?;
         let (region_units, _) = zhaoyin_db::org::list_units(
             &st.db,
             &p.visibility(Entity::Unit, Action::Read),
@@ -493,39 +532,21 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
             .collect()
     };
 
-    // The tasks overdue on the report's day.
-    let mut overdue = Vec::new();
-    let mut overdue_count = 0;
-    if p.can_somewhere(Entity::Task, Action::Read) {
-        let f = TaskFilter {
-            region_id: Some(s.region.id),
-            overdue_on: Some(s.day),
-            as_of: s.as_of,
-            sort: TaskSort::Deadline,
-            ..Default::default()
-        };
-        let (rows, n) = crate::service::tasks::list_for(
-            st,
-            p,
-            &f,
-            Page::new(Some(1), Some(OVERDUE_SHOWN as u32)),
-        )
-        .await?;
-        overdue_count = n;
-        for r in rows {
-            if let Some(deadline) = r.task.deadline {
-                overdue.push(OverdueTask {
-                    id: r.task.id,
-                    code: r.task.code.clone(),
-                    title: r.task.title.clone(),
-                    lead_units: r.lead_units.join("、"),
-                    deadline,
-                    days: (s.day - deadline).num_days(),
-                    href: format!("/tasks/{}", r.task.id),
-                });
-            }
-        }
-    }
+    let overdue = overdue_rows
+        .into_iter()
+        .filter_map(|r| {
+            let deadline = r.task.deadline?;
+            Some(OverdueTask {
+                id: r.task.id,
+                code: r.task.code,
+                title: r.task.title,
+                lead_units: r.lead_units.join("、"),
+                deadline,
+                days: (s.day - deadline).num_days(),
+                href: format!("/tasks/{}", r.task.id),
+            })
+        })
+        .collect();
     let overdue_query = href_with(
         "",
         &TaskQuery {

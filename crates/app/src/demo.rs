@@ -284,7 +284,7 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
     }
 
     for (table, day, recorded) in [
-        ("activities", "starts_on", "created_at"),
+        ("activities", "starts_on", "created_at = $1, updated_at"),
         ("project_stages", "on_date", "at"),
         ("project_funds", "received_on", "created_at"),
     ] {
@@ -300,6 +300,20 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
             .await?;
         }
     }
+    // A past activity is recorded as it stands on its own day: the versions its loading made
+    // (a trip registered, then approved, a moment ago) and the one its move back made begin
+    // after it and are not states it had.
+    tx.execute(Sql::new(
+        "DELETE FROM activity_versions WHERE updated_at >= \
+         (SELECT a.updated_at FROM activities a WHERE a.id = activity_versions.id)",
+    ))
+    .await?;
+    tx.execute(Sql::new(
+        "DELETE FROM activity_unit_versions WHERE NOT EXISTS (SELECT 1 FROM activity_versions v \
+         WHERE v.id = activity_unit_versions.activity_id \
+         AND v.updated_at = activity_unit_versions.updated_at)",
+    ))
+    .await?;
     tx.execute(Sql::new(
         "UPDATE project_files SET created_at = (SELECT f.created_at FROM project_funds f \
          WHERE f.id = project_files.fund_id) WHERE fund_id IS NOT NULL",

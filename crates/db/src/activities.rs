@@ -140,8 +140,9 @@ pub struct ActivityFilter {
     pub project_id: Option<i64>,
     /// Activities of this region or one beneath it.
     pub region_id: Option<i64>,
-    /// As of a past instant: only the activities recorded before it.
-    pub recorded_before: Option<DateTime<Utc>>,
+    /// As of a past day: the activities recorded by its end, each as it stood then, with the
+    /// units then taking part (their earlier versions are kept by migration 0021's trigger).
+    pub as_of: Option<crate::tasks::AsOf>,
 }
 
 fn push_filter(w: &mut Sql, f: &ActivityFilter) {
@@ -172,12 +173,9 @@ fn push_filter(w: &mut Sql, f: &ActivityFilter) {
     if let Some(d) = f.until {
         w.push(" AND a.starts_on < ").push_bind(d);
     }
-    if let Some(t) = f.recorded_before {
-        w.push(" AND a.created_at < ").push_bind(t);
-    }
     crate::org::push_within(w, "a.region_id", f.region_id);
     for (table, column, v) in [
-        ("activity_units", "unit_id", f.unit_id),
+        (taking_part(f.as_of.is_some()), "unit_id", f.unit_id),
         ("activity_leaders", "person_id", f.leader_id),
         ("activity_companies", "company_id", f.company_id),
         ("activity_talents", "talent_id", f.talent_id),
@@ -195,16 +193,61 @@ fn push_filter(w: &mut Sql, f: &ActivityFilter) {
     }
 }
 
-/// A unit's grant reads the activities the unit took part in (organised or joined; the
-/// organiser is among `activity_units`). Writing stays with the organiser.
-const TAKING_PART: &str =
-    "a.id IN (SELECT v.activity_id FROM activity_units v WHERE v.unit_id IN {})";
+/// Activities keep their earlier versions (migration 0021).
+pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
+    table: "activities",
+    versions: "activity_versions",
+    columns: "id, region_id, unit_id, kind, abroad, title, place, starts_on, ends_on, purpose, \
+         outcome, status, status_reason, registered_late, decided_by, decided_at, search, \
+         version, created_by, created_at, updated_at",
+};
 
-fn visible(vis: &Visibility, from: &str, f: &ActivityFilter) -> Sql {
-    let mut w = Sql::new(from);
-    push_region_visibility(&mut w, vis, "a.region_id", Some(TAKING_PART));
-    push_filter(&mut w, f);
-    w
+/// The units taking part in each activity (`activity_id`, `unit_id`, the organiser among them):
+/// now, or as of the instant a statement reads as of (its `$1`): an activity's current units
+/// when its current row was written before then, else those of its version current then.
+fn taking_part(as_of: bool) -> &'static str {
+    if as_of {
+        "(SELECT cu.activity_id, cu.unit_id FROM activity_units cu JOIN activities ca \
+         ON ca.id = cu.activity_id WHERE ca.updated_at < $1 UNION ALL SELECT vu.activity_id, \
+         vu.unit_id FROM activity_unit_versions vu WHERE vu.updated_at < $1 AND vu.valid_to >= $1)"
+    } else {
+        "activity_units"
+    }
+}
+
+/// [`crate::history::arms`] of `select` from `from` (over activities `a`), each narrowed to the
+/// activities `vis` admits and `f` asks for, then `tail`. A unit's grant reads the activities
+/// the unit took part in (organised or joined); writing stays with the organiser.
+fn arms(vis: &Visibility, select: &str, from: &str, f: &ActivityFilter, tail: &str) -> Sql {
+    let units = format!(
+        "a.id IN (SELECT v.activity_id FROM {} v WHERE v.unit_id IN {{}})",
+        taking_part(f.as_of.is_some())
+    );
+    crate::history::arms(
+        select,
+        from,
+        &[&VERSIONED],
+        f.as_of.map(|a| a.end),
+        |mut w| {
+            push_region_visibility(&mut w, vis, "a.region_id", Some(&units));
+            push_filter(&mut w, f);
+            w.push(tail);
+            w
+        },
+    )
+}
+
+/// The activities `vis` admits and `f` asks for, `select`ed from `from`, as a `FROM …` fragment
+/// and what a list selects from it and orders it by: the rows themselves, or as of a past day
+/// the arms' rows (`x`).
+fn listed(vis: &Visibility, select: &str, from: &str, f: &ActivityFilter) -> (Sql, String, String) {
+    if f.as_of.is_none() {
+        let w = arms(vis, "", from, f, "");
+        return (w, select.to_string(), ORDER.to_string());
+    }
+    let mut w = arms(vis, select, from, f, "").prefixed(" FROM (");
+    w.push(") x");
+    (w, "SELECT *".to_string(), ORDER.replace("a.", "x."))
 }
 
 const ORDER: &str = "a.starts_on DESC, a.id DESC";
@@ -311,20 +354,19 @@ pub async fn list(
     f: &ActivityFilter,
     page: Page,
 ) -> Result<(Vec<Activity>, i64)> {
-    let (total,): (i64,) = db
-        .one(visible(vis, FROM_BARE, f).bounded_count(COUNT_BOUND))
-        .await?;
-    let mut rows: Vec<Activity> = db
-        .all(visible(vis, FROM, f).page(SELECT, ORDER, page))
-        .await?;
+    let (count, ..) = listed(vis, "SELECT a.id", FROM_BARE, f);
+    let (total,): (i64,) = db.one(count.bounded_count(COUNT_BOUND)).await?;
+    let (rows, select, order) = listed(vis, SELECT, FROM, f);
+    let mut rows: Vec<Activity> = db.all(rows.page(&select, &order, page)).await?;
     attach(db, &mut rows).await?;
     Ok((rows, total))
 }
 
 /// Every activity of a filter, unpaged, latest first (for the export).
 pub async fn all(db: &Db, vis: &Visibility, f: &ActivityFilter) -> Result<Vec<Activity>> {
-    let mut q = visible(vis, FROM, f).prefixed(SELECT);
-    q.push(" ORDER BY ").push(ORDER);
+    let (q, select, order) = listed(vis, SELECT, FROM, f);
+    let mut q = q.prefixed(&select);
+    q.push(" ORDER BY ").push(&order);
     let mut rows: Vec<Activity> = db.all(q).await?;
     for chunk in rows.chunks_mut(500) {
         attach(db, chunk).await?;
@@ -382,16 +424,25 @@ pub async fn counts_by_unit(
     vis: &Visibility,
     f: &ActivityFilter,
 ) -> Result<Vec<UnitCounts>> {
-    let from = " FROM activities a JOIN regions r ON r.id = a.region_id \
-         JOIN activity_units su ON su.activity_id = a.id WHERE 1 = 1";
+    let from = format!(
+        " FROM activities a JOIN regions r ON r.id = a.region_id \
+         JOIN {} su ON su.activity_id = a.id WHERE 1 = 1",
+        taking_part(f.as_of.is_some())
+    );
     let f = ActivityFilter {
         unit_id: None,
         kind: None,
         ..f.clone()
     };
-    let mut q = visible(vis, from, &f).prefixed(&format!("SELECT su.unit_id, {KIND_COUNTS}"));
-    q.push(" GROUP BY su.unit_id");
-    db.all(q).await
+    let arms = arms(
+        vis,
+        &format!("SELECT su.unit_id AS unit_id, {KIND_COUNTS}"),
+        &from,
+        &f,
+        " GROUP BY su.unit_id",
+    );
+    db.all(crate::history::summed(&arms, "unit_id", &KINDS))
+        .await
 }
 
 /// Per region (the activity's own), the activities of `f` by kind in the order of
@@ -407,14 +458,28 @@ pub async fn counts_by_region(
         kind: None,
         ..f.clone()
     };
-    let mut q = visible(vis, FROM_BARE, &f)
-        .prefixed(&format!("SELECT a.region_id AS unit_id, {KIND_COUNTS}"));
-    q.push(" GROUP BY a.region_id");
-    let rows: Vec<UnitCounts> = db.all(q).await?;
+    let arms = arms(
+        vis,
+        &format!("SELECT a.region_id AS unit_id, {KIND_COUNTS}"),
+        FROM_BARE,
+        &f,
+        " GROUP BY a.region_id",
+    );
+    let rows: Vec<UnitCounts> = db
+        .all(crate::history::summed(&arms, "unit_id", &KINDS))
+        .await?;
     Ok(rows.into_iter().map(|c| (c.unit_id, c.by_kind())).collect())
 }
 
-/// The columns of [`UnitCounts`] after `unit_id`.
+/// The columns of [`UnitCounts`] after `unit_id`: their names, and how they are counted.
+const KINDS: [&str; 6] = [
+    "trips",
+    "trips_abroad",
+    "visits",
+    "talks",
+    "promotions",
+    "signings",
+];
 const KIND_COUNTS: &str = "\
     CAST(COALESCE(SUM(CASE WHEN a.kind = 'trip' THEN 1 ELSE 0 END), 0) AS BIGINT) AS trips, \
     CAST(COALESCE(SUM(CASE WHEN a.kind = 'trip' AND a.abroad THEN 1 ELSE 0 END), 0) AS BIGINT) AS trips_abroad, \

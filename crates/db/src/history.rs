@@ -1,7 +1,7 @@
-//! Tables read as of a past instant. Projects and their problems keep their earlier versions
-//! (migration 0017: a trigger copies a row to `…_versions` with `valid_to` whenever a write moves
-//! its `updated_at`, or removes it); a row as it stood at an instant is the current row when it
-//! was last written before then, else the version that was current then.
+//! Tables read as of a past instant. Projects and their problems (migration 0017) and activities
+//! (0021) keep their earlier versions: a trigger copies a row to `…_versions` with `valid_to`
+//! whenever a write moves its `updated_at`, or removes it; a row as it stood at an instant is
+//! the current row when it was last written before then, else the version that was current then.
 
 use chrono::{DateTime, Utc};
 
@@ -54,8 +54,8 @@ pub(crate) fn arms(
         return arm(Sql::new(format!("{select}{fragment}")));
     };
     debug_assert!(
-        !fragment.contains('$') && !select.contains('$'),
-        "the fragment and the selection bind nothing yet"
+        !fragment.replace("$1", "").contains('$') && !select.contains('$'),
+        "the fragment and the selection bind nothing yet (the fragment may read `$1`, the instant)"
     );
     let mut q: Option<Sql> = None;
     for combination in 0..1usize << tables.len() {

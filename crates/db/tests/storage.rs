@@ -96,6 +96,7 @@ async fn versioned_tables_and_their_versions_have_the_columns_read_as_of_a_day()
     for v in [
         zhaoyin_db::projects::VERSIONED,
         zhaoyin_db::problems::VERSIONED,
+        zhaoyin_db::activities::VERSIONED,
     ] {
         let mut columns: Vec<String> = v.columns.split(", ").map(str::to_string).collect();
         columns.sort();

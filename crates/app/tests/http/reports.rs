@@ -192,6 +192,109 @@ async fn report_figures_equal_their_lists_and_a_past_quarter_never_changes() {
     let now = json(sup.get(&link(&past, "talks")).await).await;
     assert_eq!(now["total"].as_i64(), Some(total(&past, "talks") + 1));
 
+    // Talks the quarter counted, changed later: another unit joins, they become a visit, and
+    // they are cancelled. The quarter still counts them where it did (activities keep their
+    // versions, with the units then taking part), its lists as of its end agree with every
+    // figure, and only read now do they leave the talks.
+    let changed = now["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .find(|a| a["title"] != "补记的洽谈")
+        .expect("talks the quarter counted")
+        .clone();
+    let id = changed["id"].as_i64().expect("id");
+    let had: Vec<i64> = changed["units"]
+        .as_array()
+        .expect("units")
+        .iter()
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    let joining = past["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .filter_map(|l| l["unit_id"].as_i64())
+        .find(|u| !had.contains(u))
+        .expect("a unit not taking part");
+    let mut units = had.clone();
+    units.push(joining);
+    let r = sup
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/activities/{id}"),
+            json!({"unit_ids": units, "version": changed["version"]}),
+        )
+        .await;
+    let joined = json(r).await;
+    assert_eq!(
+        joined["units"].as_array().map(Vec::len),
+        Some(units.len()),
+        "{joined}"
+    );
+    let again = checked_report(&sup, &format!("?period={quarter}")).await;
+    assert_eq!(again, past);
+    // The joining unit's talks, listed as of the quarter's end: without these.
+    let line = again["lines"]
+        .as_array()
+        .expect("lines")
+        .iter()
+        .find(|l| l["unit_id"] == joining)
+        .expect("the joining unit's line");
+    let talks_column = again["columns"]
+        .as_array()
+        .expect("columns")
+        .iter()
+        .position(|c| c == "talks")
+        .expect("talks");
+    let listed_link = line["figures"][talks_column]["api"]
+        .as_str()
+        .expect("api")
+        .to_string();
+    assert!(listed_link.contains("as_of="), "{listed_link}");
+    let listed = json(sup.get(&format!("{listed_link}&per_page=200")).await).await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .all(|a| a["id"] != id),
+        "as of the quarter's end the unit had not joined: {listed}"
+    );
+    // Read now, the unit took part.
+    let now_link = listed_link.split("&as_of=").next().unwrap_or_default();
+    let listed = json(sup.get(&format!("{now_link}&per_page=200")).await).await;
+    assert!(
+        listed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .any(|a| a["id"] == id),
+        "read now the unit took part: {listed}"
+    );
+    let r = sup
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/activities/{id}"),
+            json!({"kind": "visit", "version": joined["version"]}),
+        )
+        .await;
+    let edited = json(r).await;
+    assert_eq!(edited["kind"], "visit", "{edited}");
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/activities/{id}/status"),
+            json!({"status": "cancelled", "reason": "录入有误", "outcome": "",
+                   "version": edited["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
+    let again = checked_report(&sup, &format!("?period={quarter}")).await;
+    assert_eq!(again, past);
+    let now = json(sup.get(&link(&past, "talks")).await).await;
+    assert_eq!(now["total"].as_i64(), Some(total(&past, "talks")));
+
     // The running month counts what is recorded in it.
     let r = sup
         .send(Method::POST, "/api/v1/activities", talks(this_month))

@@ -116,7 +116,7 @@ impl ActivityQuery {
             unit_id,
             from: range.map(|r| r.0),
             until: range.map(|r| r.1),
-            recorded_before: as_of.map(|a| a.end),
+            as_of,
             leader_id,
             company_id,
             talent_id,

@@ -460,7 +460,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     let af = ActivityFilter {
         region_id: Some(rid),
         unit_id,
-        recorded_before: as_of.map(|a| a.end),
+        as_of,
         ..counted_filter(month)
     };
     let may_tasks = p.can_somewhere(Entity::Task, Action::Read);

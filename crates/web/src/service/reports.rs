@@ -173,7 +173,7 @@ impl Scope {
             from: Some(self.first),
             until: Some(self.next),
             region_id: Some(self.region.id),
-            recorded_before: self.as_of.map(|a| a.end),
+            as_of: self.as_of,
             ..Default::default()
         }
     }

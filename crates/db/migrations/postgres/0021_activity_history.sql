@@ -1,0 +1,63 @@
+-- Earlier versions of activities and of the units taking part in them, so that what a past day
+-- counted (a month's report, a dashboard as of a day) reads each activity as it stood then: a
+-- trip cancelled, moved to another month or given other units later still counts where it did.
+-- A trigger copies the row to `activity_versions` whenever a write moves its `updated_at`, with
+-- the units taking part until then (`activity_unit_versions`, keyed by the version's
+-- `updated_at`): every write of an activity's units also writes the activity, first, so the
+-- units copied are the version's own. Activities are never deleted (their units, leaders and
+-- companies refer to them). Kept column-for-column identical to
+-- ../sqlite/0021_activity_history.sql (a test checks).
+
+CREATE TABLE activity_versions (
+    id               BIGINT NOT NULL,
+    region_id        BIGINT NOT NULL,
+    unit_id          BIGINT NOT NULL,
+    kind             TEXT NOT NULL,
+    abroad           BOOLEAN NOT NULL,
+    title            TEXT NOT NULL,
+    place            TEXT NOT NULL,
+    starts_on        DATE NOT NULL,
+    ends_on          DATE NOT NULL,
+    purpose          TEXT,
+    outcome          TEXT,
+    status           TEXT NOT NULL,
+    status_reason    TEXT,
+    registered_late  BOOLEAN NOT NULL,
+    decided_by       BIGINT,
+    decided_at       TIMESTAMPTZ,
+    search           TEXT NOT NULL,
+    version          BIGINT NOT NULL,
+    created_by       BIGINT,
+    created_at       TIMESTAMPTZ NOT NULL,
+    updated_at       TIMESTAMPTZ NOT NULL,
+    valid_to         TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX activity_versions_idx ON activity_versions (valid_to, updated_at);
+
+CREATE TABLE activity_unit_versions (
+    activity_id  BIGINT NOT NULL,
+    unit_id      BIGINT NOT NULL,
+    updated_at   TIMESTAMPTZ NOT NULL,
+    valid_to     TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX activity_unit_versions_idx ON activity_unit_versions (valid_to, updated_at);
+
+CREATE FUNCTION activities_keep_version() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO activity_versions (
+        id, region_id, unit_id, kind, abroad, title, place, starts_on, ends_on, purpose,
+        outcome, status, status_reason, registered_late, decided_by, decided_at, search,
+        version, created_by, created_at, updated_at, valid_to)
+    VALUES (
+        OLD.id, OLD.region_id, OLD.unit_id, OLD.kind, OLD.abroad, OLD.title, OLD.place,
+        OLD.starts_on, OLD.ends_on, OLD.purpose, OLD.outcome, OLD.status, OLD.status_reason,
+        OLD.registered_late, OLD.decided_by, OLD.decided_at, OLD.search, OLD.version,
+        OLD.created_by, OLD.created_at, OLD.updated_at, NEW.updated_at);
+    INSERT INTO activity_unit_versions (activity_id, unit_id, updated_at, valid_to)
+    SELECT activity_id, unit_id, OLD.updated_at, NEW.updated_at
+    FROM activity_units WHERE activity_id = OLD.id;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER activities_versioned_update AFTER UPDATE ON activities FOR EACH ROW
+    WHEN (OLD.updated_at IS DISTINCT FROM NEW.updated_at) EXECUTE FUNCTION activities_keep_version();

@@ -276,7 +276,11 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
     }
     // Moving a row's `updated_at` back made its trigger keep the row as a version ending before
     // it began: not a state it ever had.
-    for versions in ["project_versions", "project_problem_versions"] {
+    for versions in [
+        "project_versions",
+        "project_problem_versions",
+        "project_unit_versions",
+    ] {
         tx.execute(Sql::new(format!(
             "DELETE FROM {versions} WHERE valid_to < updated_at"
         )))

@@ -249,9 +249,30 @@ fn push_filter(w: &mut Sql, f: &ProjectFilter) {
     if let Some(u) = f.unit_id {
         w.push(" AND (p.unit_id = ")
             .push_bind(u)
-            .push(" OR p.id IN (SELECT pu.project_id FROM project_units pu WHERE pu.unit_id = ")
-            .push_bind(u)
-            .push("))");
+            .push(" OR p.id IN (SELECT pu.project_id FROM project_units pu ");
+        match f.as_of {
+            None => {
+                w.push("WHERE pu.unit_id = ").push_bind(u);
+            }
+            // The units a project shared then: its current ones if its current row was written
+            // before the end, else those of its version current then (migration 0022).
+            Some(a) => {
+                w.push("JOIN projects cp ON cp.id = pu.project_id WHERE pu.unit_id = ")
+                    .push_bind(u)
+                    .push(" AND cp.updated_at < ")
+                    .push_bind(a.end)
+                    .push(
+                        " UNION ALL SELECT vu.project_id FROM project_unit_versions vu \
+                         WHERE vu.unit_id = ",
+                    )
+                    .push_bind(u)
+                    .push(" AND vu.updated_at < ")
+                    .push_bind(a.end)
+                    .push(" AND vu.valid_to >= ")
+                    .push_bind(a.end);
+            }
+        }
+        w.push("))");
     }
     if let Some(k) = &f.key_industry {
         w.push(" AND p.key_industry = ").push_bind(k);

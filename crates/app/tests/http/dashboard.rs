@@ -207,6 +207,45 @@ async fn every_figure_equals_the_list_behind_it() {
     assert!(then["figures"]["projects"]["value"].as_i64().unwrap_or(0) > 10);
     let live = json(sup.get("/api/v1/projects?stage=started").await).await;
     let project = live["items"][0]["id"].as_i64().expect("a started project");
+    // A unit that shares a live project only from now on: the past day, filtered by the unit,
+    // counts the project as it was then (the project's earlier units are kept).
+    let shared = &live["items"][1];
+    let sharing = unit;
+    assert_ne!(shared["unit_id"].as_i64(), Some(sharing));
+    let unit_then_q = format!("?as_of={day}&unit_id={sharing}");
+    let unit_then = figures_match_lists(&sup, &unit_then_q).await;
+    let unit_now = figures_match_lists(&sup, &format!("?unit_id={sharing}")).await;
+    let mut others: Vec<i64> = json(sup.get(&format!("/api/v1/projects/{}", shared["id"])).await)
+        .await["other_units"]
+        .as_array()
+        .expect("other units")
+        .iter()
+        .filter_map(|u| u["id"].as_i64())
+        .collect();
+    assert!(!others.contains(&sharing), "the unit does not share it yet");
+    others.push(sharing);
+    let r = sup
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", shared["id"]),
+            json!({"other_unit_ids": others, "version": shared["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
+    assert_eq!(
+        figures_match_lists(&sup, &unit_then_q).await,
+        unit_then,
+        "the past day by unit never changes"
+    );
+    assert_eq!(
+        figures_match_lists(&sup, &format!("?unit_id={sharing}")).await["figures"]["projects"]
+            ["value"]
+            .as_i64(),
+        unit_now["figures"]["projects"]["value"]
+            .as_i64()
+            .map(|n| n + 1),
+        "read now, the unit shares the project"
+    );
     let r = sup
         .send(
             Method::POST,

@@ -162,13 +162,13 @@ class Server:
 
     def sample(self):
         """Keeps the most of the process's own memory seen, every 20 ms, while it runs."""
-        self.own_peak_kb = 0
         while self.proc.poll() is None:
             try:
                 kb = self.status_kb()
-            except OSError:
-                return
-            self.own_peak_kb = max(self.own_peak_kb, kb["RssAnon"] + kb["RssShmem"])
+                own = kb["RssAnon"] + kb["RssShmem"]
+            except (OSError, KeyError):
+                return  # the process has ended
+            self.own_peak_kb = max(self.own_peak_kb, own)
             time.sleep(0.02)
 
     def memory_mb(self):
@@ -436,6 +436,7 @@ def import_companies(product, session):
     path = WORK / "companies.xlsx"
     run([COMPANIES_XLSX, str(IMPORT_ROWS), f"基准{stamp}", str(path)])
     data = path.read_bytes()
+    product.own_peak_kb = 0  # the peak of the import alone
     jar, opener = browser()
     _, page = fetch(opener, product.base + "/companies/import", headers={"Cookie": session})
     token = csrf_in(page)

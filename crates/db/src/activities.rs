@@ -215,21 +215,22 @@ fn taking_part(as_of: bool) -> &'static str {
     }
 }
 
+/// A unit's grant reads the activities the unit takes part in (organised or joined; the
+/// organiser is among `activity_units`), now, as of a past day too: what a reader may see is
+/// today's permission, like the activity's own page. Writing stays with the organiser.
+const TAKING_PART: &str =
+    "a.id IN (SELECT v.activity_id FROM activity_units v WHERE v.unit_id IN {})";
+
 /// [`crate::history::arms`] of `select` from `from` (over activities `a`), each narrowed to the
-/// activities `vis` admits and `f` asks for, then `tail`. A unit's grant reads the activities
-/// the unit took part in (organised or joined); writing stays with the organiser.
+/// activities `vis` admits and `f` asks for, then `tail`.
 fn arms(vis: &Visibility, select: &str, from: &str, f: &ActivityFilter, tail: &str) -> Sql {
-    let units = format!(
-        "a.id IN (SELECT v.activity_id FROM {} v WHERE v.unit_id IN {{}})",
-        taking_part(f.as_of.is_some())
-    );
     crate::history::arms(
         select,
         from,
         &[&VERSIONED],
         f.as_of.map(|a| a.end),
         |mut w| {
-            push_region_visibility(&mut w, vis, "a.region_id", Some(&units));
+            push_region_visibility(&mut w, vis, "a.region_id", Some(TAKING_PART));
             push_filter(&mut w, f);
             w.push(tail);
             w

@@ -58,7 +58,7 @@ pub async fn snapshot(db: &Db, region: &Region) -> Result<Vec<ExProject>> {
         }
         let mut q = Sql::new(
             "SELECT f.project_id, f.received_on, f.amount, f.evidence_type, \
-             CASE WHEN f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf \
+             CASE WHEN f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 FROM project_files pf \
              WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END FROM project_funds f \
              WHERE f.removed_at IS NULL AND f.project_id IN ",
         );
@@ -157,7 +157,8 @@ async fn stored(tx: &mut Tx, id: i64, source_id: i64) -> Result<ExProject> {
     let funds: Vec<(NaiveDate, i64, String, bool)> = tx
         .all(
             Sql::new(
-                "SELECT received_on, amount, evidence_type, verified_at_origin FROM project_funds \
+                "SELECT received_on, amount, evidence_type, (origin_verified_at IS NOT NULL) \
+                 FROM project_funds \
                  WHERE project_id = $1 AND removed_at IS NULL ORDER BY id",
             )
             .bind(id),
@@ -193,6 +194,10 @@ async fn stored(tx: &mut Tx, id: i64, source_id: i64) -> Result<ExProject> {
     })
 }
 
+/// A fund the city holds: id, day received, amount, evidence type, and since when its origin
+/// said it was verified.
+type FundThen = (i64, NaiveDate, i64, String, Option<DateTime<Utc>>);
+
 /// Writes `p`'s stages and funds for project `id`. A stage entry or a fund the previous package
 /// had too keeps the time it was first recorded here, and a fund no longer sent is taken back
 /// rather than deleted, so what a report read as of an earlier day counted stays as it was; new
@@ -206,11 +211,11 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
         .await?;
     // The funds the package still holds keep their rows (and the time they were first recorded
     // here); those it no longer holds are taken back, so that a past day still counts them.
-    let mut funds_then: Vec<(i64, NaiveDate, i64, String)> = tx
+    let mut funds_then: Vec<FundThen> = tx
         .all(
             Sql::new(
-                "SELECT id, received_on, amount, evidence_type FROM project_funds \
-                 WHERE project_id = $1 AND removed_at IS NULL ORDER BY id",
+                "SELECT id, received_on, amount, evidence_type, origin_verified_at \
+                 FROM project_funds WHERE project_id = $1 AND removed_at IS NULL ORDER BY id",
             )
             .bind(id),
         )
@@ -238,19 +243,28 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
         .await?;
     }
     for f in &p.funds {
+        // A fund verified before whose evidence the county no longer holds is not kept: it is
+        // taken back and recorded again unverified, so a past day still counts it verified.
         let kept = funds_then
             .iter()
-            .position(|(_, d, a, e)| *d == f.received_on && *a == f.amount && *e == f.evidence_type)
-            .map(|i| funds_then.swap_remove(i).0);
+            .position(|(_, d, a, e, verified)| {
+                *d == f.received_on
+                    && *a == f.amount
+                    && *e == f.evidence_type
+                    && (f.verified || verified.is_none())
+            })
+            .map(|i| funds_then.swap_remove(i));
         let q = match kept {
-            Some(fund) => {
-                Sql::new("UPDATE project_funds SET verified_at_origin = $1 WHERE id = $2")
-                    .bind(f.verified)
+            // Verified from now on (a past day still reads it unverified).
+            Some((fund, .., None)) if f.verified => {
+                Sql::new("UPDATE project_funds SET origin_verified_at = $1 WHERE id = $2")
+                    .bind(at)
                     .bind(fund)
             }
+            Some(_) => continue,
             None => Sql::new(
                 "INSERT INTO project_funds (project_id, received_on, amount, source, \
-                 evidence_type, note, recorded_by, created_at, verified_at_origin) \
+                 evidence_type, note, recorded_by, created_at, origin_verified_at) \
                  VALUES ($1, $2, $3, NULL, $4, NULL, NULL, $5, $6)",
             )
             .bind(id)
@@ -258,7 +272,7 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
             .bind(f.amount)
             .bind(&f.evidence_type)
             .bind(at)
-            .bind(f.verified),
+            .bind(f.verified.then_some(at)),
         };
         tx.execute(q).await?;
     }

@@ -54,7 +54,7 @@ pub(crate) fn arms(
         return arm(Sql::new(format!("{select}{fragment}")));
     };
     debug_assert!(
-        !fragment.replace("$1", "").contains('$') && !select.contains('$'),
+        reads_only_the_instant(fragment) && !select.contains('$'),
         "the fragment and the selection bind nothing yet (the fragment may read `$1`, the instant)"
     );
     let mut q: Option<Sql> = None;
@@ -80,6 +80,14 @@ pub(crate) fn arms(
         });
     }
     q.unwrap_or_default()
+}
+
+/// Whether every placeholder in `text` is `$1` (not `$10`, `$12`…).
+fn reads_only_the_instant(text: &str) -> bool {
+    text.match_indices('$').all(|(i, _)| {
+        let mut after = text[i + 1..].chars();
+        after.next() == Some('1') && !after.next().is_some_and(|c| c.is_ascii_digit())
+    })
 }
 
 /// [`arms`] that each count per `keys` (the names of the arms' first columns), summed again:
@@ -132,6 +140,17 @@ mod tests {
              $1 UNION ALL SELECT id, name, updated_at FROM thing_versions WHERE updated_at < $1 \
              AND valid_to >= $1) t ON t.id = q.thing_id WHERE 1 = 1"
         );
+    }
+
+    #[test]
+    fn a_fragment_may_read_the_instant_and_nothing_else() {
+        assert!(reads_only_the_instant(
+            " FROM t WHERE t.at < $1 AND t.b >= $1)"
+        ));
+        assert!(reads_only_the_instant(" FROM t"));
+        assert!(!reads_only_the_instant(" FROM t WHERE t.at < $12"));
+        assert!(!reads_only_the_instant(" FROM t WHERE t.at < $2"));
+        assert!(!reads_only_the_instant(" FROM t WHERE t.at < $"));
     }
 
     #[test]

@@ -267,7 +267,7 @@ pub async fn edit_update(
 
 const FUND_SELECT: &str = "SELECT f.id, f.project_id, f.received_on, f.amount, f.source, \
      f.evidence_type, f.note, us.display_name AS recorded_by_name, f.created_at, \
-     f.verified_at_origin \
+     (f.origin_verified_at IS NOT NULL) AS verified_at_origin \
      FROM project_funds f LEFT JOIN users us ON us.id = f.recorded_by";
 
 /// A project's funds, the latest first.
@@ -416,7 +416,7 @@ pub async fn progress_of(
         p.latest = Some((period, percent));
     }
     let mut q = Sql::new(
-        "SELECT f.project_id, f.amount, CASE WHEN f.verified_at_origin OR EXISTS (SELECT 1 \
+        "SELECT f.project_id, f.amount, CASE WHEN f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 \
          FROM project_files pf WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END AS evidenced \
          FROM project_funds f WHERE f.removed_at IS NULL AND f.project_id IN ",
     );
@@ -473,20 +473,25 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql,
          JOIN regions r ON r.id = p.region_id WHERE 1 = 1",
         &f.project,
     );
-    let mut filed = String::new();
-    if let Some(a) = f.project.as_of {
+    // Verified: evidence on file here, or the fund's origin said it was verified (a county's
+    // fund), as of a past day by its end.
+    let evidenced = if let Some(a) = f.project.as_of {
         w.push(" AND f.created_at < ").push_bind(a.end);
         let end = w.last_placeholder();
         w.push(&format!(
             " AND (f.removed_at IS NULL OR f.removed_at >= {end})"
         ));
-        filed = format!(" AND pf.created_at < {end}");
+        format!(
+            "((f.origin_verified_at IS NOT NULL AND f.origin_verified_at < {end}) \
+             OR EXISTS (SELECT 1 FROM project_files pf \
+             WHERE pf.fund_id = f.id AND pf.created_at < {end}))"
+        )
     } else {
         w.push(" AND f.removed_at IS NULL");
-    }
-    let evidenced = format!(
-        "(f.verified_at_origin OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id{filed}))"
-    );
+        "(f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 FROM project_files pf \
+         WHERE pf.fund_id = f.id))"
+            .to_string()
+    };
     if let Some(d) = f.from {
         w.push(" AND f.received_on >= ").push_bind(d);
     }

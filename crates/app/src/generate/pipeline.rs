@@ -317,7 +317,6 @@ pub fn county(
         &companies.iter().map(|c| c.0).collect::<Vec<_>>(),
         &project_ids,
         today,
-        now,
     );
     out
 }
@@ -337,7 +336,6 @@ fn activities(
     companies: &[i64],
     projects: &[(i64, i64)],
     today: NaiveDate,
-    now: DateTime<Utc>,
 ) {
     const KINDS: [&str; 5] = ["trip", "visit", "talks", "promotion", "signing"];
     const PLACES: [&str; 6] = [
@@ -389,8 +387,9 @@ fn activities(
             status.into(),
             (trip && a % 20 == 0).into(),
             zhaoyin_core::task::search_text(place, &title).into(),
+            // Recorded, and last written, on its own day (a past day reads it as recorded).
             morning(starts_on.min(today)).into(),
-            now.into(),
+            morning(starts_on.min(today)).into(),
         ]);
         out.activity_units.push(vec![id.into(), unit.into()]);
         if a % 5 == 0 {

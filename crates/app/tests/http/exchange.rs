@@ -505,6 +505,74 @@ async fn a_county_package_gives_the_city_its_totals_once_and_only_when_signed() 
         totals(&json(county_api.get("/api/v1/dashboard").await).await)
     );
 
+    // The county hands in a fund's evidence after the city took the fund: the city counts it
+    // verified from then on, while a day before reads it as it was, unverified. (The city's
+    // projects and funds are moved a month back, as if taken then.)
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    city_db
+        .db
+        .execute(
+            zhaoyin_db::Sql::new(
+                "UPDATE project_funds SET created_at = $1, origin_verified_at = CASE WHEN \
+                 origin_verified_at IS NULL THEN NULL ELSE $1 END",
+            )
+            .bind(month_ago),
+        )
+        .await
+        .expect("moved back");
+    city_db
+        .db
+        .execute(
+            zhaoyin_db::Sql::new("UPDATE projects SET created_at = $1, updated_at = $1")
+                .bind(month_ago),
+        )
+        .await
+        .expect("moved back");
+    let day = (chrono::Utc::now() - chrono::Duration::days(10)).date_naive();
+    let funds_of = |q: String| {
+        let city_api = &city_api;
+        async move {
+            let f = json(city_api.get(&format!("/api/v1/funds{q}")).await).await;
+            (f["verified"].as_i64(), f["unverified"].as_i64())
+        }
+    };
+    let county_funds = format!("?region_id={}", k.id);
+    let then_q = format!("{county_funds}&as_of={day}");
+    let (then, before) = (
+        funds_of(then_q.clone()).await,
+        funds_of(county_funds.clone()).await,
+    );
+    assert_eq!(then, before, "nothing changed since");
+    let pending = json(county_api.get("/api/v1/funds?verified=0&per_page=1").await).await;
+    let fund = &pending["items"][0];
+    let amount = fund["amount"].as_i64().expect("a fund without evidence");
+    let r = county_api
+        .send(
+            Method::POST,
+            &format!(
+                "/api/v1/projects/{}/funds/{}/evidence",
+                fund["project_id"], fund["id"]
+            ),
+            json!([{"filename": "到账凭证.pdf", "content_base64": "JVBERi0xLjQ="}]),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
+    assert_eq!(
+        take(package_now().await).await["updated"],
+        1,
+        "the fund's project changed"
+    );
+    assert_eq!(
+        funds_of(then_q).await,
+        then,
+        "the past day reads it unverified"
+    );
+    assert_eq!(
+        funds_of(county_funds).await,
+        (before.0.map(|v| v + amount), before.1.map(|u| u - amount)),
+        "verified from now on"
+    );
+
     // Without a signing key, a deployment exports nothing.
     let r = city_api
         .get(&format!("/api/v1/exchange/package?region_id={}", k.id))

@@ -42,6 +42,21 @@ CREATE TABLE activity_unit_versions (
 );
 CREATE INDEX activity_unit_versions_idx ON activity_unit_versions (valid_to, updated_at);
 
+-- Until now a past day counted an activity recorded by its end as it stands now. Each activity
+-- written since it was recorded gets that as its first version, so every past day reads as it did.
+INSERT INTO activity_versions (
+    id, region_id, unit_id, kind, abroad, title, place, starts_on, ends_on, purpose, outcome,
+    status, status_reason, registered_late, decided_by, decided_at, search, version, created_by,
+    created_at, updated_at, valid_to)
+SELECT id, region_id, unit_id, kind, abroad, title, place, starts_on, ends_on, purpose, outcome,
+    status, status_reason, registered_late, decided_by, decided_at, search, version, created_by,
+    created_at, created_at, updated_at
+FROM activities WHERE created_at < updated_at;
+INSERT INTO activity_unit_versions (activity_id, unit_id, updated_at, valid_to)
+SELECT u.activity_id, u.unit_id, a.created_at, a.updated_at
+FROM activity_units u JOIN activities a ON a.id = u.activity_id
+WHERE a.created_at < a.updated_at;
+
 CREATE TRIGGER activities_versioned_update AFTER UPDATE ON activities
     WHEN OLD.updated_at IS NOT NEW.updated_at
 BEGIN

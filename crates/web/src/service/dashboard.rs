@@ -26,11 +26,11 @@ use zhaoyin_db::projects::ProjectFilter;
 use zhaoyin_db::tasks::{AsOf, TaskFilter, TaskSort};
 
 use crate::form::href_with;
+use crate::service::Reads;
 use crate::service::activities::{ActivityQuery, counted_filter};
 use crate::service::problems::{ProblemQuery, light_on};
 use crate::service::progress::FundQuery;
 use crate::service::projects::ProjectQuery;
-use crate::service::read_if;
 use crate::service::tasks::TaskQuery;
 use crate::{AppError, AppResult, AppState};
 
@@ -470,6 +470,7 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
     let entered = |stage: Stage| {
         zhaoyin_db::projects::entered_by_region(&st.db, &pvis, &pf, stage, from, until)
     };
+    let reads = Reads::new();
     let (
         stages,
         signed_rows,
@@ -483,41 +484,41 @@ async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<
         (overdue_problem_rows, overdue_problems),
         mut activity_counts,
     ) = tokio::try_join!(
-        read_if(
+        reads.read_if(
             true,
             zhaoyin_db::projects::stages_by_region(&st.db, &pvis, &pf)
         ),
-        read_if(true, entered(Stage::Signed)),
-        read_if(true, entered(Stage::Started)),
-        read_if(
+        reads.read_if(true, entered(Stage::Signed)),
+        reads.read_if(true, entered(Stage::Started)),
+        reads.read_if(
             true,
             zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &ff)
         ),
-        read_if(
+        reads.read_if(
             may_tasks,
             zhaoyin_db::tasks::lights_by_region(&st.db, &tvis, &tf)
         ),
-        read_if(
+        reads.read_if(
             true,
             zhaoyin_db::problems::lights_by_region(&st.db, &pvis, &qf, on)
         ),
-        read_if(
+        reads.read_if(
             per_unit && may_tasks,
             zhaoyin_db::tasks::lights_by_unit(&st.db, &tvis, &tf)
         ),
-        read_if(
+        reads.read_if(
             per_unit,
             zhaoyin_db::problems::lights_by_unit(&st.db, &pvis, &qf, on)
         ),
-        read_if(
+        reads.read_if(
             may_tasks,
             crate::service::tasks::list_for(st, p, &overdue_tf, top)
         ),
-        read_if(
+        reads.read_if(
             true,
             zhaoyin_db::problems::list(&st.db, &pvis, &overdue_qf, top)
         ),
-        read_if(
+        reads.read_if(
             per_unit && p.can_somewhere(Entity::Activity, Action::Read),
             zhaoyin_db::activities::counts_by_unit(&st.db, &avis, &af)
         ),

@@ -54,18 +54,32 @@ pub(crate) async fn read_workbook(
     Ok(blocking(move || zhaoyin_office::xlsx::read(&bytes, &sheets)).await??)
 }
 
-/// One of a request's independent reads, run side by side with the others
-/// (`tokio::try_join!`: each statement on its own pooled connection, so a computed dashboard
-/// takes about its longest statement rather than their sum): `read` when `wanted`, else
-/// nothing (the empty default).
-pub(crate) async fn read_if<T: Default, E: Into<AppError>>(
-    wanted: bool,
-    read: impl std::future::Future<Output = Result<T, E>>,
-) -> Result<T, AppError> {
-    if wanted {
+/// A request's independent reads, run side by side (`tokio::try_join!`, each statement on its
+/// own pooled connection) but at most as many at once as the machine has cores: more would only
+/// queue for the cores while holding connections other requests wait for.
+pub(crate) struct Reads(tokio::sync::Semaphore);
+
+impl Reads {
+    pub(crate) fn new() -> Self {
+        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        Self(tokio::sync::Semaphore::new(cores))
+    }
+
+    /// `read` when `wanted` (else nothing: the empty default), once the request may start one.
+    pub(crate) async fn read_if<T: Default, E: Into<AppError>>(
+        &self,
+        wanted: bool,
+        read: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, AppError> {
+        if !wanted {
+            return Ok(T::default());
+        }
+        let _started = self
+            .0
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(e.to_string()))?;
         read.await.map_err(Into::into)
-    } else {
-        Ok(T::default())
     }
 }
 

@@ -27,11 +27,11 @@ use zhaoyin_db::tasks::{AsOf, TaskFilter, TaskSort};
 
 use crate::form::href_with;
 use crate::i18n::Tr;
+use crate::service::Reads;
 use crate::service::activities::ActivityQuery;
 use crate::service::dashboard::Figure;
 use crate::service::progress::FundQuery;
 use crate::service::projects::ProjectQuery;
-use crate::service::read_if;
 use crate::service::tasks::TaskQuery;
 use crate::{AppError, AppResult, AppState};
 
@@ -295,7 +295,12 @@ fn at(column: &str) -> usize {
 
 /// The figures of a period per region: each row counted in its own region (an activity once
 /// however many units took part), so the regions' lines add up to the lists' counts.
-async fn region_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i64, Line)>> {
+async fn region_lines(
+    st: &AppState,
+    p: &Principal,
+    s: &Scope,
+    reads: &Reads,
+) -> AppResult<Vec<(i64, Line)>> {
     let avis = p.visibility(Entity::Activity, Action::Read);
     let (af, pf, ff) = (s.activities(), s.projects(), s.funds());
     let pvis = p.visibility(Entity::Project, Action::Read);
@@ -309,16 +314,16 @@ async fn region_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<
         zhaoyin_db::projects::entered_by_region(&st.db, &pvis, &pf, stage, s.first, s.next)
     };
     let (activities, entered, funds, tasks) = tokio::try_join!(
-        read_if(
+        reads.read_if(
             p.can_somewhere(Entity::Activity, Action::Read),
             zhaoyin_db::activities::counts_by_region(&st.db, &avis, &af)
         ),
-        read_if(true, try_join_all(ENTERED.map(entered))),
-        read_if(
+        try_join_all(ENTERED.map(|stage| reads.read_if(true, entered(stage)))),
+        reads.read_if(
             true,
             zhaoyin_db::progress::funds_by_region(&st.db, &pvis, &ff)
         ),
-        read_if(
+        reads.read_if(
             p.can_somewhere(Entity::Task, Action::Read),
             zhaoyin_db::tasks::lights_by_region(&st.db, &tvis, &tf)
         ),
@@ -347,7 +352,12 @@ async fn region_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<
 
 /// The figures of a period per unit: activities for every unit that took part, projects and
 /// funds for the unit credited, tasks for each lead unit.
-async fn unit_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i64, Line)>> {
+async fn unit_lines(
+    st: &AppState,
+    p: &Principal,
+    s: &Scope,
+    reads: &Reads,
+) -> AppResult<Vec<(i64, Line)>> {
     let avis = p.visibility(Entity::Activity, Action::Read);
     let (af, ff) = (s.activities(), s.funds());
     let pvis = p.visibility(Entity::Project, Action::Read);
@@ -362,23 +372,19 @@ async fn unit_lines(st: &AppState, p: &Principal, s: &Scope) -> AppResult<Vec<(i
         ..Default::default()
     };
     let (activities, credited, funds, tasks) = tokio::try_join!(
-        read_if(
+        reads.read_if(
             p.can_somewhere(Entity::Activity, Action::Read),
             zhaoyin_db::activities::counts_by_unit(&st.db, &avis, &af)
         ),
-        read_if(
+        try_join_all(entered.iter().map(|f| reads.read_if(
             true,
-            try_join_all(
-                entered
-                    .iter()
-                    .map(|f| zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, f))
-            )
-        ),
-        read_if(
+            zhaoyin_db::projects::counts_by_credit_unit(&st.db, &pvis, f)
+        ))),
+        reads.read_if(
             true,
             zhaoyin_db::progress::funds_by_credit_unit(&st.db, &pvis, &ff)
         ),
-        read_if(
+        reads.read_if(
             p.can_somewhere(Entity::Task, Action::Read),
             zhaoyin_db::tasks::lights_by_unit(&st.db, &tvis, &tf)
         ),
@@ -438,11 +444,18 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
         sort: TaskSort::Deadline,
         ..Default::default()
     };
+    let reads = Reads::new();
     let (by_region, lines_before, by_unit, (overdue_rows, overdue_count)) = tokio::try_join!(
-        region_lines(st, p, &s),
-        region_lines(st, p, &before),
-        read_if(county, unit_lines(st, p, &s)),
-        read_if(
+        region_lines(st, p, &s, &reads),
+        region_lines(st, p, &before, &reads),
+        async {
+            if county {
+                unit_lines(st, p, &s, &reads).await
+            } else {
+                Ok(Vec::new())
+            }
+        },
+        reads.read_if(
             p.can_somewhere(Entity::Task, Action::Read),
             crate::service::tasks::list_for(
                 st,

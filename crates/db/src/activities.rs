@@ -175,7 +175,7 @@ fn push_filter(w: &mut Sql, f: &ActivityFilter) {
     }
     crate::org::push_within(w, "a.region_id", f.region_id);
     for (table, column, v) in [
-        (taking_part(f.as_of.is_some()), "unit_id", f.unit_id),
+        ("activity_units", "unit_id", f.unit_id),
         ("activity_leaders", "person_id", f.leader_id),
         ("activity_companies", "company_id", f.company_id),
         ("activity_talents", "talent_id", f.talent_id),
@@ -200,20 +200,14 @@ pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
     columns: "id, region_id, unit_id, kind, abroad, title, place, starts_on, ends_on, purpose, \
          outcome, status, status_reason, registered_late, decided_by, decided_at, search, \
          version, created_by, created_at, updated_at",
+    // The units taking part, as the per-unit counts (`su`) and the unit filter (`l`) read them;
+    // a unit's read permission (`v`) is today's.
+    links: &[crate::history::Link {
+        table: "activity_units",
+        versions: "activity_unit_versions",
+        aliases: &["su", "l"],
+    }],
 };
-
-/// The units taking part in each activity (`activity_id`, `unit_id`, the organiser among them):
-/// now, or as of the instant a statement reads as of (its `$1`): an activity's current units
-/// when its current row was written before then, else those of its version current then.
-fn taking_part(as_of: bool) -> &'static str {
-    if as_of {
-        "(SELECT cu.activity_id, cu.unit_id FROM activity_units cu JOIN activities ca \
-         ON ca.id = cu.activity_id WHERE ca.updated_at < $1 UNION ALL SELECT vu.activity_id, \
-         vu.unit_id FROM activity_unit_versions vu WHERE vu.updated_at < $1 AND vu.valid_to >= $1)"
-    } else {
-        "activity_units"
-    }
-}
 
 /// A unit's grant reads the activities the unit takes part in (organised or joined; the
 /// organiser is among `activity_units`), now, as of a past day too: what a reader may see is
@@ -425,11 +419,8 @@ pub async fn counts_by_unit(
     vis: &Visibility,
     f: &ActivityFilter,
 ) -> Result<Vec<UnitCounts>> {
-    let from = format!(
-        " FROM activities a JOIN regions r ON r.id = a.region_id \
-         JOIN {} su ON su.activity_id = a.id WHERE 1 = 1",
-        taking_part(f.as_of.is_some())
-    );
+    let from = " FROM activities a JOIN regions r ON r.id = a.region_id \
+         JOIN activity_units su ON su.activity_id = a.id WHERE 1 = 1";
     let f = ActivityFilter {
         unit_id: None,
         kind: None,
@@ -438,7 +429,7 @@ pub async fn counts_by_unit(
     let arms = arms(
         vis,
         &format!("SELECT su.unit_id AS unit_id, {KIND_COUNTS}"),
-        &from,
+        from,
         &f,
         " GROUP BY su.unit_id",
     );

@@ -13,6 +13,18 @@ pub struct Versioned {
     pub table: &'static str,
     pub versions: &'static str,
     pub columns: &'static str,
+    /// Rows kept with each version by the same trigger (the units taking part in an activity:
+    /// `activity_units`, copied to `activity_unit_versions` with the version's `updated_at` and
+    /// `valid_to`). Where an arm reads the table's versions, [`arms`] reads these the same way
+    /// wherever a statement names them as `table alias` with one of the aliases.
+    pub links: &'static [Link],
+}
+
+/// See [`Versioned::links`].
+pub struct Link {
+    pub table: &'static str,
+    pub versions: &'static str,
+    pub aliases: &'static [&'static str],
 }
 
 /// `fragment` (a `FROM …` with no arguments yet) with each of `tables` it reads (`FROM t` or
@@ -59,6 +71,8 @@ pub(crate) fn arms(
     );
     let mut q: Option<Sql> = None;
     for combination in 0..1usize << tables.len() {
+        // Where this arm begins in the statement.
+        let start = q.as_ref().map_or(0, |q| q.text().len());
         let mut text = fragment.to_string();
         for (i, v) in tables.iter().enumerate() {
             let rows = if combination & (1 << i) == 0 {
@@ -71,13 +85,31 @@ pub(crate) fn arms(
             };
             replace_table(&mut text, v.table, &rows);
         }
-        q = Some(match q {
+        let mut this = match q {
             None => arm(Sql::new(format!("{select}{text}")).bind(end)),
             Some(mut q) => {
                 q.push(" UNION ALL ").push(select).push(&text);
                 arm(q)
             }
-        });
+        };
+        for (i, v) in tables.iter().enumerate() {
+            if combination & (1 << i) == 0 {
+                continue;
+            }
+            for link in v.links {
+                for alias in link.aliases {
+                    this.replace_after(
+                        start,
+                        &format!("{} {alias} ", link.table),
+                        &format!(
+                            "(SELECT * FROM {} WHERE updated_at < $1 AND valid_to >= $1) {alias} ",
+                            link.versions
+                        ),
+                    );
+                }
+            }
+        }
+        q = Some(this);
     }
     q.unwrap_or_default()
 }
@@ -123,11 +155,13 @@ mod tests {
             table: "things",
             versions: "thing_versions",
             columns: "id, name, updated_at",
+            links: &[],
         };
         let parts = Versioned {
             table: "parts",
             versions: "part_versions",
             columns: "id, thing_id, updated_at",
+            links: &[],
         };
         let fragment = " FROM parts q JOIN things t ON t.id = q.thing_id WHERE 1 = 1";
         assert_eq!(from(fragment, &[&things, &parts], None).text(), fragment);
@@ -140,6 +174,40 @@ mod tests {
              $1 UNION ALL SELECT id, name, updated_at FROM thing_versions WHERE updated_at < $1 \
              AND valid_to >= $1) t ON t.id = q.thing_id WHERE 1 = 1"
         );
+    }
+
+    #[test]
+    fn an_arm_of_versions_reads_their_links_as_versions_too() {
+        let things = Versioned {
+            table: "things",
+            versions: "thing_versions",
+            columns: "id, name, updated_at",
+            links: &[Link {
+                table: "thing_tags",
+                versions: "thing_tag_versions",
+                aliases: &["g"],
+            }],
+        };
+        let q = arms(
+            "SELECT g.tag",
+            " FROM things t JOIN thing_tags g ON g.thing_id = t.id WHERE 1 = 1",
+            &[&things],
+            Some(Utc::now()),
+            |mut w| {
+                w.push(" AND EXISTS (SELECT 1 FROM thing_tags g WHERE g.tag = ")
+                    .push_bind("x")
+                    .push(") AND t.id IN (SELECT o.thing_id FROM thing_tags o)");
+                w
+            },
+        );
+        let arms: Vec<&str> = q.text().split(" UNION ALL ").collect();
+        assert_eq!(arms.len(), 2);
+        assert!(!arms[0].contains("thing_tag_versions"), "{}", arms[0]);
+        let versions =
+            "(SELECT * FROM thing_tag_versions WHERE updated_at < $1 AND valid_to >= $1) g ";
+        assert_eq!(arms[1].matches(versions).count(), 2, "{}", arms[1]);
+        // Another alias reads the links as they are now.
+        assert!(arms[1].contains("FROM thing_tags o)"), "{}", arms[1]);
     }
 
     #[test]
@@ -159,6 +227,7 @@ mod tests {
             table: "things",
             versions: "thing_versions",
             columns: "id, name, updated_at",
+            links: &[],
         };
         let fragment = " FROM things t WHERE 1 = 1";
         let grouped = |mut w: Sql| {

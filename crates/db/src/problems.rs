@@ -199,6 +199,7 @@ pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
     columns: "id, project_id, category, description, unit_id, deadline, blocking, status, \
          status_reason, resolution, solved_at, closed_by, closed_at, explanation, explained_by, \
          explained_at, raised_by, version, created_at, updated_at",
+    links: &[],
 };
 
 /// [`crate::history::arms`] of `select` from `from` (over problems `q` and their projects `p`),

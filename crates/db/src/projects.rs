@@ -338,6 +338,7 @@ pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
          contract_amount, project_credit_code, national_code, stage, stage_on, paused_from, \
          signed_on, is_major, duplicate_of, version, created_at, updated_at, segment_id, \
          land_on, origin, withdrawn_at",
+    links: &[],
 };
 
 /// The condition on `projects p` of every total: neither a repeated signing nor withdrawn by

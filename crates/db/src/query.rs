@@ -84,6 +84,16 @@ impl Sql {
         self
     }
 
+    /// Replaces every `from` in the text after byte `start` by `to` (text only: no argument
+    /// moves).
+    pub(crate) fn replace_after(&mut self, start: usize, from: &str, to: &str) {
+        if let Some(tail) = self.text.get(start..) {
+            let replaced = tail.replace(from, to);
+            self.text.truncate(start);
+            self.text.push_str(&replaced);
+        }
+    }
+
     /// Appends a placeholder for `v` (`$N`, N being its position).
     pub fn push_bind(&mut self, v: impl Into<Value>) -> &mut Self {
         self.args.push(v.into());

@@ -40,7 +40,7 @@ CREATE TABLE activity_unit_versions (
     updated_at   TEXT NOT NULL,
     valid_to     TEXT NOT NULL
 );
-CREATE INDEX activity_unit_versions_idx ON activity_unit_versions (valid_to, updated_at);
+CREATE INDEX activity_unit_versions_idx ON activity_unit_versions (activity_id, valid_to);
 
 -- Until now a past day counted an activity recorded by its end as it stands now. Each activity
 -- written since it was recorded gets that as its first version, so every past day reads as it did.

@@ -33,6 +33,8 @@ CREATE TABLE activity_versions (
     valid_to         TEXT NOT NULL
 );
 CREATE INDEX activity_versions_idx ON activity_versions (valid_to, updated_at);
+-- A county's past day reads its own activities' versions, not the province's.
+CREATE INDEX activity_versions_region_idx ON activity_versions (region_id, starts_on);
 
 CREATE TABLE activity_unit_versions (
     activity_id  INTEGER NOT NULL,

@@ -287,17 +287,23 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
         .await?;
     }
 
+    // An activity is also last written then (its versions begin there).
     for (table, day, recorded) in [
-        ("activities", "starts_on", "created_at = $1, updated_at"),
-        ("project_stages", "on_date", "at"),
-        ("project_funds", "received_on", "created_at"),
+        ("activities", "starts_on", &["created_at", "updated_at"][..]),
+        ("project_stages", "on_date", &["at"]),
+        ("project_funds", "received_on", &["created_at"]),
     ] {
         let rows: Vec<(i64, NaiveDate)> = tx
             .all(Sql::new(format!("SELECT id, {day} FROM {table} WHERE {day} < $1")).bind(today))
             .await?;
+        let set = recorded
+            .iter()
+            .map(|c| format!("{c} = $1"))
+            .collect::<Vec<_>>()
+            .join(", ");
         for (id, d) in rows {
             tx.execute(
-                Sql::new(format!("UPDATE {table} SET {recorded} = $1 WHERE id = $2"))
+                Sql::new(format!("UPDATE {table} SET {set} WHERE id = $2"))
                     .bind(morning(d))
                     .bind(id),
             )

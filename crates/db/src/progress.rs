@@ -282,25 +282,21 @@ pub async fn funds(db: &Db, project_id: i64) -> Result<Vec<Fund>> {
     .await
 }
 
+/// The fund `id` unless it was taken back.
+fn fund_by_id(id: i64) -> Sql {
+    Sql::new(format!(
+        "{FUND_SELECT} WHERE f.id = $1 AND f.removed_at IS NULL"
+    ))
+    .bind(id)
+}
+
 /// A fund not taken back.
 pub async fn get_fund(db: &Db, id: i64) -> Result<Fund> {
-    db.one(
-        Sql::new(format!(
-            "{FUND_SELECT} WHERE f.id = $1 AND f.removed_at IS NULL"
-        ))
-        .bind(id),
-    )
-    .await
+    db.one(fund_by_id(id)).await
 }
 
 async fn fund_in(tx: &mut Tx, id: i64) -> Result<Fund> {
-    tx.one(
-        Sql::new(format!(
-            "{FUND_SELECT} WHERE f.id = $1 AND f.removed_at IS NULL"
-        ))
-        .bind(id),
-    )
-    .await
+    tx.one(fund_by_id(id)).await
 }
 
 fn fund_change(action: &'static str, region_id: i64, unit_id: i64, f: &Fund) -> Change {

@@ -188,6 +188,15 @@ impl Scope {
         }
     }
 
+    /// The tasks the report reads at the period's end.
+    fn tasks(&self) -> TaskFilter {
+        TaskFilter {
+            region_id: Some(self.region.id),
+            as_of: self.as_of,
+            ..Default::default()
+        }
+    }
+
     /// The funds the report counts.
     fn funds(&self) -> FundFilter {
         FundFilter {
@@ -305,11 +314,7 @@ async fn region_lines(
     let (af, pf, ff) = (s.activities(), s.projects(), s.funds());
     let pvis = p.visibility(Entity::Project, Action::Read);
     let tvis = p.visibility(Entity::Task, Action::Read);
-    let tf = TaskFilter {
-        region_id: Some(s.region.id),
-        as_of: s.as_of,
-        ..Default::default()
-    };
+    let tf = s.tasks();
     let entered = |stage: Stage| {
         zhaoyin_db::projects::entered_by_region(&st.db, &pvis, &pf, stage, s.first, s.next)
     };
@@ -366,11 +371,7 @@ async fn unit_lines(
         ..s.projects()
     });
     let tvis = p.visibility(Entity::Task, Action::Read);
-    let tf = TaskFilter {
-        region_id: Some(s.region.id),
-        as_of: s.as_of,
-        ..Default::default()
-    };
+    let tf = s.tasks();
     let (activities, credited, funds, tasks) = tokio::try_join!(
         reads.read_if(
             p.can_somewhere(Entity::Activity, Action::Read),
@@ -438,11 +439,9 @@ pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<
     let county = !matches!(s.region.level.as_str(), "province" | "city");
     // The tasks overdue on the report's day.
     let overdue_filter = TaskFilter {
-        region_id: Some(s.region.id),
         overdue_on: Some(s.day),
-        as_of: s.as_of,
         sort: TaskSort::Deadline,
-        ..Default::default()
+        ..s.tasks()
     };
     let reads = Reads::new();
     let (by_region, lines_before, by_unit, (overdue_rows, overdue_count)) = tokio::try_join!(

@@ -376,7 +376,7 @@ def measure(engine, scale, url, args):
         ("project (API)", "api", (f"/api/v1/projects/{project_id}", lua(headers=bearer)),
          (f"/projects/{project_id}", lua())),
         ("project (page)", "page", (f"/projects/{project_id}", lua(headers=cookie)),
-         (f"/projects/{project_id}", lua())),
+         (f"/projects/{project_id}/page", lua())),
         ("company list (API)", "api", (f"/api/v1/companies?{COMPANY_QUERY}", lua(headers=bearer)),
          (f"/api/companies?{COMPANY_QUERY}", lua())),
         ("activity list (API)", "api", (f"/api/v1/activities?{ACTIVITY_QUERY}", lua(headers=bearer)),

@@ -178,9 +178,17 @@ async fn project_list_page(
     Ok(Json((counts, ListOf::new(items, page, total))).into_response())
 }
 
-/// A project's page (and its API document).
+/// A project's API document.
 async fn project(State(c): State<Ceiling>, Path(id): Path<i64>) -> Answer {
     Ok(Json(projects::detail(&c.st, c.reader.auth()?, id).await?).into_response())
+}
+
+/// A project's page: the project, then its problems, progress and approvals.
+async fn project_page(State(c): State<Ceiling>, Path(id): Path<i64>) -> Answer {
+    let auth = c.reader.auth()?;
+    let d = projects::detail(&c.st, auth, id).await?;
+    let s = projects::sections(&c.st, auth, &d.project).await?;
+    Ok(Json((d, s)).into_response())
 }
 
 /// The company list as the API reads it.
@@ -266,6 +274,7 @@ async fn main() -> anyhow::Result<()> {
         .route("/api/projects/province", get(project_list_wide))
         .route("/projects", get(project_list_page))
         .route("/projects/{id}", get(project))
+        .route("/projects/{id}/page", get(project_page))
         .route("/api/companies", get(company_list))
         .route("/api/activities", get(activity_list))
         .route("/activities", get(activity_list_page))

@@ -857,7 +857,11 @@ fn county(
             Value::Date(Some(assigned_on)),
             Value::Date(deadline),
             Value::Date(deadline),
-            final_status.id().into(),
+            moves
+                .last()
+                .map_or(TaskStatus::Assigned, |m| m.3)
+                .id()
+                .into(),
             search_text(&code, &title).into(),
             final_light.id().into(),
             Value::Date(next),

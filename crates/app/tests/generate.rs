@@ -62,6 +62,11 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
         };
         assert_eq!(light(&facts, today(), rules).0.id(), stored, "task {id}");
     }
+    // Each task's row is its histories' latest entries, as a past day reads it.
+    assert_eq!(
+        zhaoyin_db::testing::tasks_off_their_histories(&a.db).await,
+        Vec::<i64>::new()
+    );
     // Nothing is due for a sweep.
     let clock = Clock {
         today: today(),

@@ -308,6 +308,27 @@ pub async fn user_with(
     .unwrap_or_else(|e| panic!("{e}"))
 }
 
+/// Tasks whose status, deadline or light is not its history's latest entry (with none: assigned,
+/// the original deadline, green): lists read the row today and the histories as of a day, so
+/// every writer (the product, the demo, the generator) must keep them equal, or a list as of
+/// today would differ from today's.
+pub async fn tasks_off_their_histories(db: &Db) -> Vec<i64> {
+    let rows: Vec<(i64,)> = db
+        .all(Sql::new(
+            "SELECT t.id FROM tasks t WHERE t.status <> COALESCE((SELECT e.to_status \
+             FROM task_events e WHERE e.task_id = t.id AND e.to_status IS NOT NULL \
+             ORDER BY e.at DESC, e.id DESC LIMIT 1), 'assigned') \
+             OR t.light <> COALESCE((SELECT h.light FROM task_light_history h \
+             WHERE h.task_id = t.id ORDER BY h.since DESC LIMIT 1), 'green') \
+             OR COALESCE((SELECT c.new_deadline FROM task_deadline_changes c WHERE c.task_id = t.id \
+             AND c.status = 'approved' ORDER BY c.decided_at DESC, c.id DESC LIMIT 1), \
+             t.original_deadline) IS DISTINCT FROM t.deadline ORDER BY t.id",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("tasks against their histories: {e}"));
+    rows.into_iter().map(|(id,)| id).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -431,20 +431,30 @@ pub struct GrantRow {
 
 impl GrantRow {
     pub fn to_grant(&self) -> Option<Grant> {
-        let role = Role::parse(&self.role)?;
-        let scope = match (self.scope_unit_id, self.scope_region_id) {
-            (Some(id), _) => Scope::Unit {
-                id,
-                region_path: self.scope_path.clone(),
-            },
-            (None, Some(id)) => Scope::Region {
-                id,
-                path: self.scope_path.clone(),
-            },
-            (None, None) => return None,
-        };
-        Some(Grant { role, scope })
+        stored_grant(
+            &self.role,
+            self.scope_unit_id,
+            self.scope_region_id,
+            &self.scope_path,
+        )
     }
+}
+
+/// A grant as stored: a role over a unit (in the region at `path`) or over the region at `path`.
+fn stored_grant(role: &str, unit: Option<i64>, region: Option<i64>, path: &str) -> Option<Grant> {
+    let role = Role::parse(role)?;
+    let scope = match (unit, region) {
+        (Some(id), _) => Scope::Unit {
+            id,
+            region_path: path.to_owned(),
+        },
+        (None, Some(id)) => Scope::Region {
+            id,
+            path: path.to_owned(),
+        },
+        (None, None) => return None,
+    };
+    Some(Grant { role, scope })
 }
 
 /// A grant to make: role over a unit or a region.
@@ -481,6 +491,57 @@ pub async fn principal(db: &Db, user: &User) -> Result<Principal> {
         unit_id: user.unit_id,
         grants: grants.iter().filter_map(GrantRow::to_grant).collect(),
     })
+}
+
+/// An account with one of its grants (none: the grant's columns are null).
+#[derive(sqlx::FromRow)]
+struct UserGrant {
+    #[sqlx(flatten)]
+    user: User,
+    grant_role: Option<String>,
+    grant_unit_id: Option<i64>,
+    grant_region_id: Option<i64>,
+    grant_path: Option<String>,
+}
+
+/// The account and its permissions in one statement, as every signed-in request needs them
+/// (the same as [`get`] then [`principal`]).
+pub async fn signed_in(db: &Db, id: i64) -> Result<(User, Principal)> {
+    let rows: Vec<UserGrant> = db
+        .all(
+            Sql::new(format!(
+                "{USER_SELECT}, g.role AS grant_role, g.scope_unit_id AS grant_unit_id, \
+                 g.scope_region_id AS grant_region_id, COALESCE(sur.path, sr.path) AS grant_path\
+                 {} LEFT JOIN role_grants g ON g.user_id = x.id \
+                 LEFT JOIN units su ON su.id = g.scope_unit_id \
+                 LEFT JOIN regions sur ON sur.id = su.region_id \
+                 LEFT JOIN regions sr ON sr.id = g.scope_region_id \
+                 WHERE x.id = $1 ORDER BY g.id",
+                USER_FROM.trim_end_matches(" WHERE 1 = 1")
+            ))
+            .bind(id),
+        )
+        .await?;
+    let mut grants = Vec::with_capacity(rows.len());
+    let mut user = None;
+    for r in rows {
+        if let Some(role) = &r.grant_role {
+            grants.extend(stored_grant(
+                role,
+                r.grant_unit_id,
+                r.grant_region_id,
+                r.grant_path.as_deref().unwrap_or_default(),
+            ));
+        }
+        user.get_or_insert(r.user);
+    }
+    let user = user.ok_or(Error::NotFound)?;
+    let principal = Principal {
+        user_id: user.id,
+        unit_id: user.unit_id,
+        grants,
+    };
+    Ok((user, principal))
 }
 
 async fn grant_in(tx: &mut Tx, actor: &Actor, user: &User, g: &NewGrant) -> Result<i64> {

@@ -49,6 +49,23 @@ async fn sqlite_runs_in_wal_with_foreign_keys_and_mapped_readers() {
     assert!(matches!(err, Error::ForeignKey), "{err:?}");
 }
 
+/// PostgreSQL sessions read and write in UTC and never JIT-compile a statement.
+#[tokio::test]
+async fn postgres_sessions_run_in_utc_without_jit() {
+    let t = fresh().await;
+    if t.db.kind() != Kind::Postgres {
+        eprintln!("skipped: runs on PostgreSQL ({} unset)", testing::ENV);
+        return;
+    }
+    let settings: (String, String) =
+        t.db.one(Sql::new(
+            "SELECT current_setting('timezone'), current_setting('jit')",
+        ))
+        .await
+        .expect("settings");
+    assert_eq!(settings, ("UTC".to_string(), "off".to_string()));
+}
+
 #[tokio::test]
 async fn unknown_scheme_is_refused_and_creates_nothing() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -495,6 +512,39 @@ async fn lists_show_exactly_what_the_scope_allows() {
         5,
         "city, its counties and town, and the province above"
     );
+    // A request reads the account and its grants in one statement: the same as apart, with
+    // two grants, and with none.
+    let actor = Actor::cli();
+    let second = users::NewGrant {
+        role: Role::Viewer,
+        scope_unit_id: None,
+        scope_region_id: Some(f.city.id),
+    };
+    let extra = users::grant(&t.db, &actor, &cases[1], &second)
+        .await
+        .expect("grant");
+    let first = users::grants_of(&t.db, cases[0].id).await.expect("grants");
+    users::revoke(&t.db, &actor, &cases[0], first[0].id)
+        .await
+        .expect("revoke");
+    for user in &cases {
+        let (u, p) = users::signed_in(&t.db, user.id).await.expect("signed in");
+        assert_eq!(u.username, user.username);
+        assert_eq!(
+            p,
+            users::principal(&t.db, user).await.expect("principal"),
+            "{}",
+            user.username
+        );
+    }
+    let (_, clerk) = users::signed_in(&t.db, cases[1].id).await.expect("clerk");
+    assert_eq!(clerk.grants.len(), 2, "grant {extra} read with the first");
+    let (_, none) = users::signed_in(&t.db, cases[0].id).await.expect("none");
+    assert!(none.grants.is_empty());
+    assert!(matches!(
+        users::signed_in(&t.db, i64::MAX).await,
+        Err(Error::NotFound)
+    ));
 }
 
 #[tokio::test]

@@ -419,6 +419,31 @@ async fn lights_follow_reports_and_history_answers_as_of() {
     .await
     .expect("list");
     assert_eq!(red.len(), 1);
+    // A list as of each day shows the light of that day, whether the light changed since or not.
+    for (day, light) in [
+        (d(2019, 10, 15), "green"),
+        (d(2019, 11, 3), "yellow"),
+        (d(2019, 11, 10), "red"),
+        (d(2019, 11, 21), "green"),
+        (d(2019, 12, 1), "yellow"),
+        (d(2019, 12, 9), "red"),
+    ] {
+        let f = TaskFilter {
+            as_of: Some(tasks::AsOf {
+                day,
+                end: end_of(day),
+            }),
+            ..Default::default()
+        };
+        let (rows, _) = tasks::list(&t.db, &everything(), &f, Page::default())
+            .await
+            .expect("list");
+        assert_eq!(
+            rows.iter().map(|r| r.light.as_str()).collect::<Vec<_>>(),
+            vec![light],
+            "{day}"
+        );
+    }
     assert!(matches!(
         audit::verify(&t.db).await,
         Ok(Verification::Intact { .. })
@@ -589,4 +614,121 @@ async fn follow_up_and_lists_as_of_a_past_day() {
         audit::verify(&t.db).await,
         Ok(Verification::Intact { .. })
     ));
+}
+
+/// Tasks whose status or deadline changed after a day, their lights staying green, are listed
+/// as of that day with the status and deadline they had: one accepted before the day and given
+/// a later deadline after it, one given a later deadline before the day and accepted after it.
+#[tokio::test]
+async fn a_changed_status_or_deadline_is_read_as_it_was() {
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![
+            task(
+                "s1",
+                TaskCadence::Once,
+                Some(d(2020, 6, 30)),
+                fx.unit_a.id,
+                vec![],
+            ),
+            task(
+                "s2",
+                TaskCadence::Once,
+                Some(d(2020, 6, 30)),
+                fx.unit_a.id,
+                vec![],
+            ),
+        ],
+        d(2019, 9, 2),
+    )
+    .await;
+    let a = Actor::cli();
+    let accept = |id: i64, day: NaiveDate| {
+        let db = t.db.clone();
+        let a = a.clone();
+        async move {
+            let row = tasks::get(&db, id).await.expect("task");
+            tasks::move_to(
+                &db,
+                &a,
+                &row,
+                "accept",
+                TaskStatus::Accepted,
+                None,
+                &[],
+                at(day),
+            )
+            .await
+            .expect("accept");
+        }
+    };
+    let later = |id: i64, day: NaiveDate| {
+        let db = t.db.clone();
+        let a = a.clone();
+        async move {
+            let row = tasks::get(&db, id).await.expect("task");
+            let change =
+                follow_up::request_deadline(&db, &a, &row, d(2020, 9, 30), "用地待批", at(day))
+                    .await
+                    .expect("request");
+            follow_up::decide_deadline(&db, &a, &row, change, true, None, at(day))
+                .await
+                .expect("approve");
+        }
+    };
+    accept(ids[0], d(2019, 9, 10)).await;
+    later(ids[1], d(2019, 9, 10)).await;
+    later(ids[0], d(2019, 9, 20)).await;
+    accept(ids[1], d(2019, 9, 20)).await;
+    let listed = |day: NaiveDate| {
+        let db = t.db.clone();
+        async move {
+            let f = TaskFilter {
+                as_of: Some(tasks::AsOf {
+                    day,
+                    end: end_of(day),
+                }),
+                sort: tasks::TaskSort::Code,
+                ..Default::default()
+            };
+            let (rows, _) = tasks::list(&db, &everything(), &f, Page::default())
+                .await
+                .expect("list");
+            rows.into_iter()
+                .map(|r| (r.code, r.status, r.deadline, r.light))
+                .collect::<Vec<_>>()
+        }
+    };
+    let row = |code: &str, status: &str, deadline: NaiveDate| {
+        (
+            code.to_string(),
+            status.to_string(),
+            Some(deadline),
+            "green".to_string(),
+        )
+    };
+    assert_eq!(
+        listed(d(2019, 9, 5)).await,
+        vec![
+            row("s1", "assigned", d(2020, 6, 30)),
+            row("s2", "assigned", d(2020, 6, 30))
+        ]
+    );
+    assert_eq!(
+        listed(d(2019, 9, 15)).await,
+        vec![
+            row("s1", "accepted", d(2020, 6, 30)),
+            row("s2", "assigned", d(2020, 9, 30))
+        ]
+    );
+    assert_eq!(
+        listed(d(2019, 9, 25)).await,
+        vec![
+            row("s1", "accepted", d(2020, 9, 30)),
+            row("s2", "accepted", d(2020, 9, 30))
+        ]
+    );
 }

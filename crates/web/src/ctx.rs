@@ -270,12 +270,11 @@ async fn authenticate(
         let Some(tok) = tokens::lookup(&st.db, token.trim()).await? else {
             return Err(AppError::Unauthenticated);
         };
-        let user = users::get(&st.db, tok.user_id).await?;
+        let (user, principal) = users::signed_in(&st.db, tok.user_id).await?;
         if !user.active {
             return Err(AppError::Unauthenticated);
         }
         tokens::touch(&st.db, &tok).await?;
-        let principal = users::principal(&st.db, &user).await?;
         return Ok((
             Some(Auth {
                 user,
@@ -291,14 +290,13 @@ async fn authenticate(
     let Some(session) = sessions::lookup(&st.db, &token, st.cfg.lifetimes()).await? else {
         return Ok((None, true));
     };
-    let user = users::get(&st.db, session.user_id).await?;
+    let (user, principal) = users::signed_in(&st.db, session.user_id).await?;
     if !user.active {
         return Ok((None, true));
     }
     if now() - session.last_seen_at > chrono::Duration::seconds(60) {
         sessions::touch(&st.db, &session.id).await?;
     }
-    let principal = users::principal(&st.db, &user).await?;
     Ok((
         Some(Auth {
             user,

@@ -20,6 +20,11 @@ pub(crate) async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhao
     let t = testing::fresh().await;
     let web = zhaoyin_web::WebConfig::default();
     zhaoyin::demo::load(&t.db, &web).await.expect("demo data");
+    // Each task's row is its histories' latest entries (what a day's list reads).
+    assert_eq!(
+        testing::tasks_off_their_histories(&t.db).await,
+        Vec::<i64>::new()
+    );
     let (base, running) = start(t.db.clone(), web).await;
     (base, t.db.clone(), t, running)
 }

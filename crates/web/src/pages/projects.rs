@@ -328,6 +328,11 @@ async fn detail_page(
         .collect();
     let needs = |field: &str| next.iter().any(|s| required_for(*s).contains(&field));
     let posted = posted.unwrap_or_default();
+    let svc::Sections {
+        problems,
+        progress,
+        approvals,
+    } = svc::sections(st, auth, p).await?;
     let location = posted
         .location_unit_id
         .map(|l| l.to_string())
@@ -344,17 +349,9 @@ async fn detail_page(
             Vec::new()
         },
         can_write: svc::may_write(auth, p),
-        problems: crate::service::problems::all(
-            st,
-            auth,
-            &zhaoyin_db::problems::ProblemFilter {
-                project_id: Some(p.id),
-                ..Default::default()
-            },
-        )
-        .await?,
-        progress: crate::service::progress::view(st, p).await?,
-        approvals: crate::service::approvals::plan_of(st, auth, p).await?,
+        problems,
+        progress,
+        approvals,
         today: st.cfg.today().to_string(),
         on: posted
             .on

@@ -74,6 +74,14 @@ impl Reads {
         if !wanted {
             return Ok(T::default());
         }
+        self.read(read).await
+    }
+
+    /// `read`, once the request may start one.
+    pub(crate) async fn read<T, E: Into<AppError>>(
+        &self,
+        read: impl std::future::Future<Output = Result<T, E>>,
+    ) -> Result<T, AppError> {
         let _started = self
             .0
             .acquire()

@@ -244,14 +244,45 @@ pub async fn other_units(st: &AppState, id: i64) -> AppResult<Vec<Named>> {
 
 pub async fn detail(st: &AppState, auth: &Auth, id: i64) -> AppResult<ProjectDetail> {
     let project = get(st, auth, id).await?;
+    let (other_units, timeline) = tokio::try_join!(other_units(st, id), async {
+        Ok(db::timeline(&st.db, id).await?)
+    })?;
     Ok(ProjectDetail {
-        other_units: other_units(st, id).await?,
-        timeline: db::timeline(&st.db, id).await?,
+        other_units,
+        timeline,
         next_stages: zhaoyin_core::project::next_stages(&project.facts())
             .into_iter()
             .map(|s| s.id().to_string())
             .collect(),
         project,
+    })
+}
+
+/// What a project's page shows beneath the project: its problems (问题清单), its progress and
+/// funds, its approvals.
+#[derive(Serialize)]
+pub struct Sections {
+    pub problems: Vec<crate::service::problems::ProblemView>,
+    pub progress: crate::service::progress::ProgressView,
+    pub approvals: crate::service::approvals::PlanView,
+}
+
+/// A project's sections, read side by side.
+pub async fn sections(st: &AppState, auth: &Auth, p: &ProjectRow) -> AppResult<Sections> {
+    let reads = crate::service::Reads::new();
+    let problems = zhaoyin_db::problems::ProblemFilter {
+        project_id: Some(p.id),
+        ..Default::default()
+    };
+    let (problems, progress, approvals) = tokio::try_join!(
+        reads.read(crate::service::problems::all(st, auth, &problems)),
+        reads.read(crate::service::progress::view(st, p)),
+        reads.read(crate::service::approvals::plan_of(st, auth, p)),
+    )?;
+    Ok(Sections {
+        problems,
+        progress,
+        approvals,
     })
 }
 

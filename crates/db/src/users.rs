@@ -525,13 +525,10 @@ pub async fn signed_in(db: &Db, id: i64) -> Result<(User, Principal)> {
     let mut grants = Vec::with_capacity(rows.len());
     let mut user = None;
     for r in rows {
-        if let Some(role) = &r.grant_role {
-            grants.extend(stored_grant(
-                role,
-                r.grant_unit_id,
-                r.grant_region_id,
-                r.grant_path.as_deref().unwrap_or_default(),
-            ));
+        // A grant without its scope's path grants nothing (an empty path would cover every
+        // region).
+        if let (Some(role), Some(path)) = (&r.grant_role, &r.grant_path) {
+            grants.extend(stored_grant(role, r.grant_unit_id, r.grant_region_id, path));
         }
         user.get_or_insert(r.user);
     }

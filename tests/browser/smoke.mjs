@@ -45,7 +45,7 @@ try {
     const resp = await page.goto(`${base}${path}`);
     if (!resp || resp.status() >= 400) problems.push(`${path}: ${resp && resp.status()}`);
     if (path === "/api/docs") {
-      await page.waitForSelector(".swagger-ui .opblock", { timeout: 10000 })
+      await page.waitForSelector(".swagger-ui .opblock", { timeout: 30000 })
         .catch(() => problems.push("API docs did not render"));
     }
     await page.screenshot({ path: `${shots}/${name}.png`, fullPage: true });

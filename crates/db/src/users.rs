@@ -485,12 +485,7 @@ pub async fn grant_by_id(db: &Db, grant_id: i64) -> Result<GrantRow> {
 /// The account's permissions. Grants whose scope is disabled still count: disabling a unit
 /// with active accounts is refused, so this only matters for regions, which keep their path.
 pub async fn principal(db: &Db, user: &User) -> Result<Principal> {
-    let grants = grants_of(db, user.id).await?;
-    Ok(Principal {
-        user_id: user.id,
-        unit_id: user.unit_id,
-        grants: grants.iter().filter_map(GrantRow::to_grant).collect(),
-    })
+    Ok(signed_in(db, user.id).await?.1)
 }
 
 /// An account with one of its grants (none: the grant's columns are null).
@@ -505,7 +500,7 @@ struct UserGrant {
 }
 
 /// The account and its permissions in one statement, as every signed-in request needs them
-/// (the same as [`get`] then [`principal`]).
+/// (its grants are those [`grants_of`] lists).
 pub async fn signed_in(db: &Db, id: i64) -> Result<(User, Principal)> {
     let rows: Vec<UserGrant> = db
         .all(

@@ -2,7 +2,8 @@
 """The HTTP benchmark: the product against its ceilings, on SQLite and on PostgreSQL.
 
     bench/run.py [--scale county|city|province] [--engines sqlite,postgres]
-                 [--duration SECONDS] [--connections 16,64] [--skip-build]
+                 [--duration SECONDS] [--connections 16,64] [--skip-build] [--only NAME]
+                 [--heaptrack]
 
 It installs wrk (Debian) if missing, builds the release binaries, generates the dataset once
 per engine and scale (`zhaoyin demo --scale … --no-serve`; kept under bench/work/ and in the
@@ -10,6 +11,8 @@ PostgreSQL database zhaoyin_bench_SCALE), starts `zhaoyin serve` and `zhaoyin-ce
 loopback against the same database, signs in, and measures every endpoint at each number of
 connections: requests/s, p50 and p99. Every figure is also given as a ratio to its ceiling,
 measured in the same run. It prints one table and writes bench/results/DATE-SCALE.json.
+After the load it also asks the server's glibc allocator what it holds (gdb, `malloc_stats()`);
+`--heaptrack` instead profiles the server's heap and prints its largest live allocations.
 """
 
 import argparse
@@ -182,6 +185,28 @@ class Server:
                 "own_peak": max(self.own_peak_kb, kb["RssAnon"] + kb["RssShmem"]) / 1024,
                 "peak": kb["VmHWM"] / 1024}
 
+    def heap_mb(self):
+        """What glibc's allocator holds in the process, asked of it through gdb
+        (`malloc_stats()`, which prints to the process's standard error, its log here): `held` is
+        what it has taken from the system, `in_use` what the program has allocated and not
+        freed; the difference is free memory kept in its arenas (one per thread that allocated,
+        up to eight per core), blocks mapped on their own included. None where gdb is missing or
+        cannot attach."""
+        if not shutil.which("gdb"):
+            return None
+        self.log.flush()
+        before = Path(self.log.name).stat().st_size
+        subprocess.run(["gdb", "-p", str(self.proc.pid), "-batch", "-nx",
+                        "-ex", "call (void) malloc_stats()"], capture_output=True, timeout=120)
+        with open(self.log.name, "rb") as f:
+            f.seek(before)
+            text = f.read().decode(errors="replace")
+        total = re.search(r"Total \(incl\. mmap\):\s+system bytes\s+=\s+(\d+)\s+in use bytes\s+=\s+(\d+)", text)
+        if not total:
+            return None
+        return {"held": int(total.group(1)) / 2**20, "in_use": int(total.group(2)) / 2**20,
+                "arenas": len(re.findall(r"^Arena \d+:", text, re.M))}
+
     def stop(self):
         RUNNING.remove(self)
         self.proc.terminate()
@@ -325,6 +350,12 @@ def measure(engine, scale, url, args):
     startup = product.wait_healthy()
     ceiling = Server([CEILING, "--database-url", url], "ceiling")
     idle = product.memory_mb()
+    if args.heaptrack:
+        # Every allocation from here on, with its backtrace, until the process ends; heaptrack
+        # writes heaptrack.zhaoyin.PID.zst into its working directory.
+        subprocess.Popen(["heaptrack", "-p", str(product.proc.pid)], cwd=WORK,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(3)  # attaching takes a moment; allocations before it are not seen
     sup_token, clerk_token = token(url, "supervisor"), token(url, "clerk")
     province_token = token(url, "province")
     session = sign_in(product.base, "supervisor")
@@ -416,6 +447,20 @@ def measure(engine, scale, url, args):
             log(f"  {name:34} c={conns:<3} {p['rps']:9.0f}/s p99 {p['p99_ms']:7.1f} ms "
                 f"| ceiling {c['rps']:9.0f}/s p99 {c['p99_ms']:7.1f} ms | {row['goal']}")
     loaded = product.memory_mb()
+    log(f"  own memory after the load: {loaded['own']:.0f} MB (its peak {loaded['own_peak']:.0f} MB)")
+    heap = product.heap_mb()
+    if heap:
+        log(f"  the allocator's: {heap['in_use']:.0f} MB in use, {heap['held']:.0f} MB held "
+            f"in {heap['arenas']} arenas")
+    if args.heaptrack:
+        product.stop()
+        ceiling.stop()
+        # The largest live allocations at the peak, which is the end of the load (no import).
+        time.sleep(5)  # heaptrack writes its file as the process ends
+        for profile in WORK.glob(f"heaptrack.zhaoyin.{product.proc.pid}.*"):
+            print(subprocess.run(["heaptrack_print", "-f", str(profile), "-p", "-n", "20", "-s", "2",
+                                  "-a", "0", "-T", "0"], capture_output=True, text=True).stdout)
+        return rows, None
     imported = import_companies(product, session)
     product.stop()
     ceiling.stop()
@@ -426,7 +471,7 @@ def measure(engine, scale, url, args):
     return rows, {"engine": engine, "scale": scale, "startup_s": startup, "restart_s": restart,
                   "idle_own_mb": idle["own"], "own_after_mb": loaded["own"],
                   "own_peak_mb": loaded["own_peak"], "mapped_after_mb": loaded["mapped"],
-                  "peak_rss_mb": loaded["peak"], **imported}
+                  "peak_rss_mb": loaded["peak"], "heap_after": heap, **imported}
 
 
 def import_companies(product, session):
@@ -460,6 +505,9 @@ def import_companies(product, session):
 
 def verdict(row):
     p = row["product"]
+    if p["requests"] == 0:
+        # Every request outlasted the measurement: nothing was answered in time.
+        return "missed (no answer within the measurement)"
     if row["kind"] in GOALS and (row["rps_ratio"] is None or row["p99_ratio"] is None):
         return "missed (the ceiling answered nothing in time)"
     if row["kind"] in GOALS:
@@ -515,6 +563,9 @@ def main():
     ap.add_argument("--connections", default="16,64")
     ap.add_argument("--skip-build", action="store_true")
     ap.add_argument("--only", default="", help="measure only endpoints whose name contains this")
+    ap.add_argument("--heaptrack", action="store_true",
+                    help="profile the product's heap (heaptrack, attached after start; no import): "
+                         "prints the largest live allocations at the end of the load, writes no results")
     args = ap.parse_args()
     args.connections = [int(c) for c in args.connections.split(",")]
     ensure_wrk()
@@ -531,6 +582,8 @@ def main():
     finally:
         for server in list(RUNNING):
             server.stop()
+    if args.heaptrack:
+        return  # the figures of a profiled run are not the product's
     text = table(rows, machines)
     print(text)
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,

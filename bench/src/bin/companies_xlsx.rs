@@ -11,8 +11,13 @@ fn main() -> anyhow::Result<()> {
     let n: usize = args.next().context("N")?.parse()?;
     let prefix = args.next().context("PREFIX")?;
     let out = args.next().context("OUT")?;
-    // A run number in the codes' division digits keeps each run's codes apart.
-    let run: u32 = prefix.bytes().map(u32::from).sum::<u32>() % 900_000 + 100_000;
+    // A run number in the codes' division digits keeps each run's codes apart (a hash of the
+    // prefix: a sum of its bytes gave two runs' prefixes, such as 基准004312 and 基准011111, the
+    // same codes).
+    let run = prefix
+        .bytes()
+        .fold(0u64, |h, b| (h * 131 + u64::from(b)) % 900_000)
+        + 100_000;
     let mut wb = rust_xlsxwriter::Workbook::new();
     let ws = wb.add_worksheet_with_constant_memory()?;
     ws.set_name("企业")?;

@@ -242,8 +242,23 @@ fn read_password() -> anyhow::Result<String> {
     Ok(pw)
 }
 
+/// glibc raises its threshold for mapping a block on its own to the size of the largest mapped
+/// block freed. The password workers give their 19 MiB argon2 blocks back between sign-ins, so
+/// from the second sign-in on glibc would serve the block from the worker's heap and keep it
+/// resident when freed (40 MB on two cores). A fixed threshold (glibc's default, 128 KiB) maps
+/// each large block on its own and unmaps it when freed (docs/PERFORMANCE.md, "Memory after
+/// the load").
+fn keep_large_blocks_mapped() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets allocator parameters; glibc serialises it with allocations.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+    }
+}
+
 #[tokio::main]
 async fn main() -> ExitCode {
+    keep_large_blocks_mapped();
     let cli = Cli::parse();
     match run(cli).await {
         Ok(code) => code,

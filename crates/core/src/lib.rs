@@ -4,6 +4,7 @@
 
 pub mod activity;
 pub mod approval;
+pub mod assessment;
 pub mod audit;
 pub mod authz;
 pub mod chain;
@@ -11,7 +12,9 @@ pub mod company;
 pub mod credit_code;
 pub mod dashboard;
 pub mod exchange;
+pub mod incentive;
 pub mod jobs;
+pub mod land;
 pub mod meeting;
 pub mod org;
 pub mod paging;

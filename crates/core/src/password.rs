@@ -64,10 +64,16 @@ pub fn hash(password: &str) -> Result<String, HashError> {
 }
 
 thread_local! {
-    /// The thread's argon2 working memory (19 MiB at the default cost), allocated once and
-    /// reused: allocating it per check fragmented the heap until a server under concurrent
-    /// sign-ins held hundreds of megabytes (see docs/PERFORMANCE.md).
+    /// The thread's argon2 working memory (19 MiB at the default cost), reused from one check
+    /// to the next while sign-ins queue, and given back when none waits ([`release_memory`]):
+    /// allocating it per check fragmented the heap until a server under concurrent sign-ins
+    /// held hundreds of megabytes (see docs/PERFORMANCE.md).
     static MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Gives the thread's argon2 working memory back, for a thread with no password work waiting.
+pub fn release_memory() {
+    MEMORY.with_borrow_mut(|memory| *memory = Vec::new());
 }
 
 /// Whether `password` matches the PHC string `phc`. A malformed hash never matches. The
@@ -137,5 +143,10 @@ mod tests {
         assert!(!verify("gaoqing@2026", &h));
         assert!(!verify("Gaoqing@2026", "not a hash"));
         assert!(!verify("x", decoy_hash()));
+        // With its working memory given back, the thread makes a new one for the next check.
+        release_memory();
+        assert_eq!(MEMORY.with_borrow(Vec::capacity), 0);
+        assert!(verify("Gaoqing@2026", &h));
+        assert!(!verify("gaoqing@2026", &h));
     }
 }

@@ -276,19 +276,36 @@ mod tests {
 
     #[test]
     fn every_key_used_in_templates_and_code_exists() {
-        // Finds t("…"), tf("…", and label prefixes in templates and Rust sources.
+        // Finds t("…"), tf("…", and label prefixes in templates and Rust sources, and the
+        // message keys of validation errors (err.…) wherever they are made.
         let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
         let mut missing = Vec::new();
         let mut files = Vec::new();
-        for dir in ["templates", "crates/web/src", "crates/app/src"] {
+        for dir in [
+            "templates",
+            "crates/web/src",
+            "crates/app/src",
+            "crates/core/src",
+            "crates/db/src",
+            "crates/office/src",
+        ] {
             collect(&std::path::Path::new(root).join(dir), &mut files);
         }
         let zh = table(Lang::Zh);
         for f in files {
             let src = std::fs::read_to_string(&f).unwrap_or_default();
-            for pat in [".t(\"", ".tf(\"", ".tf1(\"", ".tf2(\""] {
+            for (pat, prefix) in [
+                (".t(\"", ""),
+                (".tf(\"", ""),
+                (".tf1(\"", ""),
+                (".tf2(\"", ""),
+                ("\"err.", "err."),
+            ] {
                 for part in src.split(pat).skip(1) {
-                    let key: String = part.chars().take_while(|c| *c != '"').collect();
+                    let key: String = prefix
+                        .chars()
+                        .chain(part.chars().take_while(|c| *c != '"'))
+                        .collect();
                     if key.contains('.')
                         && !key.contains(' ')
                         && !key.ends_with('.')

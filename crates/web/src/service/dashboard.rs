@@ -321,17 +321,21 @@ pub(crate) async fn region_of(st: &AppState, p: &Principal, id: Option<i64>) -> 
 /// (`zhaoyin_db::audit::data_version`), so a write or a job run makes every older entry
 /// unreachable; they are dropped wholesale when the cache grows past [`CACHE_ENTRIES`].
 #[derive(Default)]
-pub struct Cache(std::sync::Mutex<HashMap<String, Dashboard>>);
+pub struct Cache {
+    kept: std::sync::Mutex<HashMap<String, Dashboard>>,
+    /// Held while a dashboard is computed: one at a time (each reads side by side already).
+    computing: tokio::sync::Mutex<()>,
+}
 
 const CACHE_ENTRIES: usize = 256;
 
 impl Cache {
     fn get(&self, key: &str) -> Option<Dashboard> {
-        self.0.lock().ok()?.get(key).cloned()
+        self.kept.lock().ok()?.get(key).cloned()
     }
 
     fn put(&self, key: String, d: &Dashboard) {
-        if let Ok(mut m) = self.0.lock() {
+        if let Ok(mut m) = self.kept.lock() {
             if m.len() >= CACHE_ENTRIES {
                 m.clear();
             }
@@ -341,7 +345,11 @@ impl Cache {
 }
 
 /// The dashboard `q` asks for, as `p` (an account's principal, or a display link's) reads it:
-/// from the cache while the data has not changed since it was computed.
+/// from the cache while the data has not changed since it was computed. A dashboard not kept
+/// is computed on a task of its own, one at a time: requests for one being computed wait and
+/// then find it kept, and a computation is finished and kept even if its asker gave up. (Under
+/// load every waiting request computed the province's dashboard at once, none finished before
+/// its client gave up, and none was ever kept: see docs/PERFORMANCE.md.)
 pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {
     let version = zhaoyin_db::audit::data_version(&st.db).await?;
     let key = serde_json::to_string(&(&p.grants, q, st.cfg.today(), version))
@@ -349,9 +357,18 @@ pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppR
     if let Some(d) = st.dashboards.get(&key) {
         return Ok(d);
     }
-    let d = compute(st, p, q).await?;
-    st.dashboards.put(key, &d);
-    Ok(d)
+    let (st, p, q) = (st.clone(), p.clone(), q.clone());
+    tokio::spawn(async move {
+        let _one_at_a_time = st.dashboards.computing.lock().await;
+        if let Some(d) = st.dashboards.get(&key) {
+            return Ok(d);
+        }
+        let d = compute(&st, &p, &q).await?;
+        st.dashboards.put(key, &d);
+        Ok(d)
+    })
+    .await
+    .map_err(|e| AppError::Internal(e.to_string()))?
 }
 
 async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {

@@ -31,6 +31,7 @@ pub mod task_sheet;
 pub mod tasks;
 pub mod users;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -93,10 +94,15 @@ impl Reads {
 
 type Job = Box<dyn FnOnce() + Send>;
 
+/// Password work waiting for a worker.
+static PASSWORD_JOBS_WAITING: AtomicUsize = AtomicUsize::new(0);
+
 /// Password work (argon2id, 19 MiB per hash) runs on one dedicated thread per core: no more
 /// hashes at once than cores, and only these threads' allocator arenas ever hold the 19 MiB
 /// blocks. On tokio's blocking pool each sign-in under load could land on another thread, and
 /// memory grew to gigabytes (measured: 4.3 GB at 64 concurrent sign-ins; see PERFORMANCE.md).
+/// A worker keeps its block while sign-ins queue and gives it back when none waits, so a server
+/// holds none between bursts (it held one per core for good: 40 MB on two cores).
 fn password_workers() -> &'static Sender<Job> {
     static JOBS: OnceLock<Sender<Job>> = OnceLock::new();
     JOBS.get_or_init(|| {
@@ -114,8 +120,12 @@ fn password_workers() -> &'static Sender<Job> {
                             Err(_) => return,
                         };
                         let Ok(job) = job else { return };
+                        PASSWORD_JOBS_WAITING.fetch_sub(1, Ordering::AcqRel);
                         // A panic fails that one request (its answer channel drops), not the worker.
                         let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                        if PASSWORD_JOBS_WAITING.load(Ordering::Acquire) == 0 {
+                            zhaoyin_core::password::release_memory();
+                        }
                     }
                 });
             if let Err(e) = spawned {
@@ -131,6 +141,7 @@ async fn on_password_worker<T: Send + 'static>(
     f: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, AppError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
+    PASSWORD_JOBS_WAITING.fetch_add(1, Ordering::AcqRel);
     password_workers()
         .send(Box::new(move || {
             // A request that went away while queued (the client gave up) costs no hash.
@@ -138,7 +149,10 @@ async fn on_password_worker<T: Send + 'static>(
                 let _ = tx.send(f());
             }
         }))
-        .map_err(|_| AppError::Internal("password workers stopped".into()))?;
+        .map_err(|_| {
+            PASSWORD_JOBS_WAITING.fetch_sub(1, Ordering::AcqRel);
+            AppError::Internal("password workers stopped".into())
+        })?;
     rx.await
         .map_err(|_| AppError::Internal("password worker failed".into()))
 }

@@ -29,6 +29,16 @@ pub enum Direction {
     Lower,
 }
 
+impl Direction {
+    /// Whether `a` is strictly better than `b`.
+    fn better(self, a: Decimal, b: Decimal) -> bool {
+        match self {
+            Direction::Higher => a > b,
+            Direction::Lower => a < b,
+        }
+    }
+}
+
 /// What a computed indicator counts for a subject over the period.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -134,9 +144,9 @@ pub struct Scheme {
 
 /// The largest value, target, threshold or points per item accepted (a trillion): beyond it is
 /// a typo, and within it no product of two overflows.
-const LARGEST: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+pub(crate) const LARGEST: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
 /// The largest weight or deduction, in points.
-const MOST_POINTS: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
+pub(crate) const MOST_POINTS: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
 
 impl Scheme {
     /// Every problem with the scheme, each naming its place (`groups[0].indicators[2].weight`).
@@ -241,11 +251,7 @@ fn check_method(errors: &mut Invalid, at: &str, ind: &Indicator) {
     let field = |name: &str| format!("{at}.method.{name}");
     match &ind.method {
         Method::Linear { target, zero } => {
-            let ordered = match ind.direction {
-                Direction::Higher => target > zero,
-                Direction::Lower => target < zero,
-            };
-            if !ordered {
+            if !ind.direction.better(*target, *zero) {
                 errors.push(FieldError::new(field("target"), "err.assessment.target"));
             }
             for (name, v) in [("target", target), ("zero", zero)] {
@@ -286,11 +292,7 @@ fn check_method(errors: &mut Invalid, at: &str, ind: &Indicator) {
             }
             // From the easiest band to the hardest: each harder and worth no less.
             for (b, pair) in bands.windows(2).enumerate() {
-                let harder = match ind.direction {
-                    Direction::Higher => pair[1].at > pair[0].at,
-                    Direction::Lower => pair[1].at < pair[0].at,
-                };
-                if !harder || pair[1].share < pair[0].share {
+                if !ind.direction.better(pair[1].at, pair[0].at) || pair[1].share < pair[0].share {
                     errors.push(FieldError::new(
                         field(&format!("bands[{}]", b + 1)),
                         "err.assessment.bands",
@@ -412,14 +414,14 @@ pub fn score(
             .collect();
         for (n, value) in values.iter().enumerate() {
             let points = value.map_or(Decimal::ZERO, |v| {
-                let better = values
-                    .iter()
-                    .flatten()
-                    .filter(|other| match ind.direction {
-                        Direction::Higher => **other > v,
-                        Direction::Lower => **other < v,
-                    })
-                    .count();
+                // The values better than this one, which only a rank needs.
+                let better = || {
+                    values
+                        .iter()
+                        .flatten()
+                        .filter(|other| ind.direction.better(**other, v))
+                        .count()
+                };
                 hundredths(points_of(ind, v, better))
             });
             lines[n].push(Line {
@@ -463,11 +465,11 @@ pub fn score(
             }
         })
         .collect();
-    scores.sort_by(|a, b| b.total.cmp(&a.total).then(a.subject_id.cmp(&b.subject_id)));
-    let totals: Vec<Decimal> = scores.iter().map(|s| s.total).collect();
-    for (s, rank) in scores.iter_mut().zip(ranks(&totals)) {
-        s.rank = rank;
-    }
+    rank_by(
+        &mut scores,
+        |s| (s.total, s.subject_id),
+        |s, rank| s.rank = rank,
+    );
     Ok(scores)
 }
 
@@ -513,10 +515,10 @@ fn check_subjects(group: &Group, subjects: &[Subject]) -> Result<(), Invalid> {
     errors.into_result()
 }
 
-/// The points `value` earns by `ind`, with `better` values than it in the group, before
+/// The points `value` earns by `ind`, with `better()` values than it in the group, before
 /// rounding: the weight is multiplied before anything is divided, so a figure checked by hand
 /// (7 of a target of 120 at a weight of 9: 0.525, so 0.53) comes out the same.
-fn points_of(ind: &Indicator, value: Decimal, better: usize) -> Decimal {
+fn points_of(ind: &Indicator, value: Decimal, better: impl FnOnce() -> usize) -> Decimal {
     let w = ind.weight;
     match &ind.method {
         Method::Manual => value,
@@ -524,15 +526,12 @@ fn points_of(ind: &Indicator, value: Decimal, better: usize) -> Decimal {
             (w * (value - *zero) / (*target - *zero)).clamp(Decimal::ZERO, w)
         }
         Method::Rank { step, floor } => {
-            w * (Decimal::ONE - *step * Decimal::from(better)).max(*floor)
+            w * (Decimal::ONE - *step * Decimal::from(better())).max(*floor)
         }
         Method::Threshold { bands } => {
             let share = bands
                 .iter()
-                .filter(|b| match ind.direction {
-                    Direction::Higher => value >= b.at,
-                    Direction::Lower => value <= b.at,
-                })
+                .filter(|b| !ind.direction.better(b.at, value))
                 .map(|b| b.share)
                 .max()
                 .unwrap_or_default();
@@ -542,17 +541,27 @@ fn points_of(ind: &Indicator, value: Decimal, better: usize) -> Decimal {
     }
 }
 
-/// Ranks of `sorted` (best first): equal values share the better rank (1, 1, 3).
-pub(crate) fn ranks(sorted: &[Decimal]) -> Vec<usize> {
-    let mut out: Vec<usize> = Vec::with_capacity(sorted.len());
-    for (n, v) in sorted.iter().enumerate() {
-        let rank = match out.last() {
-            Some(&r) if sorted[n - 1] == *v => r,
+/// `items` sorted best first by their score (`key`: the score, then the id that orders equal
+/// scores), each given its rank by `set`: equal scores share the better rank (1, 1, 3).
+pub(crate) fn rank_by<T>(
+    items: &mut [T],
+    key: impl Fn(&T) -> (Decimal, i64),
+    set: impl Fn(&mut T, usize),
+) {
+    items.sort_by(|a, b| {
+        let ((sa, ia), (sb, ib)) = (key(a), key(b));
+        sb.cmp(&sa).then(ia.cmp(&ib))
+    });
+    let mut previous: Option<(Decimal, usize)> = None;
+    for (n, item) in items.iter_mut().enumerate() {
+        let score = key(item).0;
+        let rank = match previous {
+            Some((p, r)) if p == score => r,
             _ => n + 1,
         };
-        out.push(rank);
+        set(item, rank);
+        previous = Some((score, rank));
     }
-    out
 }
 
 /// `d` to `places` decimals, halves away from zero (as officials round by hand).

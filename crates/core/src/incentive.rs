@@ -4,10 +4,9 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::project::MAX_WAN;
 use crate::validation::{FieldError, Invalid};
 
-/// The largest amount accepted, 万元 (a hundred trillion yuan, as for projects).
-const LARGEST: i64 = 10_000_000_000;
 /// An introducer's reward, 万元 (M10).
 const REWARD_LEAST: i64 = 20;
 const REWARD_MOST: i64 = 300;
@@ -58,7 +57,7 @@ impl IntroducerRule {
             errors.push(FieldError::new("tiers", "err.required"));
         }
         for (n, t) in self.tiers.iter().enumerate() {
-            if !(0 < t.from && t.from <= LARGEST) {
+            if !(0 < t.from && t.from <= MAX_WAN) {
                 errors.push(FieldError::new(
                     format!("tiers[{n}].from"),
                     "err.incentive.positive",
@@ -242,7 +241,7 @@ impl PlatformRule {
             ("provincial", self.provincial),
             ("municipal", self.municipal),
         ] {
-            if !(0 < v && v <= LARGEST) {
+            if !(0 < v && v <= MAX_WAN) {
                 errors.push(FieldError::new(name, "err.incentive.positive"));
             }
         }

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::assessment::{ranks, rounded};
+use crate::assessment::{LARGEST, MOST_POINTS, rank_by, rounded};
 use crate::validation::{FieldError, Invalid};
 
 /// An enterprise's figures for a year, as imported.
@@ -84,15 +84,6 @@ pub enum Metric {
 }
 
 impl Metric {
-    pub const ALL: [Metric; 6] = [
-        Metric::TaxPerMu,
-        Metric::RevenuePerMu,
-        Metric::OutputPerEnergy,
-        Metric::OutputPerEmission,
-        Metric::RndIntensity,
-        Metric::LabourProductivity,
-    ];
-
     /// Its name in configuration and the API.
     pub fn key(self) -> &'static str {
         match self {
@@ -205,7 +196,7 @@ impl Rules {
             errors.push(FieldError::new("weights", "err.required"));
         }
         for (m, w) in &self.weights {
-            if !(Decimal::ZERO < *w && *w <= Decimal::from(1_000)) {
+            if !(Decimal::ZERO < *w && *w <= MOST_POINTS) {
                 errors.push(FieldError::new(
                     format!("weights.{}", m.key()),
                     "err.assessment.points",
@@ -213,7 +204,7 @@ impl Rules {
             }
         }
         for (m, b) in &self.benchmarks {
-            if !(Decimal::ZERO < *b && *b <= Decimal::from(FIGURE_MAX)) {
+            if !(Decimal::ZERO < *b && *b <= LARGEST) {
                 errors.push(FieldError::new(
                     format!("benchmarks.{}", m.key()),
                     "err.assessment.positive",
@@ -334,15 +325,11 @@ pub fn evaluate(rules: &Rules, years: &[(i64, Year)]) -> Result<Vec<Evaluation>,
             }
         })
         .collect();
-    out.sort_by(|a, b| {
-        b.score
-            .cmp(&a.score)
-            .then(a.enterprise_id.cmp(&b.enterprise_id))
-    });
-    let scores: Vec<Decimal> = out.iter().map(|e| e.score).collect();
-    for (e, rank) in out.iter_mut().zip(ranks(&scores)) {
-        e.rank = rank;
-    }
+    rank_by(
+        &mut out,
+        |e| (e.score, e.enterprise_id),
+        |e, rank| e.rank = rank,
+    );
     Ok(out)
 }
 
@@ -504,7 +491,8 @@ mod tests {
 
     #[test]
     fn a_metrics_key_is_its_name_in_configuration() {
-        for m in Metric::ALL {
+        // The default weights name every metric.
+        for m in Rules::default().weights.into_keys() {
             assert_eq!(serde_json::to_value(m).ok(), Some(m.key().into()));
         }
     }

@@ -131,6 +131,40 @@ pub const ACCOUNTS: &[(&str, &str, &str, Role, bool)] = &[
     ("viewer", "孙晓东", "gq-xwb", Role::Viewer, false),
 ];
 
+/// The example assessment scheme ([`zhaoyin_core::assessment::example`]) with the county's
+/// units, for the supervisor to compute a quarter with.
+async fn load_assessment(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Result<()> {
+    use zhaoyin_db::assessments::{self, SchemeFields};
+    let units = assessments::units_of(db, county).await?;
+    let of = |kind: &str| -> Vec<i64> {
+        units
+            .iter()
+            .filter(|(_, k)| k == kind)
+            .map(|(id, _)| *id)
+            .collect()
+    };
+    let v = zhaoyin_core::assessment::example(
+        "“双招双引”季度考核（示例）",
+        of("department"),
+        of("park"),
+        of("town"),
+    );
+    v.check()
+        .map_err(|e| anyhow::anyhow!("the example scheme: {e:?}"))?;
+    assessments::create_scheme(
+        db,
+        supervisor,
+        county,
+        &SchemeFields {
+            name: &v.scheme.name,
+            period_kind: "quarter",
+            body: &serde_json::to_string(&v)?,
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Whether the database already holds an organisation.
 pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
     let (n,): (i64,) = db.one(Sql::new("SELECT COUNT(*) FROM regions")).await?;
@@ -513,6 +547,7 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
         crate::demo_pipeline::load_meetings(&st, &cast.supervisor, &cast.units, &leaders, today)
             .await?;
     record_on_their_days(db, web).await?;
+    load_assessment(db, &cast.supervisor, county.id).await?;
     Ok(Loaded {
         units: units.len(),
         tasks,

@@ -203,3 +203,20 @@ async fn the_dashboard_draws_its_charts_and_its_figures_lead_to_their_lists_in_c
     })
     .await;
 }
+
+/// Assessment on the demo county: the demo's scheme computed over the last quarter, the
+/// ranking shown group by group, published with its red and black lists and recomputed
+/// identically; a figure leading to the list of as many rows. Screenshots of the draft and the
+/// published ranking.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compute_and_publish_a_quarter_of_assessment_in_chromium() {
+    on_demo("assessment.mjs", |base, shots| {
+        vec![
+            base,
+            "supervisor".into(),
+            zhaoyin::demo::PASSWORD.into(),
+            shots,
+        ]
+    })
+    .await;
+}

@@ -61,6 +61,23 @@ pub enum Measure {
     ReportsOnTime,
 }
 
+impl Measure {
+    /// The column of the monthly publication table (`report::COLUMNS`) that counts it, if one
+    /// does: the assessment then reads the same figure the table publishes.
+    pub fn report_column(self) -> Option<&'static str> {
+        match self {
+            Measure::TripsOut => Some("trips"),
+            Measure::Negotiations => Some("talks"),
+            Measure::Signings => Some("signed"),
+            Measure::ProjectsStarted => Some("started"),
+            Measure::FundsVerified => Some("funds_verified"),
+            Measure::TasksClosedOnTime | Measure::ProblemsSolvedInTime | Measure::ReportsOnTime => {
+                None
+            }
+        }
+    }
+}
+
 /// A threshold and the share of the weight a value reaching it earns.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -140,11 +157,17 @@ pub struct Scheme {
     pub period: PeriodKind,
     pub groups: Vec<Group>,
     pub deductions: Vec<Deduction>,
+    /// How many of each group a published run names on its red list (红榜, the best) and its
+    /// black list (黑榜, the worst); none, no lists.
+    #[serde(default)]
+    pub listed: u32,
 }
 
 /// The largest value, target, threshold or points per item accepted (a trillion): beyond it is
 /// a typo, and within it no product of two overflows.
 pub(crate) const LARGEST: Decimal = Decimal::from_parts(3_567_587_328, 232, 0, false, 0);
+/// The most units a red or black list names.
+const MOST_LISTED: u32 = 10;
 /// The largest weight or deduction, in points.
 pub(crate) const MOST_POINTS: Decimal = Decimal::from_parts(1_000, 0, 0, false, 0);
 
@@ -202,6 +225,13 @@ impl Scheme {
                 check_method(&mut errors, &at, ind);
             }
         }
+        if self.listed > MOST_LISTED {
+            errors.push(
+                FieldError::new("listed", "err.assessment.between")
+                    .with("low", 0)
+                    .with("high", MOST_LISTED),
+            );
+        }
         let mut causes = BTreeSet::new();
         for (d, rule) in self.deductions.iter().enumerate() {
             let at = format!("deductions[{d}]");
@@ -229,6 +259,242 @@ impl Scheme {
 
     pub fn group(&self, key: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.key == key)
+    }
+}
+
+/// A scheme as kept, version by version: its rules and the units each group ranks. A run names
+/// the version it used, so a published ranking is recomputed by the rules it was published with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Version {
+    pub scheme: Scheme,
+    /// Each group's units, by group key.
+    pub members: BTreeMap<String, Vec<i64>>,
+}
+
+impl Version {
+    /// The scheme's problems (under `scheme.`), and: every group has its units, no group is unknown, no unit is
+    /// in two groups.
+    pub fn check(&self) -> Result<(), Invalid> {
+        let mut errors = Invalid::default();
+        if let Err(e) = self.scheme.check() {
+            for mut f in e.0 {
+                f.field = format!("scheme.{}", f.field);
+                errors.push(f);
+            }
+        }
+        for group in &self.scheme.groups {
+            if self.members.get(&group.key).is_none_or(Vec::is_empty) {
+                errors.push(FieldError::new(
+                    format!("members.{}", group.key),
+                    "err.required",
+                ));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for (key, units) in &self.members {
+            if self.scheme.group(key).is_none() {
+                errors.push(FieldError::new(
+                    format!("members.{key}"),
+                    "err.assessment.group",
+                ));
+            }
+            for unit in units {
+                if !seen.insert(*unit) {
+                    errors.push(
+                        FieldError::new(format!("members.{key}"), "err.assessment.member_twice")
+                            .with("unit", unit),
+                    );
+                }
+            }
+        }
+        errors.into_result()
+    }
+}
+
+/// Every group's scores (see [`score`]), from each group's subjects: exactly its members, so a
+/// run cannot leave a unit out or slip one in.
+pub fn run(
+    version: &Version,
+    subjects: &BTreeMap<String, Vec<Subject>>,
+) -> Result<BTreeMap<String, Vec<Score>>, Invalid> {
+    version.check()?;
+    let mut errors = Invalid::default();
+    let mut scores = BTreeMap::new();
+    for group in &version.scheme.groups {
+        let given = subjects.get(&group.key).map_or(&[][..], Vec::as_slice);
+        let mut ids: Vec<i64> = given.iter().map(|s| s.id).collect();
+        let mut members = version.members.get(&group.key).cloned().unwrap_or_default();
+        ids.sort_unstable();
+        members.sort_unstable();
+        if ids != members {
+            errors.push(FieldError::new(
+                format!("subjects.{}", group.key),
+                "err.assessment.members",
+            ));
+            continue;
+        }
+        match score(&version.scheme, &group.key, given) {
+            Ok(s) => {
+                scores.insert(group.key.clone(), s);
+            }
+            Err(e) => errors.0.extend(e.0),
+        }
+    }
+    for key in subjects.keys() {
+        if version.scheme.group(key).is_none() {
+            errors.push(FieldError::new(
+                format!("subjects.{key}"),
+                "err.assessment.group",
+            ));
+        }
+    }
+    errors.into_result().map(|()| scores)
+}
+
+/// A group's red list (红榜: the `n` best, with any sharing the n-th rank) and black list (黑榜:
+/// the `n` worst, with any tied with the n-th from the bottom, and none on the red list), as
+/// subject ids, best first and worst last. `scores` are [`score`]'s: best first.
+pub fn red_black(scores: &[Score], n: u32) -> (Vec<i64>, Vec<i64>) {
+    let n = usize::try_from(n).unwrap_or(usize::MAX);
+    if n == 0 || scores.is_empty() {
+        return (Vec::new(), Vec::new());
+    }
+    let red: Vec<i64> = scores
+        .iter()
+        .filter(|s| s.rank <= n)
+        .map(|s| s.subject_id)
+        .collect();
+    let from_bottom = scores.len().saturating_sub(n);
+    let bar = scores[from_bottom].total;
+    let black = scores
+        .iter()
+        .filter(|s| s.total <= bar && !red.contains(&s.subject_id))
+        .map(|s| s.subject_id)
+        .collect();
+    (red, black)
+}
+
+/// The example scheme a county starts from (and the demo ships): M4's quarterly ranking of the
+/// departments and parks with recruiting duties by trips out, negotiations, signings, starts
+/// and verified funds, parks weighted 1.5 (M18), towns by points (奖分制), service scored by
+/// hand, one point off per overdue task (at most five), three units on each red and black
+/// list. `departments`, `parks` and `towns` are the units of each group; an empty group is
+/// left out.
+pub fn example(name: &str, departments: Vec<i64>, parks: Vec<i64>, towns: Vec<i64>) -> Version {
+    let n = |v: i64| Decimal::from(v);
+    let ind =
+        |key: &str, name: &str, measure: Option<Measure>, weight: i64, method: Method| Indicator {
+            key: key.into(),
+            name: name.into(),
+            measure,
+            weight: n(weight),
+            direction: Direction::Higher,
+            method,
+        };
+    let linear = |target: i64| Method::Linear {
+        target: n(target),
+        zero: Decimal::ZERO,
+    };
+    let recruiting = |funds: i64| {
+        vec![
+            ind("trips", "外出招引", Some(Measure::TripsOut), 20, linear(6)),
+            ind(
+                "talks",
+                "洽谈对接",
+                Some(Measure::Negotiations),
+                15,
+                linear(4),
+            ),
+            ind("signed", "签约项目", Some(Measure::Signings), 20, linear(2)),
+            ind(
+                "started",
+                "开工项目",
+                Some(Measure::ProjectsStarted),
+                15,
+                linear(1),
+            ),
+            ind(
+                "funds",
+                "到位资金（有凭证）",
+                Some(Measure::FundsVerified),
+                20,
+                linear(funds),
+            ),
+            ind("service", "服务企业与营商环境", None, 10, Method::Manual),
+        ]
+    };
+    let mut groups = Vec::new();
+    let mut members = BTreeMap::new();
+    for (key, name, multiplier, indicators, units) in [
+        (
+            "departments",
+            "县直部门",
+            n(1),
+            recruiting(5_000),
+            departments,
+        ),
+        (
+            "parks",
+            "园区",
+            Decimal::new(15, 1),
+            recruiting(20_000),
+            parks,
+        ),
+        (
+            "towns",
+            "镇（街道）",
+            n(1),
+            vec![
+                ind(
+                    "trips",
+                    "外出招引",
+                    Some(Measure::TripsOut),
+                    30,
+                    Method::Points { per: n(5) },
+                ),
+                ind(
+                    "talks",
+                    "洽谈对接",
+                    Some(Measure::Negotiations),
+                    30,
+                    Method::Points { per: n(5) },
+                ),
+                ind(
+                    "signed",
+                    "签约项目",
+                    Some(Measure::Signings),
+                    40,
+                    Method::Points { per: n(20) },
+                ),
+            ],
+            towns,
+        ),
+    ] {
+        if units.is_empty() {
+            continue;
+        }
+        groups.push(Group {
+            key: key.into(),
+            name: name.into(),
+            multiplier,
+            indicators,
+        });
+        members.insert(key.to_string(), units);
+    }
+    Version {
+        scheme: Scheme {
+            name: name.into(),
+            period: PeriodKind::Quarter,
+            groups,
+            deductions: vec![Deduction {
+                cause: Cause::OverdueTask,
+                points: n(1),
+                cap: Some(n(5)),
+            }],
+            listed: 3,
+        },
+        members,
     }
 }
 
@@ -613,6 +879,7 @@ mod tests {
             period: PeriodKind::Quarter,
             groups: vec![group.clone()],
             deductions: deductions.to_vec(),
+            listed: 0,
         };
         score(&scheme, &group.key, subjects)
     }
@@ -1048,6 +1315,7 @@ mod tests {
                 points: d("1"),
                 cap: Some(d("5")),
             }],
+            listed: 0,
         }
     }
 
@@ -1128,5 +1396,119 @@ mod tests {
                 "deductions[1].cap",
             ]
         );
+    }
+
+    #[test]
+    fn a_version_ranks_each_unit_in_one_group_and_a_run_takes_exactly_its_members() {
+        let linear = Method::Linear {
+            target: d("10"),
+            zero: d("0"),
+        };
+        let parks = group(vec![indicator("signed", Direction::Higher, linear)], "1.5");
+        let towns = Group {
+            key: "towns".into(),
+            name: "乡镇".into(),
+            ..parks.clone()
+        };
+        let scheme = Scheme {
+            name: "季度考核".into(),
+            period: PeriodKind::Quarter,
+            groups: vec![parks, towns],
+            deductions: vec![],
+            listed: 0,
+        };
+        let version = |members: &[(&str, &[i64])]| Version {
+            scheme: scheme.clone(),
+            members: members
+                .iter()
+                .map(|(k, ids)| (k.to_string(), ids.to_vec()))
+                .collect(),
+        };
+        let fields = |e: Invalid| e.fields().map(str::to_string).collect::<Vec<_>>();
+
+        let good = version(&[("parks", &[1, 2]), ("towns", &[3])]);
+        assert_eq!(good.check(), Ok(()));
+        let twice = version(&[("parks", &[1, 2]), ("towns", &[2])]);
+        assert_eq!(
+            fields(twice.check().expect_err("refused")),
+            ["members.towns"]
+        );
+        let unknown = version(&[("parks", &[1]), ("towns", &[3]), ("farms", &[4])]);
+        assert_eq!(
+            fields(unknown.check().expect_err("refused")),
+            ["members.farms"]
+        );
+        let empty = version(&[("parks", &[1])]);
+        assert_eq!(
+            fields(empty.check().expect_err("refused")),
+            ["members.towns"]
+        );
+
+        let subjects = |parks: &[(i64, &str)]| -> BTreeMap<String, Vec<Subject>> {
+            [
+                (
+                    "parks".to_string(),
+                    parks
+                        .iter()
+                        .map(|(id, v)| subject(*id, "signed", v))
+                        .collect(),
+                ),
+                ("towns".to_string(), vec![subject(3, "signed", "5")]),
+            ]
+            .into()
+        };
+        let scores = super::run(&good, &subjects(&[(1, "4"), (2, "10")])).expect("run");
+        let parks: Vec<(i64, Decimal, usize)> = scores["parks"]
+            .iter()
+            .map(|s| (s.subject_id, s.total, s.rank))
+            .collect();
+        // 20 × 10/10 × 1.5 and 20 × 4/10 × 1.5.
+        assert_eq!(parks, [(2, d("30"), 1), (1, d("12"), 2)]);
+        assert_eq!(scores["towns"][0].total, d("15"));
+        // A member left out, or a unit slipped in, is refused with its group named.
+        let left_out = super::run(&good, &subjects(&[(1, "4")])).expect_err("refused");
+        assert_eq!(fields(left_out), ["subjects.parks"]);
+        let slipped_in =
+            super::run(&good, &subjects(&[(1, "4"), (2, "10"), (9, "1")])).expect_err("refused");
+        assert_eq!(fields(slipped_in), ["subjects.parks"]);
+    }
+
+    #[test]
+    fn red_and_black_lists_take_ties_and_never_name_a_unit_twice() {
+        let scores = |totals: &[&str]| -> Vec<Score> {
+            let mut v: Vec<Score> = totals
+                .iter()
+                .enumerate()
+                .map(|(n, t)| Score {
+                    subject_id: n as i64 + 1,
+                    lines: vec![],
+                    earned: d(t),
+                    weighted: d(t),
+                    deductions: vec![],
+                    total: d(t),
+                    rank: 0,
+                })
+                .collect();
+            rank_by(&mut v, |s| (s.total, s.subject_id), |s, r| s.rank = r);
+            v
+        };
+        let s = scores(&["90", "80", "80", "70", "60", "60", "50"]);
+        assert_eq!(red_black(&s, 0), (vec![], vec![]));
+        assert_eq!(red_black(&s, 1), (vec![1], vec![7]));
+        // The second and third share rank 2; the sixth and fifth tie above the last.
+        assert_eq!(red_black(&s, 2), (vec![1, 2, 3], vec![5, 6, 7]));
+        // A group smaller than both lists: the best on the red list, the rest black.
+        let few = scores(&["10", "5"]);
+        assert_eq!(red_black(&few, 2), (vec![1, 2], vec![]));
+        assert_eq!(red_black(&few, 1), (vec![1], vec![2]));
+    }
+
+    #[test]
+    fn the_example_scheme_passes_its_check_and_leaves_out_empty_groups() {
+        let v = example("示例", vec![1, 2], vec![3], vec![]);
+        assert_eq!(v.check(), Ok(()));
+        let keys: Vec<&str> = v.scheme.groups.iter().map(|g| g.key.as_str()).collect();
+        assert_eq!(keys, ["departments", "parks"]);
+        assert_eq!(v.scheme.groups[1].multiplier, d("1.5"));
     }
 }

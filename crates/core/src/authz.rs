@@ -56,6 +56,10 @@ pub enum Entity {
     /// Recruiting activities: like projects, a clerk reads and writes their own unit's. Trips are
     /// approved by the role `[activity] trip_approver` names, over the trip's unit.
     Activity,
+    /// Assessment schemes and their runs (考核): read from beneath like policies (a unit reads
+    /// its county's published ranking); kept by the supervisor; a unit's clerk writes only its
+    /// own appeals.
+    Assessment,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -91,6 +95,12 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
         ) => true,
         (Role::Supervisor | Role::Clerk, Company | Project | Talent | Activity, Write) => true,
         (Role::Supervisor, Chain | TargetList, Write) => true,
+        (
+            Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
+            Assessment,
+            Read,
+        ) => true,
+        (Role::Supervisor | Role::Clerk, Assessment, Write) => true,
         _ => false,
     }
 }
@@ -125,12 +135,16 @@ impl Grant {
                 | Entity::Company
                 | Entity::Chain
                 | Entity::Talent
-                | Entity::TargetList,
+                | Entity::TargetList
+                | Entity::Assessment,
             ) => {
                 place.region_path.starts_with(path.as_str())
                     || (action == Action::Read && path.starts_with(place.region_path.as_str()))
             }
-            (Scope::Unit { id, region_path }, Entity::Company | Entity::Talent) => {
+            (
+                Scope::Unit { id, region_path },
+                Entity::Company | Entity::Talent | Entity::Assessment,
+            ) => {
                 place.unit_id == Some(*id)
                     || (action == Action::Read
                         && !place.region_path.is_empty()
@@ -243,7 +257,8 @@ impl Principal {
                     | Entity::Company
                     | Entity::Chain
                     | Entity::Talent
-                    | Entity::TargetList,
+                    | Entity::TargetList
+                    | Entity::Assessment,
                 ) => {
                     v.subtrees.push(path.clone());
                     if action == Action::Read {
@@ -258,7 +273,10 @@ impl Principal {
                         v.ancestors_of.push(region_path.clone());
                     }
                 }
-                (Scope::Unit { id, region_path }, Entity::Company | Entity::Talent) => {
+                (
+                    Scope::Unit { id, region_path },
+                    Entity::Company | Entity::Talent | Entity::Assessment,
+                ) => {
                     v.units.push(*id);
                     if action == Action::Read {
                         v.ancestors_of.push(region_path.clone());

@@ -6,6 +6,7 @@
 
 pub mod activities;
 pub mod approvals;
+pub mod assessments;
 pub mod audit;
 pub mod backup;
 pub mod chains;

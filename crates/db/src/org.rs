@@ -105,34 +105,43 @@ pub(crate) fn push_region_visibility(
         push_visibility(w, vis, "r.path", unit);
         return;
     }
-    w.push(" AND (");
-    let mut first = true;
-    let mut or = |w: &mut Sql| {
-        if !first {
-            w.push(" OR ");
-        }
-        first = false;
+    let regions = !vis.subtrees.is_empty() || !vis.ancestors_of.is_empty();
+    let units = match unit {
+        Some(unit) if !vis.units.is_empty() => Some(unit),
+        _ => None,
     };
-    for p in &vis.subtrees {
-        or(w);
+    w.push(" AND (");
+    if regions {
+        // One set of regions, however many grants make it: two sets joined by `OR` are tested
+        // row by row (PostgreSQL scanned every company at province scale), one is a semi-join.
         w.push(region)
-            .push(" IN (SELECT vr.id FROM regions vr WHERE vr.path LIKE ")
-            .push_bind(format!("{p}%"))
-            .push(")");
+            .push(" IN (SELECT vr.id FROM regions vr WHERE ");
+        let mut first = true;
+        for p in &vis.subtrees {
+            if !std::mem::take(&mut first) {
+                w.push(" OR ");
+            }
+            w.push("vr.path LIKE ").push_bind(format!("{p}%"));
+        }
+        for p in &vis.ancestors_of {
+            if !std::mem::take(&mut first) {
+                w.push(" OR ");
+            }
+            w.push_bind(p).push(" LIKE vr.path || '%'");
+        }
+        w.push(")");
     }
-    for p in &vis.ancestors_of {
-        or(w);
-        w.push(region)
-            .push(" IN (SELECT vr.id FROM regions vr WHERE ")
-            .push_bind(p)
-            .push(" LIKE vr.path || '%')");
-    }
-    if let (Some(unit), false) = (unit, vis.units.is_empty()) {
-        or(w);
-        push_unit_test(w, unit, &vis.units);
-    }
-    if first {
-        w.push("1 = 0");
+    match units {
+        Some(unit) => {
+            if regions {
+                w.push(" OR ");
+            }
+            push_unit_test(w, unit, &vis.units);
+        }
+        None if !regions => {
+            w.push("1 = 0");
+        }
+        None => {}
     }
     w.push(")");
 }

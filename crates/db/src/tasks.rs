@@ -685,6 +685,27 @@ fn tasks_from(as_of: Option<AsOf>, region_id: Option<i64>, join: &str) -> Sql {
     w
 }
 
+/// The tasks of region `region_id` (and beneath) overdue on `as_of.day` as they stood then (the
+/// filter `overdue_on` of the lists), with every unit leading each: what an assessment deducts
+/// for.
+pub async fn overdue_leads(db: &Db, region_id: i64, as_of: AsOf) -> Result<Vec<(i64, i64)>> {
+    let f = TaskFilter {
+        region_id: Some(region_id),
+        overdue_on: Some(as_of.day),
+        as_of: Some(as_of),
+        ..TaskFilter::default()
+    };
+    let mut q = tasks_from(
+        f.as_of,
+        f.region_id,
+        " JOIN task_units tu ON tu.task_id = t.id AND tu.role = 'lead'",
+    )
+    .prefixed("SELECT tu.unit_id, t.id");
+    push_filter(&mut q, &f);
+    q.push(" ORDER BY t.id, tu.unit_id");
+    db.all(q).await
+}
+
 /// Tasks a caller may see: a region and below, or one of their units among the task's units.
 /// A region's subtree usually holds nearly all the tasks a list shows, so it is tested per task
 /// (`EXISTS` on the region's key): the planner then walks the sort's index and stops after a

@@ -170,6 +170,36 @@ pub fn figures(
     header: &[String],
     rows: &[(String, Vec<i64>)],
 ) -> Result<Vec<u8>, XlsxError> {
+    tabled(&[Tabled {
+        name: sheet.to_string(),
+        title: title.to_string(),
+        note: note.to_string(),
+        header: header.to_vec(),
+        rows: rows
+            .iter()
+            .map(|(name, values)| {
+                std::iter::once(name.clone())
+                    .chain(values.iter().map(i64::to_string))
+                    .collect()
+            })
+            .collect(),
+    }])
+}
+
+/// One sheet of [`tabled`].
+#[derive(Debug, Clone)]
+pub struct Tabled {
+    pub name: String,
+    pub title: String,
+    pub note: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
+/// Tables as a workbook, a sheet each: a title line, a note line, the header, then the rows,
+/// every cell that is a number written as a number (so Excel sums and sorts them). Meant for
+/// figures beside names, not for codes (a code of digits would lose its leading zeros).
+pub fn tabled(sheets: &[Tabled]) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let font = "宋体";
     let bold = Format::new()
@@ -185,26 +215,30 @@ pub fn figures(
     let cell = Format::new()
         .set_font_name(font)
         .set_border(FormatBorder::Thin);
-    let ws = wb.add_worksheet();
-    ws.set_name(sheet)?;
-    ws.write_string_with_format(0, 0, title, &bold)?;
-    ws.write_string_with_format(1, 0, note, &Format::new().set_font_name(font))?;
-    ws.set_column_width(0, 24)?;
-    for (c, h) in header.iter().enumerate() {
-        let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
-        if c > 0 {
-            ws.set_column_width(c, 10)?;
+    for sheet in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(&sheet.name)?;
+        ws.write_string_with_format(0, 0, &sheet.title, &bold)?;
+        ws.write_string_with_format(1, 0, &sheet.note, &Format::new().set_font_name(font))?;
+        ws.set_column_width(0, 24)?;
+        for (c, h) in sheet.header.iter().enumerate() {
+            let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+            if c > 0 {
+                ws.set_column_width(c, 10)?;
+            }
+            ws.write_string_with_format(2, c, h, &head)?;
         }
-        ws.write_string_with_format(2, c, h, &head)?;
-    }
-    ws.set_freeze_panes(3, 1)?;
-    for (r, (name, values)) in rows.iter().enumerate() {
-        let r = u32::try_from(r + 3).map_err(|_| XlsxError::RowColumnLimitError)?;
-        ws.write_string_with_format(r, 0, name, &cell)?;
-        for (c, v) in values.iter().enumerate() {
-            let c = u16::try_from(c + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
-            // Report figures are counts and 万元, far inside f64's exact integers.
-            ws.write_number_with_format(r, c, *v as f64, &cell)?;
+        ws.set_freeze_panes(3, 1)?;
+        for (r, row) in sheet.rows.iter().enumerate() {
+            let r = u32::try_from(r + 3).map_err(|_| XlsxError::RowColumnLimitError)?;
+            for (c, v) in row.iter().enumerate() {
+                let number = v.parse::<f64>().ok().filter(|n| n.is_finite());
+                let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+                match number {
+                    Some(n) => ws.write_number_with_format(r, c, n, &cell)?,
+                    None => ws.write_string_with_format(r, c, v, &cell)?,
+                };
+            }
         }
     }
     wb.save_to_buffer()

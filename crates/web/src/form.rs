@@ -78,6 +78,24 @@ pub fn opt_i64(errors: &mut Invalid, field: &str, s: &str) -> Option<i64> {
     }
 }
 
+/// A decimal typed into a form: points, amounts. Empty or malformed, a problem on `field` (and
+/// zero).
+pub fn req_decimal(errors: &mut Invalid, field: &str, s: &str) -> rust_decimal::Decimal {
+    let s = s.trim();
+    match s.parse() {
+        Ok(n) => n,
+        Err(_) => {
+            let code = if s.is_empty() {
+                "err.required"
+            } else {
+                "err.number"
+            };
+            errors.push(FieldError::new(field, code));
+            rust_decimal::Decimal::ZERO
+        }
+    }
+}
+
 /// An optional date typed into a form or a query ("" is none), as YYYY-MM-DD.
 pub fn opt_date(errors: &mut Invalid, field: &str, s: &str) -> Option<chrono::NaiveDate> {
     let s = s.trim();

@@ -103,6 +103,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
         first.push(item("/dashboard", "nav.dashboard"));
         first.push(item("/reports", "nav.reports"));
     }
+    if p.can_somewhere(Entity::Assessment, Action::Read) {
+        first.push(item("/assessments", "nav.assessments"));
+    }
     if p.grants.iter().any(|g| {
         g.role == zhaoyin_core::authz::Role::Supervisor
             && matches!(g.scope, zhaoyin_core::authz::Scope::Region { .. })

@@ -4,6 +4,7 @@
 mod activities;
 mod api;
 mod approvals;
+mod assessments;
 mod auth;
 mod chains;
 mod dashboard;

@@ -6,6 +6,7 @@
 mod account;
 mod activities;
 mod approvals;
+mod assessments;
 mod audit;
 mod chains;
 mod companies;
@@ -57,6 +58,7 @@ pub fn router() -> Router<AppState> {
         .merge(progress::router())
         .merge(approvals::router())
         .merge(meetings::router())
+        .merge(assessments::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(exchange::router())
@@ -270,6 +272,10 @@ impl Modify for Errors {
         approvals::set_land, approvals::departments, approvals::set_stage_lead,
         meetings::list_meetings, meetings::create_meeting, meetings::get_meeting,
         meetings::set_attendance, meetings::decide, meetings::minutes,
+        assessments::list_schemes, assessments::create_scheme, assessments::get_scheme,
+        assessments::revise_scheme, assessments::compute, assessments::get_run,
+        assessments::recompute, assessments::publish, assessments::hand_score,
+        assessments::file_appeal, assessments::decide_appeal, assessments::exempt,
         leader::list_leaders, leader::leader_projects,
         dashboard::dashboard, dashboard::list_funds, dashboard::report, exchange::package, exchange::take,
     ),
@@ -283,6 +289,7 @@ impl Modify for Errors {
         (name = "tasks", description = "督办任务、进展报告、催办、批示、书面说明、调整延期"),
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
         (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办、每周调度会、领导视图"),
+        (name = "assessment", description = "考核：考核方案（按版本保存）、按期计算（每个数字可追溯到其来源）、手工评分、晾晒发布、复算、申诉与免扣"),
         (name = "dashboard", description = "可视化督导：地区看板（每个数字连到产生它的清单）、到位资金清单、市县数据交换包"),
     )
 )]

@@ -4,6 +4,7 @@
 mod account;
 mod activities;
 mod approvals;
+mod assessments;
 pub(crate) mod audit;
 mod auth;
 pub(crate) mod chains;
@@ -58,6 +59,7 @@ pub fn router() -> Router<AppState> {
         .merge(progress::router())
         .merge(approvals::router())
         .merge(meetings::router())
+        .merge(assessments::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

@@ -6,6 +6,7 @@ pub mod account;
 pub mod activities;
 pub mod activity_sheet;
 pub mod approvals;
+pub mod assessments;
 pub mod audit;
 pub mod chains;
 pub mod companies;

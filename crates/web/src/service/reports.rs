@@ -133,18 +133,18 @@ pub fn period_of(q: &ReportQuery, today: NaiveDate) -> AppResult<Period> {
 }
 
 /// What the figures of a period are read from: the period's days and the day it is read as of.
-struct Scope {
+pub(crate) struct Scope {
     region: Region,
     period: Period,
-    first: NaiveDate,
-    next: NaiveDate,
-    day: NaiveDate,
+    pub(crate) first: NaiveDate,
+    pub(crate) next: NaiveDate,
+    pub(crate) day: NaiveDate,
     /// `None` when the day is today (the lists read now).
     as_of: Option<AsOf>,
 }
 
 impl Scope {
-    fn new(st: &AppState, region: Region, period: Period) -> AppResult<Self> {
+    pub(crate) fn new(st: &AppState, region: Region, period: Period) -> AppResult<Self> {
         let today = st.cfg.today();
         let (first, next) = period
             .bounds()
@@ -160,6 +160,10 @@ impl Scope {
             day,
             as_of: (day < today).then(|| st.cfg.as_of(day)),
         })
+    }
+
+    pub(crate) fn region_id(&self) -> i64 {
+        self.region.id
     }
 
     fn as_of_text(&self) -> Option<String> {
@@ -208,7 +212,7 @@ impl Scope {
     }
 
     /// The link behind figure `column` of `unit` in `region` (the region's own with none).
-    fn link(&self, column: &str, region: i64, unit: Option<i64>) -> Figure {
+    pub(crate) fn link(&self, column: &str, region: i64, unit: Option<i64>) -> Figure {
         let region_id = Some(region.to_string());
         let period = Some(self.period.to_string());
         let unit = unit.map(|u| u.to_string());
@@ -357,7 +361,7 @@ async fn region_lines(
 
 /// The figures of a period per unit: activities for every unit that took part, projects and
 /// funds for the unit credited, tasks for each lead unit.
-async fn unit_lines(
+pub(crate) async fn unit_lines(
     st: &AppState,
     p: &Principal,
     s: &Scope,

@@ -62,6 +62,17 @@ pub enum Measure {
 }
 
 impl Measure {
+    pub const ALL: [Measure; 8] = [
+        Measure::TripsOut,
+        Measure::Negotiations,
+        Measure::Signings,
+        Measure::ProjectsStarted,
+        Measure::FundsVerified,
+        Measure::TasksClosedOnTime,
+        Measure::ProblemsSolvedInTime,
+        Measure::ReportsOnTime,
+    ];
+
     /// The column of the monthly publication table (`report::COLUMNS`) that counts it, if one
     /// does: the assessment then reads the same figure the table publishes.
     pub fn report_column(self) -> Option<&'static str> {
@@ -352,7 +363,8 @@ pub fn run(
     errors.into_result().map(|()| scores)
 }
 
-/// A group's red list (红榜: the `n` best, with any sharing the n-th rank) and black list (黑榜:
+/// A group's red list (红榜: the `n` best, with any sharing the n-th rank, none with a total of
+/// nothing) and black list (黑榜:
 /// the `n` worst, with any tied with the n-th from the bottom, and none on the red list), as
 /// subject ids, best first and worst last. `scores` are [`score`]'s: best first.
 pub fn red_black(scores: &[Score], n: u32) -> (Vec<i64>, Vec<i64>) {
@@ -360,9 +372,10 @@ pub fn red_black(scores: &[Score], n: u32) -> (Vec<i64>, Vec<i64>) {
     if n == 0 || scores.is_empty() {
         return (Vec::new(), Vec::new());
     }
+    // A red list honours something: a total of nothing is on no red list.
     let red: Vec<i64> = scores
         .iter()
-        .filter(|s| s.rank <= n)
+        .filter(|s| s.rank <= n && s.total > Decimal::ZERO)
         .map(|s| s.subject_id)
         .collect();
     let from_bottom = scores.len().saturating_sub(n);
@@ -1501,6 +1514,9 @@ mod tests {
         let few = scores(&["10", "5"]);
         assert_eq!(red_black(&few, 2), (vec![1, 2], vec![]));
         assert_eq!(red_black(&few, 1), (vec![1], vec![2]));
+        // Nobody scored: nobody is honoured, everybody is on the black list.
+        let none = scores(&["0", "0", "0"]);
+        assert_eq!(red_black(&none, 1), (vec![], vec![1, 2, 3]));
     }
 
     #[test]

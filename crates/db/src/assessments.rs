@@ -203,15 +203,16 @@ pub struct Computed<'a> {
 }
 
 /// Keeps a computation of scheme `s` over `period`: a new run, or the period's run computed
-/// again (or given a hand score: the audit's `action`) while it is not published (`expected`:
-/// the version it was read at). A published run is never overwritten: that is refused as stale.
+/// again (or given a hand score: the audit's action, with its detail) while it is not published
+/// (`expected`: the version it was read at). A published run is never overwritten: that is
+/// refused as stale.
 pub async fn save_run(
     db: &Db,
     actor: &Actor,
     s: &Scheme,
     period: &str,
     expected: Option<i64>,
-    action: &'static str,
+    (action, detail): (&'static str, serde_json::Value),
     c: &Computed<'_>,
 ) -> Result<Run> {
     let mut tx = db.begin().await?;
@@ -271,7 +272,8 @@ pub async fn save_run(
         Change::new(action, "assessment_run", id)
             .place(Some(s.region_id), None)
             .after(&serde_json::json!({
-                "scheme": s.id, "scheme_version": c.scheme_version, "period": period
+                "scheme": s.id, "scheme_version": c.scheme_version, "period": period,
+                "detail": detail
             })),
     )
     .await?;
@@ -541,8 +543,10 @@ pub async fn tasks_closed(db: &Db, region_id: i64, span: Span) -> Result<Vec<Cou
 /// Problems of the region's projects solved within `span`, with the unit responsible and the
 /// deadline.
 pub async fn problems_solved(db: &Db, region_id: i64, span: Span) -> Result<Vec<Counted>> {
+    // Solved and not sent back (a solution the supervisor did not accept keeps its date).
     let select = "SELECT pp.unit_id, pp.id, pp.solved_at AS at, pp.deadline AS due \
-         FROM project_problems pp JOIN projects p ON p.id = pp.project_id WHERE 1 = 1";
+         FROM project_problems pp JOIN projects p ON p.id = pp.project_id \
+         WHERE pp.status IN ('solved', 'closed')";
     let mut q = within(select, "p.region_id", region_id);
     q.push(" AND pp.solved_at >= ").push_bind(span.from);
     q.push(" AND pp.solved_at < ").push_bind(span.until);
@@ -550,8 +554,10 @@ pub async fn problems_solved(db: &Db, region_id: i64, span: Span) -> Result<Vec<
     db.all(q).await
 }
 
-/// Reports on the region's tasks for reporting periods ending within `[first, next)`, with the
-/// unit reporting, when it was submitted and the period's last day (when it was due).
+/// Reports on the region's tasks for reporting periods ending within `[first, next)`, not
+/// returned, with the unit reporting, when it was submitted and the period's last day (when it
+/// was due). A report is filed for the period it is submitted in, so each row is a period
+/// reported in time; a period reported late has no row (its report counts for the next).
 pub async fn reports_due(
     db: &Db,
     region_id: i64,
@@ -559,7 +565,7 @@ pub async fn reports_due(
     next: NaiveDate,
 ) -> Result<Vec<Counted>> {
     let select = "SELECT tr.unit_id, tr.id, tr.submitted_at AS at, tr.period_end AS due \
-         FROM task_reports tr JOIN tasks t ON t.id = tr.task_id WHERE 1 = 1";
+         FROM task_reports tr JOIN tasks t ON t.id = tr.task_id WHERE tr.status <> 'returned'";
     let mut q = within(select, "t.region_id", region_id);
     q.push(" AND tr.period_end >= ").push_bind(first);
     q.push(" AND tr.period_end < ").push_bind(next);

@@ -67,6 +67,18 @@ pub fn template(
     notes: &[String],
     references: &[ReferenceSheet],
 ) -> Result<Vec<u8>, XlsxError> {
+    let empty: Vec<(&Sheet, &[Vec<String>])> = sheets.iter().map(|s| (s, &[][..])).collect();
+    filled(&empty, notes_title, notes, references)
+}
+
+/// A [`template`] whose data sheets hold rows already, as text in the template's columns: a
+/// workbook to edit and upload back (a few hundred rows; not streamed).
+pub fn filled(
+    sheets: &[(&Sheet, &[Vec<String>])],
+    notes_title: &str,
+    notes: &[String],
+    references: &[ReferenceSheet],
+) -> Result<Vec<u8>, XlsxError> {
     let mut wb = Workbook::new();
     let header = Format::new()
         .set_bold()
@@ -75,9 +87,18 @@ pub fn template(
         .set_border(FormatBorder::Thin);
     let required = header.clone().set_font_color(Color::RGB(0xC00000));
     let text = Format::new().set_num_format("@").set_font_name("宋体");
-    for s in sheets {
+    for (s, rows) in sheets {
         let ws = wb.add_worksheet();
         ws.set_name(&s.name)?;
+        for (r, row) in rows.iter().enumerate() {
+            let r = u32::try_from(r + 1).map_err(|_| XlsxError::RowColumnLimitError)?;
+            for (c, v) in row.iter().enumerate() {
+                let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
+                if !v.is_empty() {
+                    ws.write_string_with_format(r, c, v, &text)?;
+                }
+            }
+        }
         for (c, col) in s.columns.iter().enumerate() {
             let c = u16::try_from(c).map_err(|_| XlsxError::RowColumnLimitError)?;
             let title = if col.required {

@@ -426,6 +426,15 @@ async fn a_quarter_is_computed_published_recomputed_identically_and_appealed() {
         run
     };
     let run = compute_running().await;
+    // A period still running is not published.
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/assessment-runs/{}/publish", run["id"]),
+            json!({"version": run["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let deducted = run["results"]
         .as_object()
         .expect("groups")
@@ -649,4 +658,571 @@ async fn the_demo_scheme_is_computed_published_exported_and_appealed_on_its_scre
     let (_, html) = sup.text(&run).await;
     assert!(html.contains("经核实成立") && html.contains("成立"));
     assert!(html.contains("按所用方案版本复算，结果完全一致"));
+}
+
+/// "In time" is by the end of the due day in the county's time zone (Asia/Shanghai): a task
+/// closed, a problem solved or a report submitted at 23:30 on its day counts, at 00:30 the day
+/// after it does not — though both are the same UTC date.
+#[tokio::test]
+async fn in_time_means_by_the_end_of_the_due_day_in_the_county() {
+    let (base, db, _t, _running) = demo_app().await;
+    let supervisor = demo_user(&db, "supervisor").await;
+    let sup = api_for(&base, &db, &supervisor).await;
+    let unit = demo_user(&db, "clerk").await.unit_id;
+    let (quarter, _) = quarters(today());
+    let (y, q) = quarter.split_once("-Q").expect("quarter");
+    let first = NaiveDate::from_ymd_opt(
+        y.parse().expect("year"),
+        (q.parse::<u32>().expect("q") - 1) * 3 + 1,
+        1,
+    )
+    .expect("day");
+    let due = first + chrono::Duration::days(20);
+    // 23:30 and 00:30 the next day in Shanghai: 15:30 and 16:30 UTC of the due day.
+    let at = |h: u32, m: u32| due.and_hms_opt(h, m, 0).expect("time").and_utc();
+    let (on_time, late) = (at(15, 30), at(16, 30));
+
+    let ids = |sql: &'static str| {
+        let db = db.clone();
+        async move {
+            let rows: Vec<(i64,)> = db.all(Sql::new(sql)).await.expect("ids");
+            rows.into_iter().map(|(id,)| id).collect::<Vec<i64>>()
+        }
+    };
+    let tasks = ids("SELECT id FROM tasks ORDER BY id LIMIT 2").await;
+    for (task, closed) in tasks.iter().zip([on_time, late]) {
+        db.execute(Sql::new("DELETE FROM task_units WHERE task_id = $1").bind(*task))
+            .await
+            .expect("units");
+        db.execute(
+            Sql::new("INSERT INTO task_units (task_id, unit_id, role) VALUES ($1, $2, 'lead')")
+                .bind(*task)
+                .bind(unit),
+        )
+        .await
+        .expect("lead");
+        db.execute(
+            Sql::new(
+                "UPDATE tasks SET status = 'closed', deadline = $1, closed_at = $2 WHERE id = $3",
+            )
+            .bind(due)
+            .bind(closed)
+            .bind(*task),
+        )
+        .await
+        .expect("closed");
+    }
+    let problems = ids("SELECT id FROM project_problems ORDER BY id LIMIT 2").await;
+    for (problem, solved) in problems.iter().zip([on_time, late]) {
+        db.execute(
+            Sql::new(
+                "UPDATE project_problems SET unit_id = $1, deadline = $2, status = 'solved', \
+                 solved_at = $3 WHERE id = $4",
+            )
+            .bind(unit)
+            .bind(due)
+            .bind(solved)
+            .bind(*problem),
+        )
+        .await
+        .expect("solved");
+    }
+    let reports =
+        ids("SELECT MIN(id) FROM task_reports GROUP BY task_id ORDER BY MIN(id) LIMIT 2").await;
+    for (report, submitted) in reports.iter().zip([on_time, late]) {
+        db.execute(
+            Sql::new(
+                "UPDATE task_reports SET unit_id = $1, period_end = $2, submitted_at = $3 \
+                 WHERE id = $4",
+            )
+            .bind(unit)
+            .bind(due)
+            .bind(submitted)
+            .bind(*report),
+        )
+        .await
+        .expect("submitted");
+    }
+
+    let linear = |key: &str, measure: &str| {
+        json!({"key": key, "name": key, "measure": measure, "weight": "10",
+               "direction": "higher", "method": {"kind": "linear", "target": "5", "zero": "0"}})
+    };
+    let county = zhaoyin_db::org::get_unit(&db, supervisor.unit_id)
+        .await
+        .expect("unit")
+        .region_id;
+    let r = sup
+        .send(
+            Method::POST,
+            "/api/v1/assessments",
+            json!({"region_id": county,
+                   "scheme": {"name": "按期", "period": "quarter", "deductions": [],
+                              "groups": [{"key": "d", "name": "部门", "multiplier": "1",
+                                          "indicators": [
+                                              linear("closed", "tasks_closed_on_time"),
+                                              linear("solved", "problems_solved_in_time"),
+                                              linear("reports", "reports_on_time")]}]},
+                   "members": {"d": [unit]}}),
+        )
+        .await;
+    let status = r.status();
+    let scheme = json(r).await;
+    assert_eq!(status, StatusCode::CREATED, "{scheme}");
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/assessments/{}/runs", scheme["id"]),
+            json!({"period": quarter}),
+        )
+        .await;
+    let run = json(r).await;
+    let behind = |key: &str| -> Vec<i64> {
+        run["inputs"]["behind"][unit.to_string()][key]["ids"]
+            .as_array()
+            .expect("ids")
+            .iter()
+            .filter_map(Value::as_i64)
+            .collect()
+    };
+    for (key, rows) in [
+        ("closed", &tasks),
+        ("solved", &problems),
+        ("reports", &reports),
+    ] {
+        let counted = behind(key);
+        assert!(
+            counted.contains(&rows[0]),
+            "{key}: {} in time, {counted:?}",
+            rows[0]
+        );
+        assert!(
+            !counted.contains(&rows[1]),
+            "{key}: {} late, {counted:?}",
+            rows[1]
+        );
+        let value = dec(&run["inputs"]["groups"]["d"][0]["values"][key]);
+        assert_eq!(value, Decimal::from(counted.len()), "{key}");
+    }
+}
+
+/// A sheet: its name, header and rows.
+type SheetRows<'a> = (&'a str, &'a [&'a str], &'a [&'a [&'a str]]);
+
+/// A workbook of sheets.
+fn sheets(sheets: &[SheetRows]) -> Vec<u8> {
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    for (name, header, rows) in sheets {
+        let ws = wb.add_worksheet();
+        ws.set_name(*name).expect("name");
+        for (r, row) in std::iter::once(*header)
+            .chain(rows.iter().copied())
+            .enumerate()
+        {
+            for (c, v) in row.iter().enumerate() {
+                ws.write(
+                    u32::try_from(r).expect("row"),
+                    u16::try_from(c).expect("col"),
+                    *v,
+                )
+                .expect("write");
+            }
+        }
+    }
+    wb.save_to_buffer().expect("xlsx")
+}
+
+#[tokio::test]
+async fn a_scheme_is_edited_in_excel_and_a_bad_workbook_is_refused_row_by_row() {
+    let (base, db, _t, _running) = demo_app().await;
+    let sup = Browser::new(&base);
+    sup.login("supervisor", zhaoyin::demo::PASSWORD).await;
+    let (id,): (i64,) = db
+        .one(Sql::new("SELECT id FROM assessment_schemes"))
+        .await
+        .expect("the demo scheme");
+    let r = sup.get(&format!("/assessments/{id}/scheme.xlsx")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.expect("bytes").to_vec();
+    let indicators = first_sheet_text(bytes.clone());
+    assert_eq!(indicators[0][0], "组代码*");
+    assert_eq!(indicators.len(), 1 + 6 + 6 + 3, "a row per indicator");
+    assert!(indicators.iter().any(|r| r.iter().any(|c| c == "奖分制")));
+    // A clerk may not have it.
+    let clerk = Browser::new(&base);
+    clerk.login("clerk", zhaoyin::demo::PASSWORD).await;
+    let r = clerk.get(&format!("/assessments/{id}/scheme.xlsx")).await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+
+    let body = |version: i64| {
+        let db = db.clone();
+        async move {
+            let (b,): (String,) = db
+                .one(
+                    Sql::new(
+                        "SELECT body FROM assessment_scheme_versions \
+                         WHERE scheme_id = $1 AND version = $2",
+                    )
+                    .bind(id)
+                    .bind(version),
+                )
+                .await
+                .expect("version");
+            serde_json::from_str::<Value>(&b).expect("json")
+        }
+    };
+    let form = |bytes: Vec<u8>, version: &str, listed: &str| {
+        reqwest::multipart::Form::new()
+            .text("version", version.to_string())
+            .text("name", "“双招双引”季度考核（修订）")
+            .text("period", "quarter")
+            .text("listed", listed.to_string())
+            .part(
+                "file",
+                reqwest::multipart::Part::bytes(bytes).file_name("scheme.xlsx"),
+            )
+    };
+    // Uploaded back as it came, with another name and lists: the same rules, as version 2.
+    let path = format!("/assessments/{id}/scheme.xlsx");
+    let r = multipart(&sup, &path, form(bytes.clone(), "1", "2")).await;
+    assert_eq!(
+        r.status(),
+        StatusCode::SEE_OTHER,
+        "{}",
+        r.text().await.unwrap_or_default()
+    );
+    let (one, two) = (body(1).await, body(2).await);
+    assert_eq!(one["members"], two["members"]);
+    assert_eq!(one["scheme"]["groups"], two["scheme"]["groups"]);
+    assert_eq!(one["scheme"]["deductions"], two["scheme"]["deductions"]);
+    assert_eq!(two["scheme"]["listed"], 2);
+    assert_eq!(two["scheme"]["name"], "“双招双引”季度考核（修订）");
+    // Made from version 1 again: stale.
+    let r = multipart(&sup, &path, form(bytes, "1", "2")).await;
+    assert_eq!(r.status(), StatusCode::CONFLICT);
+
+    // Every problem by sheet, row and column, and nothing saved.
+    let bad = sheets(&[
+        (
+            "考核指标",
+            &[
+                "组代码",
+                "组名称",
+                "系数",
+                "指标代码",
+                "指标名称",
+                "数据来源",
+                "分值",
+                "方向",
+                "计分方法",
+                "目标值",
+                "零分值",
+                "每名次递减（%）",
+                "保底（%）",
+                "分档（达到值:得分%）",
+                "每项得分",
+            ],
+            &[
+                &[
+                    "d",
+                    "部门",
+                    "1",
+                    "trips",
+                    "外出",
+                    "外出招引次数",
+                    "0",
+                    "",
+                    "按比例",
+                    "6",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                &[
+                    "d",
+                    "部门",
+                    "2",
+                    "talks",
+                    "洽谈",
+                    "洽谈对接次数",
+                    "10",
+                    "",
+                    "飞升",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                ],
+                &[
+                    "d",
+                    "",
+                    "",
+                    "level",
+                    "档",
+                    "签约项目数",
+                    "10",
+                    "",
+                    "分档",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "3-50",
+                    "",
+                ],
+            ],
+        ),
+        (
+            "参评单位",
+            &["组代码", "单位代码"],
+            &[&["d", "nope"], &["x", "gq-fgj"]],
+        ),
+        ("扣分", &["扣分原因", "每项扣分"], &[&["迟到", "1"]]),
+    ]);
+    let r = multipart(&sup, &path, form(bad, "2", "3")).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = r.text().await.expect("page");
+    for text in [
+        "与本组第一行填写的不一致",
+        "分档写成",
+        "本县没有代码为“nope”的在用单位",
+        "方案中没有这个考核组",
+        "第 2 行",
+        "第 3 行",
+        "第 4 行",
+    ] {
+        assert!(html.contains(text), "{text} in the problems");
+    }
+    let (versions,): (i64,) = db
+        .one(
+            Sql::new("SELECT COUNT(*) FROM assessment_scheme_versions WHERE scheme_id = $1")
+                .bind(id),
+        )
+        .await
+        .expect("count");
+    assert_eq!(versions, 2, "nothing saved");
+}
+
+/// Another county's supervisor, and a town's, reach nothing of the county's assessment: its
+/// runs, their publication and appeals, its exemptions.
+#[tokio::test]
+async fn another_countys_supervisor_and_a_towns_reach_nothing() {
+    use zhaoyin_core::authz::Role;
+    use zhaoyin_core::org::{RegionInput, RegionLevel, UnitInput};
+    use zhaoyin_db::audit::Actor;
+    use zhaoyin_db::testing::{At, user_with};
+
+    let (base, db, _t, _running) = demo_app().await;
+    let supervisor = demo_user(&db, "supervisor").await;
+    let sup = api_for(&base, &db, &supervisor).await;
+    let unit = zhaoyin_db::org::get_unit(&db, supervisor.unit_id)
+        .await
+        .expect("unit");
+    let county = zhaoyin_db::org::get_region(&db, unit.region_id)
+        .await
+        .expect("county");
+    let a = Actor::cli();
+    let f = RegionInput {
+        code: "370399".into(),
+        name: "邻县".into(),
+        level: "county".into(),
+    }
+    .validate(Some(RegionLevel::City))
+    .expect("region");
+    let other = zhaoyin_db::org::create_region(&db, &a, county.parent_id, &f)
+        .await
+        .expect("another county");
+    let f = UnitInput {
+        code: "ln-tcz".into(),
+        name: "邻县投资促进中心".into(),
+        kind: "office".into(),
+        ..Default::default()
+    }
+    .validate()
+    .expect("unit");
+    let other_unit = zhaoyin_db::org::create_unit(&db, &a, other.id, &f)
+        .await
+        .expect("unit");
+    let neighbour = user_with(
+        &db,
+        "ln-sup",
+        &other_unit,
+        Role::Supervisor,
+        At::Region(&other),
+    )
+    .await;
+    let neighbour = api_for(&base, &db, &neighbour).await;
+    // A town's supervisor of the county.
+    let town: (i64,) = db
+        .one(Sql::new(
+            "SELECT id FROM regions WHERE level = 'town' ORDER BY id LIMIT 1",
+        ))
+        .await
+        .expect("a town");
+    let town = zhaoyin_db::org::get_region(&db, town.0)
+        .await
+        .expect("town");
+    let town_unit: (i64,) = db
+        .one(Sql::new("SELECT id FROM units WHERE region_id = $1 LIMIT 1").bind(town.id))
+        .await
+        .expect("a town's unit");
+    let town_unit = zhaoyin_db::org::get_unit(&db, town_unit.0)
+        .await
+        .expect("unit");
+    let town_sup = user_with(
+        &db,
+        "town-sup",
+        &town_unit,
+        Role::Supervisor,
+        At::Region(&town),
+    )
+    .await;
+    let town_sup = api_for(&base, &db, &town_sup).await;
+
+    let (id,): (i64,) = db
+        .one(Sql::new("SELECT id FROM assessment_schemes"))
+        .await
+        .expect("the demo scheme");
+    let (quarter, _) = quarters(today());
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/assessments/{id}/runs"),
+            json!({"period": quarter}),
+        )
+        .await;
+    let run = json(r).await;
+    let run_id = run["id"].as_i64().expect("run");
+    // The county's scheme is read from beneath (a town's), not from beside.
+    let r = neighbour.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = neighbour
+        .get(&format!("/api/v1/assessment-runs/{run_id}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = town_sup.get(&format!("/api/v1/assessments/{id}")).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    for api in [&neighbour, &town_sup] {
+        let r = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/assessments/{id}/runs"),
+                json!({"period": quarter}),
+            )
+            .await;
+        assert!(matches!(
+            r.status(),
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ));
+        let r = api
+            .send(
+                Method::POST,
+                &format!("/api/v1/assessment-runs/{run_id}/publish"),
+                json!({"version": run["version"]}),
+            )
+            .await;
+        assert!(matches!(
+            r.status(),
+            StatusCode::NOT_FOUND | StatusCode::FORBIDDEN
+        ));
+    }
+    // Neither exempts the county's overdue tasks.
+    let (task,): (i64,) = db
+        .one(Sql::new(
+            "SELECT id FROM tasks WHERE status <> 'closed' AND deadline IS NOT NULL \
+             ORDER BY deadline LIMIT 1",
+        ))
+        .await
+        .expect("a task");
+    let exempt = json!({"task_id": task, "reason": "不可抗力"});
+    let r = neighbour
+        .send(
+            Method::POST,
+            "/api/v1/assessment-exemptions",
+            exempt.clone(),
+        )
+        .await;
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "not a task of its county"
+    );
+    let r = town_sup
+        .send(Method::POST, "/api/v1/assessment-exemptions", exempt)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN, "a town keeps no scheme");
+    // Nor creates a scheme for the county; the county's own supervisor not for a town.
+    let mut body = scheme(&[unit.id], &[], &[]);
+    body["region_id"] = json!(county.id);
+    let r = neighbour
+        .send(Method::POST, "/api/v1/assessments", body)
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let mut body = scheme(&[town_unit.id], &[], &[]);
+    body["region_id"] = json!(town.id);
+    let r = sup.send(Method::POST, "/api/v1/assessments", body).await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// On a draft's page the supervisor exempts an overdue task it deducts for; the draft is
+/// computed again and shows it exempted.
+#[tokio::test]
+async fn an_overdue_task_is_exempted_on_the_drafts_page() {
+    let (base, db, _t, _running) = demo_app().await;
+    let sup = Browser::new(&base);
+    sup.login("supervisor", zhaoyin::demo::PASSWORD).await;
+    let (id,): (i64,) = db
+        .one(Sql::new("SELECT id FROM assessment_schemes"))
+        .await
+        .expect("the demo scheme");
+    let (_, running) = quarters(today());
+    let r = sup
+        .post(&format!("/assessments/{id}/runs"), &[("period", &running)])
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let run = location(&r);
+    let (results,): (String,) = db
+        .one(Sql::new("SELECT results FROM assessment_runs"))
+        .await
+        .expect("run");
+    let results: Value = serde_json::from_str(&results).expect("json");
+    let task = results
+        .as_object()
+        .expect("groups")
+        .values()
+        .flat_map(|g| g.as_array().cloned().unwrap_or_default())
+        .find_map(|s| s["deductions"][0]["items"][0].as_i64())
+        .expect("the demo has overdue tasks deducted for");
+    let (_, html) = sup.text(&run).await;
+    assert!(html.contains("免扣理由"));
+    let r = sup
+        .post(
+            &format!("{run}/exemptions"),
+            &[
+                ("task_id", &task.to_string()),
+                ("reason", "汛期停工，经县政府批准"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (results,): (String,) = db
+        .one(Sql::new("SELECT results FROM assessment_runs"))
+        .await
+        .expect("run");
+    let results: Value = serde_json::from_str(&results).expect("json");
+    let exempted = results
+        .as_object()
+        .expect("groups")
+        .values()
+        .flat_map(|g| g.as_array().cloned().unwrap_or_default())
+        .any(|s| {
+            s["deductions"][0]["exempted"]
+                .as_array()
+                .is_some_and(|e| e.contains(&json!(task)))
+        });
+    assert!(exempted, "computed again with the task exempted");
 }

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use zhaoyin_core::Invalid;
-use zhaoyin_core::assessment::{Indicator, Method, Score, Version, red_black};
+use zhaoyin_core::assessment::{Indicator, Method, Score, Version};
 use zhaoyin_core::authz::Entity;
 use zhaoyin_db::assessments::Scheme;
 
@@ -27,6 +27,7 @@ use crate::service::assessments::{
     self as svc, AppealDecision, AppealInput, Behind, ComputeInput, HandScoreInput, RunEdit,
     RunView, SchemeView,
 };
+use crate::service::scheme_sheet;
 use crate::{AppError, AppResult, AppState};
 
 pub fn router() -> Router<AppState> {
@@ -34,11 +35,16 @@ pub fn router() -> Router<AppState> {
         .route("/assessments", get(list).post(create))
         .route("/assessments/{id}", get(scheme))
         .route("/assessments/{id}/runs", post(compute))
+        .route(
+            "/assessments/{id}/scheme.xlsx",
+            get(scheme_workbook).post(scheme_upload),
+        )
         .route("/assessment-runs/{id}", get(run))
         .route("/assessment-runs/{id}/ranking.xlsx", get(workbook))
         .route("/assessment-runs/{id}/publish", post(publish))
         .route("/assessment-runs/{id}/hand-scores", post(hand_score))
         .route("/assessment-runs/{id}/appeals", post(appeal))
+        .route("/assessment-runs/{id}/exemptions", post(exempt))
         .route("/assessment-appeals/{id}/decision", post(decide))
 }
 
@@ -205,6 +211,8 @@ struct SchemePage {
     deductions: Vec<String>,
     period_kind: String,
     period: String,
+    /// The period kinds, for the edit form.
+    period_choices: Vec<(String, String)>,
     errors: FormErrors,
 }
 
@@ -248,6 +256,10 @@ async fn scheme_page(
         groups: rules(t, &v.body, &names),
         deductions,
         period_kind: t.label("assessment.period", &id_of(&v.body.scheme.period)),
+        period_choices: ["month", "quarter", "year"]
+            .iter()
+            .map(|k| (k.to_string(), t.label("assessment.period", k)))
+            .collect(),
         period,
         v,
         errors,
@@ -286,10 +298,62 @@ async fn compute(
     }
 }
 
+async fn scheme_workbook(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    Ok(render::xlsx(
+        scheme_sheet::workbook(&st, &ctx, id).await?,
+        scheme_sheet::FILE,
+    ))
+}
+
+/// An edited workbook (with the name, period and lists of the form) becomes the next version;
+/// refused, the scheme's page lists every problem by sheet, row and column.
+async fn scheme_upload(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    mp: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let mut form = crate::form::MultipartForm::read(mp).await?;
+    let mut e = Invalid::default();
+    let upload = scheme_sheet::Upload {
+        version: req_i64(&mut e, "version", &form.text("version")),
+        name: form.text("name"),
+        period: form.text("period"),
+        listed: form.text("listed"),
+    };
+    let file = form.take_files("file").into_iter().next();
+    let r = match (e.is_empty(), file) {
+        (true, Some(file)) => scheme_sheet::upload(&st, &ctx, id, &upload, &file.data)
+            .await
+            .map(|_| ()),
+        (true, None) => Err(AppError::invalid("file", "err.file_missing")),
+        (false, _) => Err(e.into()),
+    };
+    match r {
+        Ok(()) => Ok(see_other(&format!("/assessments/{id}"), "saved")),
+        Err(AppError::Invalid(i)) => {
+            let errors = FormErrors {
+                general: i.0.iter().map(|e| ctx.t.field_error_full(e)).collect(),
+                ..Default::default()
+            };
+            render::html_status(
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                &scheme_page(&st, &ctx, id, None, errors).await?,
+            )
+        }
+        Err(e) => Err(e),
+    }
+}
+
 // --------------------------------------------------------------------------------------- run
 
-/// A row behind a figure: its page and what it is called.
+/// A row behind a figure: its id, its page and what it is called.
 struct Item {
+    id: i64,
     href: String,
     label: String,
 }
@@ -391,6 +455,7 @@ fn item(labels: &Labels, kind: &'static str, id: i64) -> Item {
         .cloned()
         .unwrap_or_else(|| (format!("#{id}"), id));
     Item {
+        id,
         // A report is read on its task's page.
         href: match kind {
             "problems" => format!("/problems/{page}"),
@@ -413,11 +478,8 @@ fn tables(v: &RunView, labels: &Labels) -> Vec<RankTable> {
         .iter()
         .map(|g| {
             let scores: &[Score] = v.results.get(&g.key).map_or(&[], Vec::as_slice);
-            let (red, black) = if v.run.status == "published" {
-                red_black(scores, v.body.scheme.listed)
-            } else {
-                (Vec::new(), Vec::new())
-            };
+            let lists = v.lists.get(&g.key).cloned().unwrap_or_default();
+            let (red, black) = (lists.red, lists.black);
             let rows = scores
                 .iter()
                 .map(|s| {
@@ -489,7 +551,13 @@ async fn run_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> AppR
     let auth = ctx.auth()?;
     let v = svc::get_run(st, auth, id).await?;
     let t = &ctx.t;
-    let labels = labels(st, &v).await?;
+    // What the rows are called is the supervisor's to read: a unit's clerk does not read other
+    // units' tasks and problems (the links still lead to pages that check).
+    let labels = if v.may_edit {
+        labels(st, &v).await?
+    } else {
+        Labels::new()
+    };
     let name_of = |id: i64| {
         v.unit_names
             .get(&id)
@@ -663,6 +731,28 @@ async fn appeal(
     .await
 }
 
+/// The supervisor exempts an overdue task from a draft's deductions (force majeure); the draft
+/// is computed again at once, so the page shows it exempted.
+async fn exempt(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let f = Pairs(pairs);
+    let mut e = Invalid::default();
+    let input = svc::ExemptionInput {
+        task_id: req_i64(&mut e, "task_id", &f.get("task_id")),
+        reason: f.get("reason"),
+    };
+    let r = if e.is_empty() {
+        svc::exempt_in_run(&st, &ctx, id, &input).await
+    } else {
+        Err(e.into())
+    };
+    done(&st, &ctx, id, r, &[]).await
+}
+
 async fn decide(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -686,6 +776,17 @@ async fn decide(
     done(&st, &ctx, run, r, &["decision"]).await
 }
 
+/// A group's name as a sheet's: Excel refuses `[]:*?/\\`, more than 31 characters and two sheets
+/// of one name, so the group's number goes first.
+fn sheet_name(name: &str, n: usize) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .take(27)
+        .collect();
+    format!("{} {clean}", n + 1)
+}
+
 async fn workbook(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -696,7 +797,8 @@ async fn workbook(
     let sheets: Vec<zhaoyin_office::xlsx::Tabled> = page
         .tables
         .iter()
-        .map(|g| {
+        .enumerate()
+        .map(|(n, g)| {
             let mut header = vec![
                 t.t("assessment.rank").to_string(),
                 t.t("assessment.unit").to_string(),
@@ -710,6 +812,7 @@ async fn workbook(
                 "assessment.weighted",
                 "assessment.deducted",
                 "assessment.total",
+                "assessment.listed",
             ] {
                 header.push(t.t(k).to_string());
             }
@@ -727,12 +830,17 @@ async fn workbook(
                         r.weighted.clone(),
                         r.deducted.clone(),
                         r.total.clone(),
+                        match r.list {
+                            "red" => t.t("assessment.red_list").to_string(),
+                            "black" => t.t("assessment.black_list").to_string(),
+                            _ => String::new(),
+                        },
                     ]);
                     cells
                 })
                 .collect();
             zhaoyin_office::xlsx::Tabled {
-                name: g.name.clone(),
+                name: sheet_name(&g.name, n),
                 title: format!("{} {} {}", page.v.scheme_name, page.period, g.name),
                 note: t.tf(
                     "assessment.as_of_note",

@@ -29,6 +29,13 @@ use crate::service::Reads;
 use crate::service::reports::{Scope, unit_lines};
 use crate::{AppError, AppResult, AppState};
 
+/// The most units one scheme ranks.
+const MAX_MEMBERS: usize = 1_000;
+/// The longest name of a scheme, a group or an indicator, in characters.
+const MAX_NAME: usize = 100;
+/// The longest reason, decision or hand score's reason, in characters.
+const MAX_TEXT: usize = 1_000;
+
 /// A scheme as given: its rules and the units of each group.
 #[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
 pub struct SchemeInput {
@@ -105,8 +112,17 @@ pub struct RunView {
     pub body: Version,
     /// The names of the units scored.
     pub unit_names: BTreeMap<i64, String>,
+    /// A published run's red and black lists (红黑榜), by group: unit ids, best first.
+    pub lists: BTreeMap<String, Lists>,
+    /// The appeals the caller reads: all of them for the supervisor, a unit's own for its clerk.
     pub appeals: Vec<Appeal>,
     pub may_edit: bool,
+}
+
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
+pub struct Lists {
+    pub red: Vec<i64>,
+    pub black: Vec<i64>,
 }
 
 fn county(s: &Scheme) -> Place {
@@ -165,7 +181,7 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<SchemeView> {
 
 /// The scheme's problems (see [`Version::check`]) and its units': each an active unit of the
 /// county. Upheld complaints cannot be deducted for until complaints are recorded.
-async fn checked(st: &AppState, input: &SchemeInput, county: &str) -> AppResult<Version> {
+async fn checked(st: &AppState, input: &SchemeInput, county_id: i64) -> AppResult<Version> {
     let v = Version {
         scheme: input.scheme.clone(),
         members: input.members.clone(),
@@ -182,18 +198,55 @@ async fn checked(st: &AppState, input: &SchemeInput, county: &str) -> AppResult<
             ));
         }
     }
-    for (key, units) in &v.members {
-        for id in units {
-            let field = format!("members.{key}");
-            if let Err(AppError::Invalid(e)) =
-                crate::service::projects::named_unit(st, *id, county, &field).await
-            {
-                errors.0.extend(e.0);
+    let members: usize = v.members.values().map(Vec::len).sum();
+    if members > MAX_MEMBERS {
+        return Err(AppError::Invalid(Invalid::one(
+            FieldError::new("members", "err.assessment.too_many").with("n", MAX_MEMBERS),
+        )));
+    }
+    let long = |s: &str| s.chars().count() > MAX_NAME;
+    if long(&v.scheme.name) {
+        errors.push(FieldError::new("scheme.name", "err.too_long").with("max", MAX_NAME));
+    }
+    for (g, group) in v.scheme.groups.iter().enumerate() {
+        if long(&group.name) {
+            errors.push(
+                FieldError::new(format!("scheme.groups[{g}].name"), "err.too_long")
+                    .with("max", MAX_NAME),
+            );
+        }
+        for (i, ind) in group.indicators.iter().enumerate() {
+            if long(&ind.name) {
+                errors.push(
+                    FieldError::new(
+                        format!("scheme.groups[{g}].indicators[{i}].name"),
+                        "err.too_long",
+                    )
+                    .with("max", MAX_NAME),
+                );
+            }
+        }
+    }
+    let units: HashMap<i64, String> = db::units_of(&st.db, county_id).await?.into_iter().collect();
+    for (key, ids) in &v.members {
+        for id in ids {
+            if !units.contains_key(id) {
+                errors.push(FieldError::new(format!("members.{key}"), "err.choice"));
             }
         }
     }
     errors.into_result()?;
     Ok(v)
+}
+
+/// A reason or a decision longer than [`MAX_TEXT`] is refused.
+fn too_long(field: &str, text: &str) -> AppResult<()> {
+    if text.chars().count() > MAX_TEXT {
+        return Err(AppError::Invalid(Invalid::one(
+            FieldError::new(field, "err.too_long").with("max", MAX_TEXT),
+        )));
+    }
+    Ok(())
 }
 
 fn period_kind(k: PeriodKind) -> &'static str {
@@ -222,7 +275,11 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &SchemeInput) -> AppResult<
     {
         return Err(AppError::Forbidden);
     }
-    let v = checked(st, input, &region.path).await?;
+    // A scheme ranks a county's units.
+    if region.level != "county" {
+        return Err(AppError::invalid("region_id", "err.assessment.county"));
+    }
+    let v = checked(st, input, region.id).await?;
     let body = json(&v)?;
     let s = db::create_scheme(
         &st.db,
@@ -296,7 +353,7 @@ pub async fn revise(
     s.version = input
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
-    let v = checked(st, input, &s.region_path).await?;
+    let v = checked(st, input, s.region_id).await?;
     let body = json(&v)?;
     db::revise_scheme(
         &st.db,
@@ -379,7 +436,7 @@ pub async fn compute(
         &s,
         &key,
         existing.map(|r| r.version),
-        "compute",
+        ("compute", serde_json::Value::Null),
         &Computed {
             scheme_version: s.version,
             inputs: &json(&inputs)?,
@@ -484,14 +541,20 @@ async fn gather(
             let unit_behind: &mut BTreeMap<String, Behind> = behind.entry(unit).or_default();
             for ind in &g.indicators {
                 let Some(m) = ind.measure else {
-                    if let Some(h) = before.and_then(|b| b.manual.get(&ind.key)) {
+                    // Kept while the indicator still takes it (its weight may have fallen).
+                    if let Some(h) = before
+                        .and_then(|b| b.manual.get(&ind.key))
+                        .filter(|h| h.points <= ind.weight)
+                    {
                         subject.manual.insert(ind.key.clone(), h.clone());
                     }
                     continue;
                 };
                 let (value, source) = match m.report_column() {
                     Some(column) => {
-                        let at = calc::column(column).unwrap_or(0);
+                        let at = calc::column(column).ok_or_else(|| {
+                            AppError::Internal(format!("no report column {column}"))
+                        })?;
                         let n = lines.get(&unit).map_or(0, |l| l[at]);
                         let f = scope.link(column, region, Some(unit));
                         let (href, api) = (f.href, f.api);
@@ -537,15 +600,32 @@ async fn view(st: &AppState, auth: &Auth, s: Scheme, run: Run) -> AppResult<RunV
         return Err(AppError::NotFound);
     }
     let inputs: Inputs = parse(&run.inputs)?;
-    let results = parse(&run.results)?;
-    let body = parse(&db::scheme_version(&st.db, s.id, run.scheme_version).await?)?;
+    let results: BTreeMap<String, Vec<Score>> = parse(&run.results)?;
+    let body: Version = parse(&db::scheme_version(&st.db, s.id, run.scheme_version).await?)?;
     let ids: Vec<i64> = inputs.behind.keys().copied().collect();
     let unit_names = zhaoyin_db::org::unit_names(&st.db, &ids)
         .await?
         .into_iter()
         .collect();
+    let mut appeals = db::appeals(&st.db, run.id).await?;
+    // A unit reads its own appeals; the supervisor reads them all.
+    if !edit {
+        appeals.retain(|a| auth.principal.acts_for_unit(Entity::Assessment, a.unit_id));
+    }
+    let lists = if run.status == "published" {
+        results
+            .iter()
+            .map(|(k, scores): (&String, &Vec<Score>)| {
+                let (red, black) = core::red_black(scores, body.scheme.listed);
+                (k.clone(), Lists { red, black })
+            })
+            .collect()
+    } else {
+        BTreeMap::new()
+    };
     Ok(RunView {
-        appeals: db::appeals(&st.db, run.id).await?,
+        appeals,
+        lists,
         scheme_name: s.name,
         region_id: s.region_id,
         may_edit: edit,
@@ -600,6 +680,13 @@ pub async fn publish(st: &AppState, ctx: &Ctx, id: i64, input: &RunEdit) -> AppR
     }
     if run.status == "published" {
         return Err(AppError::invalid("status", "err.assessment.published"));
+    }
+    // Only figures read as of the period's last day are published: never a period still
+    // running, nor a draft computed during it (its links would read the lists now).
+    let inputs: Inputs = parse(&run.inputs)?;
+    let last = Period::parse(&run.period).and_then(|p| p.last_day());
+    if last.is_none_or(|last| inputs.as_of < last) {
+        return Err(AppError::invalid("status", "err.assessment.running"));
     }
     run.version = input.version;
     let run = db::publish(&st.db, &ctx.actor(), &s, &run).await?;
@@ -668,15 +755,18 @@ pub async fn hand_score(
     if v.run.status == "published" {
         return Err(AppError::invalid("status", "err.assessment.published"));
     }
+    too_long("reason", &input.reason)?;
     let mut inputs = v.inputs;
-    let unit = inputs
+    let Some(subject) = inputs
         .groups
         .values()
         .flatten()
-        .any(|s| s.id == input.unit_id);
-    if !unit {
+        .find(|s| s.id == input.unit_id)
+    else {
         return Err(AppError::invalid("unit_id", "err.choice"));
-    }
+    };
+    // The hand score it replaces, for the audit log.
+    let before = subject.manual.get(&input.indicator).cloned();
     let manual = amend(
         &mut inputs,
         &v.body,
@@ -696,7 +786,14 @@ pub async fn hand_score(
         &s,
         &v.run.period,
         Some(input.version),
-        "hand_score",
+        (
+            "hand_score",
+            serde_json::json!({
+                "unit": input.unit_id, "indicator": input.indicator,
+                "points": input.points, "reason": input.reason.trim(),
+                "before": before,
+            }),
+        ),
         &Computed {
             scheme_version: v.run.scheme_version,
             inputs: &json(&inputs)?,
@@ -764,6 +861,7 @@ pub async fn file_appeal(
     {
         return Err(AppError::invalid("unit_id", "err.choice"));
     }
+    too_long("reason", &input.reason)?;
     let mut errors = Invalid::default();
     if input.reason.trim().is_empty() {
         errors.push(FieldError::new("reason", "err.required"));
@@ -830,6 +928,7 @@ pub async fn decide_appeal(
     if decision.is_empty() {
         return Err(AppError::invalid("decision", "err.required"));
     }
+    too_long("decision", decision)?;
     let amended = if input.upheld {
         let mut inputs: Inputs = parse(&run.inputs)?;
         let body: Version = parse(&db::scheme_version(&st.db, s.id, run.scheme_version).await?)?;
@@ -874,27 +973,52 @@ pub struct ExemptionInput {
     pub reason: String,
 }
 
+/// [`exempt`] from a draft run's page, and the draft computed again with it.
+pub async fn exempt_in_run(
+    st: &AppState,
+    ctx: &Ctx,
+    run_id: i64,
+    input: &ExemptionInput,
+) -> AppResult<()> {
+    let auth = ctx.auth()?;
+    let (s, run) = run_and_scheme(st, auth, run_id).await?;
+    if !may_edit(auth, &s) {
+        return Err(AppError::Forbidden);
+    }
+    if run.status == "published" {
+        return Err(AppError::invalid("status", "err.assessment.published"));
+    }
+    exempt(st, ctx, input).await?;
+    compute(st, ctx, s.id, &ComputeInput { period: run.period })
+        .await
+        .map(|_| ())
+}
+
 /// The county's supervisor exempts an overdue task from deductions (force majeure): runs
 /// computed from then on show it without deducting for it.
 pub async fn exempt(st: &AppState, ctx: &Ctx, input: &ExemptionInput) -> AppResult<()> {
     let auth = ctx.auth()?;
-    let task = zhaoyin_db::tasks::get(&st.db, input.task_id)
-        .await
-        .map_err(|_| AppError::invalid("task_id", "err.choice"))?;
-    let place = Place {
-        region_path: task.region_path.clone(),
-        unit_id: None,
+    // The county's supervisor: whoever keeps its schemes, not a town's.
+    let county = supervised_county(st, auth)
+        .await?
+        .ok_or(AppError::Forbidden)?;
+    let county = zhaoyin_db::org::get_region(&st.db, county).await?;
+    let task = match zhaoyin_db::tasks::get(&st.db, input.task_id).await {
+        Ok(t) if t.region_path.starts_with(&county.path) => t,
+        Ok(_) | Err(zhaoyin_db::Error::NotFound) => {
+            return Err(AppError::invalid("task_id", "err.choice"));
+        }
+        Err(e) => return Err(e.into()),
     };
-    if !auth
-        .principal
-        .holds_over(Role::Supervisor, Entity::Assessment, &place)
-    {
-        return Err(AppError::Forbidden);
+    let overdue = task.status != "closed" && task.deadline.is_some_and(|d| d < st.cfg.today());
+    if !overdue {
+        return Err(AppError::invalid("task_id", "err.assessment.not_overdue"));
     }
     let reason = input.reason.trim();
     if reason.is_empty() {
         return Err(AppError::invalid("reason", "err.required"));
     }
+    too_long("reason", reason)?;
     match db::exempt(
         &st.db,
         &ctx.actor(),

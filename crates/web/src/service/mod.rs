@@ -23,6 +23,7 @@ pub mod progress;
 pub mod project_sheet;
 pub mod projects;
 pub mod reports;
+pub mod scheme_sheet;
 pub mod screen;
 pub(crate) mod sheet_kit;
 pub mod talent_sheet;

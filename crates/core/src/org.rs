@@ -67,6 +67,11 @@ pub fn child_path(parent_path: Option<&str>, id: i64) -> String {
     format!("{}{}/", parent_path.unwrap_or("/"), id)
 }
 
+/// The regions a path is made of, from the top: the region and every region above it.
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter_map(|s| s.parse().ok()).collect()
+}
+
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 pub struct RegionInput {
     pub code: String,
@@ -200,6 +205,12 @@ impl PersonInput {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_path_is_made_of_its_regions() {
+        assert_eq!(path_ids(&child_path(Some("/1/9/"), 647)), [1, 9, 647]);
+        assert_eq!(path_ids("/"), Vec::<i64>::new());
+    }
 
     #[test]
     fn region_level_must_fit_parent() {

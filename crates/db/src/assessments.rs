@@ -320,6 +320,8 @@ pub struct Appeal {
     pub unit_name: String,
     pub indicator: String,
     pub reason: String,
+    /// The figure the run held when the unit appealed (empty: none).
+    pub figure: String,
     /// The figure the unit asks for.
     pub asked: String,
     /// `pending`, `upheld` or `rejected`.
@@ -331,7 +333,7 @@ pub struct Appeal {
 }
 
 const APPEAL: &str = "SELECT a.id, a.run_id, a.unit_id, u.name AS unit_name, a.indicator, \
-     a.reason, a.asked, a.status, a.decision, a.filed_at, a.decided_at, a.version \
+     a.reason, a.figure, a.asked, a.status, a.decision, a.filed_at, a.decided_at, a.version \
      FROM assessment_appeals a JOIN units u ON u.id = a.unit_id WHERE 1 = 1";
 
 pub async fn appeals(db: &Db, run_id: i64) -> Result<Vec<Appeal>> {
@@ -348,6 +350,7 @@ pub struct AppealFields<'a> {
     pub unit_id: i64,
     pub indicator: &'a str,
     pub reason: &'a str,
+    pub figure: &'a str,
     pub asked: &'a str,
 }
 
@@ -362,14 +365,15 @@ pub async fn file_appeal(
     let (id,): (i64,) = tx
         .one(
             Sql::new(
-                "INSERT INTO assessment_appeals (run_id, unit_id, indicator, reason, asked, \
-                 status, filed_by, filed_at) VALUES ($1, $2, $3, $4, $5, 'pending', $6, $7) \
-                 RETURNING id",
+                "INSERT INTO assessment_appeals (run_id, unit_id, indicator, reason, figure, \
+                 asked, status, filed_by, filed_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, 'pending', $7, $8) RETURNING id",
             )
             .bind(r.id)
             .bind(f.unit_id)
             .bind(f.indicator)
             .bind(f.reason)
+            .bind(f.figure)
             .bind(f.asked)
             .bind(actor.user_id)
             .bind(now()),

@@ -111,7 +111,21 @@ pub(crate) fn push_region_visibility(
         _ => None,
     };
     w.push(" AND (");
-    if regions {
+    if regions && vis.subtrees.is_empty() {
+        // Only the regions above a unit (a clerk's): the ids its path is made of, bound, so
+        // that with the unit's own rows PostgreSQL joins two index scans (a bitmap `OR`) rather
+        // than testing every row against a subquery (37 ms to 0.8 ms at province scale).
+        let ids: Vec<i64> = vis
+            .ancestors_of
+            .iter()
+            .flat_map(|p| zhaoyin_core::org::path_ids(p))
+            .collect();
+        if ids.is_empty() {
+            w.push("1 = 0");
+        } else {
+            w.push(region).push(" IN ").push_list(&ids);
+        }
+    } else if regions {
         // One set of regions, however many grants make it: two sets joined by `OR` are tested
         // row by row (PostgreSQL scanned every company at province scale), one is a semi-join.
         w.push(region)

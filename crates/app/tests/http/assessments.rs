@@ -374,6 +374,16 @@ async fn a_quarter_is_computed_published_recomputed_identically_and_appealed() {
     let filed = json(r).await;
     assert_eq!(status, StatusCode::CREATED, "{filed}");
     assert_eq!(filed["status"], "pending");
+    assert_eq!(
+        dec(&filed["figure"]),
+        trips,
+        "the figure appealed against is kept"
+    );
+    // One appeal at a time against one figure.
+    let r = clerk
+        .send(Method::POST, &appeals, appeal(clerk_user.unit_id))
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let decision = format!("/api/v1/assessment-appeals/{}/decision", filed["id"]);
     let decide = json!({"version": filed["version"], "run_version": published["version"],
                         "upheld": true, "decision": "经核实，补录三次外出"});
@@ -388,6 +398,11 @@ async fn a_quarter_is_computed_published_recomputed_identically_and_appealed() {
     assert_eq!(r.status(), StatusCode::CONFLICT, "decided once");
     let amended = json(sup.get(&format!("/api/v1/assessment-runs/{run_id}")).await).await;
     assert_eq!(dec(&line(&amended, "trips")["value"]), asked);
+    assert_eq!(
+        amended["inputs"]["amended"][clerk_user.unit_id.to_string()]["trips"],
+        filed["id"],
+        "the figure is marked as amended by the appeal"
+    );
     assert!(
         dec(&score_of(&amended, "departments", clerk_user.unit_id)["earned"])
             >= dec(&score_of(&published, "departments", clerk_user.unit_id)["earned"])
@@ -657,6 +672,7 @@ async fn the_demo_scheme_is_computed_published_exported_and_appealed_on_its_scre
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
     let (_, html) = sup.text(&run).await;
     assert!(html.contains("经核实成立") && html.contains("成立"));
+    assert!(html.contains("申诉更正"), "the amended figure is marked");
     assert!(html.contains("按所用方案版本复算，结果完全一致"));
 }
 

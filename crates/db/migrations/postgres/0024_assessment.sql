@@ -55,7 +55,9 @@ CREATE TABLE assessment_appeals (
     -- The indicator appealed against.
     indicator     TEXT NOT NULL,
     reason        TEXT NOT NULL,
-    -- The figure the unit asks for (a count, an amount or hand points).
+    -- The figure the run held when the unit appealed, and the one it asks for (a count, an
+    -- amount or hand points); the first empty if the run held none.
+    figure        TEXT NOT NULL,
     asked         TEXT NOT NULL,
     status        TEXT NOT NULL CHECK (status IN ('pending', 'upheld', 'rejected')),
     decision      TEXT,

@@ -361,6 +361,8 @@ struct Item {
 struct Cell {
     value: String,
     points: String,
+    /// Changed by an upheld appeal.
+    amended: bool,
     /// The list behind the figure, or none when its rows are listed.
     href: Option<String>,
     rows: Vec<Item>,
@@ -502,6 +504,11 @@ fn tables(v: &RunView, labels: &Labels) -> Vec<RankTable> {
                             Cell {
                                 value: l.value.map(num).unwrap_or_else(|| "—".into()),
                                 points: num(l.points),
+                                amended: v
+                                    .inputs
+                                    .amended
+                                    .get(&s.subject_id)
+                                    .is_some_and(|m| m.contains_key(&l.key)),
                                 href,
                                 rows,
                             }

@@ -72,6 +72,22 @@ pub struct Inputs {
     pub groups: BTreeMap<String, Vec<Subject>>,
     /// By unit, by indicator key: the list or the rows a figure counts.
     pub behind: BTreeMap<i64, BTreeMap<String, Behind>>,
+    /// By unit, by indicator key: the upheld appeal that changed the figure (what is behind it
+    /// is then what was counted before).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub amended: BTreeMap<i64, BTreeMap<String, i64>>,
+}
+
+impl Inputs {
+    /// `unit`'s figure of indicator `key` as the run holds it: a value counted or the points of
+    /// a hand score; none if there is none.
+    fn figure(&self, unit: i64, key: &str) -> Option<Decimal> {
+        let s = self.groups.values().flatten().find(|s| s.id == unit)?;
+        s.values
+            .get(key)
+            .copied()
+            .or_else(|| s.manual.get(key).map(|h| h.points))
+    }
 }
 
 /// What a figure counts.
@@ -591,6 +607,7 @@ async fn gather(
         as_of: scope.day,
         groups,
         behind,
+        amended: BTreeMap::new(),
     })
 }
 
@@ -861,6 +878,11 @@ pub async fn file_appeal(
     {
         return Err(AppError::invalid("unit_id", "err.choice"));
     }
+    // The figure as filed against, before `amend` below tries the one asked.
+    let figure = inputs
+        .figure(input.unit_id, &input.indicator)
+        .map(|d| d.to_string())
+        .unwrap_or_default();
     too_long("reason", &input.reason)?;
     let mut errors = Invalid::default();
     if input.reason.trim().is_empty() {
@@ -885,6 +907,16 @@ pub async fn file_appeal(
         return Err(AppError::invalid("indicator", "err.choice"));
     }
     core::run(&body, &inputs.groups).map_err(|e| at_field(e, "asked"))?;
+    // One appeal at a time against one figure.
+    let pending = db::appeals(&st.db, run.id).await?.into_iter().any(|a| {
+        a.status == "pending" && a.unit_id == input.unit_id && a.indicator == input.indicator
+    });
+    if pending {
+        return Err(AppError::invalid(
+            "indicator",
+            "err.assessment.pending_appeal",
+        ));
+    }
     Ok(db::file_appeal(
         &st.db,
         &ctx.actor(),
@@ -894,6 +926,7 @@ pub async fn file_appeal(
             unit_id: input.unit_id,
             indicator: &input.indicator,
             reason: input.reason.trim(),
+            figure: &figure,
             asked: &input.asked.to_string(),
         },
     )
@@ -936,8 +969,22 @@ pub async fn decide_appeal(
             .asked
             .parse()
             .map_err(|_| AppError::Internal(format!("appeal {} asked {}", a.id, a.asked)))?;
+        // Upheld against the figure it was filed against, not one changed since (by another
+        // appeal): that is decided again on what the run holds now.
+        let now = inputs
+            .figure(a.unit_id, &a.indicator)
+            .map(|d| d.to_string())
+            .unwrap_or_default();
+        if now != a.figure {
+            return Err(AppError::Stale);
+        }
         amend(&mut inputs, &body, a.unit_id, &a.indicator, asked, decision)
             .ok_or_else(|| AppError::Internal(format!("appeal {}: not in its run", a.id)))?;
+        inputs
+            .amended
+            .entry(a.unit_id)
+            .or_default()
+            .insert(a.indicator.clone(), a.id);
         let results = core::run(&body, &inputs.groups).map_err(|e| at_field(e, "upheld"))?;
         Some((json(&inputs)?, json(&results)?))
     } else {

@@ -11,6 +11,7 @@ use zhaoyin_core::approval::Mechanism;
 use zhaoyin_core::chain::ChainInput;
 use zhaoyin_core::company::{CompanyInput, CompanyStatus, Contact};
 use zhaoyin_core::credit_code;
+use zhaoyin_core::incentive::FundUse;
 use zhaoyin_core::problem::ProblemCategory;
 use zhaoyin_core::progress::EvidenceType;
 use zhaoyin_core::project::{MajorRule, ProjectInput, Stage};
@@ -913,6 +914,13 @@ async fn load_progress(
                 source: Some(source.to_string()),
                 evidence_type,
                 note: None,
+                // A project's third sum is its land: an introducer's reward leaves it out.
+                used_for: if k == 2 {
+                    FundUse::Land
+                } else {
+                    FundUse::Investment
+                },
+                fiscal: false,
             };
             let waiting = i % 3 == 0 && k + 1 == sums;
             let evidence = if waiting {

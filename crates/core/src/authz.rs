@@ -60,6 +60,9 @@ pub enum Entity {
     /// its county's published ranking); kept by the supervisor; a unit's clerk writes only its
     /// own appeals.
     Assessment,
+    /// Incentive rules and the award ledger (激励): read within a region, or by a unit for its
+    /// own awards (its project's, its company's); kept by the supervisor.
+    Incentive,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -101,6 +104,12 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
             Read,
         ) => true,
         (Role::Supervisor | Role::Clerk, Assessment, Write) => true,
+        (
+            Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
+            Incentive,
+            Read,
+        ) => true,
+        (Role::Supervisor, Incentive, Write) => true,
         _ => false,
     }
 }

@@ -2,6 +2,7 @@
 //! subsidy for a newly approved innovation platform (M12), and the clawback of an award whose
 //! conditions no longer hold. Amounts are 万元; tables are configuration, checked before use.
 
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::project::MAX_WAN;
@@ -98,13 +99,33 @@ pub enum FundUse {
     GovernmentPlant,
 }
 
+impl FundUse {
+    pub const ALL: [FundUse; 3] = [FundUse::Investment, FundUse::Land, FundUse::GovernmentPlant];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            FundUse::Investment => "investment",
+            FundUse::Land => "land",
+            FundUse::GovernmentPlant => "government_plant",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<FundUse> {
+        Self::ALL.into_iter().find(|u| u.id() == s)
+    }
+}
+
 /// One entry of a project's funds in place.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(as = ClaimFund)]
 pub struct Fund {
     pub amount: i64,
     /// Evidence on file: unverified money counts for nothing.
     pub verified: bool,
     pub used_for: FundUse,
+    /// Fiscal direct investment (财政性直接投资): the reward is for outside money only.
+    pub fiscal: bool,
 }
 
 /// Why an introducer gets no reward.
@@ -115,28 +136,26 @@ pub enum Bar {
     CivilServant,
     /// The project has not been completed and put into production.
     NotInProduction,
-    /// The project's money is fiscal (财政性直接投资): the reward is for outside money only.
-    FiscalMoney,
     /// The money counted is below the first tier.
     BelowFirstTier,
 }
 
 /// An introducer's claim, as the rule sees it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Claim {
     pub civil_servant: bool,
     pub in_production: bool,
-    /// The project's money is fiscal direct investment.
-    pub fiscal: bool,
     pub funds: Vec<Fund>,
 }
 
 /// What the rule gives a claim, with the figures behind it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[schema(as = IntroducerAward)]
 pub struct Award {
     /// Verified outside money invested in the project itself, 万元.
     pub counted: i64,
-    /// Money in place left out: unverified, land or a government-built plant.
+    /// Money in place left out: unverified, fiscal, land or a government-built plant.
     pub left_out: i64,
     /// The tier reached, if any.
     pub tier: Option<Tier>,
@@ -157,7 +176,7 @@ impl Award {
 /// What `rule` gives `claim` (M10).
 pub fn introducer_award(rule: &IntroducerRule, claim: &Claim) -> Award {
     let (counted, left_out) = claim.funds.iter().fold((0i64, 0i64), |(c, l), f| {
-        if f.verified && f.used_for == FundUse::Investment {
+        if f.verified && !f.fiscal && f.used_for == FundUse::Investment {
             (c.saturating_add(f.amount), l)
         } else {
             (c, l.saturating_add(f.amount))
@@ -170,9 +189,6 @@ pub fn introducer_award(rule: &IntroducerRule, claim: &Claim) -> Award {
     }
     if !claim.in_production {
         bars.push(Bar::NotInProduction);
-    }
-    if claim.fiscal {
-        bars.push(Bar::FiscalMoney);
     }
     if tier.is_none() {
         bars.push(Bar::BelowFirstTier);
@@ -257,15 +273,174 @@ impl PlatformRule {
     }
 }
 
+/// The longest public notice (公示) a county may configure, in days.
+pub const MAX_NOTICE_DAYS: i64 = 90;
+
+/// A county's incentive rules, configuration kept by its supervisor. There is no silent
+/// default: a county without rules proposes no award until it saves its own (the demo saves
+/// [`Rules::example`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rules {
+    pub introducer: IntroducerRule,
+    pub platform: PlatformRule,
+    /// Days an award is publicly noticed (公示) before it may be approved.
+    pub notice_days: i64,
+}
+
+impl Rules {
+    /// The demo's example: the example tier table, M12's amounts, seven days of notice.
+    pub fn example() -> Self {
+        Self {
+            introducer: IntroducerRule::default(),
+            platform: PlatformRule::default(),
+            notice_days: 7,
+        }
+    }
+
+    /// Every problem, named by its path (`introducer.tiers[2].reward`, `platform.national`).
+    pub fn check(&self) -> Result<(), Invalid> {
+        let mut errors = Invalid::default();
+        for (prefix, r) in [
+            ("introducer", self.introducer.check()),
+            ("platform", self.platform.check()),
+        ] {
+            for mut e in r.err().map(|e| e.0).unwrap_or_default() {
+                e.field = format!("{prefix}.{}", e.field);
+                errors.push(e);
+            }
+        }
+        if !(1..=MAX_NOTICE_DAYS).contains(&self.notice_days) {
+            errors.push(
+                FieldError::new("notice_days", "err.range")
+                    .with("min", 1)
+                    .with("max", MAX_NOTICE_DAYS),
+            );
+        }
+        errors.into_result()
+    }
+}
+
+/// Where an award stands in the ledger.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = AwardStatus)]
+pub enum Status {
+    /// Computed and put forward; not yet public.
+    Proposed,
+    /// In public notice (公示) until its last day.
+    Notice,
+    Approved,
+    Paid,
+    /// Refused, with a reason; the subject may be proposed again.
+    Rejected,
+}
+
+impl Status {
+    pub const ALL: [Status; 5] = [
+        Status::Proposed,
+        Status::Notice,
+        Status::Approved,
+        Status::Paid,
+        Status::Rejected,
+    ];
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Status::Proposed => "proposed",
+            Status::Notice => "notice",
+            Status::Approved => "approved",
+            Status::Paid => "paid",
+            Status::Rejected => "rejected",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Status> {
+        Self::ALL.into_iter().find(|x| x.id() == s)
+    }
+
+    /// The steps the ledger takes from here.
+    pub fn steps(self) -> &'static [Step] {
+        match self {
+            Status::Proposed => &[Step::Notice, Step::Reject],
+            Status::Notice => &[Step::Approve, Step::Reject],
+            Status::Approved => &[Step::Pay, Step::Reject],
+            Status::Paid | Status::Rejected => &[],
+        }
+    }
+}
+
+/// What the supervisor does to an award.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+#[schema(as = AwardStep)]
+pub enum Step {
+    /// Put it in public notice from today.
+    Notice,
+    /// Approve it once its notice is over.
+    Approve,
+    /// Record it paid.
+    Pay,
+    /// Refuse it, with a reason.
+    Reject,
+}
+
+/// An award's public notice: from its first day through its last, both included.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Notice {
+    pub from: NaiveDate,
+    pub until: NaiveDate,
+}
+
+impl Notice {
+    /// `days` of notice starting `from`.
+    pub fn starting(from: NaiveDate, days: i64) -> Notice {
+        Notice {
+            from,
+            until: from + chrono::Duration::days(days.max(1) - 1),
+        }
+    }
+}
+
+/// The status after `step` taken on `today` from `status`, or why it cannot be taken: the step
+/// is not one of the status's (`err.incentive.step`), the notice is not over
+/// (`err.incentive.in_notice`), or a refusal has no reason (`err.required`).
+pub fn take(
+    status: Status,
+    step: Step,
+    today: NaiveDate,
+    notice: Option<Notice>,
+    reason: &str,
+) -> Result<Status, FieldError> {
+    if !status.steps().contains(&step) {
+        return Err(FieldError::new("step", "err.incentive.step").with("status", status.id()));
+    }
+    match step {
+        Step::Notice => Ok(Status::Notice),
+        Step::Approve => match notice {
+            Some(n) if today > n.until => Ok(Status::Approved),
+            _ => Err(FieldError::new("step", "err.incentive.in_notice").with(
+                "until",
+                notice.map(|n| n.until.to_string()).unwrap_or_default(),
+            )),
+        },
+        Step::Pay => Ok(Status::Paid),
+        Step::Reject if reason.trim().is_empty() => Err(FieldError::new("reason", "err.required")),
+        Step::Reject => Ok(Status::Rejected),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
 
     fn fund(amount: i64) -> Fund {
         Fund {
             amount,
             verified: true,
             used_for: FundUse::Investment,
+            fiscal: false,
         }
     }
 
@@ -273,7 +448,6 @@ mod tests {
         Claim {
             civil_servant: false,
             in_production: true,
-            fiscal: false,
             funds,
         }
     }
@@ -293,7 +467,7 @@ mod tests {
     }
 
     #[test]
-    fn land_government_plants_and_unverified_money_do_not_count() {
+    fn land_government_plants_fiscal_and_unverified_money_do_not_count() {
         let rule = IntroducerRule::default();
         let funds = vec![
             fund(8_000),
@@ -309,9 +483,13 @@ mod tests {
                 verified: false,
                 ..fund(5_000)
             },
+            Fund {
+                fiscal: true,
+                ..fund(5_000)
+            },
         ];
         let award = introducer_award(&rule, &claim(funds.clone()));
-        assert_eq!((award.counted, award.left_out), (8_000, 15_000));
+        assert_eq!((award.counted, award.left_out), (8_000, 20_000));
         assert_eq!(award.bars, [Bar::BelowFirstTier]);
         assert_eq!(award.reward(), 0);
         // 2,000 more of the project's own verified money reaches the first tier.
@@ -321,12 +499,11 @@ mod tests {
     }
 
     #[test]
-    fn a_civil_servant_a_project_not_producing_or_fiscal_money_earns_nothing() {
+    fn a_civil_servant_or_a_project_not_producing_earns_nothing() {
         let rule = IntroducerRule::default();
         let everything = Claim {
             civil_servant: true,
             in_production: false,
-            fiscal: true,
             ..claim(vec![fund(60_000)])
         };
         let award = introducer_award(&rule, &everything);
@@ -337,10 +514,7 @@ mod tests {
                 reward: 80
             })
         );
-        assert_eq!(
-            award.bars,
-            [Bar::CivilServant, Bar::NotInProduction, Bar::FiscalMoney]
-        );
+        assert_eq!(award.bars, [Bar::CivilServant, Bar::NotInProduction]);
         assert_eq!(award.reward(), 0);
         let each = [
             Claim {
@@ -349,10 +523,6 @@ mod tests {
             },
             Claim {
                 in_production: false,
-                ..claim(vec![fund(60_000)])
-            },
-            Claim {
-                fiscal: true,
                 ..claim(vec![fund(60_000)])
             },
         ];
@@ -439,5 +609,95 @@ mod tests {
             r#"{"national": 25, "provinical": 15, "municipal": 10}"#,
         );
         assert!(typo.is_err());
+    }
+
+    fn day(d: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(2026, 12, d).expect("date")
+    }
+
+    #[test]
+    fn an_award_is_approved_only_the_day_after_its_notice_ends() {
+        let notice = Notice::starting(day(1), 7);
+        assert_eq!(notice.until, day(7));
+        let approve = |today| take(Status::Notice, Step::Approve, today, Some(notice), "");
+        assert_eq!(
+            approve(day(7)).map_err(|e| e.code),
+            Err("err.incentive.in_notice")
+        );
+        assert_eq!(approve(day(8)), Ok(Status::Approved));
+        // A proposal not yet noticed is never approved, nor a rejection taken back.
+        assert!(take(Status::Proposed, Step::Approve, day(9), None, "").is_err());
+        assert!(take(Status::Rejected, Step::Notice, day(9), None, "").is_err());
+        assert_eq!(
+            take(Status::Approved, Step::Reject, day(9), Some(notice), " ").map_err(|e| e.code),
+            Err("err.required")
+        );
+        assert_eq!(
+            take(
+                Status::Approved,
+                Step::Reject,
+                day(9),
+                Some(notice),
+                "资金撤回"
+            ),
+            Ok(Status::Rejected)
+        );
+        assert_eq!(Notice::starting(day(1), 1).until, day(1));
+    }
+
+    #[test]
+    fn rules_are_checked_with_the_path_of_each_problem() {
+        assert_eq!(Rules::example().check(), Ok(()));
+        let bad = Rules {
+            introducer: IntroducerRule {
+                tiers: vec![Tier {
+                    from: 10_000,
+                    reward: 500,
+                }],
+            },
+            platform: PlatformRule {
+                municipal: 0,
+                ..PlatformRule::default()
+            },
+            notice_days: 0,
+        };
+        let err = bad.check().expect_err("refused");
+        assert_eq!(
+            err.fields().collect::<Vec<_>>(),
+            [
+                "introducer.tiers[0].reward",
+                "platform.municipal",
+                "notice_days"
+            ]
+        );
+    }
+
+    proptest! {
+        /// Whatever is tried, the ledger only moves forward: nothing leaves paid or rejected,
+        /// nothing is paid before it was approved, nothing approved before its notice ended.
+        #[test]
+        fn the_ledger_only_moves_forward(steps in proptest::collection::vec((0usize..4, 0i64..20), 0..12)) {
+            let all = [Step::Notice, Step::Approve, Step::Pay, Step::Reject];
+            let mut status = Status::Proposed;
+            let mut notice: Option<Notice> = None;
+            let mut approved = false;
+            for (n, d) in steps {
+                let today = day(1) + chrono::Duration::days(d);
+                let before = status;
+                if let Ok(next) = take(status, all[n], today, notice, "理由") {
+                    prop_assert!(!matches!(before, Status::Paid | Status::Rejected));
+                    match next {
+                        Status::Notice => notice = Some(Notice::starting(today, 7)),
+                        Status::Approved => {
+                            prop_assert!(notice.is_some_and(|x| today > x.until));
+                            approved = true;
+                        }
+                        Status::Paid => prop_assert!(approved),
+                        _ => {}
+                    }
+                    status = next;
+                }
+            }
+        }
     }
 }

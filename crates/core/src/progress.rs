@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use crate::activity::Month;
+use crate::incentive::FundUse;
 use crate::project::MAX_WAN;
 use crate::{FieldError, Invalid, validation};
 
@@ -137,6 +138,12 @@ pub struct FundInput {
     /// or other.
     pub evidence_type: String,
     pub note: String,
+    /// What it paid for: investment (the project itself; the default), land or
+    /// government_plant (a plant the government built). Only investment counts toward an
+    /// introducer's reward (M10).
+    pub used_for: String,
+    /// Fiscal direct investment (财政性资金): never counted toward an introducer's reward.
+    pub fiscal: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -146,6 +153,8 @@ pub struct FundFields {
     pub source: Option<String>,
     pub evidence_type: EvidenceType,
     pub note: Option<String>,
+    pub used_for: FundUse,
+    pub fiscal: bool,
 }
 
 impl FundInput {
@@ -194,14 +203,25 @@ impl FundInput {
         }
         let source = validation::optional(&mut e, "source", &self.source, 100);
         let note = validation::optional(&mut e, "note", &self.note, 500);
-        match (received_on, amount, evidence_type) {
-            (Some(received_on), Some(amount), Some(evidence_type)) if e.is_empty() => {
+        let used_for = match self.used_for.trim() {
+            "" => Some(FundUse::Investment),
+            u => FundUse::parse(u),
+        };
+        if used_for.is_none() {
+            e.push(FieldError::new("used_for", "err.choice"));
+        }
+        match (received_on, amount, evidence_type, used_for) {
+            (Some(received_on), Some(amount), Some(evidence_type), Some(used_for))
+                if e.is_empty() =>
+            {
                 Ok(FundFields {
                     received_on,
                     amount,
                     source,
                     evidence_type,
                     note,
+                    used_for,
+                    fiscal: self.fiscal,
                 })
             }
             _ => Err(e),
@@ -333,15 +353,24 @@ mod tests {
             source: "企业自有资金".into(),
             evidence_type: "bank_receipt".into(),
             note: String::new(),
+            used_for: String::new(),
+            fiscal: false,
         };
         let f = ok.validate(today).expect("valid");
         assert_eq!(f.evidence_type, EvidenceType::BankReceipt);
+        assert_eq!((f.used_for, f.fiscal), (FundUse::Investment, false));
+        let land = FundInput {
+            used_for: "land".into(),
+            ..ok.clone()
+        };
+        assert_eq!(land.validate(today).map(|f| f.used_for), Ok(FundUse::Land));
         assert_eq!(f.source.as_deref(), Some("企业自有资金"));
         assert_eq!(f.note, None);
         let bad = FundInput {
             received_on: Some(d("2026-12-01")),
             amount: Some(0),
             evidence_type: "receipt".into(),
+            used_for: "plant".into(),
             ..ok.clone()
         };
         assert_eq!(
@@ -350,6 +379,7 @@ mod tests {
                 ("received_on".into(), "err.date_future".into()),
                 ("amount".into(), "err.range".into()),
                 ("evidence_type".into(), "err.choice".into()),
+                ("used_for".into(), "err.choice".into()),
             ]
         );
         let empty = FundInput::default();

@@ -16,6 +16,7 @@ mod error;
 pub mod exchange;
 pub mod follow_up;
 pub mod history;
+pub mod incentives;
 pub mod jobs;
 pub mod meetings;
 pub mod org;

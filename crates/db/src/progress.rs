@@ -48,6 +48,10 @@ pub struct Fund {
     pub created_at: DateTime<Utc>,
     /// A fund of a project a county sent: the county holds its evidence.
     pub verified_at_origin: bool,
+    /// investment, land or government_plant.
+    pub used_for: String,
+    /// Fiscal direct investment.
+    pub fiscal: bool,
 }
 
 /// A file of a project, with the one record it belongs to.
@@ -267,7 +271,7 @@ pub async fn edit_update(
 
 const FUND_SELECT: &str = "SELECT f.id, f.project_id, f.received_on, f.amount, f.source, \
      f.evidence_type, f.note, us.display_name AS recorded_by_name, f.created_at, \
-     (f.origin_verified_at IS NOT NULL) AS verified_at_origin \
+     (f.origin_verified_at IS NOT NULL) AS verified_at_origin, f.used_for, f.fiscal \
      FROM project_funds f LEFT JOIN users us ON us.id = f.recorded_by";
 
 /// A project's funds, the latest first.
@@ -317,8 +321,8 @@ pub async fn add_fund(
         .one(
             Sql::new(
                 "INSERT INTO project_funds (project_id, received_on, amount, source, \
-                 evidence_type, note, recorded_by, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+                 evidence_type, note, recorded_by, created_at, used_for, fiscal) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
             )
             .bind(project_id)
             .bind(f.received_on)
@@ -327,7 +331,9 @@ pub async fn add_fund(
             .bind(f.evidence_type.id())
             .bind(f.note.clone())
             .bind(actor.user_id)
-            .bind(now()),
+            .bind(now())
+            .bind(f.used_for.id())
+            .bind(f.fiscal),
         )
         .await?;
     attach(&mut tx, actor, project_id, Owner::Fund(id), evidence).await?;

@@ -106,6 +106,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Assessment, Action::Read) {
         first.push(item("/assessments", "nav.assessments"));
     }
+    if p.can_somewhere(Entity::Incentive, Action::Read) {
+        first.push(item("/incentives", "nav.incentives"));
+    }
     if p.grants.iter().any(|g| {
         g.role == zhaoyin_core::authz::Role::Supervisor
             && matches!(g.scope, zhaoyin_core::authz::Scope::Region { .. })

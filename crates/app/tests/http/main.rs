@@ -11,6 +11,7 @@ mod dashboard;
 mod exchange;
 mod follow_up;
 mod helpers;
+mod incentives;
 mod matrix;
 mod meetings;
 mod ops;

@@ -13,6 +13,7 @@ mod dashboard;
 mod exchange;
 mod home;
 mod import_page;
+mod incentives;
 mod leader;
 mod meetings;
 mod org;
@@ -60,6 +61,7 @@ pub fn router() -> Router<AppState> {
         .merge(approvals::router())
         .merge(meetings::router())
         .merge(assessments::router())
+        .merge(incentives::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

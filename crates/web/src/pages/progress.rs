@@ -16,6 +16,7 @@ use crate::render::{self, Choice, Chrome};
 use crate::service::progress::{self as svc};
 use crate::{AppResult, AppState};
 use zhaoyin_core::Invalid;
+use zhaoyin_core::incentive::FundUse;
 use zhaoyin_core::progress::{EvidenceType, FundInput, UpdateInput};
 use zhaoyin_db::progress::Update;
 use zhaoyin_db::projects::ProjectRow;
@@ -217,6 +218,8 @@ struct FundForm {
     source: String,
     evidence_type: String,
     note: String,
+    used_for: String,
+    fiscal: bool,
 }
 
 const FUND_FIELDS: &[&str] = &[
@@ -224,6 +227,7 @@ const FUND_FIELDS: &[&str] = &[
     "amount",
     "source",
     "evidence_type",
+    "used_for",
     "note",
     "files",
 ];
@@ -235,6 +239,7 @@ struct FundPage {
     page: Chrome,
     project: ProjectRow,
     evidence_types: Vec<Choice>,
+    uses: Vec<Choice>,
     f: FundForm,
     errors: FormErrors,
 }
@@ -248,6 +253,12 @@ fn fund_page(ctx: &Ctx, project: ProjectRow, f: FundForm, errors: FormErrors) ->
                 .iter()
                 .map(|e| (e.id().to_string(), ctx.t.label("progress.evidence", e.id()))),
             &f.evidence_type,
+        ),
+        uses: Choice::list(
+            FundUse::ALL
+                .iter()
+                .map(|u| (u.id().to_string(), ctx.t.label("progress.used_for", u.id()))),
+            &f.used_for,
         ),
         project,
         f,
@@ -263,6 +274,7 @@ async fn new_fund(
     let project = kept(&st, &ctx, id).await?;
     let f = FundForm {
         received_on: st.cfg.today().to_string(),
+        used_for: FundUse::Investment.id().to_string(),
         ..Default::default()
     };
     render::html(&fund_page(&ctx, project, f, FormErrors::default()))
@@ -282,6 +294,8 @@ async fn create_fund(
         source: form.text("source"),
         evidence_type: form.text("evidence_type"),
         note: form.text("note"),
+        used_for: form.text("used_for"),
+        fiscal: !form.text("fiscal").is_empty(),
     };
     let mut e = Invalid::default();
     let input = FundInput {
@@ -290,6 +304,8 @@ async fn create_fund(
         source: f.source.clone(),
         evidence_type: f.evidence_type.clone(),
         note: f.note.clone(),
+        used_for: f.used_for.clone(),
+        fiscal: f.fiscal,
     };
     let r = if e.is_empty() {
         svc::add_fund(&st, &ctx, id, &input, files).await

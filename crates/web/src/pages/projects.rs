@@ -253,6 +253,8 @@ struct DetailPage {
     needs_code: bool,
     locations: Vec<Choice>,
     can_write: bool,
+    /// The caller reads the incentive ledger: the introducer's claim is linked.
+    reads_incentives: bool,
     errors: FormErrors,
     today: String,
     /// The move form's values: as posted after a refused move, else empty (the day today).
@@ -349,6 +351,10 @@ async fn detail_page(
             Vec::new()
         },
         can_write: svc::may_write(auth, p),
+        reads_incentives: auth.principal.can_somewhere(
+            zhaoyin_core::authz::Entity::Incentive,
+            zhaoyin_core::authz::Action::Read,
+        ),
         problems,
         progress,
         approvals,

@@ -14,6 +14,7 @@ pub mod company_sheet;
 pub mod dashboard;
 pub mod exchange;
 pub mod import;
+pub mod incentives;
 pub mod leader;
 pub mod meetings;
 pub mod org;

@@ -166,12 +166,11 @@ async fn load_assessment(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Re
 }
 
 /// The example incentive rules ([`zhaoyin_core::incentive::Rules::example`]) saved for the
-/// county, and the introducer's award proposed for each project the rule gives one today.
+/// county, and the introducer's award proposed for each project the rules give one today.
 async fn load_incentives(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Result<usize> {
-    use zhaoyin_core::incentive::{Rules, introducer_award};
-    use zhaoyin_db::incentives::{self, NewAward};
+    use zhaoyin_db::incentives;
     use zhaoyin_web::service::incentives as svc;
-    let rules = Rules::example();
+    let rules = zhaoyin_core::incentive::Rules::example();
     incentives::save_rules(
         db,
         supervisor,
@@ -184,8 +183,7 @@ async fn load_incentives(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Re
         .all(
             Sql::new(
                 "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id \
-                 WHERE p.introducer IS NOT NULL \
-                 AND r.path LIKE (SELECT path FROM regions WHERE id = $1) || '%' ORDER BY p.id",
+                 WHERE r.path LIKE (SELECT path FROM regions WHERE id = $1) || '%' ORDER BY p.id",
             )
             .bind(county),
         )
@@ -193,38 +191,14 @@ async fn load_incentives(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Re
     let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
     let facts = incentives::claims(db, &ids).await?;
     let mut made = 0;
-    for id in ids {
-        let Some((p, funds)) = facts.get(&id) else {
-            continue;
-        };
-        let claim = svc::claim_of(p, funds).map_err(|e| anyhow::anyhow!("{e}"))?;
-        let award = introducer_award(&rules.introducer, &claim);
-        if award.reward() == 0 || p.duplicate_of.is_some() {
-            continue;
+    for (p, funds) in ids.iter().filter_map(|id| facts.get(id)) {
+        // Those the rules give nothing are not proposed.
+        if let Ok(proposal) = svc::introducer_proposal(&rules.introducer, p, funds) {
+            svc::propose_for(db, supervisor, county, p, &proposal)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            made += 1;
         }
-        let reward = award.reward();
-        let basis = svc::Basis::Introducer {
-            rule: rules.introducer.clone(),
-            claim,
-            award,
-        };
-        incentives::propose(
-            db,
-            supervisor,
-            &NewAward {
-                region_id: county,
-                kind: "introducer",
-                unit_id: Some(p.unit_id),
-                project_id: Some(p.id),
-                company_id: None,
-                payee: p.introducer.as_deref().unwrap_or_default(),
-                subject: &format!("project:{}", p.id),
-                amount: reward,
-                basis: &serde_json::to_string(&basis)?,
-            },
-        )
-        .await?;
-        made += 1;
     }
     Ok(made)
 }

@@ -5,12 +5,16 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::org::string_enum;
 use crate::project::MAX_WAN;
 use crate::validation::{FieldError, Invalid};
 
 /// An introducer's reward, 万元 (M10).
 const REWARD_LEAST: i64 = 20;
 const REWARD_MOST: i64 = 300;
+
+/// The most tiers a table holds.
+const MAX_TIERS: usize = 20;
 
 /// Investment in place from `from` 万元 earns `reward` 万元.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -57,6 +61,10 @@ impl IntroducerRule {
         if self.tiers.is_empty() {
             errors.push(FieldError::new("tiers", "err.required"));
         }
+        if self.tiers.len() > MAX_TIERS {
+            errors.push(FieldError::new("tiers", "err.too_many").with("max", MAX_TIERS));
+            return errors.into_result();
+        }
         for (n, t) in self.tiers.iter().enumerate() {
             if !(0 < t.from && t.from <= MAX_WAN) {
                 errors.push(FieldError::new(
@@ -87,37 +95,21 @@ impl IntroducerRule {
     }
 }
 
-/// What a project's funds in place went into.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum FundUse {
-    /// Plant, equipment and the rest of the project itself.
-    Investment,
-    /// The project's land: never counted (M10).
-    Land,
-    /// A plant the government built for the project: never counted (M10).
-    GovernmentPlant,
-}
-
-impl FundUse {
-    pub const ALL: [FundUse; 3] = [FundUse::Investment, FundUse::Land, FundUse::GovernmentPlant];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            FundUse::Investment => "investment",
-            FundUse::Land => "land",
-            FundUse::GovernmentPlant => "government_plant",
-        }
+string_enum!(
+    /// What a project's funds in place went into.
+    #[derive(utoipa::ToSchema)]
+    FundUse {
+        /// Plant, equipment and the rest of the project itself.
+        Investment = "investment",
+        /// The project's land: never counted (M10).
+        Land = "land",
+        /// A plant the government built for the project: never counted (M10).
+        GovernmentPlant = "government_plant",
     }
-
-    pub fn parse(s: &str) -> Option<FundUse> {
-        Self::ALL.into_iter().find(|u| u.id() == s)
-    }
-}
+);
 
 /// One entry of a project's funds in place.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 #[schema(as = ClaimFund)]
 pub struct Fund {
     pub amount: i64,
@@ -128,24 +120,48 @@ pub struct Fund {
     pub fiscal: bool,
 }
 
-/// Why an introducer gets no reward.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Bar {
-    /// The introducer works for a state organ or public institution.
-    CivilServant,
-    /// The project has not been completed and put into production.
-    NotInProduction,
-    /// The money counted is below the first tier.
-    BelowFirstTier,
+string_enum!(
+    /// Why an introducer gets no reward.
+    #[derive(utoipa::ToSchema)]
+    Bar {
+        /// No introducer is on record.
+        NoIntroducer = "no_introducer",
+        /// The introducer works for a state organ or public institution.
+        CivilServant = "civil_servant",
+        /// The project has not been completed and put into production.
+        NotInProduction = "not_in_production",
+        /// The project is the same investment as an earlier one.
+        Duplicate = "duplicate",
+        /// The money counted is below the first tier.
+        BelowFirstTier = "below_first_tier",
+    }
+);
+
+impl Bar {
+    /// The message refusing an award for this reason.
+    pub fn code(self) -> &'static str {
+        match self {
+            Bar::NoIntroducer => "err.incentive.no_introducer",
+            Bar::CivilServant => "err.incentive.civil_servant",
+            Bar::NotInProduction => "err.incentive.not_in_production",
+            Bar::Duplicate => "err.incentive.duplicate_project",
+            Bar::BelowFirstTier => "err.incentive.below_first_tier",
+        }
+    }
 }
 
-/// An introducer's claim, as the rule sees it.
+/// An introducer's claim, as the rule sees it. Kept with each award: fields added later take
+/// their default when an older award is read.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(deny_unknown_fields)]
 pub struct Claim {
+    /// No introducer is on record.
+    #[serde(default)]
+    pub no_introducer: bool,
     pub civil_servant: bool,
     pub in_production: bool,
+    /// The project is the same investment as an earlier one.
+    #[serde(default)]
+    pub duplicate: bool,
     pub funds: Vec<Fund>,
 }
 
@@ -184,11 +200,17 @@ pub fn introducer_award(rule: &IntroducerRule, claim: &Claim) -> Award {
     });
     let tier = rule.tier(counted);
     let mut bars = Vec::new();
+    if claim.no_introducer {
+        bars.push(Bar::NoIntroducer);
+    }
     if claim.civil_servant {
         bars.push(Bar::CivilServant);
     }
     if !claim.in_production {
         bars.push(Bar::NotInProduction);
+    }
+    if claim.duplicate {
+        bars.push(Bar::Duplicate);
     }
     if tier.is_none() {
         bars.push(Bar::BelowFirstTier);
@@ -221,14 +243,24 @@ pub fn clawback(paid: i64, now: &Award) -> Option<Clawback> {
     })
 }
 
-/// An innovation platform's level of approval (M12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlatformLevel {
-    National,
-    Provincial,
-    Municipal,
-}
+string_enum!(
+    /// An innovation platform's level of approval (M12).
+    #[derive(utoipa::ToSchema)]
+    PlatformLevel { National = "national", Provincial = "provincial", Municipal = "municipal" }
+);
+
+string_enum!(
+    /// What an innovation platform is (M12).
+    #[derive(utoipa::ToSchema)]
+    PlatformKind {
+        /// 院士工作站.
+        Academician = "academician",
+        /// 博士后工作站.
+        Postdoctoral = "postdoctoral",
+        /// 研发机构 (工程技术研究中心、企业技术中心、重点实验室 …).
+        Research = "research",
+    }
+);
 
 /// Subsidy per newly approved platform (院士工作站, 博士后工作站, 研发机构) by level, 万元.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -271,6 +303,41 @@ impl PlatformRule {
             PlatformLevel::Municipal => self.municipal,
         }
     }
+}
+
+string_enum!(
+    /// What makes a unit's introduction count toward the "excellent" grade (M5): it was the
+    /// first introducing unit of a World or China Top 500 company's project, of a major project,
+    /// of a headquarters, or of an expert of a national talent program.
+    #[derive(PartialOrd, Ord, utoipa::ToSchema)]
+    Merit {
+        Global500 = "global500",
+        China500 = "china500",
+        Major = "major",
+        Headquarters = "headquarters",
+        NationalTalent = "national_talent",
+    }
+);
+
+impl Merit {
+    /// The merits of a project signed with its investor's flags.
+    pub fn of_project(major: bool, global500: bool, china500: bool, hq: bool) -> Vec<Merit> {
+        [
+            (global500, Merit::Global500),
+            (china500, Merit::China500),
+            (major, Merit::Major),
+            (hq, Merit::Headquarters),
+        ]
+        .into_iter()
+        .filter_map(|(on, m)| on.then_some(m))
+        .collect()
+    }
+}
+
+/// A unit is eligible for the year's "excellent" grade when it has at least one merit and no
+/// veto item (一票否决).
+pub fn excellent(merits: &[Merit], vetoed: bool) -> bool {
+    !merits.is_empty() && !vetoed
 }
 
 /// The longest public notice (公示) a county may configure, in days.
@@ -321,44 +388,23 @@ impl Rules {
     }
 }
 
-/// Where an award stands in the ledger.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = AwardStatus)]
-pub enum Status {
-    /// Computed and put forward; not yet public.
-    Proposed,
-    /// In public notice (公示) until its last day.
-    Notice,
-    Approved,
-    Paid,
-    /// Refused, with a reason; the subject may be proposed again.
-    Rejected,
-}
+string_enum!(
+    /// Where an award stands in the ledger.
+    #[derive(utoipa::ToSchema)]
+    #[schema(as = AwardStatus)]
+    Status {
+        /// Computed and put forward; not yet public.
+        Proposed = "proposed",
+        /// In public notice (公示) until its last day.
+        Notice = "notice",
+        Approved = "approved",
+        Paid = "paid",
+        /// Refused, with a reason; the subject may be proposed again.
+        Rejected = "rejected",
+    }
+);
 
 impl Status {
-    pub const ALL: [Status; 5] = [
-        Status::Proposed,
-        Status::Notice,
-        Status::Approved,
-        Status::Paid,
-        Status::Rejected,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            Status::Proposed => "proposed",
-            Status::Notice => "notice",
-            Status::Approved => "approved",
-            Status::Paid => "paid",
-            Status::Rejected => "rejected",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Status> {
-        Self::ALL.into_iter().find(|x| x.id() == s)
-    }
-
     /// The steps the ledger takes from here.
     pub fn steps(self) -> &'static [Step] {
         match self {
@@ -370,20 +416,21 @@ impl Status {
     }
 }
 
-/// What the supervisor does to an award.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-#[schema(as = AwardStep)]
-pub enum Step {
-    /// Put it in public notice from today.
-    Notice,
-    /// Approve it once its notice is over.
-    Approve,
-    /// Record it paid.
-    Pay,
-    /// Refuse it, with a reason.
-    Reject,
-}
+string_enum!(
+    /// What the supervisor does to an award.
+    #[derive(utoipa::ToSchema)]
+    #[schema(as = AwardStep)]
+    Step {
+        /// Put it in public notice from today.
+        Notice = "notice",
+        /// Approve it once its notice is over.
+        Approve = "approve",
+        /// Record it paid.
+        Pay = "pay",
+        /// Refuse it, with a reason.
+        Reject = "reject",
+    }
+);
 
 /// An award's public notice: from its first day through its last, both included.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -446,8 +493,10 @@ mod tests {
 
     fn claim(funds: Vec<Fund>) -> Claim {
         Claim {
+            no_introducer: false,
             civil_servant: false,
             in_production: true,
+            duplicate: false,
             funds,
         }
     }
@@ -499,11 +548,13 @@ mod tests {
     }
 
     #[test]
-    fn a_civil_servant_or_a_project_not_producing_earns_nothing() {
+    fn no_introducer_a_civil_servant_a_project_not_producing_or_a_duplicate_earns_nothing() {
         let rule = IntroducerRule::default();
         let everything = Claim {
+            no_introducer: true,
             civil_servant: true,
             in_production: false,
+            duplicate: true,
             ..claim(vec![fund(60_000)])
         };
         let award = introducer_award(&rule, &everything);
@@ -514,7 +565,15 @@ mod tests {
                 reward: 80
             })
         );
-        assert_eq!(award.bars, [Bar::CivilServant, Bar::NotInProduction]);
+        assert_eq!(
+            award.bars,
+            [
+                Bar::NoIntroducer,
+                Bar::CivilServant,
+                Bar::NotInProduction,
+                Bar::Duplicate
+            ]
+        );
         assert_eq!(award.reward(), 0);
         let each = [
             Claim {
@@ -523,6 +582,14 @@ mod tests {
             },
             Claim {
                 in_production: false,
+                ..claim(vec![fund(60_000)])
+            },
+            Claim {
+                no_introducer: true,
+                ..claim(vec![fund(60_000)])
+            },
+            Claim {
+                duplicate: true,
                 ..claim(vec![fund(60_000)])
             },
         ];
@@ -582,6 +649,21 @@ mod tests {
                 "tiers[3]",
                 "tiers[4].reward",
             ]
+        );
+        let many = IntroducerRule {
+            tiers: (1..=21)
+                .map(|n| Tier {
+                    from: n * 10_000,
+                    reward: 20 + n,
+                })
+                .collect(),
+        };
+        assert_eq!(
+            many.check()
+                .expect_err("too many")
+                .fields()
+                .collect::<Vec<_>>(),
+            ["tiers"]
         );
         let empty = IntroducerRule { tiers: vec![] }.check().expect_err("empty");
         assert_eq!(empty.fields().collect::<Vec<_>>(), ["tiers"]);
@@ -670,6 +752,18 @@ mod tests {
                 "notice_days"
             ]
         );
+    }
+
+    #[test]
+    fn excellent_needs_one_merit_and_no_veto() {
+        assert!(excellent(&[Merit::Major], false));
+        assert!(!excellent(&[Merit::Major, Merit::Global500], true));
+        assert!(!excellent(&[], false));
+        assert_eq!(
+            Merit::of_project(true, false, true, true),
+            [Merit::China500, Merit::Major, Merit::Headquarters]
+        );
+        assert!(Merit::of_project(false, false, false, false).is_empty());
     }
 
     proptest! {

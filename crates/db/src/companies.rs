@@ -401,9 +401,11 @@ pub(crate) async fn move_contact(
     let reason = zhaoyin_core::company::check_status_move(from, to, reason)?;
     let n = tx
         .execute(
+            // When it landed: the year its introduction counts in (landed is final).
             Sql::new(format!(
                 "UPDATE {table} SET status = $1, status_reason = $2, version = version + 1, \
-                 updated_at = $3 WHERE id = $4 AND version = $5"
+                 updated_at = $3, landed_at = CASE WHEN $1 = 'landed' THEN $3 ELSE NULL END \
+                 WHERE id = $4 AND version = $5"
             ))
             .bind(to.id())
             .bind(reason)

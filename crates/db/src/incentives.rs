@@ -48,17 +48,23 @@ pub async fn save_rules(
     let at = now();
     match expected {
         None => {
-            tx.execute(
-                Sql::new(
-                    "INSERT INTO incentive_rules (region_id, body, version, updated_by, \
-                     updated_at) VALUES ($1, $2, 1, $3, $4)",
+            // Two first saves at once: the second finds the first's and is stale.
+            let n = tx
+                .execute(
+                    Sql::new(
+                        "INSERT INTO incentive_rules (region_id, body, version, updated_by, \
+                         updated_at) VALUES ($1, $2, 1, $3, $4) \
+                         ON CONFLICT (region_id) DO NOTHING",
+                    )
+                    .bind(region_id)
+                    .bind(body)
+                    .bind(actor.user_id)
+                    .bind(at),
                 )
-                .bind(region_id)
-                .bind(body)
-                .bind(actor.user_id)
-                .bind(at),
-            )
-            .await?;
+                .await?;
+            if n != 1 {
+                return Err(crate::Error::Stale);
+            }
         }
         Some(r) => {
             let n = tx
@@ -105,9 +111,11 @@ pub async fn save_rules(
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 pub struct Award {
     pub id: i64,
+    /// The county whose supervisor keeps it.
     pub region_id: i64,
+    /// The path of the region it is read from (the project's, the company's library).
     #[serde(skip)]
-    pub region_path: String,
+    pub place_path: String,
     /// `introducer` (M10) or `platform` (M12).
     pub kind: String,
     pub unit_id: Option<i64>,
@@ -141,11 +149,11 @@ pub struct Award {
     pub version: i64,
 }
 
-const AWARD: &str = "SELECT a.id, a.region_id, r.path AS region_path, a.kind, a.unit_id, \
+const AWARD: &str = "SELECT a.id, a.region_id, r.path AS place_path, a.kind, a.unit_id, \
      u.name AS unit_name, a.project_id, p.name AS project_name, a.company_id, \
      c.name AS company_name, a.payee, a.subject, a.amount, a.basis, a.status, a.notice_from, \
      a.notice_until, a.paid_on, a.reason, a.created_at, a.updated_at, a.version \
-     FROM incentive_awards a JOIN regions r ON r.id = a.region_id \
+     FROM incentive_awards a JOIN regions r ON r.id = a.place_region_id \
      LEFT JOIN units u ON u.id = a.unit_id LEFT JOIN projects p ON p.id = a.project_id \
      LEFT JOIN companies c ON c.id = a.company_id WHERE 1 = 1";
 
@@ -188,6 +196,7 @@ pub async fn award(db: &Db, id: i64) -> Result<Award> {
 /// An award as proposed.
 pub struct NewAward<'a> {
     pub region_id: i64,
+    pub place_region_id: i64,
     pub kind: &'a str,
     pub unit_id: Option<i64>,
     pub project_id: Option<i64>,
@@ -206,12 +215,14 @@ pub async fn propose(db: &Db, actor: &Actor, a: &NewAward<'_>) -> Result<Award> 
     let (id,): (i64,) = tx
         .one(
             Sql::new(
-                "INSERT INTO incentive_awards (region_id, kind, unit_id, project_id, company_id, \
-                 payee, subject, amount, basis, status, created_by, created_at, updated_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'proposed', $10, $11, $11) \
+                "INSERT INTO incentive_awards (region_id, place_region_id, kind, unit_id, \
+                 project_id, company_id, payee, subject, amount, basis, status, created_by, \
+                 created_at, updated_at) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, 'proposed', $11, $12, $12) \
                  RETURNING id",
             )
             .bind(a.region_id)
+            .bind(a.place_region_id)
             .bind(a.kind)
             .bind(a.unit_id)
             .bind(a.project_id)
@@ -228,7 +239,7 @@ pub async fn propose(db: &Db, actor: &Actor, a: &NewAward<'_>) -> Result<Award> 
         &mut tx,
         actor,
         Change::new("create", "incentive_award", id)
-            .place(Some(a.region_id), a.unit_id)
+            .place(Some(a.place_region_id), a.unit_id)
             .after(&serde_json::json!({
                 "kind": a.kind, "payee": a.payee, "subject": a.subject, "amount": a.amount,
                 "basis": serde_json::from_str::<serde_json::Value>(a.basis).unwrap_or_default(),
@@ -334,11 +345,11 @@ pub async fn claims(db: &Db, ids: &[i64]) -> Result<HashMap<i64, (ProjectFacts, 
     for p in projects {
         out.insert(p.id, (p, Vec::new()));
     }
-    let mut q = Sql::new(
-        "SELECT f.project_id, f.amount, (f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 \
-         FROM project_files pf WHERE pf.fund_id = f.id)) AS verified, f.used_for, f.fiscal \
+    let mut q = Sql::new(format!(
+        "SELECT f.project_id, f.amount, {} AS verified, f.used_for, f.fiscal \
          FROM project_funds f WHERE f.removed_at IS NULL AND f.project_id IN ",
-    );
+        crate::progress::EVIDENCED
+    ));
     q.push_list(ids).push(" ORDER BY f.received_on, f.id");
     let funds: Vec<FundFacts> = db.all(q).await?;
     for f in funds {
@@ -368,4 +379,155 @@ pub async fn company_facts(db: &Db, id: i64) -> Result<CompanyFacts> {
         .bind(id),
     )
     .await
+}
+
+// ------------------------------------------------------------------- the "excellent" grade (M5)
+
+/// An introduction that counts toward a unit's "excellent" grade: a project signed in the year
+/// (credited to its first introducing unit, else its own) with what its investor is, or a
+/// national-program talent landed in the year (credited to the unit following them).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Introduction {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub project_id: Option<i64>,
+    pub talent_id: Option<i64>,
+    pub name: String,
+    pub major: bool,
+    pub global500: bool,
+    pub china500: bool,
+    pub headquarters: bool,
+    pub national_talent: bool,
+}
+
+/// The introductions of the year in the county at `county_path`: projects signed on a day in
+/// `[first, next)` (not terminated, not a duplicate, not withdrawn), talents landed at an
+/// instant in `[from, until)`.
+pub async fn introductions(
+    db: &Db,
+    county_path: &str,
+    (first, next): (NaiveDate, NaiveDate),
+    (from, until): (DateTime<Utc>, DateTime<Utc>),
+) -> Result<Vec<Introduction>> {
+    let mut q = Sql::new(
+        "SELECT u.id AS unit_id, u.name AS unit_name, p.id AS project_id, \
+         CAST(NULL AS BIGINT) AS talent_id, p.name, p.is_major AS major, \
+         COALESCE(c.global500, FALSE) AS global500, COALESCE(c.china500, FALSE) AS china500, \
+         COALESCE(c.headquarters, FALSE) AS headquarters, FALSE AS national_talent \
+         FROM projects p JOIN regions r ON r.id = p.region_id \
+         JOIN units u ON u.id = COALESCE(p.first_unit_id, p.unit_id) \
+         LEFT JOIN companies c ON c.id = p.investor_id \
+         WHERE p.duplicate_of IS NULL AND p.withdrawn_at IS NULL AND p.stage <> 'terminated' \
+         AND (p.is_major OR c.global500 OR c.china500 OR c.headquarters) AND r.path LIKE ",
+    );
+    q.push_bind(format!("{county_path}%"))
+        .push(" AND p.signed_on >= ")
+        .push_bind(first)
+        .push(" AND p.signed_on < ")
+        .push_bind(next);
+    let mut out: Vec<Introduction> = db.all(q).await?;
+    let mut q = Sql::new(
+        "SELECT u.id AS unit_id, u.name AS unit_name, CAST(NULL AS BIGINT) AS project_id, \
+         t.id AS talent_id, t.name, FALSE AS major, FALSE AS global500, FALSE AS china500, \
+         FALSE AS headquarters, TRUE AS national_talent \
+         FROM talents t JOIN regions r ON r.id = t.region_id JOIN units u ON u.id = t.unit_id \
+         WHERE t.status = 'landed' AND t.program_level = 'national' AND r.path LIKE ",
+    );
+    q.push_bind(format!("{county_path}%"))
+        .push(" AND t.landed_at >= ")
+        .push_bind(from)
+        .push(" AND t.landed_at < ")
+        .push_bind(until);
+    out.extend(db.all::<Introduction>(q).await?);
+    Ok(out)
+}
+
+/// An item barring a unit from a year's "excellent" grade (一票否决).
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+pub struct Veto {
+    pub id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    #[serde(skip)]
+    pub region_path: String,
+    pub year: i64,
+    pub reason: String,
+    pub created_at: DateTime<Utc>,
+}
+
+const VETO: &str = "SELECT v.id, v.unit_id, u.name AS unit_name, r.path AS region_path, v.year, \
+     v.reason, v.created_at FROM incentive_vetoes v JOIN units u ON u.id = v.unit_id \
+     JOIN regions r ON r.id = u.region_id WHERE 1 = 1";
+
+/// The vetoes of `year` of the units in the county at `county_path`.
+pub async fn vetoes(db: &Db, county_path: &str, year: i64) -> Result<Vec<Veto>> {
+    db.all(
+        Sql::new(format!(
+            "{VETO} AND r.path LIKE $1 AND v.year = $2 ORDER BY u.sort_order, u.code"
+        ))
+        .bind(format!("{county_path}%"))
+        .bind(year),
+    )
+    .await
+}
+
+pub async fn veto(db: &Db, id: i64) -> Result<Veto> {
+    db.one(Sql::new(format!("{VETO} AND v.id = $1")).bind(id))
+        .await
+}
+
+/// Records a veto of `unit_id`'s grade of `year` (one per unit and year: a second is refused
+/// as a duplicate of `year`).
+pub async fn add_veto(
+    db: &Db,
+    actor: &Actor,
+    region_id: i64,
+    unit_id: i64,
+    year: i64,
+    reason: &str,
+) -> Result<Veto> {
+    let mut tx = db.begin().await?;
+    let (id,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO incentive_vetoes (unit_id, year, reason, created_by, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(unit_id)
+            .bind(year)
+            .bind(reason)
+            .bind(actor.user_id)
+            .bind(now()),
+        )
+        .await?;
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("create", "incentive_veto", id)
+            .place(Some(region_id), Some(unit_id))
+            .after(&serde_json::json!({ "unit": unit_id, "year": year, "reason": reason })),
+    )
+    .await?;
+    tx.commit().await?;
+    veto(db, id).await
+}
+
+/// Takes a veto back; the audit log keeps what it was.
+pub async fn remove_veto(db: &Db, actor: &Actor, region_id: i64, v: &Veto) -> Result<()> {
+    let mut tx = db.begin().await?;
+    let n = tx
+        .execute(Sql::new("DELETE FROM incentive_vetoes WHERE id = $1").bind(v.id))
+        .await?;
+    if n != 1 {
+        return Err(crate::Error::NotFound);
+    }
+    audit::append(
+        &mut tx,
+        actor,
+        Change::new("delete", "incentive_veto", v.id)
+            .place(Some(region_id), Some(v.unit_id))
+            .before(&serde_json::json!({ "unit": v.unit_id, "year": v.year, "reason": v.reason })),
+    )
+    .await?;
+    tx.commit().await
 }

@@ -307,6 +307,10 @@ fn fund_change(action: &'static str, region_id: i64, unit_id: i64, f: &Fund) -> 
     Change::new(action, "project_fund", f.id).place(Some(region_id), Some(unit_id))
 }
 
+/// Whether fund `f` is verified: evidence on file here, or (a fund a county sent) at the county.
+pub(crate) const EVIDENCED: &str = "(f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 \
+     FROM project_files pf WHERE pf.fund_id = f.id))";
+
 /// Funds in place with their evidence (none yet: unverified).
 pub async fn add_fund(
     db: &Db,
@@ -417,11 +421,10 @@ pub async fn progress_of(
         p.invested = p.invested.saturating_add(invested);
         p.latest = Some((period, percent));
     }
-    let mut q = Sql::new(
-        "SELECT f.project_id, f.amount, CASE WHEN f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 \
-         FROM project_files pf WHERE pf.fund_id = f.id) THEN 1 ELSE 0 END AS evidenced \
-         FROM project_funds f WHERE f.removed_at IS NULL AND f.project_id IN ",
-    );
+    let mut q = Sql::new(format!(
+        "SELECT f.project_id, f.amount, CASE WHEN {EVIDENCED} THEN 1 ELSE 0 END AS evidenced \
+         FROM project_funds f WHERE f.removed_at IS NULL AND f.project_id IN "
+    ));
     q.push_list(project_ids);
     let rows: Vec<(i64, i64, i32)> = db.all(q).await?;
     for (project, amount, evidenced) in rows {
@@ -490,9 +493,7 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql,
         )
     } else {
         w.push(" AND f.removed_at IS NULL");
-        "(f.origin_verified_at IS NOT NULL OR EXISTS (SELECT 1 FROM project_files pf \
-         WHERE pf.fund_id = f.id))"
-            .to_string()
+        EVIDENCED.to_string()
     };
     if let Some(d) = f.from {
         w.push(" AND f.received_on >= ").push_bind(d);

@@ -249,6 +249,18 @@ pub fn xlsx(bytes: Vec<u8>, disposition: &'static str) -> Response {
     r
 }
 
+/// Tables as a workbook, a sheet each ([`zhaoyin_office::xlsx::tabled`], written off the async
+/// executor), as a download named by `disposition`.
+pub async fn tabled(
+    sheets: Vec<zhaoyin_office::xlsx::Tabled>,
+    disposition: &'static str,
+) -> Result<Response, AppError> {
+    let bytes = crate::service::blocking(move || zhaoyin_office::xlsx::tabled(&sheets))
+        .await?
+        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
+    Ok(xlsx(bytes, disposition))
+}
+
 pub fn docx(bytes: Vec<u8>, disposition: &'static str) -> Response {
     use axum::http::{HeaderValue, header};
     let mut r = bytes.into_response();

@@ -1028,8 +1028,6 @@ async fn a_scheme_is_edited_in_excel_and_a_bad_workbook_is_refused_row_by_row() 
 #[tokio::test]
 async fn another_countys_supervisor_and_a_towns_reach_nothing() {
     use zhaoyin_core::authz::Role;
-    use zhaoyin_core::org::{RegionInput, RegionLevel, UnitInput};
-    use zhaoyin_db::audit::Actor;
     use zhaoyin_db::testing::{At, user_with};
 
     let (base, db, _t, _running) = demo_app().await;
@@ -1041,36 +1039,7 @@ async fn another_countys_supervisor_and_a_towns_reach_nothing() {
     let county = zhaoyin_db::org::get_region(&db, unit.region_id)
         .await
         .expect("county");
-    let a = Actor::cli();
-    let f = RegionInput {
-        code: "370399".into(),
-        name: "邻县".into(),
-        level: "county".into(),
-    }
-    .validate(Some(RegionLevel::City))
-    .expect("region");
-    let other = zhaoyin_db::org::create_region(&db, &a, county.parent_id, &f)
-        .await
-        .expect("another county");
-    let f = UnitInput {
-        code: "ln-tcz".into(),
-        name: "邻县投资促进中心".into(),
-        kind: "office".into(),
-        ..Default::default()
-    }
-    .validate()
-    .expect("unit");
-    let other_unit = zhaoyin_db::org::create_unit(&db, &a, other.id, &f)
-        .await
-        .expect("unit");
-    let neighbour = user_with(
-        &db,
-        "ln-sup",
-        &other_unit,
-        Role::Supervisor,
-        At::Region(&other),
-    )
-    .await;
+    let neighbour = neighbour_supervisor(&db, &county, "ln-sup").await;
     let neighbour = api_for(&base, &db, &neighbour).await;
     // A town's supervisor of the county.
     let town: (i64,) = db

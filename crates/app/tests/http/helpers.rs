@@ -288,3 +288,40 @@ pub fn first_sheet_text(bytes: Vec<u8>) -> Vec<Vec<String>> {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
 }
+
+/// A unit named after `code` in region `region` (an office).
+pub async fn office_in(db: &Db, region: i64, code: &str) -> zhaoyin_db::org::Unit {
+    let f = zhaoyin_core::org::UnitInput {
+        code: code.into(),
+        name: format!("{code} 单位"),
+        kind: "office".into(),
+        ..Default::default()
+    }
+    .validate()
+    .expect("unit");
+    zhaoyin_db::org::create_unit(db, &zhaoyin_db::audit::Actor::cli(), region, &f)
+        .await
+        .expect("unit")
+}
+
+/// Another county beside `county` (邻县, under the same city), with a supervisor over it: the
+/// account `username`.
+pub async fn neighbour_supervisor(
+    db: &Db,
+    county: &zhaoyin_db::org::Region,
+    username: &str,
+) -> User {
+    let f = zhaoyin_core::org::RegionInput {
+        code: "370399".into(),
+        name: "邻县".into(),
+        level: "county".into(),
+    }
+    .validate(Some(zhaoyin_core::org::RegionLevel::City))
+    .expect("region");
+    let other =
+        zhaoyin_db::org::create_region(db, &zhaoyin_db::audit::Actor::cli(), county.parent_id, &f)
+            .await
+            .expect("another county");
+    let unit = office_in(db, other.id, "ln-tcz").await;
+    testing::user_with(db, username, &unit, Role::Supervisor, At::Region(&other)).await
+}

@@ -554,3 +554,288 @@ async fn the_ledger_rules_and_what_if_on_their_screens() {
         .await;
     assert_eq!(r.status(), StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn only_the_countys_supervisor_writes_and_unsupported_awards_are_not_paid() {
+    use zhaoyin_core::authz::Role;
+    use zhaoyin_db::testing::{At, user_with};
+
+    let (base, db, _t, _running) = demo_app().await;
+    let supervisor = demo_user(&db, "supervisor").await;
+    let sup = api_for(&base, &db, &supervisor).await;
+    let unit = zhaoyin_db::org::get_unit(&db, supervisor.unit_id)
+        .await
+        .expect("unit");
+    let county = zhaoyin_db::org::get_region(&db, unit.region_id)
+        .await
+        .expect("county");
+    let city = zhaoyin_db::org::get_region(&db, county.parent_id.expect("a city"))
+        .await
+        .expect("city");
+    let neighbour = neighbour_supervisor(&db, &county, "ln-sup").await;
+    let city_unit = office_in(&db, city.id, "city-dcs").await;
+    let city_sup = user_with(
+        &db,
+        "city-sup",
+        &city_unit,
+        Role::Supervisor,
+        At::Region(&city),
+    )
+    .await;
+    let neighbour = api_for(&base, &db, &neighbour).await;
+    let city_sup = api_for(&base, &db, &city_sup).await;
+    let leader = api_for(&base, &db, &demo_user(&db, "leader").await).await;
+    let viewer = api_for(&base, &db, &demo_user(&db, "viewer").await).await;
+
+    // The demo's award: proposed by the county's supervisor for a project of the county.
+    let (id, project): (i64, i64) = db
+        .one(Sql::new(
+            "SELECT id, project_id FROM incentive_awards ORDER BY id LIMIT 1",
+        ))
+        .await
+        .expect("the demo's award");
+    let award = format!("/api/v1/incentives/awards/{id}");
+    let claim = format!("/api/v1/projects/{project}/introducer-award");
+    let rules = json(sup.get("/api/v1/incentives/rules").await).await;
+    let save = json!({"rules": rules["rules"], "version": rules["version"]});
+
+    // Another county reaches nothing of it; a city's supervisor reads it but keeps no rules and
+    // takes no step; a leader and a viewer read and change nothing.
+    assert_eq!(neighbour.get(&award).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(neighbour.get(&claim).await.status(), StatusCode::NOT_FOUND);
+    assert_eq!(
+        neighbour
+            .send(Method::POST, &claim, json!({}))
+            .await
+            .status(),
+        StatusCode::NOT_FOUND
+    );
+    let (s, _) = step(&neighbour, id, "notice", 1, "").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let theirs = json(neighbour.get("/api/v1/incentives/rules").await).await;
+    assert_eq!(theirs["rules"], Value::Null, "{theirs}");
+    assert_eq!(
+        json(neighbour.get("/api/v1/incentives/awards").await).await,
+        json!([])
+    );
+    let r = city_sup.get(&award).await;
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(json(r).await["steps"], json!([]));
+    let (s, _) = step(&city_sup, id, "notice", 1, "").await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let r = city_sup
+        .send(Method::PUT, "/api/v1/incentives/rules", save.clone())
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        [("rules".into(), "incentive.county_only".into())]
+    );
+    for reader in [&leader, &viewer] {
+        assert_eq!(reader.get(&award).await.status(), StatusCode::OK);
+        let (s, _) = step(reader, id, "notice", 1, "").await;
+        assert_eq!(s, StatusCode::FORBIDDEN);
+        let r = reader
+            .send(Method::PUT, "/api/v1/incentives/rules", save.clone())
+            .await;
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    }
+    let (company,): (i64,) = db
+        .one(Sql::new("SELECT id FROM companies ORDER BY id LIMIT 1"))
+        .await
+        .expect("a company");
+    let r = neighbour
+        .send(
+            Method::POST,
+            "/api/v1/incentives/platform-awards",
+            json!({"company_id": company, "name": "工作站", "kind": "research",
+                   "level": "municipal", "approved_on": today().to_string()}),
+        )
+        .await;
+    // The neighbour has no rules, and the company is not in its library.
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&json(r).await), ["company_id"]);
+
+    // Noticed, then the project stopped: the award is no longer due, so it is neither approved
+    // nor paid; it is rejected with a reason.
+    let (s, v) = step(&sup, id, "notice", 1, "").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    db.execute(
+        Sql::new("UPDATE incentive_awards SET notice_from = $1, notice_until = $2 WHERE id = $3")
+            .bind(today() - chrono::Duration::days(7))
+            .bind(today() - chrono::Duration::days(1))
+            .bind(id),
+    )
+    .await
+    .expect("a week passed");
+    db.execute(Sql::new("UPDATE projects SET stage = 'terminated' WHERE id = $1").bind(project))
+        .await
+        .expect("stopped");
+    let v = json(sup.get(&award).await).await;
+    assert_eq!(v["clawback"], Value::Null);
+    assert_eq!(v["shortfall"]["amount"], v["award"]["amount"], "{v}");
+    let (s, v) = step(&sup, id, "approve", 2, "").await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&v),
+        [("step".into(), "incentive.no_longer_due".into())]
+    );
+    let (s, v) = step(&sup, id, "reject", 2, "项目已终止").await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["shortfall"], Value::Null);
+}
+
+#[tokio::test]
+async fn the_years_excellent_grade_follows_introductions_and_vetoes() {
+    let (base, db, _t, _running) = demo_app().await;
+    let supervisor = demo_user(&db, "supervisor").await;
+    let sup = api_for(&base, &db, &supervisor).await;
+    let clerk_user = demo_user(&db, "clerk").await;
+    let clerk = api_for(&base, &db, &clerk_user).await;
+    let year = i64::from(chrono::Datelike::year(&today()));
+    let url = format!("/api/v1/incentives/excellent?year={year}");
+    let list = |v: &Value, unit: i64| -> Option<Value> {
+        v["units"]
+            .as_array()
+            .expect("units")
+            .iter()
+            .find(|u| u["unit_id"] == unit)
+            .cloned()
+    };
+
+    // A project of a World Top 500 investor signed this year, credited to its first
+    // introducing unit; a national-program talent landed this year for the clerk's unit.
+    let (project, investor): (i64, i64) = db
+        .one(Sql::new(
+            "SELECT id, investor_id FROM projects WHERE investor_id IS NOT NULL \
+             AND stage IN ('signed', 'started', 'producing') AND duplicate_of IS NULL \
+             ORDER BY id LIMIT 1",
+        ))
+        .await
+        .expect("a signed project");
+    db.execute(
+        Sql::new("UPDATE projects SET signed_on = $1, first_unit_id = $2 WHERE id = $3")
+            .bind(today())
+            .bind(clerk_user.unit_id)
+            .bind(project),
+    )
+    .await
+    .expect("signed this year");
+    db.execute(Sql::new("UPDATE companies SET global500 = TRUE WHERE id = $1").bind(investor))
+        .await
+        .expect("a Top 500 investor");
+    let v = json(sup.get(&url).await).await;
+    let mine = list(&v, clerk_user.unit_id).expect("the clerk's unit is listed");
+    assert_eq!(mine["eligible"], true, "{mine}");
+    assert!(
+        mine["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["project_id"] == project
+                && e["merits"]
+                    .as_array()
+                    .expect("merits")
+                    .contains(&json!("global500")))
+    );
+    // Last year's list does not hold it.
+    let last = json(
+        sup.get(&format!("/api/v1/incentives/excellent?year={}", year - 1))
+            .await,
+    )
+    .await;
+    assert!(list(&last, clerk_user.unit_id).is_none_or(|u| {
+        !u["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["project_id"] == project)
+    }));
+
+    // A veto bars the unit, once per year; taken back, it is eligible again. A clerk neither
+    // reads the list nor records one.
+    let veto = json!({"unit_id": clerk_user.unit_id, "year": year, "reason": "发生安全生产事故"});
+    assert_eq!(clerk.get(&url).await.status(), StatusCode::FORBIDDEN);
+    let r = clerk
+        .send(Method::POST, "/api/v1/incentives/vetoes", veto.clone())
+        .await;
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    let r = sup
+        .send(Method::POST, "/api/v1/incentives/vetoes", veto.clone())
+        .await;
+    let status = r.status();
+    let made = json(r).await;
+    assert_eq!(status, StatusCode::CREATED, "{made}");
+    let r = sup
+        .send(Method::POST, "/api/v1/incentives/vetoes", veto)
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = sup
+        .send(
+            Method::POST,
+            "/api/v1/incentives/vetoes",
+            json!({"unit_id": 999_999, "year": 1900, "reason": " "}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(fields(&json(r).await), ["unit_id", "year", "reason"]);
+    let v = json(sup.get(&url).await).await;
+    let mine = list(&v, clerk_user.unit_id).expect("listed");
+    assert_eq!(mine["eligible"], false);
+    assert_eq!(mine["veto"]["reason"], "发生安全生产事故");
+    let r = sup
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/incentives/vetoes/{}", made["id"]),
+            json!({}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let v = json(sup.get(&url).await).await;
+    assert_eq!(
+        list(&v, clerk_user.unit_id).expect("listed")["eligible"],
+        true
+    );
+
+    // A national-program talent landed through the API counts for the unit following them.
+    let (talent, version, unit): (i64, i64, i64) = db
+        .one(Sql::new(
+            "SELECT id, version, unit_id FROM talents WHERE program_level = 'national' \
+             AND status IN ('potential', 'contacting', 'signed') AND unit_id IS NOT NULL \
+             ORDER BY id LIMIT 1",
+        ))
+        .await
+        .expect("a national-program talent");
+    let r = sup
+        .send(
+            Method::POST,
+            &format!("/api/v1/talents/{talent}/status"),
+            json!({"status": "landed", "reason": "", "version": version}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let v = json(sup.get(&url).await).await;
+    let theirs = list(&v, unit).expect("the talent's unit is listed");
+    assert!(
+        theirs["evidence"]
+            .as_array()
+            .expect("evidence")
+            .iter()
+            .any(|e| e["talent_id"] == talent && e["merits"] == json!(["national_talent"]))
+    );
+
+    // The screen and the workbook.
+    let b = Browser::new(&base);
+    let r = b.login("supervisor", zhaoyin::demo::PASSWORD).await;
+    assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (status, html) = b.text(&format!("/incentives/excellent?year={year}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("世界500强"), "{html}");
+    assert!(html.contains("登记一票否决事项"), "{html}");
+    let r = b
+        .get(&format!("/incentives/excellent.xlsx?year={year}"))
+        .await;
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows = first_sheet_text(r.bytes().await.expect("bytes").to_vec());
+    assert_eq!(rows.len() - 3, v["units"].as_array().expect("units").len());
+}

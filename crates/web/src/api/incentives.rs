@@ -5,18 +5,19 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::response::Response;
-use axum::routing::{get, post};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
 use zhaoyin_core::incentive::Claim;
 
 use super::created;
 use crate::ctx::Ctx;
 use crate::form::{Json, Query};
 use crate::service::incentives::{
-    self as svc, AwardView, LedgerQuery, PlatformInput, ProjectClaim, RulesInput, RulesView,
-    StepInput, WhatIf,
+    self as svc, AwardView, ExcellentQuery, ExcellentView, LedgerQuery, PlatformInput,
+    ProjectClaim, RulesInput, RulesView, StepInput, VetoInput, WhatIf,
 };
 use crate::{AppResult, AppState};
+use zhaoyin_db::incentives::Veto;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -26,6 +27,9 @@ pub fn router() -> Router<AppState> {
         .route("/incentives/platform-awards", post(propose_platform))
         .route("/incentives/awards/{id}", get(get_award))
         .route("/incentives/awards/{id}/steps", post(take_step))
+        .route("/incentives/excellent", get(excellent))
+        .route("/incentives/vetoes", post(add_veto))
+        .route("/incentives/vetoes/{id}", delete(remove_veto))
         .route(
             "/projects/{id}/introducer-award",
             get(project_claim).post(propose_introducer),
@@ -131,4 +135,43 @@ pub async fn propose_introducer(
     Path(id): Path<i64>,
 ) -> AppResult<Response> {
     Ok(created(svc::propose_introducer(&st, &ctx, id).await?))
+}
+
+/// The county's units eligible for the year's "excellent" grade (M5): each unit's introductions
+/// that count (a project of a World or China Top 500 company, a major project or a headquarters,
+/// signed in the year and credited to its first introducing unit; a national-program talent
+/// landed in the year), its veto item if any, and whether it is eligible. For readers of the
+/// whole county.
+#[utoipa::path(get, path = "/api/v1/incentives/excellent", tag = "incentives",
+    params(ExcellentQuery), responses((status = 200, body = ExcellentView)))]
+pub async fn excellent(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ExcellentQuery>,
+) -> AppResult<axum::Json<ExcellentView>> {
+    Ok(axum::Json(svc::excellent(&st, ctx.auth()?, q.year).await?))
+}
+
+/// The county's supervisor records a veto item (一票否决) barring a unit from a year's grade;
+/// one per unit and year.
+#[utoipa::path(post, path = "/api/v1/incentives/vetoes", tag = "incentives",
+    request_body = VetoInput, responses((status = 201, body = Veto)))]
+pub async fn add_veto(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(input): Json<VetoInput>,
+) -> AppResult<Response> {
+    Ok(created(svc::add_veto(&st, &ctx, &input).await?))
+}
+
+/// The county's supervisor takes a veto item back (the audit log keeps it).
+#[utoipa::path(delete, path = "/api/v1/incentives/vetoes/{id}", tag = "incentives",
+    responses((status = 204)))]
+pub async fn remove_veto(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    svc::remove_veto(&st, &ctx, id).await?;
+    Ok(axum::http::StatusCode::NO_CONTENT.into_response())
 }

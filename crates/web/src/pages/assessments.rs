@@ -861,8 +861,5 @@ async fn workbook(
             }
         })
         .collect();
-    let bytes = crate::service::blocking(move || zhaoyin_office::xlsx::tabled(&sheets))
-        .await?
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    Ok(render::xlsx(bytes, svc::RANKING_FILE))
+    render::tabled(sheets, svc::RANKING_FILE).await
 }

@@ -10,8 +10,8 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use zhaoyin_core::Invalid;
 use zhaoyin_core::incentive::{
-    Bar, Claim, Fund, FundUse, IntroducerRule, PlatformLevel, PlatformRule, Rules, Status, Step,
-    Tier,
+    Claim, Fund, FundUse, IntroducerRule, PlatformKind, PlatformLevel, PlatformRule, Rules, Status,
+    Step, Tier,
 };
 
 use super::{FormErrors, Pairs, form_result, see_other};
@@ -20,8 +20,8 @@ use crate::form::{Form, Query, opt_date, opt_i64, req_i64};
 use crate::i18n::Tr;
 use crate::render::{self, Choice, Chrome};
 use crate::service::incentives::{
-    self as svc, AwardView, Basis, LedgerQuery, PlatformInput, PlatformKind, ProjectClaim,
-    RulesInput, RulesView, StepInput, WhatIf, level_id,
+    self as svc, AwardView, Basis, LedgerQuery, PlatformInput, ProjectClaim, RulesInput, RulesView,
+    StepInput, WhatIf,
 };
 use crate::{AppError, AppResult, AppState};
 
@@ -34,29 +34,16 @@ pub fn router() -> Router<AppState> {
         .route("/incentives/rules", get(rules).post(save_rules))
         .route("/incentives/what-if", get(what_if).post(what_if_posted))
         .route("/incentives/platforms", get(platform).post(platform_posted))
+        .route("/incentives/excellent", get(excellent))
+        .route("/incentives/excellent.xlsx", get(excellent_workbook))
+        .route("/incentives/vetoes", post(veto))
+        .route("/incentives/vetoes/{id}/delete", post(remove_veto))
         .route("/projects/{id}/introducer-award", get(claim).post(propose))
 }
 
 /// The download name of the ledger.
 const FILE: &str = "attachment; filename=\"zhaoyin-awards.xlsx\"; \
      filename*=UTF-8''%E5%A5%96%E5%8A%B1%E5%8F%B0%E8%B4%A6.xlsx";
-
-fn bar_id(b: &Bar) -> &'static str {
-    match b {
-        Bar::CivilServant => "civil_servant",
-        Bar::NotInProduction => "not_in_production",
-        Bar::BelowFirstTier => "below_first_tier",
-    }
-}
-
-fn step_id(s: Step) -> &'static str {
-    match s {
-        Step::Notice => "notice",
-        Step::Approve => "approve",
-        Step::Pay => "pay",
-        Step::Reject => "reject",
-    }
-}
 
 /// What an award is for, in words.
 fn subject_text(t: &Tr, v: &AwardView) -> String {
@@ -66,31 +53,30 @@ fn subject_text(t: &Tr, v: &AwardView) -> String {
             "{}（{} · {}）",
             platform.name,
             t.label("incentive.platform_kind", platform.kind.id()),
-            t.label("incentive.level", level_id(platform.level)),
+            t.label("incentive.level", platform.level.id()),
         ),
     }
 }
 
+/// Why today's facts no longer support an award: the amount to claw back (paid) or no longer
+/// due (not paid yet), and the reasons.
 fn clawback_text(t: &Tr, v: &AwardView) -> String {
-    v.clawback
-        .as_ref()
-        .map(|c| {
-            let why: Vec<String> = c
-                .bars
-                .iter()
-                .map(|b| t.label("incentive.bar", bar_id(b)))
-                .collect();
-            let why = if why.is_empty() {
-                t.t("incentive.lower_tier").to_string()
-            } else {
-                why.join("；")
-            };
-            t.tf(
-                "incentive.clawback_of",
-                &[("amount", c.amount.to_string()), ("why", why)],
-            )
-        })
-        .unwrap_or_default()
+    let (key, c) = match (&v.clawback, &v.shortfall) {
+        (Some(c), _) => ("incentive.clawback_of", c),
+        (None, Some(c)) => ("incentive.shortfall_of", c),
+        (None, None) => return String::new(),
+    };
+    let why: Vec<String> = c
+        .bars
+        .iter()
+        .map(|b| t.label("incentive.bar", b.id()))
+        .collect();
+    let why = if why.is_empty() {
+        t.t("incentive.lower_tier").to_string()
+    } else {
+        why.join("；")
+    };
+    t.tf(key, &[("amount", c.amount.to_string()), ("why", why)])
 }
 
 /// What an introducer's award counted and left out, and the tier it reached.
@@ -200,7 +186,7 @@ async fn ledger(
     let q = ledger_query(pairs)?;
     let t = &ctx.t;
     let rows = lines(&st, &ctx, &q).await?;
-    let may_edit = svc::rules(&st, ctx.auth()?).await?.may_edit;
+    let may_edit = svc::kept_county(&st, ctx.auth()?).await?.is_some();
     let page = LedgerPage {
         t: ctx.t,
         page: render::chrome(&ctx, "incentive.title"),
@@ -282,10 +268,7 @@ async fn workbook(
         header,
         rows,
     }];
-    let bytes = crate::service::blocking(move || zhaoyin_office::xlsx::tabled(&sheets))
-        .await?
-        .map_err(|e| AppError::Internal(format!("xlsx: {e}")))?;
-    Ok(render::xlsx(bytes, FILE))
+    render::tabled(sheets, FILE).await
 }
 
 // ------------------------------------------------------------------------------------- award
@@ -350,12 +333,7 @@ async fn award_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> Ap
         steps: v
             .steps
             .iter()
-            .map(|s| {
-                (
-                    step_id(*s).to_string(),
-                    t.label("incentive.step", step_id(*s)),
-                )
-            })
+            .map(|s| (s.id().to_string(), t.label("incentive.step", s.id())))
             .collect(),
         errors,
         v: v.clone(),
@@ -391,9 +369,7 @@ async fn step(
     let p = Pairs(pairs);
     let mut e = Invalid::default();
     let version = req_i64(&mut e, "version", &p.get("version"));
-    let step = [Step::Notice, Step::Approve, Step::Pay, Step::Reject]
-        .into_iter()
-        .find(|s| step_id(*s) == p.get("step"));
+    let step = Step::parse(&p.get("step"));
     let r = match step {
         Some(step) if e.is_empty() => {
             svc::take_step(
@@ -492,7 +468,7 @@ async fn save_rules(
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> AppResult<Response> {
     // Only the supervisor's form is read: anyone else is refused before its fields are.
-    if !svc::rules(&st, ctx.auth()?).await?.may_edit {
+    if svc::kept_county(&st, ctx.auth()?).await?.is_none() {
         return Err(AppError::Forbidden);
     }
     let p = Pairs(pairs);
@@ -649,8 +625,10 @@ async fn what_if_posted(
         }
     }
     let claim = Claim {
+        no_introducer: false,
         civil_servant: p.has("civil_servant"),
         in_production: p.has("in_production"),
+        duplicate: false,
         funds,
     };
     let r = if e.is_empty() {
@@ -665,7 +643,7 @@ async fn what_if_posted(
                 .award
                 .bars
                 .iter()
-                .map(|b| ctx.t.label("incentive.bar", bar_id(b)))
+                .map(|b| ctx.t.label("incentive.bar", b.id()))
                 .collect();
             page.heading = ctx.t.tf(
                 "incentive.what_if_reward",
@@ -709,7 +687,7 @@ async fn claim_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> Ap
             .award
             .bars
             .iter()
-            .map(|b| t.label("incentive.bar", bar_id(b)))
+            .map(|b| t.label("incentive.bar", b.id()))
             .collect(),
         counted: counted_text(t, &c.what_if.award),
         propose: t.tf(
@@ -760,12 +738,6 @@ struct PlatformPage {
     errors: FormErrors,
 }
 
-const LEVELS: [PlatformLevel; 3] = [
-    PlatformLevel::National,
-    PlatformLevel::Provincial,
-    PlatformLevel::Municipal,
-];
-
 fn platform_page(ctx: &Ctx, f: PlatformForm, errors: FormErrors) -> PlatformPage {
     let t = &ctx.t;
     PlatformPage {
@@ -781,12 +753,9 @@ fn platform_page(ctx: &Ctx, f: PlatformForm, errors: FormErrors) -> PlatformPage
             &f.kind,
         ),
         levels: Choice::list(
-            LEVELS.iter().map(|l| {
-                (
-                    level_id(*l).to_string(),
-                    t.label("incentive.level", level_id(*l)),
-                )
-            }),
+            PlatformLevel::ALL
+                .iter()
+                .map(|l| (l.id().to_string(), t.label("incentive.level", l.id()))),
             &f.level,
         ),
         f,
@@ -830,11 +799,11 @@ async fn platform_posted(
             },
         ));
     }
-    let kind = PlatformKind::ALL.into_iter().find(|k| k.id() == f.kind);
+    let kind = PlatformKind::parse(&f.kind);
     if kind.is_none() {
         e.push(zhaoyin_core::FieldError::new("kind", "err.choice"));
     }
-    let level = LEVELS.into_iter().find(|l| level_id(*l) == f.level);
+    let level = PlatformLevel::parse(&f.level);
     if level.is_none() {
         e.push(zhaoyin_core::FieldError::new("level", "err.choice"));
     }
@@ -866,4 +835,211 @@ async fn platform_posted(
         )),
         Err((code, errors)) => render::html_status(code, &platform_page(&ctx, f, errors)),
     }
+}
+
+// --------------------------------------------------------------------- the "excellent" grade
+
+struct EligibleRow {
+    e: svc::Eligibility,
+    /// Each piece of evidence: its link and its text.
+    evidence: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "incentives/excellent.html")]
+struct ExcellentPage {
+    t: Tr,
+    page: Chrome,
+    year: i64,
+    rows: Vec<EligibleRow>,
+    may_edit: bool,
+    units: Vec<Choice>,
+    reason: String,
+    errors: FormErrors,
+}
+
+/// The year asked for, else this year.
+fn year_of(st: &AppState, pairs: Vec<(String, String)>) -> AppResult<i64> {
+    let p = Pairs(pairs);
+    let mut e = Invalid::default();
+    let year = opt_i64(&mut e, "year", &p.get("year"));
+    e.into_result()?;
+    Ok(year.unwrap_or_else(|| i64::from(chrono::Datelike::year(&st.cfg.today()))))
+}
+
+fn evidence_lines(t: &Tr, e: &svc::Eligibility) -> Vec<(String, String)> {
+    e.evidence
+        .iter()
+        .map(|x| {
+            let href = match (x.project_id, x.talent_id) {
+                (Some(p), _) => format!("/projects/{p}"),
+                (None, Some(id)) => format!("/talents/{id}"),
+                (None, None) => String::new(),
+            };
+            let merits: Vec<String> = x
+                .merits
+                .iter()
+                .map(|m| t.label("incentive.merit", m.id()))
+                .collect();
+            (href, format!("{}（{}）", x.name, merits.join("、")))
+        })
+        .collect()
+}
+
+async fn excellent_page(
+    st: &AppState,
+    ctx: &Ctx,
+    year: i64,
+    reason: String,
+    errors: FormErrors,
+) -> AppResult<ExcellentPage> {
+    let auth = ctx.auth()?;
+    let t = &ctx.t;
+    let v = svc::excellent(st, auth, year).await?;
+    let units = match (v.may_edit, svc::kept_county(st, auth).await?) {
+        (true, Some(county)) => {
+            let ids: Vec<i64> = zhaoyin_db::assessments::units_of(&st.db, county)
+                .await?
+                .into_iter()
+                .map(|(id, _)| id)
+                .collect();
+            let names = zhaoyin_db::org::unit_names(&st.db, &ids).await?;
+            Choice::list(
+                ids.iter()
+                    .map(|id| (id.to_string(), names.get(id).cloned().unwrap_or_default())),
+                "",
+            )
+        }
+        _ => Vec::new(),
+    };
+    Ok(ExcellentPage {
+        t: ctx.t,
+        page: render::chrome(ctx, "incentive.excellent"),
+        year: v.year,
+        rows: v
+            .units
+            .into_iter()
+            .map(|e| EligibleRow {
+                evidence: evidence_lines(t, &e),
+                e,
+            })
+            .collect(),
+        may_edit: v.may_edit,
+        units,
+        reason,
+        errors,
+    })
+}
+
+async fn excellent(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let year = year_of(&st, pairs)?;
+    render::html(&excellent_page(&st, &ctx, year, String::new(), FormErrors::default()).await?)
+}
+
+async fn excellent_workbook(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let year = year_of(&st, pairs)?;
+    let t = &ctx.t;
+    let v = svc::excellent(&st, ctx.auth()?, year).await?;
+    let rows = v
+        .units
+        .iter()
+        .map(|e| {
+            vec![
+                e.unit_name.clone(),
+                evidence_lines(t, e)
+                    .into_iter()
+                    .map(|(_, text)| text)
+                    .collect::<Vec<_>>()
+                    .join("；"),
+                e.veto
+                    .as_ref()
+                    .map(|x| x.reason.clone())
+                    .unwrap_or_default(),
+                t.t(if e.eligible {
+                    "common.yes"
+                } else {
+                    "common.no"
+                })
+                .to_string(),
+            ]
+        })
+        .collect();
+    let header = [
+        "incentive.unit",
+        "incentive.evidence",
+        "incentive.veto",
+        "incentive.eligible",
+    ]
+    .iter()
+    .map(|k| t.t(k).to_string())
+    .collect();
+    let title = t.tf("incentive.excellent_of", &[("year", year.to_string())]);
+    let sheets = vec![zhaoyin_office::xlsx::Tabled {
+        name: year.to_string(),
+        title,
+        note: t.t("incentive.excellent_intro").to_string(),
+        header,
+        rows,
+    }];
+    render::tabled(sheets, EXCELLENT_FILE).await
+}
+
+/// The download name of the year's list.
+const EXCELLENT_FILE: &str = "attachment; filename=\"zhaoyin-excellent.xlsx\"; \
+     filename*=UTF-8''%E4%BC%98%E7%A7%80%E7%AD%89%E6%AC%A1.xlsx";
+
+async fn veto(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(pairs): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let p = Pairs(pairs);
+    let mut e = Invalid::default();
+    let unit_id = req_i64(&mut e, "unit_id", &p.get("unit_id"));
+    let year = req_i64(&mut e, "year", &p.get("year"));
+    let reason = p.get("reason");
+    let r = if e.is_empty() {
+        svc::add_veto(
+            &st,
+            &ctx,
+            &svc::VetoInput {
+                unit_id,
+                year,
+                reason: reason.clone(),
+            },
+        )
+        .await
+    } else {
+        Err(e.into())
+    };
+    match form_result(r, &ctx.t, &["unit_id", "reason"])? {
+        Ok(_) => Ok(see_other(
+            &format!("/incentives/excellent?year={year}"),
+            "saved",
+        )),
+        Err((code, errors)) => render::html_status(
+            code,
+            &excellent_page(&st, &ctx, year, reason, errors).await?,
+        ),
+    }
+}
+
+async fn remove_veto(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> AppResult<Response> {
+    let v = svc::remove_veto(&st, &ctx, id).await?;
+    Ok(see_other(
+        &format!("/incentives/excellent?year={}", v.year),
+        "saved",
+    ))
 }

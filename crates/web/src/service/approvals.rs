@@ -6,8 +6,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::approval::{self as core, ItemFields, ItemInput, Timing};
-use zhaoyin_core::authz::{Action, Entity, Role};
-use zhaoyin_core::org::Place;
+use zhaoyin_core::authz::{Action, Entity};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::approvals::{self as db, Item};
 use zhaoyin_db::projects::ProjectRow;
@@ -379,15 +378,7 @@ pub struct StageLeadInput {
 
 /// The caller's county (region id, path), where they are a supervisor over it.
 pub async fn supervised_county(st: &AppState, auth: &Auth) -> AppResult<Option<(i64, String)>> {
-    let (id, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
-    let place = Place {
-        region_path: path.clone(),
-        unit_id: None,
-    };
-    Ok(auth
-        .principal
-        .holds_over(Role::Supervisor, Entity::Project, &place)
-        .then_some((id, path)))
+    super::supervised_library(st, auth, Entity::Project).await
 }
 
 /// The county's supervisor names the department leading a stage.

@@ -313,15 +313,9 @@ pub async fn create(st: &AppState, ctx: &Ctx, input: &SchemeInput) -> AppResult<
 
 /// The county whose schemes the caller keeps: their own unit's, if they supervise it.
 pub async fn supervised_county(st: &AppState, auth: &Auth) -> AppResult<Option<i64>> {
-    let (id, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
-    let place = Place {
-        region_path: path,
-        unit_id: None,
-    };
-    Ok(auth
-        .principal
-        .holds_over(Role::Supervisor, Entity::Assessment, &place)
-        .then_some(id))
+    Ok(super::supervised_library(st, auth, Entity::Assessment)
+        .await?
+        .map(|(id, _)| id))
 }
 
 /// A scheme made from the example ([`core::example`]) with the county's departments, parks and

@@ -1,26 +1,31 @@
-//! Incentives (激励, M10, M12): a county's supervisor keeps the rules (the introducer's reward
+//! Incentives (激励, M5, M10, M12): a county's supervisor keeps the rules (the introducer's reward
 //! tiers, the innovation-platform subsidies, the days of public notice) and the award ledger.
 //! An introducer's award is computed from what the platform holds of the project — its stage,
 //! the introducer, its funds in place with their evidence, use and whether they are fiscal — and
 //! keeps those figures and the tier table it was computed under. It is proposed, publicly
 //! noticed (公示) for the configured days, approved, paid, or rejected with a reason; each step
 //! in the audit log. Whenever an award is read, its rule is applied again to today's facts: an
-//! award they no longer support (funds taken back, the project stopped) is flagged for clawback.
-//! Anyone may try the rule on figures of their own (what-if) before anything is proposed.
+//! unpaid award they no longer support cannot be approved or paid, a paid one is flagged for
+//! clawback. Anyone may try the rule on figures of their own (what-if). The year's list of units
+//! eligible for the "excellent" grade (M5) is computed from the introductions on record, less
+//! the units the supervisor vetoed (一票否决).
+//!
+//! Rules and awards are a county's: its supervisor keeps them (a city's supervisor reads them).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::authz::{Action, Entity, Role};
 use zhaoyin_core::incentive::{
-    self as core, Claim, Clawback, Fund, FundUse, IntroducerRule, Notice, PlatformLevel,
-    PlatformRule, Rules, Status, Step,
+    self as core, Claim, Clawback, Fund, FundUse, IntroducerRule, Merit, Notice, PlatformKind,
+    PlatformLevel, PlatformRule, Rules, Status, Step,
 };
-use zhaoyin_core::org::Place;
+use zhaoyin_core::org::{Place, RegionLevel};
+use zhaoyin_core::project::{MAX_WAN, Stage};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::incentives::{
-    self as db, Award, AwardFilter, FundFacts, NewAward, ProjectFacts, RulesRow, Stepped,
+    self as db, Award, AwardFilter, FundFacts, NewAward, ProjectFacts, RulesRow, Stepped, Veto,
 };
 
 use crate::ctx::{Auth, Ctx};
@@ -28,6 +33,8 @@ use crate::{AppError, AppResult, AppState};
 
 /// The longest platform name or reason, in characters.
 const MAX_TEXT: usize = 200;
+/// The most funds a what-if takes.
+const MAX_FUNDS: usize = 1_000;
 
 fn parse<T: serde::de::DeserializeOwned>(json: &str) -> AppResult<T> {
     serde_json::from_str(json).map_err(|e| AppError::Internal(format!("stored incentive: {e}")))
@@ -44,9 +51,15 @@ fn place(path: &str, unit_id: Option<i64>) -> Place {
     }
 }
 
-/// The county whose rules the caller reads (the library of the caller's unit) and whether the
-/// caller keeps them (its supervisor).
-async fn county(st: &AppState, auth: &Auth) -> AppResult<(i64, String, bool)> {
+/// The caller's county: the library of its unit when that is a county (a city's or a
+/// province's unit has none), and whether the caller is its supervisor.
+struct County {
+    id: i64,
+    path: String,
+    keeps: bool,
+}
+
+async fn own_county(st: &AppState, auth: &Auth) -> AppResult<Option<County>> {
     if !auth
         .principal
         .can_somewhere(Entity::Incentive, Action::Read)
@@ -54,10 +67,28 @@ async fn county(st: &AppState, auth: &Auth) -> AppResult<(i64, String, bool)> {
         return Err(AppError::Forbidden);
     }
     let (id, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
+    if zhaoyin_db::org::get_region(&st.db, id).await?.level != RegionLevel::County.id() {
+        return Ok(None);
+    }
     let keeps = auth
         .principal
         .holds_over(Role::Supervisor, Entity::Incentive, &place(&path, None));
-    Ok((id, path, keeps))
+    Ok(Some(County { id, path, keeps }))
+}
+
+/// The caller's county, or the message that rules are a county's.
+async fn county(st: &AppState, auth: &Auth) -> AppResult<County> {
+    own_county(st, auth)
+        .await?
+        .ok_or_else(|| AppError::invalid("rules", "err.incentive.county_only"))
+}
+
+/// The county whose supervisor the caller is, if any: where it proposes and takes steps.
+pub async fn kept_county(st: &AppState, auth: &Auth) -> AppResult<Option<i64>> {
+    Ok(own_county(st, auth)
+        .await?
+        .filter(|c| c.keeps)
+        .map(|c| c.id))
 }
 
 // --------------------------------------------------------------------------------------- rules
@@ -91,31 +122,31 @@ async fn stored(st: &AppState, county: i64) -> AppResult<Option<(RulesRow, Rules
 }
 
 pub async fn rules(st: &AppState, auth: &Auth) -> AppResult<RulesView> {
-    let (id, _, keeps) = county(st, auth).await?;
-    let kept = stored(st, id).await?;
+    let c = county(st, auth).await?;
+    let kept = stored(st, c.id).await?;
     Ok(RulesView {
-        region_id: id,
+        region_id: c.id,
         version: kept.as_ref().map(|(r, _)| r.version),
         rules: kept.map(|(_, r)| r),
-        may_edit: keeps,
+        may_edit: c.keeps,
     })
 }
 
 pub async fn save_rules(st: &AppState, ctx: &Ctx, input: &RulesInput) -> AppResult<RulesView> {
     let auth = ctx.auth()?;
-    let (id, _, keeps) = county(st, auth).await?;
-    if !keeps {
+    let c = county(st, auth).await?;
+    if !c.keeps {
         return Err(AppError::Forbidden);
     }
     input.rules.check()?;
-    let kept = db::rules(&st.db, id).await?;
+    let kept = db::rules(&st.db, c.id).await?;
     if kept.as_ref().map(|r| r.version) != input.version {
         return Err(AppError::Stale);
     }
     db::save_rules(
         &st.db,
         &ctx.actor(),
-        id,
+        c.id,
         kept.as_ref(),
         &json(&input.rules)?,
     )
@@ -153,30 +184,37 @@ fn what_if_of(rule: &IntroducerRule, claim: &Claim) -> WhatIf {
 
 /// The county's rule applied to figures the caller types: nothing is stored.
 pub async fn what_if(st: &AppState, auth: &Auth, claim: &Claim) -> AppResult<WhatIf> {
-    let (id, ..) = county(st, auth).await?;
+    let c = county(st, auth).await?;
+    if claim.funds.len() > MAX_FUNDS {
+        return Err(AppError::Invalid(Invalid::one(
+            FieldError::new("funds", "err.too_many").with("max", MAX_FUNDS),
+        )));
+    }
     let mut errors = Invalid::default();
     for (n, f) in claim.funds.iter().enumerate() {
-        if !(0..=zhaoyin_core::project::MAX_WAN).contains(&f.amount) {
+        if !(0..=MAX_WAN).contains(&f.amount) {
             errors.push(
                 FieldError::new(format!("funds[{n}].amount"), "err.range")
                     .with("min", 0)
-                    .with("max", zhaoyin_core::project::MAX_WAN),
+                    .with("max", MAX_WAN),
             );
         }
     }
-    if claim.funds.len() > 1_000 {
-        errors.push(FieldError::new("funds", "err.too_many"));
-    }
     errors.into_result()?;
-    let rules = rules_in_force(st, id).await?;
+    let rules = rules_in_force(st, c.id).await?;
     Ok(what_if_of(&rules.introducer, claim))
 }
 
 /// A project's claim as the rule reads it: the introducer, the stage, the funds.
 pub fn claim_of(p: &ProjectFacts, funds: &[FundFacts]) -> AppResult<Claim> {
     Ok(Claim {
+        no_introducer: p.introducer.as_deref().is_none_or(|i| i.trim().is_empty()),
         civil_servant: p.introducer_civil_servant,
-        in_production: matches!(p.stage.as_str(), "producing" | "at_capacity"),
+        in_production: matches!(
+            Stage::parse(&p.stage),
+            Some(Stage::Producing | Stage::AtCapacity)
+        ),
+        duplicate: p.duplicate_of.is_some(),
         funds: funds
             .iter()
             .map(|f| {
@@ -191,6 +229,80 @@ pub fn claim_of(p: &ProjectFacts, funds: &[FundFacts]) -> AppResult<Claim> {
             })
             .collect::<AppResult<_>>()?,
     })
+}
+
+/// The introducer's award a project's figures give under a county's rule, ready to propose.
+pub struct Proposal {
+    pub basis: Basis,
+    pub reward: i64,
+    pub payee: String,
+    pub subject: String,
+}
+
+/// What `rule` gives project `p` today; refused with every reason when it gives nothing.
+pub fn introducer_proposal(
+    rule: &IntroducerRule,
+    p: &ProjectFacts,
+    funds: &[FundFacts],
+) -> AppResult<Proposal> {
+    let claim = claim_of(p, funds)?;
+    let award = core::introducer_award(rule, &claim);
+    if !award.bars.is_empty() {
+        let first = rule.tiers.first().map_or(0, |t| t.from);
+        return Err(AppError::Invalid(Invalid(
+            award
+                .bars
+                .iter()
+                .map(|b| {
+                    FieldError::new("project", b.code())
+                        .with("counted", award.counted)
+                        .with("first", first)
+                })
+                .collect(),
+        )));
+    }
+    Ok(Proposal {
+        reward: award.reward(),
+        payee: p
+            .introducer
+            .as_deref()
+            .unwrap_or_default()
+            .trim()
+            .to_string(),
+        subject: format!("project:{}", p.id),
+        basis: Basis::Introducer {
+            rule: rule.clone(),
+            claim,
+            award,
+        },
+    })
+}
+
+/// Proposes `proposal` for project `p` in the ledger of county `county`.
+pub async fn propose_for(
+    db: &zhaoyin_db::Db,
+    actor: &zhaoyin_db::audit::Actor,
+    county: i64,
+    p: &ProjectFacts,
+    proposal: &Proposal,
+) -> AppResult<Award> {
+    Ok(db::propose(
+        db,
+        actor,
+        &NewAward {
+            region_id: county,
+            place_region_id: p.region_id,
+            kind: "introducer",
+            unit_id: Some(p.unit_id),
+            project_id: Some(p.id),
+            company_id: None,
+            payee: &proposal.payee,
+            subject: &proposal.subject,
+            amount: proposal.reward,
+            basis: &json(&proposal.basis)?,
+        },
+    )
+    .await?)
 }
 
 /// A project's claim as the platform holds it today, what the rule gives it, and the award
@@ -208,12 +320,13 @@ pub struct ProjectClaim {
     pub may_propose: bool,
 }
 
+/// A project of the caller's county that the caller reads, with its facts.
 async fn project_in_county(
     st: &AppState,
     auth: &Auth,
     project_id: i64,
-) -> AppResult<(i64, bool, ProjectFacts, Vec<FundFacts>)> {
-    let (county, path, keeps) = county(st, auth).await?;
+) -> AppResult<(County, ProjectFacts, Vec<FundFacts>)> {
+    let c = county(st, auth).await?;
     let mut facts = db::claims(&st.db, &[project_id]).await?;
     let (p, funds) = facts.remove(&project_id).ok_or(AppError::NotFound)?;
     auth.require(
@@ -221,15 +334,15 @@ async fn project_in_county(
         Action::Read,
         &place(&p.region_path, Some(p.unit_id)),
     )?;
-    if !p.region_path.starts_with(&path) {
+    if !p.region_path.starts_with(&c.path) {
         return Err(AppError::NotFound);
     }
-    Ok((county, keeps, p, funds))
+    Ok((c, p, funds))
 }
 
 pub async fn project_claim(st: &AppState, auth: &Auth, project_id: i64) -> AppResult<ProjectClaim> {
-    let (county, keeps, p, funds) = project_in_county(st, auth, project_id).await?;
-    let rules = rules_in_force(st, county).await?;
+    let (c, p, funds) = project_in_county(st, auth, project_id).await?;
+    let rules = rules_in_force(st, c.id).await?;
     let claim = claim_of(&p, &funds)?;
     let what_if = what_if_of(&rules.introducer, &claim);
     let vis = auth.principal.visibility(Entity::Incentive, Action::Read);
@@ -248,11 +361,7 @@ pub async fn project_claim(st: &AppState, auth: &Auth, project_id: i64) -> AppRe
         project_id: p.id,
         project_name: p.name.clone(),
         introducer: p.introducer.clone(),
-        may_propose: keeps
-            && live.is_none()
-            && what_if.reward > 0
-            && p.duplicate_of.is_none()
-            && p.introducer.is_some(),
+        may_propose: c.keeps && live.is_none() && what_if.award.bars.is_empty(),
         award_id: live.map(|a| a.id),
         claim,
         what_if,
@@ -260,42 +369,6 @@ pub async fn project_claim(st: &AppState, auth: &Auth, project_id: i64) -> AppRe
 }
 
 // -------------------------------------------------------------------------------------- ledger
-
-/// What an innovation platform is (M12).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum PlatformKind {
-    /// 院士工作站.
-    Academician,
-    /// 博士后工作站.
-    Postdoctoral,
-    /// 研发机构 (工程技术研究中心、企业技术中心、重点实验室 …).
-    Research,
-}
-
-impl PlatformKind {
-    pub const ALL: [PlatformKind; 3] = [
-        PlatformKind::Academician,
-        PlatformKind::Postdoctoral,
-        PlatformKind::Research,
-    ];
-
-    pub fn id(self) -> &'static str {
-        match self {
-            PlatformKind::Academician => "academician",
-            PlatformKind::Postdoctoral => "postdoctoral",
-            PlatformKind::Research => "research",
-        }
-    }
-}
-
-pub fn level_id(l: PlatformLevel) -> &'static str {
-    match l {
-        PlatformLevel::National => "national",
-        PlatformLevel::Provincial => "provincial",
-        PlatformLevel::Municipal => "municipal",
-    }
-}
 
 /// A newly approved innovation platform, for its subsidy.
 #[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
@@ -335,15 +408,18 @@ pub struct AwardView {
     pub basis: Basis,
     /// The steps the caller may take now.
     pub steps: Vec<Step>,
-    /// Set when today's facts give less than the award (introducer awards not rejected).
+    /// A paid introducer's award today's facts give less: the amount to claw back, and why.
     pub clawback: Option<Clawback>,
+    /// An unpaid one they give less: what is no longer due, and why. It is neither approved nor
+    /// paid while so.
+    pub shortfall: Option<Clawback>,
     /// The notice is over: approval is open.
     pub notice_over: bool,
 }
 
 fn views(
     st: &AppState,
-    auth: &Auth,
+    kept: Option<i64>,
     awards: Vec<Award>,
     facts: &HashMap<i64, (ProjectFacts, Vec<FundFacts>)>,
 ) -> AppResult<Vec<AwardView>> {
@@ -354,34 +430,31 @@ fn views(
             let basis: Basis = parse(&award.basis)?;
             let status = Status::parse(&award.status)
                 .ok_or_else(|| AppError::Internal(format!("award status {}", award.status)))?;
-            let clawback = match (&basis, award.project_id) {
-                (Basis::Introducer { rule, .. }, Some(p)) if status != Status::Rejected => {
-                    match facts.get(&p) {
-                        Some((p, funds)) => core::clawback(
-                            award.amount,
-                            &core::introducer_award(rule, &claim_of(p, funds)?),
-                        ),
-                        None => None,
-                    }
+            let short = match (&basis, award.project_id.and_then(|p| facts.get(&p))) {
+                (Basis::Introducer { rule, .. }, Some((p, funds)))
+                    if status != Status::Rejected =>
+                {
+                    let now = core::introducer_award(rule, &claim_of(p, funds)?);
+                    core::clawback(award.amount, &now)
                 }
                 _ => None,
             };
-            let keeps = auth.principal.holds_over(
-                Role::Supervisor,
-                Entity::Incentive,
-                &place(&award.region_path, None),
-            );
-            let notice_over = award.notice_until.is_some_and(|u| today > u);
+            let (clawback, shortfall) = if status == Status::Paid {
+                (short, None)
+            } else {
+                (None, short)
+            };
             Ok(AwardView {
-                steps: if keeps {
+                steps: if kept == Some(award.region_id) {
                     status.steps().to_vec()
                 } else {
                     Vec::new()
                 },
-                notice_over,
+                notice_over: award.notice_until.is_some_and(|u| today > u),
                 award,
                 basis,
                 clawback,
+                shortfall,
             })
         })
         .collect()
@@ -390,7 +463,7 @@ fn views(
 async fn with_facts(st: &AppState, auth: &Auth, awards: Vec<Award>) -> AppResult<Vec<AwardView>> {
     let ids: Vec<i64> = awards.iter().filter_map(|a| a.project_id).collect();
     let facts = db::claims(&st.db, &ids).await?;
-    views(st, auth, awards, &facts)
+    views(st, kept_county(st, auth).await?, awards, &facts)
 }
 
 /// Which awards the ledger shows.
@@ -403,8 +476,36 @@ pub struct LedgerQuery {
     pub status: Option<String>,
     /// Proposed in this year.
     pub year: Option<i32>,
-    /// Only those today's facts no longer support.
+    /// Only those today's facts no longer support (to claw back, or no longer due).
     pub flagged: Option<bool>,
+}
+
+/// A year as its days `[first, next)` and its instants `[from, until)` in the configured time
+/// zone.
+type YearSpan = (
+    (NaiveDate, NaiveDate),
+    (chrono::DateTime<chrono::Utc>, chrono::DateTime<chrono::Utc>),
+);
+
+/// `year`'s span; refused outside 2000–2100.
+fn year_span(st: &AppState, field: &str, year: i64) -> Result<YearSpan, FieldError> {
+    let bad = || {
+        FieldError::new(field, "err.range")
+            .with("min", 2000)
+            .with("max", 2100)
+    };
+    if !(2000..=2100).contains(&year) {
+        return Err(bad());
+    }
+    let y = i32::try_from(year).map_err(|_| bad())?;
+    let day = |y: i32, m: u32, d: u32| NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad);
+    let (first, next) = (day(y, 1, 1)?, day(y + 1, 1, 1)?);
+    // From the end of the year before to the end of the year's last day.
+    let (before, last) = (day(y - 1, 12, 31)?, day(y, 12, 31)?);
+    Ok((
+        (first, next),
+        (st.cfg.as_of(before).end, st.cfg.as_of(last).end),
+    ))
 }
 
 pub async fn ledger(st: &AppState, auth: &Auth, q: &LedgerQuery) -> AppResult<Vec<AwardView>> {
@@ -425,24 +526,12 @@ pub async fn ledger(st: &AppState, auth: &Auth, q: &LedgerQuery) -> AppResult<Ve
     {
         errors.push(FieldError::new("status", "err.choice"));
     }
-    // The year in the configured time zone: from the end of the year before to its own end.
-    let created = match q.year {
-        Some(y) => match (
-            NaiveDate::from_ymd_opt(y - 1, 12, 31),
-            NaiveDate::from_ymd_opt(y, 12, 31),
-        ) {
-            (Some(a), Some(b)) if (2000..=2100).contains(&y) => {
-                Some((st.cfg.as_of(a).end, st.cfg.as_of(b).end))
-            }
-            _ => {
-                errors.push(
-                    FieldError::new("year", "err.range")
-                        .with("min", 2000)
-                        .with("max", 2100),
-                );
-                None
-            }
-        },
+    let created = match q.year.map(|y| year_span(st, "year", i64::from(y))) {
+        Some(Ok((_, instants))) => Some(instants),
+        Some(Err(e)) => {
+            errors.push(e);
+            None
+        }
         None => None,
     };
     errors.into_result()?;
@@ -455,7 +544,7 @@ pub async fn ledger(st: &AppState, auth: &Auth, q: &LedgerQuery) -> AppResult<Ve
     };
     let mut out = with_facts(st, auth, db::awards(&st.db, &vis, &f).await?).await?;
     if q.flagged == Some(true) {
-        out.retain(|v| v.clawback.is_some());
+        out.retain(|v| v.clawback.is_some() || v.shortfall.is_some());
     }
     Ok(out)
 }
@@ -465,7 +554,7 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<AwardView> {
     auth.require(
         Entity::Incentive,
         Action::Read,
-        &place(&a.region_path, a.unit_id),
+        &place(&a.place_path, a.unit_id),
     )?;
     with_facts(st, auth, vec![a])
         .await?
@@ -473,77 +562,30 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<AwardView> {
         .ok_or(AppError::NotFound)
 }
 
-/// Proposes the introducer's award of a project as the county's rule gives it today. Refused,
-/// with every reason, when it gives nothing.
+/// Proposes the introducer's award of a project of the caller's county as its rule gives it
+/// today; refused, with every reason, when it gives nothing.
 pub async fn propose_introducer(st: &AppState, ctx: &Ctx, project_id: i64) -> AppResult<AwardView> {
     let auth = ctx.auth()?;
-    let (county, keeps, p, funds) = project_in_county(st, auth, project_id).await?;
-    if !keeps {
+    let (c, p, funds) = project_in_county(st, auth, project_id).await?;
+    if !c.keeps {
         return Err(AppError::Forbidden);
     }
-    let rules = rules_in_force(st, county).await?;
-    let mut errors = Invalid::default();
-    let payee = p.introducer.clone().unwrap_or_default();
-    if payee.trim().is_empty() {
-        errors.push(FieldError::new("introducer", "err.incentive.no_introducer"));
-    }
-    if p.duplicate_of.is_some() {
-        errors.push(FieldError::new(
-            "project",
-            "err.incentive.duplicate_project",
-        ));
-    }
-    let claim = claim_of(&p, &funds)?;
-    let award = core::introducer_award(&rules.introducer, &claim);
-    for bar in &award.bars {
-        let code = match bar {
-            core::Bar::CivilServant => "err.incentive.civil_servant",
-            core::Bar::NotInProduction => "err.incentive.not_in_production",
-            core::Bar::BelowFirstTier => "err.incentive.below_first_tier",
-        };
-        errors.push(
-            FieldError::new("project", code)
-                .with("counted", award.counted)
-                .with(
-                    "first",
-                    rules.introducer.tiers.first().map_or(0, |t| t.from),
-                ),
-        );
-    }
-    errors.into_result()?;
-    let basis = Basis::Introducer {
-        rule: rules.introducer.clone(),
-        claim,
-        award: award.clone(),
-    };
-    let a = db::propose(
-        &st.db,
-        &ctx.actor(),
-        &NewAward {
-            region_id: county,
-            kind: "introducer",
-            unit_id: Some(p.unit_id),
-            project_id: Some(p.id),
-            company_id: None,
-            payee: payee.trim(),
-            subject: &format!("project:{}", p.id),
-            amount: award.reward(),
-            basis: &json(&basis)?,
-        },
-    )
-    .await?;
+    let rules = rules_in_force(st, c.id).await?;
+    let proposal = introducer_proposal(&rules.introducer, &p, &funds)?;
+    let a = propose_for(&st.db, &ctx.actor(), c.id, &p, &proposal).await?;
     get(st, auth, a.id).await
 }
 
-/// Proposes the subsidy of a newly approved innovation platform (M12).
+/// Proposes the subsidy of a newly approved innovation platform (M12) of a company in the
+/// caller's county's library.
 pub async fn propose_platform(
     st: &AppState,
     ctx: &Ctx,
     input: &PlatformInput,
 ) -> AppResult<AwardView> {
     let auth = ctx.auth()?;
-    let (county, path, keeps) = county(st, auth).await?;
-    if !keeps {
+    let c = county(st, auth).await?;
+    if !c.keeps {
         return Err(AppError::Forbidden);
     }
     let mut errors = Invalid::default();
@@ -559,7 +601,7 @@ pub async fn propose_platform(
         errors.push(FieldError::new("approved_on", "err.date_range"));
     }
     let company = match db::company_facts(&st.db, input.company_id).await {
-        Ok(c) if c.region_path.starts_with(&path) => Some(c),
+        Ok(company) if company.region_id == c.id => Some(company),
         Ok(_) | Err(zhaoyin_db::Error::NotFound) => {
             errors.push(FieldError::new("company_id", "err.choice"));
             None
@@ -567,25 +609,30 @@ pub async fn propose_platform(
         Err(e) => return Err(e.into()),
     };
     errors.into_result()?;
-    let Some(company) = company else {
-        return Err(AppError::invalid("company_id", "err.choice"));
-    };
-    let rules = rules_in_force(st, county).await?;
+    let company = company.ok_or_else(|| AppError::invalid("company_id", "err.choice"))?;
+    let rules = rules_in_force(st, c.id).await?;
     let platform = PlatformInput {
         name: name.to_string(),
         ..input.clone()
     };
+    // One live subsidy per platform, however its name is spaced or bracketed.
+    let subject = format!(
+        "platform:{}:{}",
+        company.id,
+        zhaoyin_core::company::name_key(name)
+    );
     let a = db::propose(
         &st.db,
         &ctx.actor(),
         &NewAward {
-            region_id: county,
+            region_id: c.id,
+            place_region_id: company.region_id,
             kind: "platform",
             unit_id: company.unit_id,
             project_id: None,
             company_id: Some(company.id),
             payee: &company.name,
-            subject: &format!("platform:{}:{}", company.id, name),
+            subject: &subject,
             amount: rules.platform.subsidy(input.level),
             basis: &json(&Basis::Platform {
                 rule: rules.platform,
@@ -614,19 +661,11 @@ pub async fn take_step(
     input: &StepInput,
 ) -> AppResult<AwardView> {
     let auth = ctx.auth()?;
-    let a = db::award(&st.db, id).await?;
-    auth.require(
-        Entity::Incentive,
-        Action::Read,
-        &place(&a.region_path, a.unit_id),
-    )?;
-    if !auth.principal.holds_over(
-        Role::Supervisor,
-        Entity::Incentive,
-        &place(&a.region_path, None),
-    ) {
+    let v = get(st, auth, id).await?;
+    if kept_county(st, auth).await? != Some(v.award.region_id) {
         return Err(AppError::Forbidden);
     }
+    let a = &v.award;
     if a.version != input.version {
         return Err(AppError::Stale);
     }
@@ -634,6 +673,12 @@ pub async fn take_step(
     if reason.chars().count() > MAX_TEXT {
         return Err(AppError::Invalid(Invalid::one(
             FieldError::new("reason", "err.too_long").with("max", MAX_TEXT),
+        )));
+    }
+    // What today's facts no longer give is neither approved nor paid.
+    if let (Some(s), Step::Approve | Step::Pay) = (&v.shortfall, input.step) {
+        return Err(AppError::Invalid(Invalid::one(
+            FieldError::new("step", "err.incentive.no_longer_due").with("amount", s.amount),
         )));
     }
     let status = Status::parse(&a.status)
@@ -653,24 +698,179 @@ pub async fn take_step(
         }
         _ => None,
     };
-    let (action, paid_on, reason) = match input.step {
-        Step::Notice => ("notice", None, None),
-        Step::Approve => ("approve", None, None),
-        Step::Pay => ("pay", Some(today), None),
-        Step::Reject => ("reject", None, Some(reason)),
-    };
     db::step(
         &st.db,
         &ctx.actor(),
-        &a,
+        a,
         &Stepped {
-            action,
+            action: input.step.id(),
             status: next.id(),
             notice: fresh,
-            paid_on,
-            reason,
+            paid_on: (input.step == Step::Pay).then_some(today),
+            reason: (input.step == Step::Reject).then_some(reason),
         },
     )
     .await?;
     get(st, auth, id).await
+}
+
+// ------------------------------------------------------------------- the "excellent" grade (M5)
+
+/// An introduction behind a unit's merit: a project or a talent, with what makes it count.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Evidence {
+    pub project_id: Option<i64>,
+    pub talent_id: Option<i64>,
+    pub name: String,
+    pub merits: Vec<Merit>,
+}
+
+/// A unit of the year's list: its evidence, its veto if any, and whether it is eligible.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Eligibility {
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub evidence: Vec<Evidence>,
+    pub veto: Option<Veto>,
+    pub eligible: bool,
+}
+
+/// The year's list of the county: every unit with an introduction that counts or a veto.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct ExcellentView {
+    pub year: i64,
+    pub units: Vec<Eligibility>,
+    /// The caller records and takes back vetoes (the county's supervisor).
+    pub may_edit: bool,
+}
+
+/// Readers over the whole county only: the list names every unit's projects.
+async fn county_reader(st: &AppState, auth: &Auth) -> AppResult<County> {
+    let c = county(st, auth).await?;
+    if !auth
+        .principal
+        .can(Entity::Incentive, Action::Read, &place(&c.path, None))
+    {
+        return Err(AppError::Forbidden);
+    }
+    Ok(c)
+}
+
+pub async fn excellent(st: &AppState, auth: &Auth, year: i64) -> AppResult<ExcellentView> {
+    let c = county_reader(st, auth).await?;
+    let (days, instants) =
+        year_span(st, "year", year).map_err(|e| AppError::Invalid(Invalid::one(e)))?;
+    let found = db::introductions(&st.db, &c.path, days, instants).await?;
+    let vetoes = db::vetoes(&st.db, &c.path, year).await?;
+    let mut units: BTreeMap<i64, Eligibility> = BTreeMap::new();
+    fn unit<'a>(
+        units: &'a mut BTreeMap<i64, Eligibility>,
+        id: i64,
+        name: &str,
+    ) -> &'a mut Eligibility {
+        units.entry(id).or_insert_with(|| Eligibility {
+            unit_id: id,
+            unit_name: name.to_string(),
+            evidence: Vec::new(),
+            veto: None,
+            eligible: false,
+        })
+    }
+    for i in found {
+        let mut merits = Merit::of_project(i.major, i.global500, i.china500, i.headquarters);
+        if i.national_talent {
+            merits.push(Merit::NationalTalent);
+        }
+        unit(&mut units, i.unit_id, &i.unit_name)
+            .evidence
+            .push(Evidence {
+                project_id: i.project_id,
+                talent_id: i.talent_id,
+                name: i.name,
+                merits,
+            });
+    }
+    for v in vetoes {
+        let (id, name) = (v.unit_id, v.unit_name.clone());
+        unit(&mut units, id, &name).veto = Some(v);
+    }
+    let mut units: Vec<Eligibility> = units
+        .into_values()
+        .map(|mut u| {
+            let merits: Vec<Merit> = u.evidence.iter().flat_map(|e| e.merits.clone()).collect();
+            u.eligible = core::excellent(&merits, u.veto.is_some());
+            u
+        })
+        .collect();
+    units.sort_by(|a, b| {
+        b.eligible
+            .cmp(&a.eligible)
+            .then(a.unit_name.cmp(&b.unit_name))
+    });
+    Ok(ExcellentView {
+        year,
+        units,
+        may_edit: c.keeps,
+    })
+}
+
+/// The year of the "excellent" list.
+#[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+pub struct ExcellentQuery {
+    pub year: i64,
+}
+
+/// A veto item of a unit of the county for a year.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct VetoInput {
+    pub unit_id: i64,
+    pub year: i64,
+    pub reason: String,
+}
+
+pub async fn add_veto(st: &AppState, ctx: &Ctx, input: &VetoInput) -> AppResult<Veto> {
+    let auth = ctx.auth()?;
+    let c = county(st, auth).await?;
+    if !c.keeps {
+        return Err(AppError::Forbidden);
+    }
+    let mut errors = Invalid::default();
+    let units = zhaoyin_db::assessments::units_of(&st.db, c.id).await?;
+    if !units.iter().any(|(id, _)| *id == input.unit_id) {
+        errors.push(FieldError::new("unit_id", "err.choice"));
+    }
+    if let Err(e) = year_span(st, "year", input.year) {
+        errors.push(e);
+    }
+    let reason = input.reason.trim();
+    if reason.is_empty() {
+        errors.push(FieldError::new("reason", "err.required"));
+    } else if reason.chars().count() > MAX_TEXT {
+        errors.push(FieldError::new("reason", "err.too_long").with("max", MAX_TEXT));
+    }
+    errors.into_result()?;
+    Ok(db::add_veto(
+        &st.db,
+        &ctx.actor(),
+        c.id,
+        input.unit_id,
+        input.year,
+        reason,
+    )
+    .await?)
+}
+
+/// Takes a veto back; what it was is returned (and kept in the audit log).
+pub async fn remove_veto(st: &AppState, ctx: &Ctx, id: i64) -> AppResult<Veto> {
+    let auth = ctx.auth()?;
+    let c = county(st, auth).await?;
+    let v = db::veto(&st.db, id).await?;
+    if !v.region_path.starts_with(&c.path) {
+        return Err(AppError::NotFound);
+    }
+    if !c.keeps {
+        return Err(AppError::Forbidden);
+    }
+    db::remove_veto(&st.db, &ctx.actor(), c.id, &v).await?;
+    Ok(v)
 }

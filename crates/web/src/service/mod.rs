@@ -38,7 +38,29 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Sender, channel};
 use std::sync::{Arc, Mutex, OnceLock};
 
-use crate::AppError;
+use zhaoyin_core::authz::{Entity, Role};
+use zhaoyin_core::org::Place;
+
+use crate::ctx::Auth;
+use crate::{AppError, AppState};
+
+/// The library region of the caller's unit (its county; a city's or province's unit, its own
+/// region), as (id, path), where the caller is a supervisor of `entity` over it.
+pub(crate) async fn supervised_library(
+    st: &AppState,
+    auth: &Auth,
+    entity: Entity,
+) -> Result<Option<(i64, String)>, AppError> {
+    let (id, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
+    let place = Place {
+        region_path: path.clone(),
+        unit_id: None,
+    };
+    Ok(auth
+        .principal
+        .holds_over(Role::Supervisor, entity, &place)
+        .then_some((id, path)))
+}
 
 /// Runs CPU-heavy work (reading an uploaded document) off the async executor.
 pub(crate) async fn blocking<T: Send + 'static>(

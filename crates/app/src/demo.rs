@@ -174,6 +174,7 @@ async fn load_incentives(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Re
     incentives::save_rules(
         db,
         supervisor,
+        incentives::Config::Incentive,
         county,
         None,
         &serde_json::to_string(&rules)?,
@@ -201,6 +202,65 @@ async fn load_incentives(db: &Db, supervisor: &Actor, county: i64) -> anyhow::Re
         }
     }
     Ok(made)
+}
+
+/// The example land-efficiency rules saved for the county, and two finished years of figures
+/// for its library's first two dozen companies (invented, varied by company and year).
+async fn load_land(
+    db: &Db,
+    supervisor: &Actor,
+    county: i64,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use rust_decimal::Decimal;
+    use zhaoyin_db::incentives::{self, Config};
+    let rules = zhaoyin_core::land::Rules::default();
+    incentives::save_rules(
+        db,
+        supervisor,
+        Config::Land,
+        county,
+        None,
+        &serde_json::to_string(&rules)?,
+    )
+    .await?;
+    let mut companies: Vec<i64> = zhaoyin_db::land::library(db, county)
+        .await?
+        .into_iter()
+        .map(|(id, ..)| id)
+        .collect();
+    companies.sort_unstable();
+    companies.truncate(24);
+    let last = i64::from(chrono::Datelike::year(&today)) - 1;
+    for (age, year) in [(1i64, last - 1), (0, last)] {
+        let rows = companies
+            .iter()
+            .enumerate()
+            .map(|(n, id)| {
+                let n = n as i64;
+                // Land from 30 to 250 mu; per mu, tax from 2 to 40万元, moved a little by year.
+                let land = 30 + (n * 37) % 220;
+                let per_mu = 2 + (n * 13 + age * (n % 5)) % 38;
+                let tax = land * per_mu;
+                let revenue = tax * (9 + n % 7);
+                let year = zhaoyin_core::land::Year {
+                    land_mu: Decimal::from(land),
+                    tax: Decimal::from(tax),
+                    revenue: Decimal::from(revenue),
+                    output: Decimal::from(revenue * 11 / 10),
+                    energy_tce: Decimal::from(200 + (n * 53) % 3000),
+                    rnd: Decimal::from(revenue * (1 + n % 4) / 100),
+                    employees: 40 + (n * 29) % 600,
+                    emissions: Decimal::from(5 + (n * 7) % 90),
+                };
+                year.check()
+                    .map_err(|e| anyhow::anyhow!("demo land figures: {e:?}"))?;
+                Ok((*id, serde_json::to_string(&year)?))
+            })
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        zhaoyin_db::land::import(db, supervisor, county, year, &rows).await?;
+    }
+    Ok(())
 }
 
 /// Whether the database already holds an organisation.
@@ -587,6 +647,7 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
     record_on_their_days(db, web).await?;
     load_assessment(db, &cast.supervisor, county.id).await?;
     load_incentives(db, &cast.supervisor, county.id).await?;
+    load_land(db, &cast.supervisor, county.id, web.today()).await?;
     Ok(Loaded {
         units: units.len(),
         tasks,

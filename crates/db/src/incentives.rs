@@ -15,75 +15,91 @@ use crate::{Db, Result, Sql, now};
 
 // --------------------------------------------------------------------------------------- rules
 
+/// A county's configuration kept as JSON by its supervisor, one row per county and kind.
+#[derive(Debug, Clone, Copy)]
+pub enum Config {
+    /// `zhaoyin_core::incentive::Rules`.
+    Incentive,
+    /// `zhaoyin_core::land::Rules` (亩产效益).
+    Land,
+}
+
+impl Config {
+    fn table(self) -> &'static str {
+        match self {
+            Config::Incentive => "incentive_rules",
+            Config::Land => "land_rules",
+        }
+    }
+}
+
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub struct RulesRow {
     pub region_id: i64,
-    /// `zhaoyin_core::incentive::Rules` as JSON.
+    /// The configuration as JSON.
     pub body: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
 }
 
-/// The rules county `region_id` saved, if any.
-pub async fn rules(db: &Db, region_id: i64) -> Result<Option<RulesRow>> {
+/// The configuration county `region_id` saved, if any.
+pub async fn rules(db: &Db, config: Config, region_id: i64) -> Result<Option<RulesRow>> {
     db.optional(
-        Sql::new(
-            "SELECT region_id, body, version, updated_at FROM incentive_rules WHERE region_id = $1",
-        )
+        Sql::new(format!(
+            "SELECT region_id, body, version, updated_at FROM {} WHERE region_id = $1",
+            config.table()
+        ))
         .bind(region_id),
     )
     .await
 }
 
-/// Saves county `region_id`'s rules: the first time with `expected` none, after that naming the
-/// version read (refused as stale otherwise). The change is in the audit log, before and after.
+/// Saves county `region_id`'s configuration: the first time with `expected` none, after that
+/// naming the version read (refused as stale otherwise). The change is in the audit log, before
+/// and after.
 pub async fn save_rules(
     db: &Db,
     actor: &Actor,
+    config: Config,
     region_id: i64,
     expected: Option<&RulesRow>,
     body: &str,
 ) -> Result<RulesRow> {
+    let table = config.table();
     let mut tx = db.begin().await?;
     let at = now();
-    match expected {
+    let n = match expected {
+        // Two first saves at once: the second finds the first's and is stale.
         None => {
-            // Two first saves at once: the second finds the first's and is stale.
-            let n = tx
-                .execute(
-                    Sql::new(
-                        "INSERT INTO incentive_rules (region_id, body, version, updated_by, \
-                         updated_at) VALUES ($1, $2, 1, $3, $4) \
-                         ON CONFLICT (region_id) DO NOTHING",
-                    )
-                    .bind(region_id)
-                    .bind(body)
-                    .bind(actor.user_id)
-                    .bind(at),
-                )
-                .await?;
-            if n != 1 {
-                return Err(crate::Error::Stale);
-            }
+            tx.execute(
+                Sql::new(format!(
+                    "INSERT INTO {table} (region_id, body, version, updated_by, updated_at) \
+                     VALUES ($1, $2, 1, $3, $4) ON CONFLICT (region_id) DO NOTHING"
+                ))
+                .bind(region_id)
+                .bind(body)
+                .bind(actor.user_id)
+                .bind(at),
+            )
+            .await?
         }
         Some(r) => {
-            let n = tx
-                .execute(
-                    Sql::new(
-                        "UPDATE incentive_rules SET body = $1, version = version + 1, \
-                         updated_by = $2, updated_at = $3 WHERE region_id = $4 AND version = $5",
-                    )
-                    .bind(body)
-                    .bind(actor.user_id)
-                    .bind(at)
-                    .bind(region_id)
-                    .bind(r.version),
-                )
-                .await?;
-            if n != 1 {
-                return Err(crate::Error::Stale);
-            }
+            tx.execute(
+                Sql::new(format!(
+                    "UPDATE {table} SET body = $1, version = version + 1, updated_by = $2, \
+                     updated_at = $3 WHERE region_id = $4 AND version = $5"
+                ))
+                .bind(body)
+                .bind(actor.user_id)
+                .bind(at)
+                .bind(region_id)
+                .bind(r.version),
+            )
+            .await?
         }
+    };
+    if n != 1 {
+        return Err(crate::Error::Stale);
     }
     let json = |s: &str| serde_json::from_str::<serde_json::Value>(s).unwrap_or_default();
     let mut change = Change::new(
@@ -92,7 +108,7 @@ pub async fn save_rules(
         } else {
             "create"
         },
-        "incentive_rules",
+        table,
         region_id,
     )
     .place(Some(region_id), None)
@@ -102,7 +118,9 @@ pub async fn save_rules(
     }
     audit::append(&mut tx, actor, change).await?;
     tx.commit().await?;
-    rules(db, region_id).await?.ok_or(crate::Error::NotFound)
+    rules(db, config, region_id)
+        .await?
+        .ok_or(crate::Error::NotFound)
 }
 
 // -------------------------------------------------------------------------------------- awards

@@ -18,6 +18,7 @@ pub mod follow_up;
 pub mod history;
 pub mod incentives;
 pub mod jobs;
+pub mod land;
 pub mod meetings;
 pub mod org;
 pub mod problems;

@@ -109,6 +109,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::Incentive, Action::Read) {
         first.push(item("/incentives", "nav.incentives"));
     }
+    if p.reads_a_region(Entity::Incentive) {
+        first.push(item("/land", "nav.land"));
+    }
     if p.grants.iter().any(|g| {
         g.role == zhaoyin_core::authz::Role::Supervisor
             && matches!(g.scope, zhaoyin_core::authz::Scope::Region { .. })

@@ -12,6 +12,7 @@ mod exchange;
 mod follow_up;
 mod helpers;
 mod incentives;
+mod land;
 mod matrix;
 mod meetings;
 mod ops;

@@ -14,6 +14,7 @@ mod exchange;
 mod home;
 mod import_page;
 mod incentives;
+mod land;
 mod leader;
 mod meetings;
 mod org;
@@ -62,6 +63,7 @@ pub fn router() -> Router<AppState> {
         .merge(meetings::router())
         .merge(assessments::router())
         .merge(incentives::router())
+        .merge(land::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

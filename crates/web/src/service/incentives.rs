@@ -25,7 +25,8 @@ use zhaoyin_core::org::{Place, RegionLevel};
 use zhaoyin_core::project::{MAX_WAN, Stage};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::incentives::{
-    self as db, Award, AwardFilter, FundFacts, NewAward, ProjectFacts, RulesRow, Stepped, Veto,
+    self as db, Award, AwardFilter, Config, FundFacts, NewAward, ProjectFacts, RulesRow, Stepped,
+    Veto,
 };
 
 use crate::ctx::{Auth, Ctx};
@@ -53,10 +54,10 @@ fn place(path: &str, unit_id: Option<i64>) -> Place {
 
 /// The caller's county: the library of its unit when that is a county (a city's or a
 /// province's unit has none), and whether the caller is its supervisor.
-struct County {
-    id: i64,
-    path: String,
-    keeps: bool,
+pub(crate) struct County {
+    pub id: i64,
+    pub path: String,
+    pub keeps: bool,
 }
 
 async fn own_county(st: &AppState, auth: &Auth) -> AppResult<Option<County>> {
@@ -77,7 +78,7 @@ async fn own_county(st: &AppState, auth: &Auth) -> AppResult<Option<County>> {
 }
 
 /// The caller's county, or the message that rules are a county's.
-async fn county(st: &AppState, auth: &Auth) -> AppResult<County> {
+pub(crate) async fn county(st: &AppState, auth: &Auth) -> AppResult<County> {
     own_county(st, auth)
         .await?
         .ok_or_else(|| AppError::invalid("rules", "err.incentive.county_only"))
@@ -112,7 +113,7 @@ pub struct RulesInput {
 }
 
 async fn stored(st: &AppState, county: i64) -> AppResult<Option<(RulesRow, Rules)>> {
-    match db::rules(&st.db, county).await? {
+    match db::rules(&st.db, Config::Incentive, county).await? {
         Some(row) => {
             let rules = parse(&row.body)?;
             Ok(Some((row, rules)))
@@ -139,13 +140,14 @@ pub async fn save_rules(st: &AppState, ctx: &Ctx, input: &RulesInput) -> AppResu
         return Err(AppError::Forbidden);
     }
     input.rules.check()?;
-    let kept = db::rules(&st.db, c.id).await?;
+    let kept = db::rules(&st.db, Config::Incentive, c.id).await?;
     if kept.as_ref().map(|r| r.version) != input.version {
         return Err(AppError::Stale);
     }
     db::save_rules(
         &st.db,
         &ctx.actor(),
+        Config::Incentive,
         c.id,
         kept.as_ref(),
         &json(&input.rules)?,
@@ -745,7 +747,7 @@ pub struct ExcellentView {
 }
 
 /// Readers over the whole county only: the list names every unit's projects.
-async fn county_reader(st: &AppState, auth: &Auth) -> AppResult<County> {
+pub(crate) async fn county_reader(st: &AppState, auth: &Auth) -> AppResult<County> {
     let c = county(st, auth).await?;
     if !auth
         .principal

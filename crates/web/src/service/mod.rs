@@ -15,6 +15,7 @@ pub mod dashboard;
 pub mod exchange;
 pub mod import;
 pub mod incentives;
+pub mod land;
 pub mod leader;
 pub mod meetings;
 pub mod org;

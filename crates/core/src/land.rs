@@ -36,7 +36,8 @@ pub struct Year {
 
 impl Year {
     /// Land must be given, from 0.01 to a hundred million mu (everything is per mu); the other
-    /// figures from nothing to ten billion.
+    /// figures from nothing to ten billion, with at most four decimals (so that nothing divides
+    /// by less than 0.0001 and no quotient overflows).
     pub fn check(&self) -> Result<(), Invalid> {
         let mut errors = Invalid::default();
         if !(Decimal::new(1, 2) <= self.land_mu && self.land_mu <= Decimal::from(100_000_000)) {
@@ -55,9 +56,27 @@ impl Year {
                 errors.push(FieldError::new(name, "err.land.range"));
             }
         }
+        for (name, v) in [
+            ("land_mu", self.land_mu),
+            ("tax", self.tax),
+            ("revenue", self.revenue),
+            ("output", self.output),
+            ("energy_tce", self.energy_tce),
+            ("rnd", self.rnd),
+            ("emissions", self.emissions),
+        ] {
+            if v.normalize().scale() > DECIMALS {
+                errors.push(FieldError::new(name, "err.land.decimals").with("max", DECIMALS));
+            }
+        }
         errors.into_result()
     }
 }
+
+/// The most decimals of a figure or a benchmark.
+const DECIMALS: u32 = 4;
+/// The longest policy text of a class, in characters.
+const MAX_POLICY: usize = 500;
 
 /// The largest figure of a year (万元, tonnes, people): ten billion.
 const FIGURE_MAX: i64 = 10_000_000_000;
@@ -84,6 +103,15 @@ pub enum Metric {
 }
 
 impl Metric {
+    pub const ALL: [Metric; 6] = [
+        Metric::TaxPerMu,
+        Metric::RevenuePerMu,
+        Metric::OutputPerEnergy,
+        Metric::OutputPerEmission,
+        Metric::RndIntensity,
+        Metric::LabourProductivity,
+    ];
+
     /// Its name in configuration and the API.
     pub fn key(self) -> &'static str {
         match self {
@@ -124,6 +152,20 @@ pub enum Class {
     B,
     C,
     D,
+}
+
+impl Class {
+    pub const ALL: [Class; 4] = [Class::A, Class::B, Class::C, Class::D];
+
+    /// Its name in the API and `locales/` (`land.class.A`).
+    pub fn id(self) -> &'static str {
+        match self {
+            Class::A => "A",
+            Class::B => "B",
+            Class::C => "C",
+            Class::D => "D",
+        }
+    }
 }
 
 /// The evaluation's configuration (`[land]`).
@@ -204,7 +246,7 @@ impl Rules {
             }
         }
         for (m, b) in &self.benchmarks {
-            if !(Decimal::ZERO < *b && *b <= LARGEST) {
+            if !(Decimal::new(1, 4) <= *b && *b <= LARGEST) || b.normalize().scale() > DECIMALS {
                 errors.push(FieldError::new(
                     format!("benchmarks.{}", m.key()),
                     "err.assessment.positive",
@@ -216,6 +258,14 @@ impl Rules {
         }
         if !(self.a > self.b && self.b > self.c && self.c > Decimal::ZERO) {
             errors.push(FieldError::new("a", "err.land.thresholds"));
+        }
+        for (class, text) in &self.policies {
+            if text.chars().count() > MAX_POLICY {
+                errors.push(
+                    FieldError::new(format!("policies.{class:?}"), "err.too_long")
+                        .with("max", MAX_POLICY),
+                );
+            }
         }
         errors.into_result()
     }
@@ -385,6 +435,36 @@ mod tests {
             (1, d(100), Class::B)
         );
         assert_eq!(e[1].metrics[0].value, Some(d(10)));
+    }
+
+    #[test]
+    fn figures_and_benchmarks_with_more_than_four_decimals_are_refused() {
+        let tiny = Year {
+            energy_tce: "0.00001".parse().expect("decimal"),
+            ..year(1)
+        };
+        let err = tiny.check().expect_err("refused");
+        assert_eq!(err.fields().collect::<Vec<_>>(), ["energy_tce"]);
+        // The smallest allowed divisor gives a quotient well inside the decimal range.
+        let least = Year {
+            energy_tce: "0.0001".parse().expect("decimal"),
+            output: d(10_000_000_000),
+            ..year(1)
+        };
+        assert!(least.check().is_ok());
+        assert!(evaluate(&Rules::default(), &[(1, least), (2, year(1))]).is_ok());
+        let bad = Rules {
+            benchmarks: [(Metric::TaxPerMu, "0.00001".parse().expect("decimal"))].into(),
+            policies: [(Class::A, "长".repeat(501))].into(),
+            ..Rules::default()
+        };
+        assert_eq!(
+            bad.check()
+                .expect_err("refused")
+                .fields()
+                .collect::<Vec<_>>(),
+            ["benchmarks.tax_per_mu", "policies.A"]
+        );
     }
 
     #[test]

@@ -82,6 +82,12 @@ pub async fn import(
     rows: &[(i64, String)],
 ) -> Result<()> {
     let mut tx = db.begin().await?;
+    // Imports of one county queue on its rules' row (PostgreSQL takes the row's lock; SQLite
+    // has one writer): two at once never mix their rows.
+    tx.execute(
+        Sql::new("UPDATE land_rules SET version = version WHERE region_id = $1").bind(region_id),
+    )
+    .await?;
     let at = now();
     let before = tx
         .execute(

@@ -81,10 +81,11 @@ async fn a_year_is_imported_evaluated_against_the_county_and_classed_at_threshol
         StatusCode::FORBIDDEN
     );
 
-    // Three companies of the library, by credit code or name.
+    // Three companies of the library with credit codes.
     let companies: Vec<(i64, String, Option<String>)> = db
         .all(Sql::new(
-            "SELECT id, name, credit_code FROM companies ORDER BY id DESC LIMIT 3",
+            "SELECT id, name, credit_code FROM companies WHERE credit_code IS NOT NULL \
+             ORDER BY id DESC LIMIT 3",
         ))
         .await
         .expect("companies");
@@ -117,6 +118,7 @@ async fn a_year_is_imported_evaluated_against_the_county_and_classed_at_threshol
             [code(0), name(0), "10", "一百", "1", "1", "1", "1", "1", "1"],
             ["", name(1), "0", "1", "1", "1", "1", "1", "1", "1"],
             ["", name(0), "10", "1", "1", "1", "1", "1", "1", "1"],
+            [code(2), name(1), "10", "1", "1", "1", "1", "1", "1", "1"],
         ],
     );
     let (status, html) = send(bad, year.clone()).await;
@@ -127,6 +129,7 @@ async fn a_year_is_imported_evaluated_against_the_county_and_classed_at_threshol
         "实缴税金（万元）",
         "用地面积（亩）",
         "与第 3 行是同一家企业",
+        "企业名称与统一社会信用代码不是同一家企业",
     ] {
         assert!(html.contains(text), "{text} in {html}");
     }
@@ -261,6 +264,41 @@ async fn a_year_is_imported_evaluated_against_the_county_and_classed_at_threshol
         points
             .iter()
             .any(|p| p["year"] == this_year - 3 && p["of"] == 3)
+    );
+
+    // Another county reads its own (nothing yet), not this county's enterprises.
+    let county = zhaoyin_db::org::get_region(
+        &db,
+        zhaoyin_db::org::get_unit(&db, supervisor.unit_id)
+            .await
+            .expect("unit")
+            .region_id,
+    )
+    .await
+    .expect("county");
+    let neighbour = neighbour_supervisor(&db, &county, "ln-sup").await;
+    let neighbour = api_for(&base, &db, &neighbour).await;
+    let theirs = json(neighbour.get("/api/v1/land").await).await;
+    assert_eq!(
+        (&theirs["year"], &theirs["lines"]),
+        (&Value::Null, &json!([]))
+    );
+    let r = neighbour
+        .get(&format!("/api/v1/land/companies/{}", companies[0].0))
+        .await;
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = neighbour
+        .send(
+            Method::PUT,
+            &format!("/api/v1/land/years/{year}"),
+            json!([{"company_id": companies[0].0, "figures": figures}]),
+        )
+        .await;
+    // Its county has no rules yet, and the company is not in its library.
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        codes(&json(r).await),
+        [("rules".into(), "land.no_rules".into())]
     );
 
     // The screens and the workbook.

@@ -27,12 +27,6 @@ pub fn router() -> Router<AppState> {
         .route("/land/companies/{id}", get(company))
 }
 
-const CLASSES: [Class; 4] = [Class::A, Class::B, Class::C, Class::D];
-
-fn class_id(c: Class) -> String {
-    format!("{c:?}")
-}
-
 fn metric_names(t: &Tr, lines: &[Line]) -> Vec<String> {
     lines
         .first()
@@ -83,10 +77,10 @@ async fn list_page(
 ) -> AppResult<ListPage> {
     let t = &ctx.t;
     let v = svc::evaluation(st, ctx.auth()?, year).await?;
-    let classes = CLASSES
+    let classes = Class::ALL
         .iter()
         .map(|c| ClassCount {
-            class: class_id(*c),
+            class: c.id().to_string(),
             count: v.counts.get(c).copied().unwrap_or(0),
             policy: v.policies.get(c).cloned().unwrap_or_default(),
         })
@@ -104,8 +98,8 @@ async fn list_page(
             .lines
             .iter()
             .map(|l| Row {
-                class: class_id(l.class),
-                last: l.last_class.map(class_id),
+                class: l.class.id().to_string(),
+                last: l.last_class.map(|c| c.id().to_string()),
                 values: svc::metric_values(&l.metrics),
                 l: l.clone(),
             })
@@ -181,7 +175,10 @@ async fn workbook(
     header.extend(metric_names(t, &v.lines));
     let year = v.year.map(|y| y.to_string()).unwrap_or_default();
     let sheets = vec![zhaoyin_office::xlsx::Tabled {
-        name: year.clone(),
+        name: v
+            .year
+            .map(|y| y.to_string())
+            .unwrap_or_else(|| t.t("land.sheet").to_string()),
         title: t.tf("land.classes_of", &[("year", year)]),
         note: t.t("land.intro").to_string(),
         header,
@@ -216,15 +213,6 @@ struct RulesPage {
     errors: FormErrors,
 }
 
-const METRICS: [Metric; 6] = [
-    Metric::TaxPerMu,
-    Metric::RevenuePerMu,
-    Metric::OutputPerEnergy,
-    Metric::OutputPerEmission,
-    Metric::RndIntensity,
-    Metric::LabourProductivity,
-];
-
 fn num(d: Option<&Decimal>) -> String {
     d.map(|d| d.normalize().to_string()).unwrap_or_default()
 }
@@ -236,7 +224,7 @@ fn rules_page(ctx: &Ctx, v: &svc::RulesView, shown: &Rules, errors: FormErrors) 
         example: v.rules.is_none(),
         may_edit: v.may_edit,
         version: v.version.map(|n| n.to_string()).unwrap_or_default(),
-        metrics: METRICS
+        metrics: Metric::ALL
             .iter()
             .map(|m| MetricRow {
                 key: m.key().to_string(),
@@ -249,11 +237,11 @@ fn rules_page(ctx: &Ctx, v: &svc::RulesView, shown: &Rules, errors: FormErrors) 
         a: num(Some(&shown.a)),
         b: num(Some(&shown.b)),
         c: num(Some(&shown.c)),
-        policies: CLASSES
+        policies: Class::ALL
             .iter()
             .map(|c| {
                 (
-                    class_id(*c),
+                    c.id().to_string(),
                     shown.policies.get(c).cloned().unwrap_or_default(),
                 )
             })
@@ -286,7 +274,7 @@ async fn save_rules(
         }
         let d = text.parse().ok();
         if d.is_none() {
-            e.push(zhaoyin_core::FieldError::new(field, "err.number"));
+            e.push(zhaoyin_core::FieldError::new(field, "err.decimal"));
         }
         d
     };
@@ -295,7 +283,7 @@ async fn save_rules(
         benchmarks: Default::default(),
         ..Rules::default()
     };
-    for m in METRICS {
+    for m in Metric::ALL {
         let k = m.key();
         // An indicator without a weight is not scored.
         if let Some(w) = decimal(
@@ -324,14 +312,8 @@ async fn save_rules(
             None => e.push(zhaoyin_core::FieldError::new(field, "err.required")),
         }
     }
-    for c in CLASSES {
-        let text = p.get(&format!("policy_{}", class_id(c)));
-        if text.chars().count() > 500 {
-            e.push(
-                zhaoyin_core::FieldError::new(format!("policy_{}", class_id(c)), "err.too_long")
-                    .with("max", 500),
-            );
-        }
+    for c in Class::ALL {
+        let text = p.get(&format!("policy_{}", c.id()));
         rules.policies.insert(c, text.trim().to_string());
     }
     let input = RulesInput {
@@ -380,7 +362,7 @@ async fn company(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> A
     let rows = trend
         .points
         .iter()
-        .map(|p| (class_id(p.class), svc::metric_values(&p.metrics)))
+        .map(|p| (p.class.id().to_string(), svc::metric_values(&p.metrics)))
         .collect();
     render::html(&CompanyPage {
         t: ctx.t,

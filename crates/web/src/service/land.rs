@@ -205,6 +205,15 @@ fn evaluated(
 
 pub async fn evaluation(st: &AppState, auth: &Auth, year: Option<i64>) -> AppResult<YearView> {
     let c = county_reader(st, auth).await?;
+    if let Some(y) = year
+        && !(2000..=2100).contains(&y)
+    {
+        return Err(AppError::Invalid(Invalid::one(
+            FieldError::new("year", "err.range")
+                .with("min", 2000)
+                .with("max", 2100),
+        )));
+    }
     let years = db::years(&st.db, c.id).await?;
     let Some(year) = year.or_else(|| years.first().copied()) else {
         return Ok(YearView {
@@ -341,8 +350,13 @@ pub struct Imported {
     pub enterprises: usize,
 }
 
-/// The year imported: a year from 2000 to last year (figures are of a finished year).
-fn checked_year(st: &AppState, year: i64) -> AppResult<i64> {
+/// The county whose figures of `year` the caller replaces: its supervisor's, for a finished
+/// year (2000 to last year), once the county has rules to evaluate them by.
+async fn writable(st: &AppState, auth: &Auth, year: i64) -> AppResult<i64> {
+    let c = county(st, auth).await?;
+    if !c.keeps {
+        return Err(AppError::Forbidden);
+    }
     let last = i64::from(chrono::Datelike::year(&st.cfg.today())) - 1;
     if !(2000..=last).contains(&year) {
         return Err(AppError::Invalid(Invalid::one(
@@ -351,7 +365,27 @@ fn checked_year(st: &AppState, year: i64) -> AppResult<i64> {
                 .with("max", last),
         )));
     }
-    Ok(year)
+    rules_in_force(st, c.id).await?;
+    Ok(c.id)
+}
+
+/// Replaces county `county`'s figures of `year` with `rows`, checked.
+async fn store(
+    st: &AppState,
+    ctx: &Ctx,
+    county: i64,
+    year: i64,
+    rows: &[FiguresInput],
+) -> AppResult<Imported> {
+    let stored = rows
+        .iter()
+        .map(|r| Ok((r.company_id, json(&r.figures)?)))
+        .collect::<AppResult<Vec<_>>>()?;
+    db::import(&st.db, &ctx.actor(), county, year, &stored).await?;
+    Ok(Imported {
+        year,
+        enterprises: stored.len(),
+    })
 }
 
 /// Replaces the year's figures with `rows` (each checked, every problem at once).
@@ -361,18 +395,13 @@ pub async fn import_figures(
     year: i64,
     rows: &[FiguresInput],
 ) -> AppResult<Imported> {
-    let auth = ctx.auth()?;
-    let c = county(st, auth).await?;
-    if !c.keeps {
-        return Err(AppError::Forbidden);
-    }
-    let year = checked_year(st, year)?;
+    let county = writable(st, ctx.auth()?, year).await?;
     if rows.len() > MAX_ROWS {
         return Err(AppError::Invalid(Invalid::one(
             FieldError::new("rows", "err.too_many").with("max", MAX_ROWS),
         )));
     }
-    let library: std::collections::HashSet<i64> = db::library(&st.db, c.id)
+    let library: std::collections::HashSet<i64> = db::library(&st.db, county)
         .await?
         .into_iter()
         .map(|(id, ..)| id)
@@ -399,34 +428,22 @@ pub async fn import_figures(
         }
     }
     errors.into_result()?;
-    let stored = rows
-        .iter()
-        .map(|r| Ok((r.company_id, json(&r.figures)?)))
-        .collect::<AppResult<Vec<_>>>()?;
-    db::import(&st.db, &ctx.actor(), c.id, year, &stored).await?;
-    Ok(Imported {
-        year,
-        enterprises: stored.len(),
-    })
+    store(st, ctx, county, year, rows).await
 }
 
 /// A workbook's rows for the year: each enterprise found in the library by its credit code or
 /// its name, each figure a number; every problem by row and column, nothing imported unless all
 /// are right.
 pub async fn import(st: &AppState, ctx: &Ctx, year: i64, bytes: &[u8]) -> AppResult<Imported> {
-    let auth = ctx.auth()?;
-    let c = county(st, auth).await?;
-    if !c.keeps {
-        return Err(AppError::Forbidden);
-    }
-    checked_year(st, year)?;
+    let county = writable(st, ctx.auth()?, year).await?;
     let rows = SPEC.read(&ctx.t, bytes, MAX_ROWS).await?;
-    let library = db::library(&st.db, c.id).await?;
+    let library = db::library(&st.db, county).await?;
     let by_code: HashMap<&str, i64> = library
         .iter()
         .filter_map(|(id, _, code)| code.as_deref().map(|c| (c, *id)))
         .collect();
     let by_name: HashMap<&str, i64> = library.iter().map(|(id, k, _)| (k.as_str(), *id)).collect();
+    let key_of: HashMap<i64, &str> = library.iter().map(|(id, k, _)| (*id, k.as_str())).collect();
     let mut errors = Invalid::default();
     let mut out = Vec::new();
     let mut seen: HashMap<i64, usize> = HashMap::new();
@@ -435,7 +452,16 @@ pub async fn import(st: &AppState, ctx: &Ctx, year: i64, bytes: &[u8]) -> AppRes
         let code = r.get("credit_code").trim().to_uppercase();
         let name = r.get("name").trim().to_string();
         let company = if !code.is_empty() {
-            by_code.get(code.as_str()).copied()
+            let found = by_code.get(code.as_str()).copied();
+            // A name beside the code must be the code's company's.
+            let key = zhaoyin_core::company::name_key(&name);
+            if let Some(id) = found
+                && !name.is_empty()
+                && key_of.get(&id) != Some(&key.as_str())
+            {
+                errors.push(at(FieldError::new("name", "err.land.name_mismatch")));
+            }
+            found
         } else {
             by_name
                 .get(zhaoyin_core::company::name_key(&name).as_str())
@@ -468,6 +494,7 @@ pub async fn import(st: &AppState, ctx: &Ctx, year: i64, bytes: &[u8]) -> AppRes
             }
         };
         let mut figures = Year::default();
+        let mut parsed = true;
         for col in FIGURES {
             let text = r.get(col).trim().replace([',', '，'], "");
             let value: Option<Decimal> = text.parse().ok();
@@ -477,9 +504,10 @@ pub async fn import(st: &AppState, ctx: &Ctx, year: i64, bytes: &[u8]) -> AppRes
                     if text.is_empty() {
                         "err.required"
                     } else {
-                        "err.number"
+                        "err.decimal"
                     },
                 )));
+                parsed = false;
                 continue;
             };
             match col {
@@ -490,13 +518,18 @@ pub async fn import(st: &AppState, ctx: &Ctx, year: i64, bytes: &[u8]) -> AppRes
                 "energy_tce" => figures.energy_tce = v,
                 "rnd" => figures.rnd = v,
                 "emissions" => figures.emissions = v,
-                _ => match i64::try_from(v.trunc()) {
+                "employees" => match i64::try_from(v.trunc()) {
                     Ok(n) if Decimal::from(n) == v => figures.employees = n,
-                    _ => errors.push(at(FieldError::new(col, "err.number"))),
+                    _ => {
+                        errors.push(at(FieldError::new(col, "err.number")));
+                        parsed = false;
+                    }
                 },
+                _ => {}
             }
         }
-        if let Err(e) = figures.check() {
+        // A figure already refused is not refused again for its range.
+        if parsed && let Err(e) = figures.check() {
             for f in e.0 {
                 errors.push(at(f));
             }
@@ -509,7 +542,7 @@ pub async fn import(st: &AppState, ctx: &Ctx, year: i64, bytes: &[u8]) -> AppRes
         }
     }
     errors.into_result()?;
-    import_figures(st, ctx, year, &out).await
+    store(st, ctx, county, year, &out).await
 }
 
 /// The row of `r` in a class list workbook.
@@ -518,9 +551,9 @@ pub fn line_cells(t: &Tr, l: &Line) -> Vec<String> {
         l.rank.to_string(),
         l.company_name.clone(),
         l.score.normalize().to_string(),
-        t.label("land.class", &format!("{:?}", l.class)),
+        t.label("land.class", l.class.id()),
         l.last_class
-            .map(|c| t.label("land.class", &format!("{c:?}")))
+            .map(|c| t.label("land.class", c.id()))
             .unwrap_or_default(),
     ];
     cells.extend(metric_values(&l.metrics));

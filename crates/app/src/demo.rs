@@ -263,6 +263,102 @@ async fn load_land(
     Ok(())
 }
 
+/// New loans of last year and this year so far (this year's growth past the target), recorded
+/// by the supervisor's unit, and two projects recommended to a bank and a fund, one financed.
+async fn load_financing(
+    db: &Db,
+    supervisor: &Actor,
+    county: i64,
+    today: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    use zhaoyin_core::financing::{
+        Institution, LoanFields, LoanKind, Outcome, OutcomeFields, ReferralFields,
+    };
+    use zhaoyin_db::financing;
+    let user = zhaoyin_db::users::by_username(db, &supervisor.name)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("the demo's supervisor"))?;
+    let mut companies: Vec<i64> = zhaoyin_db::land::library(db, county)
+        .await?
+        .into_iter()
+        .map(|(id, ..)| id)
+        .collect();
+    companies.sort_unstable();
+    companies.truncate(8);
+    let banks = [
+        "县农商银行",
+        "工商银行县支行",
+        "建设银行县支行",
+        "县融资担保公司合作银行",
+    ];
+    let kinds = LoanKind::ALL;
+    let this_year = chrono::Datelike::year(&today);
+    for (n, company) in companies.iter().enumerate() {
+        let n32 = u32::try_from(n)?;
+        for (year, scale) in [(this_year - 1, 100), (this_year, 125)] {
+            // This year's loans are granted by today at the latest.
+            let granted_on = chrono::NaiveDate::from_ymd_opt(year, 1 + n32 % 10, 5 + n32)
+                .map(|d| d.min(today))
+                .ok_or_else(|| anyhow::anyhow!("a day"))?;
+            let fields = LoanFields {
+                bank: banks[n % banks.len()].to_string(),
+                kind: kinds[n % kinds.len()],
+                granted_on,
+                amount: (300 + 170 * i64::try_from(n)?) * scale / 100,
+                note: None,
+            };
+            financing::add_loan(db, supervisor, (county, user.unit_id, *company), &fields).await?;
+        }
+    }
+    let projects: Vec<(i64,)> = db
+        .all(
+            Sql::new(
+                "SELECT p.id FROM projects p JOIN regions r ON r.id = p.region_id \
+                 WHERE p.stage IN ('signed', 'started') \
+                 AND r.path LIKE (SELECT path FROM regions WHERE id = $1) || '%' \
+                 ORDER BY p.id LIMIT 2",
+            )
+            .bind(county),
+        )
+        .await?;
+    let referred_on = today - chrono::Duration::days(40);
+    for (n, (project,)) in projects.iter().enumerate() {
+        let (institution, kind) = if n == 0 {
+            ("县农商银行", Institution::Bank)
+        } else {
+            ("省新旧动能转换引导基金", Institution::Fund)
+        };
+        let r = financing::add_referral(
+            db,
+            supervisor,
+            (county, user.unit_id, *project),
+            &ReferralFields {
+                institution: institution.to_string(),
+                institution_kind: kind,
+                referred_on,
+                sought: Some(5_000),
+                note: None,
+            },
+        )
+        .await?;
+        if n == 0 {
+            financing::decide(
+                db,
+                supervisor,
+                &r,
+                &OutcomeFields {
+                    outcome: Outcome::Financed,
+                    financed: Some(3_000),
+                    decided_on: referred_on + chrono::Duration::days(20),
+                    reason: None,
+                },
+            )
+            .await?;
+        }
+    }
+    Ok(())
+}
+
 /// Whether the database already holds an organisation.
 pub async fn is_empty(db: &Db) -> anyhow::Result<bool> {
     let (n,): (i64,) = db.one(Sql::new("SELECT COUNT(*) FROM regions")).await?;
@@ -648,6 +744,7 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
     load_assessment(db, &cast.supervisor, county.id).await?;
     load_incentives(db, &cast.supervisor, county.id).await?;
     load_land(db, &cast.supervisor, county.id, web.today()).await?;
+    load_financing(db, &cast.supervisor, county.id, web.today()).await?;
     Ok(Loaded {
         units: units.len(),
         tasks,

@@ -63,6 +63,9 @@ pub enum Entity {
     /// Incentive rules and the award ledger (激励): read within a region, or by a unit for its
     /// own awards (its project's, its company's); kept by the supervisor.
     Incentive,
+    /// Loans and projects recommended to banks and funds (融资): like projects, a clerk keeps
+    /// what its unit recorded.
+    Financing,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -110,6 +113,12 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
             Read,
         ) => true,
         (Role::Supervisor, Incentive, Write) => true,
+        (
+            Role::Leader | Role::Supervisor | Role::Clerk | Role::Agent | Role::Viewer,
+            Financing,
+            Read,
+        ) => true,
+        (Role::Supervisor | Role::Clerk, Financing, Write) => true,
         _ => false,
     }
 }

@@ -12,6 +12,7 @@ pub mod company;
 pub mod credit_code;
 pub mod dashboard;
 pub mod exchange;
+pub mod financing;
 pub mod incentive;
 pub mod jobs;
 pub mod land;

@@ -14,6 +14,7 @@ pub mod companies;
 pub mod display;
 mod error;
 pub mod exchange;
+pub mod financing;
 pub mod follow_up;
 pub mod history;
 pub mod incentives;

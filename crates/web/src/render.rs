@@ -112,6 +112,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.reads_a_region(Entity::Incentive) {
         first.push(item("/land", "nav.land"));
     }
+    if p.can_somewhere(Entity::Financing, Action::Read) {
+        first.push(item("/financing", "nav.financing"));
+    }
     if p.grants.iter().any(|g| {
         g.role == zhaoyin_core::authz::Role::Supervisor
             && matches!(g.scope, zhaoyin_core::authz::Scope::Region { .. })

@@ -9,6 +9,7 @@ mod auth;
 mod chains;
 mod dashboard;
 mod exchange;
+mod financing;
 mod follow_up;
 mod helpers;
 mod incentives;

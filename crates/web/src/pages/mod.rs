@@ -11,6 +11,7 @@ pub(crate) mod chains;
 mod companies;
 mod dashboard;
 mod exchange;
+mod financing;
 mod home;
 mod import_page;
 mod incentives;
@@ -64,6 +65,7 @@ pub fn router() -> Router<AppState> {
         .merge(assessments::router())
         .merge(incentives::router())
         .merge(land::router())
+        .merge(financing::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

@@ -21,7 +21,7 @@ use zhaoyin_core::incentive::{
     self as core, Claim, Clawback, Fund, FundUse, IntroducerRule, Merit, Notice, PlatformKind,
     PlatformLevel, PlatformRule, Rules, Status, Step,
 };
-use zhaoyin_core::org::{Place, RegionLevel};
+use zhaoyin_core::org::Place;
 use zhaoyin_core::project::{MAX_WAN, Stage};
 use zhaoyin_core::{FieldError, Invalid};
 use zhaoyin_db::incentives::{
@@ -67,10 +67,9 @@ async fn own_county(st: &AppState, auth: &Auth) -> AppResult<Option<County>> {
     {
         return Err(AppError::Forbidden);
     }
-    let (id, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
-    if zhaoyin_db::org::get_region(&st.db, id).await?.level != RegionLevel::County.id() {
+    let Some((id, path)) = super::own_county(st, auth).await? else {
         return Ok(None);
-    }
+    };
     let keeps = auth
         .principal
         .holds_over(Role::Supervisor, Entity::Incentive, &place(&path, None));

@@ -13,6 +13,7 @@ pub mod companies;
 pub mod company_sheet;
 pub mod dashboard;
 pub mod exchange;
+pub mod financing;
 pub mod import;
 pub mod incentives;
 pub mod land;
@@ -44,6 +45,17 @@ use zhaoyin_core::org::Place;
 
 use crate::ctx::Auth;
 use crate::{AppError, AppState};
+
+/// The county of the caller's unit (id, path): its library when that is a county; none for a
+/// city's or a province's unit.
+pub(crate) async fn own_county(
+    st: &AppState,
+    auth: &Auth,
+) -> Result<Option<(i64, String)>, AppError> {
+    let (id, path) = zhaoyin_db::companies::library_of_unit(&st.db, auth.user.unit_id).await?;
+    let level = zhaoyin_db::org::get_region(&st.db, id).await?.level;
+    Ok((level == zhaoyin_core::org::RegionLevel::County.id()).then_some((id, path)))
+}
 
 /// The library region of the caller's unit (its county; a city's or province's unit, its own
 /// region), as (id, path), where the caller is a supervisor of `entity` over it.

@@ -84,7 +84,7 @@ pub async fn add_referral(
 
 /// What came of a recommendation: financed with the amount, or declined with the reason; once.
 #[utoipa::path(post, path = "/api/v1/financing/referrals/{id}/outcome", tag = "incentives",
-    request_body = OutcomeInput, responses((status = 200, body = Referral)))]
+    request_body = OutcomeInput, responses((status = 200, body = Referral), (status = 409, body = crate::error::Problem)))]
 pub async fn decide(
     State(st): State<AppState>,
     ctx: Ctx,

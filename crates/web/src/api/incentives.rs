@@ -38,7 +38,7 @@ pub fn router() -> Router<AppState> {
 
 /// The rules of the caller's county (none until its supervisor saves them).
 #[utoipa::path(get, path = "/api/v1/incentives/rules", tag = "incentives",
-    responses((status = 200, body = RulesView)))]
+    responses((status = 200, body = RulesView), (status = 422, body = crate::error::Problem)))]
 pub async fn get_rules(State(st): State<AppState>, ctx: Ctx) -> AppResult<axum::Json<RulesView>> {
     Ok(axum::Json(svc::rules(&st, ctx.auth()?).await?))
 }
@@ -47,7 +47,7 @@ pub async fn get_rules(State(st): State<AppState>, ctx: Ctx) -> AppResult<axum::
 /// rising), the platform subsidies by level, the days of public notice. Naming the version read
 /// (none the first time); every problem named by its path.
 #[utoipa::path(put, path = "/api/v1/incentives/rules", tag = "incentives",
-    request_body = RulesInput, responses((status = 200, body = RulesView)))]
+    request_body = RulesInput, responses((status = 200, body = RulesView), (status = 409, body = crate::error::Problem)))]
 pub async fn save_rules(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -103,7 +103,7 @@ pub async fn propose_platform(
 /// A step in the ledger: `notice` (公示 from today), `approve` (once the notice is over),
 /// `pay`, or `reject` with a reason.
 #[utoipa::path(post, path = "/api/v1/incentives/awards/{id}/steps", tag = "incentives",
-    request_body = StepInput, responses((status = 200, body = AwardView)))]
+    request_body = StepInput, responses((status = 200, body = AwardView), (status = 409, body = crate::error::Problem)))]
 pub async fn take_step(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -116,7 +116,7 @@ pub async fn take_step(
 /// A project's introducer claim as the platform holds it today and what the county's rule
 /// gives it (the what-if of the real figures), with the live award for it, if any.
 #[utoipa::path(get, path = "/api/v1/projects/{id}/introducer-award", tag = "incentives",
-    responses((status = 200, body = ProjectClaim)))]
+    responses((status = 200, body = ProjectClaim), (status = 422, body = crate::error::Problem)))]
 pub async fn project_claim(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -128,7 +128,7 @@ pub async fn project_claim(
 /// The county's supervisor proposes the project introducer's award as the rule gives it today;
 /// refused with every reason when it gives nothing.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/introducer-award", tag = "incentives",
-    responses((status = 201, body = AwardView)))]
+    responses((status = 201, body = AwardView), (status = 422, body = crate::error::Problem)))]
 pub async fn propose_introducer(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -166,7 +166,7 @@ pub async fn add_veto(
 
 /// The county's supervisor takes a veto item back (the audit log keeps it).
 #[utoipa::path(delete, path = "/api/v1/incentives/vetoes/{id}", tag = "incentives",
-    responses((status = 204)))]
+    responses((status = 204), (status = 422, body = crate::error::Problem)))]
 pub async fn remove_veto(
     State(st): State<AppState>,
     ctx: Ctx,

@@ -42,7 +42,7 @@ pub async fn evaluation(
 }
 
 #[utoipa::path(get, path = "/api/v1/land/rules", tag = "incentives",
-    responses((status = 200, body = RulesView)))]
+    responses((status = 200, body = RulesView), (status = 422, body = crate::error::Problem)))]
 pub async fn get_rules(State(st): State<AppState>, ctx: Ctx) -> AppResult<axum::Json<RulesView>> {
     Ok(axum::Json(svc::rules(&st, ctx.auth()?).await?))
 }
@@ -50,7 +50,7 @@ pub async fn get_rules(State(st): State<AppState>, ctx: Ctx) -> AppResult<axum::
 /// The county's supervisor saves the rules: weights, benchmarks (none: the county's figure of
 /// the year), the cap, the class thresholds, each class's policies.
 #[utoipa::path(put, path = "/api/v1/land/rules", tag = "incentives",
-    request_body = RulesInput, responses((status = 200, body = RulesView)))]
+    request_body = RulesInput, responses((status = 200, body = RulesView), (status = 409, body = crate::error::Problem)))]
 pub async fn save_rules(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -75,7 +75,7 @@ pub async fn import(
 
 /// An enterprise's figures, score, class and rank in each year it was evaluated.
 #[utoipa::path(get, path = "/api/v1/land/companies/{id}", tag = "incentives",
-    responses((status = 200, body = Trend)))]
+    responses((status = 200, body = Trend), (status = 422, body = crate::error::Problem)))]
 pub async fn trend(
     State(st): State<AppState>,
     ctx: Ctx,

@@ -62,6 +62,19 @@ async fn county(st: &AppState, auth: &Auth) -> AppResult<(i64, String)> {
         .ok_or_else(|| AppError::invalid("unit", "err.financing.county_only"))
 }
 
+/// The caller records for its own unit of the county at `path` (nothing is hidden: 403).
+fn may_record(auth: &Auth, path: String) -> AppResult<()> {
+    let place = Place {
+        region_path: path,
+        unit_id: Some(auth.user.unit_id),
+    };
+    if auth.can(Entity::Financing, Action::Write, &place) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
 /// A year's loans and how they stand against the year before's.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct LoansView {
@@ -113,11 +126,7 @@ pub async fn loans(st: &AppState, auth: &Auth, year: Option<i64>) -> AppResult<L
 pub async fn add_loan(st: &AppState, ctx: &Ctx, input: &LoanInput) -> AppResult<Loan> {
     let auth = ctx.auth()?;
     let (county, path) = county(st, auth).await?;
-    let place = Place {
-        region_path: path,
-        unit_id: Some(auth.user.unit_id),
-    };
-    auth.require(Entity::Financing, Action::Write, &place)?;
+    may_record(auth, path)?;
     let mut errors = Invalid::default();
     let company = match zhaoyin_db::incentives::company_facts(&st.db, input.company_id).await {
         Ok(c) if c.region_id == county => Some(c.id),
@@ -188,14 +197,7 @@ pub async fn referrals(st: &AppState, auth: &Auth, year: Option<i64>) -> AppResu
 pub async fn add_referral(st: &AppState, ctx: &Ctx, input: &ReferralInput) -> AppResult<Referral> {
     let auth = ctx.auth()?;
     let (county, path) = county(st, auth).await?;
-    auth.require(
-        Entity::Financing,
-        Action::Write,
-        &Place {
-            region_path: path.clone(),
-            unit_id: Some(auth.user.unit_id),
-        },
-    )?;
+    may_record(auth, path.clone())?;
     let mut errors = Invalid::default();
     let project = zhaoyin_db::incentives::claims(&st.db, &[input.project_id])
         .await?

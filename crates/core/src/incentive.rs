@@ -460,7 +460,7 @@ pub fn take(
     reason: &str,
 ) -> Result<Status, FieldError> {
     if !status.steps().contains(&step) {
-        return Err(FieldError::new("step", "err.incentive.step").with("status", status.id()));
+        return Err(FieldError::new("step", "err.incentive.step"));
     }
     match step {
         Step::Notice => Ok(Status::Notice),

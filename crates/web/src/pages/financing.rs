@@ -134,17 +134,7 @@ async fn add_loan(
     };
     let auth = ctx.auth()?;
     let mut e = Invalid::default();
-    let company = crate::service::projects::resolve_investor(&st, auth, &f.investor, None).await?;
-    if company.is_none() {
-        e.push(zhaoyin_core::FieldError::new(
-            "company_id",
-            if f.investor.trim().is_empty() {
-                "err.required"
-            } else {
-                "err.investor_unknown"
-            },
-        ));
-    }
+    let company = super::company_named(&st, auth, &f.investor, &mut e).await?;
     let input = LoanInput {
         company_id: company.unwrap_or(0),
         bank: f.bank.clone(),

@@ -787,18 +787,7 @@ async fn platform_posted(
     };
     let auth = ctx.auth()?;
     let mut e = Invalid::default();
-    let company_id =
-        crate::service::projects::resolve_investor(&st, auth, &f.investor, None).await?;
-    if company_id.is_none() {
-        e.push(zhaoyin_core::FieldError::new(
-            "company_id",
-            if f.investor.trim().is_empty() {
-                "err.required"
-            } else {
-                "err.investor_unknown"
-            },
-        ));
-    }
+    let company_id = super::company_named(&st, auth, &f.investor, &mut e).await?;
     let kind = PlatformKind::parse(&f.kind);
     if kind.is_none() {
         e.push(zhaoyin_core::FieldError::new("kind", "err.choice"));

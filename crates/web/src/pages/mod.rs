@@ -169,6 +169,28 @@ impl Pairs {
     }
 }
 
+/// The company a form names (by name or credit code, as the company inputs' suggestions offer
+/// it) in the caller's reach, or a problem on `company_id`: none typed, or none known.
+pub(super) async fn company_named(
+    st: &crate::AppState,
+    auth: &crate::ctx::Auth,
+    text: &str,
+    e: &mut zhaoyin_core::Invalid,
+) -> crate::AppResult<Option<i64>> {
+    let id = crate::service::projects::resolve_investor(st, auth, text, None).await?;
+    if id.is_none() {
+        e.push(zhaoyin_core::FieldError::new(
+            "company_id",
+            if text.trim().is_empty() {
+                "err.required"
+            } else {
+                "err.investor_unknown"
+            },
+        ));
+    }
+    Ok(id)
+}
+
 /// After a successful POST: back to a page, with a flash message key.
 pub fn see_other(path: &str, flash: &str) -> Response {
     let sep = if path.contains('?') { '&' } else { '?' };

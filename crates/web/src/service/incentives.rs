@@ -111,8 +111,13 @@ pub struct RulesInput {
     pub version: Option<i64>,
 }
 
-async fn stored(st: &AppState, county: i64) -> AppResult<Option<(RulesRow, Rules)>> {
-    match db::rules(&st.db, Config::Incentive, county).await? {
+/// A county's configuration of kind `config` as saved, if any, with its row (the version).
+pub(crate) async fn stored<T: serde::de::DeserializeOwned>(
+    st: &AppState,
+    config: Config,
+    county: i64,
+) -> AppResult<Option<(RulesRow, T)>> {
+    match db::rules(&st.db, config, county).await? {
         Some(row) => {
             let rules = parse(&row.body)?;
             Ok(Some((row, rules)))
@@ -121,9 +126,38 @@ async fn stored(st: &AppState, county: i64) -> AppResult<Option<(RulesRow, Rules
     }
 }
 
+/// Saves county `c`'s configuration of kind `config` (already checked) over `version`, as its
+/// supervisor: refused as stale if another save came first.
+pub(crate) async fn save_config<T: Serialize>(
+    st: &AppState,
+    ctx: &Ctx,
+    config: Config,
+    c: &County,
+    version: Option<i64>,
+    rules: &T,
+) -> AppResult<()> {
+    if !c.keeps {
+        return Err(AppError::Forbidden);
+    }
+    let kept = db::rules(&st.db, config, c.id).await?;
+    if kept.as_ref().map(|r| r.version) != version {
+        return Err(AppError::Stale);
+    }
+    db::save_rules(
+        &st.db,
+        &ctx.actor(),
+        config,
+        c.id,
+        kept.as_ref(),
+        &json(rules)?,
+    )
+    .await?;
+    Ok(())
+}
+
 pub async fn rules(st: &AppState, auth: &Auth) -> AppResult<RulesView> {
     let c = county(st, auth).await?;
-    let kept = stored(st, c.id).await?;
+    let kept = stored::<Rules>(st, Config::Incentive, c.id).await?;
     Ok(RulesView {
         region_id: c.id,
         version: kept.as_ref().map(|(r, _)| r.version),
@@ -135,29 +169,16 @@ pub async fn rules(st: &AppState, auth: &Auth) -> AppResult<RulesView> {
 pub async fn save_rules(st: &AppState, ctx: &Ctx, input: &RulesInput) -> AppResult<RulesView> {
     let auth = ctx.auth()?;
     let c = county(st, auth).await?;
-    if !c.keeps {
-        return Err(AppError::Forbidden);
+    if c.keeps {
+        input.rules.check()?;
     }
-    input.rules.check()?;
-    let kept = db::rules(&st.db, Config::Incentive, c.id).await?;
-    if kept.as_ref().map(|r| r.version) != input.version {
-        return Err(AppError::Stale);
-    }
-    db::save_rules(
-        &st.db,
-        &ctx.actor(),
-        Config::Incentive,
-        c.id,
-        kept.as_ref(),
-        &json(&input.rules)?,
-    )
-    .await?;
+    save_config(st, ctx, Config::Incentive, &c, input.version, &input.rules).await?;
     rules(st, auth).await
 }
 
 /// The county's rules, or the message that the supervisor must save them first.
 async fn rules_in_force(st: &AppState, county: i64) -> AppResult<Rules> {
-    stored(st, county)
+    stored(st, Config::Incentive, county)
         .await?
         .map(|(_, r)| r)
         .ok_or_else(|| AppError::invalid("rules", "err.incentive.no_rules"))

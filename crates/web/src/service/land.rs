@@ -13,10 +13,10 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 use zhaoyin_core::land::{self as core, Class, Evaluation, MetricScore, Rules, Year};
 use zhaoyin_core::{FieldError, Invalid};
-use zhaoyin_db::incentives::{Config, RulesRow};
+use zhaoyin_db::incentives::Config;
 use zhaoyin_db::land as db;
 
-use super::incentives::{county, county_reader};
+use super::incentives::{county, county_reader, save_config, stored};
 use super::sheet_kit::SheetSpec;
 use crate::ctx::{Auth, Ctx};
 use crate::i18n::Tr;
@@ -87,19 +87,9 @@ pub struct RulesInput {
     pub version: Option<i64>,
 }
 
-async fn stored(st: &AppState, county: i64) -> AppResult<Option<(RulesRow, Rules)>> {
-    match zhaoyin_db::incentives::rules(&st.db, Config::Land, county).await? {
-        Some(row) => {
-            let rules = parse(&row.body)?;
-            Ok(Some((row, rules)))
-        }
-        None => Ok(None),
-    }
-}
-
 pub async fn rules(st: &AppState, auth: &Auth) -> AppResult<RulesView> {
     let c = county_reader(st, auth).await?;
-    let kept = stored(st, c.id).await?;
+    let kept = stored::<Rules>(st, Config::Land, c.id).await?;
     Ok(RulesView {
         region_id: c.id,
         version: kept.as_ref().map(|(r, _)| r.version),
@@ -111,28 +101,15 @@ pub async fn rules(st: &AppState, auth: &Auth) -> AppResult<RulesView> {
 pub async fn save_rules(st: &AppState, ctx: &Ctx, input: &RulesInput) -> AppResult<RulesView> {
     let auth = ctx.auth()?;
     let c = county(st, auth).await?;
-    if !c.keeps {
-        return Err(AppError::Forbidden);
+    if c.keeps {
+        input.rules.check()?;
     }
-    input.rules.check()?;
-    let kept = zhaoyin_db::incentives::rules(&st.db, Config::Land, c.id).await?;
-    if kept.as_ref().map(|r| r.version) != input.version {
-        return Err(AppError::Stale);
-    }
-    zhaoyin_db::incentives::save_rules(
-        &st.db,
-        &ctx.actor(),
-        Config::Land,
-        c.id,
-        kept.as_ref(),
-        &json(&input.rules)?,
-    )
-    .await?;
+    save_config(st, ctx, Config::Land, &c, input.version, &input.rules).await?;
     rules(st, auth).await
 }
 
 async fn rules_in_force(st: &AppState, county: i64) -> AppResult<Rules> {
-    stored(st, county)
+    stored(st, Config::Land, county)
         .await?
         .map(|(_, r)| r)
         .ok_or_else(|| AppError::invalid("rules", "err.land.no_rules"))

@@ -66,6 +66,9 @@ pub enum Entity {
     /// Loans and projects recommended to banks and funds (融资): like projects, a clerk keeps
     /// what its unit recorded.
     Financing,
+    /// Investor complaints (投资者诉求): read and kept (routed, judged) over a region by its
+    /// supervisor, read by its leaders; a clerk reads and answers those sent to its unit.
+    Complaint,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -119,6 +122,8 @@ pub fn role_allows(role: Role, entity: Entity, action: Action) -> bool {
             Read,
         ) => true,
         (Role::Supervisor | Role::Clerk, Financing, Write) => true,
+        (Role::Leader | Role::Supervisor | Role::Clerk, Complaint, Read) => true,
+        (Role::Supervisor | Role::Clerk, Complaint, Write) => true,
         _ => false,
     }
 }

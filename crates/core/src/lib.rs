@@ -9,6 +9,7 @@ pub mod audit;
 pub mod authz;
 pub mod chain;
 pub mod company;
+pub mod complaint;
 pub mod credit_code;
 pub mod dashboard;
 pub mod exchange;

@@ -11,6 +11,7 @@ pub mod audit;
 pub mod backup;
 pub mod chains;
 pub mod companies;
+pub mod complaints;
 pub mod display;
 mod error;
 pub mod exchange;

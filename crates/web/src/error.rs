@@ -28,6 +28,9 @@ pub enum AppError {
     TooLarge,
     #[error("bad request: {0}")]
     BadRequest(String),
+    /// Too many requests from one address (the public complaint form).
+    #[error("too many requests")]
+    TooMany,
     #[error("password change required")]
     PasswordChangeRequired,
     #[error("database unavailable: {0}")]
@@ -47,6 +50,7 @@ impl AppError {
             AppError::Stale => StatusCode::CONFLICT,
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            AppError::TooMany => StatusCode::TOO_MANY_REQUESTS,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -63,6 +67,7 @@ impl AppError {
             AppError::Invalid(_) => "err.invalid",
             AppError::Csrf => "err.csrf",
             AppError::TooLarge => "err.too_large",
+            AppError::TooMany => "err.too_many_requests",
             AppError::BadRequest(_) => "err.bad_request",
             AppError::PasswordChangeRequired => "err.password_change_required",
             AppError::Unavailable(_) => "err.unavailable",

@@ -104,6 +104,11 @@ impl WebConfig {
     }
 
     /// Today in the configured time zone (deadlines and periods are days there).
+    /// The day instant `t` falls on in the configured time zone.
+    pub fn local_date(&self, t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        t.with_timezone(&self.tz).date_naive()
+    }
+
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()
     }
@@ -148,6 +153,8 @@ pub struct Inner {
     pub metrics: PrometheusHandle,
     /// Dashboards already computed, by reader, query, day and data version.
     pub dashboards: service::dashboard::Cache,
+    /// The key of the public complaint form's challenges, read from the database once.
+    pub challenge_key: tokio::sync::OnceCell<Vec<u8>>,
 }
 
 /// Shared state of every handler. Cheap to clone.
@@ -161,6 +168,7 @@ impl AppState {
             cfg,
             metrics: ops::metrics_handle(),
             dashboards: Default::default(),
+            challenge_key: Default::default(),
         }))
     }
 }

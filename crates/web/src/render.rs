@@ -47,6 +47,7 @@ impl Chrome {
 /// The `ok=` query parameter after a redirect names a flash message; only known keys are shown.
 const FLASHES: &[&str] = &[
     "saved",
+    "complaint_filed",
     "created",
     "disabled",
     "enabled",
@@ -114,6 +115,9 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     }
     if p.can_somewhere(Entity::Financing, Action::Read) {
         first.push(item("/financing", "nav.financing"));
+    }
+    if p.can_somewhere(Entity::Complaint, Action::Read) {
+        first.push(item("/complaints", "nav.complaints"));
     }
     if p.grants.iter().any(|g| {
         g.role == zhaoyin_core::authz::Role::Supervisor

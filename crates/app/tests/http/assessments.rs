@@ -142,13 +142,13 @@ async fn a_quarter_is_computed_published_recomputed_identically_and_appealed() {
         .region_id;
 
     let before = json(sup.get("/api/v1/assessments").await).await;
-    // Refused, with the place of each problem, and nothing kept: a unit in two groups, a
-    // deduction for complaints (not recorded yet), a weight of nothing; a clerk may not.
+    // Refused, with the place of each problem, and nothing kept: a unit in two groups, the same
+    // cause deducted twice, a weight of nothing; a clerk may not.
     let mut bad = scheme(&departments, &parks, &towns);
     bad["region_id"] = json!(county);
     bad["members"]["towns"] = json!([departments[0]]);
-    bad["scheme"]["deductions"] =
-        json!([{"cause": "upheld_complaint", "points": "2", "cap": null}]);
+    bad["scheme"]["deductions"] = json!([{"cause": "upheld_complaint", "points": "2", "cap": null},
+               {"cause": "upheld_complaint", "points": "1", "cap": null}]);
     bad["scheme"]["groups"][0]["indicators"][0]["weight"] = json!("0");
     let r = sup.send(Method::POST, "/api/v1/assessments", bad).await;
     assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -160,7 +160,7 @@ async fn a_quarter_is_computed_published_recomputed_identically_and_appealed() {
         .collect();
     for f in [
         "members.towns",
-        "scheme.deductions[0].cause",
+        "scheme.deductions[1].cause",
         "scheme.groups[0].indicators[0].weight",
     ] {
         assert!(fields.iter().any(|x| x == f), "{f} in {fields:?}");

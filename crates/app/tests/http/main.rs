@@ -7,6 +7,7 @@ mod approvals;
 mod assessments;
 mod auth;
 mod chains;
+mod complaints;
 mod dashboard;
 mod exchange;
 mod financing;

@@ -10,6 +10,7 @@ mod assessments;
 mod audit;
 mod chains;
 mod companies;
+mod complaints;
 mod dashboard;
 mod exchange;
 mod financing;
@@ -65,6 +66,7 @@ pub fn router() -> Router<AppState> {
         .merge(incentives::router())
         .merge(land::router())
         .merge(financing::router())
+        .merge(complaints::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(exchange::router())
@@ -289,6 +291,8 @@ impl Modify for Errors {
         land::evaluation, land::get_rules, land::save_rules, land::import, land::trend,
         financing::list_loans, financing::add_loan, financing::remove_loan,
         financing::list_referrals, financing::add_referral, financing::decide,
+        complaints::list, complaints::show, complaints::route, complaints::answer,
+        complaints::verdict, complaints::track,
         leader::list_leaders, leader::leader_projects,
         dashboard::dashboard, dashboard::list_funds, dashboard::report, exchange::package, exchange::take,
     ),
@@ -303,6 +307,7 @@ impl Modify for Errors {
         (name = "pipeline", description = "招商引资：企业库、人才库、项目及其阶段、产业链图谱、精准对接招引清单、招引活动与外出报备"),
         (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办、每周调度会、领导视图"),
         (name = "assessment", description = "考核：考核方案（按版本保存）、按期计算（每个数字可追溯到其来源）、手工评分、晾晒发布、复算、申诉与免扣"),
+        (name = "complaints", description = "投资者诉求：公开提交（带验证题与频率限制）、凭查询码查询、分派责任单位与答复期限、答复、满意度评价、属实认定（计入考核扣分）"),
         (name = "incentives", description = "激励：激励规则（引荐人奖励分档、创新平台补贴、公示天数）、试算、奖励台账（拟奖励、公示、批准、兑付、驳回）与追回提示、优秀等次资格与一票否决、亩产效益评价、融资（新增贷款与增幅目标、向银行和基金推介项目）"),
         (name = "dashboard", description = "可视化督导：地区看板（每个数字连到产生它的清单）、到位资金清单、市县数据交换包"),
     )

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use rust_decimal::Decimal;
 use serde::Serialize;
 use zhaoyin_core::Invalid;
-use zhaoyin_core::assessment::{Indicator, Method, Score, Version};
+use zhaoyin_core::assessment::{Cause, Deducted, Indicator, Method, Score, Version};
 use zhaoyin_core::authz::Entity;
 use zhaoyin_db::assessments::Scheme;
 
@@ -356,6 +356,8 @@ struct Item {
     id: i64,
     href: String,
     label: String,
+    /// An overdue task, which the supervisor may exempt (force majeure).
+    task: bool,
 }
 
 struct Cell {
@@ -425,9 +427,9 @@ async fn labels(st: &AppState, v: &RunView) -> AppResult<Labels> {
     for scores in v.results.values() {
         for s in scores {
             for d in &s.deductions {
-                let tasks = ids.entry("tasks").or_default();
-                tasks.extend(&d.items);
-                tasks.extend(&d.exempted);
+                let rows = ids.entry(deducted_kind(d.cause)).or_default();
+                rows.extend(&d.items);
+                rows.extend(&d.exempted);
             }
         }
     }
@@ -451,6 +453,14 @@ fn rows_of(b: &Behind) -> Option<(&'static str, &[i64])> {
     }
 }
 
+/// The rows a deduction's cause stands for.
+fn deducted_kind(cause: Cause) -> &'static str {
+    match cause {
+        Cause::OverdueTask => "tasks",
+        Cause::UpheldComplaint => "complaints",
+    }
+}
+
 fn item(labels: &Labels, kind: &'static str, id: i64) -> Item {
     let (label, page) = labels
         .get(&(kind, id))
@@ -461,9 +471,11 @@ fn item(labels: &Labels, kind: &'static str, id: i64) -> Item {
         // A report is read on its task's page.
         href: match kind {
             "problems" => format!("/problems/{page}"),
+            "complaints" => format!("/complaints/{page}"),
             _ => format!("/tasks/{page}"),
         },
         label,
+        task: kind == "tasks",
     }
 }
 
@@ -515,8 +527,15 @@ fn tables(v: &RunView, labels: &Labels) -> Vec<RankTable> {
                         })
                         .collect();
                     let deducted: Decimal = s.deductions.iter().map(|d| d.points).sum();
-                    let tasks = |ids: &mut dyn Iterator<Item = &i64>| -> Vec<Item> {
-                        ids.map(|id| item(labels, "tasks", *id)).collect()
+                    let rows = |of: &dyn Fn(&Deducted) -> &[i64]| -> Vec<Item> {
+                        s.deductions
+                            .iter()
+                            .flat_map(|d| {
+                                of(d)
+                                    .iter()
+                                    .map(|id| item(labels, deducted_kind(d.cause), *id))
+                            })
+                            .collect()
                     };
                     RankRow {
                         rank: s.rank,
@@ -525,8 +544,8 @@ fn tables(v: &RunView, labels: &Labels) -> Vec<RankTable> {
                         earned: num(s.earned),
                         weighted: num(s.weighted),
                         deducted: num(deducted),
-                        deducted_items: tasks(&mut s.deductions.iter().flat_map(|d| &d.items)),
-                        exempted: tasks(&mut s.deductions.iter().flat_map(|d| &d.exempted)),
+                        deducted_items: rows(&|d| &d.items),
+                        exempted: rows(&|d| &d.exempted),
                         total: num(s.total),
                         list: if red.contains(&s.subject_id) {
                             "red"

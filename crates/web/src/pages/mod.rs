@@ -9,6 +9,7 @@ pub(crate) mod audit;
 mod auth;
 pub(crate) mod chains;
 mod companies;
+mod complaints;
 mod dashboard;
 mod exchange;
 mod financing;
@@ -66,6 +67,7 @@ pub fn router() -> Router<AppState> {
         .merge(incentives::router())
         .merge(land::router())
         .merge(financing::router())
+        .merge(complaints::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

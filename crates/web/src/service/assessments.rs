@@ -206,14 +206,6 @@ async fn checked(st: &AppState, input: &SchemeInput, county_id: i64) -> AppResul
         Ok(()) => Invalid::default(),
         Err(e) => e,
     };
-    for (d, rule) in v.scheme.deductions.iter().enumerate() {
-        if rule.cause == Cause::UpheldComplaint {
-            errors.push(FieldError::new(
-                format!("scheme.deductions[{d}].cause"),
-                "err.assessment.no_complaints",
-            ));
-        }
-    }
     let members: usize = v.members.values().map(Vec::len).sum();
     if members > MAX_MEMBERS {
         return Err(AppError::Invalid(Invalid::one(
@@ -481,11 +473,8 @@ async fn gather(
         .flat_map(|g| g.indicators.iter().filter_map(|i| i.measure))
         .collect();
     let wants = |m: Measure| measures.contains(&m);
-    let deducts_overdue = v
-        .scheme
-        .deductions
-        .iter()
-        .any(|d| d.cause == Cause::OverdueTask);
+    let deducts = |cause: Cause| v.scheme.deductions.iter().any(|d| d.cause == cause);
+    let deducts_overdue = deducts(Cause::OverdueTask);
     let region = scope.region_id();
     let span = Span {
         from: st.cfg.as_of(scope.first - Duration::days(1)).end,
@@ -493,7 +482,7 @@ async fn gather(
     };
     let reported = measures.iter().any(|m| m.report_column().is_some());
     let reads = Reads::new();
-    let (lines, closed, solved, reports, overdue, exempted) = tokio::try_join!(
+    let (lines, closed, solved, reports, overdue, exempted, upheld) = tokio::try_join!(
         async {
             if reported {
                 unit_lines(st, &auth.principal, scope, &reads).await
@@ -518,6 +507,10 @@ async fn gather(
             zhaoyin_db::tasks::overdue_leads(&st.db, region, st.cfg.as_of(scope.day))
         ),
         reads.read_if(deducts_overdue, db::exempted(&st.db, "overdue_task")),
+        reads.read_if(
+            deducts(Cause::UpheldComplaint),
+            zhaoyin_db::complaints::upheld(&st.db, region, span.from, span.until)
+        ),
     )?;
     let lines: HashMap<i64, Line> = lines.into_iter().collect();
     // The rows in time, by measure, by unit.
@@ -534,6 +527,10 @@ async fn gather(
     let mut overdue_of: HashMap<i64, Vec<i64>> = HashMap::new();
     for (unit, task) in overdue {
         overdue_of.entry(unit).or_default().push(task);
+    }
+    let mut upheld_of: HashMap<i64, Vec<i64>> = HashMap::new();
+    for (unit, complaint) in upheld {
+        upheld_of.entry(unit).or_default().push(complaint);
     }
 
     let mut groups = BTreeMap::new();
@@ -585,6 +582,14 @@ async fn gather(
                 };
                 subject.values.insert(ind.key.clone(), value);
                 unit_behind.insert(ind.key.clone(), source);
+            }
+            // A verdict is the supervisor's judgement already: nothing to exempt.
+            for &complaint in upheld_of.get(&unit).into_iter().flatten() {
+                subject.deductible.push(Deductible {
+                    cause: Cause::UpheldComplaint,
+                    id: complaint,
+                    exempt: false,
+                });
             }
             for &task in overdue_of.get(&unit).into_iter().flatten() {
                 subject.deductible.push(Deductible {

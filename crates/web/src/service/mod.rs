@@ -11,6 +11,7 @@ pub mod audit;
 pub mod chains;
 pub mod companies;
 pub mod company_sheet;
+pub mod complaints;
 pub mod dashboard;
 pub mod exchange;
 pub mod financing;

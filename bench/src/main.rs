@@ -69,6 +69,7 @@ async fn ctx_for(db: &Db, username: &str) -> anyhow::Result<Arc<Ctx>> {
         api: true,
         secure: false,
         upload_limit: 10 << 20,
+        unread: None,
     }))
 }
 

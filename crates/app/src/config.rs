@@ -50,6 +50,20 @@ pub struct Config {
     /// keygen`), `[[exchange.trusted]]` (`region_code`, `public_key`: the counties whose
     /// packages a city takes).
     pub exchange: ExchangeConfig,
+    /// Notices: `scan_seconds` (how often the audit log and deadlines are read for new ones).
+    pub notices: NoticeConfig,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NoticeConfig {
+    pub scan_seconds: u64,
+}
+
+impl Default for NoticeConfig {
+    fn default() -> Self {
+        Self { scan_seconds: 60 }
+    }
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -145,6 +159,7 @@ impl Default for Config {
             activity: Default::default(),
             approvals: Default::default(),
             exchange: Default::default(),
+            notices: Default::default(),
         }
     }
 }
@@ -236,6 +251,7 @@ impl Config {
             activity_rules: self.activity.clone(),
             approval_rules: self.approvals.clone(),
             exchange: self.exchange.keys()?,
+            notice_scan: std::time::Duration::from_secs(self.notices.scan_seconds.clamp(5, 86_400)),
             ..WebConfig::default()
         })
     }

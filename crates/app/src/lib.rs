@@ -61,6 +61,41 @@ async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
     metrics::counter!("jobs_total", "job" => JOB, "outcome" => outcome).increment(1);
 }
 
+/// How many audit records one notice transaction reads, and the most read in one tick.
+const NOTICE_BATCH: i64 = 500;
+const NOTICE_BATCHES_PER_TICK: usize = 40;
+/// The deadline scan runs once per slot of this length, by whichever instance claims it.
+const DEADLINE_SCAN_SECS: u32 = 3_600;
+
+/// Makes the notices of what happened (the audit log past the cursor) and, once an hour, of
+/// deadlines. Safe to run on every instance at once: each notice exists once. Returns how many
+/// notices were made.
+pub async fn notices_tick(db: &Db, cfg: &WebConfig, instance: &str) -> zhaoyin_db::Result<u64> {
+    let mut made = 0;
+    for _ in 0..NOTICE_BATCHES_PER_TICK {
+        let (n, more) = zhaoyin_db::notices::scan_audit(db, NOTICE_BATCH).await?;
+        made += n;
+        if !more {
+            break;
+        }
+    }
+    const JOB: &str = "notice_deadlines";
+    let slot = zhaoyin_core::jobs::slot(chrono::Utc::now(), DEADLINE_SCAN_SECS);
+    if zhaoyin_db::jobs::claim(db, JOB, &slot, instance).await? {
+        let today = cfg.today();
+        let due_by = today + chrono::Duration::days(cfg.light_warn_days);
+        let scanned = zhaoyin_db::notices::scan_deadlines(db, today, due_by).await;
+        let outcome = match &scanned {
+            Ok(n) => Ok(*n),
+            Err(e) => Err(e.to_string()),
+        };
+        zhaoyin_db::jobs::finish(db, JOB, &slot, outcome).await?;
+        made += scanned?;
+    }
+    metrics::counter!("notices_made_total").increment(made);
+    Ok(made)
+}
+
 /// A running server.
 pub struct Running {
     pub addr: SocketAddr,
@@ -96,6 +131,26 @@ pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<
     let (tx, mut rx) = tokio::sync::watch::channel(false);
     let mut housekeeping_rx = rx.clone();
     let instance = format!("{addr}#{}", std::process::id());
+    // Notices: every instance ticks; the cursor's row lock and the notices' unique keys make
+    // each notice once.
+    {
+        let (db, cfg, instance) = (db.clone(), cfg.clone(), instance.clone());
+        let mut stop = rx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(cfg.notice_scan);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = notices_tick(&db, &cfg, &instance).await {
+                            tracing::warn!("making notices: {e}");
+                        }
+                    }
+                    _ = stop.changed() => break,
+                }
+            }
+        });
+    }
     // Periodic work: every instance ticks, the first to claim a slot does the work.
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(Duration::from_secs(HOUSEKEEPING_SECS.into()));

@@ -21,8 +21,9 @@ pub const MAX_TEXT: usize = 5_000;
 pub const MAX_DUE_DAYS: i64 = 180;
 /// How long a challenge may be answered.
 pub const CHALLENGE_MINUTES: i64 = 60;
-/// How many complaints one address may file in an hour.
+/// How many complaints one address (an IPv6 /64) may file in an hour, and all addresses together.
 pub const PER_ADDRESS_PER_HOUR: i64 = 5;
+pub const PER_HOUR: i64 = 100;
 
 string_enum!(
     /// Where a complaint stands.
@@ -80,9 +81,9 @@ impl Status {
         }
     }
 
-    /// The complainant may say whether they are satisfied, once an answer is there.
-    pub fn may_rate(self) -> bool {
-        matches!(self, Status::Answered | Status::Closed)
+    /// The complainant may say whether they are satisfied: once, and only of an answer.
+    pub fn may_rate(self, answered: bool, rated: bool) -> bool {
+        matches!(self, Status::Answered | Status::Closed) && answered && !rated
     }
 }
 
@@ -283,6 +284,13 @@ pub fn normalize_code(typed: &str) -> Option<String> {
     (code.len() == CODE_LEN && code.bytes().all(|b| SYMBOLS.contains(&b))).then_some(code)
 }
 
+/// What is stored of a code: its SHA-256, so that the staff, who read the rows, cannot act as
+/// the complainant.
+pub fn code_hash(code: &str) -> String {
+    use sha2::Digest;
+    hex::encode(Sha256::digest(code.as_bytes()))
+}
+
 /// A code as shown: four groups of four.
 pub fn display_code(code: &str) -> String {
     code.as_bytes()
@@ -325,9 +333,16 @@ pub fn challenge(key: &[u8], nonce: [u8; 16], a: u8, b: u8, now: DateTime<Utc>) 
     }
 }
 
-/// The key rate limits count an address under: a MAC of it, so that the address itself is not
-/// kept.
+/// The key rate limits count an address under: a MAC of it (an IPv6 address by its /64, which
+/// one subscriber holds whole), so that the address itself is not kept with the complaint.
 pub fn client_key(key: &[u8], address: &str) -> String {
+    let address = match address.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => {
+            let bits = u128::from(v6) & !u128::from(u64::MAX);
+            std::net::Ipv6Addr::from(bits).to_string()
+        }
+        _ => address.to_string(),
+    };
     mac(key, 0, "client", 0)
         .map(|mut m| {
             m.update(address.as_bytes());
@@ -399,8 +414,11 @@ mod tests {
         ] {
             assert!(!Closed.allows(step), "{step:?}");
         }
-        assert!(!Routed.may_rate());
-        assert!(Answered.may_rate() && Closed.may_rate());
+        assert!(!Routed.may_rate(false, false));
+        assert!(Answered.may_rate(true, false) && Closed.may_rate(true, false));
+        // Closed without an answer (not upheld at once), or rated already: nothing to rate.
+        assert!(!Closed.may_rate(false, false));
+        assert!(!Answered.may_rate(true, true));
     }
 
     #[test]
@@ -472,6 +490,21 @@ mod tests {
         assert_eq!(normalize_code("ABC"), None);
         assert_eq!(normalize_code("UUUUUUUUUUUUUUUU"), None);
         assert_eq!(normalize_code("是是是是是是是是是是是是是是是是"), None);
+    }
+
+    #[test]
+    fn an_ipv6_subscriber_counts_once() {
+        let k = b"k";
+        assert_eq!(
+            client_key(k, "2001:db8:1:2:aaaa::1"),
+            client_key(k, "2001:db8:1:2:bbbb::9")
+        );
+        assert_ne!(
+            client_key(k, "2001:db8:1:2::1"),
+            client_key(k, "2001:db8:1:3::1")
+        );
+        assert_ne!(client_key(k, "10.0.0.1"), client_key(k, "10.0.0.2"));
+        assert_eq!(code_hash("ABCD").len(), 64);
     }
 
     #[test]

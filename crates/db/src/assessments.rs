@@ -584,7 +584,6 @@ pub async fn labels(db: &Db, kind: &str, ids: &[i64]) -> Result<Vec<(i64, String
     let select = match kind {
         "tasks" => "SELECT id, code || ' ' || title, id FROM tasks WHERE id IN ",
         "problems" => "SELECT id, description, id FROM project_problems WHERE id IN ",
-        "complaints" => "SELECT id, subject, id FROM complaints WHERE id IN ",
         "reports" => {
             "SELECT tr.id, t.code || ' ' || t.title || ' · ' || CAST(tr.period_end AS TEXT), t.id \
              FROM task_reports tr JOIN tasks t ON t.id = tr.task_id WHERE tr.id IN "

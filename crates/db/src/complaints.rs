@@ -23,8 +23,6 @@ pub struct Complaint {
     pub region_name: String,
     #[serde(skip)]
     pub region_path: String,
-    /// The tracking code.
-    pub code: String,
     pub company: String,
     pub contact: String,
     pub phone: String,
@@ -54,7 +52,7 @@ pub struct Complaint {
 }
 
 const SELECT: &str = "SELECT c.id, c.region_id, r.name AS region_name, r.path AS region_path, \
-     c.code, c.company, c.contact, c.phone, c.email, c.subject, c.body, c.status, c.unit_id, \
+     c.company, c.contact, c.phone, c.email, c.subject, c.body, c.status, c.unit_id, \
      u.name AS unit_name, c.due_on, c.route_note, c.routed_at, c.answer, c.answered_at, \
      c.satisfaction, c.satisfaction_note, c.rated_at, c.verdict, c.verdict_reason, \
      c.verdict_at, c.created_at, c.version";
@@ -66,9 +64,9 @@ pub async fn get(db: &Db, id: i64) -> Result<Complaint> {
         .await
 }
 
-/// The complaint with tracking code `code` (as stored: see `complaint::normalize_code`).
-pub async fn by_code(db: &Db, code: &str) -> Result<Complaint> {
-    db.one(Sql::new(format!("{SELECT}{FROM} AND c.code = $1")).bind(code))
+/// The complaint whose tracking code has SHA-256 `code_hash` (see `complaint::code_hash`).
+pub async fn by_code(db: &Db, code_hash: &str) -> Result<Complaint> {
+    db.one(Sql::new(format!("{SELECT}{FROM} AND c.code = $1")).bind(code_hash))
         .await
 }
 
@@ -113,32 +111,50 @@ pub async fn counties(db: &Db) -> Result<Vec<(i64, String)>> {
     .await
 }
 
-/// How many complaints came from `client_key` since `since`.
-pub async fn filed_since(db: &Db, client_key: &str, since: DateTime<Utc>) -> Result<i64> {
-    let (n,): (i64,) = db
-        .one(
-            Sql::new("SELECT COUNT(*) FROM complaints WHERE client_key = $1 AND created_at >= $2")
-                .bind(client_key)
-                .bind(since),
-        )
-        .await?;
-    Ok(n)
-}
-
-/// A complaint to file: where, under which code, for which challenge, from whom.
+/// A complaint to file: where, under which code (its hash), for which challenge, from whom.
 pub struct Filing<'a> {
     pub region_id: i64,
-    pub code: &'a str,
+    pub code_hash: &'a str,
     pub challenge: &'a str,
     pub client_key: &'a str,
     pub fields: &'a ComplaintFields,
     pub files: &'a [NewFile],
 }
 
-/// Files a complaint with its files. A challenge already used is [`crate::Error::Duplicate`].
-pub async fn file(db: &Db, actor: &Actor, f: &Filing<'_>) -> Result<Complaint> {
+/// How many complaints an hour: from one address, and in all.
+pub struct Limits {
+    pub per_client: i64,
+    pub all: i64,
+}
+
+/// Files a complaint with its files, unless the hour's limits are reached (`None`). Filings take
+/// turns, so that the limits hold however many arrive at once. A challenge already used is
+/// [`crate::Error::Duplicate`].
+pub async fn file(
+    db: &Db,
+    actor: &Actor,
+    f: &Filing<'_>,
+    limits: &Limits,
+) -> Result<Option<Complaint>> {
     let mut tx = db.begin().await?;
     let at = now();
+    tx.execute(Sql::new(
+        "UPDATE app_secrets SET value = value WHERE name = 'complaint_challenge'",
+    ))
+    .await?;
+    let (mine, all): (i64, i64) = tx
+        .one(
+            Sql::new(
+                "SELECT COALESCE(SUM(CASE WHEN client_key = $1 THEN 1 ELSE 0 END), 0), COUNT(*) \
+                 FROM complaints WHERE created_at >= $2",
+            )
+            .bind(f.client_key)
+            .bind(at - chrono::Duration::hours(1)),
+        )
+        .await?;
+    if mine >= limits.per_client || all >= limits.all {
+        return Ok(None);
+    }
     let c = f.fields;
     let (id,): (i64,) = tx
         .one(
@@ -148,7 +164,7 @@ pub async fn file(db: &Db, actor: &Actor, f: &Filing<'_>) -> Result<Complaint> {
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
             )
             .bind(f.region_id)
-            .bind(f.code)
+            .bind(f.code_hash)
             .bind(f.challenge)
             .bind(f.client_key)
             .bind(c.company.as_str())
@@ -184,7 +200,31 @@ pub async fn file(db: &Db, actor: &Actor, f: &Filing<'_>) -> Result<Complaint> {
     )
     .await?;
     tx.commit().await?;
-    get(db, id).await
+    get(db, id).await.map(Some)
+}
+
+/// A step of a complaint's handling, from the audit log: who did what, when, with what.
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = ComplaintStep)]
+pub struct Step {
+    pub at: DateTime<Utc>,
+    pub actor_name: String,
+    /// create, route, answer, rate or judge.
+    pub action: String,
+    /// What the step recorded (the unit and day, the answer, the verdict …), as JSON.
+    pub after_json: Option<String>,
+}
+
+/// Complaint `id`'s steps, in order: an answer set aside by routing again is still here.
+pub async fn history(db: &Db, id: i64) -> Result<Vec<Step>> {
+    db.all(
+        Sql::new(
+            "SELECT at, actor_name, action, after_json FROM audit_log \
+             WHERE entity = 'complaint' AND entity_id = $1 ORDER BY seq",
+        )
+        .bind(id.to_string()),
+    )
+    .await
 }
 
 /// A stored file's description.

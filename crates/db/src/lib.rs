@@ -22,6 +22,7 @@ pub mod incentives;
 pub mod jobs;
 pub mod land;
 pub mod meetings;
+pub mod notices;
 pub mod org;
 pub mod problems;
 pub mod progress;

@@ -73,6 +73,8 @@ pub struct Ctx {
     pub secure: bool,
     /// Largest accepted request body, for the "too large" message.
     pub upload_limit: usize,
+    /// Unread notices (up to 100), for the menu of a page.
+    pub unread: Option<i64>,
 }
 
 impl Ctx {
@@ -343,6 +345,7 @@ pub async fn context(State(st): State<AppState>, req: Request, next: Next) -> Re
         api,
         secure,
         upload_limit: st.cfg.upload_limit,
+        unread: None,
     };
     let is_asset = path.starts_with("/assets/") || path == "/healthz" || path == "/metrics";
     if is_asset {
@@ -421,6 +424,16 @@ pub async fn context(State(st): State<AppState>, req: Request, next: Next) -> Re
         );
     }
 
+    // A page's menu shows the unread notices (one indexed count, pages only).
+    if let Some(a) = &ctx.auth
+        && !api
+        && !ctx.htmx
+        && req.method() == Method::GET
+    {
+        ctx.unread = zhaoyin_db::notices::unread(&st.db, a.user.id, 100)
+            .await
+            .ok();
+    }
     req.extensions_mut().insert(ctx.clone());
     let mut resp = next.run(req).await;
     if resp.extensions().get::<ErrorInfo>().is_some()

@@ -69,6 +69,8 @@ pub struct WebConfig {
     /// The key this deployment signs its exchange packages with (a county's), and the counties
     /// whose packages it takes (a city's).
     pub exchange: zhaoyin_core::exchange::Keys,
+    /// How often the notice job reads the audit log and scans deadlines.
+    pub notice_scan: Duration,
 }
 
 impl Default for WebConfig {
@@ -92,6 +94,7 @@ impl Default for WebConfig {
             activity_rules: Default::default(),
             approval_rules: Default::default(),
             exchange: Default::default(),
+            notice_scan: Duration::from_secs(60),
         }
     }
 }
@@ -103,12 +106,12 @@ impl WebConfig {
         }
     }
 
-    /// Today in the configured time zone (deadlines and periods are days there).
     /// The day instant `t` falls on in the configured time zone.
     pub fn local_date(&self, t: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
         t.with_timezone(&self.tz).date_naive()
     }
 
+    /// Today in the configured time zone (deadlines and periods are days there).
     pub fn today(&self) -> chrono::NaiveDate {
         chrono::Utc::now().with_timezone(&self.tz).date_naive()
     }

@@ -100,6 +100,19 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     };
     let p = &auth.principal;
     let mut first = vec![item("/", "nav.home")];
+    let mut inbox = item("/inbox", "nav.inbox");
+    if let Some(n) = ctx.unread.filter(|n| *n > 0) {
+        inbox.label = t.tf1(
+            "nav.inbox_unread",
+            "n",
+            if n >= 100 {
+                "99+".into()
+            } else {
+                n.to_string()
+            },
+        );
+    }
+    first.push(inbox);
     if p.can_somewhere(Entity::Project, Action::Read) {
         first.push(item("/dashboard", "nav.dashboard"));
         first.push(item("/reports", "nav.reports"));

@@ -17,6 +17,7 @@ mod incentives;
 mod land;
 mod matrix;
 mod meetings;
+mod notices;
 mod ops;
 mod org;
 mod pipeline;

@@ -9,11 +9,13 @@ CREATE TABLE complaints (
     id                 INTEGER PRIMARY KEY,
     -- The county it was filed with.
     region_id          INTEGER NOT NULL REFERENCES regions (id),
-    -- The tracking code (16 symbols), the complainant's only key to it.
+    -- The SHA-256 of the tracking code (16 symbols), the complainant's only key to it: the
+    -- staff, who read the rows, cannot act as the complainant.
     code               TEXT NOT NULL UNIQUE,
     -- The challenge it answered: one solved challenge files one complaint.
     challenge          TEXT NOT NULL UNIQUE,
-    -- A keyed hash of the address it came from (rate limit), never the address.
+    -- A keyed hash of the address it came from, for the rate limit (the audit log records the
+    -- address of the request, as of every write).
     client_key         TEXT NOT NULL,
     company            TEXT NOT NULL,
     contact            TEXT NOT NULL,
@@ -43,7 +45,7 @@ CREATE TABLE complaints (
 );
 CREATE INDEX complaints_region_idx ON complaints (region_id, created_at);
 CREATE INDEX complaints_unit_idx ON complaints (unit_id, status);
-CREATE INDEX complaints_client_idx ON complaints (client_key, created_at);
+CREATE INDEX complaints_created_idx ON complaints (created_at);
 CREATE INDEX complaints_verdict_idx ON complaints (verdict, verdict_at);
 
 CREATE TABLE complaint_files (

@@ -1,6 +1,7 @@
 //! `/api/v1/complaints`: investor complaints as the staff handle them — routed to a unit,
 //! answered, judged (M5). Complaints are filed on the public form, which asks a challenge; the
-//! complainant follows one by its tracking code at `/api/v1/public/complaints/{code}`.
+//! complainant follows one by its tracking code at `/api/v1/public/complaints/track?code=…` (in
+//! the query, which the request log leaves out).
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -20,7 +21,8 @@ pub fn router() -> Router<AppState> {
         .route("/complaints/{id}/route", post(route))
         .route("/complaints/{id}/answer", post(answer))
         .route("/complaints/{id}/verdict", post(verdict))
-        .route("/public/complaints/{code}", get(track))
+        .route("/complaints/{id}/files/{file}", get(download))
+        .route("/public/complaints/track", get(track))
 }
 
 /// The complaints the caller reads (the county's for its supervisor and leaders, the unit's for
@@ -87,12 +89,32 @@ pub async fn verdict(
     Ok(axum::Json(svc::judge(&st, &ctx, id, &input).await?))
 }
 
-/// What the complainant reads of a complaint by its tracking code (no account needed).
-#[utoipa::path(get, path = "/api/v1/public/complaints/{code}", tag = "complaints",
-    responses((status = 200, body = Tracked), (status = 422, body = crate::error::Problem)))]
+/// A file of a complaint the caller reads.
+#[utoipa::path(get, path = "/api/v1/complaints/{id}/files/{file}", tag = "complaints",
+    responses((status = 200, content_type = "application/octet-stream")))]
+pub async fn download(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, file)): Path<(i64, i64)>,
+) -> AppResult<axum::response::Response> {
+    let (name, data) = svc::file_data(&st, ctx.auth()?, id, file).await?;
+    Ok(crate::render::uploaded_file(file, &name, data, None))
+}
+
+/// The tracking code.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct CodeQuery {
+    /// 16 letters and digits, dashes allowed.
+    pub code: String,
+}
+
+/// What the complainant reads of a complaint by its tracking code (no account needed). The code
+/// goes in the query, which the request log leaves out.
+#[utoipa::path(get, path = "/api/v1/public/complaints/track", tag = "complaints",
+    params(CodeQuery), responses((status = 200, body = Tracked)))]
 pub async fn track(
     State(st): State<AppState>,
-    Path(code): Path<String>,
+    Query(q): Query<CodeQuery>,
 ) -> AppResult<axum::Json<Tracked>> {
-    Ok(axum::Json(svc::track(&st, &code).await?))
+    Ok(axum::Json(svc::track(&st, &q.code).await?))
 }

@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use zhaoyin_core::Invalid;
 use zhaoyin_core::complaint::{
     AnswerInput, ComplaintInput, RatingInput, RouteInput, Satisfaction, Status, Verdict,
-    VerdictInput, display_code,
+    VerdictInput,
 };
 use zhaoyin_core::paging::Page;
 
@@ -142,11 +142,8 @@ async fn submit(State(st): State<AppState>, ctx: Ctx, mp: Multipart) -> AppResul
         Err(e.into())
     };
     match form_result(r, &ctx.t, FIELDS)? {
-        Ok(c) => Ok(see_other(
-            &format!(
-                "/public/complaints/track?code={}&filed=1",
-                display_code(&c.code)
-            ),
+        Ok((_, code)) => Ok(see_other(
+            &format!("/public/complaints/track?code={code}&filed=1"),
             "complaint_filed",
         )),
         Err((code, errors)) => render::html_status(code, &new_page(&st, &ctx, f, errors).await?),
@@ -318,7 +315,7 @@ struct ShowPage {
     t: Tr,
     page: Chrome,
     v: ComplaintView,
-    code: String,
+    history: Vec<(String, String, String)>,
     units: Vec<Choice>,
     verdicts: Vec<Choice>,
     due: String,
@@ -336,14 +333,29 @@ async fn show_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> App
     Ok(ShowPage {
         t: ctx.t,
         page: render::chrome(ctx, "complaint.title"),
-        code: display_code(&v.complaint.code),
+        history: v
+            .history
+            .iter()
+            .map(|h| {
+                (
+                    t.datetime(&h.at),
+                    h.actor_name.clone(),
+                    t.label("complaint.step", &h.action),
+                )
+            })
+            .collect(),
         units: Choice::list(
             v.units.iter().map(|(id, n)| (id.to_string(), n.clone())),
             &unit,
         ),
+        // Upheld only against a unit it was sent to.
         verdicts: Choice::list(
             Verdict::ALL
                 .iter()
+                .filter(|s| {
+                    Status::parse(&v.complaint.status)
+                        .is_some_and(|st| st.allows(zhaoyin_core::complaint::Step::Verdict(**s)))
+                })
                 .map(|s| (s.id().to_string(), t.label("complaint.verdict", s.id()))),
             "",
         ),

@@ -15,6 +15,7 @@ mod exchange;
 mod financing;
 mod home;
 mod import_page;
+mod inbox;
 mod incentives;
 mod land;
 mod leader;
@@ -68,6 +69,7 @@ pub fn router() -> Router<AppState> {
         .merge(land::router())
         .merge(financing::router())
         .merge(complaints::router())
+        .merge(inbox::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

@@ -196,7 +196,7 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<SchemeView> {
 }
 
 /// The scheme's problems (see [`Version::check`]) and its units': each an active unit of the
-/// county. Upheld complaints cannot be deducted for until complaints are recorded.
+/// county.
 async fn checked(st: &AppState, input: &SchemeInput, county_id: i64) -> AppResult<Version> {
     let v = Version {
         scheme: input.scheme.clone(),

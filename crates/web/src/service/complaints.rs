@@ -8,9 +8,8 @@
 //! Readers: the supervisor and the leaders over the county read all its complaints; a unit's
 //! clerk reads those sent to the unit. Nobody else learns that a complaint exists (404).
 
-use chrono::Duration;
 use serde::{Deserialize, Serialize};
-use zhaoyin_core::authz::{Action, Entity, Role};
+use zhaoyin_core::authz::{Action, Entity, Role, Visibility};
 use zhaoyin_core::complaint::{
     self as core, AnswerInput, ChallengeError, ComplaintInput, RatingInput, RouteInput, Status,
     Step, VerdictInput,
@@ -18,7 +17,7 @@ use zhaoyin_core::complaint::{
 use zhaoyin_core::org::{Place, RegionLevel};
 use zhaoyin_core::paging::Page;
 use zhaoyin_core::{FieldError, Invalid};
-use zhaoyin_db::complaints::{self as db, Complaint, FileMeta, Filing};
+use zhaoyin_db::complaints::{self as db, Complaint, FileMeta, Filing, Limits};
 use zhaoyin_db::follow_up::NewFile;
 
 use crate::ctx::{Auth, Ctx};
@@ -29,7 +28,7 @@ use crate::{AppError, AppResult, AppState};
 pub const ANSWER_DAYS: i64 = 7;
 /// The most files a complaint carries, and the largest.
 pub const MAX_FILES: usize = 5;
-pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+pub const MAX_FILE_BYTES: usize = 5 * 1024 * 1024;
 /// What a complaint's files may be.
 const FILE_TYPES: &[&str] = &[
     "pdf", "jpg", "jpeg", "png", "doc", "docx", "xls", "xlsx", "txt",
@@ -105,16 +104,12 @@ fn files_of(uploads: Vec<Upload>, e: &mut Invalid) -> Vec<NewFile> {
     out
 }
 
-/// Files a complaint from the public form; its tracking code is in what comes back.
-pub async fn file(st: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Complaint> {
+/// Files a complaint from the public form; gives it back with its tracking code, which only the
+/// complainant ever sees (the platform keeps its hash).
+pub async fn file(st: &AppState, ctx: &Ctx, s: Submission) -> AppResult<(Complaint, String)> {
     let key = key(st).await?;
     let now = chrono::Utc::now();
     let client = core::client_key(key, ctx.ip.as_deref().unwrap_or("-"));
-    if db::filed_since(&st.db, &client, now - Duration::hours(1)).await?
-        >= core::PER_ADDRESS_PER_HOUR
-    {
-        return Err(AppError::TooMany);
-    }
     let mut e = Invalid::default();
     let nonce = if s.trap.trim().is_empty() {
         match core::check_challenge(key, &s.token, &s.answer, now) {
@@ -158,19 +153,26 @@ pub async fn file(st: &AppState, ctx: &Ctx, s: Submission) -> AppResult<Complain
         rand::rng().fill_bytes(&mut b);
         core::tracking_code(b)
     };
+    let hash = core::code_hash(&code);
     let filing = Filing {
         region_id,
-        code: &code,
+        code_hash: &hash,
         challenge: &nonce,
         client_key: &client,
         fields: &fields,
         files: &files,
     };
-    match db::file(&st.db, &ctx.actor(), &filing).await {
+    let limits = Limits {
+        per_client: core::PER_ADDRESS_PER_HOUR,
+        all: core::PER_HOUR,
+    };
+    match db::file(&st.db, &ctx.actor(), &filing, &limits).await {
+        Ok(Some(c)) => Ok((c, core::display_code(&code))),
+        Ok(None) => Err(AppError::TooMany),
         Err(zhaoyin_db::Error::Duplicate { .. }) => {
             Err(AppError::invalid("answer", "err.complaint.challenge_used"))
         }
-        other => Ok(other?),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -195,11 +197,16 @@ pub struct Tracked {
     pub may_rate: bool,
 }
 
-fn tracked(st: &AppState, c: Complaint) -> Tracked {
-    let status = Status::parse(&c.status);
+/// The complainant may rate the answer now.
+fn ratable(c: &Complaint) -> bool {
+    Status::parse(&c.status)
+        .is_some_and(|s| s.may_rate(c.answer.is_some(), c.satisfaction.is_some()))
+}
+
+fn tracked(st: &AppState, c: Complaint, code: &str) -> Tracked {
     Tracked {
-        may_rate: status.is_some_and(Status::may_rate) && c.satisfaction.is_none(),
-        code: core::display_code(&c.code),
+        may_rate: ratable(&c),
+        code: core::display_code(code),
         subject: c.subject,
         status: c.status,
         region_name: c.region_name,
@@ -214,21 +221,22 @@ fn tracked(st: &AppState, c: Complaint) -> Tracked {
     }
 }
 
-async fn by_code(st: &AppState, code: &str) -> AppResult<Complaint> {
-    let code = core::normalize_code(code)
+/// The complaint of a code as typed, and the code as stored.
+async fn by_code(st: &AppState, typed: &str) -> AppResult<(Complaint, String)> {
+    let code = core::normalize_code(typed)
         .ok_or_else(|| AppError::invalid("code", "err.complaint.code_format"))?;
-    Ok(db::by_code(&st.db, &code).await?)
+    Ok((db::by_code(&st.db, &core::code_hash(&code)).await?, code))
 }
 
 pub async fn track(st: &AppState, code: &str) -> AppResult<Tracked> {
-    Ok(tracked(st, by_code(st, code).await?))
+    let (c, code) = by_code(st, code).await?;
+    Ok(tracked(st, c, &code))
 }
 
 /// The complainant rates the answer, once.
 pub async fn rate(st: &AppState, ctx: &Ctx, code: &str, input: &RatingInput) -> AppResult<Tracked> {
-    let c = by_code(st, code).await?;
-    let may = Status::parse(&c.status).is_some_and(Status::may_rate) && c.satisfaction.is_none();
-    if !may {
+    let (c, code) = by_code(st, code).await?;
+    if !ratable(&c) {
         return Err(AppError::invalid(
             "satisfaction",
             "err.complaint.not_ratable",
@@ -236,22 +244,35 @@ pub async fn rate(st: &AppState, ctx: &Ctx, code: &str, input: &RatingInput) -> 
     }
     let (s, note) = input.validate()?;
     let c = db::rate(&st.db, &ctx.actor(), &c, s, note.as_deref()).await?;
-    Ok(tracked(st, c))
+    Ok(tracked(st, c, &code))
 }
 
 // ----------------------------------------------------------------------------------- staff
 
-fn place(c: &Complaint) -> Place {
-    Place {
-        region_path: c.region_path.clone(),
-        unit_id: c.unit_id,
-    }
+/// Who reads complaints: the supervisors and leaders over their region (or unit), and the
+/// clerks of the unit a complaint was sent to — never a clerk through a grant over a region.
+fn readers(auth: &Auth) -> Visibility {
+    let p = &auth.principal;
+    let mut vis = p.visibility_of_role(Role::Supervisor, Entity::Complaint);
+    let leaders = p.visibility_of_role(Role::Leader, Entity::Complaint);
+    vis.subtrees.extend(leaders.subtrees);
+    vis.units.extend(leaders.units);
+    vis.units
+        .extend(p.visibility_of_role(Role::Clerk, Entity::Complaint).units);
+    vis
+}
+
+fn reads(vis: &Visibility, c: &Complaint) -> bool {
+    vis.subtrees
+        .iter()
+        .any(|p| c.region_path.starts_with(p.as_str()))
+        || c.unit_id.is_some_and(|u| vis.units.contains(&u))
 }
 
 /// The complaint, when the caller reads it (404 otherwise).
 async fn readable(st: &AppState, auth: &Auth, id: i64) -> AppResult<Complaint> {
     let c = db::get(&st.db, id).await?;
-    if auth.can(Entity::Complaint, Action::Read, &place(&c)) {
+    if reads(&readers(auth), &c) {
         Ok(c)
     } else {
         Err(AppError::NotFound)
@@ -307,7 +328,7 @@ pub async fn list(st: &AppState, auth: &Auth, q: &ListQuery) -> AppResult<ListVi
     {
         return Err(AppError::invalid("status", "err.choice"));
     }
-    let vis = auth.principal.visibility(Entity::Complaint, Action::Read);
+    let vis = readers(auth);
     let f = db::Filter {
         status: q.status.clone(),
         unit_id: q.unit_id,
@@ -322,6 +343,8 @@ pub async fn list(st: &AppState, auth: &Auth, q: &ListQuery) -> AppResult<ListVi
 pub struct ComplaintView {
     pub complaint: Complaint,
     pub files: Vec<FileMeta>,
+    /// Every step so far (an answer set aside by routing again among them).
+    pub history: Vec<zhaoyin_db::complaints::Step>,
     /// Past the day to answer by, unanswered.
     pub overdue: bool,
     pub may_route: bool,
@@ -351,6 +374,7 @@ pub async fn get(st: &AppState, auth: &Auth, id: i64) -> AppResult<ComplaintView
     };
     Ok(ComplaintView {
         files: db::files(&st.db, c.id).await?,
+        history: db::history(&st.db, c.id).await?,
         overdue: status == Status::Routed && c.due_on.is_some_and(|d| d < st.cfg.today()),
         may_route: keeps && status.allows(Step::Route),
         may_answer: answers(auth, &c) && status.allows(Step::Answer),

@@ -20,6 +20,7 @@ pub mod incentives;
 pub mod land;
 pub mod leader;
 pub mod meetings;
+pub mod notices;
 pub mod org;
 pub mod policies;
 pub mod problems;

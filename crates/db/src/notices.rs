@@ -1,0 +1,366 @@
+//! Notices (通知) in the in-app inbox. Two sources, both run by the periodic notice job, never
+//! inside a request:
+//!
+//! - the audit log, read in order from `notice_cursor`: every change worth telling someone of
+//!   (a task assigned, a reminder …) is in it, written in the same transaction as the change, so
+//!   nothing committed is missed. The audit head's row lock orders appends by commit, so a cursor
+//!   never skips a record that commits later. The cursor moves in the transaction that makes the
+//!   notices.
+//! - the deadline scan: tasks due soon or overdue, problems and complaints overdue.
+//!
+//! A notice is unique by (person, kind, subject, period): made twice, by two instances or by a
+//! scan run again, it exists once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+use zhaoyin_core::paging::Page;
+
+use crate::{Db, Result, Sql, Tx, now};
+
+/// Who is told: the people of a unit who work its tasks (not administrators or viewers).
+const PEOPLE_OF_UNIT: &str = "u.active AND EXISTS (SELECT 1 FROM role_grants g \
+     WHERE g.user_id = u.id AND g.role IN ('leader', 'supervisor', 'clerk', 'agent'))";
+
+#[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
+#[schema(as = InboxNotice)]
+pub struct Notice {
+    pub id: i64,
+    /// task_assigned, task_reminded, task_instructed, explanation_asked, report_returned,
+    /// task_returned, problem_assigned, complaint_routed, award_noticed, task_due,
+    /// task_overdue, problem_overdue or complaint_overdue.
+    pub kind: String,
+    pub subject: String,
+    pub title: String,
+    pub body: Option<String>,
+    /// The page it is about.
+    pub link: String,
+    pub created_at: DateTime<Utc>,
+    pub read_at: Option<DateTime<Utc>>,
+}
+
+const SELECT: &str = "SELECT id, kind, subject, title, body, link, created_at, read_at";
+
+/// A person's notices, the latest first.
+pub async fn inbox(
+    db: &Db,
+    user_id: i64,
+    unread_only: bool,
+    page: Page,
+) -> Result<(Vec<Notice>, i64)> {
+    let mut w = Sql::new(" FROM notices WHERE user_id = ");
+    w.push_bind(user_id);
+    if unread_only {
+        w.push(" AND read_at IS NULL");
+    }
+    crate::org::page_of(db, &w, SELECT, "id DESC", page).await
+}
+
+/// How many unread, counted up to `bound`.
+pub async fn unread(db: &Db, user_id: i64, bound: i64) -> Result<i64> {
+    let mut w = Sql::new(" FROM notices WHERE user_id = ");
+    w.push_bind(user_id).push(" AND read_at IS NULL");
+    let (n,): (i64,) = db.one(w.bounded_count(bound)).await?;
+    Ok(n)
+}
+
+/// Marks a person's notice read (once) and gives it back.
+pub async fn read(db: &Db, user_id: i64, id: i64) -> Result<Notice> {
+    db.execute(
+        Sql::new(
+            "UPDATE notices SET read_at = $1 WHERE id = $2 AND user_id = $3 AND read_at IS NULL",
+        )
+        .bind(now())
+        .bind(id)
+        .bind(user_id),
+    )
+    .await?;
+    db.one(
+        Sql::new(format!(
+            "{SELECT} FROM notices WHERE id = $1 AND user_id = $2"
+        ))
+        .bind(id)
+        .bind(user_id),
+    )
+    .await
+}
+
+pub async fn read_all(db: &Db, user_id: i64) -> Result<u64> {
+    db.execute(
+        Sql::new("UPDATE notices SET read_at = $1 WHERE user_id = $2 AND read_at IS NULL")
+            .bind(now())
+            .bind(user_id),
+    )
+    .await
+}
+
+/// A notice to make for the people of some units.
+struct Made {
+    kind: &'static str,
+    subject: String,
+    period: String,
+    title: String,
+    body: Option<String>,
+    link: String,
+    units: Vec<i64>,
+}
+
+async fn tell(tx: &mut Tx, m: &Made, at: DateTime<Utc>) -> Result<u64> {
+    if m.units.is_empty() {
+        return Ok(0);
+    }
+    let mut q = Sql::new(
+        "INSERT INTO notices (user_id, kind, subject, period, title, body, link, created_at) \
+         SELECT u.id, ",
+    );
+    q.push_bind(m.kind)
+        .push(", ")
+        .push_bind(m.subject.clone())
+        .push(", ")
+        .push_bind(m.period.clone())
+        .push(", ")
+        .push_bind(m.title.clone())
+        .push(", ")
+        .push_bind(m.body.clone())
+        .push(", ")
+        .push_bind(m.link.clone())
+        .push(", ")
+        .push_bind(at)
+        .push(" FROM users u WHERE u.unit_id IN ")
+        .push_list(&m.units)
+        .push(" AND ")
+        .push(PEOPLE_OF_UNIT)
+        .push(" ON CONFLICT (user_id, kind, subject, period) DO NOTHING");
+    tx.execute(q).await
+}
+
+/// An audit record that may make a notice.
+#[derive(sqlx::FromRow)]
+struct Record {
+    seq: i64,
+    action: String,
+    entity: String,
+    entity_id: Option<String>,
+    unit_id: Option<i64>,
+    after_json: Option<String>,
+}
+
+/// The (entity, action) pairs that tell someone something, and the kind of notice each makes.
+const TOLD: &[(&str, &str, &str)] = &[
+    ("task", "create", "task_assigned"),
+    ("task", "task_remind", "task_reminded"),
+    ("task", "task_instruct", "task_instructed"),
+    ("task", "task_ask_explanation", "explanation_asked"),
+    ("task", "report_returned", "report_returned"),
+    ("task", "task_return", "task_returned"),
+    ("problem", "create", "problem_assigned"),
+    ("complaint", "route", "complaint_routed"),
+    ("incentive_award", "notice", "award_noticed"),
+];
+
+fn text_of(after: &serde_json::Value, key: &str) -> Option<String> {
+    after
+        .get(key)
+        .and_then(|v| v.as_str())
+        .map(str::to_string)
+        .filter(|s| !s.trim().is_empty())
+}
+
+/// The notice record `r` makes, with what it is about read now.
+async fn made_of(tx: &mut Tx, r: &Record) -> Result<Option<Made>> {
+    let Some(&(_, _, kind)) = TOLD
+        .iter()
+        .find(|(e, a, _)| *e == r.entity && *a == r.action)
+    else {
+        return Ok(None);
+    };
+    let Some(id) = r.entity_id.as_deref().and_then(|s| s.parse::<i64>().ok()) else {
+        return Ok(None);
+    };
+    let after: serde_json::Value = r
+        .after_json
+        .as_deref()
+        .and_then(|j| serde_json::from_str(j).ok())
+        .unwrap_or_default();
+    let made = |title: String, body, link: String, units| Made {
+        kind,
+        subject: format!("{}:{id}", r.entity),
+        period: r.seq.to_string(),
+        title,
+        body,
+        link,
+        units,
+    };
+    let one = |q: &str| Sql::new(q.to_string()).bind(id);
+    Ok(match r.entity.as_str() {
+        "task" => {
+            let Some((title,)) = tx
+                .optional::<(String,)>(one("SELECT code || ' ' || title FROM tasks WHERE id = $1"))
+                .await?
+            else {
+                return Ok(None);
+            };
+            let units: Vec<(i64,)> = if kind == "report_returned" {
+                let report = after.get("report_id").and_then(|v| v.as_i64()).unwrap_or(0);
+                tx.all(Sql::new("SELECT unit_id FROM task_reports WHERE id = $1").bind(report))
+                    .await?
+            } else {
+                // Assignments and instructions reach every unit of the task; the rest its leads.
+                let all = matches!(kind, "task_assigned" | "task_instructed");
+                tx.all(one(if all {
+                    "SELECT unit_id FROM task_units WHERE task_id = $1"
+                } else {
+                    "SELECT unit_id FROM task_units WHERE task_id = $1 AND role = 'lead'"
+                }))
+                .await?
+            };
+            let body = text_of(&after, "text").or_else(|| text_of(&after, "comment"));
+            Some(made(
+                title,
+                body,
+                format!("/tasks/{id}"),
+                units.into_iter().map(|(u,)| u).collect(),
+            ))
+        }
+        "problem" => {
+            let Some((title,)) = tx
+                .optional::<(String,)>(one(
+                    "SELECT description FROM project_problems WHERE id = $1",
+                ))
+                .await?
+            else {
+                return Ok(None);
+            };
+            Some(made(
+                title.chars().take(100).collect(),
+                None,
+                format!("/problems/{id}"),
+                r.unit_id.into_iter().collect(),
+            ))
+        }
+        "complaint" => {
+            let Some((title,)) = tx
+                .optional::<(String,)>(one("SELECT subject FROM complaints WHERE id = $1"))
+                .await?
+            else {
+                return Ok(None);
+            };
+            let unit = after.get("unit_id").and_then(|v| v.as_i64());
+            Some(made(
+                title,
+                text_of(&after, "note"),
+                format!("/complaints/{id}"),
+                unit.into_iter().collect(),
+            ))
+        }
+        "incentive_award" => {
+            let Some((title,)) = tx
+                .optional::<(String,)>(one("SELECT subject FROM incentive_awards WHERE id = $1"))
+                .await?
+            else {
+                return Ok(None);
+            };
+            Some(made(
+                title,
+                None,
+                format!("/incentives/awards/{id}"),
+                r.unit_id.into_iter().collect(),
+            ))
+        }
+        _ => None,
+    })
+}
+
+/// Reads up to `batch` audit records past the cursor and makes their notices; the cursor moves
+/// in the same transaction. Returns the notices made and whether records are left to read.
+pub async fn scan_audit(db: &Db, batch: i64) -> Result<(u64, bool)> {
+    let mut tx = db.begin().await?;
+    // Taking the cursor's row first: two instances scanning at once take turns.
+    let (from,): (i64,) = tx
+        .one(Sql::new(
+            "UPDATE notice_cursor SET seq = seq WHERE name = 'audit' RETURNING seq",
+        ))
+        .await?;
+    let (head,): (i64,) = tx
+        .one(Sql::new("SELECT seq FROM audit_head WHERE id = 1"))
+        .await?;
+    let until = head.min(from.saturating_add(batch));
+    if until <= from {
+        tx.commit().await?;
+        return Ok((0, false));
+    }
+    let mut q = Sql::new(
+        "SELECT seq, action, entity, entity_id, unit_id, after_json FROM audit_log \
+         WHERE seq > $1 AND seq <= $2 AND entity IN ",
+    )
+    .bind(from)
+    .bind(until);
+    let entities: Vec<&str> = TOLD.iter().map(|(e, _, _)| *e).collect();
+    q.push_list(&entities).push(" AND action IN ");
+    let actions: Vec<&str> = TOLD.iter().map(|(_, a, _)| *a).collect();
+    q.push_list(&actions).push(" ORDER BY seq");
+    let records: Vec<Record> = tx.all(q).await?;
+    let at = now();
+    let mut n = 0;
+    for r in &records {
+        if let Some(m) = made_of(&mut tx, r).await? {
+            n += tell(&mut tx, &m, at).await?;
+        }
+    }
+    tx.execute(Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'audit'").bind(until))
+        .await?;
+    tx.commit().await?;
+    Ok((n, until < head))
+}
+
+/// Makes the notices of deadlines as of `today`: tasks due by `due_by` and those overdue (for
+/// their lead units), problems and complaints overdue (for their units); once per deadline.
+pub async fn scan_deadlines(db: &Db, today: NaiveDate, due_by: NaiveDate) -> Result<u64> {
+    let at = now();
+    let task = |kind: &str, test: &str| {
+        format!(
+            "INSERT INTO notices (user_id, kind, subject, period, title, link, created_at) \
+             SELECT u.id, '{kind}', 'task:' || CAST(t.id AS TEXT), CAST(t.deadline AS TEXT), \
+             t.code || ' ' || t.title, '/tasks/' || CAST(t.id AS TEXT), $1 FROM tasks t \
+             JOIN task_units tu ON tu.task_id = t.id AND tu.role = 'lead' \
+             JOIN users u ON u.unit_id = tu.unit_id \
+             WHERE t.status <> 'closed' AND t.deadline IS NOT NULL AND {test} AND {PEOPLE_OF_UNIT} \
+             ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
+        )
+    };
+    let statements = [
+        Sql::new(task("task_overdue", "t.deadline < $2"))
+            .bind(at)
+            .bind(today),
+        Sql::new(task("task_due", "t.deadline >= $2 AND t.deadline <= $3"))
+            .bind(at)
+            .bind(today)
+            .bind(due_by),
+        Sql::new(format!(
+            "INSERT INTO notices (user_id, kind, subject, period, title, link, created_at) \
+             SELECT u.id, 'problem_overdue', 'problem:' || CAST(p.id AS TEXT), \
+             CAST(p.deadline AS TEXT), p.description, '/problems/' || CAST(p.id AS TEXT), $1 \
+             FROM project_problems p JOIN users u ON u.unit_id = p.unit_id \
+             WHERE p.status IN ('open', 'in_progress', 'returned') AND p.deadline < $2 \
+             AND {PEOPLE_OF_UNIT} ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
+        ))
+        .bind(at)
+        .bind(today),
+        Sql::new(format!(
+            "INSERT INTO notices (user_id, kind, subject, period, title, link, created_at) \
+             SELECT u.id, 'complaint_overdue', 'complaint:' || CAST(c.id AS TEXT), \
+             CAST(c.due_on AS TEXT), c.subject, '/complaints/' || CAST(c.id AS TEXT), $1 \
+             FROM complaints c JOIN users u ON u.unit_id = c.unit_id \
+             WHERE c.status = 'routed' AND c.due_on < $2 \
+             AND {PEOPLE_OF_UNIT} ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
+        ))
+        .bind(at)
+        .bind(today),
+    ];
+    let mut tx = db.begin().await?;
+    let mut n = 0;
+    for q in statements {
+        n += tx.execute(q).await?;
+    }
+    tx.commit().await?;
+    Ok(n)
+}

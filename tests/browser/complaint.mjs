@@ -1,7 +1,8 @@
-// Browser test of investor complaints: an investor files one on the public form without an
+// Browser test of reaching people: an investor files a complaint on the public form without an
 // account (answering the sum), and follows it by its tracking code; the supervisor sends it to
-// a unit; the unit's clerk answers it; the investor reads the answer and rates it. Fails on any
-// console error.
+// a unit; the unit's clerk answers it; the investor reads the answer and rates it. Then the
+// supervisor publishes the policy and the investor reads it on the portal, on a phone-sized
+// screen. Fails on any console error.
 //
 // usage: node complaint.mjs BASE_URL SUPERVISOR CLERK PASSWORD UNIT_NAME SCREENSHOT_DIR
 import { chromium } from "playwright-core";
@@ -82,6 +83,16 @@ try {
   await Promise.all([investor.waitForURL(/ok=saved/), investor.click("form[action='/public/complaints/rate'] button")]);
   if (!(await investor.textContent("main")).includes("满意")) problems.push("the rating is not shown");
   await investor.screenshot({ path: `${shots}/complaint-track.png`, fullPage: true });
+
+  // The supervisor publishes the policy with its tasks' progress; the investor reads it.
+  await sup.goto(`${base}/policies`);
+  await Promise.all([sup.waitForURL(/\/policies\/\d+$/), sup.click("table a[href^='/policies/']")]);
+  const title = (await sup.locator("h1").textContent()).trim();
+  await Promise.all([sup.waitForURL(/ok=saved/), sup.click("#publish button")]);
+  await investor.goto(`${base}/public`);
+  await Promise.all([investor.waitForURL(/\/public\/policies\/\d+$/), investor.click(`a:has-text("${title}")`)]);
+  if ((await investor.locator(".public-task").count()) === 0) problems.push("the published policy shows no task");
+  await investor.screenshot({ path: `${shots}/portal.png`, fullPage: true });
 } finally {
   await browser.close();
 }

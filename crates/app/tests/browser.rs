@@ -223,7 +223,8 @@ async fn compute_and_publish_a_quarter_of_assessment_in_chromium() {
 
 /// Investor complaints on the demo county: filed on the public form without an account and
 /// followed by its code, routed by the supervisor, answered by the unit's clerk, read and rated
-/// by the investor. Screenshots of the form, the staff's page and the tracking page.
+/// by the investor; then a policy published and read on the public portal. Screenshots of the
+/// form, the staff's page, the tracking page and the portal.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn file_a_complaint_in_public_and_answer_it_as_the_unit_in_chromium() {
     on_demo("complaint.mjs", |base, shots| {

@@ -24,6 +24,7 @@ pub mod land;
 pub mod meetings;
 pub mod notices;
 pub mod org;
+pub mod portal;
 pub mod problems;
 pub mod progress;
 pub mod projects;

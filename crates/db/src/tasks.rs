@@ -482,12 +482,14 @@ pub struct PolicyRow {
     pub issued_on: Option<NaiveDate>,
     pub status: String,
     pub tasks: i64,
+    /// Published on the public portal.
+    pub is_public: bool,
     pub created_at: DateTime<Utc>,
 }
 
 const POLICY_SELECT: &str = "SELECT p.id, p.region_id, r.path AS region_path, p.title, p.issuer, \
      p.doc_number, p.issued_on, p.status, (SELECT COUNT(*) FROM tasks t WHERE t.policy_id = p.id) AS tasks, \
-     p.created_at";
+     p.is_public, p.created_at";
 const POLICY_FROM: &str = " FROM policies p JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
 
 pub async fn list_policies(db: &Db, vis: &Visibility, page: Page) -> Result<(Vec<PolicyRow>, i64)> {

@@ -150,6 +150,7 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     }
     if p.can_somewhere(Entity::Policy, Action::Read) {
         work.push(item("/policies", "nav.policies"));
+        work.push(item("/public", "nav.portal"));
     }
     if p.can_somewhere(Entity::Policy, Action::Write) {
         work.push(item("/policies/import", "nav.policy_import"));

@@ -21,6 +21,7 @@ mod notices;
 mod ops;
 mod org;
 mod pipeline;
+mod portal;
 mod problems;
 mod progress;
 mod project_sheet;

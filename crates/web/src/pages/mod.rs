@@ -22,6 +22,7 @@ mod leader;
 mod meetings;
 mod org;
 mod policies;
+mod portal;
 mod problems;
 mod progress;
 mod projects;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(financing::router())
         .merge(complaints::router())
         .merge(inbox::router())
+        .merge(portal::router())
         .merge(leader::router())
         .merge(dashboard::router())
         .merge(reports::router())

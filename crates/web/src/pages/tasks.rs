@@ -314,6 +314,8 @@ struct DetailPage {
     today: chrono::NaiveDate,
     /// The caller's units among the task's, for the report form.
     my_units: Vec<Choice>,
+    /// Whether the task's progress is on the public portal, for those who may change it.
+    public: Option<bool>,
 }
 
 impl DetailPage {
@@ -391,6 +393,7 @@ async fn detail_page(
         .collect::<Vec<_>>();
     let mut page = render::chrome(ctx, "tasks.title");
     page.title = format!("{} {}", d.task.code, d.task.title);
+    let public = crate::service::portal::task_state(st, auth, &d.task).await?;
     Ok(DetailPage {
         t: ctx.t,
         page,
@@ -398,6 +401,7 @@ async fn detail_page(
         problems,
         today: st.cfg.today(),
         my_units: Choice::list(my_units, ""),
+        public,
     })
 }
 

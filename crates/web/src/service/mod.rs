@@ -23,6 +23,7 @@ pub mod meetings;
 pub mod notices;
 pub mod org;
 pub mod policies;
+pub mod portal;
 pub mod problems;
 pub mod progress;
 pub mod project_sheet;

@@ -82,9 +82,8 @@ pub async fn notices_tick(db: &Db, cfg: &WebConfig, instance: &str) -> zhaoyin_d
     const JOB: &str = "notice_deadlines";
     let slot = zhaoyin_core::jobs::slot(chrono::Utc::now(), DEADLINE_SCAN_SECS);
     if zhaoyin_db::jobs::claim(db, JOB, &slot, instance).await? {
-        let today = cfg.today();
-        let due_by = today + chrono::Duration::days(cfg.light_warn_days);
-        let scanned = zhaoyin_db::notices::scan_deadlines(db, today, due_by).await;
+        let scanned =
+            zhaoyin_db::notices::scan_deadlines(db, cfg.today(), cfg.light_warn_days).await;
         let outcome = match &scanned {
             Ok(n) => Ok(*n),
             Err(e) => Err(e.to_string()),
@@ -144,6 +143,7 @@ pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<
                     _ = tick.tick() => {
                         if let Err(e) = notices_tick(&db, &cfg, &instance).await {
                             tracing::warn!("making notices: {e}");
+                            metrics::counter!("notices_failed_total").increment(1);
                         }
                     }
                     _ = stop.changed() => break,

@@ -18,6 +18,7 @@ pub mod incentive;
 pub mod jobs;
 pub mod land;
 pub mod meeting;
+pub mod notify;
 pub mod org;
 pub mod paging;
 pub mod password;

@@ -17,9 +17,15 @@ use zhaoyin_core::paging::Page;
 
 use crate::{Db, Result, Sql, Tx, now};
 
-/// Who is told: the people of a unit who work its tasks (not administrators or viewers).
+/// Who is told of a task or a problem: the people of a unit who work its tasks (not
+/// administrators or viewers).
 const PEOPLE_OF_UNIT: &str = "u.active AND EXISTS (SELECT 1 FROM role_grants g \
      WHERE g.user_id = u.id AND g.role IN ('leader', 'supervisor', 'clerk', 'agent'))";
+/// Who is told of a complaint sent to a unit: those who read it there — a grant scoped to the
+/// unit itself (see `service::complaints::readers`).
+const COMPLAINT_READERS: &str = "u.active AND EXISTS (SELECT 1 FROM role_grants g \
+     WHERE g.user_id = u.id AND g.role IN ('leader', 'supervisor', 'clerk') \
+     AND g.scope_unit_id = u.unit_id)";
 
 #[derive(Debug, Clone, sqlx::FromRow, Serialize, utoipa::ToSchema)]
 #[schema(as = InboxNotice)]
@@ -102,6 +108,8 @@ struct Made {
     body: Option<String>,
     link: String,
     units: Vec<i64>,
+    /// Which of the units' people: [`PEOPLE_OF_UNIT`] or [`COMPLAINT_READERS`].
+    people: &'static str,
 }
 
 async fn tell(tx: &mut Tx, m: &Made, at: DateTime<Utc>) -> Result<u64> {
@@ -128,7 +136,7 @@ async fn tell(tx: &mut Tx, m: &Made, at: DateTime<Utc>) -> Result<u64> {
         .push(" FROM users u WHERE u.unit_id IN ")
         .push_list(&m.units)
         .push(" AND ")
-        .push(PEOPLE_OF_UNIT)
+        .push(m.people)
         .push(" ON CONFLICT (user_id, kind, subject, period) DO NOTHING");
     tx.execute(q).await
 }
@@ -189,6 +197,11 @@ async fn made_of(tx: &mut Tx, r: &Record) -> Result<Option<Made>> {
         body,
         link,
         units,
+        people: if r.entity == "complaint" {
+            COMPLAINT_READERS
+        } else {
+            PEOPLE_OF_UNIT
+        },
     };
     let one = |q: &str| Sql::new(q.to_string()).bind(id);
     Ok(match r.entity.as_str() {
@@ -213,7 +226,9 @@ async fn made_of(tx: &mut Tx, r: &Record) -> Result<Option<Made>> {
                 }))
                 .await?
             };
-            let body = text_of(&after, "text").or_else(|| text_of(&after, "comment"));
+            let body = text_of(&after, "text")
+                .or_else(|| text_of(&after, "comment"))
+                .or_else(|| text_of(&after, "reason"));
             Some(made(
                 title,
                 body,
@@ -254,7 +269,10 @@ async fn made_of(tx: &mut Tx, r: &Record) -> Result<Option<Made>> {
         }
         "incentive_award" => {
             let Some((title,)) = tx
-                .optional::<(String,)>(one("SELECT subject FROM incentive_awards WHERE id = $1"))
+                .optional::<(String,)>(one(
+                    "SELECT COALESCE(p.name, a.payee) FROM incentive_awards a \
+                     LEFT JOIN projects p ON p.id = a.project_id WHERE a.id = $1",
+                ))
                 .await?
             else {
                 return Ok(None);
@@ -312,55 +330,121 @@ pub async fn scan_audit(db: &Db, batch: i64) -> Result<(u64, bool)> {
     Ok((n, until < head))
 }
 
-/// Makes the notices of deadlines as of `today`: tasks due by `due_by` and those overdue (for
-/// their lead units), problems and complaints overdue (for their units); once per deadline.
-pub async fn scan_deadlines(db: &Db, today: NaiveDate, due_by: NaiveDate) -> Result<u64> {
+/// Makes the notices of deadlines crossed since the last scan (kept in `notice_cursor` as a
+/// day): tasks whose deadline came within `warn_days` (for their lead units) and those whose
+/// deadline passed, problems and complaints past their day (for their units); once per
+/// deadline. The first scan tells of nothing already overdue (as the audit log's cursor starts
+/// at its head), only of what is due soon.
+pub async fn scan_deadlines(db: &Db, today: NaiveDate, warn_days: i64) -> Result<u64> {
+    use chrono::Datelike;
     let at = now();
-    let task = |kind: &str, test: &str| {
+    let mut tx = db.begin().await?;
+    let first = tx
+        .execute(
+            Sql::new(
+                "INSERT INTO notice_cursor (name, seq) VALUES ('deadlines', $1) \
+                 ON CONFLICT (name) DO NOTHING",
+            )
+            .bind(i64::from(today.num_days_from_ce())),
+        )
+        .await?
+        == 1;
+    let (last,): (i64,) = tx
+        .one(Sql::new(
+            "UPDATE notice_cursor SET seq = seq WHERE name = 'deadlines' RETURNING seq",
+        ))
+        .await?;
+    let last = i32::try_from(last)
+        .ok()
+        .and_then(NaiveDate::from_num_days_from_ce_opt)
+        .unwrap_or(today)
+        .min(today);
+    let warn = chrono::Duration::days(warn_days.max(0));
+    let insert = |kind: &str, subject: &str, table: &str, day: &str, title: &str, to: &str| {
         format!(
             "INSERT INTO notices (user_id, kind, subject, period, title, link, created_at) \
-             SELECT u.id, '{kind}', 'task:' || CAST(t.id AS TEXT), CAST(t.deadline AS TEXT), \
-             t.code || ' ' || t.title, '/tasks/' || CAST(t.id AS TEXT), $1 FROM tasks t \
-             JOIN task_units tu ON tu.task_id = t.id AND tu.role = 'lead' \
-             JOIN users u ON u.unit_id = tu.unit_id \
-             WHERE t.status <> 'closed' AND t.deadline IS NOT NULL AND {test} AND {PEOPLE_OF_UNIT} \
-             ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
+             SELECT u.id, '{kind}', '{subject}:' || CAST(x.id AS TEXT), CAST(x.{day} AS TEXT), \
+             {title}, '/{subject}s/' || CAST(x.id AS TEXT), $1 FROM {table} x {to} \
+             WHERE x.{day} >= $2 AND x.{day} < $3"
         )
     };
+    let lead = "JOIN task_units tu ON tu.task_id = x.id AND tu.role = 'lead' \
+                JOIN users u ON u.unit_id = tu.unit_id";
+    let task_title = "x.code || ' ' || x.title";
+    let conflict = " ON CONFLICT (user_id, kind, subject, period) DO NOTHING";
     let statements = [
-        Sql::new(task("task_overdue", "t.deadline < $2"))
-            .bind(at)
-            .bind(today),
-        Sql::new(task("task_due", "t.deadline >= $2 AND t.deadline <= $3"))
-            .bind(at)
-            .bind(today)
-            .bind(due_by),
-        Sql::new(format!(
-            "INSERT INTO notices (user_id, kind, subject, period, title, link, created_at) \
-             SELECT u.id, 'problem_overdue', 'problem:' || CAST(p.id AS TEXT), \
-             CAST(p.deadline AS TEXT), p.description, '/problems/' || CAST(p.id AS TEXT), $1 \
-             FROM project_problems p JOIN users u ON u.unit_id = p.unit_id \
-             WHERE p.status IN ('open', 'in_progress', 'returned') AND p.deadline < $2 \
-             AND {PEOPLE_OF_UNIT} ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
-        ))
-        .bind(at)
-        .bind(today),
-        Sql::new(format!(
-            "INSERT INTO notices (user_id, kind, subject, period, title, link, created_at) \
-             SELECT u.id, 'complaint_overdue', 'complaint:' || CAST(c.id AS TEXT), \
-             CAST(c.due_on AS TEXT), c.subject, '/complaints/' || CAST(c.id AS TEXT), $1 \
-             FROM complaints c JOIN users u ON u.unit_id = c.unit_id \
-             WHERE c.status = 'routed' AND c.due_on < $2 \
-             AND {PEOPLE_OF_UNIT} ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
-        ))
-        .bind(at)
-        .bind(today),
+        // Deadlines passed since the last scan.
+        (
+            format!(
+                "{} AND x.status <> 'closed' AND {PEOPLE_OF_UNIT}{conflict}",
+                insert(
+                    "task_overdue",
+                    "task",
+                    "tasks",
+                    "deadline",
+                    task_title,
+                    lead
+                )
+            ),
+            last,
+            today,
+        ),
+        // Deadlines come within the warning days since the last scan.
+        (
+            format!(
+                "{} AND x.status <> 'closed' AND {PEOPLE_OF_UNIT}{conflict}",
+                insert("task_due", "task", "tasks", "deadline", task_title, lead)
+            ),
+            // The first scan: everything due within the warning days.
+            if first {
+                today
+            } else {
+                (last + warn).max(today)
+            },
+            today + warn + chrono::Duration::days(1),
+        ),
+        (
+            format!(
+                "{} AND x.status IN ('open', 'in_progress') AND {PEOPLE_OF_UNIT}{conflict}",
+                insert(
+                    "problem_overdue",
+                    "problem",
+                    "project_problems",
+                    "deadline",
+                    "SUBSTR(x.description, 1, 100)",
+                    "JOIN users u ON u.unit_id = x.unit_id",
+                )
+            ),
+            last,
+            today,
+        ),
+        (
+            format!(
+                "{} AND x.status = 'routed' AND {COMPLAINT_READERS}{conflict}",
+                insert(
+                    "complaint_overdue",
+                    "complaint",
+                    "complaints",
+                    "due_on",
+                    "x.subject",
+                    "JOIN users u ON u.unit_id = x.unit_id",
+                )
+            ),
+            last,
+            today,
+        ),
     ];
-    let mut tx = db.begin().await?;
     let mut n = 0;
-    for q in statements {
-        n += tx.execute(q).await?;
+    for (q, from, until) in statements {
+        n += tx
+            .execute(Sql::new(q).bind(at).bind(from).bind(until))
+            .await?;
     }
+    tx.execute(
+        Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'deadlines'")
+            .bind(i64::from(today.num_days_from_ce())),
+    )
+    .await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -67,17 +67,19 @@ pub async fn tasks(db: &Db, policy_id: i64) -> Result<Vec<PublicTask>> {
     .await
 }
 
-/// The latest approved report of each public task of policy `policy_id`: (task, period end,
-/// progress, percent).
+/// The latest approved report of each public task of policy `policy_id` (only that one is
+/// read): (task, period end, progress, percent).
 pub async fn progress(
     db: &Db,
     policy_id: i64,
 ) -> Result<Vec<(i64, NaiveDate, String, Option<i64>)>> {
     db.all(
         Sql::new(
-            "SELECT r.task_id, r.period_end, r.progress, r.percent FROM task_reports r \
-             JOIN tasks t ON t.id = r.task_id WHERE t.policy_id = $1 AND t.is_public \
-             AND r.status = 'approved' ORDER BY r.task_id, r.period_end DESC, r.id DESC",
+            "SELECT r.task_id, r.period_end, r.progress, r.percent FROM tasks t \
+             JOIN task_reports r ON r.id = (SELECT l.id FROM task_reports l \
+             WHERE l.task_id = t.id AND l.status = 'approved' \
+             ORDER BY l.period_end DESC, l.id DESC LIMIT 1) \
+             WHERE t.policy_id = $1 AND t.is_public",
         )
         .bind(policy_id),
     )

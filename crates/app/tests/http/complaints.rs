@@ -178,6 +178,20 @@ async fn a_complaint_is_filed_in_public_routed_answered_rated_judged_and_deducte
     let routed = json(r).await;
     assert_eq!(routed["status"], "routed");
 
+    // The notice job tells the unit's clerk (and nobody of another unit).
+    zhaoyin::notices_tick(&db, &zhaoyin_web::WebConfig::default(), "test")
+        .await
+        .expect("notices");
+    let told = |inbox: Value| {
+        inbox["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|n| n["kind"] == "complaint_routed" && n["link"] == format!("/complaints/{id}"))
+            .count()
+    };
+    assert_eq!(told(json(clerk.get("/api/v1/notices").await).await), 1);
+    assert_eq!(told(json(other.get("/api/v1/notices").await).await), 0);
     // The unit's clerk reads and answers it; another unit's clerk reads nothing.
     assert_eq!(other.get(&url).await.status(), StatusCode::NOT_FOUND);
     let theirs = json(other.get("/api/v1/complaints").await).await;

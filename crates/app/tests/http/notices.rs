@@ -119,32 +119,55 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
         )
         .await
     );
-    // Overdue tasks are told once per deadline, to their lead units' people.
-    let (overdue,): (i64,) = db
-        .one(
-            Sql::new(
-                "SELECT COUNT(*) FROM notices n JOIN users u ON u.id = n.user_id \
-                 WHERE n.kind = 'task_overdue' AND u.id = $1",
-            )
-            .bind(clerk_user.id),
-        )
-        .await
-        .expect("count");
+    // Overdue tasks are told once per deadline, to their lead units' people: the first scan
+    // told of none already overdue; a scan whose last run was a year ago tells of those whose
+    // deadline passed since.
+    let told = |kind: &'static str| {
+        let db = db.clone();
+        let user = clerk_user.id;
+        async move {
+            let (n,): (i64,) = db
+                .one(
+                    Sql::new("SELECT COUNT(*) FROM notices WHERE kind = $1 AND user_id = $2")
+                        .bind(kind)
+                        .bind(user),
+                )
+                .await
+                .expect("count");
+            n
+        }
+    };
+    assert_eq!(told("task_overdue").await, 0);
+    let year_ago = today() - chrono::Duration::days(365);
+    db.execute(
+        Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'deadlines'")
+            .bind(i64::from(chrono::Datelike::num_days_from_ce(&year_ago))),
+    )
+    .await
+    .expect("cursor");
+    assert!(
+        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days)
+            .await
+            .expect("scan")
+            > 0
+    );
     let (late,): (i64,) = db
         .one(
             Sql::new(
                 "SELECT COUNT(*) FROM tasks t JOIN task_units tu ON tu.task_id = t.id \
                  WHERE tu.unit_id = $1 AND tu.role = 'lead' AND t.status <> 'closed' \
-                 AND t.deadline < $2",
+                 AND t.deadline >= $2 AND t.deadline < $3",
             )
             .bind(clerk_user.unit_id)
+            .bind(year_ago)
             .bind(today()),
         )
         .await
         .expect("count");
-    assert_eq!(overdue, late);
+    assert!(late > 0, "the demo has overdue tasks");
+    assert_eq!(told("task_overdue").await, late);
     assert_eq!(
-        zhaoyin_db::notices::scan_deadlines(&db, today(), today())
+        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days)
             .await
             .expect("scan"),
         0

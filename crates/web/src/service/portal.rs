@@ -61,11 +61,10 @@ pub async fn policy(st: &AppState, id: i64) -> AppResult<PolicyView> {
             leads.entry(u.task_id).or_default().push(u.name);
         }
     }
-    // The latest first: the first row of each task is its latest approved report.
-    let mut latest = HashMap::new();
-    for (task, on, text, percent) in progress {
-        latest.entry(task).or_insert((on, text, percent));
-    }
+    let mut latest: HashMap<i64, _> = progress
+        .into_iter()
+        .map(|(task, on, text, percent)| (task, (on, text, percent)))
+        .collect();
     let mut rows: Vec<TaskProgress> = tasks
         .into_iter()
         .map(|task| {
@@ -100,32 +99,31 @@ pub async fn policy(st: &AppState, id: i64) -> AppResult<PolicyView> {
 }
 
 /// Publishing a policy.
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PublishPolicy {
-    /// Shown on the portal.
+    /// Shown on the portal (only a policy in force is).
     pub public: bool,
     /// When given, the progress of all the policy's tasks is made public (true) or not (false).
+    #[serde(default)]
     pub tasks: Option<bool>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, Serialize, utoipa::ToSchema)]
-#[serde(default)]
+#[derive(Debug, Clone, Deserialize, Serialize, utoipa::ToSchema)]
 pub struct PublishTask {
     /// The task's progress is shown on the portal (when its policy is published).
     pub public: bool,
 }
 
+fn region(region_path: &str) -> Place {
+    Place {
+        region_path: region_path.to_string(),
+        unit_id: None,
+    }
+}
+
 /// Whether the caller publishes what is filed in the region at `region_path`.
 pub fn publishes(auth: &crate::ctx::Auth, region_path: &str) -> bool {
-    auth.can(
-        Entity::Policy,
-        Action::Write,
-        &Place {
-            region_path: region_path.to_string(),
-            unit_id: None,
-        },
-    )
+    auth.can(Entity::Policy, Action::Write, &region(region_path))
 }
 
 /// For the task page: whether the task's progress is public, when the caller may change it.
@@ -141,14 +139,8 @@ pub async fn task_state(
 }
 
 fn may_publish(ctx: &Ctx, region_path: &str) -> AppResult<()> {
-    ctx.auth()?.require(
-        Entity::Policy,
-        Action::Write,
-        &Place {
-            region_path: region_path.to_string(),
-            unit_id: None,
-        },
-    )
+    ctx.auth()?
+        .require(Entity::Policy, Action::Write, &region(region_path))
 }
 
 pub async fn publish_policy(
@@ -159,6 +151,9 @@ pub async fn publish_policy(
 ) -> AppResult<()> {
     let p = crate::service::policies::get(st, ctx.auth()?, id).await?;
     may_publish(ctx, &p.region_path)?;
+    if input.public && p.status != "active" {
+        return Err(crate::AppError::invalid("public", "err.portal.not_active"));
+    }
     Ok(db::set_policy(&st.db, &ctx.actor(), &p, input.public, input.tasks).await?)
 }
 

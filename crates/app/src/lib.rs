@@ -82,8 +82,13 @@ pub async fn notices_tick(db: &Db, cfg: &WebConfig, instance: &str) -> zhaoyin_d
     const JOB: &str = "notice_deadlines";
     let slot = zhaoyin_core::jobs::slot(chrono::Utc::now(), DEADLINE_SCAN_SECS);
     if zhaoyin_db::jobs::claim(db, JOB, &slot, instance).await? {
-        let scanned =
-            zhaoyin_db::notices::scan_deadlines(db, cfg.today(), cfg.light_warn_days).await;
+        let scanned = zhaoyin_db::notices::scan_deadlines(
+            db,
+            cfg.today(),
+            cfg.light_warn_days,
+            &cfg.approval_rules,
+        )
+        .await;
         let outcome = match &scanned {
             Ok(n) => Ok(*n),
             Err(e) => Err(e.to_string()),

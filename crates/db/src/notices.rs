@@ -33,7 +33,7 @@ pub struct Notice {
     pub id: i64,
     /// task_assigned, task_reminded, task_instructed, explanation_asked, report_returned,
     /// task_returned, problem_assigned, complaint_routed, award_noticed, task_due,
-    /// task_overdue, problem_overdue or complaint_overdue.
+    /// task_overdue, problem_overdue, complaint_overdue or approval_overdue.
     pub kind: String,
     pub subject: String,
     pub title: String,
@@ -333,9 +333,15 @@ pub async fn scan_audit(db: &Db, batch: i64) -> Result<(u64, bool)> {
 /// Makes the notices of deadlines crossed since the last scan (kept in `notice_cursor` as a
 /// day): tasks whose deadline came within `warn_days` (for their lead units) and those whose
 /// deadline passed, problems and complaints past their day (for their units); once per
-/// deadline. The first scan tells of nothing already overdue (as the audit log's cursor starts
-/// at its head), only of what is due soon.
-pub async fn scan_deadlines(db: &Db, today: NaiveDate, warn_days: i64) -> Result<u64> {
+/// deadline; and approval items past their committed days (for the approving department), the
+/// days counted by `approvals`. The first scan tells of nothing already overdue (as the audit
+/// log's cursor starts at its head), only of what is due soon.
+pub async fn scan_deadlines(
+    db: &Db,
+    today: NaiveDate,
+    warn_days: i64,
+    approvals: &zhaoyin_core::approval::ApprovalRules,
+) -> Result<u64> {
     use chrono::Datelike;
     let at = now();
     let mut tx = db.begin().await?;
@@ -440,11 +446,65 @@ pub async fn scan_deadlines(db: &Db, today: NaiveDate, warn_days: i64) -> Result
             .execute(Sql::new(q).bind(at).bind(from).bind(until))
             .await?;
     }
+    n += approvals_over(&mut tx, approvals, last, today, at).await?;
     tx.execute(
         Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'deadlines'")
             .bind(i64::from(today.num_days_from_ce())),
     )
     .await?;
     tx.commit().await?;
+    Ok(n)
+}
+
+/// An approval item still open: its project, approving unit, acceptance day and committed days.
+#[derive(sqlx::FromRow)]
+struct OpenItem {
+    id: i64,
+    project_id: i64,
+    title: String,
+    unit_id: i64,
+    submitted_on: NaiveDate,
+    committed_days: i64,
+}
+
+/// Tells the approving departments of the items whose committed days ran out in
+/// `[last, today)`. Their last day depends on the configured working days, so it is counted
+/// here, for the items accepted and not approved.
+async fn approvals_over(
+    tx: &mut Tx,
+    rules: &zhaoyin_core::approval::ApprovalRules,
+    last: NaiveDate,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    let open: Vec<OpenItem> = tx
+        .all(
+            Sql::new(
+                "SELECT a.id, a.project_id, p.name || ' · ' || a.name AS title, a.unit_id, \
+                 a.submitted_on, a.committed_days FROM approval_items a \
+                 JOIN projects p ON p.id = a.project_id \
+                 WHERE a.approved_on IS NULL AND a.submitted_on IS NOT NULL AND a.submitted_on < $1",
+            )
+            .bind(today),
+        )
+        .await?;
+    let mut n = 0;
+    for item in open {
+        let due = rules.add_days(item.submitted_on, item.committed_days);
+        if due < last || due >= today {
+            continue;
+        }
+        let m = Made {
+            kind: "approval_overdue",
+            subject: format!("approval:{}", item.id),
+            period: due.to_string(),
+            title: item.title,
+            body: None,
+            link: format!("/projects/{}#approvals", item.project_id),
+            units: vec![item.unit_id],
+            people: PEOPLE_OF_UNIT,
+        };
+        n += tell(tx, &m, at).await?;
+    }
     Ok(n)
 }

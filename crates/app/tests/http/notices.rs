@@ -138,6 +138,19 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
         }
     };
     assert_eq!(told("task_overdue").await, 0);
+    // An approval item of the clerk's unit, accepted sixty days ago for five days' work.
+    let item = db
+        .execute(
+            Sql::new(
+                "UPDATE approval_items SET unit_id = $1, submitted_on = $2, approved_on = NULL, \
+                 committed_days = 5 WHERE id = (SELECT MIN(id) FROM approval_items)",
+            )
+            .bind(clerk_user.unit_id)
+            .bind(today() - chrono::Duration::days(60)),
+        )
+        .await
+        .expect("an approval item");
+    assert_eq!(item, 1);
     let year_ago = today() - chrono::Duration::days(365);
     db.execute(
         Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'deadlines'")
@@ -146,7 +159,7 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
     .await
     .expect("cursor");
     assert!(
-        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days)
+        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days, &cfg.approval_rules)
             .await
             .expect("scan")
             > 0
@@ -166,8 +179,9 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
         .expect("count");
     assert!(late > 0, "the demo has overdue tasks");
     assert_eq!(told("task_overdue").await, late);
+    assert_eq!(told("approval_overdue").await, 1);
     assert_eq!(
-        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days)
+        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days, &cfg.approval_rules)
             .await
             .expect("scan"),
         0

@@ -143,6 +143,9 @@ pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<
         tokio::spawn(async move {
             let mut tick = tokio::time::interval(cfg.notice_scan);
             tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // The first run one period after the start, not at once: a test that makes notices
+            // itself meets no run of the server's own.
+            tick.tick().await;
             loop {
                 tokio::select! {
                     _ = tick.tick() => {

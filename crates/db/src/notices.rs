@@ -333,8 +333,9 @@ pub async fn scan_audit(db: &Db, batch: i64) -> Result<(u64, bool)> {
 /// Makes the notices of deadlines crossed since the last scan (kept in `notice_cursor` as a
 /// day): tasks whose deadline came within `warn_days` (for their lead units) and those whose
 /// deadline passed, problems and complaints past their day (for their units); once per
-/// deadline; and approval items past their committed days (for the approving department), the
-/// days counted by `approvals`. The first scan tells of nothing already overdue (as the audit
+/// deadline; approval items past their committed days (for the approving department), the
+/// days counted by `approvals`; and periodic reports due in [`REPORT_NOTICE_DAYS`] days and not
+/// yet handed in (for the lead units). The first scan tells of nothing already overdue (as the audit
 /// log's cursor starts at its head), only of what is due soon.
 pub async fn scan_deadlines(
     db: &Db,
@@ -447,6 +448,7 @@ pub async fn scan_deadlines(
             .await?;
     }
     n += approvals_over(&mut tx, approvals, last, today, at).await?;
+    n += reports_due(&mut tx, if first { today } else { last }, today, at).await?;
     tx.execute(
         Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'deadlines'")
             .bind(i64::from(today.num_days_from_ce())),
@@ -505,6 +507,61 @@ async fn approvals_over(
             people: PEOPLE_OF_UNIT,
         };
         n += tell(tx, &m, at).await?;
+    }
+    Ok(n)
+}
+
+/// A periodic report is told this many days before its period ends.
+pub const REPORT_NOTICE_DAYS: i64 = 3;
+
+/// Tells the lead units of the periodic tasks under way whose report period ends
+/// [`REPORT_NOTICE_DAYS`] after a day in `(last, today]` (`today` alone the first time) and
+/// who have not reported for it.
+async fn reports_due(
+    tx: &mut Tx,
+    last: NaiveDate,
+    today: NaiveDate,
+    at: DateTime<Utc>,
+) -> Result<u64> {
+    use zhaoyin_core::task::{TaskCadence, period_of};
+    let ahead = chrono::Duration::days(REPORT_NOTICE_DAYS);
+    // At most a month of days: a scan after a long stop tells the latest.
+    let first = (last + chrono::Duration::days(1)).max(today - chrono::Duration::days(31));
+    let mut n = 0;
+    let mut day = first.min(today);
+    while day <= today {
+        let end = day + ahead;
+        for cadence in [
+            TaskCadence::Weekly,
+            TaskCadence::Monthly,
+            TaskCadence::Quarterly,
+            TaskCadence::Yearly,
+        ] {
+            if period_of(cadence, end).is_none_or(|p| p.end != end) {
+                continue;
+            }
+            n += tx
+                .execute(
+                    Sql::new(format!(
+                        "INSERT INTO notices (user_id, kind, subject, period, title, link, \
+                         created_at) SELECT u.id, 'report_due', 'task:' || CAST(t.id AS TEXT), \
+                         $1, t.code || ' ' || t.title, '/tasks/' || CAST(t.id AS TEXT), $2 \
+                         FROM tasks t JOIN task_units tu ON tu.task_id = t.id AND tu.role = 'lead' \
+                         JOIN users u ON u.unit_id = tu.unit_id \
+                         WHERE t.cadence = $3 AND t.status IN ('accepted', 'in_progress') \
+                         AND t.assigned_on <= $4 AND NOT EXISTS (SELECT 1 FROM task_reports r \
+                         WHERE r.task_id = t.id AND r.unit_id = tu.unit_id AND r.period_end = $4) \
+                         AND {PEOPLE_OF_UNIT} \
+                         ON CONFLICT (user_id, kind, subject, period) DO NOTHING"
+                    ))
+                    .bind(end.to_string())
+                    .bind(at)
+                    .bind(cadence.id())
+                    .bind(end),
+                )
+                .await?;
+        }
+        day += chrono::Duration::days(1);
     }
     Ok(n)
 }

@@ -3,6 +3,7 @@
 //! make each once; overdue tasks are told by the deadline scan once per deadline; the inbox
 //! counts unread, a notice opens its page and is read, and nobody reads another's.
 
+use chrono::Datelike;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use zhaoyin_db::Sql;
@@ -186,6 +187,57 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
             .expect("scan"),
         0
     );
+
+    // A periodic report is told three days before its period ends, to the lead units that have
+    // not reported for it: here the month's, scanned on the day it comes due.
+    let month_end = {
+        let next = chrono::NaiveDate::from_ymd_opt(
+            today().year() + i32::from(today().month() == 12),
+            today().month() % 12 + 1,
+            1,
+        )
+        .expect("next month");
+        next - chrono::Duration::days(1)
+    };
+    let day = month_end - chrono::Duration::days(zhaoyin_db::notices::REPORT_NOTICE_DAYS);
+    db.execute(
+        Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'deadlines'").bind(i64::from(
+            chrono::Datelike::num_days_from_ce(&(day - chrono::Duration::days(1))),
+        )),
+    )
+    .await
+    .expect("cursor");
+    zhaoyin_db::notices::scan_deadlines(&db, day, cfg.light_warn_days, &cfg.approval_rules)
+        .await
+        .expect("scan");
+    let (owed,): (i64,) = db
+        .one(
+            Sql::new(
+                "SELECT COUNT(*) FROM tasks t JOIN task_units tu ON tu.task_id = t.id \
+                 WHERE tu.unit_id = $1 AND tu.role = 'lead' AND t.cadence = 'monthly' \
+                 AND t.status IN ('accepted', 'in_progress') AND t.assigned_on <= $2 \
+                 AND NOT EXISTS (SELECT 1 FROM task_reports r WHERE r.task_id = t.id \
+                 AND r.unit_id = tu.unit_id AND r.period_end = $2)",
+            )
+            .bind(clerk_user.unit_id)
+            .bind(month_end),
+        )
+        .await
+        .expect("count");
+    assert!(owed > 0, "the demo's clerk owes a monthly report");
+    let (due,): (i64,) = db
+        .one(
+            Sql::new(
+                "SELECT COUNT(*) FROM notices n JOIN tasks t ON 'task:' || CAST(t.id AS TEXT) = n.subject \
+                 WHERE n.kind = 'report_due' AND n.user_id = $1 AND n.period = $2 \
+                 AND t.cadence = 'monthly'",
+            )
+            .bind(clerk_user.id)
+            .bind(month_end.to_string()),
+        )
+        .await
+        .expect("count");
+    assert_eq!(due, owed);
 
     // Read: by its owner only; the page opens the task.
     let id = reminded[0]["id"].as_i64().expect("id");

@@ -208,6 +208,8 @@ pub async fn file(
 #[schema(as = ComplaintStep)]
 pub struct Step {
     pub at: DateTime<Utc>,
+    /// None for the complainant (the public form and the rating).
+    pub actor_user_id: Option<i64>,
     pub actor_name: String,
     /// create, route, answer, rate or judge.
     pub action: String,
@@ -219,7 +221,7 @@ pub struct Step {
 pub async fn history(db: &Db, id: i64) -> Result<Vec<Step>> {
     db.all(
         Sql::new(
-            "SELECT at, actor_name, action, after_json FROM audit_log \
+            "SELECT at, actor_user_id, actor_name, action, after_json FROM audit_log \
              WHERE entity = 'complaint' AND entity_id = $1 ORDER BY seq",
         )
         .bind(id.to_string()),

@@ -339,7 +339,12 @@ async fn show_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> App
             .map(|h| {
                 (
                     t.datetime(&h.at),
-                    h.actor_name.clone(),
+                    // Filed on the public form: the complainant, not an account.
+                    if h.actor_user_id.is_none() {
+                        t.t("complaint.complainant").to_string()
+                    } else {
+                        h.actor_name.clone()
+                    },
                     t.label("complaint.step", &h.action),
                 )
             })
@@ -378,14 +383,21 @@ async fn file(
     Ok(render::uploaded_file(file, &name, data, None))
 }
 
-/// After a step: back to the complaint, or the complaint with the step's problems.
+/// Runs a step whose form read without problems (`parsed` empty), then back to the complaint,
+/// or the complaint with the step's problems.
 async fn after_step<T>(
     st: &AppState,
     ctx: &Ctx,
     id: i64,
-    r: AppResult<T>,
+    parsed: Invalid,
+    step: impl std::future::Future<Output = AppResult<T>>,
     fields: &[&str],
 ) -> AppResult<Response> {
+    let r = if parsed.is_empty() {
+        step.await
+    } else {
+        Err(parsed.into())
+    };
     match form_result(r, &ctx.t, fields)? {
         Ok(_) => Ok(see_other(&format!("/complaints/{id}"), "saved")),
         Err((code, errors)) => render::html_status(code, &show_page(st, ctx, id, errors).await?),
@@ -406,12 +418,15 @@ async fn route(
         note: p.get("note"),
         version: req_i64(&mut e, "version", &p.get("version")),
     };
-    let r = if e.is_empty() {
-        svc::route(&st, &ctx, id, &input).await
-    } else {
-        Err(e.into())
-    };
-    after_step(&st, &ctx, id, r, &["unit_id", "due_on", "note"]).await
+    after_step(
+        &st,
+        &ctx,
+        id,
+        e,
+        svc::route(&st, &ctx, id, &input),
+        &["unit_id", "due_on", "note"],
+    )
+    .await
 }
 
 async fn answer(
@@ -426,12 +441,15 @@ async fn answer(
         answer: p.get("answer"),
         version: req_i64(&mut e, "version", &p.get("version")),
     };
-    let r = if e.is_empty() {
-        svc::answer(&st, &ctx, id, &input).await
-    } else {
-        Err(e.into())
-    };
-    after_step(&st, &ctx, id, r, &["answer"]).await
+    after_step(
+        &st,
+        &ctx,
+        id,
+        e,
+        svc::answer(&st, &ctx, id, &input),
+        &["answer"],
+    )
+    .await
 }
 
 async fn verdict(
@@ -447,10 +465,13 @@ async fn verdict(
         reason: p.get("reason"),
         version: req_i64(&mut e, "version", &p.get("version")),
     };
-    let r = if e.is_empty() {
-        svc::judge(&st, &ctx, id, &input).await
-    } else {
-        Err(e.into())
-    };
-    after_step(&st, &ctx, id, r, &["verdict", "reason"]).await
+    after_step(
+        &st,
+        &ctx,
+        id,
+        e,
+        svc::judge(&st, &ctx, id, &input),
+        &["verdict", "reason"],
+    )
+    .await
 }

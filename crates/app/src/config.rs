@@ -52,6 +52,31 @@ pub struct Config {
     pub exchange: ExchangeConfig,
     /// Notices: `scan_seconds` (how often the audit log and deadlines are read for new ones).
     pub notices: NoticeConfig,
+    /// Sending notices out: `send_seconds` (how often), `lease_seconds` (how long a batch is an
+    /// instance's), `batch`.
+    pub delivery: DeliveryConfig,
+    /// Email's SMTP relay: `host`, `port`, `security` (starttls, tls or none), `username`,
+    /// `password`, `from`. Without it no email is sent.
+    pub smtp: Option<zhaoyin_core::notify::Smtp>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default)]
+pub struct DeliveryConfig {
+    pub send_seconds: u64,
+    pub lease_seconds: u64,
+    pub batch: u32,
+}
+
+impl Default for DeliveryConfig {
+    fn default() -> Self {
+        let d = zhaoyin_core::notify::Outbound::default();
+        Self {
+            send_seconds: d.every.as_secs(),
+            lease_seconds: d.lease_seconds.unsigned_abs(),
+            batch: u32::try_from(d.batch).unwrap_or(50),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -160,6 +185,8 @@ impl Default for Config {
             approvals: Default::default(),
             exchange: Default::default(),
             notices: Default::default(),
+            delivery: Default::default(),
+            smtp: None,
         }
     }
 }
@@ -198,6 +225,17 @@ impl Default for DatabaseConfig {
 }
 
 impl Config {
+    /// The SMTP relay, if one is configured (a host given), with its sender checked.
+    fn smtp(&self) -> anyhow::Result<Option<zhaoyin_core::notify::Smtp>> {
+        let Some(smtp) = self.smtp.clone().filter(|s| !s.host.trim().is_empty()) else {
+            return Ok(None);
+        };
+        if smtp.from.parse::<lettre::message::Mailbox>().is_err() {
+            anyhow::bail!("{}", crate::tr().tf1("cli.smtp_from", "from", &smtp.from));
+        }
+        Ok(Some(smtp))
+    }
+
     /// Defaults ← file ← environment.
     pub fn load(file: Option<&Path>) -> anyhow::Result<Config> {
         let mut f = Figment::from(Serialized::defaults(Config::default()));
@@ -252,6 +290,13 @@ impl Config {
             approval_rules: self.approvals.clone(),
             exchange: self.exchange.keys()?,
             notice_scan: std::time::Duration::from_secs(self.notices.scan_seconds.clamp(5, 86_400)),
+            outbound: zhaoyin_core::notify::Outbound {
+                smtp: self.smtp()?,
+                every: std::time::Duration::from_secs(self.delivery.send_seconds.clamp(1, 3_600)),
+                lease_seconds: i64::try_from(self.delivery.lease_seconds.clamp(5, 86_400))
+                    .unwrap_or(120),
+                batch: i64::from(self.delivery.batch.clamp(1, 1_000)),
+            },
             ..WebConfig::default()
         })
     }

@@ -2,6 +2,7 @@
 //! start the real application in-process on a port of their choosing.
 
 pub mod config;
+pub mod deliver;
 pub mod demo;
 pub mod demo_pipeline;
 pub mod demo_policy;
@@ -15,6 +16,8 @@ use tokio::task::JoinHandle;
 use zhaoyin_db::Db;
 use zhaoyin_web::i18n::{Lang, Tr};
 use zhaoyin_web::{AppState, WebConfig};
+
+pub use deliver::http_client;
 
 /// How often housekeeping runs; with several instances, once per slot of this length.
 const HOUSEKEEPING_SECS: u32 = 600;
@@ -64,6 +67,8 @@ async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
 /// How many audit records one notice transaction reads, and the most read in one tick.
 const NOTICE_BATCH: i64 = 500;
 const NOTICE_BATCHES_PER_TICK: usize = 40;
+/// The most batches of deliveries one tick of the delivery job sends.
+const DELIVERY_ROUNDS: usize = 20;
 /// The deadline scan runs once per slot of this length, by whichever instance claims it.
 const DEADLINE_SCAN_SECS: u32 = 3_600;
 
@@ -73,7 +78,7 @@ const DEADLINE_SCAN_SECS: u32 = 3_600;
 pub async fn notices_tick(db: &Db, cfg: &WebConfig, instance: &str) -> zhaoyin_db::Result<u64> {
     let mut made = 0;
     for _ in 0..NOTICE_BATCHES_PER_TICK {
-        let (n, more) = zhaoyin_db::notices::scan_audit(db, NOTICE_BATCH).await?;
+        let (n, more) = zhaoyin_db::notices::scan_audit(db, NOTICE_BATCH, cfg.tz).await?;
         made += n;
         if !more {
             break;
@@ -87,6 +92,7 @@ pub async fn notices_tick(db: &Db, cfg: &WebConfig, instance: &str) -> zhaoyin_d
             cfg.today(),
             cfg.light_warn_days,
             &cfg.approval_rules,
+            cfg.tz,
         )
         .await;
         let outcome = match &scanned {
@@ -152,6 +158,29 @@ pub fn launch(db: Db, cfg: WebConfig, listener: TcpListener) -> std::io::Result<
                         if let Err(e) = notices_tick(&db, &cfg, &instance).await {
                             tracing::warn!("making notices: {e}");
                             metrics::counter!("notices_failed_total").increment(1);
+                        }
+                    }
+                    _ = stop.changed() => break,
+                }
+            }
+        });
+    }
+    // Deliveries: every instance leases its own batches of those due.
+    {
+        let sender = deliver::Sender::new(&cfg, &instance).map_err(std::io::Error::other)?;
+        let (db, every) = (db.clone(), cfg.outbound.every);
+        let mut stop = rx.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            // As the notice job: the first run one period after the start.
+            tick.tick().await;
+            loop {
+                tokio::select! {
+                    _ = tick.tick() => {
+                        if let Err(e) = deliver::deliver_tick(&db, &sender, DELIVERY_ROUNDS).await {
+                            tracing::warn!("sending notices: {e}");
+                            metrics::counter!("deliveries_job_failed_total").increment(1);
                         }
                     }
                     _ = stop.changed() => break,

@@ -343,7 +343,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Healthcheck { url } => {
             let url = format!("{}/healthz", url.trim_end_matches('/'));
-            let client = reqwest::Client::builder()
+            let client = zhaoyin::http_client()
                 .timeout(std::time::Duration::from_secs(5))
                 .build()?;
             return Ok(match client.get(&url).send().await {

@@ -8,6 +8,9 @@ use tokio::process::Command;
 use zhaoyin_db::testing::{self, fixture};
 use zhaoyin_db::{Kind, Sql};
 
+#[path = "common/sinks.rs"]
+mod sinks;
+
 const BIN: &str = env!("CARGO_BIN_EXE_zhaoyin");
 
 struct Out {
@@ -216,9 +219,15 @@ async fn audit_verify_passes_and_then_finds_a_hand_edit() {
 }
 
 async fn spawn_serving(url: &str) -> (tokio::process::Child, String) {
+    spawn_serving_with(url, &[]).await
+}
+
+/// Serves `url` with the given environment (configuration keys as `ZHAOYIN_…`).
+async fn spawn_serving_with(url: &str, env: &[(&str, &str)]) -> (tokio::process::Child, String) {
     let mut child = Command::new(BIN)
         .args(["--database-url", url, "serve", "--listen", "127.0.0.1:0"])
         .env("LANG", "zh_CN.UTF-8")
+        .envs(env.iter().copied())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .kill_on_drop(true)
@@ -378,7 +387,7 @@ async fn the_demo_serves_a_county_you_can_sign_in_to() {
         printed.contains("admin") && printed.contains("Zhaoyin@2026"),
         "{printed}"
     );
-    let client = reqwest::Client::builder()
+    let client = zhaoyin::http_client()
         .cookie_store(true)
         .build()
         .expect("client");
@@ -816,7 +825,7 @@ async fn acknowledged_writes_survive_kill_9() {
     t.db.execute(Sql::new("UPDATE tasks SET status = 'in_progress'"))
         .await
         .expect("in progress");
-    let client = reqwest::Client::new();
+    let client = zhaoyin::http_client().build().expect("client");
     let mut acknowledged: Vec<(i64, String)> = Vec::new();
     let mut next = ids.iter().copied();
     let mut n = 0u32;
@@ -925,7 +934,7 @@ async fn three_instances_share_one_database() {
     }
 
     // Each instance has ticked once: it either ran housekeeping or found its slot taken.
-    let scraper = reqwest::Client::new();
+    let scraper = zhaoyin::http_client().build().expect("client");
     let mut ran = 0u64;
     for base in &bases {
         let mut ticked = false;
@@ -959,7 +968,7 @@ async fn three_instances_share_one_database() {
     assert_eq!(refreshed as u64, stale, "each stale light refreshed once");
 
     // Signed in on the first instance; the same cookie works on the other two.
-    let client = reqwest::Client::builder()
+    let client = zhaoyin::http_client()
         .cookie_store(true)
         .redirect(reqwest::redirect::Policy::none())
         .build()
@@ -1183,4 +1192,179 @@ async fn a_county_package_travels_by_file() {
         .await
         .expect("count");
     assert_eq!(mirrored, count(county.db.clone()).await);
+}
+
+/// The load of the delivery tests: a generic JSON bot for the demo clerk's unit, told of tasks
+/// coming due, and `n` tasks of that unit due in three days (written directly, as a bulk load).
+/// Returns the bot's id.
+async fn due_load(db: &zhaoyin_db::Db, hook: &str, n: usize) -> i64 {
+    let clerk = zhaoyin_db::users::by_username(db, "clerk")
+        .await
+        .expect("lookup")
+        .expect("demo clerk");
+    let (region,): (i64,) = db
+        .one(Sql::new("SELECT region_id FROM units WHERE id = $1").bind(clerk.unit_id))
+        .await
+        .expect("region");
+    let now = chrono::Utc::now();
+    let due = now.date_naive() + chrono::Duration::days(3);
+    let mut tx = db.begin().await.expect("begin");
+    let (bot,): (i64,) = tx
+        .one(
+            Sql::new(
+                "INSERT INTO unit_bots (unit_id, name, channel, url, kinds, created_at) \
+                 VALUES ($1, 'load', 'generic', $2, 'task_due', $3) RETURNING id",
+            )
+            .bind(clerk.unit_id)
+            .bind(hook)
+            .bind(now),
+        )
+        .await
+        .expect("bot");
+    for i in 0..n {
+        let (task,): (i64,) = tx
+            .one(
+                Sql::new(
+                    "INSERT INTO tasks (region_id, code, title, content, cadence, assigned_on, \
+                     deadline, original_deadline, status, created_at, updated_at) \
+                     VALUES ($1, $2, $3, '', 'once', $4, $5, $5, 'assigned', $6, $6) RETURNING id",
+                )
+                .bind(region)
+                .bind(format!("LOAD-{i:04}"))
+                .bind(format!("到期任务 {i}"))
+                .bind(now.date_naive())
+                .bind(due)
+                .bind(now),
+            )
+            .await
+            .expect("task");
+        tx.execute(
+            Sql::new("INSERT INTO task_units (task_id, unit_id, role) VALUES ($1, $2, 'lead')")
+                .bind(task)
+                .bind(clerk.unit_id),
+        )
+        .await
+        .expect("lead unit");
+    }
+    tx.commit().await.expect("commit");
+    bot
+}
+
+/// Waits until none of the bot's deliveries is pending (and at least `at_least` exist), and
+/// gives their ids.
+async fn all_sent(db: &zhaoyin_db::Db, bot: i64, at_least: i64) -> Vec<i64> {
+    let give_up = std::time::Instant::now() + std::time::Duration::from_secs(180);
+    loop {
+        let (all, pending): (i64, i64) = db
+            .one(
+                Sql::new(
+                    "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'sent' THEN 0 ELSE 1 END), 0) \
+                     FROM deliveries WHERE bot_id = $1",
+                )
+                .bind(bot),
+            )
+            .await
+            .expect("count");
+        if all >= at_least && pending == 0 {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < give_up,
+            "{pending} of {all} deliveries still not sent"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    let ids: Vec<(i64,)> = db
+        .all(Sql::new("SELECT id FROM deliveries WHERE bot_id = $1 ORDER BY id").bind(bot))
+        .await
+        .expect("ids");
+    ids.into_iter().map(|(id,)| id).collect()
+}
+
+/// The delivery ids the receiver got, each as many times as it got it.
+fn received(sink: &sinks::Sink) -> std::collections::BTreeMap<i64, usize> {
+    let mut got = std::collections::BTreeMap::new();
+    for r in sink.records() {
+        for id in r["body"]["ids"].as_array().expect("ids") {
+            *got.entry(id.as_i64().expect("id")).or_insert(0) += 1;
+        }
+    }
+    got
+}
+
+const FAST_JOBS: [(&str, &str); 4] = [
+    ("ZHAOYIN_NOTICES__SCAN_SECONDS", "5"),
+    ("ZHAOYIN_DELIVERY__SEND_SECONDS", "1"),
+    ("ZHAOYIN_DELIVERY__LEASE_SECONDS", "5"),
+    ("ZHAOYIN_DELIVERY__BATCH", "25"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_instances_deliver_a_thousand_due_notices_once_each() {
+    let t = testing::fresh().await;
+    let out = run(&t.url, &["demo", "--no-serve"], None).await;
+    assert!(out.ok, "{}", out.stderr);
+    let sink = sinks::Sink::webhook("", &[]).await;
+    let bot = due_load(&t.db, &sink.url("/load"), 1_000).await;
+    let (_a, _) = spawn_serving_with(&t.url, &FAST_JOBS).await;
+    let (_b, _) = spawn_serving_with(&t.url, &FAST_JOBS).await;
+    let ids = all_sent(&t.db, bot, 1_000).await;
+    let got = received(&sink);
+    let twice: Vec<_> = got.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(twice.is_empty(), "delivered more than once: {twice:?}");
+    assert_eq!(
+        got.keys().copied().collect::<Vec<_>>(),
+        ids,
+        "every delivery, once"
+    );
+    let owners: std::collections::BTreeSet<String> =
+        t.db.all::<(Option<String>,)>(
+            Sql::new("SELECT leased_by FROM deliveries WHERE bot_id = $1").bind(bot),
+        )
+        .await
+        .expect("owners")
+        .into_iter()
+        .filter_map(|(o,)| o.and_then(|o| o.rsplit_once('#').map(|(i, _)| i.to_string())))
+        .collect();
+    eprintln!(
+        "{} deliveries sent by {} instances",
+        ids.len(),
+        owners.len()
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sender_killed_mid_batch_loses_nothing() {
+    let t = testing::fresh().await;
+    let out = run(&t.url, &["demo", "--no-serve"], None).await;
+    assert!(out.ok, "{}", out.stderr);
+    // A slow receiver, so that the kill lands in the middle of a batch.
+    let mut sink = sinks::Sink::webhook("", &["--delay-ms", "5"]).await;
+    let bot = due_load(&t.db, &sink.url("/load"), 300).await;
+    let (mut first, _) = spawn_serving_with(&t.url, &FAST_JOBS).await;
+    for _ in 0..100 {
+        sink.next().await;
+    }
+    first.start_kill().expect("kill -9");
+    first.wait().await.expect("killed");
+    let (pending,): (i64,) =
+        t.db.one(
+            Sql::new("SELECT COUNT(*) FROM deliveries WHERE bot_id = $1 AND state = 'pending'")
+                .bind(bot),
+        )
+        .await
+        .expect("pending");
+    assert!(pending > 0, "killed before the end");
+    // Another instance takes what the dead one had leased once its lease runs out.
+    let (_second, _) = spawn_serving_with(&t.url, &FAST_JOBS).await;
+    let ids = all_sent(&t.db, bot, 300).await;
+    let got = received(&sink);
+    assert_eq!(got.keys().copied().collect::<Vec<_>>(), ids, "nothing lost");
+    // At most the one message in flight at the kill arrives again, with the same id, which the
+    // receiver tells as a repeat.
+    let again: Vec<_> = got.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        again.len() <= 1 && again.iter().all(|(_, n)| **n == 2),
+        "{again:?}"
+    );
 }

@@ -31,8 +31,9 @@ string_enum!(
 /// A notice as it is sent.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Message<'a> {
-    /// The delivery's id: a receiver that may see a retry after a crash tells repeats by it.
-    pub id: i64,
+    /// The deliveries it carries (several in a digest): a receiver that may see a retry after
+    /// a crash tells repeats by them.
+    pub ids: &'a [i64],
     pub kind: &'a str,
     /// The kind in words (任务已逾期 …).
     pub kind_label: &'a str,
@@ -132,10 +133,222 @@ pub fn webhook_body(
             v
         }
         Channel::Generic => json!({
-            "id": m.id, "kind": m.kind, "kind_label": m.kind_label, "title": m.title,
+            "ids": m.ids, "kind": m.kind, "kind_label": m.kind_label, "title": m.title,
             "body": m.body, "url": m.url,
         }),
     })
+}
+
+/// How email leaves: an SMTP relay (`[smtp]` in the configuration).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Smtp {
+    pub host: String,
+    pub port: u16,
+    /// `starttls` (the usual relay on 587 or 25), `tls` (implicit, 465), or `none` (plain, for
+    /// a relay inside the intranet).
+    pub security: SmtpSecurity,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    /// The sender, e.g. `招引平台 <zhaoyin@example.gov.cn>`.
+    pub from: String,
+}
+
+impl Default for Smtp {
+    fn default() -> Self {
+        Self {
+            host: String::new(),
+            port: 25,
+            security: SmtpSecurity::Starttls,
+            username: None,
+            password: None,
+            from: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SmtpSecurity {
+    Starttls,
+    Tls,
+    None,
+}
+
+/// The delivery job's settings (`[delivery]` and `[smtp]`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outbound {
+    /// Email's relay; none: no email is sent (people's addresses wait in their settings).
+    pub smtp: Option<Smtp>,
+    /// How often each instance looks for deliveries due.
+    pub every: std::time::Duration,
+    /// How long a leased batch is an instance's before another may take it.
+    pub lease_seconds: i64,
+    /// How many deliveries one lease takes.
+    pub batch: i64,
+}
+
+impl Default for Outbound {
+    fn default() -> Self {
+        Self {
+            smtp: None,
+            every: std::time::Duration::from_secs(10),
+            lease_seconds: 120,
+            batch: 50,
+        }
+    }
+}
+
+/// Every kind of notice, as the inbox and the channels name them.
+pub const KINDS: &[&str] = &[
+    "task_assigned",
+    "task_reminded",
+    "task_instructed",
+    "explanation_asked",
+    "report_returned",
+    "task_returned",
+    "report_due",
+    "task_due",
+    "task_overdue",
+    "problem_assigned",
+    "problem_overdue",
+    "approval_overdue",
+    "complaint_routed",
+    "complaint_overdue",
+    "award_noticed",
+];
+
+/// What a person or a bot asked for: which kinds (every kind when none are named), quiet
+/// hours, a daily digest.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Preferences {
+    pub kinds: Vec<String>,
+    pub quiet: Option<Quiet>,
+    pub digest: Option<NaiveTime>,
+}
+
+/// A local time of day as stored and typed: `HH:MM`.
+pub fn parse_hm(s: &str) -> Option<NaiveTime> {
+    NaiveTime::parse_from_str(s.trim(), "%H:%M").ok()
+}
+
+impl Preferences {
+    /// From the stored columns (`kinds` comma-separated; times `HH:MM`); what does not read
+    /// is left out (the forms refuse it before it is stored).
+    pub fn from_columns(
+        kinds: &str,
+        quiet_from: Option<&str>,
+        quiet_until: Option<&str>,
+        digest_at: Option<&str>,
+    ) -> Self {
+        let quiet = match (
+            quiet_from.and_then(parse_hm),
+            quiet_until.and_then(parse_hm),
+        ) {
+            (Some(from), Some(until)) if from != until => Some(Quiet { from, until }),
+            _ => None,
+        };
+        Self {
+            kinds: kinds
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(str::to_string)
+                .collect(),
+            quiet,
+            digest: digest_at.and_then(parse_hm),
+        }
+    }
+
+    /// The kinds as stored.
+    pub fn kinds_column(&self) -> String {
+        self.kinds.join(",")
+    }
+
+    pub fn wants(&self, kind: &str) -> bool {
+        self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)
+    }
+}
+
+/// Checks preferences as typed (kinds known, times `HH:MM`, quiet hours both or neither and
+/// not the same) and gives the stored columns: kinds, quiet from, quiet until, digest.
+pub fn check_preferences(
+    e: &mut crate::Invalid,
+    kinds_typed: &[String],
+    quiet_from: Option<&str>,
+    quiet_until: Option<&str>,
+    digest_at: Option<&str>,
+) -> (String, Option<String>, Option<String>, Option<String>) {
+    use crate::FieldError;
+    let mut kinds: Vec<String> = Vec::new();
+    for k in kinds_typed
+        .iter()
+        .map(|k| k.trim())
+        .filter(|k| !k.is_empty())
+    {
+        if !KINDS.contains(&k) {
+            e.push(FieldError::new("kinds", "err.choice"));
+        } else if !kinds.iter().any(|x| x == k) {
+            kinds.push(k.to_string());
+        }
+    }
+    let mut time = |field: &str, v: Option<&str>| -> Option<String> {
+        let v = v.map(str::trim).filter(|v| !v.is_empty())?;
+        match parse_hm(v) {
+            Some(t) => Some(t.format("%H:%M").to_string()),
+            None => {
+                e.push(FieldError::new(field, "err.notify.time_format"));
+                None
+            }
+        }
+    };
+    let from = time("quiet_from", quiet_from);
+    let until = time("quiet_until", quiet_until);
+    let digest = time("digest_at", digest_at);
+    match (&from, &until) {
+        (Some(a), Some(b)) if a == b => {
+            e.push(FieldError::new("quiet_until", "err.notify.quiet_pair"))
+        }
+        (Some(_), None) => e.push(FieldError::new("quiet_until", "err.notify.quiet_pair")),
+        (None, Some(_)) => e.push(FieldError::new("quiet_from", "err.notify.quiet_pair")),
+        _ => {}
+    }
+    (kinds.join(","), from, until, digest)
+}
+
+/// A bot's webhook address: http or https, with a host, at most 500 characters.
+pub fn check_webhook_url(e: &mut crate::Invalid, field: &str, url: &str) -> String {
+    let v = url.trim();
+    let rest = v
+        .strip_prefix("https://")
+        .or_else(|| v.strip_prefix("http://"));
+    let ok = v.chars().count() <= 500
+        && !v.contains(char::is_whitespace)
+        && rest.is_some_and(|r| !r.is_empty() && !r.starts_with('/'));
+    if !ok {
+        e.push(crate::FieldError::new(field, "err.notify.url"));
+    }
+    v.to_string()
+}
+
+/// Whether a bot took the message: a 2xx answer, and for WeCom and DingTalk an `errcode` of 0,
+/// for Feishu a `code` of 0 (they answer 200 with the error in the body). The error, if not.
+pub fn accepted(channel: Channel, status: u16, body: &str) -> Result<(), String> {
+    let cut = |s: &str| s.chars().take(200).collect::<String>();
+    if !(200..300).contains(&status) {
+        return Err(format!("HTTP {status}: {}", cut(body)));
+    }
+    let key = match channel {
+        Channel::Wecom | Channel::Dingtalk => "errcode",
+        Channel::Feishu => "code",
+        Channel::Email | Channel::Generic => return Ok(()),
+    };
+    let v: Value =
+        serde_json::from_str(body).map_err(|_| format!("HTTP {status}: {}", cut(body)))?;
+    match v.get(key) {
+        Some(code) if code.as_i64() != Some(0) => Err(cut(body)),
+        _ => Ok(()),
+    }
 }
 
 /// How long a delivery that failed for the `attempts`th time waits before the next try: a
@@ -239,7 +452,7 @@ mod tests {
     #[test]
     fn each_bot_gets_its_own_message() {
         let m = Message {
-            id: 7,
+            ids: &[7],
             kind: "task_overdue",
             kind_label: "任务已逾期",
             title: "GQ19-04 突出领导干部带头招引",
@@ -276,8 +489,108 @@ mod tests {
         let unsigned = webhook_body(Channel::Feishu, &m, None, 0).expect("feishu");
         assert!(unsigned.get("sign").is_none());
         let g = webhook_body(Channel::Generic, &m, None, 0).expect("generic");
-        assert_eq!((&g["id"], &g["kind"]), (&json!(7), &json!("task_overdue")));
+        assert_eq!(
+            (&g["ids"], &g["kind"]),
+            (&json!([7]), &json!("task_overdue"))
+        );
         assert_eq!(webhook_body(Channel::Email, &m, None, 0), None);
+    }
+
+    #[test]
+    fn preferences_read_from_their_columns() {
+        let p = Preferences::from_columns(
+            "task_due, task_overdue,",
+            Some("22:00"),
+            Some("07:30"),
+            None,
+        );
+        assert_eq!(p.kinds, ["task_due", "task_overdue"]);
+        assert!(p.wants("task_due") && !p.wants("report_returned"));
+        assert_eq!(p.quiet.map(|q| q.until), Some(hm("07:30")));
+        assert_eq!(p.kinds_column(), "task_due,task_overdue");
+        // No kinds named: every kind; half a quiet period or a bad time: none.
+        let all = Preferences::from_columns("", Some("22:00"), None, Some("8点"));
+        assert!(all.wants("award_noticed"));
+        assert_eq!((all.quiet, all.digest), (None, None));
+        assert!(KINDS.iter().all(|k| all.wants(k)));
+    }
+
+    #[test]
+    fn typed_preferences_are_checked_field_by_field() {
+        let mut e = crate::Invalid::default();
+        let cols = check_preferences(
+            &mut e,
+            &[
+                "task_due".into(),
+                "task_due".into(),
+                " report_returned ".into(),
+            ],
+            Some("22:00"),
+            Some("7:30"),
+            Some(""),
+        );
+        assert!(e.is_empty(), "{e:?}");
+        assert_eq!(
+            cols,
+            (
+                "task_due,report_returned".to_string(),
+                Some("22:00".to_string()),
+                Some("07:30".to_string()),
+                None
+            )
+        );
+        let mut e = crate::Invalid::default();
+        check_preferences(
+            &mut e,
+            &["everything".into()],
+            Some("22:00"),
+            None,
+            Some("25:00"),
+        );
+        assert_eq!(
+            e.fields().collect::<Vec<_>>(),
+            ["kinds", "digest_at", "quiet_until"]
+        );
+        let mut e = crate::Invalid::default();
+        check_webhook_url(
+            &mut e,
+            "url",
+            " https://oapi.dingtalk.com/robot/send?access_token=x ",
+        );
+        check_webhook_url(&mut e, "url", "ftp://x");
+        check_webhook_url(&mut e, "url", "https:///nohost");
+        assert_eq!(e.fields().collect::<Vec<_>>(), ["url", "url"]);
+    }
+
+    #[test]
+    fn a_bot_answering_200_with_an_error_did_not_take_it() {
+        assert_eq!(
+            accepted(Channel::Dingtalk, 200, r#"{"errcode":0,"errmsg":"ok"}"#),
+            Ok(())
+        );
+        assert!(
+            accepted(
+                Channel::Dingtalk,
+                200,
+                r#"{"errcode":310000,"errmsg":"sign not match"}"#
+            )
+            .is_err_and(|e| e.contains("sign not match"))
+        );
+        assert!(
+            accepted(
+                Channel::Feishu,
+                200,
+                r#"{"code":19021,"msg":"sign match fail"}"#
+            )
+            .is_err()
+        );
+        assert_eq!(accepted(Channel::Feishu, 200, r#"{"code":0}"#), Ok(()));
+        assert!(accepted(Channel::Wecom, 200, "<html>").is_err());
+        assert!(
+            accepted(Channel::Generic, 502, "bad gateway")
+                .is_err_and(|e| e.starts_with("HTTP 502"))
+        );
+        assert_eq!(accepted(Channel::Generic, 204, ""), Ok(()));
     }
 
     #[test]

@@ -12,6 +12,7 @@ pub mod backup;
 pub mod chains;
 pub mod companies;
 pub mod complaints;
+pub mod deliveries;
 pub mod display;
 mod error;
 pub mod exchange;

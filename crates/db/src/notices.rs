@@ -12,6 +12,7 @@
 //! scan run again, it exists once.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 use zhaoyin_core::paging::Page;
 
@@ -290,7 +291,7 @@ async fn made_of(tx: &mut Tx, r: &Record) -> Result<Option<Made>> {
 
 /// Reads up to `batch` audit records past the cursor and makes their notices; the cursor moves
 /// in the same transaction. Returns the notices made and whether records are left to read.
-pub async fn scan_audit(db: &Db, batch: i64) -> Result<(u64, bool)> {
+pub async fn scan_audit(db: &Db, batch: i64, tz: Tz) -> Result<(u64, bool)> {
     let mut tx = db.begin().await?;
     // Taking the cursor's row first: two instances scanning at once take turns.
     let (from,): (i64,) = tx
@@ -326,6 +327,7 @@ pub async fn scan_audit(db: &Db, batch: i64) -> Result<(u64, bool)> {
     }
     tx.execute(Sql::new("UPDATE notice_cursor SET seq = $1 WHERE name = 'audit'").bind(until))
         .await?;
+    crate::deliveries::plan(&mut tx, at, tz).await?;
     tx.commit().await?;
     Ok((n, until < head))
 }
@@ -342,6 +344,7 @@ pub async fn scan_deadlines(
     today: NaiveDate,
     warn_days: i64,
     approvals: &zhaoyin_core::approval::ApprovalRules,
+    tz: Tz,
 ) -> Result<u64> {
     use chrono::Datelike;
     let at = now();
@@ -454,6 +457,7 @@ pub async fn scan_deadlines(
             .bind(i64::from(today.num_days_from_ce())),
     )
     .await?;
+    crate::deliveries::plan(&mut tx, at, tz).await?;
     tx.commit().await?;
     Ok(n)
 }

@@ -71,6 +71,8 @@ pub struct WebConfig {
     pub exchange: zhaoyin_core::exchange::Keys,
     /// How often the notice job reads the audit log and scans deadlines.
     pub notice_scan: Duration,
+    /// How the delivery job sends notices by email and to the group bots.
+    pub outbound: zhaoyin_core::notify::Outbound,
 }
 
 impl Default for WebConfig {
@@ -95,6 +97,7 @@ impl Default for WebConfig {
             approval_rules: Default::default(),
             exchange: Default::default(),
             notice_scan: Duration::from_secs(60),
+            outbound: Default::default(),
         }
     }
 }

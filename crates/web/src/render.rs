@@ -219,6 +219,12 @@ fn nav(ctx: &Ctx) -> Vec<NavSection> {
     if p.can_somewhere(Entity::User, Action::Read) {
         admin.push(item("/admin/users", "nav.users"));
     }
+    if p.can_somewhere(Entity::Unit, Action::Write) {
+        admin.push(item("/admin/bots", "nav.bots"));
+    }
+    if p.has_role(zhaoyin_core::authz::Role::Sysadmin) {
+        admin.push(item("/admin/deliveries", "nav.deliveries"));
+    }
     if p.can_somewhere(Entity::Audit, Action::Read) {
         admin.push(item("/audit", "nav.audit"));
     }

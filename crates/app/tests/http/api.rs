@@ -166,7 +166,7 @@ async fn tokens_are_made_on_the_account_and_stop_working_when_revoked() {
     let created = json(r).await;
     let token = created["token"].as_str().expect("token").to_string();
     let id = created["record"]["id"].as_i64().expect("id");
-    let client = reqwest::Client::new();
+    let client = zhaoyin::http_client().build().expect("client");
     let me = client
         .get(app.url("/api/v1/account"))
         .bearer_auth(&token)

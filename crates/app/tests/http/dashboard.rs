@@ -36,7 +36,7 @@ pub(crate) async fn api_for(base: &str, db: &zhaoyin_db::Db, user: &User) -> Api
     Api {
         base: base.to_string(),
         token,
-        client: reqwest::Client::new(),
+        client: zhaoyin::http_client().build().expect("client"),
     }
 }
 

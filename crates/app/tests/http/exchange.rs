@@ -24,7 +24,7 @@ async fn api(base: &str, db: &zhaoyin_db::Db, user: &zhaoyin_db::users::User) ->
     Api {
         base: base.to_string(),
         token,
-        client: reqwest::Client::new(),
+        client: zhaoyin::http_client().build().expect("client"),
     }
 }
 

@@ -91,7 +91,7 @@ impl Browser {
     pub fn new(base: &str) -> Self {
         Self {
             base: base.to_string(),
-            client: Client::builder()
+            client: zhaoyin::http_client()
                 .cookie_store(true)
                 .redirect(Policy::none())
                 .build()
@@ -167,7 +167,7 @@ impl Api {
         Api {
             base: app.base.clone(),
             token,
-            client: Client::builder()
+            client: zhaoyin::http_client()
                 .redirect(Policy::none())
                 .build()
                 .expect("client"),

@@ -9,6 +9,7 @@ mod auth;
 mod chains;
 mod complaints;
 mod dashboard;
+mod deliveries;
 mod exchange;
 mod financing;
 mod follow_up;
@@ -27,6 +28,8 @@ mod progress;
 mod project_sheet;
 mod reports;
 mod security;
+#[path = "../common/sinks.rs"]
+mod sinks;
 mod talents;
 mod targets;
 mod task_pages;

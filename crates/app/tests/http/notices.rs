@@ -160,9 +160,15 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
     .await
     .expect("cursor");
     assert!(
-        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days, &cfg.approval_rules)
-            .await
-            .expect("scan")
+        zhaoyin_db::notices::scan_deadlines(
+            &db,
+            today(),
+            cfg.light_warn_days,
+            &cfg.approval_rules,
+            cfg.tz
+        )
+        .await
+        .expect("scan")
             > 0
     );
     let (late,): (i64,) = db
@@ -182,9 +188,15 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
     assert_eq!(told("task_overdue").await, late);
     assert_eq!(told("approval_overdue").await, 1);
     assert_eq!(
-        zhaoyin_db::notices::scan_deadlines(&db, today(), cfg.light_warn_days, &cfg.approval_rules)
-            .await
-            .expect("scan"),
+        zhaoyin_db::notices::scan_deadlines(
+            &db,
+            today(),
+            cfg.light_warn_days,
+            &cfg.approval_rules,
+            cfg.tz
+        )
+        .await
+        .expect("scan"),
         0
     );
 
@@ -207,7 +219,7 @@ async fn a_reminder_reaches_the_lead_unit_once_and_the_inbox_reads_it() {
     )
     .await
     .expect("cursor");
-    zhaoyin_db::notices::scan_deadlines(&db, day, cfg.light_warn_days, &cfg.approval_rules)
+    zhaoyin_db::notices::scan_deadlines(&db, day, cfg.light_warn_days, &cfg.approval_rules, cfg.tz)
         .await
         .expect("scan");
     let (owed,): (i64,) = db

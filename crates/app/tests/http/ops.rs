@@ -53,7 +53,7 @@ async fn two_instances_share_sessions() {
         .and_then(|c| c.split(';').next())
         .expect("cookie")
         .to_string();
-    let r = reqwest::Client::builder()
+    let r = zhaoyin::http_client()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("client")

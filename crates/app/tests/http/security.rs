@@ -161,7 +161,9 @@ async fn tokens_follow_the_account_they_belong_to() {
 #[tokio::test]
 async fn client_request_ids_are_replaced() {
     let app = spawn_app().await;
-    let r = reqwest::Client::new()
+    let r = zhaoyin::http_client()
+        .build()
+        .expect("client")
         .get(app.url("/login"))
         .header("X-Request-Id", "forged\u{2028}id")
         .send()
@@ -182,7 +184,7 @@ async fn metrics_need_the_configured_token() {
         ..Default::default()
     })
     .await;
-    let client = reqwest::Client::new();
+    let client = zhaoyin::http_client().build().expect("client");
     assert_eq!(
         client
             .get(app.url("/metrics"))

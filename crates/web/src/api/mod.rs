@@ -12,6 +12,7 @@ mod chains;
 mod companies;
 mod complaints;
 mod dashboard;
+mod deliveries;
 mod exchange;
 mod financing;
 mod incentives;
@@ -70,6 +71,7 @@ pub fn router() -> Router<AppState> {
         .merge(financing::router())
         .merge(complaints::router())
         .merge(notices::router())
+        .merge(deliveries::router())
         .merge(portal::router())
         .merge(leader::router())
         .merge(dashboard::router())
@@ -298,6 +300,9 @@ impl Modify for Errors {
         complaints::list, complaints::show, complaints::route, complaints::answer,
         complaints::verdict, complaints::download, complaints::track,
         notices::list, notices::read, notices::read_all,
+        deliveries::settings, deliveries::save_settings, deliveries::bots, deliveries::bot,
+        deliveries::add_bot, deliveries::update_bot, deliveries::test_bot, deliveries::log,
+        deliveries::retry,
         portal::list, portal::show, portal::publish_policy, portal::publish_task,
         leader::list_leaders, leader::leader_projects,
         dashboard::dashboard, dashboard::list_funds, dashboard::report, exchange::package, exchange::take,
@@ -314,7 +319,7 @@ impl Modify for Errors {
         (name = "projects", description = "重大项目督导：问题清单、进度清单（形象进度、到位资金及凭证）、“1+N”审批帮办、每周调度会、领导视图"),
         (name = "assessment", description = "考核：考核方案（按版本保存）、按期计算（每个数字可追溯到其来源）、手工评分、晾晒发布、复算、申诉与免扣"),
         (name = "portal", description = "政策门户：已公开的政策、各条措施下公开进展的任务（状态、完成时限、牵头单位、最近一次审核通过的进展报告），无需登录；公开与撤回"),
-        (name = "notices", description = "消息：本人的通知（任务交办、催办、批示、报告退回、要求说明、问题交办、诉求分派、奖励公示、临期与逾期提醒），未读数，标记已读"),
+        (name = "notices", description = "消息：本人的通知（任务交办、催办、批示、报告退回、要求说明、问题交办、诉求分派、奖励公示、临期与逾期提醒），未读数，标记已读；本人的接收设置（邮箱、类别、免打扰时段、每日汇总），单位群机器人（企业微信、钉钉、飞书、通用 JSON），投递记录与重发"),
         (name = "complaints", description = "投资者诉求：公开提交（带验证题与频率限制）、凭查询码查询、分派责任单位与答复期限、答复、满意度评价、属实认定（计入考核扣分）"),
         (name = "incentives", description = "激励：激励规则（引荐人奖励分档、创新平台补贴、公示天数）、试算、奖励台账（拟奖励、公示、批准、兑付、驳回）与追回提示、优秀等次资格与一票否决、亩产效益评价、融资（新增贷款与增幅目标、向银行和基金推介项目）"),
         (name = "dashboard", description = "可视化督导：地区看板（每个数字连到产生它的清单）、到位资金清单、市县数据交换包"),

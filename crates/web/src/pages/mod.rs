@@ -11,6 +11,7 @@ pub(crate) mod chains;
 mod companies;
 mod complaints;
 mod dashboard;
+mod deliveries;
 mod exchange;
 mod financing;
 mod home;
@@ -71,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .merge(financing::router())
         .merge(complaints::router())
         .merge(inbox::router())
+        .merge(deliveries::router())
         .merge(portal::router())
         .merge(leader::router())
         .merge(dashboard::router())

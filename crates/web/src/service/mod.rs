@@ -13,6 +13,7 @@ pub mod companies;
 pub mod company_sheet;
 pub mod complaints;
 pub mod dashboard;
+pub mod deliveries;
 pub mod exchange;
 pub mod financing;
 pub mod import;

@@ -5,7 +5,6 @@
 //! `Message-ID`, the webhook's `X-Zhaoyin-Delivery` header), so a receiver tells a repeat after
 //! a crash.
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use lettre::message::Mailbox;
@@ -49,20 +48,28 @@ pub struct Sender {
     /// Where links point: the public address, or none (links stay relative).
     base: String,
     tr: Tr,
-    owner: String,
-    leases: AtomicU64,
+    instance: String,
     lease_seconds: i64,
     batch: i64,
 }
 
-fn transport(s: &Smtp) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
+/// The most deliveries one digest message carries (its ids go in a header line).
+const DIGEST_MAX: usize = 50;
+
+/// How long one message may take: half a lease, so that a lease kept just before sending
+/// outlasts the send and no other instance takes the message meanwhile.
+fn send_timeout(lease_seconds: i64) -> Duration {
+    Duration::from_secs(u64::try_from(lease_seconds / 2).unwrap_or(1).clamp(1, 30))
+}
+
+fn transport(s: &Smtp, timeout: Duration) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
     type T = AsyncSmtpTransport<Tokio1Executor>;
     let b = match s.security {
         SmtpSecurity::None => T::builder_dangerous(&s.host),
         SmtpSecurity::Starttls => T::starttls_relay(&s.host)?,
         SmtpSecurity::Tls => T::relay(&s.host)?,
     };
-    let b = b.port(s.port).timeout(Some(Duration::from_secs(30)));
+    let b = b.port(s.port).timeout(Some(timeout));
     Ok(match (&s.username, &s.password) {
         (Some(u), Some(p)) => b.credentials(Credentials::new(u.clone(), p.clone())),
         _ => b,
@@ -73,14 +80,17 @@ fn transport(s: &Smtp) -> anyhow::Result<AsyncSmtpTransport<Tokio1Executor>> {
 impl Sender {
     /// The sender of instance `instance` with the configured relay and clients.
     pub fn new(cfg: &WebConfig, instance: &str) -> anyhow::Result<Self> {
+        let timeout = send_timeout(cfg.outbound.lease_seconds);
         let smtp = match &cfg.outbound.smtp {
-            Some(s) => Some((transport(s)?, s.from.parse::<Mailbox>()?)),
+            Some(s) => Some((transport(s, timeout)?, s.from.parse::<Mailbox>()?)),
             None => None,
         };
         Ok(Self {
+            // A webhook's answer is never followed elsewhere: a bot answers where it is.
             http: http_client()
-                .timeout(Duration::from_secs(15))
-                .connect_timeout(Duration::from_secs(5))
+                .timeout(timeout)
+                .connect_timeout(timeout.min(Duration::from_secs(5)))
+                .redirect(reqwest::redirect::Policy::none())
                 .build()?,
             smtp,
             base: cfg
@@ -90,8 +100,7 @@ impl Sender {
                 .trim_end_matches('/')
                 .to_string(),
             tr: Tr::new(Lang::Zh, cfg.tz),
-            owner: instance.to_string(),
-            leases: AtomicU64::new(0),
+            instance: instance.to_string(),
             lease_seconds: cfg.outbound.lease_seconds,
             batch: cfg.outbound.batch,
         })
@@ -104,38 +113,42 @@ impl Sender {
     /// Leases one batch and sends it; returns what happened and whether the batch was full
     /// (more may be due).
     pub async fn tick(&self, db: &Db) -> zhaoyin_db::Result<(Tally, bool)> {
-        let n = self.leases.fetch_add(1, Ordering::Relaxed);
-        let owner = format!("{}#{n}", self.owner);
-        let leased = store::lease(db, &owner, self.batch, self.lease_seconds).await?;
+        // Unique to this lease: another process that happens to get the same name (a
+        // container's address and pid) never reads it as its own.
+        let owner = format!("{}#{:016x}", self.instance, rand::random::<u64>());
+        let email = self.smtp.is_some();
+        let leased = store::lease(db, &owner, self.batch, self.lease_seconds, email).await?;
         let full = i64::try_from(leased.len()).unwrap_or(i64::MAX) >= self.batch;
         let mut tally = Tally::default();
         for group in groups(leased) {
             let ids: Vec<i64> = group.iter().map(|d| d.id).collect();
+            let n = ids.len() as u64;
+            // Still ours, for one more send's time: else another instance has it.
+            if !store::hold(db, &owner, &ids, self.lease_seconds).await? {
+                continue;
+            }
             match self.send(&group, &ids).await {
                 Ok(()) => {
-                    store::sent(db, &ids).await?;
-                    tally.sent += ids.len() as u64;
-                    metrics::counter!("deliveries_sent_total").increment(ids.len() as u64);
+                    store::sent(db, &owner, &ids).await?;
+                    tally.sent += n;
+                    metrics::counter!("deliveries_sent_total").increment(n);
                 }
                 Err(Failure::NoTarget) => {
-                    for d in &group {
-                        store::failed(db, d, store::NO_TARGET, None).await?;
-                        tally.failed += 1;
-                    }
+                    store::failed(db, &owner, &ids, store::NO_TARGET, None).await?;
+                    tally.failed += n;
                 }
                 Err(Failure::Error(e)) => {
                     tracing::warn!("delivery {ids:?} failed: {e}");
-                    for d in &group {
-                        let attempts = u32::try_from(d.attempts + 1).unwrap_or(u32::MAX);
-                        let wait = notify::backoff(attempts);
-                        if wait.is_some() {
-                            tally.retried += 1;
-                        } else {
-                            tally.failed += 1;
-                        }
-                        store::failed(db, d, &e, wait).await?;
+                    // The group waits as one: a digest stays one message.
+                    let attempts = group.iter().map(|d| d.attempts).max().unwrap_or(0) + 1;
+                    let wait = notify::backoff(u32::try_from(attempts).unwrap_or(u32::MAX));
+                    if wait.is_some() {
+                        tally.retried += n;
+                    } else {
+                        tally.failed += n;
                     }
-                    metrics::counter!("deliveries_failed_total").increment(ids.len() as u64);
+                    store::failed(db, &owner, &ids, &e, wait).await?;
+                    metrics::counter!("deliveries_failed_total").increment(n);
                 }
             }
         }
@@ -199,7 +212,8 @@ impl Sender {
             .json(&body)
             .send()
             .await
-            .map_err(|e| Failure::Error(e.to_string()))?;
+            // The address holds the bot's token: errors never repeat it.
+            .map_err(|e| Failure::Error(e.without_url().to_string()))?;
         let status = res.status().as_u16();
         let text = res.text().await.unwrap_or_default();
         notify::accepted(channel, status, &text).map_err(Failure::Error)
@@ -236,18 +250,23 @@ enum Failure {
     Error(String),
 }
 
-/// The messages of a leased batch: a digest delivery goes with the others of its target leased
-/// with it, every other one alone; in the order leased.
+/// The messages of a leased batch: a digest delivery goes with the others of its target and
+/// channel leased with it (up to [`DIGEST_MAX`]), every other one alone; in the order leased.
 fn groups(leased: Vec<Leased>) -> Vec<Vec<Leased>> {
     let mut out: Vec<Vec<Leased>> = Vec::new();
-    let mut digest_of: std::collections::HashMap<String, usize> = Default::default();
+    let mut digest_of: std::collections::HashMap<(String, String), usize> = Default::default();
     for d in leased {
         if d.digest {
-            if let Some(&i) = digest_of.get(&d.target) {
-                out[i].push(d);
+            let key = (d.target.clone(), d.channel.clone());
+            if let Some(group) = digest_of
+                .get(&key)
+                .and_then(|&i| out.get_mut(i))
+                .filter(|g| g.len() < DIGEST_MAX)
+            {
+                group.push(d);
                 continue;
             }
-            digest_of.insert(d.target.clone(), out.len());
+            digest_of.insert(key, out.len());
         }
         out.push(vec![d]);
     }
@@ -267,4 +286,54 @@ pub async fn deliver_tick(db: &Db, sender: &Sender, rounds: usize) -> zhaoyin_db
         }
     }
     Ok(all)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(id: i64, target: &str, digest: bool) -> Leased {
+        Leased {
+            id,
+            target: target.into(),
+            channel: "email".into(),
+            kind: "task_due".into(),
+            title: format!("任务 {id}"),
+            body: None,
+            link: format!("/tasks/{id}"),
+            digest,
+            attempts: 0,
+            email: Some("a@example.gov.cn".into()),
+            url: None,
+            secret: None,
+        }
+    }
+
+    #[test]
+    fn a_digest_gathers_its_targets_rows_and_the_rest_go_alone() {
+        let mut leased = vec![
+            row(1, "user:1", true),
+            row(2, "user:2", false),
+            row(3, "user:1", true),
+            row(4, "user:2", false),
+            row(5, "user:3", true),
+        ];
+        leased.extend((10..10 + DIGEST_MAX as i64).map(|id| row(id, "user:4", true)));
+        let ids: Vec<Vec<i64>> = groups(leased)
+            .iter()
+            .map(|g| g.iter().map(|d| d.id).collect())
+            .collect();
+        assert_eq!(ids[..4], [vec![1, 3], vec![2], vec![4], vec![5]]);
+        // A digest carries at most DIGEST_MAX; the rest start another.
+        assert_eq!(ids[4].len(), DIGEST_MAX);
+        assert_eq!(ids.len(), 5);
+        let mut more = vec![row(1, "user:4", true); DIGEST_MAX + 1];
+        for (i, r) in more.iter_mut().enumerate() {
+            r.id = i as i64;
+        }
+        assert_eq!(
+            groups(more).iter().map(Vec::len).collect::<Vec<_>>(),
+            [DIGEST_MAX, 1]
+        );
+    }
 }

@@ -108,10 +108,10 @@ pub fn webhook_body(
     now_ms: i64,
 ) -> Option<Value> {
     let markdown = {
-        let mut s = format!("**{}**\n\n{}", m.kind_label, m.title);
+        let mut s = format!("**{}**\n\n{}", m.kind_label, plain_in_markdown(m.title));
         if let Some(b) = m.body.filter(|b| !b.trim().is_empty()) {
             s.push_str("\n\n");
-            s.push_str(b);
+            s.push_str(&plain_in_markdown(b));
         }
         s.push_str(&format!("\n\n[{}]({})", m.url, m.url));
         s
@@ -268,6 +268,16 @@ impl Preferences {
     pub fn wants(&self, kind: &str) -> bool {
         self.kinds.is_empty() || self.kinds.iter().any(|k| k == kind)
     }
+
+    /// Whether a group bot posts `kind`: as [`Self::wants`], except that an investor complaint
+    /// (told only to those who read it in the unit) goes to a group only when named.
+    pub fn wants_in_a_group(&self, kind: &str) -> bool {
+        if kind.starts_with("complaint_") {
+            self.kinds.iter().any(|k| k == kind)
+        } else {
+            self.wants(kind)
+        }
+    }
 }
 
 /// Checks preferences as typed (kinds known, times `HH:MM`, quiet hours both or neither and
@@ -333,22 +343,64 @@ pub fn check_webhook_url(e: &mut crate::Invalid, field: &str, url: &str) -> Stri
 
 /// Whether a bot took the message: a 2xx answer, and for WeCom and DingTalk an `errcode` of 0,
 /// for Feishu a `code` of 0 (they answer 200 with the error in the body). The error, if not.
+///
+/// The error keeps the status and the bot's own code and message, never the rest of an answer:
+/// what a misdirected address answers is not shown back.
 pub fn accepted(channel: Channel, status: u16, body: &str) -> Result<(), String> {
-    let cut = |s: &str| s.chars().take(200).collect::<String>();
     if !(200..300).contains(&status) {
-        return Err(format!("HTTP {status}: {}", cut(body)));
+        return Err(format!("HTTP {status}"));
     }
-    let key = match channel {
-        Channel::Wecom | Channel::Dingtalk => "errcode",
-        Channel::Feishu => "code",
+    let (key, message) = match channel {
+        Channel::Wecom | Channel::Dingtalk => ("errcode", "errmsg"),
+        Channel::Feishu => ("code", "msg"),
         Channel::Email | Channel::Generic => return Ok(()),
     };
-    let v: Value =
-        serde_json::from_str(body).map_err(|_| format!("HTTP {status}: {}", cut(body)))?;
+    let v: Value = serde_json::from_str(body)
+        .map_err(|_| format!("HTTP {status}: not a {} answer", channel.id()))?;
     match v.get(key) {
-        Some(code) if code.as_i64() != Some(0) => Err(cut(body)),
+        Some(code) if code.as_i64() != Some(0) => {
+            let said: String = v
+                .get(message)
+                .and_then(Value::as_str)
+                .unwrap_or("")
+                .chars()
+                .take(100)
+                .collect();
+            Err(format!("{key} {code}: {said}"))
+        }
         _ => Ok(()),
     }
+}
+
+/// A webhook's address as shown after it is saved: its scheme and host only. The rest (the
+/// bot's access token is in it) is never shown again.
+pub fn mask_url(url: &str) -> String {
+    let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    let host = authority.rsplit('@').next().unwrap_or("");
+    let more = rest.len() > authority.len();
+    format!("{scheme}://{host}{}", if more { "/…" } else { "" })
+}
+
+/// Text from people (a complaint's subject, a reminder) put into a bot's Markdown: the
+/// characters that would make a link, an image or markup are given as their full-width forms.
+fn plain_in_markdown(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '[' => '［',
+            ']' => '］',
+            '(' => '（',
+            ')' => '）',
+            '<' => '＜',
+            '>' => '＞',
+            '*' => '＊',
+            '`' => '｀',
+            '!' => '！',
+            '#' => '＃',
+            '_' => '＿',
+            c => c,
+        })
+        .collect()
 }
 
 /// How long a delivery that failed for the `attempts`th time waits before the next try: a
@@ -451,6 +503,23 @@ mod tests {
 
     #[test]
     fn each_bot_gets_its_own_message() {
+        let injected = Message {
+            title: "[点此](http://evil.example) <b>",
+            ..Message {
+                ids: &[1],
+                kind: "complaint_routed",
+                kind_label: "诉求",
+                title: "",
+                body: None,
+                url: "http://zhaoyin.local/complaints/1",
+            }
+        };
+        let md = webhook_body(Channel::Dingtalk, &injected, None, 0).expect("dingtalk");
+        let text = md["markdown"]["text"].as_str().expect("text");
+        assert!(
+            text.contains("［点此］（http://evil.example） ＜b＞"),
+            "{text}"
+        );
         let m = Message {
             ids: &[7],
             kind: "task_overdue",
@@ -511,6 +580,11 @@ mod tests {
         // No kinds named: every kind; half a quiet period or a bad time: none.
         let all = Preferences::from_columns("", Some("22:00"), None, Some("8点"));
         assert!(all.wants("award_noticed"));
+        // A group is told of a complaint only when it asked for complaints by name.
+        assert!(all.wants("complaint_routed") && !all.wants_in_a_group("complaint_routed"));
+        assert!(all.wants_in_a_group("task_due"));
+        let named = Preferences::from_columns("complaint_routed", None, None, None);
+        assert!(named.wants_in_a_group("complaint_routed"));
         assert_eq!((all.quiet, all.digest), (None, None));
         assert!(KINDS.iter().all(|k| all.wants(k)));
     }

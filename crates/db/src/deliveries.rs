@@ -14,7 +14,8 @@
 
 use chrono::{DateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
+use zhaoyin_core::authz::Visibility;
 use zhaoyin_core::notify::{Channel, Preferences, send_at};
 use zhaoyin_core::paging::Page;
 
@@ -66,7 +67,7 @@ pub(crate) async fn plan(tx: &mut Tx, at: DateTime<Utc>, tz: Tz) -> Result<u64> 
                  s.quiet_from, s.quiet_until, s.digest_at, {NOTICE} \
                  FROM notices n JOIN notice_settings s ON s.user_id = n.user_id \
                  WHERE n.created_at = $1 AND s.email IS NOT NULL \
-                 UNION SELECT DISTINCT CAST(NULL AS BIGINT), b.id, b.channel, b.kinds, \
+                 UNION SELECT CAST(NULL AS BIGINT), b.id, b.channel, b.kinds, \
                  b.quiet_from, b.quiet_until, b.digest_at, {NOTICE} \
                  FROM notices n JOIN users u ON u.id = n.user_id \
                  JOIN unit_bots b ON b.unit_id = u.unit_id AND b.active \
@@ -83,7 +84,12 @@ pub(crate) async fn plan(tx: &mut Tx, at: DateTime<Utc>, tz: Tz) -> Result<u64> 
             w.quiet_until.as_deref(),
             w.digest_at.as_deref(),
         );
-        if !prefs.wants(&w.kind) {
+        let wants = if w.bot_id.is_some() {
+            prefs.wants_in_a_group(&w.kind)
+        } else {
+            prefs.wants(&w.kind)
+        };
+        if !wants {
             continue;
         }
         let target = match (w.user_id, w.bot_id) {
@@ -141,16 +147,26 @@ impl Leased {
     }
 }
 
-/// Leases up to `batch` deliveries due by now to `owner` (an instance's name and a count, new
-/// for each lease) for `secs` seconds, and gives them back with their addresses, the oldest
-/// first.
-pub async fn lease(db: &Db, owner: &str, batch: i64, secs: i64) -> Result<Vec<Leased>> {
+/// Leases up to `batch` deliveries due by now to `owner` (unique to this lease: an instance's
+/// name and a random number) for `secs` seconds, and gives them back with their addresses, the
+/// oldest first. Email is leased only when `email` (a relay is configured): without one it
+/// waits.
+pub async fn lease(
+    db: &Db,
+    owner: &str,
+    batch: i64,
+    secs: i64,
+    email: bool,
+) -> Result<Vec<Leased>> {
     let at = now();
     let until = at + chrono::Duration::seconds(secs);
-    let free = "state = 'pending' AND due_at <= $3 AND (lease_until IS NULL OR lease_until < $3)";
+    let free = format!(
+        "state = 'pending' AND due_at <= $3 AND (lease_until IS NULL OR lease_until < $3){}",
+        if email { "" } else { " AND channel <> 'email'" }
+    );
     let mut q = Sql::new(format!(
         "UPDATE deliveries SET lease_until = $1, leased_by = $2 WHERE {free} AND id IN \
-         (SELECT id FROM deliveries WHERE {free} ORDER BY due_at, id LIMIT $4"
+         (SELECT id FROM deliveries WHERE {free} ORDER BY due_at, target, id LIMIT $4"
     ))
     .bind(until)
     .bind(owner)
@@ -160,57 +176,81 @@ pub async fn lease(db: &Db, owner: &str, batch: i64, secs: i64) -> Result<Vec<Le
     if db.kind() == Kind::Postgres {
         q.push(" FOR UPDATE SKIP LOCKED");
     }
-    q.push(")");
+    q.push(") RETURNING id");
     let mut tx = db.begin().await?;
-    tx.execute(q).await?;
+    let ids: Vec<(i64,)> = tx.all(q).await?;
     tx.commit().await?;
-    db.all(
-        Sql::new(
-            "SELECT d.id, d.target, d.channel, d.kind, d.title, d.body, d.link, d.digest, \
-             d.attempts, s.email, b.url, b.secret \
-             FROM deliveries d LEFT JOIN notice_settings s ON s.user_id = d.user_id \
-             LEFT JOIN unit_bots b ON b.id = d.bot_id AND b.active \
-             WHERE d.leased_by = $1 AND d.state = 'pending' ORDER BY d.due_at, d.id",
-        )
-        .bind(owner),
-    )
-    .await
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let ids: Vec<i64> = ids.into_iter().map(|(id,)| id).collect();
+    // The bot's channel as it is now (a bot changed since keeps its rows).
+    let mut q = Sql::new(
+        "SELECT d.id, d.target, COALESCE(b.channel, d.channel) AS channel, d.kind, d.title, \
+         d.body, d.link, d.digest, d.attempts, s.email, b.url, b.secret \
+         FROM deliveries d LEFT JOIN notice_settings s ON s.user_id = d.user_id \
+         LEFT JOIN unit_bots b ON b.id = d.bot_id AND b.active WHERE d.id IN ",
+    );
+    q.push_list(&ids).push(" ORDER BY d.due_at, d.target, d.id");
+    db.all(q).await
 }
 
-/// Marks deliveries sent.
-pub async fn sent(db: &Db, ids: &[i64]) -> Result<u64> {
+/// Keeps `owner`'s lease of `ids` for `secs` more seconds, just before they are sent: true if
+/// it still holds them all (none was taken over after its lease ran out, nor sent).
+pub async fn hold(db: &Db, owner: &str, ids: &[i64], secs: i64) -> Result<bool> {
+    let at = now();
+    let mut q = Sql::new(
+        "UPDATE deliveries SET lease_until = $1 WHERE leased_by = $2 AND state = 'pending' \
+         AND lease_until >= $3 AND id IN ",
+    )
+    .bind(at + chrono::Duration::seconds(secs))
+    .bind(owner)
+    .bind(at);
+    q.push_list(ids);
+    Ok(usize::try_from(db.execute(q).await?).unwrap_or(0) == ids.len())
+}
+
+/// Marks deliveries `owner` sent (`leased_by` keeps who sent them).
+pub async fn sent(db: &Db, owner: &str, ids: &[i64]) -> Result<u64> {
     let mut q = Sql::new(
         "UPDATE deliveries SET state = 'sent', sent_at = $1, attempts = attempts + 1, \
-         lease_until = NULL, last_error = NULL WHERE state = 'pending' AND id IN ",
+         lease_until = NULL, last_error = NULL \
+         WHERE state = 'pending' AND leased_by = $2 AND id IN ",
     )
-    .bind(now());
+    .bind(now())
+    .bind(owner);
     q.push_list(ids);
     db.execute(q).await
 }
 
-/// Records a failed try of `d`: it waits `wait` and is tried again, or with none, it failed.
+/// Records a failed try of `owner`'s deliveries `ids`: they wait `wait` and are tried again,
+/// or with none, they failed.
 pub async fn failed(
     db: &Db,
-    d: &Leased,
+    owner: &str,
+    ids: &[i64],
     error: &str,
     wait: Option<chrono::Duration>,
 ) -> Result<u64> {
     let error: String = error.chars().take(500).collect();
-    let q = match wait {
+    let mut q = match wait {
         Some(wait) => Sql::new(
             "UPDATE deliveries SET attempts = attempts + 1, last_error = $1, due_at = $2, \
-             lease_until = NULL WHERE id = $3 AND state = 'pending'",
+             lease_until = NULL, leased_by = NULL WHERE leased_by = $3 AND state = 'pending' \
+             AND id IN ",
         )
         .bind(error)
         .bind(now() + wait)
-        .bind(d.id),
+        .bind(owner),
         None => Sql::new(
             "UPDATE deliveries SET state = 'failed', attempts = attempts + 1, last_error = $1, \
-             lease_until = NULL WHERE id = $2 AND state = 'pending'",
+             lease_until = NULL, leased_by = NULL WHERE leased_by = $2 AND state = 'pending' \
+             AND id IN ",
         )
         .bind(error)
-        .bind(d.id),
+        .bind(owner),
     };
+    q.push_list(ids);
     db.execute(q).await
 }
 
@@ -235,21 +275,23 @@ pub struct Delivery {
     pub created_at: DateTime<Utc>,
 }
 
-#[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
+#[derive(Debug, Clone, Default)]
 pub struct DeliveryFilter {
     /// pending, sent or failed.
     pub state: Option<String>,
     /// Only the deliveries to this person.
-    #[serde(skip)]
     pub user_id: Option<i64>,
+    /// Only those whose person's or bot's unit is within (none: no limit).
+    pub within: Option<Visibility>,
 }
 
-/// Deliveries, the latest first.
-pub async fn list(db: &Db, f: &DeliveryFilter, page: Page) -> Result<(Vec<Delivery>, i64)> {
+/// The deliveries `f` selects, with the unit each belongs to (the person's or the bot's).
+fn selected(f: &DeliveryFilter) -> Sql {
     let mut w = Sql::new(
         " FROM deliveries d LEFT JOIN users u ON u.id = d.user_id \
-         LEFT JOIN unit_bots b ON b.id = d.bot_id WHERE 1 = 1",
+         LEFT JOIN unit_bots b ON b.id = d.bot_id \
+         JOIN units un ON un.id = COALESCE(u.unit_id, b.unit_id) \
+         JOIN regions r ON r.id = un.region_id WHERE 1 = 1",
     );
     if let Some(s) = &f.state {
         w.push(" AND d.state = ").push_bind(s.clone());
@@ -257,6 +299,15 @@ pub async fn list(db: &Db, f: &DeliveryFilter, page: Page) -> Result<(Vec<Delive
     if let Some(u) = f.user_id {
         w.push(" AND d.user_id = ").push_bind(u);
     }
+    if let Some(vis) = &f.within {
+        crate::org::push_visibility(&mut w, vis, "r.path", Some("un.id"));
+    }
+    w
+}
+
+/// Deliveries, the latest first.
+pub async fn list(db: &Db, f: &DeliveryFilter, page: Page) -> Result<(Vec<Delivery>, i64)> {
+    let w = selected(f);
     crate::org::page_of(
         db,
         &w,
@@ -268,12 +319,26 @@ pub async fn list(db: &Db, f: &DeliveryFilter, page: Page) -> Result<(Vec<Delive
     .await
 }
 
-/// How many deliveries are in each state.
-pub async fn counts(db: &Db) -> Result<Vec<(String, i64)>> {
-    db.all(Sql::new(
-        "SELECT state, COUNT(*) FROM deliveries GROUP BY state ORDER BY state",
-    ))
-    .await
+/// How many deliveries of those `within` are in each state.
+pub async fn counts(db: &Db, within: &Visibility) -> Result<Vec<(String, i64)>> {
+    let f = DeliveryFilter {
+        within: Some(within.clone()),
+        ..Default::default()
+    };
+    let mut q = selected(&f).prefixed("SELECT d.state, COUNT(*)");
+    q.push(" GROUP BY d.state ORDER BY d.state");
+    db.all(q).await
+}
+
+/// The place of a delivery: its person's or its bot's unit.
+pub async fn place(db: &Db, id: i64) -> Result<zhaoyin_core::org::Place> {
+    let mut q = selected(&DeliveryFilter::default()).prefixed("SELECT r.path, un.id");
+    q.push(" AND d.id = ").push_bind(id);
+    let (region_path, unit_id): (String, i64) = db.optional(q).await?.ok_or(Error::NotFound)?;
+    Ok(zhaoyin_core::org::Place {
+        region_path,
+        unit_id: Some(unit_id),
+    })
 }
 
 /// Sends a failed delivery again, from the first try; audited.
@@ -369,6 +434,7 @@ pub struct Bot {
     pub name: String,
     /// wecom, dingtalk, feishu or generic.
     pub channel: String,
+    /// The webhook's scheme and host: the rest holds the bot's token and is never shown.
     pub url: String,
     /// Whether a signing secret is kept.
     pub signed: bool,
@@ -392,13 +458,17 @@ impl Bot {
     }
 }
 
-/// A bot as written (checked by the caller). A secret of none keeps the one kept.
+/// A bot as written (checked by the caller). An address or a secret of none keeps the one
+/// kept. As audited: neither (the address holds the bot's token), only the address's host.
 #[derive(Debug, Clone, Serialize)]
 pub struct BotFields {
     pub unit_id: i64,
     pub name: String,
     pub channel: String,
-    pub url: String,
+    #[serde(skip)]
+    pub url: Option<String>,
+    /// The address as shown ([`zhaoyin_core::notify::mask_url`]), for the audit log.
+    pub url_shown: Option<String>,
     #[serde(skip)]
     pub secret: Option<String>,
     pub kinds: String,
@@ -413,14 +483,22 @@ const BOT: &str = "SELECT b.id, b.unit_id, un.name AS unit_name, b.name, b.chann
      b.active, b.version, r.path AS region_path FROM unit_bots b \
      JOIN units un ON un.id = b.unit_id JOIN regions r ON r.id = un.region_id";
 
+fn masked(mut b: Bot) -> Bot {
+    b.url = zhaoyin_core::notify::mask_url(&b.url);
+    b
+}
+
 pub async fn bots(db: &Db) -> Result<Vec<Bot>> {
-    db.all(Sql::new(format!("{BOT} ORDER BY un.name, b.name, b.id")))
-        .await
+    let all: Vec<Bot> = db
+        .all(Sql::new(format!("{BOT} ORDER BY un.name, b.name, b.id")))
+        .await?;
+    Ok(all.into_iter().map(masked).collect())
 }
 
 pub async fn bot(db: &Db, id: i64) -> Result<Bot> {
     db.optional(Sql::new(format!("{BOT} WHERE b.id = $1")).bind(id))
         .await?
+        .map(masked)
         .ok_or(Error::NotFound)
 }
 
@@ -471,7 +549,7 @@ pub async fn update_bot(
     let n = tx
         .execute(
             Sql::new(
-                "UPDATE unit_bots SET unit_id = $1, name = $2, channel = $3, url = $4, \
+                "UPDATE unit_bots SET unit_id = $1, name = $2, channel = $3, url = COALESCE($4, url), \
                  secret = COALESCE($5, secret), kinds = $6, quiet_from = $7, quiet_until = $8, \
                  digest_at = $9, active = $10, version = version + 1 \
                  WHERE id = $11 AND version = $12",

@@ -467,15 +467,24 @@ async fn a_digest_waits_for_its_time_and_a_bot_turned_off_gets_nothing() {
         .and_then(|s| s.split('"').next())
         .expect("version")
         .to_string();
+    // Changed without its address or secret typed again: both are kept.
     let off = [
         ("unit_id", unit.as_str()),
         ("name", "发改局工作群"),
         ("channel", "dingtalk"),
-        ("url", url.as_str()),
+        ("url", ""),
         ("version", version.as_str()),
     ];
     let r = admin.post(&format!("/admin/bots/{bot_id}"), &off).await;
     assert_eq!(r.status(), StatusCode::SEE_OTHER);
+    let (kept_url, kept_secret, active): (String, Option<String>, bool) = db
+        .one(Sql::new("SELECT url, secret, active FROM unit_bots WHERE id = $1").bind(bot_id))
+        .await
+        .expect("bot");
+    assert_eq!(
+        (kept_url, kept_secret.as_deref(), active),
+        (url.clone(), Some(SECRET), false)
+    );
     let posts_before = hooks.records().len();
     let tally = deliver_tick(&db, &sender, 5).await.expect("deliver");
     assert_eq!((tally.sent, tally.failed), (0, 1));

@@ -59,7 +59,8 @@ CREATE TABLE deliveries (
     -- pending, sent, or failed (given up after the last retry, or no address any more).
     state       TEXT NOT NULL DEFAULT 'pending',
     attempts    BIGINT NOT NULL DEFAULT 0,
-    -- The instance sending it, until when; another takes it only after.
+    -- The instance sending it (a lease of its own), until when; another takes it only after.
+    -- Once sent, the lease that sent it.
     lease_until TIMESTAMPTZ,
     leased_by   TEXT,
     last_error  TEXT,

@@ -195,7 +195,10 @@ struct BotDraft {
     unit_id: i64,
     name: String,
     channel: String,
+    /// The address as typed (empty on a kept bot: it is never shown again).
     url: String,
+    /// The kept address as shown: scheme and host.
+    url_shown: String,
     signed: bool,
     quiet_from: String,
     quiet_until: String,
@@ -211,7 +214,8 @@ impl BotDraft {
             unit_id: b.unit_id,
             name: b.name.clone(),
             channel: b.channel.clone(),
-            url: b.url.clone(),
+            url: String::new(),
+            url_shown: b.url.clone(),
             signed: b.signed,
             quiet_from: b.quiet_from.clone().unwrap_or_default(),
             quiet_until: b.quiet_until.clone().unwrap_or_default(),
@@ -221,14 +225,15 @@ impl BotDraft {
         }
     }
 
-    fn typed(id: Option<i64>, f: &BotForm, signed: bool) -> Self {
+    fn typed(f: &BotForm, kept: Option<&Bot>) -> Self {
         Self {
-            id,
+            id: kept.map(|b| b.id),
             unit_id: f.unit_id.trim().parse().unwrap_or(0),
             name: f.name.clone(),
             channel: f.channel.clone(),
             url: f.url.clone(),
-            signed,
+            url_shown: kept.map(|b| b.url.clone()).unwrap_or_default(),
+            signed: kept.is_some_and(|b| b.signed),
             quiet_from: f.quiet_from.clone().unwrap_or_default(),
             quiet_until: f.quiet_until.clone().unwrap_or_default(),
             digest_at: f.digest_at.clone().unwrap_or_default(),
@@ -244,6 +249,7 @@ impl BotDraft {
             name: String::new(),
             channel: "dingtalk".into(),
             url: String::new(),
+            url_shown: String::new(),
             signed: false,
             quiet_from: String::new(),
             quiet_until: String::new(),
@@ -321,7 +327,7 @@ async fn add_bot(
     )? {
         Ok(b) => Ok(see_other(&format!("/admin/bots/{}", b.id), "created")),
         Err((status, errors)) => {
-            let draft = BotDraft::typed(None, &f, false);
+            let draft = BotDraft::typed(&f, None);
             let page = bots_page(&st, &ctx, draft, &f.kinds.join(","), errors).await?;
             render::html_status(status, &page)
         }
@@ -342,7 +348,7 @@ async fn update_bot(
     )? {
         Ok(_) => Ok(see_other(&format!("/admin/bots/{id}"), "saved")),
         Err((status, errors)) => {
-            let draft = BotDraft::typed(Some(id), &f, kept.signed);
+            let draft = BotDraft::typed(&f, Some(&kept));
             let page = bots_page(&st, &ctx, draft, &f.kinds.join(","), errors).await?;
             render::html_status(status, &page)
         }

@@ -87,6 +87,8 @@ pub struct BotInput {
     pub name: String,
     /// wecom, dingtalk, feishu or generic.
     pub channel: String,
+    /// The webhook's whole address (it holds the bot's token); empty when changing a bot keeps
+    /// the one kept, which is never shown again.
     pub url: String,
     /// DingTalk's 加签 secret (SEC…) or Feishu's signing secret.
     pub secret: Option<String>,
@@ -97,7 +99,7 @@ pub struct BotInput {
     pub quiet_until: Option<String>,
     /// A daily digest at this local `HH:MM` instead of one message per notice.
     pub digest_at: Option<String>,
-    /// Off: nothing is posted. On when left out.
+    /// Off: nothing is posted. Left out: on for a new bot, unchanged for a bot changed.
     pub active: Option<bool>,
     /// The version read, to change a bot.
     pub version: Option<i64>,
@@ -135,7 +137,14 @@ pub async fn bot(st: &AppState, auth: &Auth, id: i64) -> AppResult<Bot> {
     Ok(b)
 }
 
-async fn fields(st: &AppState, auth: &Auth, i: &BotInput) -> AppResult<BotFields> {
+/// Checks a bot as typed; `kept` is the bot it changes (whose address and secret an empty field
+/// keeps, and whose state a missing `active` keeps).
+async fn fields(
+    st: &AppState,
+    auth: &Auth,
+    i: &BotInput,
+    kept: Option<&Bot>,
+) -> AppResult<BotFields> {
     let mut e = Invalid::default();
     let name = validation::required(&mut e, "name", &i.name, 60);
     let channel = match Channel::parse(i.channel.trim()) {
@@ -145,7 +154,11 @@ async fn fields(st: &AppState, auth: &Auth, i: &BotInput) -> AppResult<BotFields
         }
         Some(c) => c.id().to_string(),
     };
-    let url = notify::check_webhook_url(&mut e, "url", &i.url);
+    let url = if kept.is_some() && i.url.trim().is_empty() {
+        None
+    } else {
+        Some(notify::check_webhook_url(&mut e, "url", &i.url))
+    };
     let secret = validation::optional(&mut e, "secret", i.secret.as_deref().unwrap_or(""), 200);
     let (kinds, quiet_from, quiet_until, digest_at) = notify::check_preferences(
         &mut e,
@@ -166,13 +179,14 @@ async fn fields(st: &AppState, auth: &Auth, i: &BotInput) -> AppResult<BotFields
         unit_id: i.unit_id,
         name,
         channel,
+        url_shown: url.as_deref().map(notify::mask_url),
         url,
         secret,
         kinds,
         quiet_from,
         quiet_until,
         digest_at,
-        active: i.active.unwrap_or(true),
+        active: i.active.or(kept.map(|b| b.active)).unwrap_or(true),
     })
 }
 
@@ -181,17 +195,17 @@ pub async fn add_bot(st: &AppState, ctx: &Ctx, i: &BotInput) -> AppResult<Bot> {
     if !auth.principal.can_somewhere(Entity::Unit, Action::Write) {
         return Err(AppError::Forbidden);
     }
-    let f = fields(st, auth, i).await?;
+    let f = fields(st, auth, i, None).await?;
     Ok(db::add_bot(&st.db, &ctx.actor(), &f).await?)
 }
 
 pub async fn update_bot(st: &AppState, ctx: &Ctx, id: i64, i: &BotInput) -> AppResult<Bot> {
     let auth = ctx.auth()?;
-    bot(st, auth, id).await?;
+    let kept = bot(st, auth, id).await?;
     let version = i
         .version
         .ok_or_else(|| AppError::invalid("version", "err.required"))?;
-    let f = fields(st, auth, i).await?;
+    let f = fields(st, auth, i, Some(&kept)).await?;
     Ok(db::update_bot(&st.db, &ctx.actor(), id, version, &f).await?)
 }
 
@@ -206,10 +220,10 @@ pub async fn test_bot(st: &AppState, ctx: &Ctx, id: i64) -> AppResult<()> {
     Ok(db::test_bot(&st.db, &ctx.actor(), &b, &title).await?)
 }
 
-/// The delivery log is the system administrators'.
-fn may_read_log(auth: &Auth) -> AppResult<()> {
+/// The delivery log is the system administrators', each over the units they administer.
+fn log_scope(auth: &Auth) -> AppResult<zhaoyin_core::authz::Visibility> {
     if auth.principal.has_role(Role::Sysadmin) {
-        Ok(())
+        Ok(auth.principal.visibility(Entity::Unit, Action::Write))
     } else {
         Err(AppError::Forbidden)
     }
@@ -235,7 +249,7 @@ pub struct DeliveryLog {
 }
 
 pub async fn log(st: &AppState, auth: &Auth, q: &DeliveryQuery) -> AppResult<DeliveryLog> {
-    may_read_log(auth)?;
+    let within = log_scope(auth)?;
     let state = q
         .state
         .as_deref()
@@ -248,12 +262,13 @@ pub async fn log(st: &AppState, auth: &Auth, q: &DeliveryQuery) -> AppResult<Del
     {
         return Err(AppError::invalid("state", "err.choice"));
     }
+    let counts = db::counts(&st.db, &within).await?;
     let f = DeliveryFilter {
         state,
         user_id: None,
+        within: Some(within),
     };
     let (items, total) = db::list(&st.db, &f, Page::new(q.page, q.per_page)).await?;
-    let counts = db::counts(&st.db).await?;
     let count = |s: &str| counts.iter().find(|(k, _)| k == s).map_or(0, |(_, n)| *n);
     Ok(DeliveryLog {
         items,
@@ -266,6 +281,8 @@ pub async fn log(st: &AppState, auth: &Auth, q: &DeliveryQuery) -> AppResult<Del
 
 /// Sends a failed delivery again.
 pub async fn retry(st: &AppState, ctx: &Ctx, id: i64) -> AppResult<()> {
-    may_read_log(ctx.auth()?)?;
+    let auth = ctx.auth()?;
+    log_scope(auth)?;
+    auth.require(Entity::Unit, Action::Write, &db::place(&st.db, id).await?)?;
     Ok(db::retry(&st.db, &ctx.actor(), id).await?)
 }

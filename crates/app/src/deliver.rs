@@ -107,7 +107,7 @@ impl Sender {
     }
 
     fn kind_label(&self, kind: &str) -> String {
-        self.tr.t(&format!("inbox.kind.{kind}")).to_string()
+        self.tr.label("inbox.kind", kind)
     }
 
     /// Leases one batch and sends it; returns what happened and whether the batch was full

@@ -158,7 +158,8 @@ pub struct Inner {
     pub cfg: WebConfig,
     pub metrics: PrometheusHandle,
     /// Dashboards already computed, by reader, query, day and data version.
-    pub dashboards: service::dashboard::Cache,
+    pub dashboards: service::dashboard::Cache<service::dashboard::Dashboard>,
+    pub reports: service::dashboard::Cache<service::reports::PeriodReport>,
     /// The key of the public complaint form's challenges, read from the database once.
     pub challenge_key: tokio::sync::OnceCell<Vec<u8>>,
 }
@@ -174,6 +175,7 @@ impl AppState {
             cfg,
             metrics: ops::metrics_handle(),
             dashboards: Default::default(),
+            reports: Default::default(),
             challenge_key: Default::default(),
         }))
     }

@@ -316,59 +316,93 @@ pub(crate) async fn region_of(st: &AppState, p: &Principal, id: Option<i64>) -> 
     Ok(region)
 }
 
-/// Dashboards computed, kept while the data they were computed from has not changed: the key
-/// holds the reader's grants, the query, the day and the data version
+/// Answers computed (dashboards, reports), kept while the data they were computed from has not
+/// changed: the key holds the reader's grants, the query, the day and the data version
 /// (`zhaoyin_db::audit::data_version`), so a write or a job run makes every older entry
 /// unreachable; they are dropped wholesale when the cache grows past [`CACHE_ENTRIES`].
-#[derive(Default)]
-pub struct Cache {
-    kept: std::sync::Mutex<HashMap<String, Dashboard>>,
-    /// Held while a dashboard is computed: one at a time (each reads side by side already).
+pub struct Cache<T> {
+    kept: std::sync::Mutex<HashMap<String, T>>,
+    /// Held while an answer is computed: one at a time (each reads side by side already).
     computing: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for Cache<T> {
+    fn default() -> Self {
+        Self {
+            kept: Default::default(),
+            computing: Default::default(),
+        }
+    }
 }
 
 const CACHE_ENTRIES: usize = 256;
 
-impl Cache {
-    fn get(&self, key: &str) -> Option<Dashboard> {
+impl<T: Clone> Cache<T> {
+    fn get(&self, key: &str) -> Option<T> {
         self.kept.lock().ok()?.get(key).cloned()
     }
 
-    fn put(&self, key: String, d: &Dashboard) {
+    fn put(&self, key: String, v: &T) {
         if let Ok(mut m) = self.kept.lock() {
             if m.len() >= CACHE_ENTRIES {
                 m.clear();
             }
-            m.insert(key, d.clone());
+            m.insert(key, v.clone());
         }
     }
 }
 
-/// The dashboard `q` asks for, as `p` (an account's principal, or a display link's) reads it:
-/// from the cache while the data has not changed since it was computed. A dashboard not kept
-/// is computed on a task of its own, one at a time: requests for one being computed wait and
-/// then find it kept, and a computation is finished and kept even if its asker gave up. (Under
-/// load every waiting request computed the province's dashboard at once, none finished before
-/// its client gave up, and none was ever kept: see docs/PERFORMANCE.md.)
-pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {
+/// The answer `p` asks for with `q` (an account's principal, or a display link's), from
+/// `cache` while the data has not changed since it was computed. One not kept is computed by
+/// `compute` on a task of its own, one at a time: requests for one being computed wait and then
+/// find it kept, and a computation is finished and kept even if its asker gave up. (Under load
+/// every waiting request computed the province's dashboard at once, none finished before its
+/// client gave up, and none was ever kept: see docs/PERFORMANCE.md.)
+pub(crate) async fn single_flight<T, Q, F, Fut>(
+    st: &AppState,
+    cache: fn(&AppState) -> &Cache<T>,
+    p: &Principal,
+    q: &Q,
+    compute: F,
+) -> AppResult<T>
+where
+    T: Clone + Send + 'static,
+    Q: Serialize,
+    F: FnOnce(AppState) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = AppResult<T>> + Send,
+{
     let version = zhaoyin_db::audit::data_version(&st.db).await?;
     let key = serde_json::to_string(&(&p.grants, q, st.cfg.today(), version))
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    if let Some(d) = st.dashboards.get(&key) {
-        return Ok(d);
+    if let Some(v) = cache(st).get(&key) {
+        return Ok(v);
     }
-    let (st, p, q) = (st.clone(), p.clone(), q.clone());
+    let st = st.clone();
     tokio::spawn(async move {
-        let _one_at_a_time = st.dashboards.computing.lock().await;
-        if let Some(d) = st.dashboards.get(&key) {
-            return Ok(d);
+        let kept = cache(&st);
+        let _one_at_a_time = kept.computing.lock().await;
+        if let Some(v) = kept.get(&key) {
+            return Ok(v);
         }
-        let d = compute(&st, &p, &q).await?;
-        st.dashboards.put(key, &d);
-        Ok(d)
+        let v = compute(st.clone()).await?;
+        kept.put(key, &v);
+        Ok(v)
     })
     .await
     .map_err(|e| AppError::Internal(e.to_string()))?
+}
+
+/// The dashboard `q` asks for, as `p` reads it: computed once per change of the data.
+pub async fn dashboard(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {
+    let (pc, qc) = (p.clone(), q.clone());
+    single_flight(
+        st,
+        |st| &st.dashboards,
+        p,
+        q,
+        move |st| async move { compute(&st, &pc, &qc).await },
+    )
+    .await
 }
 
 async fn compute(st: &AppState, p: &Principal, q: &DashboardQuery) -> AppResult<Dashboard> {

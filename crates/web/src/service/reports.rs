@@ -427,7 +427,21 @@ fn sum(lines: &[(i64, Line)]) -> Line {
     total
 }
 
+/// The report `q` asks for, as `p` reads it: computed once per change of the data (a report of
+/// a province reads for seconds; those asking for it meanwhile wait for that one computation).
 pub async fn report(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<PeriodReport> {
+    let (pc, qc) = (p.clone(), q.clone());
+    crate::service::dashboard::single_flight(
+        st,
+        |st| &st.reports,
+        p,
+        q,
+        move |st| async move { compute(&st, &pc, &qc).await },
+    )
+    .await
+}
+
+async fn compute(st: &AppState, p: &Principal, q: &ReportQuery) -> AppResult<PeriodReport> {
     if !p.can_somewhere(Entity::Project, Action::Read) {
         return Err(AppError::Forbidden);
     }

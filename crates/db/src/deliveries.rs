@@ -502,26 +502,33 @@ pub async fn bot(db: &Db, id: i64) -> Result<Bot> {
         .ok_or(Error::NotFound)
 }
 
+/// `q` with a bot's fields bound as `$1`–`$10`, in the order of [`BotFields`].
+fn bound(q: Sql, f: &BotFields) -> Sql {
+    q.bind(f.unit_id)
+        .bind(f.name.clone())
+        .bind(f.channel.clone())
+        .bind(f.url.clone())
+        .bind(f.secret.clone())
+        .bind(f.kinds.clone())
+        .bind(f.quiet_from.clone())
+        .bind(f.quiet_until.clone())
+        .bind(f.digest_at.clone())
+        .bind(f.active)
+}
+
 /// Adds a bot; audited (without its secret).
 pub async fn add_bot(db: &Db, actor: &Actor, f: &BotFields) -> Result<Bot> {
     let mut tx = db.begin().await?;
     let (id,): (i64,) = tx
         .one(
-            Sql::new(
-                "INSERT INTO unit_bots (unit_id, name, channel, url, secret, kinds, quiet_from, \
-                 quiet_until, digest_at, active, created_at) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            bound(
+                Sql::new(
+                    "INSERT INTO unit_bots (unit_id, name, channel, url, secret, kinds, \
+                     quiet_from, quiet_until, digest_at, active, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                ),
+                f,
             )
-            .bind(f.unit_id)
-            .bind(f.name.clone())
-            .bind(f.channel.clone())
-            .bind(f.url.clone())
-            .bind(f.secret.clone())
-            .bind(f.kinds.clone())
-            .bind(f.quiet_from.clone())
-            .bind(f.quiet_until.clone())
-            .bind(f.digest_at.clone())
-            .bind(f.active)
             .bind(now()),
         )
         .await?;
@@ -548,22 +555,15 @@ pub async fn update_bot(
     let mut tx = db.begin().await?;
     let n = tx
         .execute(
-            Sql::new(
-                "UPDATE unit_bots SET unit_id = $1, name = $2, channel = $3, url = COALESCE($4, url), \
-                 secret = COALESCE($5, secret), kinds = $6, quiet_from = $7, quiet_until = $8, \
-                 digest_at = $9, active = $10, version = version + 1 \
-                 WHERE id = $11 AND version = $12",
+            bound(
+                Sql::new(
+                    "UPDATE unit_bots SET unit_id = $1, name = $2, channel = $3, \
+                     url = COALESCE($4, url), secret = COALESCE($5, secret), kinds = $6, \
+                     quiet_from = $7, quiet_until = $8, digest_at = $9, active = $10, \
+                     version = version + 1 WHERE id = $11 AND version = $12",
+                ),
+                f,
             )
-            .bind(f.unit_id)
-            .bind(f.name.clone())
-            .bind(f.channel.clone())
-            .bind(f.url.clone())
-            .bind(f.secret.clone())
-            .bind(f.kinds.clone())
-            .bind(f.quiet_from.clone())
-            .bind(f.quiet_until.clone())
-            .bind(f.digest_at.clone())
-            .bind(f.active)
             .bind(id)
             .bind(version),
         )

@@ -53,13 +53,7 @@ pub async fn my_settings(st: &AppState, auth: &Auth) -> AppResult<SettingsView> 
 pub async fn save_my_settings(st: &AppState, ctx: &Ctx, i: &SettingsInput) -> AppResult<Settings> {
     let auth = ctx.auth()?;
     let mut e = Invalid::default();
-    let email = i
-        .email
-        .as_deref()
-        .map(str::trim)
-        .filter(|v| !v.is_empty())
-        .map(str::to_string);
-    let email = validation::email(&mut e, "email", email);
+    let email = validation::email(&mut e, "email", crate::form::nonempty(&i.email));
     let (kinds, quiet_from, quiet_until, digest_at) = notify::check_preferences(
         &mut e,
         &i.kinds,
@@ -250,12 +244,7 @@ pub struct DeliveryLog {
 
 pub async fn log(st: &AppState, auth: &Auth, q: &DeliveryQuery) -> AppResult<DeliveryLog> {
     let within = log_scope(auth)?;
-    let state = q
-        .state
-        .as_deref()
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string);
+    let state = crate::form::nonempty(&q.state);
     if state
         .as_deref()
         .is_some_and(|s| !["pending", "sent", "failed"].contains(&s))

@@ -215,7 +215,12 @@ fn bench(c: &mut Criterion) {
     // PLAN=1 prints each case's query plans (on PostgreSQL with the time of each step).
     if std::env::var("PLAN").is_ok() {
         for (name, vis, f) in &cases {
-            let (count, rows) = tasks::list_queries(vis, f, Page::new(Some(1), Some(50)));
+            let (count, rows) = tasks::list_queries(
+                vis,
+                f,
+                tasks::within(f, &None),
+                Page::new(Some(1), Some(50)),
+            );
             for q in [count, rows] {
                 let lines: Vec<String> = match engine {
                     "sqlite" => rt

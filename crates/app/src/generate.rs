@@ -165,6 +165,7 @@ pub async fn generate(
     let mut first_county = None;
     for k in 0..scale.counties() {
         let (city_id, city_path) = &city_rows[k / COUNTIES_PER_CITY];
+        let first_task = ids.task + 1;
         let county = county(
             &mut rng, &mut ids, k, *city_id, city_path, today, rules, now,
         );
@@ -210,6 +211,7 @@ pub async fn generate(
         insert(&mut tx, "task_reports", REPORT_COLS, county.reports).await?;
         insert(&mut tx, "task_events", EVENT_COLS, county.events).await?;
         insert(&mut tx, "task_light_history", HISTORY_COLS, county.history).await?;
+        zhaoyin_db::tasks::History::span_all(&mut tx, first_task, ids.task).await?;
         insert(&mut tx, "companies", pipeline::COMPANY_COLS, pipe.companies).await?;
         insert(&mut tx, "projects", pipeline::PROJECT_COLS, pipe.projects).await?;
         insert(&mut tx, "project_stages", pipeline::STAGE_COLS, pipe.stages).await?;

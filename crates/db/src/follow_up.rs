@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use zhaoyin_core::task::{EXPLANATION_DAYS, FollowUp};
 
 use crate::audit::{self, Actor, Change};
-use crate::tasks::{Clock, Ev, TaskRow, catch_up, event, relight};
+use crate::tasks::{Clock, Ev, History, TaskRow, catch_up, event, relight};
 use crate::{Db, Error, Result, Sql, Tx};
 
 /// An uploaded file.
@@ -607,6 +607,7 @@ pub async fn decide_deadline(
             .bind(task.id),
         )
         .await?;
+        History::Deadline.span(&mut tx, task.id..=task.id).await?;
         relight(&mut tx, task.id, clock.today, clock).await?;
     }
     audit::append(

@@ -175,6 +175,42 @@ pub(crate) fn push_within(w: &mut Sql, region: &str, region_id: Option<i64>) {
     }
 }
 
+/// A region filter, by its id ([`push_within`]) or by its path's pattern (`/1/7/%`), which
+/// PostgreSQL estimates from the column's statistics where a subtree named by id is guessed at
+/// a few regions: what a province-wide read as of a past day needs to choose hashing its
+/// histories over looking each task's up ([`path_pattern`] reads it).
+#[derive(Debug, Clone, Copy, Default)]
+pub enum Within<'a> {
+    #[default]
+    Anywhere,
+    Id(i64),
+    Path(&'a str),
+}
+
+impl Within<'_> {
+    pub(crate) fn push(self, w: &mut Sql, region: &str) {
+        match self {
+            Within::Anywhere => {}
+            Within::Id(id) => push_within(w, region, Some(id)),
+            Within::Path(p) => {
+                w.push(" AND EXISTS (SELECT 1 FROM regions wr WHERE wr.id = ")
+                    .push(region)
+                    .push(" AND wr.path LIKE ")
+                    .push_bind(p.to_string())
+                    .push(")");
+            }
+        }
+    }
+}
+
+/// The pattern of region `id`'s subtree for [`Within::Path`].
+pub(crate) async fn path_pattern(db: &Db, id: i64) -> Result<String> {
+    let (path,): (String,) = db
+        .one(Sql::new("SELECT path FROM regions WHERE id = $1").bind(id))
+        .await?;
+    Ok(format!("{}%", escape_like(&path)))
+}
+
 pub(crate) fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {
     let Some(q) = q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
         return;

@@ -309,9 +309,10 @@ pub async fn user_with(
 }
 
 /// Tasks whose status, deadline or light is not its history's latest entry (with none: assigned,
-/// the original deadline, green): lists read the row today and the histories as of a day, so
-/// every writer (the product, the demo, the generator) must keep them equal, or a list as of
-/// today would differ from today's.
+/// the original deadline, green), or with an entry whose end (`…until`) is not its successor's
+/// start: lists read the row today and the histories' entries in force as of a day, so every
+/// writer (the product, the demo, the generator) must keep them so, or a list as of today would
+/// differ from today's, and a past day's would count a task twice or not at all.
 pub async fn tasks_off_their_histories(db: &Db) -> Vec<i64> {
     let rows: Vec<(i64,)> = db
         .all(Sql::new(
@@ -322,7 +323,19 @@ pub async fn tasks_off_their_histories(db: &Db) -> Vec<i64> {
              WHERE h.task_id = t.id ORDER BY h.since DESC LIMIT 1), 'green') \
              OR COALESCE((SELECT c.new_deadline FROM task_deadline_changes c WHERE c.task_id = t.id \
              AND c.status = 'approved' ORDER BY c.decided_at DESC, c.id DESC LIMIT 1), \
-             t.original_deadline) IS DISTINCT FROM t.deadline ORDER BY t.id",
+             t.original_deadline) IS DISTINCT FROM t.deadline \
+             OR EXISTS (SELECT 1 FROM task_events e WHERE e.task_id = t.id \
+             AND e.to_status IS NOT NULL AND e.status_until IS DISTINCT FROM (SELECT MIN(n.at) \
+             FROM task_events n WHERE n.task_id = e.task_id AND n.to_status IS NOT NULL \
+             AND (n.at > e.at OR (n.at = e.at AND n.id > e.id)))) \
+             OR EXISTS (SELECT 1 FROM task_deadline_changes c WHERE c.task_id = t.id \
+             AND c.status = 'approved' AND c.approved_until IS DISTINCT FROM \
+             (SELECT MIN(n.decided_at) FROM task_deadline_changes n WHERE n.task_id = c.task_id \
+             AND n.status = 'approved' AND (n.decided_at > c.decided_at \
+             OR (n.decided_at = c.decided_at AND n.id > c.id)))) \
+             OR EXISTS (SELECT 1 FROM task_light_history h WHERE h.task_id = t.id \
+             AND h.until IS DISTINCT FROM (SELECT MIN(n.since) FROM task_light_history n \
+             WHERE n.task_id = h.task_id AND n.since > h.since)) ORDER BY t.id",
         ))
         .await
         .unwrap_or_else(|e| panic!("tasks against their histories: {e}"));

@@ -203,12 +203,13 @@ impl Within<'_> {
     }
 }
 
-/// The pattern of region `id`'s subtree for [`Within::Path`].
+/// The pattern of region `id`'s subtree for [`Within::Path`] (a path is ids between slashes,
+/// as the visibility's patterns read it).
 pub(crate) async fn path_pattern(db: &Db, id: i64) -> Result<String> {
     let (path,): (String,) = db
         .one(Sql::new("SELECT path FROM regions WHERE id = $1").bind(id))
         .await?;
-    Ok(format!("{}%", escape_like(&path)))
+    Ok(format!("{path}%"))
 }
 
 pub(crate) fn push_text_filter(w: &mut Sql, q: &Option<String>, columns: &[&str]) {

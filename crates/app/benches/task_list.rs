@@ -218,7 +218,7 @@ fn bench(c: &mut Criterion) {
             let (count, rows) = tasks::list_queries(
                 vis,
                 f,
-                tasks::within(f, &None),
+                &zhaoyin_db::org::Within::id(f.region_id),
                 Page::new(Some(1), Some(50)),
             );
             for q in [count, rows] {

@@ -179,24 +179,29 @@ pub(crate) fn push_within(w: &mut Sql, region: &str, region_id: Option<i64>) {
 /// PostgreSQL estimates from the column's statistics where a subtree named by id is guessed at
 /// a few regions: what a province-wide read as of a past day needs to choose hashing its
 /// histories over looking each task's up ([`path_pattern`] reads it).
-#[derive(Debug, Clone, Copy, Default)]
-pub enum Within<'a> {
+#[derive(Debug, Clone, Default)]
+pub enum Within {
     #[default]
     Anywhere,
     Id(i64),
-    Path(&'a str),
+    Path(String),
 }
 
-impl Within<'_> {
-    pub(crate) fn push(self, w: &mut Sql, region: &str) {
+impl Within {
+    /// A region by its id, if any.
+    pub fn id(region_id: Option<i64>) -> Self {
+        region_id.map_or(Within::Anywhere, Within::Id)
+    }
+
+    pub(crate) fn push(&self, w: &mut Sql, region: &str) {
         match self {
             Within::Anywhere => {}
-            Within::Id(id) => push_within(w, region, Some(id)),
+            Within::Id(id) => push_within(w, region, Some(*id)),
             Within::Path(p) => {
                 w.push(" AND EXISTS (SELECT 1 FROM regions wr WHERE wr.id = ")
                     .push(region)
                     .push(" AND wr.path LIKE ")
-                    .push_bind(p.to_string())
+                    .push_bind(p.clone())
                     .push(")");
             }
         }

@@ -715,7 +715,7 @@ pub struct AsOf {
 /// deadline and light it had: status from the timeline, deadline from approved changes, light
 /// from its history. `join` goes between the joins and `WHERE`. `within` reads only a region's
 /// tasks (and those beneath it), which a list of it asks for anyway.
-fn tasks_from(as_of: Option<AsOf>, within: Within<'_>, join: &str) -> Sql {
+fn tasks_from(as_of: Option<AsOf>, within: &Within, join: &str) -> Sql {
     let Some(a) = as_of else {
         return Sql::new(TASK_FROM.replace(" WHERE 1 = 1", &format!("{join} WHERE 1 = 1")));
     };
@@ -756,15 +756,14 @@ pub async fn overdue_leads(db: &Db, region_id: i64, as_of: AsOf) -> Result<Vec<(
         as_of: Some(as_of),
         ..TaskFilter::default()
     };
-    let path = region_path(db, &f).await?;
-    let within = within(&f, &path);
+    let within = within(db, &f).await?;
     let mut q = tasks_from(
         f.as_of,
-        within,
+        &within,
         " JOIN task_units tu ON tu.task_id = t.id AND tu.role = 'lead'",
     )
     .prefixed("SELECT tu.unit_id, t.id");
-    push_filter(&mut q, &f, within);
+    push_filter(&mut q, &f, &within);
     q.push(" ORDER BY t.id, tu.unit_id");
     db.all(q).await
 }
@@ -878,28 +877,19 @@ impl TaskSort {
     }
 }
 
-/// The path pattern a filter's region is read by as of a past day ([`Within::Path`]): the
+/// A filter's region: as of a past day by its path pattern ([`Within::Path`], read first): the
 /// province-wide count of lights as of a day took 2.1 s with the region by id, PostgreSQL
 /// guessing its subtree at 7 of 1,366 regions and looking up each task's histories, and 0.3 s
 /// by path, hashing them. Lists of today keep the id, and save the read.
-async fn region_path(db: &Db, f: &TaskFilter) -> Result<Option<String>> {
+async fn within(db: &Db, f: &TaskFilter) -> Result<Within> {
     match (f.as_of, f.region_id) {
-        (Some(_), Some(id)) => crate::org::path_pattern(db, id).await.map(Some),
-        _ => Ok(None),
-    }
-}
-
-/// A filter's region, by the path [`region_path`] read, else by id.
-pub fn within<'a>(f: &TaskFilter, path: &'a Option<String>) -> Within<'a> {
-    match (path, f.region_id) {
-        (Some(p), _) => Within::Path(p),
-        (None, Some(id)) => Within::Id(id),
-        (None, None) => Within::Anywhere,
+        (Some(_), Some(id)) => crate::org::path_pattern(db, id).await.map(Within::Path),
+        _ => Ok(Within::id(f.region_id)),
     }
 }
 
 /// The `WHERE` conditions of a filter (after the visibility).
-fn push_filter(w: &mut Sql, f: &TaskFilter, within: Within<'_>) {
+fn push_filter(w: &mut Sql, f: &TaskFilter, within: &Within) {
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
         w.push(" AND t.search LIKE ")
             .push_bind(format!("%{}%", escape_like(&q.to_lowercase())))
@@ -946,8 +936,7 @@ pub async fn list(
     f: &TaskFilter,
     page: Page,
 ) -> Result<(Vec<TaskRow>, i64)> {
-    let path = region_path(db, f).await?;
-    let (count, rows) = list_queries(vis, f, within(f, &path), page);
+    let (count, rows) = list_queries(vis, f, &within(db, f).await?, page);
     // Side by side: as of a past day each statement looks up every task's history.
     let ((total,), rows) = tokio::try_join!(db.one::<(i64,)>(count), db.all(rows))?;
     Ok((rows, total))
@@ -955,12 +944,7 @@ pub async fn list(
 
 /// The two statements behind a list page: its bounded count, and its rows (exposed so the
 /// benchmark can show their plans).
-pub fn list_queries(
-    vis: &Visibility,
-    f: &TaskFilter,
-    within: Within<'_>,
-    page: Page,
-) -> (Sql, Sql) {
+pub fn list_queries(vis: &Visibility, f: &TaskFilter, within: &Within, page: Page) -> (Sql, Sql) {
     let mut w = tasks_from(f.as_of, within, "");
     push_task_visibility(&mut w, vis);
     push_filter(&mut w, f, within);
@@ -977,11 +961,10 @@ pub fn list_queries(
 
 /// Every task a filter finds, unpaged, in code order — for the breakdown table export.
 pub async fn all(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<TaskRow>> {
-    let path = region_path(db, f).await?;
-    let within = within(f, &path);
-    let mut w = tasks_from(f.as_of, within, "");
+    let within = within(db, f).await?;
+    let mut w = tasks_from(f.as_of, &within, "");
     push_task_visibility(&mut w, vis);
-    push_filter(&mut w, f, within);
+    push_filter(&mut w, f, &within);
     let mut q = w.prefixed(TASK_SELECT);
     q.push(" ORDER BY t.policy_id, t.clause_id, t.id LIMIT ")
         .push_bind(EXPORT_LIMIT);
@@ -1022,7 +1005,7 @@ pub async fn latest_reports(db: &Db, task_ids: &[i64]) -> Result<Vec<(i64, Strin
 
 /// Open tasks by light, and closed tasks, that a caller sees: (red, yellow, green, closed).
 pub async fn light_counts(db: &Db, vis: &Visibility) -> Result<(i64, i64, i64, i64)> {
-    let mut w = tasks_from(None, Within::Anywhere, "");
+    let mut w = tasks_from(None, &Within::Anywhere, "");
     push_task_visibility(&mut w, vis);
     let open = "t.status <> 'closed'";
     db.one(w.prefixed(&format!(
@@ -1047,15 +1030,14 @@ pub struct UnitLights {
 }
 
 pub async fn lights_by_unit(db: &Db, vis: &Visibility, f: &TaskFilter) -> Result<Vec<UnitLights>> {
-    let path = region_path(db, f).await?;
-    let within = within(f, &path);
+    let within = within(db, f).await?;
     let mut w = tasks_from(
         f.as_of,
-        within,
+        &within,
         " JOIN task_units lu ON lu.task_id = t.id AND lu.role = 'lead' JOIN units u ON u.id = lu.unit_id",
     );
     push_task_visibility(&mut w, vis);
-    push_filter(&mut w, f, within);
+    push_filter(&mut w, f, &within);
     let q = by_light(
         &w,
         &[
@@ -1107,11 +1089,10 @@ pub async fn lights_by_region(
     vis: &Visibility,
     f: &TaskFilter,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
-    let path = region_path(db, f).await?;
-    let within = within(f, &path);
-    let mut w = tasks_from(f.as_of, within, "");
+    let within = within(db, f).await?;
+    let mut w = tasks_from(f.as_of, &within, "");
     push_task_visibility(&mut w, vis);
-    push_filter(&mut w, f, within);
+    push_filter(&mut w, f, &within);
     db.all(by_light(&w, &[("t.region_id", "region_id")], ""))
         .await
 }
@@ -1430,7 +1411,7 @@ pub struct Facets {
 
 pub async fn facets(db: &Db, vis: &Visibility) -> Result<Facets> {
     let part = |select: &str, join: &str, order: &str| {
-        let mut w = tasks_from(None, Within::Anywhere, join);
+        let mut w = tasks_from(None, &Within::Anywhere, join);
         push_task_visibility(&mut w, vis);
         w.push(order);
         w.prefixed(select)

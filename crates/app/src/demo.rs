@@ -538,6 +538,8 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
             .await?;
         }
     }
+    // Each stage entry now recorded on its own day: when it stopped being its project's first.
+    zhaoyin_db::projects::span_stages(&mut tx, 0..=i64::MAX).await?;
     // A past activity is recorded as it stands on its own day: the versions its loading made
     // (a trip registered, then approved, a moment ago) and the one its move back made begin
     // after it and are not states it had.

@@ -166,6 +166,7 @@ pub async fn generate(
     for k in 0..scale.counties() {
         let (city_id, city_path) = &city_rows[k / COUNTIES_PER_CITY];
         let first_task = ids.task + 1;
+        let first_project = ids.pipeline.project + 1;
         let county = county(
             &mut rng, &mut ids, k, *city_id, city_path, today, rules, now,
         );
@@ -215,6 +216,7 @@ pub async fn generate(
         insert(&mut tx, "companies", pipeline::COMPANY_COLS, pipe.companies).await?;
         insert(&mut tx, "projects", pipeline::PROJECT_COLS, pipe.projects).await?;
         insert(&mut tx, "project_stages", pipeline::STAGE_COLS, pipe.stages).await?;
+        zhaoyin_db::projects::span_stages(&mut tx, first_project..=ids.pipeline.project).await?;
         insert(
             &mut tx,
             "activities",

@@ -242,6 +242,7 @@ async fn write_history(tx: &mut Tx, id: i64, p: &ExProject, at: DateTime<Utc>) -
         )
         .await?;
     }
+    crate::projects::span_stages(tx, id..=id).await?;
     for f in &p.funds {
         // A fund verified before whose evidence the county no longer holds is not kept: it is
         // taken back and recorded again unverified, so a past day still counts it verified.

@@ -28,7 +28,8 @@ pub struct Link {
 }
 
 /// `fragment` (a `FROM …` with no arguments yet) with each of `tables` it reads (`FROM t` or
-/// `JOIN t`) as it stood at `end`; unchanged without one.
+/// `JOIN t`) as it stood at `end`; unchanged without one. A statement as of a past instant is
+/// planned with its arguments each time ([`Sql::planned_each_run`]), as [`arms`]' are.
 pub(crate) fn from(fragment: &str, tables: &[&Versioned], end: Option<DateTime<Utc>>) -> Sql {
     let Some(end) = end else {
         return Sql::new(fragment);
@@ -45,7 +46,7 @@ pub(crate) fn from(fragment: &str, tables: &[&Versioned], end: Option<DateTime<U
         );
         replace_table(&mut text, v.table, &rows);
     }
-    Sql::new(text).bind(end)
+    Sql::new(text).bind(end).planned_each_run()
 }
 
 /// A statement reading `tables` (each `FROM t alias` or `JOIN t alias` in `fragment`) as they
@@ -66,8 +67,8 @@ pub(crate) fn arms(
         return arm(Sql::new(format!("{select}{fragment}")));
     };
     debug_assert!(
-        reads_only_the_instant(fragment) && !select.contains('$'),
-        "the fragment and the selection bind nothing yet (the fragment may read `$1`, the instant)"
+        reads_only_the_instant(fragment) && reads_only_the_instant(select),
+        "the fragment and the selection bind nothing yet (they may read `$1`, the instant)"
     );
     let mut q: Option<Sql> = None;
     for combination in 0..1usize << tables.len() {
@@ -86,7 +87,9 @@ pub(crate) fn arms(
             replace_table(&mut text, v.table, &rows);
         }
         let mut this = match q {
-            None => arm(Sql::new(format!("{select}{text}")).bind(end)),
+            None => arm(Sql::new(format!("{select}{text}"))
+                .bind(end)
+                .planned_each_run()),
             Some(mut q) => {
                 q.push(" UNION ALL ").push(select).push(&text);
                 arm(q)

@@ -472,29 +472,36 @@ pub struct FundLine {
 /// `as_of`), only the funds recorded by its end and not taken back by then, verified by evidence
 /// filed by then, of the projects as they stood.
 fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql, String) {
-    let mut w = crate::projects::visible(
-        vis,
-        " FROM project_funds f JOIN projects p ON p.id = f.project_id \
-         JOIN regions r ON r.id = p.region_id WHERE 1 = 1",
-        &f.project,
+    let w = crate::history::from(
+        FUNDS_FROM,
+        &[&crate::projects::VERSIONED],
+        f.project.as_of.map(|a| a.end),
     );
-    // Verified: evidence on file here, or the fund's origin said it was verified (a county's
-    // fund), as of a past day by its end.
-    let evidenced = if let Some(a) = f.project.as_of {
-        w.push(" AND f.created_at < ").push_bind(a.end);
-        let end = w.last_placeholder();
-        w.push(&format!(
-            " AND (f.removed_at IS NULL OR f.removed_at >= {end})"
-        ));
-        format!(
-            "((f.origin_verified_at IS NOT NULL AND f.origin_verified_at < {end}) \
-             OR EXISTS (SELECT 1 FROM project_files pf \
-             WHERE pf.fund_id = f.id AND pf.created_at < {end}))"
-        )
+    (funds_within(vis, w, f), evidenced(f).to_string())
+}
+
+const FUNDS_FROM: &str = " FROM project_funds f JOIN projects p ON p.id = f.project_id \
+     JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
+
+/// Whether fund `f` is verified for filter `f`: as of a past day by its end, `$1` (which
+/// [`crate::history`]'s statements bind first).
+fn evidenced(f: &FundFilter) -> &'static str {
+    if f.project.as_of.is_some() {
+        "((f.origin_verified_at IS NOT NULL AND f.origin_verified_at < $1) \
+         OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id AND pf.created_at < $1))"
+    } else {
+        EVIDENCED
+    }
+}
+
+/// `w` ([`FUNDS_FROM`], as of the filter's day if any) narrowed to the funds `f` admits.
+fn funds_within(vis: &zhaoyin_core::authz::Visibility, w: Sql, f: &FundFilter) -> Sql {
+    let mut w = crate::projects::visible_from(vis, w, &f.project);
+    if f.project.as_of.is_some() {
+        w.push(" AND f.created_at < $1 AND (f.removed_at IS NULL OR f.removed_at >= $1)");
     } else {
         w.push(" AND f.removed_at IS NULL");
-        EVIDENCED.to_string()
-    };
+    }
     if let Some(d) = f.from {
         w.push(" AND f.received_on >= ").push_bind(d);
     }
@@ -503,14 +510,14 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql,
     }
     match f.verified {
         Some(true) => {
-            w.push(" AND ").push(&evidenced);
+            w.push(" AND ").push(evidenced(f));
         }
         Some(false) => {
-            w.push(" AND NOT ").push(&evidenced);
+            w.push(" AND NOT ").push(evidenced(f));
         }
         None => {}
     }
-    (w, evidenced)
+    w
 }
 
 const FUND_LINE: &str = "SELECT f.id, f.project_id, p.name AS project_name, \
@@ -590,12 +597,27 @@ async fn funds_by(
     f: &FundFilter,
     key: &str,
 ) -> Result<Vec<(i64, i64, i64)>> {
-    let (w, evidenced) = funds_visible(vis, f);
-    let mut q = w.prefixed(&format!(
-        "SELECT {key}, \
-         CAST(COALESCE(SUM(CASE WHEN {evidenced} THEN f.amount ELSE 0 END), 0) AS BIGINT), \
-         CAST(COALESCE(SUM(CASE WHEN {evidenced} THEN 0 ELSE f.amount END), 0) AS BIGINT)"
-    ));
-    q.push(" GROUP BY ").push(key);
-    db.all(q).await
+    // As of a past day, one arm per projects' rows or versions, each a join served by the
+    // indexes, where the union of the projects as they stood is read whole first.
+    let evidenced = evidenced(f);
+    let arms = crate::history::arms(
+        &format!(
+            "SELECT {key} AS k, SUM(CASE WHEN {evidenced} THEN f.amount ELSE 0 END) AS verified, \
+             SUM(CASE WHEN {evidenced} THEN 0 ELSE f.amount END) AS unverified"
+        ),
+        FUNDS_FROM,
+        &[&crate::projects::VERSIONED],
+        f.project.as_of.map(|a| a.end),
+        |w| {
+            let mut w = funds_within(vis, w, f);
+            w.push(" GROUP BY ").push(key);
+            w
+        },
+    );
+    db.all(crate::history::summed(
+        &arms,
+        "k",
+        &["verified", "unverified"],
+    ))
+    .await
 }

@@ -739,7 +739,8 @@ fn tasks_from(as_of: Option<AsOf>, within: &Within, join: &str) -> Sql {
          WHERE t0.created_at < $1",
     )
     .bind(a.end)
-    .bind(a.day);
+    .bind(a.day)
+    .planned_each_run();
     within.push(&mut w, "t0.region_id");
     w.push(") t JOIN regions r ON r.id = t.region_id LEFT JOIN policies p ON p.id = t.policy_id");
     w.push(join).push(" WHERE 1 = 1");

@@ -342,6 +342,22 @@ pub async fn tasks_off_their_histories(db: &Db) -> Vec<i64> {
     rows.into_iter().map(|(id,)| id).collect()
 }
 
+/// Stage entries whose `first_until` is not when an earlier entry (by day, then id) of the same
+/// project and stage was recorded: a project's first entries of a period, as of a day, are read
+/// by it, so a wrong one would count a signing twice or not at all.
+pub async fn stages_off_their_firsts(db: &Db) -> Vec<i64> {
+    let rows: Vec<(i64,)> = db
+        .all(Sql::new(
+            "SELECT e.id FROM project_stages e WHERE e.first_until IS DISTINCT FROM \
+             (SELECT MIN(s.at) FROM project_stages s WHERE s.project_id = e.project_id \
+             AND s.stage = e.stage AND (s.on_date < e.on_date \
+             OR (s.on_date = e.on_date AND s.id < e.id))) ORDER BY e.id",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("stage entries against their order: {e}"));
+    rows.into_iter().map(|(id,)| id).collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

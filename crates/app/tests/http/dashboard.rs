@@ -25,6 +25,10 @@ pub(crate) async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhao
         testing::tasks_off_their_histories(&t.db).await,
         Vec::<i64>::new()
     );
+    assert_eq!(
+        testing::stages_off_their_firsts(&t.db).await,
+        Vec::<i64>::new()
+    );
     let (base, running) = start(t.db.clone(), web).await;
     (base, t.db.clone(), t, running)
 }
@@ -290,6 +294,74 @@ async fn every_figure_equals_the_list_behind_it() {
         )
         .await;
     assert_eq!(r.status(), StatusCode::CREATED);
+    // A signing recorded now but dated before the day: that day's signings of the month stay as
+    // they were (it was not recorded then), today's count it. Paused and resumed, the project
+    // enters the stage again: not a signing of this month.
+    let signings = |month: chrono::NaiveDate, q: String| {
+        let sup = &sup;
+        let month = month.format("%Y-%m");
+        async move {
+            json(
+                sup.get(&format!("/api/v1/projects?entered=signed&month={month}{q}"))
+                    .await,
+            )
+            .await["total"]
+                .as_i64()
+        }
+    };
+    let (signed_then, signed_now, signed_this_month) = (
+        signings(earlier, format!("&as_of={day}")).await,
+        signings(earlier, String::new()).await,
+        signings(today, String::new()).await,
+    );
+    let negotiating = json(
+        sup.get("/api/v1/projects?stage=negotiating&per_page=100")
+            .await,
+    )
+    .await;
+    let talks = negotiating["items"]
+        .as_array()
+        .expect("projects")
+        .iter()
+        .find(|p| p["stage_on"].as_str() <= Some(earlier.to_string().as_str()))
+        .expect("a project negotiating since before the day");
+    let mut version = talks["version"].clone();
+    for body in [
+        json!({"stage": "signed", "on": earlier, "contract_amount": 8000}),
+        json!({"stage": "paused", "reason": "投资方资金调整，暂缓推进"}),
+        json!({"stage": "signed"}),
+    ] {
+        let mut body = body;
+        body["version"] = version;
+        let r = sup
+            .send(
+                Method::POST,
+                &format!("/api/v1/projects/{}/stage", talks["id"]),
+                body,
+            )
+            .await;
+        assert_eq!(r.status(), StatusCode::OK);
+        version = json(r).await["version"].clone();
+    }
+    assert_eq!(
+        signings(earlier, format!("&as_of={day}")).await,
+        signed_then
+    );
+    assert_eq!(
+        signings(earlier, String::new()).await,
+        signed_now.map(|n| n + 1)
+    );
+    // (The backdated signing itself counts in this month too when the day is in it.)
+    let backdated_here =
+        i64::from(earlier.format("%Y-%m").to_string() == today.format("%Y-%m").to_string());
+    assert_eq!(
+        signings(today, String::new()).await,
+        signed_this_month.map(|n| n + backdated_here)
+    );
+    assert_eq!(
+        testing::stages_off_their_firsts(&db).await,
+        Vec::<i64>::new()
+    );
     // Funds the past day counted are taken back: today's list has one fewer, that day's the same.
     let total = |q: String| {
         let sup = &sup;

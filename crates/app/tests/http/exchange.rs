@@ -572,6 +572,12 @@ async fn a_county_package_gives_the_city_its_totals_once_and_only_when_signed() 
         (before.0.map(|v| v + amount), before.1.map(|u| u - amount)),
         "verified from now on"
     );
+    // The city rewrote the projects' stage entries on each import: each still knows whether it
+    // was its project's first of its stage.
+    assert_eq!(
+        zhaoyin_db::testing::stages_off_their_firsts(&city_db.db).await,
+        Vec::<i64>::new()
+    );
 
     // Without a signing key, a deployment exports nothing.
     let r = city_api

@@ -160,6 +160,8 @@ pub struct Inner {
     /// Dashboards already computed, by reader, query, day and data version.
     pub dashboards: service::dashboard::Cache<service::dashboard::Dashboard>,
     pub reports: service::dashboard::Cache<service::reports::PeriodReport>,
+    /// What the dashboard page offers to choose, by reader, region and data version.
+    pub(crate) dashboard_choices: service::dashboard::Cache<pages::dashboard::Choices>,
     /// The key of the public complaint form's challenges, read from the database once.
     pub challenge_key: tokio::sync::OnceCell<Vec<u8>>,
 }
@@ -176,6 +178,7 @@ impl AppState {
             metrics: ops::metrics_handle(),
             dashboards: Default::default(),
             reports: Default::default(),
+            dashboard_choices: Default::default(),
             challenge_key: Default::default(),
         }))
     }

@@ -486,6 +486,29 @@ async fn every_figure_equals_the_list_behind_it() {
         assert!(html.contains(&format!("href=\"{href}\"")), "{key}: {href}");
     }
     assert!(html.contains("data-chart=\"funnel\""));
+    // The page's choices are kept while nothing changes: a unit added to the county is offered
+    // on the next request.
+    let added = "县新设招商专班";
+    assert!(!html.contains(added));
+    org::create_unit(
+        &db,
+        &a,
+        county.id,
+        &UnitInput {
+            code: "xs-zb".into(),
+            name: added.into(),
+            short_name: String::new(),
+            kind: "department".into(),
+            phone: String::new(),
+            sort_order: None,
+        }
+        .validate()
+        .expect("unit"),
+    )
+    .await
+    .expect("unit");
+    let (_, html) = b.text("/dashboard").await;
+    assert!(html.contains(&format!(">{added}</option>")), "{html}");
     // A figure's page lists the same number.
     let href = from_county["figures"]["funds_verified"]["href"]
         .as_str()

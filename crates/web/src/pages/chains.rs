@@ -51,8 +51,13 @@ pub async fn segment_groups(
                 .1
         }
     };
+    Ok(group_segments(svc::options(st, &county).await?, selected))
+}
+
+/// `options` in one group per chain, `selected` marked.
+pub fn group_segments(options: Vec<svc::SegmentOption>, selected: &[String]) -> Vec<SegmentGroup> {
     let mut groups: Vec<SegmentGroup> = Vec::new();
-    for o in svc::options(st, &county).await? {
+    for o in options {
         let choice = Choice {
             selected: selected.contains(&o.id.to_string()),
             value: o.id.to_string(),
@@ -66,7 +71,7 @@ pub async fn segment_groups(
             }),
         }
     }
-    Ok(groups)
+    groups
 }
 
 // -------------------------------------------------------------------------------------- list

@@ -10,7 +10,7 @@ mod auth;
 pub(crate) mod chains;
 mod companies;
 mod complaints;
-mod dashboard;
+pub(crate) mod dashboard;
 mod deliveries;
 mod exchange;
 mod financing;

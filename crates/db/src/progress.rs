@@ -483,8 +483,8 @@ fn funds_visible(vis: &zhaoyin_core::authz::Visibility, f: &FundFilter) -> (Sql,
 const FUNDS_FROM: &str = " FROM project_funds f JOIN projects p ON p.id = f.project_id \
      JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
 
-/// Whether fund `f` is verified for filter `f`: as of a past day by its end, `$1` (which
-/// [`crate::history`]'s statements bind first).
+/// The condition that the fund `f` (the statement's alias) is verified, as the filter reads it:
+/// as of a past day, by its end, `$1` (which [`crate::history`]'s statements bind first).
 fn evidenced(f: &FundFilter) -> &'static str {
     if f.project.as_of.is_some() {
         "((f.origin_verified_at IS NOT NULL AND f.origin_verified_at < $1) \

@@ -79,8 +79,8 @@ impl Sql {
     /// PostgreSQL caches for a prepared statement after five runs, which it makes without
     /// them. For statements whose best plan depends on their values, the past instant a read
     /// is as of and how much of the province a region's path pattern covers: with the cached
-    /// plan, a province's count of lights as of a past day took 1.2 s instead of 0.3 s (planning
-    /// takes a few milliseconds).
+    /// plan, a province's count of lights as of a past day took 1.0–1.2 s instead of 0.24–0.3 s
+    /// (planning takes a few milliseconds).
     pub fn planned_each_run(mut self) -> Self {
         self.each_run = true;
         self

@@ -61,6 +61,8 @@ pub struct Made {
     pub events: usize,
     pub companies: usize,
     pub projects: usize,
+    pub problems: usize,
+    pub funds: usize,
     pub activities: usize,
 }
 
@@ -190,6 +192,8 @@ pub async fn generate(
         );
         made.companies += pipe.companies.len();
         made.projects += pipe.projects.len();
+        made.problems += pipe.problems.len();
+        made.funds += pipe.funds.len();
         made.activities += pipe.activities.len();
         if first_county.is_none() {
             first_county = Some((county.region_id, county.first_unit));
@@ -215,8 +219,37 @@ pub async fn generate(
         zhaoyin_db::tasks::History::span_all(&mut tx, first_task, ids.task).await?;
         insert(&mut tx, "companies", pipeline::COMPANY_COLS, pipe.companies).await?;
         insert(&mut tx, "projects", pipeline::PROJECT_COLS, pipe.projects).await?;
+        insert(
+            &mut tx,
+            "project_versions",
+            &[pipeline::PROJECT_COLS, pipeline::PROJECT_VERSION_EXTRA].concat(),
+            pipe.project_versions,
+        )
+        .await?;
         insert(&mut tx, "project_stages", pipeline::STAGE_COLS, pipe.stages).await?;
         zhaoyin_db::projects::span_stages(&mut tx, first_project..=ids.pipeline.project).await?;
+        insert(
+            &mut tx,
+            "project_problems",
+            pipeline::PROBLEM_COLS,
+            pipe.problems,
+        )
+        .await?;
+        insert(
+            &mut tx,
+            "project_problem_versions",
+            &[pipeline::PROBLEM_COLS, pipeline::PROBLEM_VERSION_EXTRA].concat(),
+            pipe.problem_versions,
+        )
+        .await?;
+        insert(&mut tx, "project_funds", pipeline::FUND_COLS, pipe.funds).await?;
+        insert(
+            &mut tx,
+            "project_files",
+            pipeline::FUND_FILE_COLS,
+            pipe.fund_files,
+        )
+        .await?;
         insert(
             &mut tx,
             "activities",
@@ -247,6 +280,9 @@ pub async fn generate(
         "companies",
         "projects",
         "project_stages",
+        "project_problems",
+        "project_funds",
+        "project_files",
         "activities",
     ] {
         db.sync_identity(table).await?;
@@ -317,7 +353,7 @@ pub async fn generate(
             "scale": format!("{scale:?}"), "seed": seed, "counties": made.counties,
             "tasks": made.tasks, "reports": made.reports,
             "companies": made.companies, "projects": made.projects,
-            "activities": made.activities,
+            "problems": made.problems, "funds": made.funds, "activities": made.activities,
         })),
     )
     .await?;

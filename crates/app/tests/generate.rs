@@ -164,6 +164,50 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
         .await
         .expect("counts");
     assert_eq!(counts.iter().map(|c| c.projects).sum::<i64>(), 500);
+    // Each stage move wrote the project again, so its earlier states are versions: as of a past
+    // day every project then is read once, at the stage of its last entry recorded by then.
+    let day = today() - chrono::Duration::days(200);
+    let end = day
+        .succ_opt()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .expect("a day")
+        .and_utc();
+    let filter = projects::ProjectFilter {
+        as_of: Some(tasks::AsOf { day, end }),
+        ..Default::default()
+    };
+    let mut then: Vec<(String, i64)> = projects::stage_counts(&a.db, &everything, &filter)
+        .await
+        .expect("counts then")
+        .into_iter()
+        .map(|c| (c.stage, c.projects))
+        .collect();
+    then.sort();
+    let entered: Vec<(String, i64)> =
+        a.db.all(
+            Sql::new(
+                "SELECT s.stage, COUNT(*) FROM project_stages s WHERE s.at < $1 \
+                 AND NOT EXISTS (SELECT 1 FROM project_stages n WHERE n.project_id = s.project_id \
+                 AND n.at < $1 AND n.id > s.id) GROUP BY s.stage ORDER BY s.stage",
+            )
+            .bind(end),
+        )
+        .await
+        .expect("entries");
+    assert_eq!(then, entered);
+    assert!(
+        then.iter().map(|(_, n)| n).sum::<i64>() < 500,
+        "fewer projects then"
+    );
+    // Problems and funds in place, some of them verified.
+    assert!(made.problems > 50 && made.funds > 50, "{made:?}");
+    let (verified,): (i64,) =
+        a.db.one(Sql::new(
+            "SELECT COUNT(*) FROM project_files WHERE fund_id IS NOT NULL",
+        ))
+        .await
+        .expect("evidence");
+    assert!(verified > 0 && (verified as usize) < made.funds);
     let (lead,): (i64,) =
         a.db.one(Sql::new(
             "SELECT MIN(id) FROM projects WHERE stage = 'lead' AND investor_id IS NOT NULL",

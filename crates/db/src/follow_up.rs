@@ -21,13 +21,18 @@ pub struct NewFile {
     pub data: Vec<u8>,
 }
 
+/// A stored file's SHA-256, as its `sha256` column holds it (hex).
+pub fn digest(data: &[u8]) -> String {
+    hex::encode(Sha256::digest(data))
+}
+
 impl NewFile {
     /// Binds the columns every stored file has: filename, content type, size, SHA-256, bytes.
     pub(crate) fn bind(&self, q: Sql) -> Sql {
         q.bind(&self.filename)
             .bind(&self.content_type)
             .bind(i64::try_from(self.data.len()).unwrap_or(i64::MAX))
-            .bind(hex::encode(Sha256::digest(&self.data)))
+            .bind(digest(&self.data))
             .bind(self.data.clone())
     }
 }

@@ -56,9 +56,65 @@ pub const PROJECT_COLS: &[&str] = &[
     "is_major",
     "created_at",
     "updated_at",
+    "version",
 ];
 
+/// What a project's or a problem's earlier state has beside its columns: when the next
+/// replaced it (and, for a project, a column its table defaults).
+pub const PROJECT_VERSION_EXTRA: &[&str] = &["introducer_civil_servant", "valid_to"];
+pub const PROBLEM_VERSION_EXTRA: &[&str] = &["valid_to"];
+
 pub const STAGE_COLS: &[&str] = &["id", "project_id", "stage", "on_date", "reason", "at"];
+
+pub const PROBLEM_COLS: &[&str] = &[
+    "id",
+    "project_id",
+    "category",
+    "description",
+    "unit_id",
+    "deadline",
+    "blocking",
+    "status",
+    "resolution",
+    "solved_at",
+    "closed_at",
+    "version",
+    "created_at",
+    "updated_at",
+];
+
+pub const FUND_COLS: &[&str] = &[
+    "id",
+    "project_id",
+    "received_on",
+    "amount",
+    "source",
+    "evidence_type",
+    "created_at",
+];
+
+pub const FUND_FILE_COLS: &[&str] = &[
+    "id",
+    "project_id",
+    "fund_id",
+    "filename",
+    "content_type",
+    "size",
+    "sha256",
+    "data",
+    "created_at",
+];
+
+/// Category and description of the problems projects run into.
+const PROBLEMS: &[(&str, &str)] = &[
+    ("land", "用地指标尚未落实"),
+    ("planning", "规划条件需调整"),
+    ("environment", "环评批复待办理"),
+    ("energy", "能耗指标待协调"),
+    ("safety", "安全评价待完成"),
+    ("funding", "配套资金未到位"),
+    ("other", "水电气配套待完善"),
+];
 
 /// Per county: about a hundred a month over the past year.
 pub const ACTIVITIES: usize = 1_200;
@@ -150,13 +206,21 @@ pub struct Ids {
     pub project: i64,
     pub stage: i64,
     pub activity: i64,
+    pub problem: i64,
+    pub fund: i64,
+    pub file: i64,
 }
 
 #[derive(Default)]
 pub struct Pipeline {
     pub companies: Vec<Vec<Value>>,
     pub projects: Vec<Vec<Value>>,
+    pub project_versions: Vec<Vec<Value>>,
     pub stages: Vec<Vec<Value>>,
+    pub problems: Vec<Vec<Value>>,
+    pub problem_versions: Vec<Vec<Value>>,
+    pub funds: Vec<Vec<Value>>,
+    pub fund_files: Vec<Vec<Value>>,
     pub activities: Vec<Vec<Value>>,
     pub activity_units: Vec<Vec<Value>>,
     pub activity_leaders: Vec<Vec<Value>>,
@@ -252,36 +316,58 @@ pub fn county(
             day = (day + Duration::days(rng.random_range(3..40))).min(today);
             passed.push((stage, day));
         }
-        let signed_on = passed
-            .iter()
-            .find(|(s, _)| *s == Stage::Signed)
-            .map(|(_, d)| *d);
-        let reached = |s: Stage| passed.iter().any(|(x, _)| *x == s);
         let unit = units[rng.random_range(0..units.len())];
-        out.projects.push(vec![
-            id.into(),
-            region_id.into(),
-            unit.into(),
-            name.clone().into(),
-            zhaoyin_core::task::search_text(investor_name, &name).into(),
-            (*investor).into(),
-            trade.1.into(),
-            trade.2.into(),
-            Value::Text(key.map(str::to_string)),
-            Value::I64(reached(Stage::Started).then(|| units[rng.random_range(0..towns)])),
-            unit.into(),
-            total.into(),
-            outside.into(),
-            Value::I64(signed_on.map(|_| total)),
-            Value::Text(reached(Stage::Registered).then(|| code(k, 500_000 + p))),
-            stage.id().into(),
-            Value::Date(Some(day)),
-            Value::Text((stage == Stage::Paused).then(|| stop.id().to_string())),
-            Value::Date(signed_on),
-            rule.is_major(outside, key).into(),
-            morning(passed[0].1).into(),
-            morning(day).into(),
-        ]);
+        let location = units[rng.random_range(0..towns)];
+        let credit_code = code(k, 500_000 + p);
+        // The project as it stood after the stages passed up to `upto`: each move wrote it
+        // again, so the earlier states are its versions, each until the next move.
+        let state = |upto: usize| -> Vec<Value> {
+            let (current, on) = passed[upto];
+            let so_far = &passed[..=upto];
+            let reached = |s: Stage| so_far.iter().any(|(x, _)| *x == s);
+            let signed_on = so_far
+                .iter()
+                .find(|(s, _)| *s == Stage::Signed)
+                .map(|(_, d)| *d);
+            vec![
+                id.into(),
+                region_id.into(),
+                unit.into(),
+                name.clone().into(),
+                zhaoyin_core::task::search_text(investor_name, &name).into(),
+                (*investor).into(),
+                trade.1.into(),
+                trade.2.into(),
+                Value::Text(key.map(str::to_string)),
+                Value::I64(reached(Stage::Started).then_some(location)),
+                unit.into(),
+                total.into(),
+                outside.into(),
+                Value::I64(signed_on.map(|_| total)),
+                Value::Text(reached(Stage::Registered).then(|| credit_code.clone())),
+                current.id().into(),
+                Value::Date(Some(on)),
+                Value::Text((current == Stage::Paused).then(|| stop.id().to_string())),
+                Value::Date(signed_on),
+                rule.is_major(outside, key).into(),
+                morning(passed[0].1).into(),
+                morning(on).into(),
+                (upto as i64 + 1).into(),
+            ]
+        };
+        let last = passed.len() - 1;
+        out.projects.push(state(last));
+        for upto in 0..last {
+            let mut row = state(upto);
+            row.extend([false.into(), morning(passed[upto + 1].1).into()]);
+            out.project_versions.push(row);
+        }
+        if stop.is_signed() && stage != Stage::Terminated {
+            problems(rng, ids, &mut out, id, &units[towns..], passed[0].1, today);
+        }
+        if let Some(&(_, started)) = passed.iter().find(|(s, _)| *s == Stage::Started) {
+            funds(rng, ids, &mut out, id, total, started, today);
+        }
         for (s, d) in passed {
             ids.stage += 1;
             let reason = match s {
@@ -319,6 +405,135 @@ pub fn county(
         today,
     );
     out
+}
+
+/// One signed project in three runs into problems, one or two, raised since it began, each
+/// with a department to remove it and a deadline; taken up, solved and verified as the days
+/// went (none today or later), each move a version of the problem, as the product's writes keep
+/// them.
+fn problems(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    out: &mut Pipeline,
+    project: i64,
+    departments: &[i64],
+    since: NaiveDate,
+    today: NaiveDate,
+) {
+    if rng.random_range(0..3) != 0 {
+        return;
+    }
+    for _ in 0..rng.random_range(1..=2) {
+        ids.problem += 1;
+        let id = ids.problem;
+        let (category, description) = PROBLEMS[rng.random_range(0..PROBLEMS.len())];
+        let raised =
+            today - Duration::days(rng.random_range(1..=(today - since).num_days().clamp(1, 300)));
+        let deadline = raised + Duration::days(rng.random_range(15..90));
+        let unit = departments[rng.random_range(0..departments.len())];
+        let blocking = rng.random_range(0..4) == 0;
+        // Open 35%, taken up 30%, solved 20%, verified 15%, as far as the days allow.
+        let steps = match rng.random_range(0..100) {
+            0..35 => 0,
+            35..65 => 1,
+            65..85 => 2,
+            _ => 3,
+        };
+        let mut moves = vec![("open", raised)];
+        let mut day = raised;
+        for status in ["in_progress", "solved", "closed"].into_iter().take(steps) {
+            day += Duration::days(rng.random_range(2..30));
+            if day >= today {
+                break;
+            }
+            moves.push((status, day));
+        }
+        let state = |upto: usize| -> Vec<Value> {
+            let (status, on) = moves[upto];
+            let solved = moves[..=upto]
+                .iter()
+                .find(|(s, _)| *s == "solved")
+                .map(|(_, d)| morning(*d));
+            vec![
+                id.into(),
+                project.into(),
+                category.into(),
+                description.into(),
+                unit.into(),
+                Value::Date(Some(deadline)),
+                blocking.into(),
+                status.into(),
+                Value::Text(solved.map(|_| "已协调解决".to_string())),
+                Value::Time(solved),
+                Value::Time((status == "closed").then(|| morning(on))),
+                (upto as i64 + 1).into(),
+                morning(raised).into(),
+                morning(on).into(),
+            ]
+        };
+        let last = moves.len() - 1;
+        out.problems.push(state(last));
+        for upto in 0..last {
+            let mut row = state(upto);
+            row.push(morning(moves[upto + 1].1).into());
+            out.problem_versions.push(row);
+        }
+    }
+}
+
+/// What a generated fund's evidence holds.
+const EVIDENCE: &[u8] = b"%PDF-1.4\n% zhaoyin generated evidence\n";
+
+/// Funds in place since a project started (before today): one to three payments, together 5–30%
+/// of its total investment; two in three with their evidence on file (verified).
+fn funds(
+    rng: &mut StdRng,
+    ids: &mut Ids,
+    out: &mut Pipeline,
+    project: i64,
+    total: i64,
+    started: NaiveDate,
+    today: NaiveDate,
+) {
+    let days = (today - started).num_days();
+    if days < 1 {
+        return;
+    }
+    let n = rng.random_range(1..=3);
+    for i in 0..n {
+        ids.fund += 1;
+        let received = started + Duration::days(rng.random_range(0..days));
+        let amount = (total * rng.random_range(5..30) / 100 / n).max(1);
+        out.funds.push(vec![
+            ids.fund.into(),
+            project.into(),
+            Value::Date(Some(received)),
+            amount.into(),
+            ["企业自有资金", "银行贷款", "股东增资"][i as usize % 3].into(),
+            [
+                "capital_verification",
+                "bank_receipt",
+                "equipment_invoice",
+                "other",
+            ][rng.random_range(0..4)]
+            .into(),
+            morning(received).into(),
+        ]);
+        if rng.random_range(0..3) != 0 {
+            ids.file += 1;
+            out.fund_files.push(vec![
+                ids.file.into(),
+                project.into(),
+                ids.fund.into(),
+                "到账凭证.pdf".into(),
+                "application/pdf".into(),
+                (EVIDENCE.len() as i64).into(),
+                zhaoyin_db::follow_up::digest(EVIDENCE).into(),
+                EVIDENCE.to_vec().into(),
+                morning(received).into(),
+            ]);
+        }
+    }
 }
 
 /// A year of activities: each unit's trips (done once back, approved or waiting when ahead; one

@@ -90,6 +90,29 @@ pub(crate) async fn reach(db: &Db, vis: &Visibility, region_id: Option<i64>) -> 
     })
 }
 
+impl Reach {
+    /// The region id a project filter keeps: none where the region is tested by its path.
+    pub fn region_id(&self, id: Option<i64>) -> Option<i64> {
+        id.filter(|_| self.wide_path.is_none())
+    }
+
+    /// Tests the joined region `r` by the wide region's path pattern, which PostgreSQL estimates
+    /// from its statistics (named by id, a province was guessed at a few regions).
+    pub fn push_path(&self, w: &mut Sql) {
+        if let Some(path) = &self.wide_path {
+            w.push(" AND r.path LIKE ").push_bind(format!("{path}%"));
+        }
+    }
+
+    /// `q`, planned with its values each run where the pattern tells how much it covers.
+    pub fn planned(&self, q: Sql) -> Sql {
+        match self.wide_path {
+            Some(_) => q.planned_each_run(),
+            None => q,
+        }
+    }
+}
+
 /// [`push_visibility`] for rows that carry their region's id (`region`) and are joined to that
 /// region as `r`. A county's (or a town's) reach is written as `region IN (its regions)`, so the
 /// planner starts from the rows' region index: at province scale a county supervisor's list

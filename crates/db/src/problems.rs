@@ -295,34 +295,35 @@ pub async fn list(
     page: Page,
 ) -> Result<(Vec<Problem>, i64)> {
     let narrow = crate::org::reach(db, vis, f.region_id).await?.narrow;
-    let (count, ..) = listed(vis, "SELECT q.id", &from(FROM_BARE, narrow), f);
+    let (count, ..) = listed(vis, "SELECT q.id", &from_for(FROM_BARE, narrow), f);
     let (total,): (i64,) = db.one(count.bounded_count(COUNT_BOUND)).await?;
-    let (rows, select, order) = listed(vis, SELECT, &from(FROM, narrow), f);
+    let (rows, select, order) = listed(vis, SELECT, &from_for(FROM, narrow), f);
     let rows = db.all(rows.page(&select, &order, page)).await?;
     Ok((rows, total))
 }
 
-/// `from` ([`FROM`] or [`FROM_BARE`]), for a county's reach (`narrow`) starting from the
+/// `fragment` ([`FROM`] or [`FROM_BARE`]), for a county's reach (`narrow`) starting from the
 /// projects: SQLite reads a `CROSS JOIN`'s left side first, so it reads the county's projects
 /// and each one's problems by their index, instead of every open problem of a province by status
 /// and deadline, testing each one's region (a county's overdue problems in the province's
 /// database: 92 ms; PostgreSQL plans a `CROSS JOIN` as any join).
-fn from(from: &str, narrow: bool) -> String {
+fn from_for(fragment: &str, narrow: bool) -> String {
     if !narrow {
-        return from.to_string();
+        return fragment.to_string();
     }
-    from.replacen(
-        " FROM project_problems q JOIN projects p ON p.id = q.project_id",
-        " FROM projects p CROSS JOIN project_problems q",
-        1,
-    )
-    .replacen("WHERE 1 = 1", "WHERE q.project_id = p.id", 1)
+    fragment
+        .replacen(
+            " FROM project_problems q JOIN projects p ON p.id = q.project_id",
+            " FROM projects p CROSS JOIN project_problems q",
+            1,
+        )
+        .replacen("WHERE 1 = 1", "WHERE q.project_id = p.id", 1)
 }
 
 /// The problems of a filter, unpaged up to [`EXPORT_LIMIT`] (a project page, the export).
 pub async fn all(db: &Db, vis: &Visibility, f: &ProblemFilter) -> Result<Vec<Problem>> {
     let narrow = crate::org::reach(db, vis, f.region_id).await?.narrow;
-    let (rows, select, order) = listed(vis, SELECT, &from(FROM, narrow), f);
+    let (rows, select, order) = listed(vis, SELECT, &from_for(FROM, narrow), f);
     let mut q = rows.prefixed(&select);
     q.push(" ORDER BY ")
         .push(&order)

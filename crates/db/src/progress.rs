@@ -604,7 +604,7 @@ async fn funds_by(
     let reach = crate::org::reach(db, vis, f.project.region_id).await?;
     let f = &FundFilter {
         project: crate::projects::ProjectFilter {
-            region_id: f.project.region_id.filter(|_| reach.wide_path.is_none()),
+            region_id: reach.region_id(f.project.region_id),
             ..f.project.clone()
         },
         ..f.clone()
@@ -620,17 +620,15 @@ async fn funds_by(
         f.project.as_of.map(|a| a.end),
         |w| {
             let mut w = funds_within(vis, w, f);
-            if let Some(path) = &reach.wide_path {
-                w.push(" AND r.path LIKE ").push_bind(format!("{path}%"));
-            }
+            reach.push_path(&mut w);
             w.push(" GROUP BY ").push(key);
             w
         },
     );
-    let q = crate::history::summed(&arms, "k", &["verified", "unverified"]);
-    db.all(match reach.wide_path {
-        Some(_) => q.planned_each_run(),
-        None => q,
-    })
+    db.all(reach.planned(crate::history::summed(
+        &arms,
+        "k",
+        &["verified", "unverified"],
+    )))
     .await
 }

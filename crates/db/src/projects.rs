@@ -541,7 +541,7 @@ pub async fn entered_by_region(
     let f = ProjectFilter {
         distinct: true,
         entered: None,
-        region_id: f.region_id.filter(|_| reach.wide_path.is_none()),
+        region_id: reach.region_id(f.region_id),
         ..f.clone()
     };
     let arms = crate::history::arms(
@@ -553,20 +553,13 @@ pub async fn entered_by_region(
             w.push(" WHERE ");
             push_first_entry(&mut w, stage, from, until, f.as_of);
             let mut w = visible_from(vis, w, &f);
-            if let Some(path) = &reach.wide_path {
-                w.push(" AND r.path LIKE ").push_bind(format!("{path}%"));
-            }
+            reach.push_path(&mut w);
             w.push(" GROUP BY p.region_id, ").push(month);
             w
         },
     );
-    let q = crate::history::summed(&arms, "region_id, month", &["n"]);
-    // The region's pattern tells how much of the province it covers.
-    db.all(match reach.wide_path {
-        Some(_) => q.planned_each_run(),
-        None => q,
-    })
-    .await
+    db.all(reach.planned(crate::history::summed(&arms, "region_id, month", &["n"])))
+        .await
 }
 
 pub async fn get(db: &Db, id: i64) -> Result<ProjectRow> {

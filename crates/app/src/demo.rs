@@ -396,6 +396,8 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
     let today = web.today();
     let morning = |d: NaiveDate| web.as_of(d.pred_opt().unwrap_or(d)).end + Duration::hours(9);
     let mut tx = db.begin().await?;
+    // The projects' tallies are rebuilt below, from their versions as they end up.
+    zhaoyin_db::projects::suspend_tallies(&mut tx).await?;
 
     // Projects: each state of a project (its versions in order, then its row) begins on the day
     // of its stage (`stage_on`), a second per state keeping them in order within a day.
@@ -514,6 +516,7 @@ async fn record_on_their_days(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::
         )))
         .await?;
     }
+    zhaoyin_db::projects::retally(&mut tx).await?;
 
     // An activity is also last written then (its versions begin there).
     for (table, day, recorded) in [

@@ -162,6 +162,10 @@ pub async fn generate(
     made.regions += regions.len();
     let mut tx = db.begin().await?;
     insert(&mut tx, "regions", REGION_COLS, regions).await?;
+    // The projects' tallies are rebuilt once, from all the projects and their versions, when
+    // every county is loaded (a project inserted after a later one of its region and stage
+    // would change each of that one's rows).
+    zhaoyin_db::projects::suspend_tallies(&mut tx).await?;
     tx.commit().await?;
 
     let mut first_county = None;
@@ -268,6 +272,9 @@ pub async fn generate(
         tx.commit().await?;
         progress(k as u64 + 1, scale.counties() as u64);
     }
+    let mut tx = db.begin().await?;
+    zhaoyin_db::projects::retally(&mut tx).await?;
+    tx.commit().await?;
     for table in [
         "regions",
         "units",

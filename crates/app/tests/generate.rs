@@ -71,6 +71,7 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
         zhaoyin_db::testing::stages_off_their_firsts(&a.db).await,
         Vec::<i64>::new()
     );
+    assert_eq!(zhaoyin_db::testing::tallies_off(&a.db, 50).await, vec![]);
     // Nothing is due for a sweep.
     let clock = Clock {
         today: today(),

@@ -104,6 +104,18 @@ const FROM: &str = " FROM project_problems q JOIN projects p ON p.id = q.project
      WHERE 1 = 1";
 const FROM_BARE: &str = " FROM project_problems q JOIN projects p ON p.id = q.project_id \
      JOIN regions r ON r.id = p.region_id WHERE 1 = 1";
+/// The problems alone, by the region each keeps of its project (migration 0035): what a filter
+/// that asks nothing of the projects reads (see [`own`]).
+const FROM_OWN: &str = " FROM project_problems q JOIN regions r ON r.id = q.region_id WHERE 1 = 1";
+
+/// Whether the problems alone answer `f` for `vis`: it asks nothing of their projects (a name,
+/// the major ones) and `vis` reads whole regions (a unit's grant reads its own projects'
+/// problems). As of a past day, a problem joined to its project's row or version then made four
+/// arms, each reading most of a province's projects or their versions; the problems alone make
+/// two.
+fn own(vis: &Visibility, f: &ProblemFilter) -> bool {
+    vis.units.is_empty() && !f.major && f.q.as_deref().is_none_or(|q| q.trim().is_empty())
+}
 
 /// A unit's grant reads the problems of its own projects and the problems it must solve.
 const UNIT_READS: &str = "EXISTS (SELECT 1 FROM units vu WHERE vu.id IN {} \
@@ -116,6 +128,8 @@ pub struct ProblemFilter {
     pub project_id: Option<i64>,
     /// Only problems of these projects (none: any).
     pub project_ids: Vec<i64>,
+    /// Only these problems (none: any).
+    pub ids: Vec<i64>,
     /// The responsible unit.
     pub unit_id: Option<i64>,
     pub category: Option<ProblemCategory>,
@@ -158,13 +172,18 @@ impl LightOn {
     }
 }
 
-fn push_filter(w: &mut Sql, f: &ProblemFilter) {
+/// `f`'s conditions, the problems' region read from `region` (`p.region_id` or, for
+/// [`FROM_OWN`], `q.region_id`).
+fn push_filter(w: &mut Sql, f: &ProblemFilter, region: &str) {
     crate::org::push_text_filter(w, &f.q, &["q.description", "p.name"]);
     if let Some(p) = f.project_id {
         w.push(" AND q.project_id = ").push_bind(p);
     }
     if !f.project_ids.is_empty() {
         w.push(" AND q.project_id IN ").push_list(&f.project_ids);
+    }
+    if !f.ids.is_empty() {
+        w.push(" AND q.id IN ").push_list(&f.ids);
     }
     if let Some(u) = f.unit_id {
         w.push(" AND q.unit_id = ").push_bind(u);
@@ -186,7 +205,7 @@ fn push_filter(w: &mut Sql, f: &ProblemFilter) {
     if f.major {
         w.push(" AND p.is_major = ").push_bind(true);
     }
-    crate::org::push_within(w, "p.region_id", f.region_id);
+    crate::org::push_within(w, region, f.region_id);
     if let Some((light, on)) = f.light {
         w.push(" AND ").push(&on.condition(light));
     }
@@ -198,25 +217,25 @@ pub const VERSIONED: crate::history::Versioned = crate::history::Versioned {
     versions: "project_problem_versions",
     columns: "id, project_id, category, description, unit_id, deadline, blocking, status, \
          status_reason, resolution, solved_at, closed_by, closed_at, explanation, explained_by, \
-         explained_at, raised_by, version, created_at, updated_at",
+         explained_at, raised_by, version, created_at, updated_at, region_id",
     links: &[],
 };
 
-/// [`crate::history::arms`] of `select` from `from` (over problems `q` and their projects `p`),
-/// each narrowed to the problems `vis` admits and `f` asks for, then `tail`.
+/// [`crate::history::arms`] of `select` from `from` (over problems `q` and their projects `p`,
+/// or the problems alone: [`FROM_OWN`]), each narrowed to the problems `vis` admits and `f` asks
+/// for, then `tail`.
 fn arms(vis: &Visibility, select: &str, from: &str, f: &ProblemFilter, tail: &str) -> Sql {
-    crate::history::arms(
-        select,
-        from,
-        &[&VERSIONED, &crate::projects::VERSIONED],
-        f.as_of.map(|a| a.end),
-        |mut w| {
-            push_region_visibility(&mut w, vis, "p.region_id", Some(UNIT_READS));
-            push_filter(&mut w, f);
-            w.push(tail);
-            w
-        },
-    )
+    let (region, tables): (&str, &[&crate::history::Versioned]) = if from == FROM_OWN {
+        ("q.region_id", &[&VERSIONED])
+    } else {
+        ("p.region_id", &[&VERSIONED, &crate::projects::VERSIONED])
+    };
+    crate::history::arms(select, from, tables, f.as_of.map(|a| a.end), |mut w| {
+        push_region_visibility(&mut w, vis, region, Some(UNIT_READS));
+        push_filter(&mut w, f, region);
+        w.push(tail);
+        w
+    })
 }
 
 /// The problems `vis` admits and `f` asks for, `select`ed from `from`, as a `FROM …` fragment
@@ -239,8 +258,14 @@ async fn lights_by(
     vis: &Visibility,
     f: &ProblemFilter,
     on: LightOn,
-    key: &str,
+    by_region: bool,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+    let (from, key) = match (own(vis, f), by_region) {
+        (true, true) => (FROM_OWN, "q.region_id"),
+        (true, false) => (FROM_OWN, "q.unit_id"),
+        (false, true) => (FROM_BARE, "p.region_id"),
+        (false, false) => (FROM_BARE, "q.unit_id"),
+    };
     let open = "q.status IN ('open', 'in_progress', 'returned')";
     let count = |c: String, name: &str| format!("SUM(CASE WHEN {c} THEN 1 ELSE 0 END) AS {name}");
     let select = format!(
@@ -253,7 +278,7 @@ async fn lights_by(
         ),
         count(format!("NOT {open}"), "solved"),
     );
-    let arms = arms(vis, &select, FROM_BARE, f, &format!(" GROUP BY {key}"));
+    let arms = arms(vis, &select, from, f, &format!(" GROUP BY {key}"));
     db.all(crate::history::summed(
         &arms,
         "k",
@@ -269,7 +294,7 @@ pub async fn lights_by_region(
     f: &ProblemFilter,
     on: LightOn,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
-    lights_by(db, vis, f, on, "p.region_id").await
+    lights_by(db, vis, f, on, true).await
 }
 
 /// [`lights_by`] per responsible unit.
@@ -279,7 +304,7 @@ pub async fn lights_by_unit(
     f: &ProblemFilter,
     on: LightOn,
 ) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
-    lights_by(db, vis, f, on, "q.unit_id").await
+    lights_by(db, vis, f, on, false).await
 }
 
 /// Open problems first, by deadline; then the rest, latest first.
@@ -294,12 +319,50 @@ pub async fn list(
     f: &ProblemFilter,
     page: Page,
 ) -> Result<(Vec<Problem>, i64)> {
+    if own(vis, f) {
+        return list_own(db, vis, f, page).await;
+    }
     let narrow = crate::org::reach(db, vis, f.region_id).await?.narrow;
     let (count, ..) = listed(vis, "SELECT q.id", &from_for(FROM_BARE, narrow), f);
     let (total,): (i64,) = db.one(count.bounded_count(COUNT_BOUND)).await?;
     let (rows, select, order) = listed(vis, SELECT, &from_for(FROM, narrow), f);
     let rows = db.all(rows.page(&select, &order, page)).await?;
     Ok((rows, total))
+}
+
+/// [`list`] where the problems alone answer the filter ([`own`]): counted and the page found on
+/// the problems, then only the page's read with their projects as they stood.
+async fn list_own(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProblemFilter,
+    page: Page,
+) -> Result<(Vec<Problem>, i64)> {
+    let (count, ..) = listed(vis, "SELECT q.id", FROM_OWN, f);
+    let (total,): (i64,) = db.one(count.bounded_count(COUNT_BOUND)).await?;
+    let (keys, _, order) = listed(
+        vis,
+        "SELECT q.id, q.status, q.deadline, q.updated_at",
+        FROM_OWN,
+        f,
+    );
+    let pick = if f.as_of.is_some() {
+        "SELECT x.id"
+    } else {
+        "SELECT q.id"
+    };
+    let ids: Vec<(i64,)> = db.all(keys.page(pick, &order, page)).await?;
+    if ids.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let f = ProblemFilter {
+        ids: ids.into_iter().map(|(id,)| id).collect(),
+        ..f.clone()
+    };
+    let (rows, select, order) = listed(vis, SELECT, FROM, &f);
+    let mut q = rows.prefixed(&select);
+    q.push(" ORDER BY ").push(&order);
+    Ok((db.all(q).await?, total))
 }
 
 /// `fragment` ([`FROM`] or [`FROM_BARE`]), for a county's reach (`narrow`) starting from the

@@ -254,6 +254,33 @@ pub async fn span_stages(tx: &mut Tx, ids: RangeInclusive<i64>) -> Result<()> {
     Ok(())
 }
 
+/// Suspends the tallies of projects per region and stage (migration 0034) for the rest of the
+/// transaction: a bulk load writes its projects and their versions, then [`retally`].
+pub async fn suspend_tallies(tx: &mut Tx) -> Result<()> {
+    tx.execute(Sql::new("INSERT INTO tallies_suspended (since) VALUES ($1)").bind(now()))
+        .await?;
+    Ok(())
+}
+
+/// Rebuilds the tallies of projects per region and stage from the projects and their versions
+/// (after a bulk load, or after times were moved), and lifts [`suspend_tallies`].
+pub async fn retally(tx: &mut Tx) -> Result<()> {
+    tx.execute(Sql::new("DELETE FROM tallies_suspended"))
+        .await?;
+    tx.execute(Sql::new("DELETE FROM project_stage_tallies"))
+        .await?;
+    tx.execute(Sql::new(
+        "INSERT INTO project_stage_tallies \
+         (region_id, stage, since, projects, total_investment, outside_investment) \
+         SELECT region_id, stage, since, SUM(SUM(projects)) OVER w, \
+         SUM(SUM(total_investment)) OVER w, SUM(SUM(outside_investment)) OVER w \
+         FROM project_stage_moves GROUP BY region_id, stage, since \
+         WINDOW w AS (PARTITION BY region_id, stage ORDER BY since)",
+    ))
+    .await?;
+    Ok(())
+}
+
 /// The unit a project is credited to (see [`ProjectFilter::credit_unit_id`]).
 pub(crate) const CREDIT_UNIT: &str = "COALESCE(p.first_unit_id, p.unit_id)";
 
@@ -472,7 +499,7 @@ pub async fn counts_by_credit_unit(
 
 /// Projects per region and stage with their investment, repeated signings left out: the
 /// dashboard's funnel, summed per region by the caller (a city's counties side by side).
-#[derive(Debug, Clone, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct RegionStage {
     pub region_id: i64,
     pub stage: String,
@@ -491,6 +518,102 @@ pub async fn stages_by_region(
         distinct: true,
         ..f.clone()
     };
+    match tallied(vis, &f) {
+        Some(end) => stages_tallied(db, vis, f.region_id, end).await,
+        None => stages_counted(db, vis, &f).await,
+    }
+}
+
+/// Where [`stages_by_region`] reads the tallies (migration 0034): `f` asks for the counted
+/// projects of a region, by readers of whole regions, now (`None` inside) or as of an instant on
+/// the hour (the end of a day in any time zone a whole number of hours from UTC).
+fn tallied(vis: &Visibility, f: &ProjectFilter) -> Option<Option<DateTime<Utc>>> {
+    let ProjectFilter {
+        q,
+        stage,
+        live,
+        region_id: _,
+        major,
+        unit_id,
+        key_industry,
+        investor_id,
+        owner_leader_id,
+        person_id,
+        people_unit_id,
+        segment_id,
+        distinct,
+        entered,
+        as_of,
+        credit_unit_id,
+        sort: _,
+    } = f;
+    let only_region = q.as_deref().is_none_or(|q| q.trim().is_empty())
+        && stage.is_none()
+        && !live
+        && major.is_none()
+        && unit_id.is_none()
+        && key_industry.is_none()
+        && investor_id.is_none()
+        && owner_leader_id.is_none()
+        && person_id.is_none()
+        && people_unit_id.is_none()
+        && segment_id.is_none()
+        && *distinct
+        && entered.is_none()
+        && credit_unit_id.is_none();
+    if !only_region || !vis.units.is_empty() {
+        return None;
+    }
+    match as_of {
+        None => Some(None),
+        Some(a)
+            if a.end.timestamp().rem_euclid(3600) == 0 && a.end.timestamp_subsec_nanos() == 0 =>
+        {
+            Some(Some(a.end))
+        }
+        Some(_) => None,
+    }
+}
+
+/// [`stages_by_region`] from the tallies: per region `vis` reads (within `region_id`) and stage,
+/// its last row before `end` (or its last).
+pub(crate) async fn stages_tallied(
+    db: &Db,
+    vis: &Visibility,
+    region_id: Option<i64>,
+    end: Option<DateTime<Utc>>,
+) -> Result<Vec<RegionStage>> {
+    let stages: Vec<String> = Stage::ALL
+        .iter()
+        .map(|s| format!("SELECT '{}' AS stage", s.id()))
+        .collect();
+    let mut q = Sql::new(
+        "SELECT t.region_id AS region_id, t.stage AS stage, t.projects AS projects, \
+         t.total_investment AS total_investment, t.outside_investment AS outside_investment \
+         FROM (SELECT r.id AS region_id, s.stage AS stage, (SELECT MAX(l.since) \
+         FROM project_stage_tallies l WHERE l.region_id = r.id AND l.stage = s.stage",
+    );
+    if let Some(end) = end {
+        q.push(" AND l.since < ").push_bind(end);
+    }
+    q.push(") AS since FROM regions r CROSS JOIN (")
+        .push(&stages.join(" UNION ALL "))
+        .push(") s WHERE 1 = 1");
+    push_region_visibility(&mut q, vis, "r.id", None);
+    crate::org::push_within(&mut q, "r.id", region_id);
+    q.push(
+        ") x JOIN project_stage_tallies t ON t.region_id = x.region_id AND t.stage = x.stage \
+         AND t.since = x.since WHERE t.projects > 0",
+    );
+    db.all(q).await
+}
+
+/// [`stages_by_region`] counted from the projects (and as of a past day their versions).
+pub(crate) async fn stages_counted(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProjectFilter,
+) -> Result<Vec<RegionStage>> {
     let arms = crate::history::arms(
         "SELECT p.region_id AS region_id, p.stage AS stage, COUNT(*) AS projects, \
          SUM(p.total_investment) AS total_investment, \
@@ -499,7 +622,7 @@ pub async fn stages_by_region(
         &[&VERSIONED],
         f.as_of.map(|a| a.end),
         |w| {
-            let mut w = visible_from(vis, w, &f);
+            let mut w = visible_from(vis, w, f);
             w.push(" GROUP BY p.region_id, p.stage");
             w
         },

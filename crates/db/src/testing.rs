@@ -358,6 +358,69 @@ pub async fn stages_off_their_firsts(db: &Db) -> Vec<i64> {
     rows.into_iter().map(|(id,)| id).collect()
 }
 
+/// Where the tallies of projects per region and stage (migration 0034) differ from the projects
+/// and their versions counted: now, and at the end of the hour of each time a project or a
+/// version began or ended (at most `instants` of them, spread evenly), each as
+/// `(end, tallied, counted)` with the rows of both that differ.
+pub async fn tallies_off(
+    db: &Db,
+    instants: usize,
+) -> Vec<(
+    Option<chrono::DateTime<chrono::Utc>>,
+    Vec<crate::projects::RegionStage>,
+    Vec<crate::projects::RegionStage>,
+)> {
+    use chrono::{DateTime, DurationRound, TimeDelta, Utc};
+    let times: Vec<(DateTime<Utc>,)> = db
+        .all(Sql::new(
+            "SELECT updated_at FROM projects UNION SELECT updated_at FROM project_versions \
+             UNION SELECT valid_to FROM project_versions",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("the projects' times: {e}"));
+    let hour = TimeDelta::hours(1);
+    let mut ends: Vec<DateTime<Utc>> = times
+        .into_iter()
+        .filter_map(|(t,)| t.duration_trunc(hour).ok().map(|h| h + hour))
+        .collect();
+    ends.sort();
+    ends.dedup();
+    let step = ends.len().div_ceil(instants.max(1)).max(1);
+    let everything = zhaoyin_core::authz::Visibility {
+        subtrees: vec!["/".into()],
+        ..Default::default()
+    };
+    let mut off = Vec::new();
+    for end in std::iter::once(None).chain(ends.into_iter().step_by(step).map(Some)) {
+        let f = crate::projects::ProjectFilter {
+            distinct: true,
+            as_of: end.map(|end| crate::tasks::AsOf {
+                day: end.date_naive(),
+                end,
+            }),
+            ..Default::default()
+        };
+        let sorted = |mut rows: Vec<crate::projects::RegionStage>| {
+            rows.sort_by(|a, b| (a.region_id, &a.stage).cmp(&(b.region_id, &b.stage)));
+            rows
+        };
+        let tallied = crate::projects::stages_tallied(db, &everything, None, end)
+            .await
+            .unwrap_or_else(|e| panic!("tallied at {end:?}: {e}"));
+        let counted = crate::projects::stages_counted(db, &everything, &f)
+            .await
+            .unwrap_or_else(|e| panic!("counted at {end:?}: {e}"));
+        let (tallied, counted) = (sorted(tallied), sorted(counted));
+        if tallied != counted {
+            let only = |a: &[crate::projects::RegionStage], b: &[crate::projects::RegionStage]| {
+                a.iter().filter(|r| !b.contains(r)).cloned().collect()
+            };
+            off.push((end, only(&tallied, &counted), only(&counted, &tallied)));
+        }
+    }
+    off
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

@@ -81,13 +81,14 @@ async fn unknown_scheme_is_refused_and_creates_nothing() {
     assert!(!path.exists());
 }
 
-/// Columns of every table, by engine.
+/// Columns of every table and view, by engine.
 async fn schema(db: &Db) -> BTreeMap<String, Vec<String>> {
     let rows: Vec<(String, String)> = match db.kind() {
         Kind::Sqlite => db
             .all(Sql::new(
                 "SELECT m.name, p.name FROM sqlite_master m, pragma_table_info(m.name) p \
-                 WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' ORDER BY m.name, p.name",
+                 WHERE m.type IN ('table', 'view') AND m.name NOT LIKE 'sqlite_%' \
+                 ORDER BY m.name, p.name",
             ))
             .await
             .expect("sqlite schema"),

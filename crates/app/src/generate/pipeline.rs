@@ -81,6 +81,7 @@ pub const PROBLEM_COLS: &[&str] = &[
     "version",
     "created_at",
     "updated_at",
+    "region_id",
 ];
 
 pub const FUND_COLS: &[&str] = &[
@@ -363,7 +364,15 @@ pub fn county(
             out.project_versions.push(row);
         }
         if stop.is_signed() && stage != Stage::Terminated {
-            problems(rng, ids, &mut out, id, &units[towns..], passed[0].1, today);
+            problems(
+                rng,
+                ids,
+                &mut out,
+                (id, region_id),
+                &units[towns..],
+                passed[0].1,
+                today,
+            );
         }
         if let Some(&(_, started)) = passed.iter().find(|(s, _)| *s == Stage::Started) {
             funds(rng, ids, &mut out, id, total, started, today);
@@ -415,7 +424,7 @@ fn problems(
     rng: &mut StdRng,
     ids: &mut Ids,
     out: &mut Pipeline,
-    project: i64,
+    (project, region): (i64, i64),
     departments: &[i64],
     since: NaiveDate,
     today: NaiveDate,
@@ -469,6 +478,7 @@ fn problems(
                 (upto as i64 + 1).into(),
                 morning(raised).into(),
                 morning(on).into(),
+                region.into(),
             ]
         };
         let last = moves.len() - 1;

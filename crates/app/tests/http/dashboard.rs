@@ -29,6 +29,7 @@ pub(crate) async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhao
         testing::stages_off_their_firsts(&t.db).await,
         Vec::<i64>::new()
     );
+    assert_eq!(testing::tallies_off(&t.db, 200).await, vec![]);
     let (base, running) = start(t.db.clone(), web).await;
     (base, t.db.clone(), t, running)
 }
@@ -362,6 +363,7 @@ async fn every_figure_equals_the_list_behind_it() {
         testing::stages_off_their_firsts(&db).await,
         Vec::<i64>::new()
     );
+    assert_eq!(testing::tallies_off(&db, 200).await, vec![]);
     // Funds the past day counted are taken back: today's list has one fewer, that day's the same.
     let total = |q: String| {
         let sup = &sup;

@@ -253,8 +253,10 @@ impl Db {
                 sqlx::query(limit).execute(&mut *c).await?;
                 sqlx::query(q).execute(&mut *c).await?;
             }
+            // Vacuumed too, so that the pages just loaded are marked all-visible and a read
+            // served by an index alone (the stage entries of a period) skips the table.
             Engine::Postgres(pool) if after_bulk_load => {
-                sqlx::query("ANALYZE").execute(pool).await?;
+                sqlx::query("VACUUM ANALYZE").execute(pool).await?;
             }
             Engine::Postgres(_) => {}
         }

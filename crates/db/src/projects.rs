@@ -254,8 +254,9 @@ pub async fn span_stages(tx: &mut Tx, ids: RangeInclusive<i64>) -> Result<()> {
     Ok(())
 }
 
-/// Suspends the tallies of projects per region and stage (migration 0034) for the rest of the
-/// transaction: a bulk load writes its projects and their versions, then [`retally`].
+/// Suspends the tallies of projects per region and stage (migration 0034) until [`retally`]:
+/// a bulk load (over one transaction or several, once this one commits) writes its projects and
+/// their versions, then rebuilds the tallies once.
 pub async fn suspend_tallies(tx: &mut Tx) -> Result<()> {
     tx.execute(Sql::new("INSERT INTO tallies_suspended (since) VALUES ($1)").bind(now()))
         .await?;

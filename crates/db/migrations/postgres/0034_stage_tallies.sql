@@ -20,7 +20,7 @@ CREATE TABLE project_stage_tallies (
     PRIMARY KEY (region_id, stage, since)
 );
 
--- While a row is here (a bulk load's transaction), writes to projects leave the tallies alone.
+-- While a row is here (during a bulk load), writes to projects leave the tallies alone.
 CREATE TABLE tallies_suspended (
     since TIMESTAMPTZ NOT NULL
 );

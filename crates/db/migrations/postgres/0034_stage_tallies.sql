@@ -76,11 +76,16 @@ $$;
 
 -- The old row stops counting where the version kept of it ends (or, a row moved back in time,
 -- where it began); the new one counts from its `updated_at`; a removed row stops now.
+-- Writes that change the tallies take turns (one lock until each transaction ends): a tally row
+-- is copied from the one before it, which another transaction could be changing unseen (an
+-- import stamped with an earlier hour), and two transactions each moving a project between the
+-- same two stages would otherwise lock their rows in opposite orders.
 CREATE FUNCTION projects_tally() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF EXISTS (SELECT 1 FROM tallies_suspended) THEN
         RETURN NULL;
     END IF;
+    PERFORM pg_advisory_xact_lock(340034);
     IF TG_OP <> 'INSERT' AND OLD.duplicate_of IS NULL AND OLD.withdrawn_at IS NULL THEN
         PERFORM project_tally(OLD.region_id, OLD.stage,
             CASE WHEN TG_OP = 'UPDATE' THEN GREATEST(OLD.updated_at, NEW.updated_at)

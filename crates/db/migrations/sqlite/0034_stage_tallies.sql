@@ -53,7 +53,8 @@ WINDOW w AS (PARTITION BY region_id, stage ORDER BY since);
 -- Each trigger adds a row's figures to its region and stage's from an hour on: the hour's row
 -- first made from the one before it, then it and every later one changed. The old row stops
 -- counting where the version kept of it ends (or, a row moved back in time, where it began); the
--- new one counts from its `updated_at`; a removed row stops now.
+-- new one counts from its `updated_at`; a removed row stops now. (SQLite has one writer at a
+-- time; PostgreSQL's writes to the tallies take turns by a lock.)
 CREATE TRIGGER projects_tallied_insert AFTER INSERT ON projects
     WHEN NOT EXISTS (SELECT 1 FROM tallies_suspended)
 BEGIN

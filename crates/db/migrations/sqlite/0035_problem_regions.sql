@@ -11,9 +11,11 @@ ALTER TABLE project_problem_versions ADD COLUMN region_id INTEGER;
 
 CREATE INDEX project_versions_id_idx ON project_versions (id, valid_to);
 
+-- A problem: its project's region now. A version: its project's region when the version began.
+-- (A project moved before this migration left no mark on its problems, so a problem last
+-- written before its project moved counts where the project is now for the days between.)
 UPDATE project_problems SET region_id = p.region_id FROM projects p
 WHERE p.id = project_problems.project_id;
--- A version: its project's region when the version began.
 UPDATE project_problem_versions SET region_id = pv.region_id FROM project_versions pv
 WHERE pv.id = project_problem_versions.project_id
   AND pv.updated_at <= project_problem_versions.updated_at

@@ -763,10 +763,7 @@ async fn user(cfg: &Config, cmd: UserCommand, t: &Tr) -> anyhow::Result<()> {
             println!("{}", t.tf1("cli.password_set", "username", &u.username));
         }
         UserCommand::List => {
-            let all = zhaoyin_core::authz::Visibility {
-                subtrees: vec!["/".into()],
-                ..Default::default()
-            };
+            let all = zhaoyin_core::authz::Visibility::everywhere();
             let mut page = 1;
             loop {
                 let (list, total) = users::list(

@@ -329,6 +329,15 @@ pub struct Visibility {
 }
 
 impl Visibility {
+    /// Every region (the command line's, the generator's checks, a row read by an id already
+    /// found among what a reader may see).
+    pub fn everywhere() -> Self {
+        Visibility {
+            subtrees: vec!["/".into()],
+            ..Default::default()
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.subtrees.is_empty() && self.ancestors_of.is_empty() && self.units.is_empty()
     }

@@ -364,11 +364,7 @@ async fn list_own(
         as_of: f.as_of,
         ..Default::default()
     };
-    let everywhere = Visibility {
-        subtrees: vec!["/".into()],
-        ..Default::default()
-    };
-    let (rows, select, order) = listed(&everywhere, SELECT, FROM, &f);
+    let (rows, select, order) = listed(&Visibility::everywhere(), SELECT, FROM, &f);
     let mut q = rows.prefixed(&select);
     q.push(" ORDER BY ").push(&order);
     Ok((db.all(q).await?, total))

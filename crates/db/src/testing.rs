@@ -386,10 +386,7 @@ pub async fn tallies_off(
     ends.sort();
     ends.dedup();
     let step = ends.len().div_ceil(instants.max(1)).max(1);
-    let everything = zhaoyin_core::authz::Visibility {
-        subtrees: vec!["/".into()],
-        ..Default::default()
-    };
+    let everything = zhaoyin_core::authz::Visibility::everywhere();
     let mut off = Vec::new();
     for end in std::iter::once(None).chain(ends.into_iter().step_by(step).map(Some)) {
         let f = crate::projects::ProjectFilter {

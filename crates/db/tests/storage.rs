@@ -405,10 +405,7 @@ async fn lists_show_exactly_what_the_scope_allows() {
         )
         .await,
     ];
-    let all = zhaoyin_core::authz::Visibility {
-        subtrees: vec!["/".into()],
-        ..Default::default()
-    };
+    let all = zhaoyin_core::authz::Visibility::everywhere();
     let page = Page::new(Some(1), Some(200));
     let (regions, _) = org::list_regions(&t.db, &all, &RegionFilter::default(), page)
         .await

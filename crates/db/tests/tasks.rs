@@ -148,10 +148,7 @@ async fn a_policy_and_its_tasks_are_written_whole_and_audited() {
     );
     let (all, _) = tasks::list(
         &t.db,
-        &zhaoyin_core::authz::Visibility {
-            subtrees: vec!["/".into()],
-            ..Default::default()
-        },
+        &everything(),
         &TaskFilter::default(),
         Page::default(),
     )
@@ -406,10 +403,7 @@ async fn lights_follow_reports_and_history_answers_as_of() {
     );
     let (red, _) = tasks::list(
         &t.db,
-        &zhaoyin_core::authz::Visibility {
-            subtrees: vec!["/".into()],
-            ..Default::default()
-        },
+        &everything(),
         &TaskFilter {
             light: Some("red".into()),
             ..Default::default()
@@ -451,10 +445,7 @@ async fn lights_follow_reports_and_history_answers_as_of() {
 }
 
 fn everything() -> zhaoyin_core::authz::Visibility {
-    zhaoyin_core::authz::Visibility {
-        subtrees: vec!["/".into()],
-        ..Default::default()
-    }
+    zhaoyin_core::authz::Visibility::everywhere()
 }
 
 /// End of a county day in UTC (midnight after it, Beijing time).

@@ -750,6 +750,8 @@ pub async fn load(db: &Db, web: &zhaoyin_web::WebConfig) -> anyhow::Result<Loade
     load_incentives(db, &cast.supervisor, county.id).await?;
     load_land(db, &cast.supervisor, county.id, web.today()).await?;
     load_financing(db, &cast.supervisor, county.id, web.today()).await?;
+    // The tasks' lights by day, as the dashboard reads them as of a past day.
+    zhaoyin_db::tallies::recount(db, web.tz, today).await?;
     Ok(Loaded {
         units: units.len(),
         tasks,

@@ -122,6 +122,7 @@ pub async fn generate(
     scale: Scale,
     seed: u64,
     today: NaiveDate,
+    tz: chrono_tz::Tz,
     rules: LightRules,
     progress: impl Fn(u64, u64),
 ) -> anyhow::Result<Made> {
@@ -297,6 +298,9 @@ pub async fn generate(
 
     // Statistics for the planner over what was just loaded.
     db.analyze(true).await?;
+    // The tasks' lights by day, counted once from everything loaded (its triggers only marked
+    // them out of date).
+    zhaoyin_db::tallies::recount(db, tz, today).await?;
 
     // Accounts to sign in with: the county's supervisor, leader and a clerk; a province-wide
     // supervisor; the system administrator.

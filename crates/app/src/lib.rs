@@ -22,9 +22,9 @@ pub use deliver::http_client;
 /// How often housekeeping runs; with several instances, once per slot of this length.
 const HOUSEKEEPING_SECS: u32 = 600;
 
-/// Purges expired sessions, refreshes the planner's statistics (SQLite) and brings task lights up
-/// to today, unless another instance has
-/// already claimed this slot. The run is recorded in `job_runs` and counted in `jobs_total`.
+/// Purges expired sessions, refreshes the planner's statistics (SQLite), brings task lights up
+/// to today and counts their tallies again, unless another instance has already claimed this
+/// slot. The run is recorded in `job_runs` and counted in `jobs_total`.
 async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
     const JOB: &str = "housekeeping";
     let slot = zhaoyin_core::jobs::slot(chrono::Utc::now(), HOUSEKEEPING_SECS);
@@ -55,6 +55,12 @@ async fn housekeeping(db: &Db, cfg: &WebConfig, instance: &str) {
         Ok(n) => tracing::info!(tasks = n, "task lights brought up to date"),
         Err(e) => tracing::warn!("refreshing task lights: {e}"),
     }
+    // The figures as of past days, counted again where the lights (or anything else) changed.
+    let retallied = zhaoyin_db::tallies::recount(db, cfg.tz, cfg.today()).await;
+    if let Err(e) = &retallied {
+        tracing::warn!("counting task lights by day: {e}");
+    }
+    let refreshed = refreshed.and_then(|n| retallied.map(|_| n));
     let outcome = if refreshed.is_ok() { "ran" } else { "failed" };
     let finished = refreshed.map_err(|e| e.to_string());
     if let Err(e) = zhaoyin_db::jobs::finish(db, JOB, &slot, finished).await {

@@ -983,6 +983,7 @@ async fn generate(
         scale,
         seed,
         web.today(),
+        web.tz,
         web.light_rules(),
         |done, _| bar.set_position(done),
     )

@@ -3,6 +3,7 @@
 //! engines), and recorded in an intact audit chain.
 
 use chrono::NaiveDate;
+use chrono_tz::Asia::Shanghai;
 use zhaoyin::generate::{Scale, generate};
 use zhaoyin_core::authz::Visibility;
 use zhaoyin_core::paging::Page;
@@ -29,7 +30,7 @@ async fn digest(db: &Db) -> Vec<(String, String, String, Option<NaiveDate>)> {
 async fn a_county_is_generated_true_and_the_same_every_time() {
     let rules = LightRules::default();
     let a = fresh().await;
-    let made = generate(&a.db, Scale::County, 7, today(), rules, |_, _| {})
+    let made = generate(&a.db, Scale::County, 7, today(), Shanghai, rules, |_, _| {})
         .await
         .expect("generate");
     assert_eq!((made.counties, made.units, made.tasks), (1, 60, 1000));
@@ -72,6 +73,14 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
         Vec::<i64>::new()
     );
     assert_eq!(zhaoyin_db::testing::tallies_off(&a.db, 50).await, vec![]);
+    assert_eq!(
+        zhaoyin_db::testing::task_tallies_off(&a.db, 50).await,
+        vec![]
+    );
+    assert_eq!(
+        zhaoyin_db::testing::entry_tallies_off(&a.db, 50).await,
+        vec![]
+    );
     // Nothing is due for a sweep.
     let clock = Clock {
         today: today(),
@@ -84,7 +93,7 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
 
     // The same seed, the same data.
     let b = fresh().await;
-    generate(&b.db, Scale::County, 7, today(), rules, |_, _| {})
+    generate(&b.db, Scale::County, 7, today(), Shanghai, rules, |_, _| {})
         .await
         .expect("generate");
     assert_eq!(digest(&b.db).await, before);

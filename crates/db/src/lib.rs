@@ -32,6 +32,7 @@ pub mod projects;
 mod query;
 pub mod sessions;
 pub mod talents;
+pub mod tallies;
 pub mod targets;
 pub mod tasks;
 #[cfg(feature = "testing")]

@@ -565,6 +565,24 @@ fn tallied(vis: &Visibility, f: &ProjectFilter) -> Option<Option<DateTime<Utc>>>
     if !only_region || !vis.units.is_empty() {
         return None;
     }
+    tallied_at(*as_of)
+}
+
+/// Whether `f` asks only for a region's counted projects (its time aside), of a reader of whole
+/// regions: what the tallies count.
+fn only_region(vis: &Visibility, f: &ProjectFilter) -> bool {
+    tallied(
+        vis,
+        &ProjectFilter {
+            as_of: None,
+            ..f.clone()
+        },
+    )
+    .is_some()
+}
+
+/// Where the tallies of 0034 answer for a time: now, or an instant on the hour.
+fn tallied_at(as_of: Option<crate::tasks::AsOf>) -> Option<Option<DateTime<Utc>>> {
     match as_of {
         None => Some(None),
         Some(a)
@@ -647,6 +665,26 @@ pub async fn entered_by_region(
     from: NaiveDate,
     until: NaiveDate,
 ) -> Result<Vec<(i64, String, i64)>> {
+    if let Some(a) = f.as_of
+        && ENTRY_STAGES.contains(&stage)
+        && only_region(vis, f)
+        && let Some(rows) = entries_tallied(db, vis, f.region_id, stage, from, until, a).await?
+    {
+        return Ok(rows);
+    }
+    entries_counted(db, vis, f, stage, from, until).await
+}
+
+/// [`entered_by_region`] counted from the entries and their projects (as of a past day, their
+/// versions).
+pub async fn entries_counted(
+    db: &Db,
+    vis: &Visibility,
+    f: &ProjectFilter,
+    stage: Stage,
+    from: NaiveDate,
+    until: NaiveDate,
+) -> Result<Vec<(i64, String, i64)>> {
     let month = "SUBSTR(CAST(e.on_date AS TEXT), 1, 7)";
     // SQLite reads a CROSS JOIN's left side first. A county's few hundred projects come first,
     // then each one's entries through its own index (a county's quarter: 2 ms, where starting
@@ -685,6 +723,127 @@ pub async fn entered_by_region(
     db.all(reach.planned(crate::history::summed(&arms, "region_id, month", &["n"])))
         .await
 }
+
+/// The stages whose first entries are tallied by month and day (migration 0038).
+const ENTRY_STAGES: [Stage; 2] = [Stage::Signed, Stage::Started];
+
+/// [`entered_by_region`] as of `a` from the tallies: per region and month of `from..until`
+/// (whole months), the last row on or before the day. None when they do not count that day, or
+/// the period is not whole months.
+pub async fn entries_tallied(
+    db: &Db,
+    vis: &Visibility,
+    region_id: Option<i64>,
+    stage: Stage,
+    from: NaiveDate,
+    until: NaiveDate,
+    a: crate::tasks::AsOf,
+) -> Result<Option<Vec<(i64, String, i64)>>> {
+    use chrono::Datelike;
+    if from.day() != 1 || until.day() != 1 || !crate::tallies::counts(db, &ENTRY_TALLY, a).await? {
+        return Ok(None);
+    }
+    let months: Vec<String> = from
+        .iter_days()
+        .take_while(|d| *d < until)
+        .filter(|d| d.day() == 1)
+        .map(|d| d.format("%Y-%m").to_string())
+        .collect();
+    if months.is_empty() {
+        return Ok(Some(Vec::new()));
+    }
+    let mut q = Sql::new(
+        "SELECT l.region_id, l.month, l.projects FROM (SELECT r.id AS region_id, mo.month AS month, \
+         (SELECT MAX(m.day) FROM project_entry_tallies m WHERE m.region_id = r.id \
+         AND m.stage = $1 AND m.month = mo.month AND m.day <= $2) AS day FROM regions r CROSS JOIN (",
+    )
+    .bind(stage.id())
+    .bind(a.day);
+    for (i, m) in months.iter().enumerate() {
+        q.push(if i == 0 {
+            "SELECT "
+        } else {
+            " UNION ALL SELECT "
+        })
+        .push_bind(m.as_str())
+        .push(" AS month");
+    }
+    q.push(") mo WHERE 1 = 1");
+    push_region_visibility(&mut q, vis, "r.id", None);
+    crate::org::push_within(&mut q, "r.id", region_id);
+    q.push(
+        ") x JOIN project_entry_tallies l ON l.region_id = x.region_id AND l.stage = $1 \
+         AND l.month = x.month AND l.day = x.day WHERE l.projects > 0",
+    );
+    db.all(q).await.map(Some)
+}
+
+/// Projects per region, stage and month of their first entry into it, by day (migration 0038).
+/// Counted from day $2 on (which starts at $1): each key's last row before it plus the changes
+/// since. Each project and stage with a change from then on (its row or a version of it begins
+/// or ends, an entry is recorded) is looked at on the day before ($3) and on each day it changed,
+/// as a list counts it then (the project as it stood at the day's end, counted or not; the first
+/// entry recorded by then), and moves from the region and month it was counted in to the ones it
+/// is.
+pub(crate) const ENTRY_TALLY: crate::tallies::Tally = crate::tallies::Tally {
+    name: "project_entries",
+    table: "project_entry_tallies",
+    instants: &[
+        "SELECT MIN(updated_at), MAX(updated_at) FROM projects",
+        "SELECT MIN(updated_at), MAX(valid_to) FROM project_versions",
+        "SELECT MIN(at), MAX(at) FROM project_stages WHERE stage IN ('signed', 'started')",
+    ],
+    days: &[],
+    recount: "WITH stages AS (SELECT 'signed' AS stage UNION ALL SELECT 'started'), \
+     changed AS (\
+     SELECT p.id AS project_id, s.stage, (SELECT d.day FROM tally_days d \
+     WHERE d.end_at > p.updated_at ORDER BY d.end_at LIMIT 1) AS day \
+     FROM projects p CROSS JOIN stages s WHERE p.updated_at >= $1 \
+     UNION SELECT v.id, s.stage, (SELECT d.day FROM tally_days d \
+     WHERE d.end_at > v.updated_at ORDER BY d.end_at LIMIT 1) \
+     FROM project_versions v CROSS JOIN stages s WHERE v.valid_to >= $1 AND v.updated_at >= $1 \
+     UNION SELECT v.id, s.stage, (SELECT d.day FROM tally_days d \
+     WHERE d.end_at > v.valid_to ORDER BY d.end_at LIMIT 1) \
+     FROM project_versions v CROSS JOIN stages s WHERE v.valid_to >= $1 \
+     UNION SELECT e.project_id, e.stage, (SELECT d.day FROM tally_days d \
+     WHERE d.end_at > e.at ORDER BY d.end_at LIMIT 1) \
+     FROM project_stages e WHERE e.stage IN ('signed', 'started') AND e.at >= $1), \
+     points AS (SELECT c.project_id, c.stage, c.day FROM changed c \
+     WHERE EXISTS (SELECT 1 FROM project_stages e WHERE e.project_id = c.project_id \
+     AND e.stage = c.stage) \
+     UNION SELECT c.project_id, c.stage, $3 FROM changed c \
+     WHERE EXISTS (SELECT 1 FROM project_stages e WHERE e.project_id = c.project_id \
+     AND e.stage = c.stage)), \
+     states AS (SELECT c.project_id, c.stage, c.day, COALESCE(\
+     (SELECT CASE WHEN x.duplicate_of IS NULL AND x.withdrawn_at IS NULL THEN x.region_id ELSE 0 END \
+     FROM projects x WHERE x.id = c.project_id AND x.updated_at < d.end_at), \
+     (SELECT CASE WHEN v.duplicate_of IS NULL AND v.withdrawn_at IS NULL THEN v.region_id ELSE 0 END \
+     FROM project_versions v WHERE v.id = c.project_id AND v.updated_at < d.end_at \
+     AND v.valid_to >= d.end_at LIMIT 1), 0) AS region_id, \
+     COALESCE((SELECT SUBSTR(CAST(e.on_date AS TEXT), 1, 7) FROM project_stages e \
+     WHERE e.project_id = c.project_id AND e.stage = c.stage AND e.at < d.end_at \
+     AND (e.first_until IS NULL OR e.first_until >= d.end_at) LIMIT 1), '') AS month \
+     FROM points c JOIN tally_days d ON d.day = c.day), \
+     moves AS (SELECT stage, day, region_id, month, \
+     LAG(region_id, 1, 0) OVER (PARTITION BY project_id, stage ORDER BY day) AS was_region, \
+     LAG(month, 1, '') OVER (PARTITION BY project_id, stage ORDER BY day) AS was_month \
+     FROM states), \
+     deltas AS (SELECT region_id, stage, month, day, SUM(n) AS n FROM (\
+     SELECT region_id, stage, month, day, 1 AS n FROM moves \
+     WHERE day >= $2 AND region_id > 0 AND month <> '' \
+     AND (region_id <> was_region OR month <> was_month) \
+     UNION ALL SELECT was_region, stage, was_month, day, -1 FROM moves \
+     WHERE day >= $2 AND was_region > 0 AND was_month <> '' \
+     AND (region_id <> was_region OR month <> was_month)) m \
+     GROUP BY region_id, stage, month, day) \
+     INSERT INTO project_entry_tallies (region_id, stage, month, day, projects) \
+     SELECT x.region_id, x.stage, x.month, x.day, COALESCE(b.projects, 0) + SUM(x.n) OVER w \
+     FROM deltas x LEFT JOIN project_entry_tallies b ON b.region_id = x.region_id \
+     AND b.stage = x.stage AND b.month = x.month AND b.day = (SELECT MAX(m.day) \
+     FROM project_entry_tallies m WHERE m.region_id = x.region_id AND m.stage = x.stage \
+     AND m.month = x.month) \
+     WINDOW w AS (PARTITION BY x.region_id, x.stage, x.month ORDER BY x.day)",
+};
 
 pub async fn get(db: &Db, id: i64) -> Result<ProjectRow> {
     db.one(Sql::new(format!("{SELECT}{FROM} AND p.id = $1")).bind(id))

@@ -9,6 +9,7 @@
 use std::ops::RangeInclusive;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use serde::Serialize;
 use zhaoyin_core::authz::Visibility;
 use zhaoyin_core::paging::Page;
@@ -711,6 +712,23 @@ pub struct AsOf {
     pub end: DateTime<Utc>,
 }
 
+impl AsOf {
+    /// `day` in time zone `tz`: it ends at the next day's first instant there.
+    pub fn of(day: NaiveDate, tz: Tz) -> AsOf {
+        use chrono::TimeZone;
+        let next = day
+            .succ_opt()
+            .unwrap_or(day)
+            .and_time(chrono::NaiveTime::MIN);
+        let end = tz
+            .from_local_datetime(&next)
+            .earliest()
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_else(|| next.and_utc());
+        AsOf { day, end }
+    }
+}
+
 /// `FROM tasks t …` — or, as of a past day, the tasks that existed then, each with the status,
 /// deadline and light it had: status from the timeline, deadline from approved changes, light
 /// from its history. `join` goes between the joins and `WHERE`. `within` reads only a region's
@@ -1089,7 +1107,127 @@ pub async fn lights_by_region(
     db: &Db,
     vis: &Visibility,
     f: &TaskFilter,
-) -> Result<Vec<(i64, i64, i64, i64, i64)>> {
+) -> Result<Vec<RegionLights>> {
+    if let Some(a) = tally_day(vis, f)
+        && let Some(rows) = lights_tallied(db, vis, f.region_id, a).await?
+    {
+        return Ok(rows);
+    }
+    lights_counted(db, vis, f).await
+}
+
+/// Open tasks by light, and closed tasks, of one region: (region id, red, yellow, green, closed).
+pub type RegionLights = (i64, i64, i64, i64, i64);
+
+/// The day a filter reads [`lights_by_region`] as of, when the tallies (migration 0037) could
+/// answer it: a past day, whole regions seen, and no filter but the region.
+fn tally_day(vis: &Visibility, f: &TaskFilter) -> Option<AsOf> {
+    let TaskFilter {
+        q,
+        policy_id,
+        region_id: _,
+        unit_id,
+        lead: _,
+        leader_id,
+        status,
+        light,
+        cadence,
+        open,
+        overdue_on,
+        as_of,
+        sort: _,
+    } = f;
+    let only_region = q.as_deref().is_none_or(|q| q.trim().is_empty())
+        && policy_id.is_none()
+        && unit_id.is_none()
+        && leader_id.is_none()
+        && status.is_none()
+        && light.is_none()
+        && cadence.is_none()
+        && !open
+        && overdue_on.is_none();
+    (only_region && vis.units.is_empty() && vis.ancestors_of.is_empty())
+        .then_some(*as_of)
+        .flatten()
+}
+
+/// [`lights_by_region`] as of `a` from the tallies: the last row of each region on or before
+/// the day. None when they do not count that day (not yet, no longer, or in another time zone).
+pub async fn lights_tallied(
+    db: &Db,
+    vis: &Visibility,
+    region_id: Option<i64>,
+    a: AsOf,
+) -> Result<Option<Vec<RegionLights>>> {
+    if !crate::tallies::counts(db, &LIGHT_TALLY, a).await? {
+        return Ok(None);
+    }
+    let mut q = Sql::new(
+        "SELECT l.region_id, l.red, l.yellow, l.green, l.closed FROM (SELECT r.id AS region_id, \
+         (SELECT MAX(m.day) FROM task_light_tallies m WHERE m.region_id = r.id AND m.day <= $1) \
+         AS day FROM regions r WHERE 1 = 1",
+    )
+    .bind(a.day);
+    crate::org::push_region_visibility(&mut q, vis, "r.id", None);
+    crate::org::push_within(&mut q, "r.id", region_id);
+    q.push(
+        ") x JOIN task_light_tallies l ON l.region_id = x.region_id AND l.day = x.day \
+         WHERE l.red + l.yellow + l.green + l.closed > 0",
+    );
+    db.all(q).await.map(Some)
+}
+
+/// Open tasks by light, and closed tasks, per region and day (migration 0037). Counted from day
+/// $2 on (which starts at $1): each region's last row before it plus the changes since. Each task
+/// that changed from then on is looked at on the day before ($3) and on each day it changed, as
+/// the lists count it then (made by that day's end, its status at that end, its light of that
+/// day), and moves from what it was to what it became.
+pub(crate) const LIGHT_TALLY: crate::tallies::Tally = crate::tallies::Tally {
+    name: "task_lights",
+    table: "task_light_tallies",
+    instants: &[
+        "SELECT MIN(created_at), MAX(created_at) FROM tasks",
+        "SELECT MIN(at), MAX(at) FROM task_events WHERE to_status IS NOT NULL",
+    ],
+    days: &["SELECT MIN(since), MAX(since) FROM task_light_history"],
+    recount: "WITH changed AS (\
+     SELECT t.id AS task_id, (SELECT d.day FROM tally_days d WHERE d.end_at > t.created_at \
+     ORDER BY d.end_at LIMIT 1) AS day FROM tasks t WHERE t.created_at >= $1 \
+     UNION SELECT e.task_id, (SELECT d.day FROM tally_days d WHERE d.end_at > e.at \
+     ORDER BY d.end_at LIMIT 1) FROM task_events e WHERE e.to_status IS NOT NULL AND e.at >= $1 \
+     UNION SELECT h.task_id, h.since FROM task_light_history h WHERE h.since >= $2), \
+     points AS (SELECT task_id, day FROM changed UNION SELECT task_id, $3 FROM changed), \
+     states AS (SELECT p.task_id, t.region_id, p.day, CASE WHEN t.created_at >= d.end_at THEN 'none' \
+     WHEN COALESCE((SELECT e.to_status FROM task_events e WHERE e.task_id = p.task_id \
+     AND e.to_status IS NOT NULL AND e.at < d.end_at \
+     AND (e.status_until IS NULL OR e.status_until >= d.end_at) LIMIT 1), 'assigned') = 'closed' \
+     THEN 'closed' ELSE COALESCE((SELECT h.light FROM task_light_history h \
+     WHERE h.task_id = p.task_id AND h.since <= p.day AND (h.until IS NULL OR h.until > p.day) \
+     LIMIT 1), 'green') END AS state \
+     FROM points p JOIN tasks t ON t.id = p.task_id JOIN tally_days d ON d.day = p.day), \
+     moves AS (SELECT region_id, day, state, \
+     LAG(state, 1, 'none') OVER (PARTITION BY task_id ORDER BY day) AS was FROM states), \
+     deltas AS (SELECT region_id, day, \
+     SUM(CASE WHEN state = 'red' THEN 1 ELSE 0 END - CASE WHEN was = 'red' THEN 1 ELSE 0 END) AS red, \
+     SUM(CASE WHEN state = 'yellow' THEN 1 ELSE 0 END - CASE WHEN was = 'yellow' THEN 1 ELSE 0 END) AS yellow, \
+     SUM(CASE WHEN state = 'green' THEN 1 ELSE 0 END - CASE WHEN was = 'green' THEN 1 ELSE 0 END) AS green, \
+     SUM(CASE WHEN state = 'closed' THEN 1 ELSE 0 END - CASE WHEN was = 'closed' THEN 1 ELSE 0 END) AS closed \
+     FROM moves WHERE day >= $2 AND state <> was GROUP BY region_id, day) \
+     INSERT INTO task_light_tallies (region_id, day, red, yellow, green, closed) \
+     SELECT x.region_id, x.day, COALESCE(b.red, 0) + SUM(x.red) OVER w, \
+     COALESCE(b.yellow, 0) + SUM(x.yellow) OVER w, COALESCE(b.green, 0) + SUM(x.green) OVER w, \
+     COALESCE(b.closed, 0) + SUM(x.closed) OVER w \
+     FROM deltas x LEFT JOIN task_light_tallies b ON b.region_id = x.region_id \
+     AND b.day = (SELECT MAX(m.day) FROM task_light_tallies m WHERE m.region_id = x.region_id) \
+     WINDOW w AS (PARTITION BY x.region_id ORDER BY x.day)",
+};
+
+/// [`lights_by_region`] counted from the tasks (and as of a past day their histories).
+pub async fn lights_counted(
+    db: &Db,
+    vis: &Visibility,
+    f: &TaskFilter,
+) -> Result<Vec<RegionLights>> {
     let within = within(db, f).await?;
     let mut w = tasks_from(f.as_of, &within, "");
     push_task_visibility(&mut w, vis);

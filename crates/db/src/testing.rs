@@ -418,6 +418,134 @@ pub async fn tallies_off(
     off
 }
 
+/// Where the tallies of tasks' lights per region (migration 0037) differ from the tasks counted
+/// through their histories, on the days they count (at most `days` of them, spread evenly over
+/// the days on which a tally changed, and the last day known), each as `(day, tallied, counted)`
+/// with the rows of both that differ. Panics if they do not count a day: call it after
+/// [`crate::tallies::recount`].
+pub async fn task_tallies_off(
+    db: &Db,
+    days: usize,
+) -> Vec<(
+    chrono::NaiveDate,
+    Vec<crate::tasks::RegionLights>,
+    Vec<crate::tasks::RegionLights>,
+)> {
+    use chrono::{DateTime, NaiveDate, Utc};
+    let known: Vec<(NaiveDate, DateTime<Utc>)> = db
+        .all(Sql::new(
+            "SELECT d.day, d.end_at FROM tally_days d WHERE d.day IN \
+             (SELECT day FROM task_light_tallies) \
+             OR d.day = (SELECT MAX(day) FROM tally_days) ORDER BY d.day",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("the days counted: {e}"));
+    let step = known.len().div_ceil(days.max(1)).max(1);
+    let everything = zhaoyin_core::authz::Visibility::everywhere();
+    let mut off = Vec::new();
+    let last = known.last().copied();
+    for (day, end) in known.into_iter().step_by(step).chain(last) {
+        let a = crate::tasks::AsOf { day, end };
+        let mut tallied = crate::tasks::lights_tallied(db, &everything, None, a)
+            .await
+            .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
+            .unwrap_or_else(|| panic!("{day} is not counted"));
+        let f = crate::tasks::TaskFilter {
+            as_of: Some(a),
+            ..Default::default()
+        };
+        let mut counted = crate::tasks::lights_counted(db, &everything, &f)
+            .await
+            .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
+        tallied.sort();
+        counted.sort();
+        if tallied != counted {
+            let only = |a: &[crate::tasks::RegionLights], b: &[crate::tasks::RegionLights]| {
+                a.iter().filter(|r| !b.contains(r)).copied().collect()
+            };
+            off.push((day, only(&tallied, &counted), only(&counted, &tallied)));
+        }
+    }
+    off
+}
+
+/// Where the tallies of first entries per region, stage and month (migration 0038) differ from
+/// the entries and their projects counted, on the days they count (at most `days` of them, as
+/// [`task_tallies_off`] picks them), over every month an entry is dated in: `(day, stage,
+/// tallied, counted)` with the rows of both that differ. Panics if they do not count a day.
+#[allow(clippy::type_complexity)]
+pub async fn entry_tallies_off(
+    db: &Db,
+    days: usize,
+) -> Vec<(
+    chrono::NaiveDate,
+    &'static str,
+    Vec<(i64, String, i64)>,
+    Vec<(i64, String, i64)>,
+)> {
+    use chrono::{DateTime, Datelike, NaiveDate, Utc};
+    use zhaoyin_core::project::Stage;
+    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = db
+        .one(Sql::new(
+            "SELECT MIN(on_date), MAX(on_date) FROM project_stages",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("the entries' days: {e}"));
+    let (Some(first), Some(last)) = (first, last) else {
+        return Vec::new();
+    };
+    let from = first.with_day(1).unwrap_or(first);
+    let until = last
+        .with_day(1)
+        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+        .unwrap_or(last);
+    let known: Vec<(NaiveDate, DateTime<Utc>)> = db
+        .all(Sql::new(
+            "SELECT d.day, d.end_at FROM tally_days d WHERE d.day IN \
+             (SELECT day FROM project_entry_tallies) \
+             OR d.day = (SELECT MAX(day) FROM tally_days) ORDER BY d.day",
+        ))
+        .await
+        .unwrap_or_else(|e| panic!("the days counted: {e}"));
+    let step = known.len().div_ceil(days.max(1)).max(1);
+    let everything = zhaoyin_core::authz::Visibility::everywhere();
+    let mut off = Vec::new();
+    let last_known = known.last().copied();
+    for (day, end) in known.into_iter().step_by(step).chain(last_known) {
+        let a = crate::tasks::AsOf { day, end };
+        for stage in [Stage::Signed, Stage::Started] {
+            let mut tallied =
+                crate::projects::entries_tallied(db, &everything, None, stage, from, until, a)
+                    .await
+                    .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
+                    .unwrap_or_else(|| panic!("{day} is not counted"));
+            let f = crate::projects::ProjectFilter {
+                distinct: true,
+                as_of: Some(a),
+                ..Default::default()
+            };
+            let mut counted =
+                crate::projects::entries_counted(db, &everything, &f, stage, from, until)
+                    .await
+                    .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
+            tallied.sort();
+            counted.sort();
+            if tallied != counted {
+                let only = |a: &[(i64, String, i64)], b: &[(i64, String, i64)]| {
+                    a.iter().filter(|r| !b.contains(r)).cloned().collect()
+                };
+                off.push((
+                    day,
+                    stage.id(),
+                    only(&tallied, &counted),
+                    only(&counted, &tallied),
+                ));
+            }
+        }
+    }
+    off
+}
+
 #[cfg(test)]
 mod tests {
     use super::with_database;

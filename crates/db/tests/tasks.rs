@@ -723,3 +723,152 @@ async fn a_changed_status_or_deadline_is_read_as_it_was() {
         ]
     );
 }
+
+/// The lights by region as of each day (migration 0037) are counted once and read back as the
+/// lists count them; a later write makes its days unread until they are counted again; days
+/// of another time zone are not read.
+#[tokio::test]
+async fn lights_by_day_are_tallied_and_counted_again_where_they_changed() {
+    use chrono_tz::Asia::Shanghai;
+    let t = fresh().await;
+    let fx = fixture(&t.db).await;
+    let ids = policy(
+        &t.db,
+        &fx,
+        vec![
+            task(
+                "m",
+                TaskCadence::Monthly,
+                Some(d(2020, 6, 30)),
+                fx.unit_a.id,
+                vec![],
+            ),
+            task(
+                "o",
+                TaskCadence::Once,
+                Some(d(2019, 10, 15)),
+                fx.unit_a.id,
+                vec![],
+            ),
+            task(
+                "c",
+                TaskCadence::Once,
+                Some(d(2020, 6, 30)),
+                fx.unit_a.id,
+                vec![],
+            ),
+        ],
+        d(2019, 9, 2),
+    )
+    .await;
+    let a = Actor::cli();
+    let step = |id: i64, action: &'static str, to: TaskStatus, day: NaiveDate| {
+        let db = t.db.clone();
+        let a = a.clone();
+        async move {
+            let row = tasks::get(&db, id).await.expect("task");
+            tasks::move_to(&db, &a, &row, action, to, None, &[], at(day))
+                .await
+                .expect(action);
+        }
+    };
+    step(ids[0], "accept", TaskStatus::Accepted, d(2019, 9, 3)).await;
+    step(ids[2], "accept", TaskStatus::Accepted, d(2019, 9, 3)).await;
+    step(
+        ids[2],
+        "request_close",
+        TaskStatus::CloseRequested,
+        d(2019, 10, 8),
+    )
+    .await;
+    step(ids[2], "close", TaskStatus::Closed, d(2019, 10, 9)).await;
+    tasks::refresh_lights(&t.db, at(d(2019, 11, 20)))
+        .await
+        .expect("sweep");
+    let tallied = |day: NaiveDate| {
+        let db = t.db.clone();
+        async move {
+            tasks::lights_tallied(&db, &everything(), None, AsOf::of(day, Shanghai))
+                .await
+                .expect("tallied")
+        }
+    };
+    assert_eq!(tallied(d(2019, 10, 1)).await, None, "not counted yet");
+    assert!(
+        zhaoyin_db::tallies::recount(&t.db, Shanghai, d(2019, 11, 20))
+            .await
+            .expect("count")
+            > 0
+    );
+    assert_eq!(
+        zhaoyin_db::testing::task_tallies_off(&t.db, 100).await,
+        vec![]
+    );
+    let county = fx.county_a.id;
+    for (day, lights) in [
+        (d(2019, 9, 1), None),
+        (d(2019, 9, 2), Some((county, 0, 0, 3, 0))),
+        // Closed on the 9th; the monthly one red (September not reported), the other yellow.
+        (d(2019, 10, 9), Some((county, 1, 1, 0, 1))),
+        (d(2019, 11, 3), Some((county, 2, 0, 0, 1))),
+        (d(2019, 11, 20), Some((county, 2, 0, 0, 1))),
+    ] {
+        assert_eq!(
+            tallied(day).await,
+            Some(lights.into_iter().collect::<Vec<_>>()),
+            "{day}"
+        );
+    }
+    // September's and October's reports on 21 November: its days (from the 20th, the first
+    // report's status change, its UTC date less one) are not read until counted again; the days
+    // before still are.
+    for (start, end) in [
+        (d(2019, 9, 1), d(2019, 9, 30)),
+        (d(2019, 10, 1), d(2019, 10, 31)),
+    ] {
+        let row = tasks::get(&t.db, ids[0]).await.expect("task");
+        tasks::submit_report(
+            &t.db,
+            &a,
+            &row,
+            &NewReport {
+                unit_id: fx.unit_a.id,
+                period_start: start,
+                period_end: end,
+                progress: "按计划推进".into(),
+                percent: Some(30),
+                problems: None,
+                support_needed: None,
+                on_track: Some(true),
+            },
+            &[],
+            at(d(2019, 11, 21)),
+        )
+        .await
+        .expect("report");
+    }
+    assert!(tallied(d(2019, 11, 19)).await.is_some());
+    assert_eq!(tallied(d(2019, 11, 20)).await, None);
+    assert_eq!(tallied(d(2019, 11, 21)).await, None);
+    zhaoyin_db::tallies::recount(&t.db, Shanghai, d(2019, 11, 21))
+        .await
+        .expect("count again");
+    assert_eq!(
+        zhaoyin_db::testing::task_tallies_off(&t.db, 100).await,
+        vec![]
+    );
+    assert_eq!(
+        tallied(d(2019, 11, 21)).await,
+        Some(vec![(county, 1, 0, 1, 1)]),
+        "the monthly one green again"
+    );
+    // Counted in another time zone, Shanghai's days end elsewhere: they are not read.
+    zhaoyin_db::tallies::recount(&t.db, chrono_tz::UTC, d(2019, 11, 21))
+        .await
+        .expect("count in UTC");
+    assert_eq!(tallied(d(2019, 11, 3)).await, None);
+    assert_eq!(
+        zhaoyin_db::testing::task_tallies_off(&t.db, 100).await,
+        vec![]
+    );
+}

@@ -131,18 +131,7 @@ impl WebConfig {
     /// A past day as lists read it: the day, and the first instant after it in the configured
     /// time zone.
     pub fn as_of(&self, day: chrono::NaiveDate) -> zhaoyin_db::tasks::AsOf {
-        use chrono::TimeZone;
-        let next = day
-            .succ_opt()
-            .unwrap_or(day)
-            .and_time(chrono::NaiveTime::MIN);
-        let end = self
-            .tz
-            .from_local_datetime(&next)
-            .earliest()
-            .map(|t| t.with_timezone(&chrono::Utc))
-            .unwrap_or_else(|| next.and_utc());
-        zhaoyin_db::tasks::AsOf { day, end }
+        zhaoyin_db::tasks::AsOf::of(day, self.tz)
     }
 
     pub fn lifetimes(&self) -> Lifetimes {

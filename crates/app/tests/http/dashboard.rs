@@ -30,6 +30,8 @@ pub(crate) async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhao
         Vec::<i64>::new()
     );
     assert_eq!(testing::tallies_off(&t.db, 200).await, vec![]);
+    assert_eq!(testing::task_tallies_off(&t.db, 200).await, vec![]);
+    assert_eq!(testing::entry_tallies_off(&t.db, 200).await, vec![]);
     let (base, running) = start(t.db.clone(), web).await;
     (base, t.db.clone(), t, running)
 }
@@ -344,6 +346,23 @@ async fn every_figure_equals_the_list_behind_it() {
         assert_eq!(r.status(), StatusCode::OK);
         version = json(r).await["version"].clone();
     }
+    // A project signed and started on earlier days, handed to a town's unit: the town's from now
+    // on (its entries leave the county's tallies and join the town's).
+    let (town_unit,): (i64,) = db
+        .one(zhaoyin_db::Sql::new(
+            "SELECT id FROM units WHERE code = 'gq-tz'",
+        ))
+        .await
+        .expect("a town's unit");
+    let moved = json(sup.get(&format!("/api/v1/projects/{}", shared["id"])).await).await;
+    let r = sup
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/projects/{}", shared["id"]),
+            json!({"unit_id": town_unit, "version": moved["version"]}),
+        )
+        .await;
+    assert_eq!(r.status(), StatusCode::OK, "{}", json(r).await);
     assert_eq!(
         signings(earlier, format!("&as_of={day}")).await,
         signed_then
@@ -392,6 +411,13 @@ async fn every_figure_equals_the_list_behind_it() {
         total(String::new()).await.as_i64(),
         now_total.as_i64().map(|n| n - 1)
     );
+    // Read before these writes from the tallies by day, after them from the rows (the writes
+    // marked their days out of date), and again from the tallies once counted again.
+    zhaoyin_db::tallies::recount(&db, chrono_tz::Asia::Shanghai, today)
+        .await
+        .expect("recount");
+    assert_eq!(testing::task_tallies_off(&db, 200).await, vec![]);
+    assert_eq!(testing::entry_tallies_off(&db, 200).await, vec![]);
     let again = figures_match_lists(&sup, &then_q).await;
     assert_eq!(again, then, "a past day's dashboard never changes");
     let now = figures_match_lists(&sup, "").await;

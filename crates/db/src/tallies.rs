@@ -1,0 +1,158 @@
+//! Tallies by day (migrations 0037, 0038): figures per region as they stood on each past day, for a
+//! dashboard as of that day to read one row per region instead of counting every row of a
+//! province through its histories. Triggers only mark a tally out of date from a day on
+//! (`tally_state.stale_from`); readers use a day before it ([`counts`]); [`recount`] counts the
+//! days from it again, for every tally at once.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
+
+use crate::tasks::AsOf;
+use crate::{Db, Result, Sql, Tx};
+
+/// One tally by day: its row in `tally_state`, its table (with a `day` column), and how it is
+/// counted.
+pub(crate) struct Tally {
+    pub name: &'static str,
+    pub table: &'static str,
+    /// Statements giving the first and last instant of what it reads…
+    pub instants: &'static [&'static str],
+    /// …and the first and last day.
+    pub days: &'static [&'static str],
+    /// Writes its rows from day $2 (which begins at instant $1) on, the rows before it kept;
+    /// $3 is the day before $2.
+    pub recount: &'static str,
+}
+
+const TALLIES: [&Tally; 2] = [&crate::tasks::LIGHT_TALLY, &crate::projects::ENTRY_TALLY];
+
+/// Whether `tally` counts day `a`: counted in the time zone `a` was read in, and not out of date.
+pub(crate) async fn counts(db: &Db, tally: &Tally, a: AsOf) -> Result<bool> {
+    let found: Option<(String,)> = db
+        .optional(
+            Sql::new(
+                "SELECT s.tally FROM tally_state s JOIN tally_days d ON d.day = $2 \
+                 WHERE s.tally = $1 AND s.time_zone IS NOT NULL AND d.end_at = $3 \
+                 AND (s.stale_from IS NULL OR s.stale_from > $2)",
+            )
+            .bind(tally.name)
+            .bind(a.day)
+            .bind(a.end),
+        )
+        .await?;
+    Ok(found.is_some())
+}
+
+/// Counts every tally again from the first day it may be wrong, with days as time zone `tz` has
+/// them (every day, where they were counted in another), and knows each day's end to `today`'s
+/// next. Idempotent: the housekeeping job runs it, and a bulk load when it is done. Returns how
+/// many tally rows it wrote.
+pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<u64> {
+    let mut tx = db.begin().await?;
+    if matches!(tx, Tx::Postgres(_)) {
+        // Every writer's trigger shares it: what was written before is seen here, and what is
+        // written after marks its days again.
+        tx.execute(Sql::new("SELECT pg_advisory_xact_lock(340037)"))
+            .await?;
+    }
+    let mut state: Vec<(String, Option<String>, Option<NaiveDate>)> = tx
+        .all(Sql::new(
+            "SELECT tally, time_zone, stale_from FROM tally_state",
+        ))
+        .await?;
+    if state
+        .iter()
+        .any(|(_, zone, _)| zone.as_deref().is_some_and(|z| z != tz.name()))
+    {
+        // The days end elsewhere now: every tally is counted again, in `tz`'s days.
+        tx.execute(Sql::new("DELETE FROM tally_days")).await?;
+        tx.execute(Sql::new("UPDATE tally_state SET time_zone = NULL"))
+            .await?;
+        for (_, zone, _) in &mut state {
+            *zone = None;
+        }
+    }
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    let (known,): (Option<NaiveDate>,) =
+        tx.one(Sql::new("SELECT MAX(day) FROM tally_days")).await?;
+    // Per tally: from which day it is counted again (the rows from `stale` on are removed; nothing
+    // it reads is older than `from`, so counting from there is the same).
+    let mut plans = Vec::new();
+    let mut last = tomorrow;
+    let mut start = known.and_then(|d| d.succ_opt());
+    for tally in TALLIES {
+        let (zone, stale) = state
+            .iter()
+            .find(|(name, _, _)| name == tally.name)
+            .map(|(_, zone, stale)| (zone.clone(), *stale))
+            .unwrap_or_default();
+        let mut recorded = Vec::new();
+        for q in tally.instants {
+            let (lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+                tx.one(Sql::new(*q)).await?;
+            recorded.extend(
+                [lo, hi]
+                    .into_iter()
+                    .flatten()
+                    .map(|t| t.with_timezone(&tz).date_naive()),
+            );
+        }
+        for q in tally.days {
+            let (lo, hi): (Option<NaiveDate>, Option<NaiveDate>) = tx.one(Sql::new(*q)).await?;
+            recorded.extend([lo, hi].into_iter().flatten());
+        }
+        let first = recorded.iter().min().copied().unwrap_or(today);
+        let whole = zone.as_deref() != Some(tz.name());
+        if whole {
+            tx.execute(Sql::new(format!("DELETE FROM {}", tally.table)))
+                .await?;
+        }
+        if let Some(stale) = if whole { Some(first) } else { stale } {
+            let from = stale.max(first);
+            let before = from.pred_opt().unwrap_or(from);
+            start = Some(start.map_or(before, |s| s.min(before)));
+            last = last.max(from);
+            plans.push((tally, stale, from, before));
+        }
+        last = recorded.into_iter().fold(last, NaiveDate::max);
+    }
+    let days: Vec<NaiveDate> = start
+        .unwrap_or(tomorrow)
+        .iter_days()
+        .take_while(|d| *d <= last)
+        .collect();
+    for chunk in days.chunks(500) {
+        let mut q = Sql::new("INSERT INTO tally_days (day, end_at) VALUES ");
+        for (i, d) in chunk.iter().enumerate() {
+            if i > 0 {
+                q.push(", ");
+            }
+            q.push("(")
+                .push_bind(*d)
+                .push(", ")
+                .push_bind(AsOf::of(*d, tz).end)
+                .push(")");
+        }
+        q.push(" ON CONFLICT (day) DO NOTHING");
+        tx.execute(q).await?;
+    }
+    let mut written = 0;
+    for (tally, stale, from, before) in plans {
+        tx.execute(Sql::new(format!("DELETE FROM {} WHERE day >= $1", tally.table)).bind(stale))
+            .await?;
+        written += tx
+            .execute(
+                Sql::new(tally.recount)
+                    .bind(AsOf::of(before, tz).end)
+                    .bind(from)
+                    .bind(before),
+            )
+            .await?;
+    }
+    tx.execute(
+        Sql::new("UPDATE tally_state SET time_zone = $1, stale_from = NULL").bind(tz.name()),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(written)
+}

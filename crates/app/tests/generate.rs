@@ -81,6 +81,10 @@ async fn a_county_is_generated_true_and_the_same_every_time() {
         zhaoyin_db::testing::entry_tallies_off(&a.db, 50).await,
         vec![]
     );
+    assert_eq!(
+        zhaoyin_db::testing::fund_tallies_off(&a.db, 50).await,
+        vec![]
+    );
     // Nothing is due for a sweep.
     let clock = Clock {
         today: today(),

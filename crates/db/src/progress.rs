@@ -571,8 +571,127 @@ pub async fn funds_by_region(
     vis: &zhaoyin_core::authz::Visibility,
     f: &FundFilter,
 ) -> Result<Vec<(i64, i64, i64)>> {
+    if let (Some(a), Some(from), Some(until), None) = (f.project.as_of, f.from, f.until, f.verified)
+        && crate::projects::only_region(vis, &f.project)
+        && let Some(rows) = funds_tallied(db, vis, f.project.region_id, from, until, a).await?
+    {
+        return Ok(rows);
+    }
+    funds_counted(db, vis, f).await
+}
+
+/// [`funds_by_region`] summed from the funds, their projects and their files (as of a past
+/// day, the projects' versions).
+pub async fn funds_counted(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    f: &FundFilter,
+) -> Result<Vec<(i64, i64, i64)>> {
     funds_by(db, vis, f, "p.region_id").await
 }
+
+/// [`funds_by_region`] as of `a` from the tallies (migration 0039): per region, the sums of the
+/// months of `from..until` (whole months), each its last row on or before the day. None when
+/// they do not count that day, or the period is not whole months.
+pub async fn funds_tallied(
+    db: &Db,
+    vis: &zhaoyin_core::authz::Visibility,
+    region_id: Option<i64>,
+    from: NaiveDate,
+    until: NaiveDate,
+    a: crate::tasks::AsOf,
+) -> Result<Option<Vec<(i64, i64, i64)>>> {
+    let Some(months) = crate::tallies::months(from, until) else {
+        return Ok(None);
+    };
+    if !crate::tallies::counts(db, &FUND_TALLY, a).await? {
+        return Ok(None);
+    }
+    let mut q = Sql::new(
+        "SELECT l.region_id, CAST(SUM(l.verified) AS BIGINT), \
+         CAST(SUM(l.total - l.verified) AS BIGINT) FROM (SELECT r.id AS region_id, \
+         mo.month AS month, (SELECT MAX(m.day) FROM fund_tallies m WHERE m.region_id = r.id \
+         AND m.month = mo.month AND m.day <= $1) AS day FROM regions r CROSS JOIN ",
+    )
+    .bind(a.day);
+    crate::tallies::push_months(&mut q, &months);
+    q.push(" mo WHERE 1 = 1");
+    crate::org::push_region_visibility(&mut q, vis, "r.id", None);
+    crate::org::push_within(&mut q, "r.id", region_id);
+    q.push(
+        ") x JOIN fund_tallies l ON l.region_id = x.region_id AND l.month = x.month \
+         AND l.day = x.day GROUP BY l.region_id HAVING SUM(l.total) > 0",
+    );
+    db.all(q).await.map(Some)
+}
+
+/// Funds per region and month received, total and verified, by day (migration 0039). Counted
+/// from day $2 on (which starts at $1): each key's last row before it plus the changes since.
+/// Each fund with a change from then on (recorded, taken back, verified at its origin, a file of
+/// it kept, its project's row or a version of it begins or ends) is looked at on the day before
+/// ($3) and on each day it changed, as the list of funds counts it then, and moves its amount
+/// from the region it was counted in (and whether verified) to the one it is.
+pub(crate) const FUND_TALLY: crate::tallies::Tally = crate::tallies::Tally {
+    name: "project_funds",
+    table: "fund_tallies",
+    instants: &[
+        "SELECT MIN(created_at), MAX(created_at) FROM project_funds",
+        "SELECT MIN(removed_at), MAX(removed_at) FROM project_funds",
+        "SELECT MIN(origin_verified_at), MAX(origin_verified_at) FROM project_funds",
+        "SELECT MIN(created_at), MAX(created_at) FROM project_files WHERE fund_id IS NOT NULL",
+        "SELECT MIN(updated_at), MAX(updated_at) FROM projects",
+        "SELECT MIN(updated_at), MAX(valid_to) FROM project_versions",
+    ],
+    days: &[],
+    recount: "WITH changed AS (\
+     SELECT f.id AS fund_id, (SELECT d.day FROM tally_days d WHERE d.end_at > f.created_at \
+     ORDER BY d.end_at LIMIT 1) AS day FROM project_funds f WHERE f.created_at >= $1 \
+     UNION SELECT f.id, (SELECT d.day FROM tally_days d WHERE d.end_at > f.removed_at \
+     ORDER BY d.end_at LIMIT 1) FROM project_funds f WHERE f.removed_at >= $1 \
+     UNION SELECT f.id, (SELECT d.day FROM tally_days d WHERE d.end_at > f.origin_verified_at \
+     ORDER BY d.end_at LIMIT 1) FROM project_funds f WHERE f.origin_verified_at >= $1 \
+     UNION SELECT pf.fund_id, (SELECT d.day FROM tally_days d WHERE d.end_at > pf.created_at \
+     ORDER BY d.end_at LIMIT 1) FROM project_files pf \
+     WHERE pf.fund_id IS NOT NULL AND pf.created_at >= $1 \
+     UNION SELECT f.id, (SELECT d.day FROM tally_days d WHERE d.end_at > p.updated_at \
+     ORDER BY d.end_at LIMIT 1) FROM projects p JOIN project_funds f ON f.project_id = p.id \
+     WHERE p.updated_at >= $1 \
+     UNION SELECT f.id, (SELECT d.day FROM tally_days d WHERE d.end_at > v.updated_at \
+     ORDER BY d.end_at LIMIT 1) FROM project_versions v JOIN project_funds f ON f.project_id = v.id \
+     WHERE v.valid_to >= $1 AND v.updated_at >= $1 \
+     UNION SELECT f.id, (SELECT d.day FROM tally_days d WHERE d.end_at > v.valid_to \
+     ORDER BY d.end_at LIMIT 1) FROM project_versions v JOIN project_funds f ON f.project_id = v.id \
+     WHERE v.valid_to >= $1), \
+     points AS (SELECT fund_id, day FROM changed UNION SELECT fund_id, $3 FROM changed), \
+     states AS (SELECT c.fund_id, c.day, f.amount, SUBSTR(CAST(f.received_on AS TEXT), 1, 7) AS month, \
+     CASE WHEN f.created_at < d.end_at AND (f.removed_at IS NULL OR f.removed_at >= d.end_at) \
+     THEN COALESCE(\
+     (SELECT CASE WHEN x.duplicate_of IS NULL AND x.withdrawn_at IS NULL THEN x.region_id ELSE 0 END \
+     FROM projects x WHERE x.id = f.project_id AND x.updated_at < d.end_at), \
+     (SELECT CASE WHEN v.duplicate_of IS NULL AND v.withdrawn_at IS NULL THEN v.region_id ELSE 0 END \
+     FROM project_versions v WHERE v.id = f.project_id AND v.updated_at < d.end_at \
+     AND v.valid_to >= d.end_at LIMIT 1), 0) ELSE 0 END AS region_id, \
+     CASE WHEN (f.origin_verified_at IS NOT NULL AND f.origin_verified_at < d.end_at) \
+     OR EXISTS (SELECT 1 FROM project_files pf WHERE pf.fund_id = f.id AND pf.created_at < d.end_at) \
+     THEN 1 ELSE 0 END AS verified \
+     FROM points c JOIN project_funds f ON f.id = c.fund_id JOIN tally_days d ON d.day = c.day), \
+     moves AS (SELECT month, day, amount, region_id, verified, \
+     LAG(region_id, 1, 0) OVER (PARTITION BY fund_id ORDER BY day) AS was_region, \
+     LAG(verified, 1, 0) OVER (PARTITION BY fund_id ORDER BY day) AS was_verified FROM states), \
+     deltas AS (SELECT region_id, month, day, SUM(total) AS total, SUM(verified) AS verified FROM (\
+     SELECT region_id, month, day, amount AS total, amount * verified AS verified FROM moves \
+     WHERE day >= $2 AND region_id > 0 AND (region_id <> was_region OR verified <> was_verified) \
+     UNION ALL SELECT was_region, month, day, -amount, -amount * was_verified FROM moves \
+     WHERE day >= $2 AND was_region > 0 AND (region_id <> was_region OR verified <> was_verified)) m \
+     GROUP BY region_id, month, day) \
+     INSERT INTO fund_tallies (region_id, month, day, total, verified) \
+     SELECT x.region_id, x.month, x.day, COALESCE(b.total, 0) + SUM(x.total) OVER w, \
+     COALESCE(b.verified, 0) + SUM(x.verified) OVER w \
+     FROM deltas x LEFT JOIN fund_tallies b ON b.region_id = x.region_id AND b.month = x.month \
+     AND b.day = (SELECT MAX(m.day) FROM fund_tallies m WHERE m.region_id = x.region_id \
+     AND m.month = x.month) \
+     WINDOW w AS (PARTITION BY x.region_id, x.month ORDER BY x.day)",
+};
 
 /// Verified and unverified funds per credited unit (the project's first introducing unit, else
 /// its responsible unit; see `ProjectFilter::credit_unit_id`): (unit id, verified, unverified).

@@ -570,7 +570,7 @@ fn tallied(vis: &Visibility, f: &ProjectFilter) -> Option<Option<DateTime<Utc>>>
 
 /// Whether `f` asks only for a region's counted projects (its time aside), of a reader of whole
 /// regions: what the tallies count.
-fn only_region(vis: &Visibility, f: &ProjectFilter) -> bool {
+pub(crate) fn only_region(vis: &Visibility, f: &ProjectFilter) -> bool {
     tallied(
         vis,
         &ProjectFilter {
@@ -739,36 +739,21 @@ pub async fn entries_tallied(
     until: NaiveDate,
     a: crate::tasks::AsOf,
 ) -> Result<Option<Vec<(i64, String, i64)>>> {
-    use chrono::Datelike;
-    if from.day() != 1 || until.day() != 1 || !crate::tallies::counts(db, &ENTRY_TALLY, a).await? {
+    let Some(months) = crate::tallies::months(from, until) else {
         return Ok(None);
-    }
-    let months: Vec<String> = from
-        .iter_days()
-        .take_while(|d| *d < until)
-        .filter(|d| d.day() == 1)
-        .map(|d| d.format("%Y-%m").to_string())
-        .collect();
-    if months.is_empty() {
-        return Ok(Some(Vec::new()));
+    };
+    if !crate::tallies::counts(db, &ENTRY_TALLY, a).await? {
+        return Ok(None);
     }
     let mut q = Sql::new(
         "SELECT l.region_id, l.month, l.projects FROM (SELECT r.id AS region_id, mo.month AS month, \
          (SELECT MAX(m.day) FROM project_entry_tallies m WHERE m.region_id = r.id \
-         AND m.stage = $1 AND m.month = mo.month AND m.day <= $2) AS day FROM regions r CROSS JOIN (",
+         AND m.stage = $1 AND m.month = mo.month AND m.day <= $2) AS day FROM regions r CROSS JOIN ",
     )
     .bind(stage.id())
     .bind(a.day);
-    for (i, m) in months.iter().enumerate() {
-        q.push(if i == 0 {
-            "SELECT "
-        } else {
-            " UNION ALL SELECT "
-        })
-        .push_bind(m.as_str())
-        .push(" AS month");
-    }
-    q.push(") mo WHERE 1 = 1");
+    crate::tallies::push_months(&mut q, &months);
+    q.push(" mo WHERE 1 = 1");
     push_region_visibility(&mut q, vis, "r.id", None);
     crate::org::push_within(&mut q, "r.id", region_id);
     q.push(

@@ -1,4 +1,4 @@
-//! Tallies by day (migrations 0037, 0038): figures per region as they stood on each past day, for a
+//! Tallies by day (migrations 0037–0039): figures per region as they stood on each past day, for a
 //! dashboard as of that day to read one row per region instead of counting every row of a
 //! province through its histories. Triggers only mark a tally out of date from a day on
 //! (`tally_state.stale_from`); readers use a day before it ([`counts`]); [`recount`] counts the
@@ -24,7 +24,42 @@ pub(crate) struct Tally {
     pub recount: &'static str,
 }
 
-const TALLIES: [&Tally; 2] = [&crate::tasks::LIGHT_TALLY, &crate::projects::ENTRY_TALLY];
+const TALLIES: [&Tally; 3] = [
+    &crate::tasks::LIGHT_TALLY,
+    &crate::projects::ENTRY_TALLY,
+    &crate::progress::FUND_TALLY,
+];
+
+/// The months (`YYYY-MM`) of `from..until`, when both are the first of a month: what a tally
+/// kept by month can sum.
+pub(crate) fn months(from: NaiveDate, until: NaiveDate) -> Option<Vec<String>> {
+    use chrono::Datelike;
+    (from.day() == 1 && until.day() == 1).then(|| {
+        from.iter_days()
+            .take_while(|d| *d < until)
+            .filter(|d| d.day() == 1)
+            .map(|d| d.format("%Y-%m").to_string())
+            .collect()
+    })
+}
+
+/// `(SELECT 'YYYY-MM' AS month UNION ALL …)` of `months` (at least one), to join a tally's keys.
+pub(crate) fn push_months(q: &mut Sql, months: &[String]) {
+    q.push("(");
+    for (i, m) in months.iter().enumerate() {
+        q.push(if i == 0 {
+            "SELECT "
+        } else {
+            " UNION ALL SELECT "
+        })
+        .push_bind(m.as_str())
+        .push(" AS month");
+    }
+    if months.is_empty() {
+        q.push("SELECT '' AS month");
+    }
+    q.push(")");
+}
 
 /// Whether `tally` counts day `a`: counted in the time zone `a` was read in, and not out of date.
 pub(crate) async fn counts(db: &Db, tally: &Tally, a: AsOf) -> Result<bool> {

@@ -418,6 +418,44 @@ pub async fn tallies_off(
     off
 }
 
+/// The days a tally by day (migrations 0037–0039) is compared on: at most `days` of those on
+/// which its `table` has a row, spread evenly, and the last day known; each with its end.
+async fn days_counted(db: &Db, table: &str, days: usize) -> Vec<crate::tasks::AsOf> {
+    use chrono::{DateTime, NaiveDate, Utc};
+    let known: Vec<(NaiveDate, DateTime<Utc>)> = db
+        .all(Sql::new(format!(
+            "SELECT d.day, d.end_at FROM tally_days d WHERE d.day IN (SELECT day FROM {table}) \
+             OR d.day = (SELECT MAX(day) FROM tally_days) ORDER BY d.day"
+        )))
+        .await
+        .unwrap_or_else(|e| panic!("the days counted: {e}"));
+    let step = known.len().div_ceil(days.max(1)).max(1);
+    let last = known.last().copied();
+    known
+        .into_iter()
+        .step_by(step)
+        .chain(last)
+        .map(|(day, end)| crate::tasks::AsOf { day, end })
+        .collect()
+}
+
+/// The first and the last month an entry or a fund is dated in: `(first day of the first,
+/// first day of the month after the last)`.
+async fn months_dated(db: &Db, q: &str) -> Option<(chrono::NaiveDate, chrono::NaiveDate)> {
+    use chrono::{Datelike, NaiveDate};
+    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = db
+        .one(Sql::new(q))
+        .await
+        .unwrap_or_else(|e| panic!("the days dated: {e}"));
+    let (first, last) = (first?, last?);
+    Some((
+        first.with_day(1).unwrap_or(first),
+        last.with_day(1)
+            .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
+            .unwrap_or(last),
+    ))
+}
+
 /// Where the tallies of tasks' lights per region (migration 0037) differ from the tasks counted
 /// through their histories, on the days they count (at most `days` of them, spread evenly over
 /// the days on which a tally changed, and the last day known), each as `(day, tallied, counted)`
@@ -431,21 +469,10 @@ pub async fn task_tallies_off(
     Vec<crate::tasks::RegionLights>,
     Vec<crate::tasks::RegionLights>,
 )> {
-    use chrono::{DateTime, NaiveDate, Utc};
-    let known: Vec<(NaiveDate, DateTime<Utc>)> = db
-        .all(Sql::new(
-            "SELECT d.day, d.end_at FROM tally_days d WHERE d.day IN \
-             (SELECT day FROM task_light_tallies) \
-             OR d.day = (SELECT MAX(day) FROM tally_days) ORDER BY d.day",
-        ))
-        .await
-        .unwrap_or_else(|e| panic!("the days counted: {e}"));
-    let step = known.len().div_ceil(days.max(1)).max(1);
     let everything = zhaoyin_core::authz::Visibility::everywhere();
     let mut off = Vec::new();
-    let last = known.last().copied();
-    for (day, end) in known.into_iter().step_by(step).chain(last) {
-        let a = crate::tasks::AsOf { day, end };
+    for a in days_counted(db, "task_light_tallies", days).await {
+        let day = a.day;
         let mut tallied = crate::tasks::lights_tallied(db, &everything, None, a)
             .await
             .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
@@ -483,36 +510,16 @@ pub async fn entry_tallies_off(
     Vec<(i64, String, i64)>,
     Vec<(i64, String, i64)>,
 )> {
-    use chrono::{DateTime, Datelike, NaiveDate, Utc};
     use zhaoyin_core::project::Stage;
-    let (first, last): (Option<NaiveDate>, Option<NaiveDate>) = db
-        .one(Sql::new(
-            "SELECT MIN(on_date), MAX(on_date) FROM project_stages",
-        ))
-        .await
-        .unwrap_or_else(|e| panic!("the entries' days: {e}"));
-    let (Some(first), Some(last)) = (first, last) else {
+    let Some((from, until)) =
+        months_dated(db, "SELECT MIN(on_date), MAX(on_date) FROM project_stages").await
+    else {
         return Vec::new();
     };
-    let from = first.with_day(1).unwrap_or(first);
-    let until = last
-        .with_day(1)
-        .and_then(|d| d.checked_add_months(chrono::Months::new(1)))
-        .unwrap_or(last);
-    let known: Vec<(NaiveDate, DateTime<Utc>)> = db
-        .all(Sql::new(
-            "SELECT d.day, d.end_at FROM tally_days d WHERE d.day IN \
-             (SELECT day FROM project_entry_tallies) \
-             OR d.day = (SELECT MAX(day) FROM tally_days) ORDER BY d.day",
-        ))
-        .await
-        .unwrap_or_else(|e| panic!("the days counted: {e}"));
-    let step = known.len().div_ceil(days.max(1)).max(1);
     let everything = zhaoyin_core::authz::Visibility::everywhere();
     let mut off = Vec::new();
-    let last_known = known.last().copied();
-    for (day, end) in known.into_iter().step_by(step).chain(last_known) {
-        let a = crate::tasks::AsOf { day, end };
+    for a in days_counted(db, "project_entry_tallies", days).await {
+        let day = a.day;
         for stage in [Stage::Signed, Stage::Started] {
             let mut tallied =
                 crate::projects::entries_tallied(db, &everything, None, stage, from, until, a)
@@ -541,6 +548,60 @@ pub async fn entry_tallies_off(
                     only(&counted, &tallied),
                 ));
             }
+        }
+    }
+    off
+}
+
+/// Where the tallies of funds per region and month (migration 0039) differ from the funds, their
+/// projects and files summed, on the days they count (as [`task_tallies_off`] picks them), over
+/// every month a fund is dated in: `(day, tallied, counted)` with the rows of both that differ.
+/// Panics if they do not count a day.
+#[allow(clippy::type_complexity)]
+pub async fn fund_tallies_off(
+    db: &Db,
+    days: usize,
+) -> Vec<(
+    chrono::NaiveDate,
+    Vec<(i64, i64, i64)>,
+    Vec<(i64, i64, i64)>,
+)> {
+    let Some((from, until)) = months_dated(
+        db,
+        "SELECT MIN(received_on), MAX(received_on) FROM project_funds",
+    )
+    .await
+    else {
+        return Vec::new();
+    };
+    let everything = zhaoyin_core::authz::Visibility::everywhere();
+    let mut off = Vec::new();
+    for a in days_counted(db, "fund_tallies", days).await {
+        let day = a.day;
+        let mut tallied = crate::progress::funds_tallied(db, &everything, None, from, until, a)
+            .await
+            .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
+            .unwrap_or_else(|| panic!("{day} is not counted"));
+        let f = crate::progress::FundFilter {
+            project: crate::projects::ProjectFilter {
+                distinct: true,
+                as_of: Some(a),
+                ..Default::default()
+            },
+            from: Some(from),
+            until: Some(until),
+            verified: None,
+        };
+        let mut counted = crate::progress::funds_counted(db, &everything, &f)
+            .await
+            .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
+        tallied.sort();
+        counted.sort();
+        if tallied != counted {
+            let only = |a: &[(i64, i64, i64)], b: &[(i64, i64, i64)]| {
+                a.iter().filter(|r| !b.contains(r)).copied().collect()
+            };
+            off.push((day, only(&tallied, &counted), only(&counted, &tallied)));
         }
     }
     off

@@ -32,6 +32,7 @@ pub(crate) async fn demo_app() -> (String, zhaoyin_db::Db, testing::TestDb, zhao
     assert_eq!(testing::tallies_off(&t.db, 200).await, vec![]);
     assert_eq!(testing::task_tallies_off(&t.db, 200).await, vec![]);
     assert_eq!(testing::entry_tallies_off(&t.db, 200).await, vec![]);
+    assert_eq!(testing::fund_tallies_off(&t.db, 200).await, vec![]);
     let (base, running) = start(t.db.clone(), web).await;
     (base, t.db.clone(), t, running)
 }
@@ -418,6 +419,7 @@ async fn every_figure_equals_the_list_behind_it() {
         .expect("recount");
     assert_eq!(testing::task_tallies_off(&db, 200).await, vec![]);
     assert_eq!(testing::entry_tallies_off(&db, 200).await, vec![]);
+    assert_eq!(testing::fund_tallies_off(&db, 200).await, vec![]);
     let again = figures_match_lists(&sup, &then_q).await;
     assert_eq!(again, then, "a past day's dashboard never changes");
     let now = figures_match_lists(&sup, "").await;

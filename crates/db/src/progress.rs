@@ -604,9 +604,6 @@ pub async fn funds_tallied(
     let Some(months) = crate::tallies::months(from, until) else {
         return Ok(None);
     };
-    if !crate::tallies::counts(db, &FUND_TALLY, a).await? {
-        return Ok(None);
-    }
     let mut q = Sql::new(
         "SELECT l.region_id, CAST(SUM(l.verified) AS BIGINT), \
          CAST(SUM(l.total - l.verified) AS BIGINT) FROM (SELECT r.id AS region_id, \
@@ -620,9 +617,11 @@ pub async fn funds_tallied(
     crate::org::push_within(&mut q, "r.id", region_id);
     q.push(
         ") x JOIN fund_tallies l ON l.region_id = x.region_id AND l.month = x.month \
-         AND l.day = x.day GROUP BY l.region_id HAVING SUM(l.total) > 0",
+         AND l.day = x.day WHERE 1 = 1",
     );
-    db.all(q).await.map(Some)
+    crate::tallies::push_counted(&mut q, &FUND_TALLY, a);
+    q.push(" GROUP BY l.region_id HAVING SUM(l.total) > 0");
+    crate::tallies::read(db, &FUND_TALLY, a, q).await
 }
 
 /// Funds per region and month received, total and verified, by day (migration 0039). Counted

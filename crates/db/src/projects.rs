@@ -742,9 +742,6 @@ pub async fn entries_tallied(
     let Some(months) = crate::tallies::months(from, until) else {
         return Ok(None);
     };
-    if !crate::tallies::counts(db, &ENTRY_TALLY, a).await? {
-        return Ok(None);
-    }
     let mut q = Sql::new(
         "SELECT l.region_id, l.month, l.projects FROM (SELECT r.id AS region_id, mo.month AS month, \
          (SELECT MAX(m.day) FROM project_entry_tallies m WHERE m.region_id = r.id \
@@ -760,7 +757,8 @@ pub async fn entries_tallied(
         ") x JOIN project_entry_tallies l ON l.region_id = x.region_id AND l.stage = $1 \
          AND l.month = x.month AND l.day = x.day WHERE l.projects > 0",
     );
-    db.all(q).await.map(Some)
+    crate::tallies::push_counted(&mut q, &ENTRY_TALLY, a);
+    crate::tallies::read(db, &ENTRY_TALLY, a, q).await
 }
 
 /// Projects per region, stage and month of their first entry into it, by day (migration 0038).

@@ -1,8 +1,8 @@
 //! Tallies by day (migrations 0037–0039): figures per region as they stood on each past day, for a
 //! dashboard as of that day to read one row per region instead of counting every row of a
 //! province through its histories. Triggers only mark a tally out of date from a day on
-//! (`tally_state.stale_from`); readers use a day before it ([`counts`]); [`recount`] counts the
-//! days from it again, for every tally at once.
+//! (`tally_marks`); readers use a day before its first mark ([`push_counted`]); [`recount`] counts
+//! the days from there again, for every tally at once.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
@@ -61,66 +61,101 @@ pub(crate) fn push_months(q: &mut Sql, months: &[String]) {
     q.push(")");
 }
 
-/// Whether `tally` counts day `a`: counted in the time zone `a` was read in, and not out of date.
+/// The condition (`AND …`) that `tally` counts day `a`: counted in the time zone `a` was read in
+/// (the day's end is the same), and not marked out of date on or before it. In the statement that
+/// reads the tally's rows, so that both see the same recount.
+pub(crate) fn push_counted(q: &mut Sql, tally: &Tally, a: AsOf) {
+    q.push(" AND EXISTS (SELECT 1 FROM tally_state s JOIN tally_days d ON d.day = ")
+        .push_bind(a.day)
+        .push(" WHERE s.tally = ")
+        .push_bind(tally.name)
+        .push(" AND s.time_zone IS NOT NULL AND d.end_at = ")
+        .push_bind(a.end)
+        .push(") AND NOT EXISTS (SELECT 1 FROM tally_marks k WHERE k.tally = ")
+        .push_bind(tally.name)
+        .push(" AND k.day <= ")
+        .push_bind(a.day)
+        .push(")");
+}
+
+/// Whether `tally` counts day `a` (what [`push_counted`] tests): read when a tally's statement
+/// found no rows, to tell "none" from "not counted".
 pub(crate) async fn counts(db: &Db, tally: &Tally, a: AsOf) -> Result<bool> {
-    let found: Option<(String,)> = db
-        .optional(
-            Sql::new(
-                "SELECT s.tally FROM tally_state s JOIN tally_days d ON d.day = $2 \
-                 WHERE s.tally = $1 AND s.time_zone IS NOT NULL AND d.end_at = $3 \
-                 AND (s.stale_from IS NULL OR s.stale_from > $2)",
-            )
-            .bind(tally.name)
-            .bind(a.day)
-            .bind(a.end),
-        )
-        .await?;
+    let mut q = Sql::new("SELECT 1 WHERE 1 = 1");
+    push_counted(&mut q, tally, a);
+    let found: Option<(i32,)> = db.optional(q).await?;
     Ok(found.is_some())
 }
 
-/// Counts every tally again from the first day it may be wrong, with days as time zone `tz` has
-/// them (every day, where they were counted in another), and knows each day's end to `today`'s
-/// next. Idempotent: the housekeeping job runs it, and a bulk load when it is done. Returns how
-/// many tally rows it wrote.
-pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<u64> {
+/// The rows of a tally's statement (which tests [`push_counted`]): None when the tally does not
+/// count the day.
+pub(crate) async fn read<T: crate::query::FromRows>(
+    db: &Db,
+    tally: &Tally,
+    a: AsOf,
+    q: Sql,
+) -> Result<Option<Vec<T>>> {
+    let rows: Vec<T> = db.all(q).await?;
+    if rows.is_empty() && !counts(db, tally, a).await? {
+        return Ok(None);
+    }
+    Ok(Some(rows))
+}
+
+/// Counts every tally again from its first mark, with days as time zone `tz` has them (every
+/// day, where they were counted in another), and knows each day's end to `today`'s next.
+/// Idempotent: the housekeeping job runs it, and a bulk load when it is done. Returns how many
+/// tally rows it wrote, or None when it did not run: on PostgreSQL, while a recount or a write
+/// that marks a tally is under way (it would otherwise hold every such write up behind it).
+pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<Option<u64>> {
     let mut tx = db.begin().await?;
     if matches!(tx, Tx::Postgres(_)) {
         // Every writer's trigger shares it: what was written before is seen here, and what is
         // written after marks its days again.
-        tx.execute(Sql::new("SELECT pg_advisory_xact_lock(340037)"))
+        let (locked,): (bool,) = tx
+            .one(Sql::new("SELECT pg_try_advisory_xact_lock(340037)"))
             .await?;
+        if !locked {
+            return Ok(None);
+        }
     }
-    let mut state: Vec<(String, Option<String>, Option<NaiveDate>)> = tx
+    let mut state: Vec<(String, Option<String>)> = tx
+        .all(Sql::new("SELECT tally, time_zone FROM tally_state"))
+        .await?;
+    let marks: Vec<(String, Option<NaiveDate>)> = tx
         .all(Sql::new(
-            "SELECT tally, time_zone, stale_from FROM tally_state",
+            "SELECT tally, MIN(day) FROM tally_marks GROUP BY tally",
         ))
         .await?;
     if state
         .iter()
-        .any(|(_, zone, _)| zone.as_deref().is_some_and(|z| z != tz.name()))
+        .any(|(_, zone)| zone.as_deref().is_some_and(|z| z != tz.name()))
     {
         // The days end elsewhere now: every tally is counted again, in `tz`'s days.
         tx.execute(Sql::new("DELETE FROM tally_days")).await?;
         tx.execute(Sql::new("UPDATE tally_state SET time_zone = NULL"))
             .await?;
-        for (_, zone, _) in &mut state {
+        for (_, zone) in &mut state {
             *zone = None;
         }
     }
     let tomorrow = today.succ_opt().unwrap_or(today);
     let (known,): (Option<NaiveDate>,) =
         tx.one(Sql::new("SELECT MAX(day) FROM tally_days")).await?;
-    // Per tally: from which day it is counted again (the rows from `stale` on are removed; nothing
-    // it reads is older than `from`, so counting from there is the same).
+    // Per tally: from which day it is counted again (the rows from its first mark, `stale`, on are
+    // removed; nothing it reads is older than `from`, so counting from there is the same).
     let mut plans = Vec::new();
     let mut last = tomorrow;
     let mut start = known.and_then(|d| d.succ_opt());
     for tally in TALLIES {
-        let (zone, stale) = state
+        let zone = state
             .iter()
-            .find(|(name, _, _)| name == tally.name)
-            .map(|(_, zone, stale)| (zone.clone(), *stale))
-            .unwrap_or_default();
+            .find(|(name, _)| name == tally.name)
+            .and_then(|(_, zone)| zone.clone());
+        let stale = marks
+            .iter()
+            .find(|(name, _)| name == tally.name)
+            .and_then(|(_, day)| *day);
         let mut recorded = Vec::new();
         for q in tally.instants {
             let (lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
@@ -184,10 +219,10 @@ pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<u64> {
             )
             .await?;
     }
-    tx.execute(
-        Sql::new("UPDATE tally_state SET time_zone = $1, stale_from = NULL").bind(tz.name()),
-    )
-    .await?;
+    // No writer marks meanwhile (the lock; SQLite's one writer): every mark was counted.
+    tx.execute(Sql::new("DELETE FROM tally_marks")).await?;
+    tx.execute(Sql::new("UPDATE tally_state SET time_zone = $1").bind(tz.name()))
+        .await?;
     tx.commit().await?;
-    Ok(written)
+    Ok(Some(written))
 }

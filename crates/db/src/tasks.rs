@@ -1159,9 +1159,6 @@ pub async fn lights_tallied(
     region_id: Option<i64>,
     a: AsOf,
 ) -> Result<Option<Vec<RegionLights>>> {
-    if !crate::tallies::counts(db, &LIGHT_TALLY, a).await? {
-        return Ok(None);
-    }
     let mut q = Sql::new(
         "SELECT l.region_id, l.red, l.yellow, l.green, l.closed FROM (SELECT r.id AS region_id, \
          (SELECT MAX(m.day) FROM task_light_tallies m WHERE m.region_id = r.id AND m.day <= $1) \
@@ -1174,7 +1171,8 @@ pub async fn lights_tallied(
         ") x JOIN task_light_tallies l ON l.region_id = x.region_id AND l.day = x.day \
          WHERE l.red + l.yellow + l.green + l.closed > 0",
     );
-    db.all(q).await.map(Some)
+    crate::tallies::push_counted(&mut q, &LIGHT_TALLY, a);
+    crate::tallies::read(db, &LIGHT_TALLY, a, q).await
 }
 
 /// Open tasks by light, and closed tasks, per region and day (migration 0037). Counted from day

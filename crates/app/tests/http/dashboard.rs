@@ -416,7 +416,8 @@ async fn every_figure_equals_the_list_behind_it() {
     // marked their days out of date), and again from the tallies once counted again.
     zhaoyin_db::tallies::recount(&db, chrono_tz::Asia::Shanghai, today)
         .await
-        .expect("recount");
+        .expect("recount")
+        .expect("not busy");
     assert_eq!(testing::task_tallies_off(&db, 200).await, vec![]);
     assert_eq!(testing::entry_tallies_off(&db, 200).await, vec![]);
     assert_eq!(testing::fund_tallies_off(&db, 200).await, vec![]);

@@ -6,11 +6,13 @@
 --
 -- A task's figure on a day joins its status and its light, each from its own history, so a
 -- change to one history moves the figures of every later day in a way only a recount knows.
--- The triggers here only lower the tallies' `stale_from` (in `tally_state`), the first day that
--- may no longer be counted right (a time's day taken as its UTC date less one, whatever the time
--- zone); readers use a day only before it. `db::tallies::recount` counts the days from it again:
--- the housekeeping job after bringing the lights up to date, and a bulk load (the generator, the
--- demo) when it is done. Other tallies by day join `tally_state` with their own row.
+-- The triggers here only mark the first day that may no longer be counted right (`tally_marks`;
+-- a time's day taken as its UTC date less one, whatever the time zone); readers use a day only
+-- before a tally's first mark. `db::tallies::recount` counts the days from it again and removes
+-- the marks: the housekeeping job after bringing the lights up to date, and a bulk load (the
+-- generator, the demo) when it is done. Other tallies by day join `tally_state` with their own
+-- row. A mark is only added where no mark as early is there, so writers never wait for each
+-- other on it.
 --
 -- `tally_days` holds each day counted with its end in the time zone the tallies were counted in
 -- (`tally_state.time_zone`, NULL until counted); a reader's day must be there with the same end.
@@ -32,11 +34,16 @@ CREATE TABLE tally_days (
 );
 
 CREATE TABLE tally_state (
-    tally       TEXT PRIMARY KEY,
-    time_zone   TEXT,
-    stale_from  DATE
+    tally      TEXT PRIMARY KEY,
+    time_zone  TEXT
 );
-INSERT INTO tally_state (tally, time_zone, stale_from) VALUES ('task_lights', NULL, NULL);
+INSERT INTO tally_state (tally, time_zone) VALUES ('task_lights', NULL);
+
+CREATE TABLE tally_marks (
+    tally  TEXT NOT NULL,
+    day    DATE NOT NULL
+);
+CREATE INDEX tally_marks_idx ON tally_marks (tally, day);
 
 -- What a recount looks for: the status changes and lights from a day on.
 CREATE INDEX task_events_status_at_idx ON task_events (at) WHERE to_status IS NOT NULL;
@@ -44,13 +51,14 @@ CREATE INDEX task_light_history_since_idx ON task_light_history (since);
 
 -- A write that may change the figures from `day` on. Writers share a lock that a recount takes
 -- alone: a recount then sees every write that came before it, and every later one marks its
--- days again (a writer finding the days already marked would otherwise rely on a recount that
+-- days again (a writer finding an earlier mark there would otherwise rely on a recount that
 -- cannot see its rows).
 CREATE FUNCTION tally_stale(which TEXT, day DATE) RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
     PERFORM pg_advisory_xact_lock_shared(340037);
-    UPDATE tally_state SET stale_from = day
-    WHERE tally = which AND (stale_from IS NULL OR stale_from > day);
+    IF NOT EXISTS (SELECT 1 FROM tally_marks m WHERE m.tally = which AND m.day <= tally_stale.day) THEN
+        INSERT INTO tally_marks (tally, day) VALUES (which, tally_stale.day);
+    END IF;
 END
 $$;
 

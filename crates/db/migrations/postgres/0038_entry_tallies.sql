@@ -5,8 +5,8 @@
 -- and month. A dashboard as of a past day reads, per region and month of its year, the last row
 -- on or before it, where counting reads every entry of the year and each one's project.
 --
--- Kept for the stages the dashboard shows (signed, started). Triggers lower the tally's
--- `stale_from` on every write that may change a figure: a project's region, or whether it
+-- Kept for the stages the dashboard shows (signed, started). Triggers mark the tally's days
+-- from every write that may change a figure: a project's region, or whether it
 -- counts, changed or moved back in time; a version kept or removed; an entry recorded, removed
 -- or moved. `db::tallies::recount` counts them again.
 -- Kept column-for-column identical to ../sqlite/0038_entry_tallies.sql (a test checks).
@@ -19,25 +19,27 @@ CREATE TABLE project_entry_tallies (
     projects   BIGINT NOT NULL,
     PRIMARY KEY (region_id, stage, month, day)
 );
-INSERT INTO tally_state (tally, time_zone, stale_from) VALUES ('project_entries', NULL, NULL);
+INSERT INTO tally_state (tally, time_zone) VALUES ('project_entries', NULL);
 
 -- What a recount looks for: the entries recorded from a day on.
 CREATE INDEX project_stages_at_idx ON project_stages (at) WHERE stage IN ('signed', 'started');
 
+-- A project's row written anew moves what is counted from its `updated_at` on (moved forward,
+-- the version kept of it holds the old row until then); a row removed, from when it was written.
 CREATE FUNCTION projects_entry_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
+    IF TG_OP = 'DELETE' THEN
         PERFORM tally_stale('project_entries', (OLD.updated_at AT TIME ZONE 'UTC')::date - 1);
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
+    ELSE
         PERFORM tally_stale('project_entries', (NEW.updated_at AT TIME ZONE 'UTC')::date - 1);
     END IF;
     RETURN NULL;
 END
 $$;
 
--- A version kept by a write changes what is counted from its end (before it, the row was the
--- project's current one); one removed or changed, from its beginning.
+-- A version kept by a write (0017's trigger, the only writer of versions outside a bulk load into
+-- an empty database, which is counted whole) changes what is counted from its end: before it, the
+-- row was the project's current one. One removed or changed, from its beginning.
 CREATE FUNCTION project_versions_entry_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN

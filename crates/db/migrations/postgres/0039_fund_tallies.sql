@@ -5,7 +5,7 @@
 -- day reads, per region and month of its year, the last row on or before it, where summing reads
 -- every fund of the year, its project and its files.
 --
--- Triggers lower the tally's `stale_from` on every write that may change a sum: a fund recorded,
+-- Triggers mark the tally's days from every write that may change a sum: a fund recorded,
 -- taken back, verified at its origin or changed; a file of a fund kept or removed; a project's
 -- region, or whether it counts, changed or moved back in time; a version kept or removed.
 -- `db::tallies::recount` counts them again.
@@ -19,7 +19,7 @@ CREATE TABLE fund_tallies (
     verified   BIGINT NOT NULL,
     PRIMARY KEY (region_id, month, day)
 );
-INSERT INTO tally_state (tally, time_zone, stale_from) VALUES ('project_funds', NULL, NULL);
+INSERT INTO tally_state (tally, time_zone) VALUES ('project_funds', NULL);
 
 CREATE FUNCTION project_funds_fund_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -47,12 +47,13 @@ BEGIN
 END
 $$;
 
+-- A project's row written anew moves what is counted from its `updated_at` on (moved forward,
+-- the version kept of it holds the old row until then); a row removed, from when it was written.
 CREATE FUNCTION projects_fund_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-    IF TG_OP <> 'INSERT' THEN
+    IF TG_OP = 'DELETE' THEN
         PERFORM tally_stale('project_funds', (OLD.updated_at AT TIME ZONE 'UTC')::date - 1);
-    END IF;
-    IF TG_OP <> 'DELETE' THEN
+    ELSE
         PERFORM tally_stale('project_funds', (NEW.updated_at AT TIME ZONE 'UTC')::date - 1);
     END IF;
     RETURN NULL;

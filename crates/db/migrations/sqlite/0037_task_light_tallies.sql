@@ -6,11 +6,13 @@
 --
 -- A task's figure on a day joins its status and its light, each from its own history, so a
 -- change to one history moves the figures of every later day in a way only a recount knows.
--- The triggers here only lower the tallies' `stale_from` (in `tally_state`), the first day that
--- may no longer be counted right (a time's day taken as its UTC date less one, whatever the time
--- zone); readers use a day only before it. `db::tallies::recount` counts the days from it again:
--- the housekeeping job after bringing the lights up to date, and a bulk load (the generator, the
--- demo) when it is done. Other tallies by day join `tally_state` with their own row.
+-- The triggers here only mark the first day that may no longer be counted right (`tally_marks`;
+-- a time's day taken as its UTC date less one, whatever the time zone); readers use a day only
+-- before a tally's first mark. `db::tallies::recount` counts the days from it again and removes
+-- the marks: the housekeeping job after bringing the lights up to date, and a bulk load (the
+-- generator, the demo) when it is done. Other tallies by day join `tally_state` with their own
+-- row. A mark is only added where no mark as early is there, so writers never wait for each
+-- other on it.
 --
 -- `tally_days` holds each day counted with its end in the time zone the tallies were counted in
 -- (`tally_state.time_zone`, NULL until counted); a reader's day must be there with the same end.
@@ -32,11 +34,16 @@ CREATE TABLE tally_days (
 ) WITHOUT ROWID;
 
 CREATE TABLE tally_state (
-    tally       TEXT PRIMARY KEY,
-    time_zone   TEXT,
-    stale_from  TEXT
+    tally      TEXT PRIMARY KEY,
+    time_zone  TEXT
 ) WITHOUT ROWID;
-INSERT INTO tally_state (tally, time_zone, stale_from) VALUES ('task_lights', NULL, NULL);
+INSERT INTO tally_state (tally, time_zone) VALUES ('task_lights', NULL);
+
+CREATE TABLE tally_marks (
+    tally  TEXT NOT NULL,
+    day    TEXT NOT NULL
+);
+CREATE INDEX tally_marks_idx ON tally_marks (tally, day);
 
 -- What a recount looks for: the status changes and lights from a day on.
 CREATE INDEX task_events_status_at_idx ON task_events (at) WHERE to_status IS NOT NULL;
@@ -48,60 +55,60 @@ CREATE INDEX task_light_history_since_idx ON task_light_history (since);
 -- recount sees every write before it.
 CREATE TRIGGER tasks_tally_stale_insert AFTER INSERT ON tasks
 BEGIN
-    UPDATE tally_state SET stale_from = date(NEW.created_at, '-1 day')
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > date(NEW.created_at, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', date(NEW.created_at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= date(NEW.created_at, '-1 day'));
 END;
 
 CREATE TRIGGER tasks_tally_stale_delete AFTER DELETE ON tasks
 BEGIN
-    UPDATE tally_state SET stale_from = date(OLD.created_at, '-1 day')
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > date(OLD.created_at, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', date(OLD.created_at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= date(OLD.created_at, '-1 day'));
 END;
 
 CREATE TRIGGER tasks_tally_stale_update AFTER UPDATE OF region_id, created_at ON tasks
     WHEN OLD.region_id IS NOT NEW.region_id OR OLD.created_at IS NOT NEW.created_at
 BEGIN
-    UPDATE tally_state SET stale_from = min(date(OLD.created_at, '-1 day'), date(NEW.created_at, '-1 day'))
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > min(date(OLD.created_at, '-1 day'), date(NEW.created_at, '-1 day')));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', min(date(OLD.created_at, '-1 day'), date(NEW.created_at, '-1 day'))
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= min(date(OLD.created_at, '-1 day'), date(NEW.created_at, '-1 day')));
 END;
 
 CREATE TRIGGER task_events_tally_stale_insert AFTER INSERT ON task_events
     WHEN NEW.to_status IS NOT NULL
 BEGIN
-    UPDATE tally_state SET stale_from = date(NEW.at, '-1 day')
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > date(NEW.at, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', date(NEW.at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= date(NEW.at, '-1 day'));
 END;
 
 CREATE TRIGGER task_events_tally_stale_delete AFTER DELETE ON task_events
     WHEN OLD.to_status IS NOT NULL
 BEGIN
-    UPDATE tally_state SET stale_from = date(OLD.at, '-1 day')
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > date(OLD.at, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', date(OLD.at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= date(OLD.at, '-1 day'));
 END;
 
 CREATE TRIGGER task_events_tally_stale_update AFTER UPDATE OF task_id, at, to_status ON task_events
     WHEN (OLD.task_id IS NOT NEW.task_id OR OLD.at IS NOT NEW.at OR OLD.to_status IS NOT NEW.to_status)
      AND (OLD.to_status IS NOT NULL OR NEW.to_status IS NOT NULL)
 BEGIN
-    UPDATE tally_state SET stale_from = min(date(OLD.at, '-1 day'), date(NEW.at, '-1 day'))
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > min(date(OLD.at, '-1 day'), date(NEW.at, '-1 day')));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', min(date(OLD.at, '-1 day'), date(NEW.at, '-1 day'))
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= min(date(OLD.at, '-1 day'), date(NEW.at, '-1 day')));
 END;
 
 CREATE TRIGGER task_lights_tally_stale_insert AFTER INSERT ON task_light_history
 BEGIN
-    UPDATE tally_state SET stale_from = NEW.since
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > NEW.since);
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', NEW.since
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= NEW.since);
 END;
 
 CREATE TRIGGER task_lights_tally_stale_delete AFTER DELETE ON task_light_history
 BEGIN
-    UPDATE tally_state SET stale_from = OLD.since
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > OLD.since);
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', OLD.since
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= OLD.since);
 END;
 
 CREATE TRIGGER task_lights_tally_stale_update AFTER UPDATE OF task_id, since, light ON task_light_history
     WHEN OLD.task_id IS NOT NEW.task_id OR OLD.since IS NOT NEW.since OR OLD.light IS NOT NEW.light
 BEGIN
-    UPDATE tally_state SET stale_from = min(OLD.since, NEW.since)
-        WHERE tally = 'task_lights' AND (stale_from IS NULL OR stale_from > min(OLD.since, NEW.since));
+    INSERT INTO tally_marks (tally, day) SELECT 'task_lights', min(OLD.since, NEW.since)
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'task_lights' AND day <= min(OLD.since, NEW.since));
 END;

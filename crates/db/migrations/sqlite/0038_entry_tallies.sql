@@ -5,8 +5,8 @@
 -- and month. A dashboard as of a past day reads, per region and month of its year, the last row
 -- on or before it, where counting reads every entry of the year and each one's project.
 --
--- Kept for the stages the dashboard shows (signed, started). Triggers lower the tally's
--- `stale_from` on every write that may change a figure: a project's region, or whether it
+-- Kept for the stages the dashboard shows (signed, started). Triggers mark the tally's days
+-- from every write that may change a figure: a project's region, or whether it
 -- counts, changed or moved back in time; a version kept or removed; an entry recorded, removed
 -- or moved. `db::tallies::recount` counts them again.
 -- Kept column-for-column identical to ../postgres/0038_entry_tallies.sql (a test checks).
@@ -19,64 +19,67 @@ CREATE TABLE project_entry_tallies (
     projects   INTEGER NOT NULL,
     PRIMARY KEY (region_id, stage, month, day)
 ) WITHOUT ROWID;
-INSERT INTO tally_state (tally, time_zone, stale_from) VALUES ('project_entries', NULL, NULL);
+INSERT INTO tally_state (tally, time_zone) VALUES ('project_entries', NULL);
 
 -- What a recount looks for: the entries recorded from a day on.
 CREATE INDEX project_stages_at_idx ON project_stages (at) WHERE stage IN ('signed', 'started');
 
--- A version kept by a write changes what is counted from its end (before it, the row was the
--- project's current one); one removed or changed, from its beginning. Times are RFC 3339 text in
--- UTC.
+-- A project's row written anew moves what is counted from its `updated_at` on (moved forward,
+-- the version kept of it holds the old row until then); a row removed, from when it was written.
+-- A version kept by a write (0017's trigger, the only writer of versions outside a bulk load into
+-- an empty database, which is counted whole) changes what is counted from its end: before it, the
+-- row was the project's current one. One removed or changed, from its beginning. Times are RFC
+-- 3339 text in UTC.
 CREATE TRIGGER projects_entry_stale_insert AFTER INSERT ON projects
 BEGIN
-    UPDATE tally_state SET stale_from = date(NEW.updated_at, '-1 day')
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > date(NEW.updated_at, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(NEW.updated_at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(NEW.updated_at, '-1 day'));
 END;
 
 CREATE TRIGGER projects_entry_stale_delete AFTER DELETE ON projects
 BEGIN
-    UPDATE tally_state SET stale_from = date(OLD.updated_at, '-1 day')
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > date(OLD.updated_at, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(OLD.updated_at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(OLD.updated_at, '-1 day'));
 END;
 
 CREATE TRIGGER projects_entry_stale_update AFTER UPDATE ON projects
     WHEN OLD.region_id IS NOT NEW.region_id OR OLD.duplicate_of IS NOT NEW.duplicate_of
       OR OLD.withdrawn_at IS NOT NEW.withdrawn_at OR NEW.updated_at < OLD.updated_at
 BEGIN
-    UPDATE tally_state SET stale_from = min(date(OLD.updated_at, '-1 day'), date(NEW.updated_at, '-1 day'))
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > min(date(OLD.updated_at, '-1 day'), date(NEW.updated_at, '-1 day')));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(NEW.updated_at, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(NEW.updated_at, '-1 day'));
 END;
 
 CREATE TRIGGER project_versions_entry_stale_insert AFTER INSERT ON project_versions
 BEGIN
-    UPDATE tally_state SET stale_from = date(NEW.valid_to, '-1 day')
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > date(NEW.valid_to, '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(NEW.valid_to, '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(NEW.valid_to, '-1 day'));
 END;
 
 CREATE TRIGGER project_versions_entry_stale_delete AFTER DELETE ON project_versions
 BEGIN
-    UPDATE tally_state SET stale_from = date(min(OLD.updated_at, OLD.valid_to), '-1 day')
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > date(min(OLD.updated_at, OLD.valid_to), '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(min(OLD.updated_at, OLD.valid_to), '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(min(OLD.updated_at, OLD.valid_to), '-1 day'));
 END;
 
 CREATE TRIGGER project_versions_entry_stale_update AFTER UPDATE ON project_versions
 BEGIN
-    UPDATE tally_state SET stale_from = min(date(min(OLD.updated_at, OLD.valid_to), '-1 day'), date(min(NEW.updated_at, NEW.valid_to), '-1 day'))
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > min(date(min(OLD.updated_at, OLD.valid_to), '-1 day'), date(min(NEW.updated_at, NEW.valid_to), '-1 day')));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', min(date(min(OLD.updated_at, OLD.valid_to), '-1 day'), date(min(NEW.updated_at, NEW.valid_to), '-1 day'))
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= min(date(min(OLD.updated_at, OLD.valid_to), '-1 day'), date(min(NEW.updated_at, NEW.valid_to), '-1 day')));
 END;
 
 CREATE TRIGGER project_stages_entry_stale_insert AFTER INSERT ON project_stages
     WHEN NEW.stage IN ('signed', 'started')
 BEGIN
-    UPDATE tally_state SET stale_from = date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day')
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day'));
 END;
 
 CREATE TRIGGER project_stages_entry_stale_delete AFTER DELETE ON project_stages
     WHEN OLD.stage IN ('signed', 'started')
 BEGIN
-    UPDATE tally_state SET stale_from = date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day')
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day'));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day')
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day'));
 END;
 
 CREATE TRIGGER project_stages_entry_stale_update AFTER UPDATE ON project_stages
@@ -85,6 +88,6 @@ CREATE TRIGGER project_stages_entry_stale_update AFTER UPDATE ON project_stages
           OR OLD.first_until IS NOT NEW.first_until)
      AND (OLD.stage IN ('signed', 'started') OR NEW.stage IN ('signed', 'started'))
 BEGIN
-    UPDATE tally_state SET stale_from = min(date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day'), date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day'))
-        WHERE tally = 'project_entries' AND (stale_from IS NULL OR stale_from > min(date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day'), date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day')));
+    INSERT INTO tally_marks (tally, day) SELECT 'project_entries', min(date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day'), date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day'))
+        WHERE NOT EXISTS (SELECT 1 FROM tally_marks WHERE tally = 'project_entries' AND day <= min(date(min(OLD.at, COALESCE(OLD.first_until, OLD.at)), '-1 day'), date(min(NEW.at, COALESCE(NEW.first_until, NEW.at)), '-1 day')));
 END;

@@ -296,11 +296,10 @@ pub async fn generate(
         db.sync_identity(table).await?;
     }
 
-    // Statistics for the planner over what was just loaded.
-    db.analyze(true).await?;
-    // The tasks' lights by day, counted once from everything loaded (its triggers only marked
-    // them out of date).
+    // The tallies by day, counted once from everything loaded (the triggers only marked them out
+    // of date); then statistics for the planner over all of it.
     zhaoyin_db::tallies::recount(db, tz, today).await?;
+    db.analyze(true).await?;
 
     // Accounts to sign in with: the county's supervisor, leader and a clerk; a province-wide
     // supervisor; the system administrator.

@@ -742,21 +742,22 @@ pub async fn entries_tallied(
     let Some(months) = crate::tallies::months(from, until) else {
         return Ok(None);
     };
+    // One lookup per region and month (its last row on or before the day), of the regions with
+    // any: PostgreSQL joined a month's rows of every day to a lookup each instead (220 ms for a
+    // province's year, 45 ms so, 10 ms with the regions that have none left out).
     let mut q = Sql::new(
-        "SELECT l.region_id, l.month, l.projects FROM (SELECT r.id AS region_id, mo.month AS month, \
-         (SELECT MAX(m.day) FROM project_entry_tallies m WHERE m.region_id = r.id \
-         AND m.stage = $1 AND m.month = mo.month AND m.day <= $2) AS day FROM regions r CROSS JOIN ",
+        "SELECT region_id, month, projects FROM (SELECT r.id AS region_id, mo.month AS month, \
+         (SELECT m.projects FROM project_entry_tallies m WHERE m.region_id = r.id \
+         AND m.stage = $1 AND m.month = mo.month AND m.day <= $2 ORDER BY m.day DESC LIMIT 1) \
+         AS projects FROM regions r CROSS JOIN ",
     )
     .bind(stage.id())
     .bind(a.day);
     crate::tallies::push_months(&mut q, &months);
-    q.push(" mo WHERE 1 = 1");
+    q.push(" mo WHERE EXISTS (SELECT 1 FROM project_entry_tallies e WHERE e.region_id = r.id)");
     push_region_visibility(&mut q, vis, "r.id", None);
     crate::org::push_within(&mut q, "r.id", region_id);
-    q.push(
-        ") x JOIN project_entry_tallies l ON l.region_id = x.region_id AND l.stage = $1 \
-         AND l.month = x.month AND l.day = x.day WHERE l.projects > 0",
-    );
+    q.push(") x WHERE projects > 0");
     crate::tallies::push_counted(&mut q, &ENTRY_TALLY, a);
     crate::tallies::read(db, &ENTRY_TALLY, a, q).await
 }

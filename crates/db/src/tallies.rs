@@ -156,6 +156,11 @@ pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<Option<u64>> {
             .iter()
             .find(|(name, _)| name == tally.name)
             .and_then(|(_, day)| *day);
+        let whole = zone.as_deref() != Some(tz.name());
+        if !whole && stale.is_none() {
+            // Counted, and nothing marked since.
+            continue;
+        }
         let mut recorded = Vec::new();
         for q in tally.instants {
             let (lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
@@ -172,19 +177,16 @@ pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<Option<u64>> {
             recorded.extend([lo, hi].into_iter().flatten());
         }
         let first = recorded.iter().min().copied().unwrap_or(today);
-        let whole = zone.as_deref() != Some(tz.name());
         if whole {
             tx.execute(Sql::new(format!("DELETE FROM {}", tally.table)))
                 .await?;
         }
-        if let Some(stale) = if whole { Some(first) } else { stale } {
-            let from = stale.max(first);
-            let before = from.pred_opt().unwrap_or(from);
-            start = Some(start.map_or(before, |s| s.min(before)));
-            last = last.max(from);
-            plans.push((tally, stale, from, before));
-        }
-        last = recorded.into_iter().fold(last, NaiveDate::max);
+        let stale = if whole { first } else { stale.unwrap_or(first) };
+        let from = stale.max(first);
+        let before = from.pred_opt().unwrap_or(from);
+        start = Some(start.map_or(before, |s| s.min(before)));
+        last = recorded.into_iter().fold(last.max(from), NaiveDate::max);
+        plans.push((tally, stale, from, before));
     }
     let days: Vec<NaiveDate> = start
         .unwrap_or(tomorrow)

@@ -623,10 +623,9 @@ pub async fn funds_tallied(
     q.push(" mo WHERE EXISTS (SELECT 1 FROM fund_tallies e WHERE e.region_id = r.id)");
     crate::org::push_region_visibility(&mut q, vis, "r.id", None);
     crate::org::push_within(&mut q, "r.id", region_id);
-    q.push(") x WHERE total IS NOT NULL");
-    crate::tallies::push_counted(&mut q, &FUND_TALLY, a);
-    q.push(" GROUP BY region_id HAVING SUM(total) > 0");
-    crate::tallies::read(db, &FUND_TALLY, a, q).await
+    q.push(") x WHERE total IS NOT NULL GROUP BY region_id HAVING SUM(total) > 0");
+    crate::tallies::push_counted(&mut q, &FUND_TALLY, a, "0, 0");
+    crate::tallies::read(db, q, |r: &(i64, i64, i64)| r.0).await
 }
 
 /// Funds per region and month received, total and verified, by day (migration 0039). Counted

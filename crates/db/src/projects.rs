@@ -758,8 +758,8 @@ pub async fn entries_tallied(
     push_region_visibility(&mut q, vis, "r.id", None);
     crate::org::push_within(&mut q, "r.id", region_id);
     q.push(") x WHERE projects > 0");
-    crate::tallies::push_counted(&mut q, &ENTRY_TALLY, a);
-    crate::tallies::read(db, &ENTRY_TALLY, a, q).await
+    crate::tallies::push_counted(&mut q, &ENTRY_TALLY, a, "'', 0");
+    crate::tallies::read(db, q, |r: &(i64, String, i64)| r.0).await
 }
 
 /// Projects per region, stage and month of their first entry into it, by day (migration 0038).

@@ -61,11 +61,19 @@ pub(crate) fn push_months(q: &mut Sql, months: &[String]) {
     q.push(")");
 }
 
-/// The condition (`AND …`) that `tally` counts day `a`: counted in the time zone `a` was read in
-/// (the day's end is the same), and not marked out of date on or before it. In the statement that
-/// reads the tally's rows, so that both see the same recount.
-pub(crate) fn push_counted(q: &mut Sql, tally: &Tally, a: AsOf) {
-    q.push(" AND EXISTS (SELECT 1 FROM tally_state s JOIN tally_days d ON d.day = ")
+/// The region id of the row [`push_counted`] adds: no region has it.
+const COUNTED: i64 = -1;
+
+/// Ends a tally's statement (rows with the region id first) with one more row, `(-1, rest…)`,
+/// present only where `tally` counts day `a`: counted in the time zone `a` was read in (the
+/// day's end is the same) and not marked out of date on or before it. In the statement that
+/// reads the rows, so that both see the same recount.
+pub(crate) fn push_counted(q: &mut Sql, tally: &Tally, a: AsOf, rest: &str) {
+    q.push(" UNION ALL SELECT ")
+        .push_bind(COUNTED)
+        .push(", ")
+        .push(rest)
+        .push(" WHERE EXISTS (SELECT 1 FROM tally_state s JOIN tally_days d ON d.day = ")
         .push_bind(a.day)
         .push(" WHERE s.tally = ")
         .push_bind(tally.name)
@@ -78,27 +86,18 @@ pub(crate) fn push_counted(q: &mut Sql, tally: &Tally, a: AsOf) {
         .push(")");
 }
 
-/// Whether `tally` counts day `a` (what [`push_counted`] tests): read when a tally's statement
-/// found no rows, to tell "none" from "not counted".
-pub(crate) async fn counts(db: &Db, tally: &Tally, a: AsOf) -> Result<bool> {
-    let mut q = Sql::new("SELECT 1 WHERE 1 = 1");
-    push_counted(&mut q, tally, a);
-    let found: Option<(i32,)> = db.optional(q).await?;
-    Ok(found.is_some())
-}
-
-/// The rows of a tally's statement (which tests [`push_counted`]): None when the tally does not
-/// count the day.
+/// The rows of a statement ended by [`push_counted`] (`region` gives a row's region id): None
+/// where the tally does not count the day.
 pub(crate) async fn read<T: crate::query::FromRows>(
     db: &Db,
-    tally: &Tally,
-    a: AsOf,
     q: Sql,
+    region: impl Fn(&T) -> i64,
 ) -> Result<Option<Vec<T>>> {
-    let rows: Vec<T> = db.all(q).await?;
-    if rows.is_empty() && !counts(db, tally, a).await? {
+    let mut rows: Vec<T> = db.all(q).await?;
+    let Some(at) = rows.iter().position(|r| region(r) == COUNTED) else {
         return Ok(None);
-    }
+    };
+    rows.swap_remove(at);
     Ok(Some(rows))
 }
 

@@ -1171,8 +1171,8 @@ pub async fn lights_tallied(
         ") x JOIN task_light_tallies l ON l.region_id = x.region_id AND l.day = x.day \
          WHERE l.red + l.yellow + l.green + l.closed > 0",
     );
-    crate::tallies::push_counted(&mut q, &LIGHT_TALLY, a);
-    crate::tallies::read(db, &LIGHT_TALLY, a, q).await
+    crate::tallies::push_counted(&mut q, &LIGHT_TALLY, a, "0, 0, 0, 0");
+    crate::tallies::read(db, q, |r: &RegionLights| r.0).await
 }
 
 /// Open tasks by light, and closed tasks, per region and day (migration 0037). Counted from day

@@ -43,7 +43,8 @@ pub(crate) fn months(from: NaiveDate, until: NaiveDate) -> Option<Vec<String>> {
     })
 }
 
-/// `(SELECT 'YYYY-MM' AS month UNION ALL …)` of `months` (at least one), to join a tally's keys.
+/// `(SELECT 'YYYY-MM' AS month UNION ALL …)` of `months`, to join a tally's keys (of none, one
+/// month that no row has).
 pub(crate) fn push_months(q: &mut Sql, months: &[String]) {
     q.push("(");
     for (i, m) in months.iter().enumerate() {

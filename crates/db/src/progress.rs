@@ -604,8 +604,7 @@ pub async fn funds_tallied(
     let Some(months) = crate::tallies::months(from, until) else {
         return Ok(None);
     };
-    // One lookup per region, month and sum, of the regions with any (as the signings': a month's
-    // rows of every day joined to a lookup each took PostgreSQL 200 ms for a province's year).
+    // One lookup per region, month and sum.
     let last = |column: &str| {
         format!(
             "(SELECT m.{column} FROM fund_tallies m WHERE m.region_id = r.id \
@@ -614,15 +613,12 @@ pub async fn funds_tallied(
     };
     let mut q = Sql::new(format!(
         "SELECT region_id, CAST(SUM(verified) AS BIGINT), CAST(SUM(total - verified) AS BIGINT) \
-         FROM (SELECT r.id AS region_id, {}, {} FROM regions r CROSS JOIN ",
+         FROM (SELECT r.id AS region_id, {}, {} FROM ",
         last("total"),
         last("verified")
     ))
     .bind(a.day);
-    crate::tallies::push_months(&mut q, &months);
-    q.push(" mo WHERE EXISTS (SELECT 1 FROM fund_tallies e WHERE e.region_id = r.id)");
-    crate::org::push_region_visibility(&mut q, vis, "r.id", None);
-    crate::org::push_within(&mut q, "r.id", region_id);
+    crate::tallies::push_region_months(&mut q, "fund_tallies", &months, vis, region_id);
     q.push(") x WHERE total IS NOT NULL GROUP BY region_id HAVING SUM(total) > 0");
     crate::tallies::push_counted(&mut q, &FUND_TALLY, a, "0, 0");
     crate::tallies::read(db, q, |r: &(i64, i64, i64)| r.0).await

@@ -43,10 +43,19 @@ pub(crate) fn months(from: NaiveDate, until: NaiveDate) -> Option<Vec<String>> {
     })
 }
 
-/// `(SELECT 'YYYY-MM' AS month UNION ALL …)` of `months`, to join a tally's keys (of none, one
-/// month that no row has).
-pub(crate) fn push_months(q: &mut Sql, months: &[String]) {
-    q.push("(");
+/// `regions r CROSS JOIN (SELECT 'YYYY-MM' AS month …) mo WHERE …`: each region `vis` reads
+/// (within `region_id`) that has a row in the tally `table`, with each of `months` (of none, one
+/// month that no row has). A lookup per region and month of its last row on or before a day
+/// goes beside it: PostgreSQL joined a month's rows of every day to a lookup each instead (220 ms
+/// for a province's year of signings; 45 ms so, 10 ms with the regions that have none left out).
+pub(crate) fn push_region_months(
+    q: &mut Sql,
+    table: &str,
+    months: &[String],
+    vis: &zhaoyin_core::authz::Visibility,
+    region_id: Option<i64>,
+) {
+    q.push("regions r CROSS JOIN (");
     for (i, m) in months.iter().enumerate() {
         q.push(if i == 0 {
             "SELECT "
@@ -59,7 +68,11 @@ pub(crate) fn push_months(q: &mut Sql, months: &[String]) {
     if months.is_empty() {
         q.push("SELECT '' AS month");
     }
-    q.push(")");
+    q.push(") mo WHERE EXISTS (SELECT 1 FROM ")
+        .push(table)
+        .push(" e WHERE e.region_id = r.id)");
+    crate::org::push_region_visibility(q, vis, "r.id", None);
+    crate::org::push_within(q, "r.id", region_id);
 }
 
 /// The region id of the row [`push_counted`] adds: no region has it.
@@ -147,6 +160,7 @@ pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<Option<u64>> {
     let mut plans = Vec::new();
     let mut last = tomorrow;
     let mut start = known.and_then(|d| d.succ_opt());
+    let mut instants = std::collections::HashMap::new();
     for tally in TALLIES {
         let zone = state
             .iter()
@@ -163,8 +177,15 @@ pub async fn recount(db: &Db, tz: Tz, today: NaiveDate) -> Result<Option<u64>> {
         }
         let mut recorded = Vec::new();
         for q in tally.instants {
-            let (lo, hi): (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
-                tx.one(Sql::new(*q)).await?;
+            // The signings and the funds both read the projects and their versions: once.
+            let (lo, hi) = match instants.get(q) {
+                Some(bounds) => *bounds,
+                None => {
+                    let bounds: (Option<DateTime<Utc>>, Option<DateTime<Utc>>) =
+                        tx.one(Sql::new(*q)).await?;
+                    *instants.entry(*q).or_insert(bounds)
+                }
+            };
             recorded.extend(
                 [lo, hi]
                     .into_iter()

@@ -418,6 +418,15 @@ pub async fn tallies_off(
     off
 }
 
+/// The rows of each side the other lacks, both sorted, where they differ.
+#[allow(clippy::type_complexity)]
+fn differing<T: Ord + Clone>(mut a: Vec<T>, mut b: Vec<T>) -> Option<(Vec<T>, Vec<T>)> {
+    a.sort();
+    b.sort();
+    let only = |x: &[T], y: &[T]| x.iter().filter(|r| !y.contains(r)).cloned().collect();
+    (a != b).then(|| (only(&a, &b), only(&b, &a)))
+}
+
 /// The days a tally by day (migrations 0037–0039) is compared on: at most `days` of those on
 /// which its `table` has a row, spread evenly, and the last day known; each with its end.
 async fn days_counted(db: &Db, table: &str, days: usize) -> Vec<crate::tasks::AsOf> {
@@ -473,7 +482,7 @@ pub async fn task_tallies_off(
     let mut off = Vec::new();
     for a in days_counted(db, "task_light_tallies", days).await {
         let day = a.day;
-        let mut tallied = crate::tasks::lights_tallied(db, &everything, None, a)
+        let tallied = crate::tasks::lights_tallied(db, &everything, None, a)
             .await
             .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
             .unwrap_or_else(|| panic!("{day} is not counted"));
@@ -481,16 +490,11 @@ pub async fn task_tallies_off(
             as_of: Some(a),
             ..Default::default()
         };
-        let mut counted = crate::tasks::lights_counted(db, &everything, &f)
+        let counted = crate::tasks::lights_counted(db, &everything, &f)
             .await
             .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
-        tallied.sort();
-        counted.sort();
-        if tallied != counted {
-            let only = |a: &[crate::tasks::RegionLights], b: &[crate::tasks::RegionLights]| {
-                a.iter().filter(|r| !b.contains(r)).copied().collect()
-            };
-            off.push((day, only(&tallied, &counted), only(&counted, &tallied)));
+        if let Some((tallied, counted)) = differing(tallied, counted) {
+            off.push((day, tallied, counted));
         }
     }
     off
@@ -521,7 +525,7 @@ pub async fn entry_tallies_off(
     for a in days_counted(db, "project_entry_tallies", days).await {
         let day = a.day;
         for stage in [Stage::Signed, Stage::Started] {
-            let mut tallied =
+            let tallied =
                 crate::projects::entries_tallied(db, &everything, None, stage, from, until, a)
                     .await
                     .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
@@ -531,22 +535,11 @@ pub async fn entry_tallies_off(
                 as_of: Some(a),
                 ..Default::default()
             };
-            let mut counted =
-                crate::projects::entries_counted(db, &everything, &f, stage, from, until)
-                    .await
-                    .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
-            tallied.sort();
-            counted.sort();
-            if tallied != counted {
-                let only = |a: &[(i64, String, i64)], b: &[(i64, String, i64)]| {
-                    a.iter().filter(|r| !b.contains(r)).cloned().collect()
-                };
-                off.push((
-                    day,
-                    stage.id(),
-                    only(&tallied, &counted),
-                    only(&counted, &tallied),
-                ));
+            let counted = crate::projects::entries_counted(db, &everything, &f, stage, from, until)
+                .await
+                .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
+            if let Some((tallied, counted)) = differing(tallied, counted) {
+                off.push((day, stage.id(), tallied, counted));
             }
         }
     }
@@ -578,7 +571,7 @@ pub async fn fund_tallies_off(
     let mut off = Vec::new();
     for a in days_counted(db, "fund_tallies", days).await {
         let day = a.day;
-        let mut tallied = crate::progress::funds_tallied(db, &everything, None, from, until, a)
+        let tallied = crate::progress::funds_tallied(db, &everything, None, from, until, a)
             .await
             .unwrap_or_else(|e| panic!("tallied on {day}: {e}"))
             .unwrap_or_else(|| panic!("{day} is not counted"));
@@ -592,16 +585,11 @@ pub async fn fund_tallies_off(
             until: Some(until),
             verified: None,
         };
-        let mut counted = crate::progress::funds_counted(db, &everything, &f)
+        let counted = crate::progress::funds_counted(db, &everything, &f)
             .await
             .unwrap_or_else(|e| panic!("counted on {day}: {e}"));
-        tallied.sort();
-        counted.sort();
-        if tallied != counted {
-            let only = |a: &[(i64, i64, i64)], b: &[(i64, i64, i64)]| {
-                a.iter().filter(|r| !b.contains(r)).copied().collect()
-            };
-            off.push((day, only(&tallied, &counted), only(&counted, &tallied)));
+        if let Some((tallied, counted)) = differing(tallied, counted) {
+            off.push((day, tallied, counted));
         }
     }
     off

@@ -26,12 +26,13 @@ CREATE INDEX project_stages_at_idx ON project_stages (at) WHERE stage IN ('signe
 
 -- A project's row written anew moves what is counted from its `updated_at` on (moved forward,
 -- the version kept of it holds the old row until then); a row removed, from when it was written.
-CREATE FUNCTION projects_entry_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+-- The tally a trigger marks is its argument: 0039's funds use the same two functions.
+CREATE FUNCTION projects_tally_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        PERFORM tally_stale('project_entries', (OLD.updated_at AT TIME ZONE 'UTC')::date - 1);
+        PERFORM tally_stale(TG_ARGV[0], (OLD.updated_at AT TIME ZONE 'UTC')::date - 1);
     ELSE
-        PERFORM tally_stale('project_entries', (NEW.updated_at AT TIME ZONE 'UTC')::date - 1);
+        PERFORM tally_stale(TG_ARGV[0], (NEW.updated_at AT TIME ZONE 'UTC')::date - 1);
     END IF;
     RETURN NULL;
 END
@@ -40,16 +41,16 @@ $$;
 -- A version kept by a write (0017's trigger, the only writer of versions outside a bulk load into
 -- an empty database, which is counted whole) changes what is counted from its end: before it, the
 -- row was the project's current one. One removed or changed, from its beginning.
-CREATE FUNCTION project_versions_entry_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE FUNCTION project_versions_tally_stale() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP <> 'INSERT' THEN
-        PERFORM tally_stale('project_entries',
+        PERFORM tally_stale(TG_ARGV[0],
             (LEAST(OLD.updated_at, OLD.valid_to) AT TIME ZONE 'UTC')::date - 1);
     END IF;
     IF TG_OP = 'INSERT' THEN
-        PERFORM tally_stale('project_entries', (NEW.valid_to AT TIME ZONE 'UTC')::date - 1);
+        PERFORM tally_stale(TG_ARGV[0], (NEW.valid_to AT TIME ZONE 'UTC')::date - 1);
     ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM tally_stale('project_entries',
+        PERFORM tally_stale(TG_ARGV[0],
             (LEAST(NEW.updated_at, NEW.valid_to) AT TIME ZONE 'UTC')::date - 1);
     END IF;
     RETURN NULL;
@@ -71,15 +72,15 @@ END
 $$;
 
 CREATE TRIGGER projects_entry_stale AFTER INSERT OR DELETE ON projects
-    FOR EACH ROW EXECUTE FUNCTION projects_entry_stale();
+    FOR EACH ROW EXECUTE FUNCTION projects_tally_stale('project_entries');
 CREATE TRIGGER projects_entry_stale_update AFTER UPDATE ON projects
     FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id
                        OR OLD.duplicate_of IS DISTINCT FROM NEW.duplicate_of
                        OR OLD.withdrawn_at IS DISTINCT FROM NEW.withdrawn_at
                        OR NEW.updated_at < OLD.updated_at)
-    EXECUTE FUNCTION projects_entry_stale();
+    EXECUTE FUNCTION projects_tally_stale('project_entries');
 CREATE TRIGGER project_versions_entry_stale AFTER INSERT OR DELETE OR UPDATE ON project_versions
-    FOR EACH ROW EXECUTE FUNCTION project_versions_entry_stale();
+    FOR EACH ROW EXECUTE FUNCTION project_versions_tally_stale('project_entries');
 CREATE TRIGGER project_stages_entry_stale AFTER INSERT OR DELETE ON project_stages
     FOR EACH ROW EXECUTE FUNCTION project_stages_entry_stale();
 CREATE TRIGGER project_stages_entry_stale_update AFTER UPDATE ON project_stages

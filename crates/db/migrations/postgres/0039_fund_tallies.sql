@@ -47,37 +47,6 @@ BEGIN
 END
 $$;
 
--- A project's row written anew moves what is counted from its `updated_at` on (moved forward,
--- the version kept of it holds the old row until then); a row removed, from when it was written.
-CREATE FUNCTION projects_fund_stale() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP = 'DELETE' THEN
-        PERFORM tally_stale('project_funds', (OLD.updated_at AT TIME ZONE 'UTC')::date - 1);
-    ELSE
-        PERFORM tally_stale('project_funds', (NEW.updated_at AT TIME ZONE 'UTC')::date - 1);
-    END IF;
-    RETURN NULL;
-END
-$$;
-
--- As 0038's: a version kept by a write changes what is counted from its end; one removed or
--- changed, from its beginning.
-CREATE FUNCTION project_versions_fund_stale() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    IF TG_OP <> 'INSERT' THEN
-        PERFORM tally_stale('project_funds',
-            (LEAST(OLD.updated_at, OLD.valid_to) AT TIME ZONE 'UTC')::date - 1);
-    END IF;
-    IF TG_OP = 'INSERT' THEN
-        PERFORM tally_stale('project_funds', (NEW.valid_to AT TIME ZONE 'UTC')::date - 1);
-    ELSIF TG_OP = 'UPDATE' THEN
-        PERFORM tally_stale('project_funds',
-            (LEAST(NEW.updated_at, NEW.valid_to) AT TIME ZONE 'UTC')::date - 1);
-    END IF;
-    RETURN NULL;
-END
-$$;
-
 CREATE TRIGGER project_funds_fund_stale AFTER INSERT OR DELETE OR UPDATE ON project_funds
     FOR EACH ROW EXECUTE FUNCTION project_funds_fund_stale();
 CREATE TRIGGER project_files_fund_stale AFTER INSERT OR DELETE ON project_files
@@ -86,13 +55,14 @@ CREATE TRIGGER project_files_fund_stale_update AFTER UPDATE ON project_files
     FOR EACH ROW WHEN (OLD.fund_id IS DISTINCT FROM NEW.fund_id
                        OR OLD.created_at IS DISTINCT FROM NEW.created_at)
     EXECUTE FUNCTION project_files_fund_stale();
+-- A project's row, and its versions, mark the funds as they mark the signings (0038's functions).
 CREATE TRIGGER projects_fund_stale AFTER INSERT OR DELETE ON projects
-    FOR EACH ROW EXECUTE FUNCTION projects_fund_stale();
+    FOR EACH ROW EXECUTE FUNCTION projects_tally_stale('project_funds');
 CREATE TRIGGER projects_fund_stale_update AFTER UPDATE ON projects
     FOR EACH ROW WHEN (OLD.region_id IS DISTINCT FROM NEW.region_id
                        OR OLD.duplicate_of IS DISTINCT FROM NEW.duplicate_of
                        OR OLD.withdrawn_at IS DISTINCT FROM NEW.withdrawn_at
                        OR NEW.updated_at < OLD.updated_at)
-    EXECUTE FUNCTION projects_fund_stale();
+    EXECUTE FUNCTION projects_tally_stale('project_funds');
 CREATE TRIGGER project_versions_fund_stale AFTER INSERT OR DELETE OR UPDATE ON project_versions
-    FOR EACH ROW EXECUTE FUNCTION project_versions_fund_stale();
+    FOR EACH ROW EXECUTE FUNCTION project_versions_tally_stale('project_funds');
